@@ -1,0 +1,55 @@
+# Two commands do everything on a fresh machine with Python 3.11, pip and make:
+#   make report   set up .venv from the lock file, then build every report
+#   make test     set up .venv from the lock file, then run every test (nbval included)
+# See README.md for the rest.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+KERNEL := calcinosis-review
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help setup report test lab notebooks lock clean
+
+help:
+	@echo "make report     build every report into reports/ (sets up .venv first)"
+	@echo "make test       run the whole test suite, nbval included (sets up .venv first)"
+	@echo "make lab        open JupyterLab on the project kernel"
+	@echo "make notebooks  re-execute notebooks/ in place to refresh their stored outputs"
+	@echo "make lock       re-resolve requirements.lock from pyproject.toml"
+	@echo "make clean      remove .venv and generated reports"
+
+setup: $(STAMP)
+
+# The stamp depends on the lock and the package metadata: change either and the
+# environment is rebuilt from scratch, so .venv never drifts from the lock.
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v == (3, 11) else "Python 3.11 is required (found %d.%d); run make with PYTHON=/path/to/python3.11" % v)'
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (calcinosis review)"
+	touch $@
+
+report: $(STAMP)
+	$(BIN)/python -m helpers.build
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+notebooks: $(STAMP)
+	$(BIN)/python -m helpers.build --refresh-notebooks
+
+lock:
+	$(PYTHON) -m venv /tmp/calcinosis-lock-venv
+	/tmp/calcinosis-lock-venv/bin/pip install --quiet pip-tools
+	/tmp/calcinosis-lock-venv/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	    --no-emit-index-url --no-emit-find-links --extra build --output-file requirements.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) reports/*.html reports/*.ipynb reports/*.csv reports/figures

@@ -1,0 +1,61 @@
+"""The one error that bad input raises.
+
+Every check in the project reports a :class:`Problem` that names the file, the row,
+the study (``ref``), the column and the rule broken. :class:`DataValidationError`
+collects them into one message, so a researcher sees everything wrong with a data
+folder at once, and never a traceback from inside pandas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule in one place.
+
+    Parameters
+    ----------
+    file : str
+        File name relative to the data folder (``"outcomes.csv"``).
+    rule : str
+        Short name of the rule broken (``"outcome counts add up"``).
+    message : str
+        What is wrong, in words, with the offending values.
+    row : int, optional
+        Row number as a spreadsheet shows it: the header is row 1, the first data
+        row is row 2.
+    ref : int, optional
+        The study's reference number, when the row describes a study.
+    column : str, optional
+        The column holding the offending value.
+    """
+
+    file: str
+    rule: str
+    message: str
+    row: int | None = None
+    ref: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.ref is not None:
+            where.append(f"ref {self.ref}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        return f"{', '.join(where)}: {self.message} [rule: {self.rule}]"
+
+
+class DataValidationError(ValueError):
+    """Raised when input data break a rule; carries every :class:`Problem` found."""
+
+    def __init__(self, problems: list[Problem], source: str = "data"):
+        self.problems = list(problems)
+        self.source = source
+        lines = [f"Invalid {source}: {len(self.problems)} problem(s) found, nothing was computed."]
+        lines += [f"  - {p}" for p in self.problems]
+        super().__init__("\n".join(lines))

@@ -1,0 +1,261 @@
+"""Cross-table rules, and the paper's inconsistencies the data make visible.
+
+The data dictionary (``data/datapackage.yaml``) checks each table on its own: types,
+allowed values, keys, references between tables. The rules here need several tables
+or several columns at once. Each rule is a function that returns
+:class:`~helpers.errors.Problem` objects; :data:`RULES` lists them by name, and
+:func:`check_rules` runs them all.
+
+:func:`findings` is different: it lists places where the paper disagrees with itself
+(a median outside its own range, an author spelled two ways). Those are facts about
+the paper, not errors in the data, so they are reported and never block loading.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+
+import pandas as pd
+
+from .errors import Problem
+from .units import parse_frequency
+
+Tables = dict[str, pd.DataFrame]
+
+RESPONSE = ["complete_response", "partial_response", "no_response", "unknown_response"]
+LESION_RESPONSE = ["lesions_complete_response", "lesions_partial_response", "lesions_no_response"]
+MEASURES = ("treatment_duration", "time_to_first_improvement", "follow_up")
+
+
+def _isna(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
+
+
+def _file(resources: dict, name: str) -> str:
+    return resources[name]["path"]
+
+
+def outcome_counts_add_up(t: Tables, res: dict) -> list[Problem]:
+    """Patient response counts add up to the study's cases; lesion counts to its lesions.
+
+    A study that reports per lesion (``response_unit = lesions``) needs its lesion
+    counts and a note; its patient counts may stay empty.
+    """
+    problems = []
+    cases = t["studies"].set_index("ref")["n_cases"]
+    f = _file(res, "outcomes")
+    for row in t["outcomes"].itertuples():
+        n = cases.get(row.ref)
+        if n is None or _isna(n):
+            continue
+        if row.response_unit == "patients":
+            missing = [c for c in RESPONSE if _isna(getattr(row, c))]
+            if missing:
+                problems.append(Problem(f, "outcome counts add up", f"response count missing for a study reported per patient (fill in 0 where none)", row.csv_row, row.ref, missing[0]))
+                continue
+            total = sum(int(getattr(row, c)) for c in RESPONSE)
+            if total != n and _isna(row.note):
+                parts = " + ".join(f"{c} {int(getattr(row, c))}" for c in RESPONSE)
+                problems.append(Problem(f, "outcome counts add up", f"{parts} = {total}, but the study has {n} cases (studies.csv n_cases) and the note does not say why", row.csv_row, row.ref, "complete_response"))
+        else:
+            missing = [c for c in ["lesions", *LESION_RESPONSE] if _isna(getattr(row, c))]
+            if missing:
+                problems.append(Problem(f, "outcome counts add up", "a study reported per lesion needs its lesion counts", row.csv_row, row.ref, missing[0]))
+                continue
+            total = sum(int(getattr(row, c)) for c in LESION_RESPONSE)
+            if total != row.lesions:
+                problems.append(Problem(f, "outcome counts add up", f"lesion counts add up to {total}, not to lesions = {row.lesions}", row.csv_row, row.ref, "lesions"))
+            if _isna(row.note):
+                problems.append(Problem(f, "outcome counts add up", "patient counts are not given (lesion-level reporting); the note must say so", row.csv_row, row.ref, "note"))
+    return problems
+
+
+def pain_counts_within_cases(t: Tables, res: dict) -> list[Problem]:
+    """Pain and mobility counts are at most the cases, and pain counts at most the patients assessed."""
+    problems = []
+    cases = t["studies"].set_index("ref")["n_cases"]
+    f = _file(res, "outcomes")
+    for row in t["outcomes"].itertuples():
+        n = cases.get(row.ref)
+        if n is None or _isna(n):
+            continue
+        for col in ("pain_free", "pain_reduction", "regained_mobility", "pain_assessed"):
+            v = getattr(row, col)
+            if not _isna(v) and v > n:
+                problems.append(Problem(f, "counts within cases", f"{col} = {v} exceeds the study's {n} cases", row.csv_row, row.ref, col))
+        if not _isna(row.pain_assessed):
+            pain = sum(0 if _isna(getattr(row, c)) else int(getattr(row, c)) for c in ("pain_free", "pain_reduction"))
+            if pain > row.pain_assessed:
+                problems.append(Problem(f, "counts within cases", f"pain_free + pain_reduction = {pain} exceeds pain_assessed = {row.pain_assessed}", row.csv_row, row.ref, "pain_assessed"))
+        for col in _split(row.uncounted_outcomes):
+            if not _isna(getattr(row, col)):
+                problems.append(Problem(f, "uncounted outcomes stay empty", f"{col} is listed as printed without a count, so its count must be empty", row.csv_row, row.ref, col))
+        if row.response_source == "table2" and _isna(row.note):
+            problems.append(Problem(f, "response source explained", "response counts taken from Table 2 need a note saying how", row.csv_row, row.ref, "note"))
+    return problems
+
+
+def _split(value) -> list[str]:
+    return [] if _isna(value) else [v.strip() for v in str(value).split(";")]
+
+
+def disease_counts_add_up(t: Tables, res: dict) -> list[Problem]:
+    """Disease counts of a study add up to its cases, where every count is known."""
+    problems = []
+    cases = t["studies"].set_index("ref")["n_cases"]
+    d = t["diseases"]
+    f = _file(res, "diseases")
+    for ref, group in d.groupby("ref", sort=False):
+        n = cases.get(ref)
+        if n is None or _isna(n) or group["n_patients"].isna().any():
+            continue
+        total = int(group["n_patients"].sum())
+        if total != n:
+            listed = ", ".join(f"{r.disease}×{r.n_patients}" for r in group.itertuples())
+            problems.append(Problem(f, "disease counts add up", f"{listed} = {total} patients, but the study has {n} cases", int(group["csv_row"].iloc[0]), int(ref), "n_patients"))
+    return problems
+
+
+def every_study_described(t: Tables, res: dict) -> list[Problem]:
+    """Every study has one outcomes row, one row per duration measure, and at least one disease."""
+    problems = []
+    studies = t["studies"]
+    have_outcome = set(t["outcomes"]["ref"])
+    have_disease = set(t["diseases"]["ref"])
+    measures = t["durations"].groupby("ref")["measure"].apply(set).to_dict()
+    for row in studies.itertuples():
+        if row.ref not in have_outcome:
+            problems.append(Problem(_file(res, "outcomes"), "every study described", f"no outcomes row for study {row.ref} ({row.first_author}, studies.csv row {row.csv_row})", ref=row.ref, column="ref"))
+        if row.ref not in have_disease:
+            problems.append(Problem(_file(res, "diseases"), "every study described", f"no underlying-disease row for study {row.ref} ({row.first_author}); add one (use the disease as printed)", ref=row.ref, column="ref"))
+        missing = [m for m in MEASURES if m not in measures.get(row.ref, set())]
+        if missing:
+            problems.append(Problem(_file(res, "durations"), "every study described", f"no {', '.join(missing)} row(s) for study {row.ref} ({row.first_author}); add them with status not_reported if the paper gives none", ref=row.ref, column="measure"))
+    return problems
+
+
+def durations_well_formed(t: Tables, res: dict) -> list[Problem]:
+    """A reported duration has a statistic, a unit and the values its statistic needs; others are empty."""
+    problems = []
+    f = _file(res, "durations")
+    for row in t["durations"].itertuples():
+        def bad(col, msg):
+            problems.append(Problem(f, "durations well formed", msg, row.csv_row, row.ref, col))
+        if row.status != "reported":
+            for col in ("statistic", "qualifier", "value", "low", "high", "unit"):
+                if not _isna(getattr(row, col)):
+                    bad(col, f"must be empty when status is {row.status}")
+            continue
+        if _isna(row.statistic):
+            bad("statistic", "a reported duration needs its statistic (value, median, mean or range)")
+        if _isna(row.unit):
+            bad("unit", "a reported duration needs its unit (weeks, months or years)")
+        if row.statistic == "range":
+            if _isna(row.low) or _isna(row.high):
+                bad("low", "statistic 'range' needs both low and high")
+            if not _isna(row.value):
+                bad("value", "statistic 'range' has no single value; leave value empty")
+        elif _isna(row.value):
+            bad("value", f"statistic '{row.statistic}' needs a value")
+        if _isna(row.low) != _isna(row.high):
+            bad("high" if _isna(row.high) else "low", "a range needs both low and high")
+        elif not _isna(row.low) and row.low > row.high:
+            bad("low", f"range low {row.low} is above high {row.high}")
+    return problems
+
+
+def diameter_well_formed(t: Tables, res: dict) -> list[Problem]:
+    """A diameter qualifier needs a diameter."""
+    return [
+        Problem(_file(res, "studies"), "diameter well formed", "qualifier given without a diameter", r.csv_row, r.ref, "largest_diameter_qualifier")
+        for r in t["studies"].itertuples()
+        if not _isna(r.largest_diameter_qualifier) and _isna(r.largest_diameter_cm)
+    ]
+
+
+def frequency_readable(t: Tables, res: dict) -> list[Problem]:
+    """Every printed frequency can be normalised by :func:`helpers.units.parse_frequency`."""
+    problems = []
+    for r in t["studies"].itertuples():
+        try:
+            parse_frequency(None if _isna(r.frequency) else r.frequency)
+        except ValueError as exc:
+            problems.append(Problem(_file(res, "studies"), "frequency readable", str(exc), r.csv_row, r.ref, "frequency"))
+    return problems
+
+
+def adverse_event_attributions(t: Tables, res: dict) -> list[Problem]:
+    """Studies named for an adverse event exist and belong to the event's modality."""
+    problems = []
+    modality = t["studies"].set_index("ref")["modality"]
+    for r in t["adverse_events"].itertuples():
+        for ref in _split(r.refs):
+            ref = int(ref)
+            if ref not in modality.index:
+                problems.append(Problem(_file(res, "adverse_events"), "attributed study exists", f"study {ref} is not in studies.csv", r.csv_row, None, "refs"))
+            elif modality[ref] != r.modality:
+                problems.append(Problem(_file(res, "adverse_events"), "attributed study matches modality", f"study {ref} is {modality[ref]}, not {r.modality}", r.csv_row, None, "refs"))
+    return problems
+
+
+#: Every cross-table rule, by the name its problems carry.
+RULES: dict[str, Callable[[Tables, dict], list[Problem]]] = {
+    "every study described": every_study_described,
+    "outcome counts add up": outcome_counts_add_up,
+    "counts within cases": pain_counts_within_cases,
+    "disease counts add up": disease_counts_add_up,
+    "durations well formed": durations_well_formed,
+    "diameter well formed": diameter_well_formed,
+    "frequency readable": frequency_readable,
+    "adverse event attributions": adverse_event_attributions,
+}
+
+
+def check_rules(tables: Tables, resources: dict) -> list[Problem]:
+    """Run every rule in :data:`RULES`; return all problems found."""
+    problems = []
+    for rule in RULES.values():
+        problems += rule(tables, resources)
+    return problems
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def _fold(name: str) -> str:
+    """Case- and accent-insensitive form of a name ("López-Sundh" -> "lopez-sundh")."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
+
+
+def findings(tables: Tables) -> pd.DataFrame:
+    """Places where the paper disagrees with itself, as the data show them.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``kind``, ``ref``, ``where`` and ``finding``; one row per place.
+        Kinds: ``statistic outside its range`` (a printed median or mean outside the
+        printed range), ``author spelling`` (Table 1 and the reference list spell the
+        first author differently, beyond accents), ``response from Table 2`` (Table 1
+        gives no response category; Table 2 fixes it), ``lesion-level response``.
+    """
+    rows = []
+    for r in tables["durations"].itertuples():
+        if r.status == "reported" and r.statistic in ("median", "mean") and not _isna(r.low) and not _isna(r.value):
+            if not (r.low <= r.value <= r.high):
+                rows.append(("statistic outside its range", r.ref, f"durations.csv row {r.csv_row} ({r.measure})",
+                             f"{r.statistic} {r.value:g} {r.unit} lies outside the printed range {r.low:g}–{r.high:g} {r.unit}"
+                             + (f". {r.note}" if not _isna(r.note) else "")))
+    refs = tables["references"].set_index("ref")["first_author"]
+    for r in tables["studies"].itertuples():
+        printed = refs.get(r.ref)
+        if printed is not None and _fold(printed) != _fold(r.first_author):
+            rows.append(("author spelling", r.ref, f"studies.csv row {r.csv_row} (first_author)",
+                         f"Table 1 prints '{r.first_author}', the reference list '{printed}'"))
+    for r in tables["outcomes"].itertuples():
+        if r.response_source == "table2":
+            rows.append(("response from Table 2", r.ref, f"outcomes.csv row {r.csv_row}", str(r.note)))
+        if r.response_unit == "lesions":
+            rows.append(("lesion-level response", r.ref, f"outcomes.csv row {r.csv_row}", str(r.note)))
+    return pd.DataFrame(rows, columns=["kind", "ref", "where", "finding"])
