@@ -20,7 +20,9 @@ Only then are the tables converted to typed DataFrames and the derived columns a
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,10 +136,16 @@ class Review:
         return int(self.studies["n_cases"].sum())
 
     def __repr__(self) -> str:
+        # The project's own data print as a relative path, so the repr is the same on
+        # every machine (notebooks store it; nbval compares it).
+        try:
+            where = Path(self.data_dir).resolve().relative_to(paths.PROJECT_ROOT.resolve())
+        except ValueError:
+            where = self.data_dir
         return (
             f"Review({self.n_studies} studies, {self.n_patients} patients, "
             f"{len(self.modalities)} modalities, {len(self.references)} references; "
-            f"data {self.data_dir}, sha256 {self.checksum[:12]})"
+            f"from {where}, data sha256 {self.checksum[:12]})"
         )
 
 
@@ -160,12 +168,28 @@ def _check_files(data_dir: Path, resources: dict[str, dict]) -> list[Problem]:
             problems.append(Problem(rel, "file not empty", "file is empty (expected a header row and data rows)"))
             continue
         try:
-            raw.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
             problems.append(
                 Problem(rel, "UTF-8 encoding", f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8; save the file as UTF-8", row=line)
             )
+            continue
+        problems += _check_header(rel, text, resources[name])
+    return problems
+
+
+def _check_header(rel: str, text: str, resource: dict) -> list[Problem]:
+    """Columns are matched by name: report missing, unknown and repeated columns."""
+    header = next(csv.reader(io.StringIO(text)), [])
+    expected = [f["name"] for f in resource["schema"]["fields"]]
+    problems = [Problem(rel, "columns as in the data dictionary", "column is missing from the header", row=1, column=c)
+                for c in expected if c not in header]
+    problems += [Problem(rel, "columns as in the data dictionary",
+                         "column is not in the data dictionary (add it to data/datapackage.yaml, or remove it)", row=1, column=c)
+                 for c in dict.fromkeys(header) if c not in expected]
+    problems += [Problem(rel, "columns as in the data dictionary", "column appears more than once in the header", row=1, column=c)
+                 for c in dict.fromkeys(header) if header.count(c) > 1]
     return problems
 
 
@@ -200,6 +224,7 @@ def _constraint_text(note: str, cell) -> str:
 def _schema_problems(data_dir: Path, descriptor: dict) -> list[Problem]:
     from frictionless import Package  # imported here: it is only needed to validate
 
+    # Columns are matched by name (fieldsMatch: equal; the header was checked in stage 1).
     package = Package(descriptor, basepath=str(data_dir))
     report = package.validate()
     problems = []

@@ -1,0 +1,336 @@
+"""Build the reports: execute every notebook with papermill, convert to HTML, write the index.
+
+Usage::
+
+    python -m helpers.build                   # every run in reports.yaml (what `make report` does)
+    python -m helpers.build --only 01_extraction
+    python -m helpers.build --refresh-notebooks   # re-execute notebooks/ in place (stored outputs for nbval)
+
+``reports.yaml`` lists the report runs: a name, the notebook, its parameters and a title.
+Notebooks execute with the project root as working directory, so a relative path among
+the parameters (``data_dir: tests/fixtures/...``) is relative to the project root. A notebook in ``notebooks/`` that no run names gets one run with its default parameters.
+Each run writes three files to ``reports/``:
+
+- ``<name>.ipynb``: the executed notebook;
+- ``<name>.html``: the full report, code shown;
+- ``<name>-reviewer.html``: the reviewer's report, code hidden;
+
+and ``reports/index.html`` links them all, with each run's parameters and status, the
+data checksum and the build time (``SOURCE_DATE_EPOCH`` when set, for reproducible
+builds). ``reports/build.json`` records the same for tools.
+
+A run is executed in a temporary folder and its files replace the previous ones only
+when everything succeeded, so a failing notebook never leaves a half-written report:
+the last good report stays, ``<name>.failed.ipynb`` holds the failed execution, the
+index marks the run as failed with the reason, the other runs are still built, and the
+command exits non-zero naming the notebook and the failing cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime as _dt
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import paths
+from .loader import data_checksum
+
+KERNEL_NAME = "calcinosis-review"
+#: Notebook and cell metadata that change on every execution and carry no meaning.
+_VOLATILE_CELL_KEYS = ("execution", "papermill")
+_VOLATILE_NB_PAPERMILL_KEYS = ("start_time", "end_time", "duration", "exception", "input_path", "output_path")
+
+
+class ConfigError(ValueError):
+    """reports.yaml is malformed or names a notebook that does not exist."""
+
+
+@dataclass
+class Run:
+    """One report run: a notebook executed with a set of parameters."""
+
+    name: str
+    notebook: Path
+    parameters: dict = field(default_factory=dict)
+    title: str = ""
+
+    @property
+    def files(self) -> dict[str, str]:
+        return {"notebook": f"{self.name}.ipynb", "full": f"{self.name}.html", "reviewer": f"{self.name}-reviewer.html"}
+
+
+@dataclass
+class RunResult:
+    """What happened to a run in this build."""
+
+    name: str
+    notebook: str
+    title: str
+    parameters: dict
+    status: str  # "ok" or "failed"
+    seconds: float
+    error: str = ""
+    files: dict = field(default_factory=dict)
+    data_checksum: str = ""
+
+
+def load_config(path: Path | None = None, notebooks_dir: Path | None = None) -> list[Run]:
+    """Read the report runs from ``reports.yaml`` and add a default run per unlisted notebook.
+
+    Raises
+    ------
+    ConfigError
+        For malformed YAML, a run without a name or notebook, a duplicate name, or a
+        notebook that does not exist.
+    """
+    path = Path(path or paths.REPORTS_CONFIG)
+    notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS_DIR)
+    root = path.parent
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        config = {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    runs: list[Run] = []
+    for i, entry in enumerate(config.get("runs") or [], start=1):
+        if not isinstance(entry, dict) or not entry.get("name") or not entry.get("notebook"):
+            raise ConfigError(f"{path}: run {i} needs a 'name' and a 'notebook'")
+        unknown = set(entry) - {"name", "notebook", "parameters", "title"}
+        if unknown:
+            raise ConfigError(f"{path}: run {entry['name']!r} has unknown keys {sorted(unknown)}")
+        nb = (root / entry["notebook"]).resolve()
+        if not nb.is_file():
+            raise ConfigError(f"{path}: run {entry['name']!r}: notebook {entry['notebook']} does not exist")
+        params = entry.get("parameters") or {}
+        if not isinstance(params, dict):
+            raise ConfigError(f"{path}: run {entry['name']!r}: parameters must be a mapping")
+        runs.append(Run(entry["name"], nb, params, entry.get("title", "")))
+    names = [r.name for r in runs]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ConfigError(f"{path}: duplicate run names {dupes}")
+    listed = {r.notebook for r in runs}
+    for nb in sorted(notebooks_dir.glob("*.ipynb")):
+        if nb.resolve() not in listed:
+            if nb.stem in names:
+                raise ConfigError(f"{path}: a run is named {nb.stem!r} but runs another notebook; {nb.name} needs a run of its own")
+            runs.append(Run(nb.stem, nb.resolve(), {}, ""))
+    return runs
+
+
+def build_time() -> _dt.datetime:
+    """The build's timestamp: ``SOURCE_DATE_EPOCH`` when set, else now (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc)
+    return _dt.datetime.now(tz=_dt.timezone.utc).replace(microsecond=0)
+
+
+def strip_volatile(nb) -> None:
+    """Remove execution timestamps and absolute paths from a notebook, in place."""
+    for cell in nb.cells:
+        for key in _VOLATILE_CELL_KEYS:
+            cell.metadata.pop(key, None)
+    pm = nb.metadata.get("papermill")
+    if pm is not None:
+        for key in _VOLATILE_NB_PAPERMILL_KEYS:
+            pm.pop(key, None)
+        pm.pop("environment_variables", None)
+
+
+def _header_cell(run: Run, checksum: str):
+    import nbformat
+
+    params = ", ".join(f"`{k} = {v!r}`" for k, v in run.parameters.items()) or "defaults"
+    text = (
+        f"**Report** `{run.name}` · notebook `{run.notebook.name}` · parameters: {params} · "
+        f"data checksum (SHA-256) `{checksum[:16]}…`"
+    )
+    return nbformat.v4.new_markdown_cell(text, metadata={"tags": ["report-header"]})
+
+
+def _to_html(nb, title: str, reviewer: bool) -> str:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab")
+    if reviewer:
+        exporter.exclude_input = True
+        exporter.exclude_input_prompt = True
+        exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body
+
+
+def _describe_failure(exc: BaseException) -> str:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        first = str(exc.evalue).strip().splitlines()
+        detail = "\n".join(first[:12]) + ("\n  …" if len(first) > 12 else "")
+        return f"cell {exc.cell_index} (execution count {exc.exec_count}) raised {exc.ename}: {detail}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = False) -> RunResult:
+    """Execute one run and, only if everything succeeds, replace its files in ``output_dir``."""
+    import nbformat
+    import papermill as pm
+
+    output_dir.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    title = run.title or run.name
+    tmp = Path(tempfile.mkdtemp(prefix=f".build-{run.name}-", dir=output_dir))
+    failed_path = output_dir / f"{run.name}.failed.ipynb"
+    try:
+        executed = tmp / run.files["notebook"]
+        try:
+            pm.execute_notebook(
+                str(run.notebook), str(executed), parameters=copy.deepcopy(run.parameters),
+                kernel_name=KERNEL_NAME, cwd=str(paths.PROJECT_ROOT), progress_bar=progress,
+                log_output=False, request_save_on_cell_execute=False,
+            )
+        except Exception as exc:  # papermill raises on a failing cell; keep the failed notebook aside
+            if executed.exists():
+                nb = nbformat.read(executed, as_version=4)
+                strip_volatile(nb)
+                nbformat.write(nb, failed_path)
+            return RunResult(run.name, run.notebook.name, title, run.parameters, "failed",
+                             time.perf_counter() - start, _describe_failure(exc))
+        nb = nbformat.read(executed, as_version=4)
+        strip_volatile(nb)
+        nbformat.write(nb, executed)
+        shown = copy.deepcopy(nb)
+        shown.cells.insert(0, _header_cell(run, checksum))
+        (tmp / run.files["full"]).write_text(_to_html(shown, title, reviewer=False), encoding="utf-8")
+        (tmp / run.files["reviewer"]).write_text(_to_html(shown, title, reviewer=True), encoding="utf-8")
+        for name in run.files.values():
+            os.replace(tmp / name, output_dir / name)
+        failed_path.unlink(missing_ok=True)
+        return RunResult(run.name, run.notebook.name, title, run.parameters, "ok",
+                         time.perf_counter() - start, files=dict(run.files))
+    except Exception as exc:
+        return RunResult(run.name, run.notebook.name, title, run.parameters, "failed",
+                         time.perf_counter() - start, _describe_failure(exc))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_index(results: list[RunResult], output_dir: Path, checksum: str, built: _dt.datetime) -> Path:
+    """Write ``index.html`` and ``build.json`` (atomically) for a build's results."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("helpers", "templates"), autoescape=select_autoescape(["html", "j2"]))
+    rows = []
+    for r in results:
+        files = r.files or {}
+        rows.append(asdict(r) | {
+            "params": ", ".join(f"{k} = {v!r}" for k, v in r.parameters.items()) or "defaults",
+            "previous": {} if r.status == "ok" else {
+                kind: name for kind, name in Run(r.name, Path(r.notebook)).files.items() if (output_dir / name).exists()
+            },
+            "files": files,
+        })
+    html = env.get_template("index.html.j2").render(
+        runs=rows, checksum=checksum, built=built.isoformat().replace("+00:00", "Z"),
+        failed=sum(r.status != "ok" for r in results),
+    )
+    manifest = {
+        "built": built.isoformat().replace("+00:00", "Z"),
+        "data_checksum": checksum,
+        "runs": [asdict(r) | {"seconds": round(r.seconds, 1)} for r in results],
+    }
+    for name, content in (("index.html", html), ("build.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")):
+        tmp = output_dir / f".{name}.tmp"
+        tmp.write_text(content, encoding="utf-8")
+        os.replace(tmp, output_dir / name)
+    return output_dir / "index.html"
+
+
+def _data_dir(run: Run) -> Path:
+    """The data folder a run reads (its ``data_dir`` parameter, relative to the project root)."""
+    value = run.parameters.get("data_dir")
+    return paths.DATA_DIR if value is None else (paths.PROJECT_ROOT / value)
+
+
+def build(runs: list[Run] | None = None, output_dir: Path | None = None, only: list[str] | None = None,
+          log=print) -> list[RunResult]:
+    """Execute the runs, write their reports and the index; return the results."""
+    output_dir = Path(output_dir or paths.REPORTS_DIR)
+    runs = load_config() if runs is None else runs
+    if only:
+        unknown = sorted(set(only) - {r.name for r in runs})
+        if unknown:
+            raise ConfigError(f"no run named {unknown}; runs: {[r.name for r in runs]}")
+        runs = [r for r in runs if r.name in only]
+    if not runs:
+        raise ConfigError("no report runs: reports.yaml lists none and notebooks/ holds no notebook")
+    checksum = data_checksum()
+    built = build_time()
+    run_checksums = {r.name: data_checksum(_data_dir(r)) for r in runs}
+    results = []
+    progress = sys.stderr.isatty()
+    for i, run in enumerate(runs, start=1):
+        log(f"[{i}/{len(runs)}] {run.name}: executing {run.notebook.name} ...", flush=True)
+        result = execute_run(run, output_dir, run_checksums[run.name], progress=progress)
+        result.data_checksum = run_checksums[run.name]
+        results.append(result)
+        if result.status == "ok":
+            log(f"[{i}/{len(runs)}] {run.name}: ok ({result.seconds:.1f} s)", flush=True)
+        else:
+            log(f"[{i}/{len(runs)}] {run.name}: FAILED ({result.seconds:.1f} s)\n    {run.notebook.name}: {result.error}", flush=True)
+    index = write_index(results, output_dir, checksum, built)
+    log(f"index: {index}")
+    return results
+
+
+def refresh_notebooks(notebooks_dir: Path | None = None, log=print) -> None:
+    """Re-execute each notebook in place with its default parameters, for nbval's stored outputs."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    for nb_path in sorted(Path(notebooks_dir or paths.NOTEBOOKS_DIR).glob("*.ipynb")):
+        log(f"executing {nb_path.name} in place ...", flush=True)
+        nb = nbformat.read(nb_path, as_version=4)
+        NotebookClient(nb, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(nb_path.parent)}}).execute()
+        strip_volatile(nb)
+        nbformat.write(nb, nb_path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.build", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", nargs="+", metavar="RUN", help="build only these runs")
+    parser.add_argument("--config", type=Path, help="runs file (default: reports.yaml)")
+    parser.add_argument("--output-dir", type=Path, help="where reports go (default: reports/)")
+    parser.add_argument("--refresh-notebooks", action="store_true", help="re-execute notebooks/ in place instead")
+    args = parser.parse_args(argv)
+    if args.refresh_notebooks:
+        refresh_notebooks()
+        return 0
+    try:
+        results = build(load_config(args.config) if args.config else None, args.output_dir, args.only)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    failed = [r for r in results if r.status != "ok"]
+    if failed:
+        print(f"\n{len(failed)} of {len(results)} report run(s) failed:", file=sys.stderr)
+        for r in failed:
+            print(f"  - {r.name} ({r.notebook}): {r.error.splitlines()[0]}", file=sys.stderr)
+        return 1
+    print(f"{len(results)} report run(s) built.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

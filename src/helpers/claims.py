@@ -1,0 +1,244 @@
+"""The claims register: every number the paper states, recomputed from the data.
+
+``data/claims.yaml`` holds one entry per quantitative statement: where it is
+(``section``), the exact ``quote``, the number as printed (``reported``), and either
+the ``computation`` in :data:`COMPUTATIONS` that recomputes it (with its ``args``) or
+``computation: null`` and the ``reason`` it cannot be recomputed. :func:`audit`
+evaluates them all and says, for each, whether it holds.
+
+Matching follows the paper's printing: a count or a fraction matches only exactly
+(39/48 on both numbers), a percentage when the recomputed value rounds (half up) to the
+printed integer, a decimal when it rounds to the printed decimals. A discrepancy is a
+finding about the paper, never a reason to change the data; the entry's ``note`` says
+what is known about its cause.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import paths, summary
+from .errors import DataValidationError, Problem
+from .loader import Review
+
+CLAIMS_FILE = "claims.yaml"
+STATUSES = ("reproduced", "discrepancy", "not_computable")
+AUDIT_COLUMNS = ["claim_id", "section", "quote", "reported", "recomputed", "status", "note"]
+
+#: The computations a claim can name. Each takes the review and the claim's ``args``.
+COMPUTATIONS: dict[str, Callable] = {
+    "n_studies": summary.n_studies,
+    "n_patients": summary.n_patients,
+    "patients_with_disease": summary.patients_with_disease,
+}
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}
+
+
+@dataclass(frozen=True)
+class Reported:
+    """A number as the paper prints it.
+
+    Attributes
+    ----------
+    kind : {"count", "percent", "fraction", "ratio", "range", "number"}
+    value : tuple of float
+        One value, or two for fractions, ratios and ranges.
+    decimals : int
+        Decimals printed (for rounding comparisons).
+    """
+
+    kind: str
+    value: tuple[float, ...]
+    decimals: int = 0
+
+
+def parse_reported(text: str) -> Reported:
+    """Read a printed number: ``"40"``, ``"Five"``, ``"81%"``, ``"39/48"``, ``"21:90"``, ``"2–24"``, ``"4.9"``.
+
+    Raises
+    ------
+    ValueError
+        For text that is none of these forms.
+    """
+    t = str(text).strip()
+    if t.lower() in _NUMBER_WORDS:
+        return Reported("count", (float(_NUMBER_WORDS[t.lower()]),))
+    if m := re.fullmatch(r"(\d+)/(\d+)", t):
+        return Reported("fraction", (float(m.group(1)), float(m.group(2))))
+    if m := re.fullmatch(r"(\d+):(\d+)", t):
+        return Reported("ratio", (float(m.group(1)), float(m.group(2))))
+    if m := re.fullmatch(r"(\d+(?:\.(\d+))?)%", t):
+        return Reported("percent", (float(m.group(1)),), len(m.group(2) or ""))
+    if m := re.fullmatch(r"(\d+(?:\.(\d+))?)[–-](\d+(?:\.(\d+))?)", t):
+        return Reported("range", (float(m.group(1)), float(m.group(3))), max(len(m.group(2) or ""), len(m.group(4) or "")))
+    if m := re.fullmatch(r"\d+", t):
+        return Reported("count", (float(t),))
+    if m := re.fullmatch(r"\d+\.(\d+)", t):
+        return Reported("number", (float(t),), len(m.group(1)))
+    raise ValueError(f"cannot read the reported value {text!r} (a count, 81%, 39/48, 21:90, 2–24 or 4.9)")
+
+
+def _round(x: float, decimals: int) -> Decimal:
+    return Decimal(str(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def matches(reported: Reported, recomputed) -> bool:
+    """Whether a recomputed value agrees with the printed one, as the paper rounds."""
+    values = recomputed if isinstance(recomputed, tuple) else (recomputed,)
+    if len(values) != len(reported.value):
+        return False
+    if reported.kind in ("count", "fraction", "ratio"):
+        return all(float(v) == r for v, r in zip(values, reported.value))
+    return all(_round(float(v), reported.decimals) == _round(r, reported.decimals) for v, r in zip(values, reported.value))
+
+
+def format_value(reported: Reported, recomputed) -> str:
+    """The recomputed value, printed like the reported one."""
+    values = recomputed if isinstance(recomputed, tuple) else (recomputed,)
+    if reported.kind == "fraction":
+        return f"{values[0]:g}/{values[1]:g}"
+    if reported.kind == "ratio":
+        return f"{values[0]:g}:{values[1]:g}"
+    if reported.kind == "range":
+        return "–".join(f"{v:.{reported.decimals}f}" for v in values)
+    if reported.kind == "percent":
+        return f"{values[0]:.{max(reported.decimals, 1)}f}%"
+    if reported.kind == "number":
+        return f"{values[0]:.{reported.decimals + 1}f}"
+    return f"{values[0]:g}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One quantitative statement of the paper."""
+
+    id: str
+    section: str
+    quote: str
+    reported: str
+    topic: str
+    computation: str | None = None
+    args: dict = field(default_factory=dict)
+    reason: str | None = None
+    note: str | None = None
+
+
+_REQUIRED = ("id", "section", "quote", "reported", "topic")
+_OPTIONAL = ("computation", "args", "reason", "note")
+
+
+def load_claims(path: Path | str | None = None) -> list[Claim]:
+    """Read and check the claims register.
+
+    Raises
+    ------
+    DataValidationError
+        For malformed YAML, a missing or unknown key, a duplicate id, an unreadable
+        ``reported`` value, an unknown computation, or ``computation: null`` without a
+        reason. The message names the file, the entry's line and the key.
+    """
+    path = Path(path) if path else paths.DATA_DIR / CLAIMS_FILE
+    name = path.name
+    if not path.is_file():
+        raise DataValidationError([Problem(name, "file present", f"file is missing ({path})")], source="claims")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataValidationError([Problem(name, "UTF-8 encoding", f"not UTF-8 ({exc.reason} at byte {exc.start})")], source="claims") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        entries = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise DataValidationError([Problem(name, "valid YAML", f"not valid YAML: {problem}", row=line)], source="claims") from None
+    if not isinstance(entries, list) or not entries:
+        raise DataValidationError([Problem(name, "list of claims", "the file must hold a non-empty list of claims")], source="claims")
+    lines = [item.start_mark.line + 1 for item in node.value]
+    problems, claims, seen = [], [], set()
+    for entry, line in zip(entries, lines):
+        cid = entry.get("id") if isinstance(entry, dict) else None
+        before = len(problems)
+
+        def bad(key, msg, rule="claim well formed"):
+            problems.append(Problem(name, rule, f"claim {cid!r}: {msg}", row=line, column=key))
+
+        if not isinstance(entry, dict):
+            problems.append(Problem(name, "claim well formed", "each claim must be a mapping of keys", row=line))
+            continue
+        for key in _REQUIRED:
+            if not entry.get(key):
+                bad(key, "is required")
+        for key in set(entry) - set(_REQUIRED) - set(_OPTIONAL):
+            bad(key, f"unknown key; allowed: {', '.join(_REQUIRED + _OPTIONAL)}")
+        if cid in seen:
+            bad("id", "duplicate id", "unique claim id")
+        seen.add(cid)
+        if entry.get("reported") is not None:
+            try:
+                parse_reported(str(entry["reported"]))
+            except ValueError as exc:
+                bad("reported", str(exc))
+        comp = entry.get("computation")
+        if comp is None and not entry.get("reason"):
+            bad("reason", "a claim without a computation needs the reason it cannot be recomputed")
+        if comp is not None and comp not in COMPUTATIONS:
+            bad("computation", f"unknown computation {comp!r}; known: {', '.join(sorted(COMPUTATIONS))}")
+        if entry.get("args") is not None and not isinstance(entry["args"], dict):
+            bad("args", "must be a mapping of argument names to values")
+        if len(problems) == before:
+            claims.append(Claim(**{k: entry[k] for k in _REQUIRED + _OPTIONAL if k in entry and entry[k] is not None}
+                                | {"reported": str(entry["reported"])}))
+    if problems:
+        raise DataValidationError(problems, source="claims")
+    return claims
+
+
+def evaluate(claim: Claim, review: Review) -> dict:
+    """Recompute one claim: a row of the audit."""
+    row = {"claim_id": claim.id, "section": claim.section, "quote": claim.quote, "reported": claim.reported}
+    if claim.computation is None:
+        return row | {"recomputed": "", "status": "not_computable", "note": claim.reason}
+    reported = parse_reported(claim.reported)
+    value = COMPUTATIONS[claim.computation](review, **claim.args)
+    ok = matches(reported, value)
+    return row | {
+        "recomputed": format_value(reported, value),
+        "status": "reproduced" if ok else "discrepancy",
+        "note": claim.note or "",
+    }
+
+
+def audit(review: Review, claims: list[Claim] | None = None, topic: str | None = None) -> pd.DataFrame:
+    """Evaluate the claims register against the data.
+
+    Parameters
+    ----------
+    review : Review
+    claims : list of Claim, optional
+        Defaults to ``claims.yaml`` in the review's data folder.
+    topic : str, optional
+        Keep only the claims of one topic (``"extraction"``).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`AUDIT_COLUMNS`; ``status`` is one of :data:`STATUSES`.
+    """
+    if claims is None:
+        claims = load_claims(Path(review.data_dir) / CLAIMS_FILE)
+    if topic is not None:
+        claims = [c for c in claims if c.topic == topic]
+    return pd.DataFrame([evaluate(c, review) for c in claims], columns=AUDIT_COLUMNS)
