@@ -1,0 +1,148 @@
+"""The report build, end to end: papermill runs, HTML, index, and what a failure leaves.
+
+These tests execute the real notebooks on the project kernel (a few seconds per run).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers import build
+from helpers.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+
+NOTEBOOK = NOTEBOOKS_DIR / "01_extraction.ipynb"
+
+
+def write_config(path: Path, runs: list[dict]) -> Path:
+    for run in runs:
+        run.setdefault("notebook", str(NOTEBOOK))
+    path.write_text(yaml.safe_dump({"runs": runs}), encoding="utf-8")
+    return path
+
+
+def run_cli(config: Path, output: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "helpers.build", "--config", str(config), "--output-dir", str(output)],
+                          capture_output=True, text=True, cwd=PROJECT_ROOT)
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Two good runs: the default one, and one on a copy of the data."""
+    import shutil
+
+    from helpers.paths import DATA_DIR
+
+    root = tmp_path_factory.mktemp("build")
+    data = root / "data"
+    shutil.copytree(DATA_DIR, data)
+    out = root / "reports"
+    config = write_config(root / "reports.yaml", [
+        {"name": "extraction", "title": "Extraction"},
+        {"name": "extraction-copy", "title": "Extraction on a copy", "parameters": {"data_dir": str(data)}},
+    ])
+    result = run_cli(config, out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return {"root": root, "data": data, "out": out, "config": config, "stdout": result.stdout}
+
+
+def test_each_run_writes_notebook_full_and_reviewer_html(built):
+    for name in ("extraction", "extraction-copy"):
+        for suffix in (".ipynb", ".html", "-reviewer.html"):
+            assert (built["out"] / f"{name}{suffix}").stat().st_size > 0
+    assert not list(built["out"].glob(".build-*")), "temporary build folders left behind"
+
+
+def test_progress_is_shown(built):
+    assert "[1/2] extraction: ok" in built["stdout"] and "[2/2] extraction-copy: ok" in built["stdout"]
+
+
+def test_reviewer_version_hides_code(built):
+    full = (built["out"] / "extraction.html").read_text(encoding="utf-8")
+    reviewer = (built["out"] / "extraction-reviewer.html").read_text(encoding="utf-8")
+    editor = re.compile(r'<div class="[^"]*jp-InputArea-editor')
+    assert editor.search(full) and not editor.search(reviewer)
+    assert "pd.set_option" not in re.sub(r"<[^>]+>", "", reviewer)
+    assert "Table 1, rebuilt from the structured data" in reviewer  # the story stays
+
+
+def test_index_links_every_report_with_parameters_and_checksum(built):
+    index = (built["out"] / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"]+)"', index)
+    assert links and all((built["out"] / link).is_file() for link in links)
+    for name in ("extraction", "extraction-copy"):
+        assert f"{name}-reviewer.html" in links and f"{name}.html" in links
+    assert str(built["data"]) in index  # the run's parameters
+    manifest = json.loads((built["out"] / "build.json").read_text())
+    assert manifest["data_checksum"] in index and manifest["built"] in index
+
+
+def test_source_date_epoch_sets_the_build_time(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    assert build.build_time().isoformat() == "1970-01-01T00:00:00+00:00"
+
+
+def test_executed_notebook_has_no_timestamps(built):
+    text = (built["out"] / "extraction.ipynb").read_text(encoding="utf-8")
+    assert "start_time" not in text and "end_time" not in text and '"duration"' not in text
+
+
+def test_failing_run_keeps_the_last_good_report(built):
+    """Break the copy's data: that run fails, its last good files stay, the other run is rebuilt."""
+    out = built["out"]
+    before = digest(out)
+    outcomes = built["data"] / "outcomes.csv"
+    original = outcomes.read_text(encoding="utf-8")
+    outcomes.write_text(original.replace("32,patients,2,4,0,0", "32,patients,2,3,0,0"), encoding="utf-8")
+    try:
+        result = run_cli(built["config"], out)
+    finally:
+        outcomes.write_text(original, encoding="utf-8")
+    assert result.returncode == 1
+    # the command names the notebook, the failing cell and the problem
+    assert "extraction-copy (01_extraction.ipynb): cell" in result.stderr
+    assert "DataValidationError" in result.stderr
+    after = digest(out)
+    for suffix in (".ipynb", ".html", "-reviewer.html"):
+        assert after[f"extraction-copy{suffix}"] == before[f"extraction-copy{suffix}"]
+    assert (out / "extraction-copy.failed.ipynb").is_file()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "failed" in index and "outcome counts add up" in index
+    assert 'href="extraction-copy-reviewer.html"' in index  # the last good report is still linked
+    manifest = {r["name"]: r for r in json.loads((out / "build.json").read_text())["runs"]}
+    assert manifest["extraction"]["status"] == "ok" and manifest["extraction-copy"]["status"] == "failed"
+
+
+def test_config_errors_are_clear(tmp_path):
+    config = write_config(tmp_path / "reports.yaml", [{"name": "x", "notebook": "missing.ipynb"}])
+    with pytest.raises(build.ConfigError, match="notebook missing.ipynb does not exist"):
+        build.load_config(config)
+    config.write_text("runs: [", encoding="utf-8")
+    with pytest.raises(build.ConfigError, match="not valid YAML"):
+        build.load_config(config)
+    config = write_config(tmp_path / "reports.yaml", [{"name": "x"}, {"name": "x"}])
+    with pytest.raises(build.ConfigError, match="duplicate run names"):
+        build.load_config(config)
+
+
+def test_unlisted_notebooks_get_a_default_run(tmp_path):
+    (tmp_path / "reports.yaml").write_text("runs: []\n", encoding="utf-8")
+    runs = build.load_config(tmp_path / "reports.yaml")
+    assert {r.notebook.name for r in runs} == {p.name for p in NOTEBOOKS_DIR.glob("*.ipynb")}
+    assert all(r.parameters == {} for r in runs)
+
+
+def test_unknown_run_is_named():
+    with pytest.raises(build.ConfigError, match="no run named"):
+        build.build(only=["nope"])

@@ -1,0 +1,111 @@
+"""The claims register: quotes are verbatim, values parse, matching rounds as printed."""
+
+from __future__ import annotations
+
+import pytest
+
+import paper_text
+from helpers import DataValidationError, claims
+from helpers.claims import Reported, load_claims, matches, parse_reported
+from tests_support import add_study
+
+CLAIMS = load_claims()
+PAPER = " ".join(paper_text.text().split())
+
+
+@pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
+def test_quote_is_verbatim_in_the_paper(claim):
+    assert " ".join(claim.quote.split()) in PAPER
+
+
+@pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
+def test_reported_value_is_printed_in_the_quote(claim):
+    assert claim.reported in claim.quote
+
+
+def test_ids_are_unique():
+    ids = [c.id for c in CLAIMS]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("text, kind, value, decimals", [
+    ("40", "count", (40.0,), 0), ("Five", "count", (5.0,), 0), ("81%", "percent", (81.0,), 0),
+    ("39/48", "fraction", (39.0, 48.0), 0), ("21:90", "ratio", (21.0, 90.0), 0),
+    ("2–24", "range", (2.0, 24.0), 0), ("0.3–24", "range", (0.3, 24.0), 1), ("4.9", "number", (4.9,), 1),
+])
+def test_parse_reported(text, kind, value, decimals):
+    assert parse_reported(text) == Reported(kind, value, decimals)
+
+
+@pytest.mark.parametrize("text", ["about forty", "81 %", "", "3/"])
+def test_unreadable_reported_value(text):
+    with pytest.raises(ValueError, match="cannot read"):
+        parse_reported(text)
+
+
+@pytest.mark.parametrize("reported, recomputed, ok", [
+    ("81%", 39 / 48 * 100, True),      # 81.25 prints as 81
+    ("81%", 80.5, True),               # half up
+    ("81%", 80.49, False),
+    ("39/48", (39, 48), True),
+    ("39/48", (39, 47), False),        # both numbers must match
+    ("40", 40, True), ("40", 41, False),
+    ("4.9", 4.94, True), ("4.9", 4.96, False),
+    ("2–24", (2.0, 24.0), True), ("2–24", (2.0, 23.0), False),
+])
+def test_matching_rounds_as_the_paper_prints(reported, recomputed, ok):
+    assert matches(parse_reported(reported), recomputed) is ok
+
+
+def test_audit_columns_and_statuses(review):
+    table = claims.audit(review)
+    assert list(table.columns) == claims.AUDIT_COLUMNS
+    assert set(table["status"]) <= set(claims.STATUSES)
+    assert len(table) == len(CLAIMS)
+    not_computable = table[table["status"] == "not_computable"]
+    assert (not_computable["recomputed"] == "").all() and not_computable["note"].str.len().gt(0).all()
+
+
+def test_every_discrepancy_is_explained(review):
+    table = claims.audit(review)
+    unexplained = table[(table["status"] == "discrepancy") & (table["note"] == "")]
+    assert unexplained.empty, unexplained
+
+
+def test_a_study_added_turns_claims_into_discrepancies(data_copy):
+    """The living review: add a study, and the paper's totals no longer hold."""
+    from helpers import load_review
+
+    before = claims.audit(load_review(data_copy)).set_index("claim_id")["status"]
+    add_study(data_copy, ref=66, modality="topical_sts", n_cases=2)
+    after = claims.audit(load_review(data_copy)).set_index("claim_id")["status"]
+    assert before["abstract-studies"] == "reproduced" and after["abstract-studies"] == "discrepancy"
+    assert before["abstract-patients"] == "reproduced" and after["abstract-patients"] == "discrepancy"
+    assert before["patients-systemic-sclerosis"] == "reproduced" and after["patients-systemic-sclerosis"] == "discrepancy"
+
+
+@pytest.mark.parametrize("text, rule, line, column", [
+    ("- id: a\n  section: S\n  quote: q\n  reported: [1\n", "valid YAML", 5, None),
+    ("- id: a\n  section: S\n  topic: t\n  quote: q 1\n  reported: '1'\n  computation: n_unicorns\n", "claim well formed", 1, "computation"),
+    ("- id: a\n  section: S\n  topic: t\n  quote: q 1\n  reported: '1'\n", "claim well formed", 1, "reason"),
+    ("- id: a\n  section: S\n  topic: t\n  quote: q x\n  reported: 'many'\n  reason: r\n", "claim well formed", 1, "reported"),
+    ("- id: a\n  topic: t\n  quote: q 1\n  reported: '1'\n  reason: r\n", "claim well formed", 1, "section"),
+    ("- id: a\n  section: S\n  topic: t\n  quote: q 1\n  reported: '1'\n  reason: r\n  colour: red\n", "claim well formed", 1, "colour"),
+    ("- id: a\n  section: S\n  topic: t\n  quote: q 1\n  reported: '1'\n  reason: r\n"
+     "- id: a\n  section: S\n  topic: t\n  quote: q 1\n  reported: '1'\n  reason: r\n", "unique claim id", 7, "id"),
+    ("", "list of claims", None, None),
+])
+def test_malformed_claims_are_rejected_with_file_line_and_key(tmp_path, text, rule, line, column):
+    path = tmp_path / "claims.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        load_claims(path)
+    (problem,) = info.value.problems
+    assert (problem.file, problem.rule, problem.row, problem.column) == ("claims.yaml", rule, line, column)
+
+
+def test_claims_file_not_utf8(tmp_path):
+    path = tmp_path / "claims.yaml"
+    path.write_bytes("- id: é\n".encode("latin-1"))
+    with pytest.raises(DataValidationError, match="not UTF-8"):
+        load_claims(path)

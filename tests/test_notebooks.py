@@ -1,0 +1,62 @@
+"""Notebooks: a parameters cell, the project kernel, stored outputs for nbval, thin code."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from helpers.build import KERNEL_NAME, load_config
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def notebook(request):
+    return json.loads(request.param.read_text(encoding="utf-8"))
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS
+
+
+def test_parameters_cell_comes_first_among_code_cells(notebook):
+    code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    assert "parameters" in code[0]["metadata"].get("tags", [])
+
+
+def test_runs_on_the_project_kernel(notebook):
+    assert notebook["metadata"]["kernelspec"]["name"] == KERNEL_NAME
+
+
+def test_outputs_are_stored_for_nbval(notebook):
+    code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    assert all(c["outputs"] for c in code[2:]), "re-run `make notebooks` to store outputs"
+    assert all(c.get("execution_count") for c in code), "every code cell must have been executed"
+
+
+def test_no_volatile_metadata(notebook):
+    for cell in notebook["cells"]:
+        assert "execution" not in cell["metadata"] and "papermill" not in cell["metadata"]
+
+
+def test_no_cell_errors(notebook):
+    for cell in notebook["cells"]:
+        for out in cell.get("outputs", []):
+            assert out["output_type"] != "error", "".join(cell["source"])
+
+
+def test_cells_are_thin(notebook):
+    """Computations live in helpers: no cell defines functions or classes, none is long."""
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        assert "def " not in source and "class " not in source, source
+        assert len(source.splitlines()) <= 12, source
+
+
+def test_every_notebook_has_a_report_run():
+    runs = load_config()
+    assert {Path(r.notebook).name for r in runs} == {p.name for p in NOTEBOOKS}
