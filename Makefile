@@ -6,7 +6,6 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-KERNEL := calcinosis-review
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
@@ -30,7 +29,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (calcinosis review)"
+	$(BIN)/python -m helpers.kernel
 	touch $@
 
 report: $(STAMP)

@@ -79,3 +79,15 @@ def test_readme_starts_with_the_two_commands():
     blocks = re.findall(r"```(?:sh|bash|console)?\n(.*?)```", readme, re.S)
     first = [line.strip() for line in blocks[0].splitlines() if line.strip()]
     assert first[:2] == ["make report", "make test"]
+
+
+def test_project_kernel_runs_this_environment():
+    """`make` registers the kernel inside .venv, pointing at the venv's own Python."""
+    import json
+    import sys
+
+    from helpers.kernel import KERNEL_NAME, QUIET
+
+    spec = json.loads((Path(sys.prefix) / "share" / "jupyter" / "kernels" / KERNEL_NAME / "kernel.json").read_text())
+    assert Path(spec["argv"][0]).resolve() == Path(sys.executable).resolve()
+    assert QUIET in spec["argv"]

@@ -43,9 +43,9 @@ from pathlib import Path
 import yaml
 
 from . import paths
+from .kernel import KERNEL_NAME
 from .loader import data_checksum
 
-KERNEL_NAME = "calcinosis-review"
 #: Notebook and cell metadata that change on every execution and carry no meaning.
 _VOLATILE_CELL_KEYS = ("execution", "papermill")
 _VOLATILE_NB_PAPERMILL_KEYS = ("start_time", "end_time", "duration", "exception", "input_path", "output_path")

@@ -40,3 +40,9 @@ def status_counts(df: pd.DataFrame) -> pd.DataFrame:
     from .claims import STATUSES
     counts = df["status"].value_counts().reindex(list(STATUSES), fill_value=0)
     return counts.rename("claims").to_frame()
+
+
+def text_table(df: pd.DataFrame, name: str) -> Styler:
+    """A table of text (Table 1 as printed): left-aligned, top-aligned, for reading."""
+    cells = [{"selector": "td, th", "props": [("text-align", "left"), ("vertical-align", "top")]}]
+    return _styler(df, name).set_table_styles(cells)
