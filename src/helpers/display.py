@@ -17,7 +17,8 @@ STATUS_COLOURS = {"reproduced": OK_COLOUR, "discrepancy": PROBLEM_COLOUR, "not_c
 
 
 def _styler(df: pd.DataFrame, name: str) -> Styler:
-    return df.style.set_uuid(name).format(na_rep="–")
+    # escape="html": free text from the data (notes, quotes) is shown, never interpreted.
+    return df.style.set_uuid(name).format(na_rep="–", escape="html")
 
 
 def comparison(df: pd.DataFrame, ok: str, name: str) -> Styler:
