@@ -117,3 +117,37 @@ def outcome_facts(cell: str, n_cases: int) -> dict[str, object]:
         elif label in rest:
             facts[col] = 1 if n_cases == 1 else "uncounted"
     return facts
+
+
+def prose(section: str) -> str:
+    """The running text of a section (Abstract, Results, Discussion), whitespace folded.
+
+    Table rows, table headings and footnotes, and figure captions are left out, so a
+    sentence broken by a table reads as one.
+    """
+    lines = text().splitlines()
+    if section == "Abstract":
+        body = [lines[lines.index("Abstract") + 2]]
+    else:
+        start = lines.index(section)
+        end = lines.index({"Results": "Discussion", "Discussion": "Limitations"}[section])
+        body = lines[start + 1:end]
+    skip = ("Table ", "Fig. ", "First author", "Treatment modality", "CR complete", "Er:YAG erbium", "^", "✉", "¹")
+    kept = [ln for ln in body if ln.strip() and "\t" not in ln and not ln.startswith(skip)
+            and not re.fullmatch(r"[A-Z][a-z' ]+|\s*|[\w.]+@[\w.]+|Medical University.*|02-006 Warsaw.*|piotr.*", ln.strip())]
+    return " ".join(" ".join(kept).split())
+
+
+NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+
+
+def numbers(section_text: str):
+    """Every number in a text, with its position: digits (9.27, 2500–3000, 81%) and number words.
+
+    Citation brackets ([4, 10, 17]) and references to tables and figures are not numbers
+    the paper states.
+    """
+    masked = re.sub(r"\[[\d,\s–-]+\]", lambda m: " " * len(m.group()), section_text)
+    masked = re.sub(r"\b(?:Table|Fig\.) \d+", lambda m: " " * len(m.group()), masked)
+    for m in re.finditer(rf"\d+(?:[.,]\d+)*|\b(?:{NUMBER_WORDS})\b", masked, re.I):
+        yield m.start(), m.group()

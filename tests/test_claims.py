@@ -61,7 +61,10 @@ def test_audit_columns_and_statuses(review):
     table = claims.audit(review)
     assert list(table.columns) == claims.AUDIT_COLUMNS
     assert set(table["status"]) <= set(claims.STATUSES)
-    assert len(table) == len(CLAIMS)
+    from helpers.outcomes import compare_table2
+
+    assert len(table) == len(CLAIMS) + len(compare_table2(review))
+    assert table["claim_id"].is_unique
     not_computable = table[table["status"] == "not_computable"]
     assert (not_computable["recomputed"] == "").all() and not_computable["note"].str.len().gt(0).all()
 
@@ -109,3 +112,35 @@ def test_claims_file_not_utf8(tmp_path):
     path.write_bytes("- id: é\n".encode("latin-1"))
     with pytest.raises(DataValidationError, match="not UTF-8"):
         load_claims(path)
+
+
+@pytest.mark.parametrize("section", ["Abstract", "Results", "Discussion"])
+def test_every_number_in_the_text_is_in_a_claim(section):
+    """The register accounts for every quantitative statement: each number of the running
+    text lies inside the quote of some claim."""
+    body = paper_text.prose(section)
+    spans = []
+    for claim in CLAIMS:
+        quote = " ".join(claim.quote.split())
+        start = body.find(quote)
+        while start != -1:
+            spans.append((start, start + len(quote)))
+            start = body.find(quote, start + 1)
+    missing = [(pos, number, body[max(0, pos - 50):pos + 30]) for pos, number in paper_text.numbers(body)
+               if not any(a <= pos < b for a, b in spans)]
+    assert not missing, "numbers in no claim's quote:\n" + "\n".join(f"{n!r}: ...{ctx}..." for _, n, ctx in missing)
+
+
+def test_every_number_of_table2_is_audited(review):
+    """Each number printed in a Table 2 cell is the reported value of some audit row."""
+    import re
+
+    audit = claims.table2_audit(review)
+    for modality, row in review.paper_table2.iterrows():
+        label = row["row_label"]
+        for column in ("n", "largest_diameter", "frequency", "treatment_duration", "time_to_first_improvement",
+                       "response_rates", "adverse_events"):
+            printed = re.sub(r"\^[a-z]", "", str(row[column]))
+            reported = " ".join(audit[audit["quote"].str.startswith(f"{label}, {column.replace('_', ' ')}:")]["reported"])
+            for number in re.findall(r"\d+(?:\.\d+)?", printed):
+                assert re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.])", reported), (modality, column, number)

@@ -24,9 +24,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import paths, summary
+from . import outcomes, paths, summary
 from .errors import DataValidationError, Problem
 from .loader import Review
+from .outcomes import Proportion
 
 CLAIMS_FILE = "claims.yaml"
 STATUSES = ("reproduced", "discrepancy", "not_computable")
@@ -37,6 +38,16 @@ COMPUTATIONS: dict[str, Callable] = {
     "n_studies": summary.n_studies,
     "n_patients": summary.n_patients,
     "patients_with_disease": summary.patients_with_disease,
+    "response": outcomes.response_proportion,
+    "response_extreme": outcomes.response_extreme,
+    "response_by_disease_category": outcomes.response_by_disease_category,
+    "pooled_duration": outcomes.pooled_duration,
+    "adverse_event_patients": outcomes.adverse_event_patients,
+    "adverse_event_proportion": outcomes.adverse_event_proportion,
+    "largest_diameter": outcomes.largest_diameter_of,
+    "largest_diameter_complete_response": outcomes.largest_diameter_complete_response,
+    "total_sessions": outcomes.total_sessions,
+    "n_cited": outcomes.n_cited,
 }
 
 _NUMBER_WORDS = {
@@ -82,8 +93,8 @@ def parse_reported(text: str) -> Reported:
         return Reported("percent", (float(m.group(1)),), len(m.group(2) or ""))
     if m := re.fullmatch(r"(\d+(?:\.(\d+))?)[–-](\d+(?:\.(\d+))?)", t):
         return Reported("range", (float(m.group(1)), float(m.group(3))), max(len(m.group(2) or ""), len(m.group(4) or "")))
-    if m := re.fullmatch(r"\d+", t):
-        return Reported("count", (float(t),))
+    if m := re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d+", t):
+        return Reported("count", (float(t.replace(",", "")),))
     if m := re.fullmatch(r"\d+\.(\d+)", t):
         return Reported("number", (float(t),), len(m.group(1)))
     raise ValueError(f"cannot read the reported value {text!r} (a count, 81%, 39/48, 21:90, 2–24 or 4.9)")
@@ -93,9 +104,22 @@ def _round(x: float, decimals: int) -> Decimal:
     return Decimal(str(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
+def _values(reported: Reported, recomputed) -> tuple:
+    """The recomputed value in the reported form: a proportion is a percentage or a fraction."""
+    if isinstance(recomputed, Proportion):
+        if reported.kind == "fraction":
+            return (recomputed.events, recomputed.total)
+        if reported.kind == "percent":
+            return (recomputed.percent,)
+        return (recomputed.events,)
+    return recomputed if isinstance(recomputed, tuple) else (recomputed,)
+
+
 def matches(reported: Reported, recomputed) -> bool:
     """Whether a recomputed value agrees with the printed one, as the paper rounds."""
-    values = recomputed if isinstance(recomputed, tuple) else (recomputed,)
+    values = _values(reported, recomputed)
+    if any(isinstance(v, float) and v != v for v in values):
+        return False
     if len(values) != len(reported.value):
         return False
     if reported.kind in ("count", "fraction", "ratio"):
@@ -104,14 +128,16 @@ def matches(reported: Reported, recomputed) -> bool:
 
 
 def format_value(reported: Reported, recomputed) -> str:
-    """The recomputed value, printed like the reported one."""
-    values = recomputed if isinstance(recomputed, tuple) else (recomputed,)
+    """The recomputed value, printed like the reported one (a percentage with its fraction)."""
+    values = _values(reported, recomputed)
+    if isinstance(recomputed, Proportion) and reported.kind == "percent":
+        return f"{values[0]:.1f}% ({recomputed})"
     if reported.kind == "fraction":
         return f"{values[0]:g}/{values[1]:g}"
     if reported.kind == "ratio":
         return f"{values[0]:g}:{values[1]:g}"
     if reported.kind == "range":
-        return "–".join(f"{v:.{reported.decimals}f}" for v in values)
+        return "–".join(f"{v:g}" for v in values)
     if reported.kind == "percent":
         return f"{values[0]:.{max(reported.decimals, 1)}f}%"
     if reported.kind == "number":
@@ -132,10 +158,11 @@ class Claim:
     args: dict = field(default_factory=dict)
     reason: str | None = None
     note: str | None = None
+    unit: str | None = None
 
 
 _REQUIRED = ("id", "section", "quote", "reported", "topic")
-_OPTIONAL = ("computation", "args", "reason", "note")
+_OPTIONAL = ("computation", "args", "reason", "note", "unit")
 
 
 def load_claims(path: Path | str | None = None) -> list[Claim]:
@@ -198,6 +225,8 @@ def load_claims(path: Path | str | None = None) -> list[Claim]:
             bad("computation", f"unknown computation {comp!r}; known: {', '.join(sorted(COMPUTATIONS))}")
         if entry.get("args") is not None and not isinstance(entry["args"], dict):
             bad("args", "must be a mapping of argument names to values")
+        if entry.get("unit") not in (None, "percent"):
+            bad("unit", "the only unit is 'percent' (a percentage printed without %)")
         if len(problems) == before:
             claims.append(Claim(**{k: entry[k] for k in _REQUIRED + _OPTIONAL if k in entry and entry[k] is not None}
                                 | {"reported": str(entry["reported"])}))
@@ -212,6 +241,8 @@ def evaluate(claim: Claim, review: Review) -> dict:
     if claim.computation is None:
         return row | {"recomputed": "", "status": "not_computable", "note": claim.reason}
     reported = parse_reported(claim.reported)
+    if claim.unit == "percent":
+        reported = Reported("percent", reported.value, reported.decimals)
     value = COMPUTATIONS[claim.computation](review, **claim.args)
     ok = matches(reported, value)
     return row | {
@@ -221,8 +252,31 @@ def evaluate(claim: Claim, review: Review) -> dict:
     }
 
 
+TABLE2_SECTION = "Table 2"
+TABLE2_TOPIC = "table2"
+
+
+def table2_audit(review: Review) -> pd.DataFrame:
+    """Every number of the paper's Table 2 as audit rows (from :func:`helpers.outcomes.compare_table2`).
+
+    Table 2 is stored once, as printed (``paper_table2.csv``); its numbers become claims
+    here, one per cell part, with the printed cell as the quote.
+    """
+    cells = review.paper_table2
+    rows = []
+    for r in outcomes.compare_table2(review).itertuples():
+        slug = re.sub(r"[^a-z0-9]+", "-", str(r.part).lower()).strip("-")
+        rows.append({
+            "claim_id": f"table2-{r.modality}-{r.column.replace('_', '-')}-{slug}",
+            "section": TABLE2_SECTION,
+            "quote": f"{cells.loc[r.modality, 'row_label']}, {r.column.replace('_', ' ')}: {cells.loc[r.modality, r.column]}",
+            "reported": r.paper, "recomputed": r.recomputed, "status": r.status, "note": r.note,
+        })
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
 def audit(review: Review, claims: list[Claim] | None = None, topic: str | None = None) -> pd.DataFrame:
-    """Evaluate the claims register against the data.
+    """Evaluate every number the paper states against the data.
 
     Parameters
     ----------
@@ -230,15 +284,20 @@ def audit(review: Review, claims: list[Claim] | None = None, topic: str | None =
     claims : list of Claim, optional
         Defaults to ``claims.yaml`` in the review's data folder.
     topic : str, optional
-        Keep only the claims of one topic (``"extraction"``).
+        Keep only the claims of one topic (``"extraction"``, ``"outcomes"``; ``"table2"``
+        for the numbers of Table 2).
 
     Returns
     -------
     DataFrame
-        Columns :data:`AUDIT_COLUMNS`; ``status`` is one of :data:`STATUSES`.
+        Columns :data:`AUDIT_COLUMNS`, one row per number: the claims register in the
+        paper's order, then the numbers of Table 2 (section ``"Table 2"``). ``status``
+        is one of :data:`STATUSES`.
     """
     if claims is None:
         claims = load_claims(Path(review.data_dir) / CLAIMS_FILE)
-    if topic is not None:
-        claims = [c for c in claims if c.topic == topic]
-    return pd.DataFrame([evaluate(c, review) for c in claims], columns=AUDIT_COLUMNS)
+    text = pd.DataFrame([evaluate(c, review) for c in claims if topic in (None, c.topic)], columns=AUDIT_COLUMNS)
+    parts = [text]
+    if topic in (None, TABLE2_TOPIC):
+        parts.append(table2_audit(review))
+    return pd.concat(parts, ignore_index=True)

@@ -78,6 +78,33 @@ FREQUENCY_FORMS = (
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """One alternative of a printed frequency: a rate or a number of sessions.
+
+    Attributes
+    ----------
+    kind : {"rate", "count"}
+        ``rate``: sessions per month; ``count``: a total number of sessions.
+    value : float
+        Sessions per month (rate) or sessions (count).
+    phrase : str
+        The alternative as printed, completed with the period it borrows
+        ("twice" in "Twice or three times a day" is "twice a day").
+    """
+
+    kind: str
+    value: float
+    phrase: str
+
+    def rank(self) -> tuple[int, float]:
+        """Order of intensity: any fixed number of sessions ranks below any recurring rate.
+
+        This is the order Table 2 uses ("Single session to once a month").
+        """
+        return (0 if self.kind == "count" else 1, self.value)
+
+
+@dataclass(frozen=True)
 class Frequency:
     """A treatment frequency, normalised where the text allows.
 
@@ -89,6 +116,8 @@ class Frequency:
         Range of the rate, in sessions per month (NaN when the text gives no rate).
     total_sessions_low, total_sessions_high : float
         Range of the total number of sessions (NaN when the text gives no count).
+    alternatives : tuple of Alternative
+        Each alternative the text names, as printed.
     """
 
     text: str
@@ -96,26 +125,28 @@ class Frequency:
     sessions_per_month_high: float = math.nan
     total_sessions_low: float = math.nan
     total_sessions_high: float = math.nan
+    alternatives: tuple[Alternative, ...] = ()
 
 
-def _parse_alternative(part: str, inherited: str) -> tuple[str, float]:
-    """Return ``("rate", per_month)`` or ``("count", sessions)`` for one alternative."""
+def _parse_alternative(part: str, inherited: str) -> Alternative:
+    """Read one alternative ("twice a day", "once every 3 weeks", "two sessions")."""
     part = part.strip()
     m = re.fullmatch(r"once every (\d+(?:\.\d+)?) (day|week|month)s?", part)
     if m:
-        return "rate", 1 / (float(m.group(1)) * _PERIOD_MONTHS[m.group(2)])
+        return Alternative("rate", 1 / (float(m.group(1)) * _PERIOD_MONTHS[m.group(2)]), part)
     m = re.fullmatch(r"(single|one|two|three|four|five|six|seven|\d+) sessions?", part)
     if m:
         word = m.group(1)
-        return "count", float(_COUNTS.get(word, word))
+        return Alternative("count", float(_COUNTS.get(word, word)), part)
     m = re.fullmatch(r"(once|twice|three times|four times|five times|\d+ times) (?:a|per) (day|week|month|year)", part)
     if m:
         times = _TIMES.get(m.group(1)) or float(m.group(1).split()[0])
-        return "rate", times / _PERIOD_MONTHS[m.group(2)]
+        return Alternative("rate", times / _PERIOD_MONTHS[m.group(2)], part)
     # A bare count borrows its period from the alternative after it:
     # "Twice or three times a day", "Two or three sessions", "One to three sessions".
     if inherited and re.fullmatch(r"[a-z0-9 ]+", part) and not part.endswith(inherited):
-        return _parse_alternative(f"{part} {inherited}", "")
+        phrase = re.sub(r"^(one|single) sessions$", r"\1 session", f"{part} {inherited}")
+        return _parse_alternative(phrase, "")
     raise ValueError(part)
 
 
@@ -154,22 +185,24 @@ def parse_frequency(text: str | None) -> Frequency:
     if m:
         t = f"{m.group(1)} {m.group(2)} or {m.group(1)} {m.group(3)}"
     parts = re.split(r" or | to ", t)
-    rates, counts = [], []
+    alternatives: list[Alternative] = []
     inherited = ""
     for part in reversed(parts):
         try:
-            kind, value = _parse_alternative(part, inherited)
+            alternatives.insert(0, _parse_alternative(part, inherited))
         except ValueError:
             raise ValueError(
                 f"cannot read the frequency {original!r}; the forms understood are: " + "; ".join(FREQUENCY_FORMS)
             ) from None
-        (rates if kind == "rate" else counts).append(value)
         tail = re.search(r"((?:a|per) (?:day|week|month|year)|sessions?)$", part)
         inherited = tail.group(1) if tail else inherited
+    rates = [a.value for a in alternatives if a.kind == "rate"]
+    counts = [a.value for a in alternatives if a.kind == "count"]
     return Frequency(
         text=original,
         sessions_per_month_low=min(rates) if rates else math.nan,
         sessions_per_month_high=max(rates) if rates else math.nan,
         total_sessions_low=min(counts) if counts else math.nan,
         total_sessions_high=max(counts) if counts else math.nan,
+        alternatives=tuple(alternatives),
     )

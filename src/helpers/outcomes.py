@@ -1,0 +1,613 @@
+"""Table 2 of the paper, recomputed from the data, and compared with the paper cell by cell.
+
+The rules Table 2 follows are written here once:
+
+Rows
+    One row per treatment modality, in the order of ``vocabularies/modalities.csv``.
+    Table 2 prints the laser rows' *n* and largest diameter per laser, but pools every
+    other column over all lasers in the CO₂ row: ``paper_table2.csv`` says so in its
+    ``merged_into`` column, and :func:`table2_groups` reads it from there.
+
+Response
+    Patients are counted in four categories: complete, partial, none, unknown. A study
+    that reports response per lesion instead of per patient (Bottomley [13]) counts
+    its patients as unknown (Table 2 footnote d). Percentages are of all patients in
+    the row (the paper's denominators), printed as integers rounded half up.
+
+Durations (treatment duration, time to first clinical improvement)
+    Available-case analysis at patient level, with mean imputation (Table 2 footnote a):
+    every patient of a study enters the median with the study's printed value, and a
+    multi-patient study's printed median or mean stands for each of its patients. A
+    study printing only a range enters the range but not the median. The pooled range
+    runs from the lowest to the highest of the studies' printed ranges (or of their
+    values where no range is printed). Weeks become months with
+    :mod:`helpers.units` (1 month = 4 weeks). A row with no value prints ``N/A`` when
+    every study says not applicable, ``N/R`` otherwise.
+
+Largest diameter
+    The largest printed diameter in the row, with its qualifier ("<20.0"); ``N/R`` when
+    no study reports one.
+
+Frequency
+    From the least to the most intensive regime any study of the row prints; a fixed
+    number of sessions ranks below any recurring rate ("Single session to once a month").
+
+Adverse events
+    As ``adverse_events.csv`` lists them for the row's modalities.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .errors import DataValidationError, Problem
+from .loader import Review
+from .units import Alternative, parse_frequency, to_months
+
+#: Response categories: Table 2's label and the outcomes.csv column.
+RESPONSE_CATEGORIES = {
+    "complete": ("Complete", "complete_response"),
+    "partial": ("Partial", "partial_response"),
+    "none": ("None", "no_response"),
+    "unknown": ("Unknown", "unknown_response"),
+}
+#: Table 2 columns that are pooled over a row's group (all others are per modality).
+POOLED_COLUMNS = ("frequency", "treatment_duration", "time_to_first_improvement", "response_rates", "adverse_events")
+DURATION_COLUMNS = ("treatment_duration", "time_to_first_improvement")
+NOTES_FILE = "table2_notes.yaml"
+COMPARISON_COLUMNS = ["modality", "column", "part", "paper", "recomputed", "status", "note"]
+
+
+def round_half_up(x: float, decimals: int = 0) -> float:
+    """Round as the paper prints: 62.5 -> 63, 24.5 -> 25."""
+    return float(Decimal(str(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class Proportion:
+    """``events`` of ``total`` patients."""
+
+    events: int
+    total: int
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.events / self.total if self.total else math.nan
+
+    def __str__(self) -> str:
+        return f"{self.events}/{self.total}"
+
+
+# --------------------------------------------------------------------------- groups
+
+
+def table2_groups(review: Review) -> dict[str, list[str]]:
+    """For each Table 2 row (a modality), the modalities its pooled columns cover.
+
+    A modality whose Table 2 row is merged into another (``merged_into``) is pooled
+    there; a modality that Table 2 does not print (one added later) is a row of its own.
+    """
+    modalities = list(review.modalities.sort_values("order").index)
+    merged = review.paper_table2["merged_into"].reindex(modalities)
+    groups = {m: [m] for m in modalities if pd.isna(merged[m])}
+    for m in modalities:
+        if not pd.isna(merged[m]):
+            groups[merged[m]].append(m)
+    return groups
+
+
+def _studies(review: Review, modalities: list[str]) -> pd.DataFrame:
+    return review.studies[review.studies["modality"].isin(modalities)]
+
+
+# --------------------------------------------------------------------------- response
+
+
+def response_counts(review: Review, modalities: list[str]) -> dict[str, Proportion]:
+    """Patients per response category among the studies of ``modalities``.
+
+    Patients of studies reporting per lesion count as unknown (Table 2 footnote d).
+    """
+    studies = _studies(review, modalities)
+    total = int(studies["n_cases"].sum())
+    counts = dict.fromkeys(RESPONSE_CATEGORIES, 0)
+    for ref, study in studies.iterrows():
+        o = review.outcomes.loc[ref]
+        if o["response_unit"] == "lesions":
+            counts["unknown"] += int(study["n_cases"])
+            continue
+        for key, (_, column) in RESPONSE_CATEGORIES.items():
+            counts[key] += int(o[column])
+    return {k: Proportion(v, total) for k, v in counts.items()}
+
+
+def format_response(counts: dict[str, Proportion]) -> str:
+    """``Complete, 19, 9/48 Partial, 63, 30/48 ...``: categories with no patient left out."""
+    parts = []
+    for key, (label, _) in RESPONSE_CATEGORIES.items():
+        p = counts[key]
+        if p.events:
+            parts.append(f"{label}, {round_half_up(p.percent):g}, {p}")
+    return " ".join(parts)
+
+
+# --------------------------------------------------------------------------- durations
+
+
+@dataclass(frozen=True)
+class PooledDuration:
+    """A Table 2 duration cell: median and range in months, and what entered them."""
+
+    median: float
+    low: float
+    high: float
+    patients: int
+    studies: int
+    status: str  # "reported", "not_applicable" or "not_reported"
+
+    def __str__(self) -> str:
+        if self.status == "not_applicable":
+            return "N/A"
+        if self.status == "not_reported":
+            return "N/R"
+        text = format_months(self.median) if not math.isnan(self.median) else "–"
+        if self.low < self.high:
+            text += f" ({self.low:g}–{self.high:g})"
+        return text
+
+
+def format_months(x: float) -> str:
+    """A median in months as Table 2 prints it: one decimal, two where needed (2.25)."""
+    text = f"{x:.2f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def pool_durations(review: Review, measure: str, modalities: list[str]) -> PooledDuration:
+    """Pool one duration measure over the studies of ``modalities`` (rules in the module docstring)."""
+    studies = _studies(review, modalities)
+    d = review.durations.loc[review.durations.index.isin(studies.index)]
+    d = d[d["measure"] == measure]
+    reported = d[d["status"] == "reported"]
+    values, lows, highs = [], [], []
+    for ref, row in reported.iterrows():
+        has_range = not pd.isna(row["low_months"])
+        if row["statistic"] != "range" and pd.isna(row["qualifier"]):
+            values += [row["value_months"]] * int(studies.loc[ref, "n_cases"])
+        lows.append(row["low_months"] if has_range else row["value_months"])
+        highs.append(row["high_months"] if has_range else row["value_months"])
+    if reported.empty:
+        status = "not_applicable" if len(d) and (d["status"] == "not_applicable").all() else "not_reported"
+        return PooledDuration(math.nan, math.nan, math.nan, 0, 0, status)
+    return PooledDuration(
+        median=float(np.median(values)) if values else math.nan,
+        low=float(min(lows)), high=float(max(highs)),
+        patients=len(values), studies=len(reported), status="reported",
+    )
+
+
+# --------------------------------------------------------------------------- diameter and frequency
+
+
+@dataclass(frozen=True)
+class Diameter:
+    """The largest lesion diameter of a row: value in cm and its printed qualifier."""
+
+    value: float
+    qualifier: str = ""
+
+    def __str__(self) -> str:
+        return "N/R" if math.isnan(self.value) else f"{self.qualifier}{self.value:.1f}"
+
+
+def largest_diameter(review: Review, modalities: list[str]) -> Diameter:
+    """The largest printed diameter among the studies of ``modalities``."""
+    s = _studies(review, modalities).dropna(subset=["largest_diameter_cm"])
+    if s.empty:
+        return Diameter(math.nan)
+    top = s.sort_values("largest_diameter_cm", kind="stable").iloc[-1]
+    q = top["largest_diameter_qualifier"]
+    return Diameter(float(top["largest_diameter_cm"]), "" if pd.isna(q) else q)
+
+
+def frequency_range(texts: list[str]) -> tuple[Alternative, Alternative] | None:
+    """The least and the most intensive alternative among printed frequencies (None if none)."""
+    alternatives = [a for t in texts for a in parse_frequency(t).alternatives]
+    if not alternatives:
+        return None
+    ranked = sorted(alternatives, key=Alternative.rank)
+    return ranked[0], ranked[-1]
+
+
+def format_frequency(ends: tuple[Alternative, Alternative] | None) -> str:
+    if ends is None:
+        return "N/R"
+    low, high = ends
+    text = low.phrase if low.rank() == high.rank() else f"{low.phrase} to {high.phrase}"
+    return text[0].upper() + text[1:]
+
+
+def _frequency_texts(review: Review, modalities: list[str]) -> list[str]:
+    return [t for t in _studies(review, modalities)["frequency"] if isinstance(t, str)]
+
+
+# --------------------------------------------------------------------------- adverse events
+
+
+def adverse_events(review: Review, modalities: list[str]) -> pd.DataFrame:
+    """The adverse events listed for ``modalities``."""
+    ae = review.adverse_events
+    return ae[ae["modality"].isin(modalities)]
+
+
+def format_adverse_events(events: pd.DataFrame) -> str:
+    """``Infection (5), injection pain (6), skin discoloration (N/R)``; ``None`` when none."""
+    parts = []
+    for i, (_, e) in enumerate(events.iterrows()):
+        if e["event"] == "None":
+            return "None"
+        name = e["event"] if i == 0 else e["event"][0].lower() + e["event"][1:]
+        count = "N/R" if pd.isna(e["patients"]) else str(int(e["patients"]))
+        parts.append(f"{name} ({count})")
+    return ", ".join(parts) if parts else "N/R"
+
+
+# --------------------------------------------------------------------------- the table
+
+
+def table2(review: Review) -> pd.DataFrame:
+    """Table 2 recomputed from the data, with numbers (one row per modality).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by modality, in the paper's order. Columns: ``label``, ``family``,
+        ``group`` (the Table 2 row whose pooled columns cover it), ``n``,
+        ``largest_diameter_cm`` and ``largest_diameter_qualifier``, the frequency range
+        (``frequency_low``, ``frequency_high`` as printed phrases), for each duration
+        measure ``<measure>_median``, ``_low``, ``_high`` (months) and ``_patients``,
+        and per response category ``<category>_n``, ``<category>_total`` and
+        ``<category>_percent``. Pooled columns are filled on the group's row only.
+    """
+    groups = table2_groups(review)
+    group_of = {m: g for g, members in groups.items() for m in members}
+    rows = []
+    for modality, mod in review.modalities.sort_values("order").iterrows():
+        diameter = largest_diameter(review, [modality])
+        row = {
+            "modality": modality, "label": mod["label"], "family": mod["family"], "group": group_of[modality],
+            "n": int(_studies(review, [modality])["n_cases"].sum()),
+            "largest_diameter_cm": diameter.value, "largest_diameter_qualifier": diameter.qualifier,
+        }
+        if modality in groups:
+            members = groups[modality]
+            ends = frequency_range(_frequency_texts(review, members))
+            row["frequency_low"], row["frequency_high"] = (ends[0].phrase, ends[1].phrase) if ends else (None, None)
+            for measure in DURATION_COLUMNS:
+                p = pool_durations(review, measure, members)
+                row |= {f"{measure}_median": p.median, f"{measure}_low": p.low, f"{measure}_high": p.high,
+                        f"{measure}_patients": p.patients}
+            for key, p in response_counts(review, members).items():
+                row |= {f"{key}_n": p.events, f"{key}_total": p.total, f"{key}_percent": p.percent}
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("modality")
+
+
+def table2_printed(review: Review) -> pd.DataFrame:
+    """Table 2 recomputed, printed the way the paper prints it (same columns as ``paper_table2.csv``)."""
+    groups = table2_groups(review)
+    rows = []
+    for modality, mod in review.modalities.sort_values("order").iterrows():
+        row = {"modality": modality, "row_label": mod["table2_label"],
+               "n": str(int(_studies(review, [modality])["n_cases"].sum())),
+               "largest_diameter": str(largest_diameter(review, [modality]))}
+        if modality in groups:
+            members = groups[modality]
+            row["frequency"] = format_frequency(frequency_range(_frequency_texts(review, members)))
+            for measure in DURATION_COLUMNS:
+                row[measure] = str(pool_durations(review, measure, members))
+            row["response_rates"] = format_response(response_counts(review, members))
+            row["adverse_events"] = format_adverse_events(adverse_events(review, members))
+        else:
+            row |= dict.fromkeys(POOLED_COLUMNS, "")
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("modality")
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def _strip_footnotes(text: str) -> str:
+    return re.sub(r"\s*\^[a-z]\b", "", str(text)).strip()
+
+
+def _decimals(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _same_number(printed: str, value: float) -> bool:
+    return not math.isnan(value) and round_half_up(value, _decimals(printed)) == float(printed)
+
+
+def parse_duration_cell(text: str) -> tuple[str, str | None, str | None]:
+    """``"3.9 (0.3–24)"`` -> ("3.9", "0.3", "24"); ``"N/A ^c"`` -> ("N/A", None, None)."""
+    t = _strip_footnotes(text)
+    if t in ("N/A", "N/R"):
+        return t, None, None
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(?: \((\d+(?:\.\d+)?)–(\d+(?:\.\d+)?)\))?", t)
+    if not m:
+        raise ValueError(f"cannot read the Table 2 duration {text!r}")
+    return m.group(1), m.group(2), m.group(3)
+
+
+def parse_response_cell(text: str) -> dict[str, tuple[str, int, int]]:
+    """``"Complete, 19, 9/48 Partial, ..."`` -> {"complete": ("19", 9, 48), ...}."""
+    labels = {label: key for key, (label, _) in RESPONSE_CATEGORIES.items()}
+    found = re.findall(r"(Complete|Partial|None|Unknown), (\d+), (\d+)/(\d+)", _strip_footnotes(text))
+    return {labels[label]: (pct, int(k), int(n)) for label, pct, k, n in found}
+
+
+def parse_adverse_events_cell(text: str) -> dict[str, str]:
+    """``"Infection (5), injection pain (6 ^b)"`` -> {"infection": "5", "injection pain": "6"}."""
+    t = _strip_footnotes(text)
+    if t == "None":
+        return {"none": "0"}
+    return {name.strip().lower(): count for name, count in re.findall(r"([^,(]+?) \(([^)]+?)\)", re.sub(r" \^[a-z]", "", t))}
+
+
+def _diameter_from_text(text: str) -> Diameter:
+    t = _strip_footnotes(text)
+    if t == "N/R":
+        return Diameter(math.nan)
+    m = re.fullmatch(r"([<>]?)(\d+(?:\.\d+)?)", t)
+    if not m:
+        raise ValueError(f"cannot read the Table 2 diameter {text!r}")
+    return Diameter(float(m.group(2)), m.group(1))
+
+
+def _frequency_ends(text: str):
+    ends = frequency_range([text]) if text and text != "N/R" else None
+    return None if ends is None else tuple((a.kind, round(a.value, 6)) for a in ends)
+
+
+def load_table2_notes(path: Path) -> dict[tuple[str, str, str], str]:
+    """Notes explaining Table 2 discrepancies, keyed by (modality, column, part)."""
+    if not path.is_file():
+        return {}
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise DataValidationError([Problem(path.name, "valid YAML", f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                                           row=mark.line + 1 if mark else None)], source="Table 2 notes") from None
+    notes, problems = {}, []
+    for i, e in enumerate(entries, start=1):
+        if not isinstance(e, dict) or set(e) != {"modality", "column", "part", "note"}:
+            problems.append(Problem(path.name, "note well formed", f"entry {i} needs exactly modality, column, part and note"))
+            continue
+        notes[(e["modality"], e["column"], str(e["part"]))] = " ".join(str(e["note"]).split())
+    if problems:
+        raise DataValidationError(problems, source="Table 2 notes")
+    return notes
+
+
+def compare_table2(review: Review) -> pd.DataFrame:
+    """The paper's Table 2 beside the recomputed one, one row per number.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`COMPARISON_COLUMNS`. ``part`` names the number within the cell
+        (``median``, ``range``, a response category, an adverse event); ``status`` is
+        ``reproduced`` or ``discrepancy``; ``note`` explains a discrepancy, from
+        ``data/table2_notes.yaml``.
+
+    Raises
+    ------
+    DataValidationError
+        When a note names a cell part that does not exist.
+    """
+    groups = table2_groups(review)
+    notes = load_table2_notes(Path(review.data_dir) / NOTES_FILE)
+    rows = []
+
+    def add(modality, column, part, paper, recomputed, ok):
+        rows.append({"modality": modality, "column": column, "part": part, "paper": paper,
+                     "recomputed": recomputed, "status": "reproduced" if ok else "discrepancy",
+                     "note": notes.get((modality, column, part), "")})
+
+    for modality, printed in review.paper_table2.iterrows():
+        members = groups.get(modality, [modality])
+        n = int(_studies(review, [modality])["n_cases"].sum())
+        add(modality, "n", "n", str(printed["n"]), str(n), n == printed["n"])
+        paper_d, ours_d = _diameter_from_text(printed["largest_diameter"]), largest_diameter(review, [modality])
+        same = (math.isnan(paper_d.value) and math.isnan(ours_d.value)) or (
+            paper_d.value == ours_d.value and paper_d.qualifier == ours_d.qualifier)
+        add(modality, "largest_diameter", "value", _strip_footnotes(printed["largest_diameter"]), str(ours_d), same)
+        if not pd.isna(printed["merged_into"]):
+            continue
+        texts = _frequency_texts(review, members)
+        ours_f = format_frequency(frequency_range(texts))
+        add(modality, "frequency", "range", printed["frequency"], ours_f,
+            _frequency_ends(printed["frequency"]) == _frequency_ends(ours_f if ours_f != "N/R" else ""))
+        for measure in DURATION_COLUMNS:
+            pooled = pool_durations(review, measure, members)
+            median, low, high = parse_duration_cell(printed[measure])
+            if median in ("N/A", "N/R"):
+                # Table 2 uses N/A both for "not applicable" and for "group too small"
+                # (footnote c): either way it prints no number, which holds when the data
+                # have none to pool.
+                ok = pooled.status != "reported"
+                add(modality, measure, "median", _strip_footnotes(printed[measure]), str(pooled), ok)
+                continue
+            ours_median = format_months(pooled.median) if not math.isnan(pooled.median) else str(pooled)
+            add(modality, measure, "median", median, ours_median, _same_number(median, pooled.median))
+            if low is None:
+                ok = pooled.status == "reported" and not pooled.low < pooled.high
+                add(modality, measure, "range", "no range", "no range" if ok else f"{pooled.low:g}–{pooled.high:g}", ok)
+            else:
+                ok = _same_number(low, pooled.low) and _same_number(high, pooled.high)
+                add(modality, measure, "range", f"{low}–{high}", f"{pooled.low:g}–{pooled.high:g}", ok)
+        paper_r = parse_response_cell(printed["response_rates"])
+        counts = response_counts(review, members)
+        for key in RESPONSE_CATEGORIES:
+            p = counts[key]
+            if key not in paper_r and not p.events:
+                continue
+            pct, k, total = paper_r.get(key, ("0", 0, p.total))
+            ok = (k, total) == (p.events, p.total) and round_half_up(p.percent) == float(pct)
+            add(modality, "response_rates", key, f"{pct}%, {k}/{total}", f"{round_half_up(p.percent):g}%, {p}", ok)
+        paper_ae = parse_adverse_events_cell(printed["adverse_events"])
+        ours_ae = parse_adverse_events_cell(format_adverse_events(adverse_events(review, members)))
+        for event in dict.fromkeys([*paper_ae, *ours_ae]):
+            add(modality, "adverse_events", event, paper_ae.get(event, "not listed"), ours_ae.get(event, "not listed"),
+                paper_ae.get(event) == ours_ae.get(event))
+    table = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+    keys = set(zip(table["modality"], table["column"], table["part"]))
+    stale = [k for k in notes if k not in keys]
+    if stale:
+        raise DataValidationError(
+            [Problem(NOTES_FILE, "note names a Table 2 cell", f"no Table 2 part {m}/{c}/{p}") for m, c, p in stale],
+            source="Table 2 notes")
+    return table
+
+
+# --------------------------------------------------------------------------- computations named by claims
+
+
+def _select_modalities(review: Review, modality: str | None = None, family: str | None = None,
+                       modalities: list[str] | None = None) -> list[str]:
+    """The modalities a claim speaks of: one modality, a family, a list, or all."""
+    chosen = [m for m, f in review.modalities["family"].items()
+              if (modality is None or m == modality) and (family is None or f == family)
+              and (modalities is None or m in modalities)]
+    if not chosen:
+        raise ValueError(f"no modality matches modality={modality!r}, family={family!r}, modalities={modalities!r}")
+    return chosen
+
+
+def response_proportion(review: Review, categories: list[str], modality: str | None = None,
+                        family: str | None = None) -> Proportion:
+    """Patients in the given response categories, of all patients of the selection.
+
+    ``categories`` are keys of :data:`RESPONSE_CATEGORIES` (``["complete", "partial"]``
+    is the paper's "response" or "improvement").
+    """
+    unknown = set(categories) - set(RESPONSE_CATEGORIES)
+    if unknown:
+        raise ValueError(f"unknown response categories {sorted(unknown)}; known: {list(RESPONSE_CATEGORIES)}")
+    counts = response_counts(review, _select_modalities(review, modality, family))
+    total = next(iter(counts.values())).total
+    return Proportion(sum(counts[c].events for c in categories), total)
+
+
+def response_extreme(review: Review, extreme: str, groups: list[dict],
+                     categories: tuple[str, ...] = ("complete", "partial")) -> Proportion:
+    """The lowest (``extreme="min"``) or highest response among groups of modalities."""
+    props = [response_proportion(review, list(categories), **g) for g in groups]
+    pick = {"min": min, "max": max}[extreme]
+    return pick(props, key=lambda p: p.percent)
+
+
+def pooled_duration(review: Review, measure: str, statistic: str, modality: str | None = None,
+                    family: str | None = None):
+    """A pooled duration (months) of the selection: its ``median``, ``mean`` or ``range``.
+
+    The mean is the mean of the patient-level values that enter the median (the same
+    available-case and imputation rule).
+    """
+    members = _select_modalities(review, modality, family)
+    pooled = pool_durations(review, measure, members)
+    if statistic == "median":
+        return pooled.median
+    if statistic == "range":
+        return (pooled.low, pooled.high)
+    if statistic == "mean":
+        studies = _studies(review, members)
+        d = review.durations.loc[review.durations.index.isin(studies.index)]
+        d = d[(d["measure"] == measure) & (d["status"] == "reported") & (d["statistic"] != "range")]
+        values = [v for ref, v in d["value_months"].items() for _ in range(int(studies.loc[ref, "n_cases"]))]
+        return float(np.mean(values)) if values else math.nan
+    raise ValueError(f"unknown statistic {statistic!r}; use median, mean or range")
+
+
+def adverse_event_patients(review: Review, events: list[str] | None = None, modality: str | None = None) -> int:
+    """Patients with the listed adverse events (``event_id``s), or with any event of a modality."""
+    ae = review.adverse_events
+    if events is not None:
+        missing = sorted(set(events) - set(ae.index))
+        if missing:
+            raise ValueError(f"unknown adverse events {missing}")
+        ae = ae.loc[events]
+    if modality is not None:
+        ae = ae[ae["modality"] == modality]
+    if ae["patients"].isna().any():
+        raise ValueError("some of these adverse events have no number of patients (N/R)")
+    return int(ae["patients"].sum())
+
+
+def adverse_event_proportion(review: Review, events: list[str], modality: str | None = None,
+                             family: str | None = None) -> Proportion:
+    """Patients with the listed adverse events, of the patients of a selection (all patients by default)."""
+    members = _select_modalities(review, modality, family)
+    return Proportion(adverse_event_patients(review, events), int(_studies(review, members)["n_cases"].sum()))
+
+
+def response_by_disease_category(review: Review, category: str, categories: list[str]) -> Proportion:
+    """Response among patients of studies whose every patient has a disease of one category.
+
+    Table 1 does not say which patient of a mixed study had which disease, so only studies
+    whose diseases all fall in ``category`` count.
+    """
+    if category not in review.disease_categories.index:
+        raise ValueError(f"unknown disease category {category!r}")
+    cats = review.diseases.groupby(level="ref")["category"].agg(set)
+    refs = [ref for ref, c in cats.items() if c == {category}]
+    studies = review.studies.loc[refs]
+    events = 0
+    for ref in refs:
+        o = review.outcomes.loc[ref]
+        if o["response_unit"] == "patients":
+            events += sum(int(o[RESPONSE_CATEGORIES[c][1]]) for c in categories)
+    return Proportion(events, int(studies["n_cases"].sum()))
+
+
+def largest_diameter_of(review: Review, refs: list[int]) -> float:
+    """The largest printed diameter (cm) among the given studies, qualifier aside."""
+    values = review.studies.loc[refs, "largest_diameter_cm"].dropna()
+    if values.empty:
+        raise ValueError(f"no diameter is reported for studies {refs}")
+    return float(values.max())
+
+
+def largest_diameter_complete_response(review: Review) -> float:
+    """The largest printed diameter among single-patient studies with a complete response.
+
+    In a multi-patient study Table 1 does not say whose lesion was the largest, so only
+    single-patient studies can show that a lesion of a given size resolved completely.
+    """
+    s = review.studies[review.studies["n_cases"] == 1]
+    complete = review.outcomes.loc[s.index, "complete_response"].fillna(0) == 1
+    return float(s.loc[complete[complete].index, "largest_diameter_cm"].max())
+
+
+def total_sessions(review: Review, refs: list[int] | None = None, modalities: list[str] | None = None) -> float:
+    """The largest total number of sessions printed for the studies selected (by refs or modalities)."""
+    s = review.studies
+    if refs is not None:
+        s = s.loc[refs]
+    if modalities is not None:
+        s = s[s["modality"].isin(modalities)]
+    return float(s["total_sessions_high"].max())
+
+
+def n_cited(review: Review, refs: list[int]) -> int:
+    """How many distinct references a statement cites (to check a count against its citations)."""
+    return len(set(refs))

@@ -1,0 +1,160 @@
+"""The rules of Table 2 (helpers.outcomes), each on the real data or a synthetic study."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from helpers import DataValidationError, load_review
+from helpers import outcomes as oc
+from tests_support import add_study
+
+
+@pytest.mark.parametrize("x, decimals, expected", [(62.5, 0, 63), (24.5, 0, 25), (6.25, 0, 6), (2.25, 1, 2.3), (80.49, 0, 80)])
+def test_round_half_up(x, decimals, expected):
+    assert oc.round_half_up(x, decimals) == expected
+
+
+def test_lasers_pool_in_the_co2_row(review):
+    groups = oc.table2_groups(review)
+    lasers = sorted(review.modalities.index[review.modalities["family"] == "laser"])
+    assert sorted(groups["co2_laser"]) == lasers
+    assert all(len(members) == 1 for row, members in groups.items() if row != "co2_laser")
+
+
+def test_lesion_level_study_counts_as_unknown(review):
+    """Footnote d: Bottomley's patients, reported per lesion, are unknown responses."""
+    lesion_refs = review.outcomes.index[review.outcomes["response_unit"] == "lesions"]
+    assert len(lesion_refs) == 1
+    modality = review.studies.loc[lesion_refs[0], "modality"]
+    counts = oc.response_counts(review, [modality])
+    with_lesions = int(review.studies.loc[lesion_refs, "n_cases"].sum())
+    patient_level = review.outcomes.loc[review.studies.index[(review.studies["modality"] == modality)]]
+    patient_level = patient_level[patient_level["response_unit"] == "patients"]
+    assert counts["unknown"].events == with_lesions + int(patient_level["unknown_response"].sum())
+    assert sum(p.events for p in counts.values()) == counts["complete"].total
+
+
+def test_range_only_study_enters_range_not_median(review):
+    """Bottomley prints only a range for time to first improvement: it widens the range, adds no patient."""
+    members = oc.table2_groups(review)["co2_laser"]
+    pooled = oc.pool_durations(review, "time_to_first_improvement", members)
+    d = review.durations[(review.durations["measure"] == "time_to_first_improvement") & (review.durations["status"] == "reported")]
+    d = d.loc[d.index.isin(review.studies.index[review.studies["modality"].isin(members)])]
+    with_value = d[d["statistic"] != "range"]
+    assert pooled.patients == int(review.studies.loc[with_value.index, "n_cases"].sum())
+    assert pooled.high == d["high_months"].max()
+
+
+def test_multi_patient_statistic_stands_for_each_patient(review):
+    pooled = oc.pool_durations(review, "treatment_duration", ["intralesional_sts"])
+    d = review.durations[(review.durations["measure"] == "treatment_duration") & (review.durations["status"] == "reported")]
+    refs = [r for r in d.index if review.studies.loc[r, "modality"] == "intralesional_sts"]
+    assert pooled.patients == int(review.studies.loc[refs, "n_cases"].sum())
+    assert pooled.studies == len(refs)
+
+
+def test_pooled_range_uses_printed_ranges(review):
+    """A study's printed range, not its median, sets the pooled range (Baumgartner-Nielsen's median lies outside its range)."""
+    pooled = oc.pool_durations(review, "treatment_duration", ["intralesional_sts"])
+    d = review.durations[(review.durations["measure"] == "treatment_duration") & (review.durations["status"] == "reported")]
+    d = d.loc[[r for r in d.index if review.studies.loc[r, "modality"] == "intralesional_sts"]]
+    ends = d["low_months"].fillna(d["value_months"])
+    assert pooled.low == ends.min()
+    assert pooled.low > d["value_months"].min()  # the rule matters here
+
+
+def test_no_value_prints_na_or_nr(review):
+    laser = oc.pool_durations(review, "treatment_duration", ["co2_laser"])
+    assert laser.status == "not_applicable" and str(laser) == "N/A"
+    combined = oc.pool_durations(review, "time_to_first_improvement", ["eswl_intralesional_sts"])
+    assert combined.status == "not_reported" and str(combined) == "N/R"
+
+
+def test_frequency_ranks_sessions_below_rates():
+    low, high = oc.frequency_range(["Once a week", "Single session", "Once a month"])
+    assert (low.phrase, high.phrase) == ("single session", "once a week")
+    assert oc.format_frequency((low, high)) == "Single session to once a week"
+    assert oc.format_frequency(None) == "N/R"
+
+
+def test_largest_diameter_keeps_its_qualifier(review):
+    eswl = oc.largest_diameter(review, ["eswl"])
+    values = review.studies.loc[review.studies["modality"] == "eswl", "largest_diameter_cm"]
+    assert eswl.value == values.max() and str(eswl).startswith(eswl.qualifier)
+    assert str(oc.largest_diameter(review, ["diode_laser"])) == "N/R"
+
+
+@pytest.mark.parametrize("text, parsed", [
+    ("3.9 (0.3–24)", ("3.9", "0.3", "24")), ("5.5", ("5.5", None, None)), ("N/A ^c", ("N/A", None, None)),
+])
+def test_parse_duration_cell(text, parsed):
+    assert oc.parse_duration_cell(text) == parsed
+
+
+def test_parse_response_and_adverse_event_cells():
+    assert oc.parse_response_cell("Complete, 57, 12/21 Partial, 14, 3/21 Unknown, 29, 6/21 ^d") == {
+        "complete": ("57", 12, 21), "partial": ("14", 3, 21), "unknown": ("29", 6, 21)}
+    assert oc.parse_adverse_events_cell("Infection (5), injection pain (6 ^b), skin discoloration (N/R)") == {
+        "infection": "5", "injection pain": "6", "skin discoloration": "N/R"}
+
+
+def test_table2_numbers_agree_with_the_printed_version(review):
+    numbers, printed = oc.table2(review), oc.table2_printed(review)
+    assert list(numbers.index) == list(printed.index) == list(review.modalities.sort_values("order").index)
+    assert numbers["n"].sum() == review.n_patients
+    assert (numbers["n"].astype(str) == printed["n"]).all()
+    pooled = numbers.dropna(subset=["complete_total"])
+    for key in oc.RESPONSE_CATEGORIES:
+        assert (pooled[f"{key}_n"] <= pooled[f"{key}_total"]).all()
+    assert (sum(pooled[f"{k}_n"] for k in oc.RESPONSE_CATEGORIES) == pooled["complete_total"]).all()
+
+
+def test_every_table2_discrepancy_is_explained(review):
+    table = oc.compare_table2(review)
+    assert set(table["status"]) <= {"reproduced", "discrepancy"}
+    unexplained = table[(table["status"] == "discrepancy") & (table["note"] == "")]
+    assert unexplained.empty, unexplained
+
+
+def test_a_note_on_no_cell_is_an_error(data_copy):
+    with open(data_copy / oc.NOTES_FILE, "a", encoding="utf-8") as f:
+        f.write("\n- {modality: eswl, column: response_rates, part: sideways, note: no such part}\n")
+    with pytest.raises(DataValidationError, match="no Table 2 part eswl/response_rates/sideways"):
+        oc.compare_table2(load_review(data_copy))
+
+
+def test_a_malformed_note_is_an_error(data_copy):
+    (data_copy / oc.NOTES_FILE).write_text("- {modality: eswl}\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="needs exactly modality, column, part and note"):
+        oc.compare_table2(load_review(data_copy))
+
+
+def test_a_study_added_changes_table2(data_copy):
+    """The living review: a new ESWL study moves n, response and duration of the ESWL row."""
+    before = oc.compare_table2(load_review(data_copy)).set_index(["modality", "column", "part"])["status"]
+    add_study(data_copy, ref=66, modality="eswl", n_cases=4, complete=4, treatment_duration_months=12, diameter_cm=30)
+    review = load_review(data_copy)
+    after = oc.compare_table2(review).set_index(["modality", "column", "part"])["status"]
+    for key in [("eswl", "n", "n"), ("eswl", "response_rates", "complete"), ("eswl", "largest_diameter", "value")]:
+        assert before[key] == "reproduced" and after[key] == "discrepancy", key
+    row = oc.table2(review).loc["eswl"]
+    assert row["n"] == review.paper_table2.loc["eswl", "n"] + 4
+    assert row["largest_diameter_cm"] == 30 and row["treatment_duration_high"] == 12
+    assert after[("topical_sts", "n", "n")] == "reproduced"  # other rows untouched
+
+
+def test_mean_duration_uses_the_same_patients_as_the_median(review):
+    mean = oc.pooled_duration(review, "treatment_duration", "mean", modality="topical_sts")
+    pooled = oc.pool_durations(review, "treatment_duration", ["topical_sts"])
+    assert pooled.low <= mean <= pooled.high and not math.isnan(mean)
+
+
+def test_selection_errors_are_named(review):
+    with pytest.raises(ValueError, match="no modality matches"):
+        oc.response_proportion(review, ["complete"], family="homeopathy")
+    with pytest.raises(ValueError, match="unknown response categories"):
+        oc.response_proportion(review, ["cured"], modality="eswl")
+    with pytest.raises(ValueError, match="unknown adverse events"):
+        oc.adverse_event_patients(review, ["nope"])
