@@ -19,6 +19,7 @@ from helpers import build
 from helpers.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 
 NOTEBOOK = NOTEBOOKS_DIR / "01_extraction.ipynb"
+AUDIT_NOTEBOOK = NOTEBOOKS_DIR / "06_claims_audit.ipynb"
 
 
 def write_config(path: Path, runs: list[dict]) -> Path:
@@ -28,9 +29,11 @@ def write_config(path: Path, runs: list[dict]) -> Path:
     return path
 
 
-def run_cli(config: Path, output: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "helpers.build", "--config", str(config), "--output-dir", str(output)],
-                          capture_output=True, text=True, cwd=PROJECT_ROOT)
+def run_cli(config: Path, output: Path, *only: str) -> subprocess.CompletedProcess:
+    args = [sys.executable, "-m", "helpers.build", "--config", str(config), "--output-dir", str(output)]
+    if only:
+        args += ["--only", *only]
+    return subprocess.run(args, capture_output=True, text=True, cwd=PROJECT_ROOT)
 
 
 def digest(folder: Path) -> dict[str, str]:
@@ -39,7 +42,7 @@ def digest(folder: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """Two good runs: the default one, and one on a copy of the data."""
+    """Three good runs: the extraction on the project's data and on a copy, the audit on the copy."""
     import shutil
 
     from helpers.paths import DATA_DIR
@@ -51,6 +54,7 @@ def built(tmp_path_factory):
     config = write_config(root / "reports.yaml", [
         {"name": "extraction", "title": "Extraction"},
         {"name": "extraction-copy", "title": "Extraction on a copy", "parameters": {"data_dir": str(data)}},
+        {"name": "audit-copy", "title": "Audit on a copy", "notebook": str(AUDIT_NOTEBOOK), "parameters": {"data_dir": str(data)}},
     ])
     result = run_cli(config, out)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -65,7 +69,8 @@ def test_each_run_writes_notebook_full_and_reviewer_html(built):
 
 
 def test_progress_is_shown(built):
-    assert "[1/2] extraction: ok" in built["stdout"] and "[2/2] extraction-copy: ok" in built["stdout"]
+    # 03_pooled_outcomes is not in the test's runs file, so it gets a default run
+    assert "[1/4] extraction: ok" in built["stdout"] and "[2/4] extraction-copy: ok" in built["stdout"]
 
 
 def test_reviewer_version_hides_code(built):
@@ -106,7 +111,7 @@ def test_failing_run_keeps_the_last_good_report(built):
     original = outcomes.read_text(encoding="utf-8")
     outcomes.write_text(original.replace("32,patients,2,4,0,0", "32,patients,2,3,0,0"), encoding="utf-8")
     try:
-        result = run_cli(built["config"], out)
+        result = run_cli(built["config"], out, "extraction", "extraction-copy")
     finally:
         outcomes.write_text(original, encoding="utf-8")
     assert result.returncode == 1
@@ -122,6 +127,9 @@ def test_failing_run_keeps_the_last_good_report(built):
     assert 'href="extraction-copy-reviewer.html"' in index  # the last good report is still linked
     manifest = {r["name"]: r for r in json.loads((out / "build.json").read_text())["runs"]}
     assert manifest["extraction"]["status"] == "ok" and manifest["extraction-copy"]["status"] == "failed"
+    # runs not rebuilt this time keep their entry, marked as from an earlier build
+    assert manifest["audit-copy"]["status"] == "ok" and manifest["audit-copy"]["rebuilt"] is False
+    assert 'href="audit-copy-reviewer.html"' in index and "in an earlier build" in index
 
 
 def test_config_errors_are_clear(tmp_path):
@@ -146,3 +154,43 @@ def test_unlisted_notebooks_get_a_default_run(tmp_path):
 def test_unknown_run_is_named():
     with pytest.raises(build.ConfigError, match="no run named"):
         build.build(only=["nope"])
+
+
+def test_notebook_outputs_land_beside_the_reports(built):
+    """The audit notebook's CSV is written through the staging folder into reports/."""
+    import csv
+
+    path = built["out"] / "claims_audit.csv"
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["claim_id", "section", "quote", "reported", "recomputed", "status", "note"]
+    assert {r[5] for r in rows[1:]} <= {"reproduced", "discrepancy", "not_computable"}
+    assert 'href="claims_audit.csv"' in (built["out"] / "index.html").read_text(encoding="utf-8")
+    assert not (built["out"] / ".staging").exists()
+
+
+def test_a_study_added_updates_the_audit_with_no_code_change(built):
+    """The living review: add a study to the data, rebuild, and the audit says which numbers no longer hold."""
+    import csv
+    import shutil
+
+    from tests_support import add_study
+
+    def statuses():
+        with open(built["out"] / "claims_audit.csv", encoding="utf-8", newline="") as f:
+            return {r["claim_id"]: r["status"] for r in csv.DictReader(f)}
+
+    before = statuses()
+    backup = built["root"] / "data-backup"
+    shutil.copytree(built["data"], backup)
+    try:
+        add_study(built["data"], ref=66, modality="topical_sts", n_cases=5, complete=5)
+        result = run_cli(built["config"], built["out"], "audit-copy")
+    finally:
+        shutil.rmtree(built["data"])
+        shutil.move(backup, built["data"])
+    assert result.returncode == 0, result.stderr
+    after = statuses()
+    changed = {k for k in before if before[k] != after[k]}
+    assert {"abstract-studies", "abstract-patients", "outcomes-topical-fraction", "table2-topical_sts-n-n"} <= changed
+    assert all(after[k] == "discrepancy" for k in changed)

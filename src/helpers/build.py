@@ -35,7 +35,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -82,6 +81,7 @@ class RunResult:
     error: str = ""
     files: dict = field(default_factory=dict)
     data_checksum: str = ""
+    rebuilt: bool = True  # False: carried over from an earlier build (``--only`` built other runs)
 
 
 def load_config(path: Path | None = None, notebooks_dir: Path | None = None) -> list[Run]:
@@ -182,21 +182,41 @@ def _describe_failure(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+STAGING = ".staging"
+
+
+def _declared_parameters(notebook: Path) -> set[str]:
+    import papermill as pm
+
+    return set(pm.inspect_notebook(str(notebook)))
+
+
 def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = False) -> RunResult:
-    """Execute one run and, only if everything succeeds, replace its files in ``output_dir``."""
+    """Execute one run and, only if everything succeeds, move its files into ``output_dir``.
+
+    The run works in ``<output_dir>/.staging/<name>/``: the executed notebook, both HTML
+    files, and whatever the notebook writes to its ``output_dir`` parameter (when it
+    declares one, the build points it there). Nothing in ``output_dir`` changes until the
+    whole run has succeeded.
+    """
     import nbformat
     import papermill as pm
 
     output_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     title = run.title or run.name
-    tmp = Path(tempfile.mkdtemp(prefix=f".build-{run.name}-", dir=output_dir))
+    staging = output_dir / STAGING / run.name
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
     failed_path = output_dir / f"{run.name}.failed.ipynb"
+    parameters = copy.deepcopy(run.parameters)
+    if "output_dir" in _declared_parameters(run.notebook) and "output_dir" not in parameters:
+        parameters["output_dir"] = os.path.relpath(staging / "outputs", paths.PROJECT_ROOT)
     try:
-        executed = tmp / run.files["notebook"]
+        executed = staging / run.files["notebook"]
         try:
             pm.execute_notebook(
-                str(run.notebook), str(executed), parameters=copy.deepcopy(run.parameters),
+                str(run.notebook), str(executed), parameters=parameters,
                 kernel_name=KERNEL_NAME, cwd=str(paths.PROJECT_ROOT), progress_bar=progress,
                 log_output=False, request_save_on_cell_execute=False,
             )
@@ -212,18 +232,26 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
         nbformat.write(nb, executed)
         shown = copy.deepcopy(nb)
         shown.cells.insert(0, _header_cell(run, checksum))
-        (tmp / run.files["full"]).write_text(_to_html(shown, title, reviewer=False), encoding="utf-8")
-        (tmp / run.files["reviewer"]).write_text(_to_html(shown, title, reviewer=True), encoding="utf-8")
+        (staging / run.files["full"]).write_text(_to_html(shown, title, reviewer=False), encoding="utf-8")
+        (staging / run.files["reviewer"]).write_text(_to_html(shown, title, reviewer=True), encoding="utf-8")
+        artifacts = sorted(p.relative_to(staging / "outputs") for p in (staging / "outputs").rglob("*") if p.is_file())
         for name in run.files.values():
-            os.replace(tmp / name, output_dir / name)
+            os.replace(staging / name, output_dir / name)
+        for rel in artifacts:
+            (output_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / "outputs" / rel, output_dir / rel)
         failed_path.unlink(missing_ok=True)
-        return RunResult(run.name, run.notebook.name, title, run.parameters, "ok",
-                         time.perf_counter() - start, files=dict(run.files))
+        return RunResult(run.name, run.notebook.name, title, run.parameters, "ok", time.perf_counter() - start,
+                         files=dict(run.files) | {"artifacts": [r.as_posix() for r in artifacts]})
     except Exception as exc:
         return RunResult(run.name, run.notebook.name, title, run.parameters, "failed",
                          time.perf_counter() - start, _describe_failure(exc))
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            (output_dir / STAGING).rmdir()
+        except OSError:
+            pass
 
 
 def write_index(results: list[RunResult], output_dir: Path, checksum: str, built: _dt.datetime) -> Path:
@@ -267,12 +295,13 @@ def build(runs: list[Run] | None = None, output_dir: Path | None = None, only: l
           log=print) -> list[RunResult]:
     """Execute the runs, write their reports and the index; return the results."""
     output_dir = Path(output_dir or paths.REPORTS_DIR)
-    runs = load_config() if runs is None else runs
+    all_runs = load_config() if runs is None else runs
+    runs = all_runs
     if only:
-        unknown = sorted(set(only) - {r.name for r in runs})
+        unknown = sorted(set(only) - {r.name for r in all_runs})
         if unknown:
-            raise ConfigError(f"no run named {unknown}; runs: {[r.name for r in runs]}")
-        runs = [r for r in runs if r.name in only]
+            raise ConfigError(f"no run named {unknown}; runs: {[r.name for r in all_runs]}")
+        runs = [r for r in all_runs if r.name in only]
     if not runs:
         raise ConfigError("no report runs: reports.yaml lists none and notebooks/ holds no notebook")
     checksum = data_checksum()
@@ -289,9 +318,29 @@ def build(runs: list[Run] | None = None, output_dir: Path | None = None, only: l
             log(f"[{i}/{len(runs)}] {run.name}: ok ({result.seconds:.1f} s)", flush=True)
         else:
             log(f"[{i}/{len(runs)}] {run.name}: FAILED ({result.seconds:.1f} s)\n    {run.notebook.name}: {result.error}", flush=True)
-    index = write_index(results, output_dir, checksum, built)
+    index = write_index(_with_earlier_results(results, all_runs, output_dir), output_dir, checksum, built)
     log(f"index: {index}")
     return results
+
+
+def _with_earlier_results(results: list[RunResult], runs: list[Run], output_dir: Path) -> list[RunResult]:
+    """This build's results, plus the last recorded result of each run it did not rebuild."""
+    done = {r.name: r for r in results}
+    earlier = {}
+    manifest = output_dir / "build.json"
+    if manifest.is_file():
+        try:
+            earlier = {r["name"]: r for r in json.loads(manifest.read_text(encoding="utf-8"))["runs"]}
+        except (ValueError, KeyError):
+            earlier = {}
+    merged = []
+    for run in runs:
+        if run.name in done:
+            merged.append(done[run.name])
+        elif run.name in earlier:
+            fields = {k: v for k, v in earlier[run.name].items() if k in RunResult.__dataclass_fields__}
+            merged.append(RunResult(**fields | {"rebuilt": False}))
+    return merged
 
 
 def refresh_notebooks(notebooks_dir: Path | None = None, log=print) -> None:

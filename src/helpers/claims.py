@@ -30,6 +30,22 @@ from .loader import Review
 from .outcomes import Proportion
 
 CLAIMS_FILE = "claims.yaml"
+AUDIT_CSV = "claims_audit.csv"
+#: The paper's sections, in reading order; every claim names one of them.
+SECTIONS = (
+    "Abstract",
+    "Results / Study selection",
+    "Results / Quality assessment",
+    "Results / Patients' characteristics",
+    "Results / Treatment modalities",
+    "Results / Outcomes of the treatment",
+    "Results / Adverse effects",
+    "Table 2",
+    "Discussion",
+    "Discussion / STS",
+    "Discussion / Laser treatment",
+    "Discussion / ESWL",
+)
 STATUSES = ("reproduced", "discrepancy", "not_computable")
 AUDIT_COLUMNS = ["claim_id", "section", "quote", "reported", "recomputed", "status", "note"]
 
@@ -225,6 +241,8 @@ def load_claims(path: Path | str | None = None) -> list[Claim]:
             bad("computation", f"unknown computation {comp!r}; known: {', '.join(sorted(COMPUTATIONS))}")
         if entry.get("args") is not None and not isinstance(entry["args"], dict):
             bad("args", "must be a mapping of argument names to values")
+        if entry.get("section") and entry["section"] not in SECTIONS:
+            bad("section", f"unknown section {entry['section']!r}; sections: {'; '.join(SECTIONS)}")
         if entry.get("unit") not in (None, "percent"):
             bad("unit", "the only unit is 'percent' (a percentage printed without %)")
         if len(problems) == before:
@@ -300,4 +318,30 @@ def audit(review: Review, claims: list[Claim] | None = None, topic: str | None =
     parts = [text]
     if topic in (None, TABLE2_TOPIC):
         parts.append(table2_audit(review))
-    return pd.concat(parts, ignore_index=True)
+    table = pd.concat(parts, ignore_index=True)
+    order = table["section"].map({s: i for i, s in enumerate(SECTIONS)})
+    return table.iloc[order.argsort(kind="stable")].reset_index(drop=True)
+
+
+def by_section(table: pd.DataFrame) -> pd.DataFrame:
+    """How many numbers of each section hold (sections in reading order, every status a column)."""
+    counts = pd.crosstab(table["section"], table["status"]).reindex(columns=list(STATUSES), fill_value=0)
+    counts = counts.reindex([s for s in SECTIONS if s in counts.index])
+    counts["total"] = counts.sum(axis=1)
+    return counts
+
+
+def write_audit(table: pd.DataFrame, output_dir: Path | str | None) -> Path | None:
+    """Write the audit to ``<output_dir>/claims_audit.csv`` (columns :data:`AUDIT_COLUMNS`).
+
+    ``output_dir`` is relative to the project root; ``None`` writes nothing (the
+    notebooks' default, so running them does not touch ``reports/``; the report build
+    sets it).
+    """
+    if output_dir is None:
+        return None
+    folder = paths.project_path(output_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / AUDIT_CSV
+    table[AUDIT_COLUMNS].to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    return path

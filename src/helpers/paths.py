@@ -17,3 +17,9 @@ REPORTS_DIR = PROJECT_ROOT / "reports"
 REPORTS_CONFIG = PROJECT_ROOT / "reports.yaml"
 #: The data dictionary, which is also the schema every data folder is validated against.
 DATA_PACKAGE = DATA_DIR / "datapackage.yaml"
+
+
+def project_path(path: str | os.PathLike) -> Path:
+    """A path relative to the project root (absolute paths are kept)."""
+    path = Path(path)
+    return path if path.is_absolute() else PROJECT_ROOT / path
