@@ -88,15 +88,16 @@ def test_a_study_added_turns_claims_into_discrepancies(data_copy):
 
 
 @pytest.mark.parametrize("text, rule, line, column", [
-    ("- id: a\n  section: S\n  quote: q\n  reported: [1\n", "valid YAML", 5, None),
-    ("- id: a\n  section: S\n  topic: t\n  quote: q 1\n  reported: '1'\n  computation: n_unicorns\n", "claim well formed", 1, "computation"),
-    ("- id: a\n  section: S\n  topic: t\n  quote: q 1\n  reported: '1'\n", "claim well formed", 1, "reason"),
-    ("- id: a\n  section: S\n  topic: t\n  quote: q x\n  reported: 'many'\n  reason: r\n", "claim well formed", 1, "reported"),
+    ("- id: a\n  section: Abstract\n  quote: q\n  reported: [1\n", "valid YAML", 5, None),
+    ("- id: a\n  section: Abstract\n  topic: t\n  quote: q 1\n  reported: '1'\n  computation: n_unicorns\n", "claim well formed", 1, "computation"),
+    ("- id: a\n  section: Abstract\n  topic: t\n  quote: q 1\n  reported: '1'\n", "claim well formed", 1, "reason"),
+    ("- id: a\n  section: Abstract\n  topic: t\n  quote: q x\n  reported: 'many'\n  reason: r\n", "claim well formed", 1, "reported"),
     ("- id: a\n  topic: t\n  quote: q 1\n  reported: '1'\n  reason: r\n", "claim well formed", 1, "section"),
-    ("- id: a\n  section: S\n  topic: t\n  quote: q 1\n  reported: '1'\n  reason: r\n  colour: red\n", "claim well formed", 1, "colour"),
-    ("- id: a\n  section: S\n  topic: t\n  quote: q 1\n  reported: '1'\n  reason: r\n"
-     "- id: a\n  section: S\n  topic: t\n  quote: q 1\n  reported: '1'\n  reason: r\n", "unique claim id", 7, "id"),
+    ("- id: a\n  section: Abstract\n  topic: t\n  quote: q 1\n  reported: '1'\n  reason: r\n  colour: red\n", "claim well formed", 1, "colour"),
+    ("- id: a\n  section: Abstract\n  topic: t\n  quote: q 1\n  reported: '1'\n  reason: r\n"
+     "- id: a\n  section: Abstract\n  topic: t\n  quote: q 1\n  reported: '1'\n  reason: r\n", "unique claim id", 7, "id"),
     ("", "list of claims", None, None),
+    ("- id: a\n  section: Methods\n  topic: t\n  quote: q 1\n  reported: '1'\n  reason: r\n", "claim well formed", 1, "section"),
 ])
 def test_malformed_claims_are_rejected_with_file_line_and_key(tmp_path, text, rule, line, column):
     path = tmp_path / "claims.yaml"
