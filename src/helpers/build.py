@@ -19,8 +19,9 @@ and ``reports/index.html`` links them all, with each run's parameters and status
 data checksum and the build time (``SOURCE_DATE_EPOCH`` when set, for reproducible
 builds). ``reports/build.json`` records the same for tools.
 
-A run is executed in a temporary folder and its files replace the previous ones only
-when everything succeeded, so a failing notebook never leaves a half-written report:
+A run is executed in a staging folder (``reports/.staging/<name>``) and its files,
+including what the notebook writes to its ``output_dir`` parameter, replace the
+previous ones only when everything succeeded, so a failing notebook never leaves a half-written report:
 the last good report stays, ``<name>.failed.ipynb`` holds the failed execution, the
 index marks the run as failed with the reason, the other runs are still built, and the
 command exits non-zero naming the notebook and the failing cell.
@@ -211,7 +212,9 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
     failed_path = output_dir / f"{run.name}.failed.ipynb"
     parameters = copy.deepcopy(run.parameters)
     if "output_dir" in _declared_parameters(run.notebook) and "output_dir" not in parameters:
-        parameters["output_dir"] = os.path.relpath(staging / "outputs", paths.PROJECT_ROOT)
+        outputs = (staging / "outputs").resolve()
+        root = paths.PROJECT_ROOT.resolve()
+        parameters["output_dir"] = str(outputs.relative_to(root) if outputs.is_relative_to(root) else outputs)
     try:
         executed = staging / run.files["notebook"]
         try:
