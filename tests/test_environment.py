@@ -49,7 +49,6 @@ def test_lock_pins_every_dependency_with_hashes():
     lock = lock_pins()
     assert pyproject_dependencies() <= set(lock)
     text = (ROOT / "requirements.lock").read_text()
-    assert text.count("==") == text.count("==") and "--hash=sha256:" in text
     for block in re.split(r"\n(?=[A-Za-z0-9])", text.split("\n\n", 1)[1]):
         if "==" in block:
             assert "--hash=sha256:" in block, f"unhashed pin: {block.splitlines()[0]}"

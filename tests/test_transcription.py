@@ -8,7 +8,6 @@ compared by meaning (see ``paper_text.normalise_cell``).
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 
 import pandas as pd

@@ -134,8 +134,8 @@ def build_time() -> _dt.datetime:
     """The build's timestamp: ``SOURCE_DATE_EPOCH`` when set, else now (UTC)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc)
-    return _dt.datetime.now(tz=_dt.timezone.utc).replace(microsecond=0)
+        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC)
+    return _dt.datetime.now(tz=_dt.UTC).replace(microsecond=0)
 
 
 def strip_volatile(nb) -> None:

@@ -139,8 +139,8 @@ def matches(reported: Reported, recomputed) -> bool:
     if len(values) != len(reported.value):
         return False
     if reported.kind in ("count", "fraction", "ratio"):
-        return all(float(v) == r for v, r in zip(values, reported.value))
-    return all(_round(float(v), reported.decimals) == _round(r, reported.decimals) for v, r in zip(values, reported.value))
+        return all(float(v) == r for v, r in zip(values, reported.value, strict=True))
+    return all(_round(float(v), reported.decimals) == _round(r, reported.decimals) for v, r in zip(values, reported.value, strict=True))
 
 
 def format_value(reported: Reported, recomputed) -> str:
@@ -211,7 +211,7 @@ def load_claims(path: Path | str | None = None) -> list[Claim]:
         raise DataValidationError([Problem(name, "list of claims", "the file must hold a non-empty list of claims")], source="claims")
     lines = [item.start_mark.line + 1 for item in node.value]
     problems, claims, seen = [], [], set()
-    for entry, line in zip(entries, lines):
+    for entry, line in zip(entries, lines, strict=True):
         cid = entry.get("id") if isinstance(entry, dict) else None
         before = len(problems)
 

@@ -307,7 +307,7 @@ def _derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     durations = tables["durations"].copy()
     for col in ("value", "low", "high"):
         durations[f"{col}_months"] = [to_months(v, u) if u == u and u is not None else math.nan
-                                      for v, u in zip(durations[col], durations["unit"])]
+                                      for v, u in zip(durations[col], durations["unit"], strict=True)]
 
     diseases = tables["diseases"].merge(
         tables["disease_vocabulary"][["disease", "name", "category"]], on="disease", how="left", validate="m:1"

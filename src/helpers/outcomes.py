@@ -50,7 +50,7 @@ import yaml
 
 from .errors import DataValidationError, Problem
 from .loader import Review
-from .units import Alternative, parse_frequency, to_months
+from .units import Alternative, parse_frequency
 
 #: Response categories: Table 2's label and the outcomes.csv column.
 RESPONSE_CATEGORIES = {
@@ -470,7 +470,7 @@ def compare_table2(review: Review) -> pd.DataFrame:
             add(modality, "adverse_events", event, paper_ae.get(event, "not listed"), ours_ae.get(event, "not listed"),
                 paper_ae.get(event) == ours_ae.get(event))
     table = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
-    keys = set(zip(table["modality"], table["column"], table["part"]))
+    keys = set(zip(table["modality"], table["column"], table["part"], strict=True))
     stale = [k for k in notes if k not in keys]
     if stale:
         raise DataValidationError(

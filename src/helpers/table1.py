@@ -143,7 +143,7 @@ def render(review: Review) -> pd.DataFrame:
     """
     studies = review.studies
     modalities = review.modalities.sort_values("order")
-    durations = {(ref, r.measure): r for ref, r in zip(review.durations.index, review.durations.itertuples())}
+    durations = {(ref, r.measure): r for ref, r in zip(review.durations.index, review.durations.itertuples(), strict=True)}
     rows, index = [], []
     for modality, mod in modalities.iterrows():
         for ref, s in studies[studies["modality"] == modality].iterrows():

@@ -52,7 +52,7 @@ def outcome_counts_add_up(t: Tables, res: dict) -> list[Problem]:
         if row.response_unit == "patients":
             missing = [c for c in RESPONSE if _isna(getattr(row, c))]
             if missing:
-                problems.append(Problem(f, "outcome counts add up", f"response count missing for a study reported per patient (fill in 0 where none)", row.csv_row, row.ref, missing[0]))
+                problems.append(Problem(f, "outcome counts add up", "response count missing for a study reported per patient (fill in 0 where none)", row.csv_row, row.ref, missing[0]))
                 continue
             total = sum(int(getattr(row, c)) for c in RESPONSE)
             if total != n and _isna(row.note):
