@@ -158,3 +158,46 @@ def test_selection_errors_are_named(review):
         oc.response_proportion(review, ["cured"], modality="eswl")
     with pytest.raises(ValueError, match="unknown adverse events"):
         oc.adverse_event_patients(review, ["nope"])
+
+
+def test_disease_category_response_counts_only_single_category_studies(review):
+    prop = oc.response_by_disease_category(review, "iatrogenic_idiopathic", ["complete"])
+    cats = review.diseases.groupby(level="ref")["category"].agg(set)
+    pure = [ref for ref, c in cats.items() if c == {"iatrogenic_idiopathic"}]
+    assert prop.total == int(review.studies.loc[pure, "n_cases"].sum())
+    assert prop.events == int(review.outcomes.loc[pure, "complete_response"].sum())
+    with pytest.raises(ValueError, match="unknown disease category"):
+        oc.response_by_disease_category(review, "gout", ["complete"])
+
+
+def test_largest_resolved_lesion_comes_from_a_single_patient_study(review):
+    value = oc.largest_diameter_complete_response(review)
+    (ref,) = review.studies.index[(review.studies["largest_diameter_cm"] == value) & (review.studies["n_cases"] == 1)]
+    assert review.outcomes.loc[ref, "complete_response"] == 1
+    bigger = review.studies[review.studies["largest_diameter_cm"] > value]
+    assert (bigger["n_cases"] > 1).all() or (review.outcomes.loc[bigger.index, "complete_response"] == 0).all()
+
+
+def test_total_sessions_and_citations(review):
+    lasers = ["co2_laser", "er_yag_laser", "diode_laser"]
+    assert oc.total_sessions(review, modalities=lasers) == review.studies.loc[
+        review.studies["modality"].isin(lasers), "total_sessions_high"].max()
+    assert oc.n_cited(review, [35, 35, 44]) == 2
+
+
+def test_response_extreme_picks_the_group(review):
+    groups = [{"modality": "topical_sts"}, {"modality": "eswl"}]
+    low = oc.response_extreme(review, "min", groups)
+    high = oc.response_extreme(review, "max", groups)
+    props = [oc.response_proportion(review, ["complete", "partial"], **g) for g in groups]
+    assert low == min(props, key=lambda p: p.percent) and high == max(props, key=lambda p: p.percent)
+
+
+def test_adverse_event_proportion_uses_the_selection_as_denominator(review):
+    prop = oc.adverse_event_proportion(review, ["co2-scarring"], modality="co2_laser")
+    assert prop.events == review.adverse_events.loc["co2-scarring", "patients"]
+    assert prop.total == review.studies.loc[review.studies["modality"] == "co2_laser", "n_cases"].sum()
+    everyone = oc.adverse_event_proportion(review, ["top-recurrence", "co2-recurrence"])
+    assert everyone.total == review.n_patients
+    with pytest.raises(ValueError, match="no number of patients"):
+        oc.adverse_event_patients(review, ["il-discoloration"])
