@@ -55,7 +55,10 @@ def test_cells_are_thin(notebook):
             continue
         source = "".join(cell["source"])
         assert "def " not in source and "class " not in source, source
-        assert len(source.splitlines()) <= 12, source
+        if "parameters" in cell["metadata"].get("tags", []):
+            continue  # one line per parameter, with its comment
+        code = [ln for ln in source.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+        assert len(code) <= 10, source
 
 
 def test_reports_yaml_names_every_notebook():

@@ -257,6 +257,32 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
             pass
 
 
+def sensitivity_table(output_dir: Path, results: list[RunResult]) -> "pd.DataFrame | None":
+    """The headline estimates of every run that wrote ``sensitivity/<run>.csv``, side by side.
+
+    Rows are (group, method), columns the runs in build order, cells "p [low, high]" with
+    k and events/n, or "not estimable".
+    """
+    import pandas as pd
+
+    order = [a.split("/", 1)[1][:-4] for r in results for a in (r.files or {}).get("artifacts", [])
+             if a.startswith("sensitivity/") and a.endswith(".csv")]
+    frames = [pd.read_csv(output_dir / "sensitivity" / f"{name}.csv") for name in dict.fromkeys(order)
+              if (output_dir / "sensitivity" / f"{name}.csv").is_file()]
+    if not frames:
+        return None
+    data = pd.concat(frames, ignore_index=True)
+
+    def cell(r):
+        if not r["converged"] or pd.isna(r["proportion"]):
+            return f"not estimable (k {r['k']}, {r['events']}/{r['n']})"
+        return f"{r['proportion']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}] (k {r['k']}, {r['events']}/{r['n']})"
+
+    data["cell"] = data.apply(cell, axis=1)
+    table = data.pivot_table(index=["group", "method"], columns="run", values="cell", aggfunc="first", sort=False)
+    return table[list(dict.fromkeys(data["run"]))]
+
+
 def write_index(results: list[RunResult], output_dir: Path, checksum: str, built: _dt.datetime) -> Path:
     """Write ``index.html`` and ``build.json`` (atomically) for a build's results."""
     from jinja2 import Environment, PackageLoader, select_autoescape
@@ -271,10 +297,17 @@ def write_index(results: list[RunResult], output_dir: Path, checksum: str, built
                 kind: name for kind, name in Run(r.name, Path(r.notebook)).files.items() if (output_dir / name).exists()
             },
             "files": files,
+            "links": [a for a in files.get("artifacts", []) if not a.startswith("figures/")],
+            "figures": sum(a.startswith("figures/") and a.endswith(".svg") for a in files.get("artifacts", [])),
         })
+    sensitivity = sensitivity_table(output_dir, results)
     html = env.get_template("index.html.j2").render(
         runs=rows, checksum=checksum, built=built.isoformat().replace("+00:00", "Z"),
         failed=sum(r.status != "ok" for r in results),
+        sensitivity=None if sensitivity is None else {
+            "runs": list(sensitivity.columns),
+            "rows": [(group, method, list(values)) for (group, method), values in sensitivity.iterrows()],
+        },
     )
     manifest = {
         "built": built.isoformat().replace("+00:00", "Z"),

@@ -187,6 +187,11 @@ def describe(result: PooledProportion, label: str, outcome: str = "response") ->
     """A plain-language paragraph about one pooled result, generated from its numbers."""
     what = {"response": "a complete or partial response", "complete": "a complete response"}[outcome]
     studies = f"{result.k} {'study' if result.k == 1 else 'studies'}"
+    if result.k == 1:
+        row = result.studies.iloc[0]
+        return (f"{label}: {result.events} of {result.n} patients in a single study had {what}; with one study "
+                f"there is nothing to pool. Its exact 95% CI runs from {100 * row['ci_low']:.0f}% to "
+                f"{100 * row['ci_high']:.0f}%.")
     if not result.converged:
         return (f"{label}: {result.events} of {result.n} patients in {studies} had {what}. "
                 f"The random-effects model cannot be estimated here ({'; '.join(result.warnings)}), "
@@ -203,3 +208,117 @@ def describe(result: PooledProportion, label: str, outcome: str = "response") ->
     if result.ci_high - result.ci_low > 0.4:
         text += " The interval is wide: the evidence is thin."
     return text
+
+
+# --------------------------------------------------------------------------- the notebook's settings and tables
+
+#: Random-effects models a report can show in its forest plots and summaries.
+MODELS = ("reml", "dl", "glmm", "ft")
+#: The groups whose estimates the sensitivity comparison sets side by side.
+HEADLINE_GROUPS = (("modality", "topical_sts"), ("modality", "intralesional_sts"), ("family", "laser"), ("modality", "eswl"))
+
+
+class Settings:
+    """The choices of one meta-analysis run, checked: a bad value names the allowed ones.
+
+    Parameters mirror :func:`events_per_study` plus ``method`` (one of :data:`MODELS`).
+    """
+
+    def __init__(self, outcome: str = "response", unknown: str = "failure", unit: str = "patients",
+                 exclude_abstracts: bool = False, method: str = "reml"):
+        _check("outcome", outcome, OUTCOMES)
+        _check("unknown", unknown, UNKNOWN)
+        _check("unit", unit, UNITS)
+        _check("method", method, MODELS)
+        if not isinstance(exclude_abstracts, bool):
+            raise ValueError(f"exclude_abstracts must be True or False, not {exclude_abstracts!r}")
+        self.outcome, self.unknown, self.unit = outcome, unknown, unit
+        self.exclude_abstracts, self.method = exclude_abstracts, method
+
+    @property
+    def selection(self) -> dict:
+        """The arguments of :func:`events_per_study`."""
+        return {"outcome": self.outcome, "unknown": self.unknown, "unit": self.unit,
+                "exclude_abstracts": self.exclude_abstracts}
+
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{k}={v!r}" for k, v in {**self.selection, "method": self.method}.items())
+        return f"Settings({parts})"
+
+
+def fit_groups(data: pd.DataFrame, review: Review, method: str) -> dict[tuple[str, str], tuple[str, PooledProportion]]:
+    """One model per group with studies: ``{(kind, key): (label, result)}``."""
+    out = {}
+    for kind, key, label in groups(review):
+        part = data[data[kind] == key]
+        if not part.empty:
+            out[(kind, key)] = (label, pool_proportions(part["events"], part["n"], method=method, labels=part["label"]))
+    return out
+
+
+def _ci(p, lo, hi) -> str:
+    return "–" if not (np.isfinite(p) and np.isfinite(lo)) else f"{p:.2f} [{lo:.2f}, {hi:.2f}]"
+
+
+def summary_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A compact view of :func:`pool_groups`: one row per group, each method's proportion [95% CI].
+
+    Also the GLMM's marginal proportion, REML's tau², I² and prediction interval, and the
+    warnings of the GLMM (the model most often not estimable here).
+    """
+    rows = []
+    for (label, kind), part in table.groupby(["label", "kind"], sort=False):
+        by = part.set_index("method")
+        k = int(by["k"].iloc[0])
+        row = {"group": label, "k": k, "events / n": f"{int(by['events'].iloc[0])}/{int(by['n'].iloc[0])}"}
+        single = "single study"
+        for method, name in (("crude", "crude (exact CI)"), ("reml", "REML"), ("dl", "DL"), ("ft", "Freeman–Tukey"),
+                             ("glmm", "GLMM")):
+            if method in by.index:
+                r = by.loc[method]
+                row[name] = single if k == 1 and method != "crude" else _ci(r["proportion"], r["ci_low"], r["ci_high"])
+        if "glmm" in by.index:
+            g = by.loc["glmm"]
+            row["GLMM marginal"] = single if k == 1 else _ci(g["marginal_proportion"], g["marginal_ci_low"], g["marginal_ci_high"])
+            row["GLMM note"] = "" if k == 1 else g["warnings"]
+        if "reml" in by.index:
+            r = by.loc["reml"]
+            row["tau² (REML)"] = "–" if k == 1 else f"{r['tau2']:.3f}"
+            row["I² %"] = "–" if k == 1 else f"{r['i2']:.0f}"
+            row["prediction interval"] = ("–" if k == 1 or not np.isfinite(r["pi_low"])
+                                          else f"{r['pi_low']:.2f} to {r['pi_high']:.2f}")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def headline(table: pd.DataFrame, method: str, run: str) -> pd.DataFrame:
+    """The estimates the sensitivity comparison shows for one run: crude and ``method`` per headline group."""
+    rows = []
+    for kind, key in HEADLINE_GROUPS:
+        part = table[(table["kind"] == kind) & (table["group"] == key)].set_index("method")
+        if part.empty:
+            continue
+        for m in ("crude", method):
+            r = part.loc[m]
+            rows.append({"run": run, "group": part["label"].iloc[0], "method": m, "k": int(r["k"]),
+                         "events": int(r["events"]), "n": int(r["n"]), "proportion": r["proportion"],
+                         "ci_low": r["ci_low"], "ci_high": r["ci_high"], "converged": bool(r["converged"])})
+    return pd.DataFrame(rows)
+
+
+def write_headline(frame: pd.DataFrame, output_dir, run: str):
+    """Write ``sensitivity/<run>.csv`` under ``output_dir`` (nothing when ``output_dir`` is None)."""
+    from .paths import project_path
+
+    if output_dir is None:
+        return None
+    folder = project_path(output_dir) / "sensitivity"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{run}.csv"
+    frame.to_csv(path, index=False, float_format="%.6f", lineterminator="\n")
+    return path
+
+
+def describe_groups(fits: dict, outcome: str) -> str:
+    """Plain-language paragraphs for every group, as Markdown."""
+    return "\n\n".join(f"- {describe(result, label, outcome)}" for label, result in fits.values())

@@ -1,0 +1,109 @@
+"""Figures of the meta-analysis: forest plots, one row per study, paginated for long lists."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from . import style
+from .meta import PooledProportion
+
+ROWS_PER_PAGE = 40
+
+
+def forest(result: PooledProportion, title: str = "", ax=None, rows: slice | None = None, show_pooled: bool = True):
+    """A forest plot of one pooled result: each study's proportion and exact CI, then the pooled diamond.
+
+    Parameters
+    ----------
+    result : PooledProportion
+        From :func:`helpers.meta.pool_proportions`.
+    title : str
+        Title above the plot.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when omitted.
+    rows : slice, optional
+        Which studies to draw (for pagination; see :func:`forest_pages`).
+    show_pooled : bool
+        Draw the pooled diamond and prediction interval (the last page of a paginated plot).
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    style.use()
+    studies = result.studies.iloc[rows] if rows is not None else result.studies
+    k = len(studies)
+    extra = 2 if show_pooled else 0
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 0.28 * (k + extra) + 1.0))
+    y = np.arange(k, 0, -1) + extra
+    weights = studies["weight"].fillna(0).to_numpy()
+    sizes = 20 + 180 * (weights / weights.max() if weights.max() > 0 else np.ones(k) * 0.2)
+    ax.hlines(y, studies["ci_low"], studies["ci_high"], color=style.COLOURS["study"], lw=1)
+    ax.scatter(studies["proportion"], y, s=sizes, marker="s", color=style.COLOURS["study"], zorder=3)
+    labels = [f"{r.label}  {r.events}/{r.n}" for r in studies.itertuples()]
+    ticks, ticklabels = list(y), labels
+    if show_pooled:
+        ok = result.converged and math.isfinite(result.ci_low)
+        if ok:
+            if math.isfinite(result.pi_low):
+                ax.hlines(1, result.pi_low, result.pi_high, color=style.COLOURS["prediction"], lw=2.5, alpha=0.6)
+            diamond = [(result.ci_low, 1), (result.proportion, 1.3), (result.ci_high, 1), (result.proportion, 0.7)]
+            ax.fill([p[0] for p in diamond], [p[1] for p in diamond], color=style.COLOURS["pooled"], zorder=4)
+            text = f"Pooled ({result.method}) {result.proportion:.2f} [{result.ci_low:.2f}, {result.ci_high:.2f}]"
+        else:
+            text = f"Pooled ({result.method}): not estimable"
+        ticks.append(1)
+        ticklabels.append(text)
+    ax.set_yticks(ticks, ticklabels)
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(0.3, k + extra + 0.7)
+    ax.set_xlabel("Proportion (95% CI; orange band: prediction interval)")
+    if title:
+        ax.set_title(title, loc="left")
+    ax.grid(axis="x", color="#dddddd", lw=0.5)
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def forest_pages(result: PooledProportion, title: str = "", per_page: int = ROWS_PER_PAGE) -> list:
+    """A forest plot split into pages of at most ``per_page`` studies; the pooled row is on the last page."""
+    k = len(result.studies)
+    pages = max(1, math.ceil(k / per_page))
+    figures = []
+    for i in range(pages):
+        rows = slice(i * per_page, min(k, (i + 1) * per_page))
+        suffix = f" (page {i + 1} of {pages})" if pages > 1 else ""
+        figures.append(forest(result, title + suffix, rows=rows, show_pooled=i == pages - 1))
+    return figures
+
+
+def save(fig, name: str, output_dir) -> None:
+    """Save a figure as SVG and 300-dpi PNG under ``<output_dir>/figures/`` (nothing when None).
+
+    Metadata that would change from run to run (dates, software versions) is left out.
+    """
+    from .paths import project_path
+
+    if output_dir is None:
+        return
+    folder = project_path(output_dir) / "figures"
+    folder.mkdir(parents=True, exist_ok=True)
+    fig.savefig(folder / f"{name}.svg", metadata={"Date": None, "Creator": None})
+    fig.savefig(folder / f"{name}.png", dpi=300, metadata={"Software": None})
+
+
+def show_forests(fits: dict, outcome_label: str, output_dir=None, prefix: str = "forest") -> None:
+    """Display a (paginated) forest plot for every group with two or more studies, and save them."""
+    from IPython.display import display
+
+    for (kind, key), (label, result) in fits.items():
+        if result.k < 2:
+            continue
+        for i, fig in enumerate(forest_pages(result, f"{label}: {outcome_label}")):
+            save(fig, f"{prefix}-{key}-{i + 1}", output_dir)
+            display(fig)
+            plt.close(fig)
