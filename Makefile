@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lab notebooks lock clean
+.PHONY: help setup report test lab notebooks lock fixtures bench clean
 
 help:
 	@echo "make report     build every report into reports/ (sets up .venv first)"
@@ -17,6 +17,8 @@ help:
 	@echo "make lab        open JupyterLab on the project kernel"
 	@echo "make notebooks  re-execute notebooks/ in place to refresh their stored outputs"
 	@echo "make lock       re-resolve requirements.lock from pyproject.toml"
+	@echo "make fixtures   regenerate the metafor reference values (needs R: apt-get install r-cran-metafor r-cran-lme4)"
+	@echo "make bench      time the meta-analysis (bench/bench_meta.py)"
 	@echo "make clean      remove .venv and generated reports"
 
 setup: $(STAMP)
@@ -50,5 +52,14 @@ lock:
 	/tmp/calcinosis-lock-venv/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	    --no-emit-index-url --no-emit-find-links --extra build --output-file requirements.lock pyproject.toml
 
+# The tests read the committed reference values; only regenerating them needs R.
+fixtures: $(STAMP)
+	@command -v Rscript >/dev/null || { echo "R is needed: apt-get install r-base-core r-cran-metafor r-cran-lme4"; exit 1; }
+	$(BIN)/python tests/fixtures/make_meta_datasets.py
+	Rscript tests/fixtures/metafor_reference.R
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_meta.py
+
 clean:
-	rm -rf $(VENV) reports/*.html reports/*.ipynb reports/*.csv reports/figures
+	rm -rf $(VENV) reports/*.html reports/*.ipynb reports/*.csv reports/figures reports/sensitivity reports/*.json
