@@ -161,16 +161,33 @@ def _header_cell(run: Run, checksum: str):
     return nbformat.v4.new_markdown_cell(text, metadata={"tags": ["report-header"]})
 
 
+TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
+
+
+def add_toc(html: str) -> str:
+    """Insert a table of contents built from the report's own h2/h3 headings and their ids."""
+    import re
+
+    headings = re.findall(r'<h([23]) id="([^"]+)">(.*?)<a class="anchor-link"', html)
+    if not headings:
+        return html
+    items = "".join(
+        f'<li class="level-{level}"><a href="#{anchor}">{re.sub(r"<[^>]+>", "", text)}</a></li>'
+        for level, anchor, text in headings)
+    nav = f'<nav class="report-toc" aria-label="Contents"><strong>Contents</strong><ol>{items}</ol></nav>'
+    return html.replace("<main>", "<main>\n" + nav, 1)
+
+
 def _to_html(nb, title: str, reviewer: bool) -> str:
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab")
+    exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)])
     if reviewer:
         exporter.exclude_input = True
         exporter.exclude_input_prompt = True
         exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return body
+    return add_toc(body)
 
 
 def _describe_failure(exc: BaseException) -> str:

@@ -107,3 +107,10 @@ def show_forests(fits: dict, outcome_label: str, output_dir=None, prefix: str = 
             save(fig, f"{prefix}-{key}-{i + 1}", output_dir)
             display(fig)
             plt.close(fig)
+
+
+def show(fig, name: str, output_dir=None):
+    """Save a figure (when ``output_dir`` is set) and return it for display, closed for pyplot."""
+    save(fig, name, output_dir)
+    plt.close(fig)
+    return fig

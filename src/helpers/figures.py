@@ -1,0 +1,199 @@
+"""The report's figures, each a function of the review with an optional ``ax=``.
+
+Every function draws from the loaded data only, in the project's style
+(:mod:`helpers.style`), and returns the matplotlib Figure. Notebook 05 shows them and
+writes each to ``reports/figures/`` as SVG and 300-dpi PNG (:func:`helpers.plots.save`).
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from . import style
+from .loader import Review
+from .outcomes import RESPONSE_CATEGORIES, response_counts
+
+
+def _axes(ax, size):
+    style.use()
+    if ax is None:
+        _, ax = plt.subplots(figsize=size)
+    return ax
+
+
+def _modality_labels(review: Review) -> pd.Series:
+    return review.modalities.sort_values("order")["label"]
+
+
+def response_by_modality(review: Review, ax=None):
+    """Stacked bars: the share of patients with complete, partial, no and unknown response, per modality.
+
+    Patients of a study reporting per lesion count as unknown (Table 2 footnote d).
+    """
+    ax = _axes(ax, (7.5, 4))
+    labels = _modality_labels(review)
+    left = np.zeros(len(labels))
+    totals = []
+    for key in RESPONSE_CATEGORIES:
+        shares = []
+        for modality in labels.index:
+            counts = response_counts(review, [modality])
+            total = counts[key].total
+            shares.append(counts[key].events / total if total else 0)
+        ax.barh(range(len(labels)), shares, left=left, color=style.COLOURS[key], label=RESPONSE_CATEGORIES[key][0])
+        left += np.array(shares)
+    for i, modality in enumerate(labels.index):
+        totals.append(response_counts(review, [modality])["complete"].total)
+        ax.text(1.01, i, f"n = {totals[-1]}", va="center", fontsize=style.FONT_SIZE - 1)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("Share of patients")
+    ax.legend(ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
+    ax.set_title("Response by treatment modality", loc="left")
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def evidence_map(review: Review, ax=None):
+    """Study design against modality: bubble area by patients, the number of studies written in."""
+    ax = _axes(ax, (7.5, 3.2))
+    labels = _modality_labels(review)
+    designs = ["controlled_trial", "case_series", "case_report"]
+    s = review.studies
+    for y, design in enumerate(designs):
+        for x, modality in enumerate(labels.index):
+            part = s[(s["design"] == design) & (s["modality"] == modality)]
+            if part.empty:
+                continue
+            patients = int(part["n_cases"].sum())
+            ax.scatter(x, y, s=30 + 12 * patients, color=style.COLOURS["study"], alpha=0.6)
+            ax.text(x, y, str(len(part)), ha="center", va="center", fontsize=style.FONT_SIZE - 1)
+    ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right")
+    ax.set_yticks(range(len(designs)), [d.replace("_", " ") for d in designs])
+    ax.set_ylim(-0.7, len(designs) - 0.3)
+    ax.set_title("Evidence map: studies (number) and patients (area) by design and modality", loc="left")
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def underlying_diseases(review: Review, ax=None):
+    """Patients per underlying disease, coloured by the project's disease category."""
+    ax = _axes(ax, (9, 5.5))
+    d = review.diseases.groupby("disease").agg(patients=("n_patients", "sum"), category=("category", "first"))
+    d = d.sort_values("patients")
+    cats = review.disease_categories.sort_values("order")
+    palette = dict(zip(cats.index, [style.OKABE_ITO[c] for c in ("blue", "orange", "green", "purple")], strict=False))
+    ax.barh(range(len(d)), d["patients"], color=[palette.get(c, "#999999") for c in d["category"]])
+    names = review.disease_vocabulary["name"]
+    ax.set_yticks(range(len(d)), [f"{names[i]} ({i})" if names[i] != i else i for i in d.index])
+    for i, v in enumerate(d["patients"]):
+        ax.text(v + 0.5, i, str(int(v)), va="center", fontsize=style.FONT_SIZE - 1)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=palette[c]) for c in cats.index]
+    ax.legend(handles, cats["label"], frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_xlabel("Patients")
+    ax.set_title("Underlying diseases", loc="left")
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def lesion_size_and_outcome(review: Review, ax=None):
+    """Each study's largest lesion against its share of complete and partial response.
+
+    Marker area by patients; hollow markers where the diameter is a bound ("<20", ">0.6");
+    studies without a printed diameter or without patient-level response are left out.
+    """
+    ax = _axes(ax, (7.5, 4))
+    s = review.studies.dropna(subset=["largest_diameter_cm"])
+    o = review.outcomes.loc[s.index]
+    keep = o["response_unit"] == "patients"
+    s, o = s[keep], o[keep]
+    share = (o["complete_response"] + o["partial_response"]).astype(float) / s["n_cases"].astype(float)
+    families = review.families.sort_values("order")
+    colours = dict(zip(families.index, [style.OKABE_ITO[c] for c in ("blue", "vermillion", "green", "purple")], strict=False))
+    for family, label in families["label"].items():
+        part = s["family"] == family
+        if not part.any():
+            continue
+        bound = s.loc[part, "largest_diameter_qualifier"].notna()
+        for hollow in (False, True):
+            sel = part & (s["largest_diameter_qualifier"].notna() == hollow)
+            if sel.any():
+                ax.scatter(s.loc[sel, "largest_diameter_cm"], share[sel], s=20 + 8 * s.loc[sel, "n_cases"].astype(float),
+                           facecolors="none" if hollow else colours[family], edgecolors=colours[family],
+                           label=label if not hollow or not (~bound).any() else None, alpha=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("Largest lesion, maximal diameter (cm, log scale; hollow: a bound)")
+    ax.set_ylabel("Complete or partial response")
+    ax.set_ylim(-0.05, 1.05)
+    ax.legend(frameon=False, loc="lower left")
+    ax.set_title("Lesion size and outcome, per study", loc="left")
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def durations(review: Review, axes=None):
+    """Treatment duration and time to first clinical improvement (months), per modality.
+
+    One point per study at its printed value (median, mean or single value), a line over
+    its printed range; months by the paper's rule (1 month = 4 weeks).
+    """
+    style.use()
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(8, 4), sharey=True)
+    labels = _modality_labels(review)
+    for ax, measure, title in zip(axes, ("treatment_duration", "time_to_first_improvement"),
+                                  ("Treatment duration", "Time to first improvement"), strict=True):
+        d = review.durations[(review.durations["measure"] == measure) & (review.durations["status"] == "reported")]
+        for y, modality in enumerate(labels.index):
+            refs = review.studies.index[review.studies["modality"] == modality]
+            part = d.loc[d.index.isin(refs)]
+            jitter = np.linspace(-0.2, 0.2, len(part)) if len(part) > 1 else np.zeros(len(part))
+            for dy, (_, r) in zip(jitter, part.iterrows(), strict=True):
+                if not pd.isna(r["low_months"]):
+                    ax.hlines(y + dy, r["low_months"], r["high_months"], color=style.COLOURS["study"], lw=1, alpha=0.6)
+                if not pd.isna(r["value_months"]):
+                    ax.plot(r["value_months"], y + dy, "o", color=style.COLOURS["study"], ms=4)
+        ax.set_xscale("log")
+        ax.set_xlim(0.1, 40)
+        ax.set_xticks([0.25, 0.5, 1, 2, 4, 8, 16, 32], ["¼", "½", "1", "2", "4", "8", "16", "32"])
+        ax.minorticks_off()
+        ax.set_xlabel("Months (log scale)")
+        ax.set_title(title, loc="left")
+        ax.set_yticks(range(len(labels)), labels)
+    axes[0].invert_yaxis()
+    axes[0].figure.tight_layout()
+    return axes[0].figure
+
+
+def adverse_events(review: Review, ax=None):
+    """Patients with each adverse event, per modality (N/R where the paper gives no number)."""
+    ax = _axes(ax, (7.5, 4.5))
+    ae = review.adverse_events[review.adverse_events["event"] != "None"]
+    order = review.modalities["order"]
+    ae = ae.assign(order=ae["modality"].map(order)).sort_values(["order", "event"])
+    y = np.arange(len(ae))
+    counts = ae["patients"].fillna(0).astype(float)
+    ax.barh(y, counts, color=style.COLOURS["pooled"])
+    for i, (v, missing) in enumerate(zip(counts, ae["patients"].isna(), strict=True)):
+        ax.text(v + 0.15, i, "N/R" if missing else str(int(v)), va="center", fontsize=style.FONT_SIZE - 1)
+    labels = review.modalities["label"]
+    ax.set_yticks(y, [f"{labels[m]}: {e.lower()}" for m, e in zip(ae["modality"], ae["event"], strict=True)])
+    ax.invert_yaxis()
+    ax.set_xlabel("Patients")
+    ax.set_title("Adverse events by modality", loc="left")
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+#: Every figure of notebook 05, by file name.
+ALL = {
+    "response-by-modality": response_by_modality,
+    "evidence-map": evidence_map,
+    "underlying-diseases": underlying_diseases,
+    "lesion-size-and-outcome": lesion_size_and_outcome,
+    "durations": durations,
+    "adverse-events": adverse_events,
+}
