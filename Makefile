@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lab notebooks lock fixtures bench clean
+.PHONY: help setup browser report test lab notebooks lock fixtures bench clean
 
 help:
 	@echo "make report     build every report into reports/ (sets up .venv first)"
@@ -37,8 +37,15 @@ $(STAMP): requirements.lock pyproject.toml
 report: $(STAMP)
 	$(BIN)/python -m helpers.build
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The browser test drives Debian's Chromium (tests/test_browser.py); install it when missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	    echo "installing Debian's chromium for the browser test (apt-get)"; \
+	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || { \
+	    echo "could not install chromium: run 'apt-get install chromium' as root, then make test"; exit 1; }
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -47,6 +47,8 @@ TABLES = (
     "disease_vocabulary",
     "disease_categories",
     "table2",
+    "jbi_questions",
+    "prisma",
 )
 
 
@@ -101,6 +103,10 @@ class Review:
         The vocabularies.
     paper_table2 : DataFrame
         The paper's Table 2 as printed, indexed by ``modality`` (for comparison only).
+    jbi_questions : DataFrame
+        The JBI checklist questions, indexed by (checklist, question).
+    prisma : DataFrame
+        The PRISMA 2020 flow counts the paper gives, indexed by ``box`` (see :mod:`helpers.prisma`).
     findings : DataFrame
         Places where the paper disagrees with itself that the data make visible
         (they do not stop loading; see :func:`helpers.validation.findings`).
@@ -121,6 +127,8 @@ class Review:
     disease_vocabulary: pd.DataFrame
     disease_categories: pd.DataFrame
     paper_table2: pd.DataFrame
+    jbi_questions: pd.DataFrame
+    prisma: pd.DataFrame
     findings: pd.DataFrame = field(repr=False)
     data_dir: Path = field(repr=False)
     checksum: str = field(repr=False)
@@ -321,6 +329,8 @@ def _derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         "studies": "ref", "outcomes": "ref", "diseases": "ref", "durations": "ref", "references": "ref",
         "adverse_events": "event_id", "modalities": "modality", "families": "family",
         "disease_vocabulary": "disease", "disease_categories": "category", "table2": "modality",
+        "jbi_questions": ["checklist", "question"],
+        "prisma": "box",
     }
     for name, key in keys.items():
         out[name] = out[name].drop(columns="csv_row").set_index(key)
@@ -392,6 +402,8 @@ def load_review(data_dir: Path | str | None = None) -> Review:
         disease_vocabulary=derived["disease_vocabulary"],
         disease_categories=derived["disease_categories"],
         paper_table2=derived["table2"],
+        jbi_questions=derived["jbi_questions"],
+        prisma=derived["prisma"],
         findings=findings(tables),
         data_dir=data_dir,
         checksum=data_checksum(data_dir),

@@ -1,0 +1,89 @@
+"""The reports in a real browser: headless Chromium (Debian's package) driven by Playwright.
+
+`make test` installs Debian's `chromium` when it is missing (Makefile, `browser`). The
+test builds every report run of reports.yaml into a temporary folder, opens the index and
+every report from disk, and checks that each loads without console errors or failed
+requests, that every image has rendered, and that every link of the index resolves.
+Screenshots go to reports/screenshots/.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+from helpers import build
+from helpers.paths import REPORTS_DIR
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("reports")
+    results = build.build(output_dir=out, log=lambda *a, **k: None)
+    failed = [r for r in results if r.status != "ok"]
+    assert not failed, failed
+    return out
+
+
+@pytest.fixture(scope="module")
+def page():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: `apt-get install chromium` (make test does it when it can)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        pg = browser.new_page(viewport={"width": 1280, "height": 900})
+        pg.problems = []
+        pg.on("console", lambda m: pg.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        pg.on("pageerror", lambda e: pg.problems.append(f"page error: {e}"))
+        pg.on("requestfailed", lambda r: pg.problems.append(f"request failed: {r.url[:80]}"))
+        yield pg
+        browser.close()
+
+
+def html_files(folder: Path) -> list[Path]:
+    return [folder / "index.html"] + sorted(p for p in folder.glob("*.html") if p.name != "index.html")
+
+
+def test_every_report_loads_cleanly_with_its_images(built, page):
+    shots = REPORTS_DIR / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    checked = 0
+    for html in html_files(built):
+        page.problems.clear()
+        page.goto(html.as_uri(), wait_until="load")
+        assert not page.problems, f"{html.name}: {page.problems}"
+        broken = page.evaluate(
+            "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt || i.src.slice(0, 60))")
+        assert not broken, f"{html.name}: images not rendered: {broken}"
+        page.screenshot(path=str(shots / f"{html.stem}.png"))
+        checked += 1
+    assert checked == len(html_files(built)) > 2
+
+
+def test_reports_have_a_table_of_contents_and_no_code(built, page):
+    page.goto((built / "04_meta_analysis-reviewer.html").as_uri(), wait_until="load")
+    toc = page.evaluate("Array.from(document.querySelectorAll('nav.report-toc a')).map(a => a.getAttribute('href'))")
+    assert len(toc) >= 5
+    for href in toc:  # every entry leads to a heading of the page
+        assert page.evaluate(f"document.getElementById(decodeURIComponent({href[1:]!r})) !== null "
+                             f"|| document.getElementById({href[1:]!r}) !== null"), href
+    assert page.evaluate("document.querySelectorAll('.jp-InputArea-editor').length") == 0
+    assert page.evaluate("document.images.length") > 0  # figures embedded in the one file
+
+
+def test_every_link_of_the_index_resolves(built, page):
+    page.goto((built / "index.html").as_uri(), wait_until="load")
+    hrefs = page.evaluate("Array.from(document.querySelectorAll('a')).map(a => a.href)")
+    local = [h for h in hrefs if h.startswith("file:")]
+    assert len(local) >= 3 * len(build.load_config())
+    missing = [h for h in local if not Path(unquote(urlparse(h).path)).is_file()]
+    assert not missing, missing

@@ -1,0 +1,131 @@
+"""Risk of bias (rule, appraisal files, plots), the PRISMA flow, and the report's figures."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers import DataValidationError, figures, load_review, prisma, rob  # noqa: E402
+from helpers.paths import PROJECT_ROOT  # noqa: E402
+
+FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "appraisals_synthetic.csv"
+
+
+@pytest.mark.parametrize("share, expected", [(0.76, "low"), (0.75, "moderate"), (0.5, "moderate"), (0.49, "high"),
+                                             (1.0, "low"), (0.0, "high")])
+def test_rating_rule_uses_strict_thresholds(share, expected):
+    assert rob.rating(share) == expected
+
+
+def test_not_applicable_leaves_the_denominator(review):
+    ratings = rob.rate(rob.load_appraisals(FIXTURE, review), review)
+    for ref, row in ratings.iterrows():
+        assert row["applicable"] == row["yes"] + row["no"] + row["unclear"]
+        assert row["share_yes"] == pytest.approx(row["yes"] / row["applicable"])
+        assert row["rating"] == rob.rating(row["share_yes"])
+    with_na = ratings[ratings["not_applicable"] > 0]
+    assert not with_na.empty  # the fixture exercises the rule
+
+
+def test_checklists_match_designs(review):
+    q = review.jbi_questions
+    sizes = q.groupby(level="checklist").size().to_dict()
+    assert sizes == {"case_report": 8, "case_series": 10, "controlled_trial": 13}
+    assert set(review.studies["design"]) <= set(rob.CHECKLIST_FOR_DESIGN)
+    assert q["text"].str.endswith("?").all()
+
+
+def test_no_appraisal_ships_with_the_data(review):
+    """The paper's per-study answers are unpublished: the data folder holds none."""
+    names = {p.name for p in review.data_dir.rglob("*")}
+    assert not any("apprais" in n for n in names)
+
+
+def _write(tmp_path, rows):
+    path = tmp_path / "appraisals.csv"
+    pd.DataFrame(rows, columns=["ref", "question", "answer"]).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("rows, rule, column", [
+    ([(999, 1, "yes")], "study included", "ref"),
+    ([(59, 9, "yes")], "question of the checklist", "question"),
+    ([(59, 1, "maybe")], "answer allowed", "answer"),
+    ([(59, q, "yes") for q in range(1, 9)] + [(59, 1, "no")], "one answer per question", "question"),
+    ([(59, 1, "yes")], "every question answered", "question"),
+])
+def test_bad_appraisals_are_named(tmp_path, review, rows, rule, column):
+    with pytest.raises(DataValidationError) as info:
+        rob.load_appraisals(_write(tmp_path, rows), review)
+    assert any(p.rule == rule and p.column == column for p in info.value.problems), str(info.value)
+
+
+def test_risk_of_bias_plots(review):
+    appraisals = rob.load_appraisals(FIXTURE, review)
+    tl = rob.traffic_light(appraisals, review)
+    studies = appraisals["ref"].nunique()
+    assert len(tl.axes[0].get_yticks()) == studies
+    assert len(tl.axes[0].collections) == len(appraisals) + studies  # one dot per answer, one square per rating
+    sp = rob.summary_plot(appraisals, review, weighted=True)
+    bars = [p.get_width() for p in sp.axes[0].patches]
+    n_questions = len(set(zip(appraisals["checklist"], appraisals["question"])))
+    assert len(bars) == len(rob.ANSWERS) * n_questions
+    plt.close("all")
+
+
+def test_paper_distribution_comes_from_the_claims(review):
+    dist = rob.paper_distribution(review)
+    assert list(dist.index) == list(rob.RATINGS)
+    assert int(dist.iloc[:, 0].sum()) == review.n_studies  # the paper's 10 + 19 + 11 covers every study
+
+
+def test_prisma_checks_what_it_can(review):
+    done = prisma.check(review.prisma)
+    assert any(d.startswith("reports_excluded") for d in done)
+    assert review.prisma.loc["studies_included", "count"] == review.n_studies
+    assert review.prisma.loc["patients_included", "count"] == review.n_patients
+
+
+def test_prisma_flow_that_does_not_add_up_is_rejected(data_copy):
+    path = data_copy / "prisma.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("insufficient data,5,", "insufficient data,6,"), encoding="utf-8")
+    with pytest.raises(DataValidationError, match="reports_excluded is 8, but the sum of the exclusion reasons gives 9"):
+        prisma.check(load_review(data_copy).prisma)
+
+
+def test_prisma_diagram_says_not_reported(review):
+    fig = prisma.diagram(review)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert sum(prisma.NOT_REPORTED in t for t in texts) >= 5
+    assert any(f"n = {review.n_studies}" in t for t in texts)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("name", list(figures.ALL))
+def test_every_figure_draws_from_the_data(name, review):
+    fig = figures.ALL[name](review)
+    assert fig.axes and any(ax.has_data() for ax in fig.axes)
+    plt.close(fig)
+
+
+def test_figures_accept_an_axes(review):
+    fig, ax = plt.subplots()
+    assert figures.response_by_modality(review, ax=ax) is fig
+    plt.close(fig)
+
+
+def test_response_figure_follows_the_data(data_copy):
+    """A study added to a modality changes its bar: the figure is a function of the data."""
+    from tests_support import add_study
+
+    before = figures.response_by_modality(load_review(data_copy))
+    widths_before = [p.get_width() for p in before.axes[0].patches]
+    add_study(data_copy, ref=66, modality="eswl", n_cases=10, complete=10)
+    after = figures.response_by_modality(load_review(data_copy))
+    assert [p.get_width() for p in after.axes[0].patches] != widths_before
+    plt.close("all")
