@@ -21,3 +21,28 @@ def data_copy(tmp_path) -> Path:
     dest = tmp_path / "data"
     shutil.copytree(DATA_DIR, dest)
     return dest
+
+
+BUILD_EPOCH = "1624492800"  # the paper's publication date, as a fixed build time
+
+
+@pytest.fixture(scope="session")
+def full_build(tmp_path_factory):
+    """Every report run of reports.yaml, built once into a temporary folder at a fixed build time."""
+    import os
+
+    from helpers import build
+
+    out = tmp_path_factory.mktemp("full-build")
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = BUILD_EPOCH
+    try:
+        results = build.build(output_dir=out, force=True, log=lambda *a, **k: None)
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+    failed = [r for r in results if r.status != "ok"]
+    assert not failed, failed
+    return out

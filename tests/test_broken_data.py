@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from helpers import DataValidationError, load_review
+from helpers.validate import validate_folder
 
 CASES = yaml.safe_load((Path(__file__).parent / "broken_data" / "cases.yaml").read_text(encoding="utf-8"))
 
@@ -67,7 +68,7 @@ def broken_folder(data_copy: Path, case: dict) -> Path:
 def test_broken_folder_is_rejected_with_one_clear_problem(case, data_copy):
     folder = broken_folder(data_copy, case)
     with pytest.raises(DataValidationError) as info:
-        load_review(folder)
+        validate_folder(folder)
     problems = info.value.problems
     assert len(problems) == 1, f"expected one problem, got:\n{info.value}"
     problem = problems[0]

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import datetime as _dt
 import json
 import os
@@ -82,6 +83,7 @@ class RunResult:
     error: str = ""
     files: dict = field(default_factory=dict)
     data_checksum: str = ""
+    fingerprint: str = ""
     rebuilt: bool = True  # False: carried over from an earlier build (``--only`` built other runs)
 
 
@@ -139,10 +141,12 @@ def build_time() -> _dt.datetime:
 
 
 def strip_volatile(nb) -> None:
-    """Remove execution timestamps and absolute paths from a notebook, in place."""
+    """Remove execution timestamps, absolute paths and random ids from a notebook, in place."""
     for cell in nb.cells:
         for key in _VOLATILE_CELL_KEYS:
             cell.metadata.pop(key, None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives it a random id
     pm = nb.metadata.get("papermill")
     if pm is not None:
         for key in _VOLATILE_NB_PAPERMILL_KEYS:
@@ -158,7 +162,9 @@ def _header_cell(run: Run, checksum: str):
         f"**Report** `{run.name}` · notebook `{run.notebook.name}` · parameters: {params} · "
         f"data checksum (SHA-256) `{checksum[:16]}…`"
     )
-    return nbformat.v4.new_markdown_cell(text, metadata={"tags": ["report-header"]})
+    cell = nbformat.v4.new_markdown_cell(text, metadata={"tags": ["report-header"]})
+    cell.id = "report-header"
+    return cell
 
 
 TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
@@ -329,7 +335,7 @@ def write_index(results: list[RunResult], output_dir: Path, checksum: str, built
     manifest = {
         "built": built.isoformat().replace("+00:00", "Z"),
         "data_checksum": checksum,
-        "runs": [asdict(r) | {"seconds": round(r.seconds, 1)} for r in results],
+        "runs": [{k: v for k, v in asdict(r).items() if k not in ("seconds", "rebuilt")} for r in results],
     }
     for name, content in (("index.html", html), ("build.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")):
         tmp = output_dir / f".{name}.tmp"
@@ -341,13 +347,61 @@ def write_index(results: list[RunResult], output_dir: Path, checksum: str, built
 def _data_dir(run: Run) -> Path:
     """The data folder a run reads (its ``data_dir`` parameter, relative to the project root)."""
     value = run.parameters.get("data_dir")
-    return paths.DATA_DIR if value is None else (paths.PROJECT_ROOT / value)
+    return paths.DATA_DIR if value is None else paths.project_path(value)
+
+
+def _tree_digest(*roots: Path, patterns=("*.py", "*.j2", "*.json")) -> str:
+    h = hashlib.sha256()
+    for root in roots:
+        for pattern in patterns:
+            for p in sorted(root.rglob(pattern)):
+                if "__pycache__" not in p.parts:
+                    h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def fingerprint(run: Run, data_checksum_: str, helpers_digest: str) -> str:
+    """What a run's output depends on: notebook, parameters, data, helpers and the locked environment."""
+    h = hashlib.sha256()
+    h.update(run.notebook.read_bytes())
+    h.update(json.dumps(run.parameters, sort_keys=True).encode())
+    h.update(data_checksum_.encode())
+    h.update(helpers_digest.encode())
+    lock = paths.PROJECT_ROOT / "requirements.lock"
+    if lock.is_file():
+        h.update(lock.read_bytes())
+    return h.hexdigest()
+
+
+def _earlier(output_dir: Path) -> dict:
+    manifest = output_dir / "build.json"
+    try:
+        return {r["name"]: r for r in json.loads(manifest.read_text(encoding="utf-8"))["runs"]}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def _execute(args):
+    """Worker: one run in a separate process (each run starts its own kernel)."""
+    run, output_dir, checksum = args
+    return execute_run(run, output_dir, checksum)
 
 
 def build(runs: list[Run] | None = None, output_dir: Path | None = None, only: list[str] | None = None,
-          log=print) -> list[RunResult]:
-    """Execute the runs, write their reports and the index; return the results."""
+          log=print, force: bool = False, jobs: int | None = None) -> list[RunResult]:
+    """Execute the runs, write their reports and the index; return the results.
+
+    Runs are independent (each reads the data itself), so they execute in parallel, one
+    kernel per worker (``jobs``, default: the machine's cores). A run whose fingerprint
+    (notebook, parameters, data, helpers, lock file) matches the last good build, and
+    whose files are all still there, is skipped and said to be; ``force=True`` rebuilds
+    everything.
+    """
+    import os as _os
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     output_dir = Path(output_dir or paths.REPORTS_DIR)
+    output_dir.mkdir(parents=True, exist_ok=True)
     all_runs = load_config() if runs is None else runs
     runs = all_runs
     if only:
@@ -357,43 +411,66 @@ def build(runs: list[Run] | None = None, output_dir: Path | None = None, only: l
         runs = [r for r in all_runs if r.name in only]
     if not runs:
         raise ConfigError("no report runs: reports.yaml lists none and notebooks/ holds no notebook")
+    # Same inputs, same bytes: kernels inherit a fixed hash seed (set and dict-of-set orders).
+    _os.environ["PYTHONHASHSEED"] = "0"
     checksum = data_checksum()
     built = build_time()
+    helpers_digest = _tree_digest(Path(__file__).parent)
     run_checksums = {r.name: data_checksum(_data_dir(r)) for r in runs}
-    results = []
-    progress = sys.stderr.isatty()
-    for i, run in enumerate(runs, start=1):
-        log(f"[{i}/{len(runs)}] {run.name}: executing {run.notebook.name} ...", flush=True)
-        result = execute_run(run, output_dir, run_checksums[run.name], progress=progress)
-        result.data_checksum = run_checksums[run.name]
-        results.append(result)
-        if result.status == "ok":
-            log(f"[{i}/{len(runs)}] {run.name}: ok ({result.seconds:.1f} s)", flush=True)
+    prints = {r.name: fingerprint(r, run_checksums[r.name], helpers_digest) for r in runs}
+    earlier = _earlier(output_dir)
+    results: dict[str, RunResult] = {}
+    todo = []
+    for run in runs:
+        before = earlier.get(run.name, {})
+        files = before.get("files") or {}
+        present = all((output_dir / f).is_file() for k, f in files.items() if k != "artifacts") and all(
+            (output_dir / a).is_file() for a in files.get("artifacts", []))
+        if not force and before.get("status") == "ok" and before.get("fingerprint") == prints[run.name] and files and present:
+            results[run.name] = _from_manifest(before)
+            log(f"[skip] {run.name}: unchanged since the last good build", flush=True)
         else:
-            log(f"[{i}/{len(runs)}] {run.name}: FAILED ({result.seconds:.1f} s)\n    {run.notebook.name}: {result.error}", flush=True)
-    index = write_index(_with_earlier_results(results, all_runs, output_dir), output_dir, checksum, built)
+            todo.append(run)
+    jobs = max(1, min(jobs or (_os.cpu_count() or 1), len(todo) or 1))
+    done = 0
+    if todo:
+        log(f"building {len(todo)} run(s) on {jobs} worker(s) ...", flush=True)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(_execute, (run, output_dir, run_checksums[run.name])): run for run in todo}
+        for future in as_completed(futures):
+            run = futures[future]
+            result = future.result()
+            result.data_checksum = run_checksums[run.name]
+            result.fingerprint = prints[run.name] if result.status == "ok" else ""
+            results[run.name] = result
+            done += 1
+            if result.status == "ok":
+                log(f"[{done}/{len(todo)}] {run.name}: ok ({result.seconds:.1f} s)", flush=True)
+            else:
+                log(f"[{done}/{len(todo)}] {run.name}: FAILED ({result.seconds:.1f} s)\n    {run.notebook.name}: {result.error}",
+                    flush=True)
+    ordered = [results[r.name] for r in runs]
+    index = write_index(_with_earlier_results(ordered, all_runs, output_dir), output_dir, checksum, built)
     log(f"index: {index}")
-    return results
+    return ordered
 
 
 def _with_earlier_results(results: list[RunResult], runs: list[Run], output_dir: Path) -> list[RunResult]:
     """This build's results, plus the last recorded result of each run it did not rebuild."""
     done = {r.name: r for r in results}
-    earlier = {}
-    manifest = output_dir / "build.json"
-    if manifest.is_file():
-        try:
-            earlier = {r["name"]: r for r in json.loads(manifest.read_text(encoding="utf-8"))["runs"]}
-        except (ValueError, KeyError):
-            earlier = {}
+    earlier = _earlier(output_dir)
     merged = []
     for run in runs:
         if run.name in done:
             merged.append(done[run.name])
         elif run.name in earlier:
-            fields = {k: v for k, v in earlier[run.name].items() if k in RunResult.__dataclass_fields__}
-            merged.append(RunResult(**fields | {"rebuilt": False}))
+            merged.append(_from_manifest(earlier[run.name]))
     return merged
+
+
+def _from_manifest(entry: dict) -> RunResult:
+    fields = {k: v for k, v in entry.items() if k in RunResult.__dataclass_fields__}
+    return RunResult(**({"seconds": 0.0} | fields | {"rebuilt": False}))
 
 
 def refresh_notebooks(notebooks_dir: Path | None = None, log=print) -> None:
@@ -415,12 +492,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, help="runs file (default: reports.yaml)")
     parser.add_argument("--output-dir", type=Path, help="where reports go (default: reports/)")
     parser.add_argument("--refresh-notebooks", action="store_true", help="re-execute notebooks/ in place instead")
+    parser.add_argument("--force", action="store_true", help="rebuild every run, even those unchanged since the last build")
+    parser.add_argument("--jobs", type=int, help="parallel workers (default: the machine's cores)")
     args = parser.parse_args(argv)
     if args.refresh_notebooks:
         refresh_notebooks()
         return 0
     try:
-        results = build(load_config(args.config) if args.config else None, args.output_dir, args.only)
+        results = build(load_config(args.config) if args.config else None, args.output_dir, args.only,
+                        force=args.force, jobs=args.jobs)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -430,7 +510,8 @@ def main(argv: list[str] | None = None) -> int:
         for r in failed:
             print(f"  - {r.name} ({r.notebook}): {r.error.splitlines()[0]}", file=sys.stderr)
         return 1
-    print(f"{len(results)} report run(s) built.")
+    rebuilt = sum(r.rebuilt for r in results)
+    print(f"{rebuilt} report run(s) built, {len(results) - rebuilt} unchanged and skipped.")
     return 0
 
 

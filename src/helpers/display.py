@@ -19,24 +19,45 @@ STATUS_COLOURS = {"reproduced": OK_COLOUR, "discrepancy": PROBLEM_COLOUR, "not_c
 _LEFT = [{"selector": "td, th", "props": [("text-align", "left"), ("vertical-align", "top")]}]
 
 
+class StyledTable:
+    """A styled table for notebooks: its HTML is the Styler's, its plain repr carries no address.
+
+    pandas' Styler prints as ``<...Styler at 0x7f...>`` in plain text, which changes on
+    every run; this wrapper keeps stored outputs and reports the same from run to run.
+    """
+
+    def __init__(self, styler: Styler, name: str):
+        self.styler, self.name = styler, name
+
+    def _repr_html_(self) -> str:
+        return self.styler.to_html()
+
+    def to_html(self, **kwargs) -> str:
+        return self.styler.to_html(**kwargs)
+
+    def __repr__(self) -> str:
+        rows, cols = self.styler.data.shape
+        return f"<styled table {self.name!r}: {rows} rows x {cols} columns>"
+
+
 def _styler(df: pd.DataFrame, name: str) -> Styler:
     # escape="html": free text from the data (notes, quotes) is shown, never interpreted.
     return df.style.set_uuid(name).format(na_rep="–", escape="html")
 
 
-def comparison(df: pd.DataFrame, ok: str, name: str) -> Styler:
+def comparison(df: pd.DataFrame, ok: str, name: str) -> StyledTable:
     """Highlight the rows where column ``ok`` is False (data and paper disagree)."""
     def colour(row):
         c = OK_COLOUR if bool(row[ok]) else PROBLEM_COLOUR
         return [f"background-color: {c}"] * len(row)
-    return _styler(df, name).apply(colour, axis=1)
+    return StyledTable(_styler(df, name).apply(colour, axis=1), name)
 
 
-def audit(df: pd.DataFrame, name: str = "audit") -> Styler:
+def audit(df: pd.DataFrame, name: str = "audit") -> StyledTable:
     """The claims audit, each row coloured by its status."""
     def colour(row):
         return [f"background-color: {STATUS_COLOURS.get(row['status'], 'white')}"] * len(row)
-    return _styler(df, name).apply(colour, axis=1).hide(axis="index").set_table_styles(_LEFT)
+    return StyledTable(_styler(df, name).apply(colour, axis=1).hide(axis="index").set_table_styles(_LEFT), name)
 
 
 def status_counts(df: pd.DataFrame) -> pd.DataFrame:
@@ -46,9 +67,9 @@ def status_counts(df: pd.DataFrame) -> pd.DataFrame:
     return counts.rename("claims").to_frame()
 
 
-def text_table(df: pd.DataFrame, name: str) -> Styler:
+def text_table(df: pd.DataFrame, name: str) -> StyledTable:
     """A table of text (Table 1 as printed): left-aligned, top-aligned, for reading."""
-    return _styler(df, name).set_table_styles(_LEFT)
+    return StyledTable(_styler(df, name).set_table_styles(_LEFT), name)
 
 
 def audit_by_section(df: pd.DataFrame, name: str = "audit") -> None:

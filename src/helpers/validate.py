@@ -15,7 +15,21 @@ import sys
 
 from .claims import load_claims
 from .errors import DataValidationError
-from .loader import load_review
+from .loader import Review, load_review
+
+
+def validate_folder(data_dir=None) -> tuple[Review, int]:
+    """Everything a report reads from a data folder, checked: the tables, the claims
+    register, the Table 2 notes and the PRISMA flow. Returns the review and the number of
+    claims; raises :class:`DataValidationError` on the first file with problems."""
+    from .outcomes import compare_table2
+    from .prisma import check
+
+    review = load_review(data_dir)
+    claims = load_claims(review.data_dir / "claims.yaml")
+    compare_table2(review)
+    check(review.prisma)
+    return review, len(claims)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,12 +38,11 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__.strip())
         return 0 if argv and argv[0] in ("-h", "--help") else 2
     try:
-        review = load_review(argv[0] if argv else None)
-        claims = load_claims(review.data_dir / "claims.yaml")
+        review, n_claims = validate_folder(argv[0] if argv else None)
     except DataValidationError as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(f"valid: {review!r}; {len(claims)} claims; {len(review.findings)} findings about the paper")
+    print(f"valid: {review!r}; {n_claims} claims; {len(review.findings)} findings about the paper")
     return 0
 
 

@@ -1,0 +1,69 @@
+"""Bad notebook parameters stop the run in the first cell after `parameters`, naming what is allowed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from helpers import params
+from helpers.kernel import KERNEL_NAME
+from helpers.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"method": "bayes"}, r"method = 'bayes' is not allowed; allowed values: 'reml', 'dl', 'glmm', 'ft'"),
+    ({"outcome": "cure"}, r"allowed values: 'response', 'complete'"),
+    ({"unknown": 3}, r"allowed values: 'failure', 'exclude'"),
+    ({"unit": "eyes"}, r"allowed values: 'patients', 'lesions'"),
+    ({"exclude_abstracts": "yes"}, r"exclude_abstracts must be True or False"),
+    ({"weighted": 1}, r"weighted must be True or False"),
+    ({"data_dir": "/no/such/folder"}, r"data_dir: no such folder '/no/such/folder'"),
+    ({"data_dir": 42}, r"data_dir must be a path \(text\) or None, not int 42"),
+    ({"appraisal_path": "nope.csv"}, r"appraisal_path: no such file 'nope.csv'"),
+    ({"output_dir": ["reports"]}, r"output_dir must be a path"),
+    ({"run_name": "a b"}, r"run_name must be a short name"),
+    ({"colour": "red"}, r"unknown parameter 'colour'"),
+])
+def test_bad_values_are_named(kwargs, match):
+    with pytest.raises(params.ParameterError, match=match):
+        params.check(**kwargs)
+
+
+def test_good_values_pass():
+    assert params.check(data_dir="data", method="glmm", exclude_abstracts=True) == \
+        "data_dir = 'data', method = 'glmm', exclude_abstracts = True"
+
+
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_notebook_checks_every_parameter_first(path):
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    i = next(i for i, c in enumerate(cells) if "parameters" in c["metadata"].get("tags", []))
+    declared = [line.split(" =")[0] for line in "".join(cells[i]["source"]).splitlines() if " = " in line and not line.startswith("#")]
+    check = "".join(cells[i + 1]["source"])
+    assert "params.check(" in check
+    assert all(f"{name}={name}" in check for name in declared), (declared, check)
+
+
+@pytest.mark.parametrize("notebook, parameters, message", [
+    ("04_meta_analysis", {"method": "bayes"}, "allowed values: 'reml', 'dl', 'glmm', 'ft'"),
+    ("01_extraction", {"data_dir": "no/such/data"}, "data_dir: no such folder"),
+    ("02_risk_of_bias", {"weighted": "yes"}, "weighted must be True or False"),
+])
+def test_a_run_with_a_bad_parameter_fails_in_the_check_cell(tmp_path, notebook, parameters, message):
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    with pytest.raises(PapermillExecutionError) as info:
+        pm.execute_notebook(str(NOTEBOOKS_DIR / f"{notebook}.ipynb"), str(tmp_path / "out.ipynb"), parameters=parameters,
+                            kernel_name=KERNEL_NAME, cwd=str(PROJECT_ROOT), progress_bar=False)
+    assert info.value.ename == "ParameterError" and message in info.value.evalue
+    executed = json.loads(Path(tmp_path / "out.ipynb").read_text(encoding="utf-8"))["cells"]
+    index = next(i for i, c in enumerate(executed) if any(o["output_type"] == "error" for o in c.get("outputs", [])))
+    assert "params.check(" in "".join(executed[index]["source"])
+    before = [c for c in executed[:index] if c["cell_type"] == "code"]
+    assert all("parameters" in str(c["metadata"].get("tags", [])) for c in before)  # nothing else ran first
