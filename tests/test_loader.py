@@ -121,3 +121,19 @@ def test_errors_report_every_problem_of_a_stage(data_copy):
         load_review(data_copy)
     assert sorted(p.ref for p in info.value.problems) == [32, 59]
     assert str(info.value).count("outcome counts add up") == 2
+
+
+def test_cached_load_is_the_same_review(data_copy):
+    fresh = load_review(data_copy, cache=False)
+    first, again = load_review(data_copy), load_review(data_copy)
+    for name in ("studies", "outcomes", "diseases", "durations", "adverse_events", "references"):
+        assert getattr(again, name).equals(getattr(fresh, name))
+    assert again.data_dir == data_copy and first.checksum == fresh.checksum
+
+
+def test_cache_never_hides_a_change(data_copy):
+    load_review(data_copy)  # cached
+    path = data_copy / "outcomes.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("32,patients,2,4,0,0", "32,patients,2,3,0,0"), encoding="utf-8")
+    with pytest.raises(DataValidationError, match="outcome counts add up"):
+        load_review(data_copy)

@@ -24,6 +24,7 @@ import csv
 import hashlib
 import io
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -337,7 +338,57 @@ def _derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return out
 
 
-def load_review(data_dir: Path | str | None = None) -> Review:
+CACHE_DIR = paths.PROJECT_ROOT / ".cache"
+
+
+def _cache_key(data_dir: Path) -> str:
+    """Data checksum + the helpers' code + the library versions: any change gives a new key."""
+    import pandas
+    import sys
+
+    h = hashlib.sha256()
+    h.update(data_checksum(data_dir).encode())
+    h.update(paths.DATA_PACKAGE.read_bytes())
+    for p in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(p.read_bytes())
+    h.update(f"{sys.version}|{pandas.__version__}".encode())
+    return h.hexdigest()
+
+
+def load_review(data_dir: Path | str | None = None, cache: bool = True) -> Review:
+    """Load and validate the review's data (cached: see ``cache``).
+
+    ``cache=True`` keeps the validated review in ``.cache/`` under a key made of the data
+    checksum, the data dictionary, the helpers' code and the library versions, so that
+    the report's notebooks validate a data folder once, not once each. Any change to any of
+    these gives a new key, and the data are validated again.
+    """
+    import pickle
+
+    resolved = Path(data_dir) if data_dir is not None else paths.DATA_DIR
+    if cache and resolved.is_dir():
+        key = _cache_key(resolved)
+        entry = CACHE_DIR / f"review-{key[:32]}.pickle"
+        if entry.is_file():
+            try:
+                review = pickle.loads(entry.read_bytes())
+                review.data_dir = resolved
+                return review
+            except Exception:  # a stale or unreadable entry is rebuilt below
+                entry.unlink(missing_ok=True)
+        review = _load_review(resolved)
+        try:
+            CACHE_DIR.mkdir(exist_ok=True)
+            tmp = entry.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(pickle.dumps(review))
+            os.replace(tmp, entry)
+        except OSError:
+            pass
+        return review
+    return _load_review(resolved)
+
+
+def _load_review(data_dir: Path | str | None = None) -> Review:
     """Load and validate the review's data.
 
     Parameters
