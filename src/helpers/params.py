@@ -17,22 +17,17 @@ class ParameterError(ValueError):
     """A notebook parameter has a value it cannot take."""
 
 
-def _folder(name, value):
-    if value is None:
-        return
-    if not isinstance(value, (str, Path)):
-        raise ParameterError(f"{name} must be a path (text) or None, not {type(value).__name__} {value!r}")
-    if not project_path(value).is_dir():
-        raise ParameterError(f"{name}: no such folder {str(value)!r} (relative paths are relative to the project root)")
+def _existing(kind: str):
+    """A check for a path parameter that must name an existing ``"folder"`` or ``"file"`` (or be None)."""
+    exists = {"folder": Path.is_dir, "file": Path.is_file}[kind]
 
-
-def _file(name, value):
-    if value is None:
-        return
-    if not isinstance(value, (str, Path)):
-        raise ParameterError(f"{name} must be a path (text) or None, not {type(value).__name__} {value!r}")
-    if not project_path(value).is_file():
-        raise ParameterError(f"{name}: no such file {str(value)!r} (relative paths are relative to the project root)")
+    def check_(name, value):
+        if value is None:
+            return
+        _path_or_none(name, value)
+        if not exists(project_path(value)):
+            raise ParameterError(f"{name}: no such {kind} {str(value)!r} (relative paths are relative to the project root)")
+    return check_
 
 
 def _path_or_none(name, value):
@@ -61,9 +56,9 @@ def _spec():
     from .pooling import MODELS, OUTCOMES, UNITS, UNKNOWN
 
     return {
-        "data_dir": _folder,
+        "data_dir": _existing("folder"),
         "output_dir": _path_or_none,
-        "appraisal_path": _file,
+        "appraisal_path": _existing("file"),
         "weighted": _bool,
         "exclude_abstracts": _bool,
         "outcome": _choice(OUTCOMES),
