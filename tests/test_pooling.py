@@ -142,3 +142,12 @@ def test_figures_are_saved_as_svg_and_png(tmp_path, review):
     assert (tmp_path / "figures" / "forest-eswl.svg").stat().st_size > 0
     assert (tmp_path / "figures" / "forest-eswl.png").stat().st_size > 0
     plots.save(plots.forest(result, label), "nothing", None)  # None writes nothing
+
+
+def test_fit_pools_a_selection(review):
+    data = pooling.events_per_study(review)
+    eswl = pooling.fit(data, "reml", modality="eswl")
+    part = data[data["modality"] == "eswl"]
+    assert (eswl.k, eswl.events, eswl.n) == (len(part), part["events"].sum(), part["n"].sum())
+    with pytest.raises(ValueError, match="no study matches"):
+        pooling.fit(data, "reml", modality="homeopathy")
