@@ -6,7 +6,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from helpers import meta, plots, pooling  # noqa: E402
@@ -151,3 +150,11 @@ def test_fit_pools_a_selection(review):
     assert (eswl.k, eswl.events, eswl.n) == (len(part), part["events"].sum(), part["n"].sum())
     with pytest.raises(ValueError, match="no study matches"):
         pooling.fit(data, "reml", modality="homeopathy")
+
+
+def test_subgroup_test_takes_every_model(review):
+    """Each model the report can show also drives its subgroup test (no fallback in the notebook)."""
+    sts = pooling.events_per_study(review).query("family == 'sts'")
+    for method in pooling.MODELS:
+        table, test = pooling.subgroup_test(sts, "size_band", method=method)
+        assert test["method"] == method and len(table) == sts["size_band"].nunique()

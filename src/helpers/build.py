@@ -40,12 +40,16 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from . import paths
 from .kernel import KERNEL_NAME
 from .loader import data_checksum
+
+if TYPE_CHECKING:  # pandas is imported where it is used, to keep the build's start-up light
+    import pandas as pd
 
 #: Notebook and cell metadata that change on every execution and carry no meaning.
 _VOLATILE_CELL_KEYS = ("execution", "papermill")

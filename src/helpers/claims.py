@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -27,7 +26,7 @@ import yaml
 from . import outcomes, paths, summary
 from .errors import DataValidationError, Problem
 from .loader import Review
-from .outcomes import Proportion
+from .outcomes import Proportion, round_half_up
 
 CLAIMS_FILE = "claims.yaml"
 AUDIT_CSV = "claims_audit.csv"
@@ -116,10 +115,6 @@ def parse_reported(text: str) -> Reported:
     raise ValueError(f"cannot read the reported value {text!r} (a count, 81%, 39/48, 21:90, 2–24 or 4.9)")
 
 
-def _round(x: float, decimals: int) -> Decimal:
-    return Decimal(str(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-
-
 def _values(reported: Reported, recomputed) -> tuple:
     """The recomputed value in the reported form: a proportion is a percentage or a fraction."""
     if isinstance(recomputed, Proportion):
@@ -140,7 +135,8 @@ def matches(reported: Reported, recomputed) -> bool:
         return False
     if reported.kind in ("count", "fraction", "ratio"):
         return all(float(v) == r for v, r in zip(values, reported.value, strict=True))
-    return all(_round(float(v), reported.decimals) == _round(r, reported.decimals) for v, r in zip(values, reported.value, strict=True))
+    return all(round_half_up(float(v), reported.decimals) == round_half_up(r, reported.decimals)
+               for v, r in zip(values, reported.value, strict=True))
 
 
 def format_value(reported: Reported, recomputed) -> str:

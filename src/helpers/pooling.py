@@ -36,8 +36,12 @@ from .loader import Review
 from .meta import METHODS, PooledProportion, pool_proportions
 
 OUTCOMES = ("response", "complete")
+#: How each outcome reads in titles and sentences.
+OUTCOME_LABELS = {"response": "complete or partial response", "complete": "complete response"}
 UNKNOWN = ("failure", "exclude")
 UNITS = ("patients", "lesions")
+#: Random-effects models a report can show in its forest plots, summaries and subgroup tests.
+MODELS = ("reml", "dl", "glmm", "ft")
 #: Bands of the largest lesion's diameter (cm): upper bounds, right-closed.
 SIZE_BANDS = (("≤ 1 cm", 1.0), ("1–5 cm", 5.0), ("> 5 cm", math.inf))
 #: Groups the notebook pools: each modality, then each family of more than one modality.
@@ -150,7 +154,8 @@ def subgroup_test(data: pd.DataFrame, by: str, method: str = "reml", level: floa
                   min_studies: int = 2) -> tuple[pd.DataFrame, dict]:
     """Pool each subgroup and test whether they differ.
 
-    The test compares the subgroup estimates (logit scale) with a Wald-type Q statistic,
+    The test compares the subgroup estimates on the model's scale (logit; double arcsine
+    for ``ft``) with a Wald-type Q statistic,
     ``Q_between = sum w_g (theta_g - theta_bar)^2`` with ``w_g = 1/se_g^2`` and G - 1
     degrees of freedom, each subgroup with its own tau² (a "separate tau²" subgroup
     analysis). Subgroups with fewer than ``min_studies`` studies, or whose model did not
@@ -163,7 +168,7 @@ def subgroup_test(data: pd.DataFrame, by: str, method: str = "reml", level: floa
         ``ci_high``, ``tested``, ``warnings``; and the test: ``q``, ``df``, ``p_value``,
         ``subgroups_tested``, ``method``.
     """
-    _check("method", method, ("reml", "dl", "glmm"))
+    _check("method", method, MODELS)
     rows, est, se = [], [], []
     for key, part in data.groupby(by, sort=True):
         res = pool_proportions(part["events"], part["n"], method=method, level=level, labels=part["label"])
@@ -185,7 +190,7 @@ def subgroup_test(data: pd.DataFrame, by: str, method: str = "reml", level: floa
 
 def describe(result: PooledProportion, label: str, outcome: str = "response") -> str:
     """A plain-language paragraph about one pooled result, generated from its numbers."""
-    what = {"response": "a complete or partial response", "complete": "a complete response"}[outcome]
+    what = f"a {OUTCOME_LABELS[outcome]}"
     studies = f"{result.k} {'study' if result.k == 1 else 'studies'}"
     if result.k == 1:
         row = result.studies.iloc[0]
@@ -212,8 +217,6 @@ def describe(result: PooledProportion, label: str, outcome: str = "response") ->
 
 # --------------------------------------------------------------------------- the notebook's settings and tables
 
-#: Random-effects models a report can show in its forest plots and summaries.
-MODELS = ("reml", "dl", "glmm", "ft")
 #: The groups whose estimates the sensitivity comparison sets side by side.
 HEADLINE_GROUPS = (("modality", "topical_sts"), ("modality", "intralesional_sts"), ("family", "laser"), ("modality", "eswl"))
 

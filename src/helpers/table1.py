@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .loader import Review
+from .validation import isna
 
 #: Table 1's column headers, as printed.
 COLUMNS = [
@@ -45,10 +46,6 @@ _LESION_ABBREVIATIONS = {
 _OTHER_OUTCOMES = {"pain_free": "pain free", "pain_reduction": "pain reduction", "regained_mobility": "regained mobility"}
 
 
-def _na(v) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
-
-
 def format_number(x: float) -> str:
     """A number as the paper prints it: no trailing ``.0`` except for diameters."""
     return f"{x:g}"
@@ -56,9 +53,9 @@ def format_number(x: float) -> str:
 
 def format_diameter(value, qualifier) -> str:
     """``4.0``, ``<20.0``, ``>0.6`` or ``N/R``."""
-    if _na(value):
+    if isna(value):
         return NOT_REPORTED
-    return f"{'' if _na(qualifier) else qualifier}{value:.1f}"
+    return f"{'' if isna(qualifier) else qualifier}{value:.1f}"
 
 
 def _with_unit(text: str, value, unit: str) -> str:
@@ -75,11 +72,11 @@ def format_duration(row) -> str:
     if row.status == "not_applicable":
         return NOT_APPLICABLE
     rng = None
-    if not _na(row.low):
+    if not isna(row.low):
         rng = f"{format_number(row.low)}–{format_number(row.high)}"
     if row.statistic == "range":
         return f"({_with_unit(rng, row.high, row.unit)})"
-    qualifier = "" if _na(row.qualifier) else f"{row.qualifier} "
+    qualifier = "" if isna(row.qualifier) else f"{row.qualifier} "
     text = _with_unit(f"{qualifier}{format_number(row.value)}", row.value, row.unit)
     if row.statistic == "mean":
         text = f"Mean {text}"
@@ -111,16 +108,16 @@ def format_outcomes(row, n_cases: int) -> str:
             parts += list(counts)
         else:
             parts.append(", ".join(f"{k}/{n_cases} {abbr}" for abbr, k in counts.items()))
-    uncounted = [] if _na(row.uncounted_outcomes) else [u.strip() for u in row.uncounted_outcomes.split(";")]
+    uncounted = [] if isna(row.uncounted_outcomes) else [u.strip() for u in row.uncounted_outcomes.split(";")]
     for col, label in _OTHER_OUTCOMES.items():
         k = getattr(row, col)
         if col in uncounted:
             parts.append(label)
-        elif _na(k):
+        elif isna(k):
             continue
         elif n_cases == 1:
             parts.append(label)
-        elif not _na(row.pain_assessed) and col != "regained_mobility":
+        elif not isna(row.pain_assessed) and col != "regained_mobility":
             parts.append(f"{int(k)}/{int(row.pain_assessed)} {label}")
         else:
             parts.append(f"{label}×{int(k)}")
@@ -155,7 +152,7 @@ def render(review: Review) -> pd.DataFrame:
                 format_diseases(review.diseases.loc[[ref]]),
                 ", ".join(locations) if locations else NOT_REPORTED,
                 format_diameter(s["largest_diameter_cm"], s["largest_diameter_qualifier"]),
-                NOT_REPORTED if _na(s["frequency"]) else s["frequency"],
+                NOT_REPORTED if isna(s["frequency"]) else s["frequency"],
                 format_duration(durations[(ref, "treatment_duration")]),
                 format_duration(durations[(ref, "time_to_first_improvement")]),
                 format_outcomes(next(review.outcomes.loc[[ref]].itertuples()), n),

@@ -28,7 +28,8 @@ LESION_RESPONSE = ["lesions_complete_response", "lesions_partial_response", "les
 MEASURES = ("treatment_duration", "time_to_first_improvement", "follow_up")
 
 
-def _isna(v) -> bool:
+def isna(v) -> bool:
+    """True for None, pd.NA and NaN: an empty cell, whatever pandas made of it."""
     return v is None or v is pd.NA or (isinstance(v, float) and v != v)
 
 
@@ -47,26 +48,26 @@ def outcome_counts_add_up(t: Tables, res: dict) -> list[Problem]:
     f = _file(res, "outcomes")
     for row in t["outcomes"].itertuples():
         n = cases.get(row.ref)
-        if n is None or _isna(n):
+        if n is None or isna(n):
             continue
         if row.response_unit == "patients":
-            missing = [c for c in RESPONSE if _isna(getattr(row, c))]
+            missing = [c for c in RESPONSE if isna(getattr(row, c))]
             if missing:
                 problems.append(Problem(f, "outcome counts add up", "response count missing for a study reported per patient (fill in 0 where none)", row.csv_row, row.ref, missing[0]))
                 continue
             total = sum(int(getattr(row, c)) for c in RESPONSE)
-            if total != n and _isna(row.note):
+            if total != n and isna(row.note):
                 parts = " + ".join(f"{c} {int(getattr(row, c))}" for c in RESPONSE)
                 problems.append(Problem(f, "outcome counts add up", f"{parts} = {total}, but the study has {n} cases (studies.csv n_cases) and the note does not say why", row.csv_row, row.ref, "complete_response"))
         else:
-            missing = [c for c in ["lesions", *LESION_RESPONSE] if _isna(getattr(row, c))]
+            missing = [c for c in ["lesions", *LESION_RESPONSE] if isna(getattr(row, c))]
             if missing:
                 problems.append(Problem(f, "outcome counts add up", "a study reported per lesion needs its lesion counts", row.csv_row, row.ref, missing[0]))
                 continue
             total = sum(int(getattr(row, c)) for c in LESION_RESPONSE)
             if total != row.lesions:
                 problems.append(Problem(f, "outcome counts add up", f"lesion counts add up to {total}, not to lesions = {row.lesions}", row.csv_row, row.ref, "lesions"))
-            if _isna(row.note):
+            if isna(row.note):
                 problems.append(Problem(f, "outcome counts add up", "patient counts are not given (lesion-level reporting); the note must say so", row.csv_row, row.ref, "note"))
     return problems
 
@@ -78,26 +79,26 @@ def pain_counts_within_cases(t: Tables, res: dict) -> list[Problem]:
     f = _file(res, "outcomes")
     for row in t["outcomes"].itertuples():
         n = cases.get(row.ref)
-        if n is None or _isna(n):
+        if n is None or isna(n):
             continue
         for col in ("pain_free", "pain_reduction", "regained_mobility", "pain_assessed"):
             v = getattr(row, col)
-            if not _isna(v) and v > n:
+            if not isna(v) and v > n:
                 problems.append(Problem(f, "counts within cases", f"{col} = {v} exceeds the study's {n} cases", row.csv_row, row.ref, col))
-        if not _isna(row.pain_assessed):
-            pain = sum(0 if _isna(getattr(row, c)) else int(getattr(row, c)) for c in ("pain_free", "pain_reduction"))
+        if not isna(row.pain_assessed):
+            pain = sum(0 if isna(getattr(row, c)) else int(getattr(row, c)) for c in ("pain_free", "pain_reduction"))
             if pain > row.pain_assessed:
                 problems.append(Problem(f, "counts within cases", f"pain_free + pain_reduction = {pain} exceeds pain_assessed = {row.pain_assessed}", row.csv_row, row.ref, "pain_assessed"))
         for col in _split(row.uncounted_outcomes):
-            if not _isna(getattr(row, col)):
+            if not isna(getattr(row, col)):
                 problems.append(Problem(f, "uncounted outcomes stay empty", f"{col} is listed as printed without a count, so its count must be empty", row.csv_row, row.ref, col))
-        if row.response_source == "table2" and _isna(row.note):
+        if row.response_source == "table2" and isna(row.note):
             problems.append(Problem(f, "response source explained", "response counts taken from Table 2 need a note saying how", row.csv_row, row.ref, "note"))
     return problems
 
 
 def _split(value) -> list[str]:
-    return [] if _isna(value) else [v.strip() for v in str(value).split(";")]
+    return [] if isna(value) else [v.strip() for v in str(value).split(";")]
 
 
 def disease_counts_add_up(t: Tables, res: dict) -> list[Problem]:
@@ -108,7 +109,7 @@ def disease_counts_add_up(t: Tables, res: dict) -> list[Problem]:
     f = _file(res, "diseases")
     for ref, group in d.groupby("ref", sort=False):
         n = cases.get(ref)
-        if n is None or _isna(n) or group["n_patients"].isna().any():
+        if n is None or isna(n) or group["n_patients"].isna().any():
             continue
         total = int(group["n_patients"].sum())
         if total != n:
@@ -144,23 +145,23 @@ def durations_well_formed(t: Tables, res: dict) -> list[Problem]:
             problems.append(Problem(f, "durations well formed", msg, row.csv_row, row.ref, col))
         if row.status != "reported":
             for col in ("statistic", "qualifier", "value", "low", "high", "unit"):
-                if not _isna(getattr(row, col)):
+                if not isna(getattr(row, col)):
                     bad(col, f"must be empty when status is {row.status}")
             continue
-        if _isna(row.statistic):
+        if isna(row.statistic):
             bad("statistic", "a reported duration needs its statistic (value, median, mean or range)")
-        if _isna(row.unit):
+        if isna(row.unit):
             bad("unit", "a reported duration needs its unit (weeks, months or years)")
         if row.statistic == "range":
-            if _isna(row.low) or _isna(row.high):
+            if isna(row.low) or isna(row.high):
                 bad("low", "statistic 'range' needs both low and high")
-            if not _isna(row.value):
+            if not isna(row.value):
                 bad("value", "statistic 'range' has no single value; leave value empty")
-        elif _isna(row.value):
+        elif isna(row.value):
             bad("value", f"statistic '{row.statistic}' needs a value")
-        if _isna(row.low) != _isna(row.high):
-            bad("high" if _isna(row.high) else "low", "a range needs both low and high")
-        elif not _isna(row.low) and row.low > row.high:
+        if isna(row.low) != isna(row.high):
+            bad("high" if isna(row.high) else "low", "a range needs both low and high")
+        elif not isna(row.low) and row.low > row.high:
             bad("low", f"range low {row.low} is above high {row.high}")
     return problems
 
@@ -170,7 +171,7 @@ def diameter_well_formed(t: Tables, res: dict) -> list[Problem]:
     return [
         Problem(_file(res, "studies"), "diameter well formed", "qualifier given without a diameter", r.csv_row, r.ref, "largest_diameter_qualifier")
         for r in t["studies"].itertuples()
-        if not _isna(r.largest_diameter_qualifier) and _isna(r.largest_diameter_cm)
+        if not isna(r.largest_diameter_qualifier) and isna(r.largest_diameter_cm)
     ]
 
 
@@ -179,7 +180,7 @@ def frequency_readable(t: Tables, res: dict) -> list[Problem]:
     problems = []
     for r in t["studies"].itertuples():
         try:
-            parse_frequency(None if _isna(r.frequency) else r.frequency)
+            parse_frequency(None if isna(r.frequency) else r.frequency)
         except ValueError as exc:
             problems.append(Problem(_file(res, "studies"), "frequency readable", str(exc), r.csv_row, r.ref, "frequency"))
     return problems
@@ -242,11 +243,11 @@ def findings(tables: Tables) -> pd.DataFrame:
     """
     rows = []
     for r in tables["durations"].itertuples():
-        if r.status == "reported" and r.statistic in ("median", "mean") and not _isna(r.low) and not _isna(r.value):
+        if r.status == "reported" and r.statistic in ("median", "mean") and not isna(r.low) and not isna(r.value):
             if not (r.low <= r.value <= r.high):
                 rows.append(("statistic outside its range", r.ref, f"durations.csv row {r.csv_row} ({r.measure})",
                              f"{r.statistic} {r.value:g} {r.unit} lies outside the printed range {r.low:g}–{r.high:g} {r.unit}"
-                             + (f". {r.note}" if not _isna(r.note) else "")))
+                             + (f". {r.note}" if not isna(r.note) else "")))
     refs = tables["references"].set_index("ref")["first_author"]
     for r in tables["studies"].itertuples():
         printed = refs.get(r.ref)
