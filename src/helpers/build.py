@@ -46,7 +46,7 @@ import yaml
 
 from . import paths
 from .kernel import KERNEL_NAME
-from .loader import data_checksum
+from .loader import data_checksum, helpers_digest
 
 if TYPE_CHECKING:  # pandas is imported where it is used, to keep the build's start-up light
     import pandas as pd
@@ -354,23 +354,13 @@ def _data_dir(run: Run) -> Path:
     return paths.DATA_DIR if value is None else paths.project_path(value)
 
 
-def _tree_digest(*roots: Path, patterns=("*.py", "*.j2", "*.json")) -> str:
-    h = hashlib.sha256()
-    for root in roots:
-        for pattern in patterns:
-            for p in sorted(root.rglob(pattern)):
-                if "__pycache__" not in p.parts:
-                    h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
-def fingerprint(run: Run, data_checksum_: str, helpers_digest: str) -> str:
+def fingerprint(run: Run, data_checksum_: str, code_digest: str) -> str:
     """What a run's output depends on: notebook, parameters, data, helpers and the locked environment."""
     h = hashlib.sha256()
     h.update(run.notebook.read_bytes())
     h.update(json.dumps(run.parameters, sort_keys=True).encode())
     h.update(data_checksum_.encode())
-    h.update(helpers_digest.encode())
+    h.update(code_digest.encode())
     lock = paths.PROJECT_ROOT / "requirements.lock"
     if lock.is_file():
         h.update(lock.read_bytes())
@@ -419,9 +409,9 @@ def build(runs: list[Run] | None = None, output_dir: Path | None = None, only: l
     _os.environ["PYTHONHASHSEED"] = "0"
     checksum = data_checksum()
     built = build_time()
-    helpers_digest = _tree_digest(Path(__file__).parent)
+    code = helpers_digest()
     run_checksums = {r.name: data_checksum(_data_dir(r)) for r in runs}
-    prints = {r.name: fingerprint(r, run_checksums[r.name], helpers_digest) for r in runs}
+    prints = {r.name: fingerprint(r, run_checksums[r.name], code) for r in runs}
     earlier = _earlier(output_dir)
     results: dict[str, RunResult] = {}
     todo = []

@@ -341,6 +341,16 @@ def _derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 CACHE_DIR = paths.PROJECT_ROOT / ".cache"
 
 
+def helpers_digest() -> str:
+    """SHA-256 of the helpers package's code and templates: changes whenever any of them does."""
+    root = Path(__file__).parent
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and p.suffix in (".py", ".j2", ".json") and "__pycache__" not in p.parts:
+            h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
 def _cache_key(data_dir: Path) -> str:
     """Data checksum + the helpers' code + the library versions: any change gives a new key."""
     import pandas
@@ -349,8 +359,7 @@ def _cache_key(data_dir: Path) -> str:
     h = hashlib.sha256()
     h.update(data_checksum(data_dir).encode())
     h.update(paths.DATA_PACKAGE.read_bytes())
-    for p in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(p.read_bytes())
+    h.update(helpers_digest().encode())
     h.update(f"{sys.version}|{pandas.__version__}".encode())
     return h.hexdigest()
 
