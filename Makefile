@@ -69,4 +69,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_meta.py
 
 clean:
-	rm -rf $(VENV) .cache reports/*.html reports/*.ipynb reports/*.csv reports/figures reports/sensitivity reports/*.json
+	rm -rf $(VENV) .cache reports/runs reports/.staging reports/screenshots reports/index.html reports/build.json reports/.build.lock

@@ -46,7 +46,7 @@ def page():
 
 
 def html_files(folder: Path) -> list[Path]:
-    return [folder / "index.html"] + sorted(p for p in folder.glob("*.html") if p.name != "index.html")
+    return [folder / "index.html"] + sorted(folder.glob("runs/*/*.html"))
 
 
 def test_every_report_loads_cleanly_with_its_images(built, page):
@@ -66,7 +66,7 @@ def test_every_report_loads_cleanly_with_its_images(built, page):
 
 
 def test_reports_have_a_table_of_contents_and_no_code(built, page):
-    page.goto((built / "04_meta_analysis-reviewer.html").as_uri(), wait_until="load")
+    page.goto((built / "runs" / "04_meta_analysis" / "04_meta_analysis-reviewer.html").as_uri(), wait_until="load")
     toc = page.evaluate("Array.from(document.querySelectorAll('nav.report-toc a')).map(a => a.getAttribute('href'))")
     assert len(toc) >= 5
     for href in toc:  # every entry leads to a heading of the page

@@ -37,7 +37,14 @@ def run_cli(config: Path, output: Path, *only: str) -> subprocess.CompletedProce
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+    """Every file under a folder (relative path -> SHA-256), hidden files aside."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+
+
+def run_files(out: Path, name: str) -> dict[str, Path]:
+    folder = out / "runs" / name
+    return {"notebook": folder / f"{name}.ipynb", "full": folder / f"{name}.html", "reviewer": folder / f"{name}-reviewer.html"}
 
 
 @pytest.fixture(scope="module")
@@ -70,11 +77,13 @@ def test_unchanged_runs_are_skipped_and_said_to_be(built):
     assert f"0 report run(s) built, {total} unchanged and skipped." in result.stdout
 
 
-def test_each_run_writes_notebook_full_and_reviewer_html(built):
-    for name in ("extraction", "extraction-copy"):
-        for suffix in (".ipynb", ".html", "-reviewer.html"):
-            assert (built["out"] / f"{name}{suffix}").stat().st_size > 0
-    assert not list(built["out"].glob(".build-*")), "temporary build folders left behind"
+def test_each_run_writes_notebook_full_and_reviewer_html_in_its_own_folder(built):
+    for name in ("extraction", "extraction-copy", "audit-copy"):
+        for path in run_files(built["out"], name).values():
+            assert path.stat().st_size > 0
+    top = {p.name for p in built["out"].iterdir() if not p.name.startswith(".")}
+    assert top == {"index.html", "build.json", "runs"}, top  # nothing of a run outside its folder
+    assert not (built["out"] / ".staging").exists(), "staging left behind"
 
 
 def test_progress_is_shown(built):
@@ -86,8 +95,9 @@ def test_progress_is_shown(built):
 
 
 def test_reviewer_version_hides_code(built):
-    full = (built["out"] / "extraction.html").read_text(encoding="utf-8")
-    reviewer = (built["out"] / "extraction-reviewer.html").read_text(encoding="utf-8")
+    files = run_files(built["out"], "extraction")
+    full = files["full"].read_text(encoding="utf-8")
+    reviewer = files["reviewer"].read_text(encoding="utf-8")
     editor = re.compile(r'<div class="[^"]*jp-InputArea-editor')
     assert editor.search(full) and not editor.search(reviewer)
     assert "pd.set_option" not in re.sub(r"<[^>]+>", "", reviewer)
@@ -99,7 +109,7 @@ def test_index_links_every_report_with_parameters_and_checksum(built):
     links = re.findall(r'href="([^"]+)"', index)
     assert links and all((built["out"] / link).is_file() for link in links)
     for name in ("extraction", "extraction-copy"):
-        assert f"{name}-reviewer.html" in links and f"{name}.html" in links
+        assert f"runs/{name}/{name}-reviewer.html" in links and f"runs/{name}/{name}.html" in links
     assert str(built["data"]) in index  # the run's parameters
     manifest = json.loads((built["out"] / "build.json").read_text())
     assert manifest["data_checksum"] in index and manifest["built"] in index
@@ -111,12 +121,13 @@ def test_source_date_epoch_sets_the_build_time(monkeypatch):
 
 
 def test_executed_notebook_has_no_timestamps(built):
-    text = (built["out"] / "extraction.ipynb").read_text(encoding="utf-8")
+    text = run_files(built["out"], "extraction")["notebook"].read_text(encoding="utf-8")
     assert "start_time" not in text and "end_time" not in text and '"duration"' not in text
 
 
-def test_failing_run_keeps_the_last_good_report(built):
-    """Break the copy's data: that run fails, its last good files stay, the other run is rebuilt."""
+def test_a_run_on_invalid_data_executes_nothing_and_keeps_the_last_good_report(built):
+    """Break the copy's data: that run fails before any notebook executes, naming file, row and
+    rule; its last good files stay; the other run is rebuilt."""
     out = built["out"]
     before = digest(out)
     outcomes = built["data"] / "outcomes.csv"
@@ -127,21 +138,56 @@ def test_failing_run_keeps_the_last_good_report(built):
     finally:
         outcomes.write_text(original, encoding="utf-8")
     assert result.returncode == 1
-    # the command names the notebook, the failing cell and the problem
-    assert "extraction-copy (01_extraction.ipynb): cell" in result.stderr
-    assert "DataValidationError" in result.stderr
+    assert "extraction-copy (01_extraction.ipynb)" in result.stderr
+    assert "outcomes.csv, row 3, ref 32, column 'complete_response'" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
     after = digest(out)
-    for suffix in (".ipynb", ".html", "-reviewer.html"):
-        assert after[f"extraction-copy{suffix}"] == before[f"extraction-copy{suffix}"]
-    assert (out / "extraction-copy.failed.ipynb").is_file()
+    for path in run_files(out, "extraction-copy").values():
+        key = path.relative_to(out).as_posix()
+        assert after[key] == before[key]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "failed" in index and "outcome counts add up" in index
-    assert 'href="extraction-copy-reviewer.html"' in index  # the last good report is still linked
+    assert 'href="runs/extraction-copy/extraction-copy-reviewer.html"' in index  # the last good report is still linked
     manifest = {r["name"]: r for r in json.loads((out / "build.json").read_text())["runs"]}
     assert manifest["extraction"]["status"] == "ok" and manifest["extraction-copy"]["status"] == "failed"
     # runs not rebuilt this time keep their entry, marked as from an earlier build
     assert manifest["audit-copy"]["status"] == "ok"
-    assert 'href="audit-copy-reviewer.html"' in index and "in an earlier build" in index
+    assert 'href="runs/audit-copy/audit-copy-reviewer.html"' in index and "in an earlier build" in index
+
+
+# A notebook that fails on demand. Its switch is a parameter helpers.params knows (every
+# parameter a run sets is checked by it), used here for nothing but failing.
+FAILING = {"cells": [
+    {"cell_type": "code", "id": "parameters", "metadata": {"tags": ["parameters"]}, "source": "weighted = False\noutput_dir = None",
+     "outputs": [], "execution_count": None},
+    {"cell_type": "code", "id": "work", "metadata": {}, "execution_count": None, "outputs": [],
+     "source": "from pathlib import Path\nif output_dir:\n    Path(output_dir, 'result.csv').write_text('a\\n1\\n')\n"
+               "if weighted:\n    raise RuntimeError('this cell fails on purpose')"},
+], "metadata": {"kernelspec": {"name": "calcinosis-review", "display_name": "calcinosis-review", "language": "python"}},
+   "nbformat": 4, "nbformat_minor": 5}
+
+
+def test_a_failing_cell_keeps_the_last_good_report_and_saves_the_failed_execution(tmp_path):
+    notebook = tmp_path / "boom.ipynb"
+    notebook.write_text(json.dumps(FAILING), encoding="utf-8")
+    out = tmp_path / "reports"
+    good = write_config(tmp_path / "good.yaml", [{"name": "boom", "notebook": str(notebook), "parameters": {"weighted": False}}])
+    assert run_cli(good, out, "boom").returncode == 0
+    before = digest(out / "runs" / "boom")
+    assert "result.csv" in before
+    bad = write_config(tmp_path / "bad.yaml", [{"name": "boom", "notebook": str(notebook), "parameters": {"weighted": True}}])
+    result = run_cli(bad, out, "boom")
+    assert result.returncode == 1
+    assert "boom (boom.ipynb): cell 2" in result.stderr and "this cell fails on purpose" in result.stderr
+    after = digest(out / "runs" / "boom")
+    assert {k: after[k] for k in before} == before  # the last good report, byte for byte
+    assert set(after) - set(before) == {"boom.failed.ipynb"}
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="runs/boom/boom.failed.ipynb"' in index and 'href="runs/boom/boom-reviewer.html"' in index
+    assert not (out / ".staging").exists()
+    # the next good build replaces the folder whole: the failed execution goes with it
+    assert run_cli(good, out, "boom").returncode == 0
+    assert not (out / "runs" / "boom" / "boom.failed.ipynb").exists()
 
 
 def test_config_errors_are_clear(tmp_path):
@@ -151,8 +197,8 @@ def test_config_errors_are_clear(tmp_path):
     config.write_text("runs: [", encoding="utf-8")
     with pytest.raises(build.ConfigError, match="not valid YAML"):
         build.load_config(config)
-    config = write_config(tmp_path / "reports.yaml", [{"name": "x"}, {"name": "x"}])
-    with pytest.raises(build.ConfigError, match="duplicate run names"):
+    config = write_config(tmp_path / "reports.yaml", [{"name": "x"}, {"name": "X"}])
+    with pytest.raises(build.ConfigError, match="duplicate run name"):
         build.load_config(config)
 
 
@@ -168,16 +214,16 @@ def test_unknown_run_is_named():
         build.build(only=["nope"])
 
 
-def test_notebook_outputs_land_beside_the_reports(built):
-    """The audit notebook's CSV is written through the staging folder into reports/."""
+def test_notebook_outputs_land_in_the_run_folder(built):
+    """The audit notebook's CSV is written through the staging folder into the run's own folder."""
     import csv
 
-    path = built["out"] / "claims_audit.csv"
+    path = built["out"] / "runs" / "audit-copy" / "claims_audit.csv"
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0] == ["claim_id", "section", "quote", "reported", "recomputed", "status", "note"]
     assert {r[5] for r in rows[1:]} <= {"reproduced", "discrepancy", "not_computable"}
-    assert 'href="claims_audit.csv"' in (built["out"] / "index.html").read_text(encoding="utf-8")
+    assert 'href="runs/audit-copy/claims_audit.csv"' in (built["out"] / "index.html").read_text(encoding="utf-8")
     assert not (built["out"] / ".staging").exists()
 
 
@@ -189,7 +235,7 @@ def test_a_study_added_updates_the_audit_with_no_code_change(built):
     from tests_support import add_study
 
     def statuses():
-        with open(built["out"] / "claims_audit.csv", encoding="utf-8", newline="") as f:
+        with open(built["out"] / "runs" / "audit-copy" / "claims_audit.csv", encoding="utf-8", newline="") as f:
             return {r["claim_id"]: r["status"] for r in csv.DictReader(f)}
 
     before = statuses()

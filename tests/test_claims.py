@@ -6,10 +6,11 @@ import pytest
 
 import paper_text
 from helpers import DataValidationError, claims
-from helpers.claims import Reported, load_claims, matches, parse_reported
+from helpers import load_review
+from helpers.claims import Reported, matches, parse_reported
 from tests_support import add_study
 
-CLAIMS = load_claims()
+CLAIMS = load_review().claims
 PAPER = " ".join(paper_text.text().split())
 
 
@@ -87,32 +88,52 @@ def test_a_study_added_turns_claims_into_discrepancies(data_copy):
     assert before["patients-systemic-sclerosis"] == "reproduced" and after["patients-systemic-sclerosis"] == "discrepancy"
 
 
+GOOD = "- id: a\n  section: Abstract\n  topic: outcomes\n  quote: q 1\n  reported: '1'\n  reason: r\n"
+
+
 @pytest.mark.parametrize("text, rule, line, column", [
     ("- id: a\n  section: Abstract\n  quote: q\n  reported: [1\n", "valid YAML", 5, None),
-    ("- id: a\n  section: Abstract\n  topic: t\n  quote: q 1\n  reported: '1'\n  computation: n_unicorns\n", "claim well formed", 1, "computation"),
-    ("- id: a\n  section: Abstract\n  topic: t\n  quote: q 1\n  reported: '1'\n", "claim well formed", 1, "reason"),
-    ("- id: a\n  section: Abstract\n  topic: t\n  quote: q x\n  reported: 'many'\n  reason: r\n", "claim well formed", 1, "reported"),
-    ("- id: a\n  topic: t\n  quote: q 1\n  reported: '1'\n  reason: r\n", "claim well formed", 1, "section"),
-    ("- id: a\n  section: Abstract\n  topic: t\n  quote: q 1\n  reported: '1'\n  reason: r\n  colour: red\n", "claim well formed", 1, "colour"),
-    ("- id: a\n  section: Abstract\n  topic: t\n  quote: q 1\n  reported: '1'\n  reason: r\n"
-     "- id: a\n  section: Abstract\n  topic: t\n  quote: q 1\n  reported: '1'\n  reason: r\n", "unique claim id", 7, "id"),
-    ("", "list of claims", None, None),
-    ("- id: a\n  section: Methods\n  topic: t\n  quote: q 1\n  reported: '1'\n  reason: r\n", "claim well formed", 1, "section"),
+    (GOOD.replace("  reason: r\n", "  computation: n_unicorns\n"), "claim well formed", 6, "computation"),
+    (GOOD.replace("  reason: r\n", ""), "claim well formed", 1, "reason"),
+    (GOOD.replace("reported: '1'", "reported: 'many'"), "claim well formed", 5, "reported"),
+    (GOOD.replace("  section: Abstract\n", ""), "claim well formed", 1, "section"),
+    (GOOD + "  colour: red\n", "claim well formed", 7, "colour"),
+    (GOOD + GOOD, "unique claim id", 7, "id"),
+    ("", "file not empty", None, None),
+    ("[]\n", "list of claims", None, None),
+    (GOOD.replace("Abstract", "Methods"), "claim well formed", 2, "section"),
+    (GOOD.replace("outcomes", "t"), "claim well formed", 3, "topic"),
+    # arguments are checked against the data: a modality, study or category that does not exist
+    (GOOD.replace("  reason: r\n", "  computation: response\n  args: {categories: [complete], modality: topical_stz}\n"),
+     "claim arguments exist", 7, "args.modality"),
+    (GOOD.replace("  reason: r\n", "  computation: response\n  args: {categories: [cured]}\n"),
+     "claim arguments exist", 7, "args.categories"),
+    (GOOD.replace("  reason: r\n", "  computation: response\n  args: {categories: [complete], modality: eswl, family: sts}\n"),
+     "claim arguments exist", 7, "args.family"),
+    (GOOD.replace("  reason: r\n", "  computation: largest_diameter\n  args: {refs: [999]}\n"),
+     "claim arguments exist", 7, "args.refs"),
+    (GOOD.replace("  reason: r\n", "  computation: largest_diameter\n"), "claim arguments exist", 1, "args.refs"),
+    (GOOD.replace("  reason: r\n", "  computation: n_studies\n  args: {colour: red}\n"),
+     "claim arguments exist", 7, "args.colour"),
+    (GOOD.replace("  reason: r\n", "  computation: response\n  args: {categories: complete}\n"),
+     "claim arguments exist", 7, "args.categories"),
 ])
-def test_malformed_claims_are_rejected_with_file_line_and_key(tmp_path, text, rule, line, column):
-    path = tmp_path / "claims.yaml"
-    path.write_text(text, encoding="utf-8")
+def test_malformed_claims_are_rejected_with_file_line_and_key(data_copy, text, rule, line, column):
+    from helpers import load_review
+
+    (data_copy / "claims.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(DataValidationError) as info:
-        load_claims(path)
+        load_review(data_copy, cache=False)
     (problem,) = info.value.problems
     assert (problem.file, problem.rule, problem.row, problem.column) == ("claims.yaml", rule, line, column)
 
 
-def test_claims_file_not_utf8(tmp_path):
-    path = tmp_path / "claims.yaml"
-    path.write_bytes("- id: é\n".encode("latin-1"))
+def test_claims_file_not_utf8(data_copy):
+    from helpers import load_review
+
+    (data_copy / "claims.yaml").write_bytes("- id: é\n".encode("latin-1"))
     with pytest.raises(DataValidationError, match="not UTF-8"):
-        load_claims(path)
+        load_review(data_copy, cache=False)
 
 
 @pytest.mark.parametrize("section", ["Abstract", "Results", "Discussion"])

@@ -86,20 +86,6 @@ def test_largest_diameter_keeps_its_qualifier(review):
     assert str(oc.largest_diameter(review, ["diode_laser"])) == "N/R"
 
 
-@pytest.mark.parametrize("text, parsed", [
-    ("3.9 (0.3–24)", ("3.9", "0.3", "24")), ("5.5", ("5.5", None, None)), ("N/A ^c", ("N/A", None, None)),
-])
-def test_parse_duration_cell(text, parsed):
-    assert oc.parse_duration_cell(text) == parsed
-
-
-def test_parse_response_and_adverse_event_cells():
-    assert oc.parse_response_cell("Complete, 57, 12/21 Partial, 14, 3/21 Unknown, 29, 6/21 ^d") == {
-        "complete": ("57", 12, 21), "partial": ("14", 3, 21), "unknown": ("29", 6, 21)}
-    assert oc.parse_adverse_events_cell("Infection (5), injection pain (6 ^b), skin discoloration (N/R)") == {
-        "infection": "5", "injection pain": "6", "skin discoloration": "N/R"}
-
-
 def test_table2_numbers_agree_with_the_printed_version(review):
     numbers, printed = oc.table2(review), oc.table2_printed(review)
     assert list(numbers.index) == list(printed.index) == list(review.modalities.sort_values("order").index)
@@ -118,17 +104,24 @@ def test_every_table2_discrepancy_is_explained(review):
     assert unexplained.empty, unexplained
 
 
-def test_a_note_on_no_cell_is_an_error(data_copy):
-    with open(data_copy / oc.NOTES_FILE, "a", encoding="utf-8") as f:
+def test_a_note_on_no_cell_is_refused_by_the_loader(data_copy):
+    with open(data_copy / "table2_notes.yaml", "a", encoding="utf-8") as f:
         f.write("\n- {modality: eswl, column: response_rates, part: sideways, note: no such part}\n")
-    with pytest.raises(DataValidationError, match="no Table 2 part eswl/response_rates/sideways"):
-        oc.compare_table2(load_review(data_copy))
+    with pytest.raises(DataValidationError, match="eswl/response_rates has no part 'sideways'"):
+        load_review(data_copy)
 
 
-def test_a_malformed_note_is_an_error(data_copy):
-    (data_copy / oc.NOTES_FILE).write_text("- {modality: eswl}\n", encoding="utf-8")
-    with pytest.raises(DataValidationError, match="needs exactly modality, column, part and note"):
-        oc.compare_table2(load_review(data_copy))
+def test_a_malformed_note_is_refused_by_the_loader(data_copy):
+    (data_copy / "table2_notes.yaml").write_text("- {modality: eswl}\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="needs exactly modality, column, part, note"):
+        load_review(data_copy)
+
+
+def test_every_note_appears_in_the_comparison(review):
+    """No note is lost: each one is attached to a row of the comparison."""
+    table = oc.compare_table2(review)
+    shown = set(zip(table["modality"], table["column"], table["part"], strict=True))
+    assert set(review.table2_notes) <= shown
 
 
 def test_a_study_added_changes_table2(data_copy):

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import summary
-from helpers.claims import load_claims, parse_reported
+from helpers import load_review, summary
+from helpers.claims import parse_reported
 
-CLAIMS = {c.id: c for c in load_claims()}
+CLAIMS = {c.id: c for c in load_review().claims}
 
 
 def reported(claim_id: str) -> int:

@@ -25,6 +25,12 @@ from helpers.paths import NOTEBOOKS_DIR, PROJECT_ROOT
     ({"output_dir": ["reports"]}, r"output_dir must be a path"),
     ({"run_name": "a b"}, r"run_name must be a short name"),
     ({"colour": "red"}, r"unknown parameter 'colour'"),
+    ({"data_dir": "data\x00/x"}, r"data_dir contains the invisible or control character U\+0000"),
+    ({"data_dir": ""}, r"data_dir must be a path, not empty text"),
+    ({"run_name": "٦"}, r"run_name must be a short name"),
+    ({"run_name": "../x"}, r"run_name must be a short name"),
+    ({"method": True}, r"method = True is not allowed"),
+    ({"appraisal_path": "x" * 5000}, r"appraisal_path: no such file"),
 ])
 def test_bad_values_are_named(kwargs, match):
     with pytest.raises(params.ParameterError, match=match):
@@ -51,6 +57,9 @@ def test_every_notebook_checks_every_parameter_first(path):
 
 @pytest.mark.parametrize("notebook, parameters, message", [
     ("04_meta_analysis", {"method": "bayes"}, "allowed values: 'reml', 'dl', 'glmm', 'ft'"),
+    # a parameter the notebook does not declare: papermill only warns, the check cell stops it
+    ("03_pooled_outcomes", {"colour": "red"}, "unknown parameter(s) 'colour': this notebook's parameters are data_dir"),
+    ("01_extraction", {"method": "glmm"}, "unknown parameter(s) 'method'"),
     ("01_extraction", {"data_dir": "no/such/data"}, "data_dir: no such folder"),
     ("02_risk_of_bias", {"weighted": "yes"}, "weighted must be True or False"),
 ])

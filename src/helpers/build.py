@@ -4,35 +4,51 @@ Usage::
 
     python -m helpers.build                   # every run in reports.yaml (what `make report` does)
     python -m helpers.build --only 01_extraction
+    python -m helpers.build --wait            # wait for a build already running in the folder
     python -m helpers.build --refresh-notebooks   # re-execute notebooks/ in place (stored outputs for nbval)
 
-``reports.yaml`` lists the report runs: a name, the notebook, its parameters and a title.
-Notebooks execute with the project root as working directory, so a relative path among
-the parameters (``data_dir: tests/fixtures/...``) is relative to the project root. A notebook in ``notebooks/`` that no run names gets one run with its default parameters.
-Each run writes three files to ``reports/``:
+``reports.yaml`` lists the report runs (:mod:`helpers.config` checks it: run names, the
+notebooks' declared parameters, their values). Notebooks execute with the project root as
+working directory, so a relative path among the parameters (``data_dir: tests/fixtures/...``)
+is relative to the project root. Each run has a folder of its own,
+``reports/runs/<name>/``, holding everything the run wrote:
 
 - ``<name>.ipynb``: the executed notebook;
 - ``<name>.html``: the full report, code shown;
 - ``<name>-reviewer.html``: the reviewer's report, code hidden;
+- what the notebook writes to its ``output_dir`` (``claims_audit.csv``, ``figures/``,
+  ``sensitivity/``), which the build points at the run's folder;
 
 and ``reports/index.html`` links them all, with each run's parameters and status, the
 data checksum and the build time (``SOURCE_DATE_EPOCH`` when set, for reproducible
 builds). ``reports/build.json`` records the same for tools.
 
-A run is executed in a staging folder (``reports/.staging/<name>``) and its files,
-including what the notebook writes to its ``output_dir`` parameter, replace the
-previous ones only when everything succeeded, so a failing notebook never leaves a half-written report:
-the last good report stays, ``<name>.failed.ipynb`` holds the failed execution, the
-index marks the run as failed with the reason, the other runs are still built, and the
-command exits non-zero naming the notebook and the failing cell.
+Nothing is lost, nothing is half-written:
+
+- one build at a time: the build holds a lock on the output folder
+  (:mod:`helpers.lock`); a second build exits naming the running one, or waits
+  (``--wait``); a lock left by a killed build is found stale and cleared;
+- the data of every run are validated once, before any notebook executes
+  (:func:`helpers.load_review`); a run whose data are invalid fails with the problems
+  listed, and executes nothing;
+- a run is executed in a staging folder (``reports/.staging/<name>``) and replaces its
+  folder only when everything succeeded; a failing run keeps its last good report, its
+  failed execution is saved as ``runs/<name>/<name>.failed.ipynb``, the index marks it
+  failed with the reason, the other runs are still built, and the command exits 1
+  naming the notebook and the failing cell;
+- every path the build deletes or replaces is checked to lie inside the output folder.
+
+Exit status: 0 when every run is built; 1 when a run failed (bad data, a failing cell);
+2 for a bad ``reports.yaml``, option or environment (``SOURCE_DATE_EPOCH``, an output
+folder that cannot be written); 3 when another build holds the folder. No traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
-import hashlib
 import datetime as _dt
+import hashlib
 import json
 import os
 import shutil
@@ -41,37 +57,28 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
-import yaml
-
-from . import paths
+from . import escape, paths
+from .config import ConfigError, Run, load_config
 from .kernel import KERNEL_NAME
 from .loader import data_checksum, helpers_digest
+from .lock import FolderBusy, FolderLock
 
 if TYPE_CHECKING:  # pandas is imported where it is used, to keep the build's start-up light
     import pandas as pd
 
+__all__ = ["ConfigError", "Run", "RunResult", "build", "build_time", "load_config", "main"]
+
 #: Notebook and cell metadata that change on every execution and carry no meaning.
 _VOLATILE_CELL_KEYS = ("execution", "papermill")
 _VOLATILE_NB_PAPERMILL_KEYS = ("start_time", "end_time", "duration", "exception", "input_path", "output_path")
+STAGING = ".staging"
+RUNS = "runs"
 
 
-class ConfigError(ValueError):
-    """reports.yaml is malformed or names a notebook that does not exist."""
-
-
-@dataclass
-class Run:
-    """One report run: a notebook executed with a set of parameters."""
-
-    name: str
-    notebook: Path
-    parameters: dict = field(default_factory=dict)
-    title: str = ""
-
-    @property
-    def files(self) -> dict[str, str]:
-        return {"notebook": f"{self.name}.ipynb", "full": f"{self.name}.html", "reviewer": f"{self.name}-reviewer.html"}
+class EnvironmentProblem(RuntimeError):
+    """The build cannot run here: a bad environment variable, an output folder it cannot use."""
 
 
 @dataclass
@@ -91,56 +98,23 @@ class RunResult:
     rebuilt: bool = True  # False: carried over from an earlier build (``--only`` built other runs)
 
 
-def load_config(path: Path | None = None, notebooks_dir: Path | None = None) -> list[Run]:
-    """Read the report runs from ``reports.yaml`` and add a default run per unlisted notebook.
+def build_time() -> _dt.datetime:
+    """The build's timestamp: ``SOURCE_DATE_EPOCH`` when set, else now (UTC).
 
     Raises
     ------
-    ConfigError
-        For malformed YAML, a run without a name or notebook, a duplicate name, or a
-        notebook that does not exist.
+    EnvironmentProblem
+        When ``SOURCE_DATE_EPOCH`` is set but is not a whole number of seconds since 1970.
     """
-    path = Path(path or paths.REPORTS_CONFIG)
-    notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS_DIR)
-    root = path.parent
-    try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        config = {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    runs: list[Run] = []
-    for i, entry in enumerate(config.get("runs") or [], start=1):
-        if not isinstance(entry, dict) or not entry.get("name") or not entry.get("notebook"):
-            raise ConfigError(f"{path}: run {i} needs a 'name' and a 'notebook'")
-        unknown = set(entry) - {"name", "notebook", "parameters", "title"}
-        if unknown:
-            raise ConfigError(f"{path}: run {entry['name']!r} has unknown keys {sorted(unknown)}")
-        nb = (root / entry["notebook"]).resolve()
-        if not nb.is_file():
-            raise ConfigError(f"{path}: run {entry['name']!r}: notebook {entry['notebook']} does not exist")
-        params = entry.get("parameters") or {}
-        if not isinstance(params, dict):
-            raise ConfigError(f"{path}: run {entry['name']!r}: parameters must be a mapping")
-        runs.append(Run(entry["name"], nb, params, entry.get("title", "")))
-    names = [r.name for r in runs]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise ConfigError(f"{path}: duplicate run names {dupes}")
-    listed = {r.notebook for r in runs}
-    for nb in sorted(notebooks_dir.glob("*.ipynb")):
-        if nb.resolve() not in listed:
-            if nb.stem in names:
-                raise ConfigError(f"{path}: a run is named {nb.stem!r} but runs another notebook; {nb.name} needs a run of its own")
-            runs.append(Run(nb.stem, nb.resolve(), {}, ""))
-    return runs
-
-
-def build_time() -> _dt.datetime:
-    """The build's timestamp: ``SOURCE_DATE_EPOCH`` when set, else now (UTC)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC)
+    if epoch is not None and epoch != "":
+        if not (epoch.isascii() and epoch.isdigit() and len(epoch) <= 11):
+            raise EnvironmentProblem(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 "
+                                     f"(like 1624492800), not {epoch[:40]!r}")
+        try:
+            return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC)
+        except (OverflowError, OSError, ValueError):
+            raise EnvironmentProblem(f"SOURCE_DATE_EPOCH {epoch!r} is out of range") from None
     return _dt.datetime.now(tz=_dt.UTC).replace(microsecond=0)
 
 
@@ -161,10 +135,13 @@ def strip_volatile(nb) -> None:
 def _header_cell(run: Run, checksum: str):
     import nbformat
 
-    params = ", ".join(f"`{k} = {v!r}`" for k, v in run.parameters.items()) or "defaults"
+    def code(text) -> str:  # shown as typed: escaped for HTML and Markdown alike
+        return f"<code>{escape.markdown(text)}</code>"
+
+    params = ", ".join(code(f"{k} = {v!r}") for k, v in run.parameters.items()) or "defaults"
     text = (
-        f"**Report** `{run.name}` · notebook `{run.notebook.name}` · parameters: {params} · "
-        f"data checksum (SHA-256) `{checksum[:16]}…`"
+        f"**Report** {code(run.name)} · notebook {code(run.notebook.name)} · parameters: {params} · "
+        f"data checksum (SHA-256) {code(checksum[:16])}…"
     )
     cell = nbformat.v4.new_markdown_cell(text, metadata={"tags": ["report-header"]})
     cell.id = "report-header"
@@ -210,40 +187,64 @@ def _describe_failure(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-STAGING = ".staging"
+def inside(output_dir: Path, path: Path) -> Path:
+    """``path``, checked to lie inside ``output_dir`` (its last component is not resolved, so a
+    symbolic link there is the link itself, never its target).
+
+    Raises
+    ------
+    EnvironmentProblem
+        When the path would leave the output folder (every path the build deletes,
+        replaces or writes goes through here).
+    """
+    root = Path(os.path.realpath(output_dir))
+    target = Path(os.path.realpath(path.parent)) / path.name
+    if path.name in ("", ".", "..") or not target.is_relative_to(root) or target == root:
+        raise EnvironmentProblem(f"refusing to touch {path}: it is not inside the output folder {output_dir}")
+    return target
 
 
-def _declared_parameters(notebook: Path) -> set[str]:
-    import papermill as pm
-
-    return set(pm.inspect_notebook(str(notebook)))
+def _remove(output_dir: Path, path: Path) -> None:
+    """Delete a file, a link or a folder inside the output folder (a link is removed, never followed)."""
+    path = inside(output_dir, path)
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
 
 
 def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = False) -> RunResult:
-    """Execute one run and, only if everything succeeds, move its files into ``output_dir``.
+    """Execute one run and, only if everything succeeds, make its staging folder the run's folder.
 
     The run works in ``<output_dir>/.staging/<name>/``: the executed notebook, both HTML
     files, and whatever the notebook writes to its ``output_dir`` parameter (when it
-    declares one, the build points it there). Nothing in ``output_dir`` changes until the
-    whole run has succeeded.
+    declares one, the build points it there). Nothing in ``<output_dir>/runs/<name>/``
+    changes until the whole run has succeeded; then the staging folder replaces it.
     """
     import nbformat
     import papermill as pm
 
-    output_dir.mkdir(parents=True, exist_ok=True)
+    from .config import declared_parameters
+
     start = time.perf_counter()
     title = run.title or run.name
-    staging = output_dir / STAGING / run.name
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    failed_path = output_dir / f"{run.name}.failed.ipynb"
-    parameters = copy.deepcopy(run.parameters)
-    if "output_dir" in _declared_parameters(run.notebook) and "output_dir" not in parameters:
-        outputs = (staging / "outputs").resolve()
-        root = paths.PROJECT_ROOT.resolve()
-        parameters["output_dir"] = str(outputs.relative_to(root) if outputs.is_relative_to(root) else outputs)
+    staging = inside(output_dir, output_dir / STAGING / run.name)
+    final = inside(output_dir, output_dir / RUNS / run.name)
+    failed_path = final / f"{run.name}.failed.ipynb"
+
+    def failed(error: str) -> RunResult:
+        return RunResult(run.name, run.notebook.name, title, run.parameters, "failed", time.perf_counter() - start, error)
+
     try:
-        executed = staging / run.files["notebook"]
+        _remove(output_dir, staging)
+        staging.mkdir(parents=True)
+        parameters = copy.deepcopy(run.parameters)
+        if "output_dir" in declared_parameters(run.notebook):
+            root = paths.PROJECT_ROOT.resolve()
+            parameters["output_dir"] = str(staging.relative_to(root) if staging.is_relative_to(root) else staging)
+        executed = staging / f"{run.name}.ipynb"
         try:
             pm.execute_notebook(
                 str(run.notebook), str(executed), parameters=parameters,
@@ -254,33 +255,38 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
             if executed.exists():
                 nb = nbformat.read(executed, as_version=4)
                 strip_volatile(nb)
+                final.mkdir(parents=True, exist_ok=True)
+                inside(output_dir, failed_path)
                 nbformat.write(nb, failed_path)
-            return RunResult(run.name, run.notebook.name, title, run.parameters, "failed",
-                             time.perf_counter() - start, _describe_failure(exc))
+            return failed(_describe_failure(exc))
         nb = nbformat.read(executed, as_version=4)
         strip_volatile(nb)
         nbformat.write(nb, executed)
         shown = copy.deepcopy(nb)
         shown.cells.insert(0, _header_cell(run, checksum))
-        (staging / run.files["full"]).write_text(_to_html(shown, title, reviewer=False), encoding="utf-8")
-        (staging / run.files["reviewer"]).write_text(_to_html(shown, title, reviewer=True), encoding="utf-8")
-        artifacts = sorted(p.relative_to(staging / "outputs") for p in (staging / "outputs").rglob("*") if p.is_file())
-        for name in run.files.values():
-            os.replace(staging / name, output_dir / name)
-        for rel in artifacts:
-            (output_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / "outputs" / rel, output_dir / rel)
-        failed_path.unlink(missing_ok=True)
-        return RunResult(run.name, run.notebook.name, title, run.parameters, "ok", time.perf_counter() - start,
-                         files=dict(run.files) | {"artifacts": [r.as_posix() for r in artifacts]})
+        for key, reviewer in (("full", False), ("reviewer", True)):
+            target = staging / Path(run.files[key]).name
+            if target.exists():
+                return failed(f"the notebook wrote {target.name} into its output folder, where the build writes the report")
+            target.write_text(_to_html(shown, title, reviewer=reviewer), encoding="utf-8")
+        artifacts = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*")
+                           if p.is_file() and p.name not in {Path(f).name for f in run.files.values()})
+        # The swap: the old folder is moved aside, the new one takes its place, the old one goes.
+        old = inside(output_dir, output_dir / STAGING / f"{run.name}.previous")
+        _remove(output_dir, old)
+        if final.exists() or final.is_symlink():
+            os.replace(final, old)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging, final)
+        _remove(output_dir, old)
+        files = dict(run.files) | {"artifacts": [f"{run.folder}/{a}" for a in artifacts]}
+        return RunResult(run.name, run.notebook.name, title, run.parameters, "ok", time.perf_counter() - start, files=files)
     except Exception as exc:
-        return RunResult(run.name, run.notebook.name, title, run.parameters, "failed",
-                         time.perf_counter() - start, _describe_failure(exc))
+        return failed(_describe_failure(exc))
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
         try:
-            (output_dir / STAGING).rmdir()
-        except OSError:
+            _remove(output_dir, staging)
+        except (OSError, EnvironmentProblem):
             pass
 
 
@@ -292,10 +298,14 @@ def sensitivity_table(output_dir: Path, results: list[RunResult]) -> "pd.DataFra
     """
     import pandas as pd
 
-    order = [a.split("/", 1)[1][:-4] for r in results for a in (r.files or {}).get("artifacts", [])
-             if a.startswith("sensitivity/") and a.endswith(".csv")]
-    frames = [pd.read_csv(output_dir / "sensitivity" / f"{name}.csv") for name in dict.fromkeys(order)
-              if (output_dir / "sensitivity" / f"{name}.csv").is_file()]
+    found = [a for r in results for a in (r.files or {}).get("artifacts", [])
+             if "/sensitivity/" in a and a.endswith(".csv")]
+    frames = []
+    for artifact in dict.fromkeys(found):
+        try:
+            frames.append(pd.read_csv(inside(output_dir, output_dir / artifact)))
+        except (OSError, ValueError, EnvironmentProblem):
+            continue
     if not frames:
         return None
     data = pd.concat(frames, ignore_index=True)
@@ -310,6 +320,21 @@ def sensitivity_table(output_dir: Path, results: list[RunResult]) -> "pd.DataFra
     return table[list(dict.fromkeys(data["run"]))]
 
 
+def _href(relative: str) -> str:
+    """A link to a file of the output folder (each path component percent-encoded)."""
+    return "/".join(quote(part) for part in relative.split("/"))
+
+
+def _write_atomic(output_dir: Path, name: str, content: str) -> None:
+    target = inside(output_dir, output_dir / name)
+    tmp = inside(output_dir, output_dir / f".{name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(content, encoding="utf-8")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_index(results: list[RunResult], output_dir: Path, checksum: str, built: _dt.datetime) -> Path:
     """Write ``index.html`` and ``build.json`` (atomically) for a build's results."""
     from jinja2 import Environment, PackageLoader, select_autoescape
@@ -318,14 +343,17 @@ def write_index(results: list[RunResult], output_dir: Path, checksum: str, built
     rows = []
     for r in results:
         files = r.files or {}
+        run = Run(r.name, Path(r.notebook))
         rows.append(asdict(r) | {
             "params": ", ".join(f"{k} = {v!r}" for k, v in r.parameters.items()) or "defaults",
             "previous": {} if r.status == "ok" else {
-                kind: name for kind, name in Run(r.name, Path(r.notebook)).files.items() if (output_dir / name).exists()
-            },
-            "files": files,
-            "links": [a for a in files.get("artifacts", []) if not a.startswith("figures/")],
-            "figures": sum(a.startswith("figures/") and a.endswith(".svg") for a in files.get("artifacts", [])),
+                kind: _href(name) for kind, name in run.files.items() if (output_dir / name).is_file()
+            } | ({"failed": _href(f"{run.folder}/{r.name}.failed.ipynb")}
+                 if (output_dir / run.folder / f"{r.name}.failed.ipynb").is_file() else {}),
+            "href": {k: _href(v) for k, v in files.items() if k != "artifacts"},
+            "links": [(_href(a), a.split("/", 2)[-1]) for a in files.get("artifacts", []) if "/figures/" not in a],
+            "figures": sum("/figures/" in a and a.endswith(".svg") for a in files.get("artifacts", [])),
+            "folder": run.folder,
         })
     sensitivity = sensitivity_table(output_dir, results)
     html = env.get_template("index.html.j2").render(
@@ -341,10 +369,8 @@ def write_index(results: list[RunResult], output_dir: Path, checksum: str, built
         "data_checksum": checksum,
         "runs": [{k: v for k, v in asdict(r).items() if k not in ("seconds", "rebuilt")} for r in results],
     }
-    for name, content in (("index.html", html), ("build.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")):
-        tmp = output_dir / f".{name}.tmp"
-        tmp.write_text(content, encoding="utf-8")
-        os.replace(tmp, output_dir / name)
+    _write_atomic(output_dir, "index.html", html)
+    _write_atomic(output_dir, "build.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return output_dir / "index.html"
 
 
@@ -354,12 +380,31 @@ def _data_dir(run: Run) -> Path:
     return paths.DATA_DIR if value is None else paths.project_path(value)
 
 
+def _content_digest(path: Path) -> str:
+    """What a file or folder named by a parameter holds (a folder: :func:`data_checksum`)."""
+    try:
+        if path.is_dir():
+            return "folder " + data_checksum(path)
+        if path.is_file():
+            return "file " + hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        return f"unreadable {exc.errno}"
+    return "missing"
+
+
 def fingerprint(run: Run, data_checksum_: str, code_digest: str) -> str:
-    """What a run's output depends on: notebook, parameters, data, helpers and the locked environment."""
+    """What a run's output depends on: notebook, title, parameters and the content of every file or
+    folder they name, the data, the helpers and the locked environment."""
+    from .params import PATH_PARAMETERS
+
     h = hashlib.sha256()
     h.update(run.notebook.read_bytes())
-    h.update(json.dumps(run.parameters, sort_keys=True).encode())
+    h.update(json.dumps({"title": run.title, "parameters": run.parameters}, sort_keys=True, default=str).encode())
     h.update(data_checksum_.encode())
+    for name in PATH_PARAMETERS:
+        value = run.parameters.get(name)
+        if isinstance(value, str):
+            h.update(f"{name}: {_content_digest(paths.project_path(value))}".encode())
     h.update(code_digest.encode())
     lock = paths.PROJECT_ROOT / "requirements.lock"
     if lock.is_file():
@@ -368,10 +413,13 @@ def fingerprint(run: Run, data_checksum_: str, code_digest: str) -> str:
 
 
 def _earlier(output_dir: Path) -> dict:
+    """The runs recorded by the last build in this folder (nothing when its manifest is unreadable)."""
     manifest = output_dir / "build.json"
     try:
-        return {r["name"]: r for r in json.loads(manifest.read_text(encoding="utf-8"))["runs"]}
-    except (OSError, ValueError, KeyError):
+        runs = json.loads(manifest.read_text(encoding="utf-8"))["runs"]
+        entries = {r["name"]: r for r in runs if isinstance(r, dict) and isinstance(r.get("name"), str)}
+        return {name: r for name, r in entries.items() if _from_manifest(r) is not None}
+    except (OSError, ValueError, KeyError, TypeError):
         return {}
 
 
@@ -381,72 +429,139 @@ def _execute(args):
     return execute_run(run, output_dir, checksum)
 
 
+def check_output_dir(output_dir: Path) -> Path:
+    """The output folder, checked: a folder (or absent), not the project or one of its sources.
+
+    Raises
+    ------
+    EnvironmentProblem
+        When it is a file, or is (or holds) the project root, or lies inside the data,
+        notebooks, sources, tests, ``.git`` or ``.venv``.
+    """
+    output_dir = Path(output_dir)
+    if output_dir.exists() and not output_dir.is_dir():
+        raise EnvironmentProblem(f"the output folder {output_dir} is a file, not a folder")
+    real = Path(os.path.realpath(output_dir))
+    root = Path(os.path.realpath(paths.PROJECT_ROOT))
+    if root.is_relative_to(real):
+        raise EnvironmentProblem(f"the output folder {output_dir} holds the project itself; choose a folder of its own "
+                                 "(the default is reports/)")
+    for part in ("data", "notebooks", "src", "tests", ".git", ".venv"):
+        if real.is_relative_to(root / part):
+            raise EnvironmentProblem(f"the output folder {output_dir} lies inside the project's {part}/; choose a folder "
+                                     "of its own (the default is reports/)")
+    return output_dir
+
+
 def build(runs: list[Run] | None = None, output_dir: Path | None = None, only: list[str] | None = None,
-          log=print, force: bool = False, jobs: int | None = None) -> list[RunResult]:
+          log=print, force: bool = False, jobs: int | None = None, wait: bool = False) -> list[RunResult]:
     """Execute the runs, write their reports and the index; return the results.
 
     Runs are independent (each reads the data itself), so they execute in parallel, one
     kernel per worker (``jobs``, default: the machine's cores). A run whose fingerprint
-    (notebook, parameters, data, helpers, lock file) matches the last good build, and
-    whose files are all still there, is skipped and said to be; ``force=True`` rebuilds
-    everything.
+    (notebook, title, parameters and the files they name, data, helpers, lock file)
+    matches the last good build, and whose files are all still there, is skipped and said
+    to be; ``force=True`` rebuilds everything. The output folder is locked for the whole
+    build (``wait=True`` waits for a build already running there).
+
+    Raises
+    ------
+    ConfigError
+        For a bad runs file or ``only`` naming no run.
+    EnvironmentProblem
+        For a bad ``SOURCE_DATE_EPOCH`` or an output folder the build cannot use.
+    FolderBusy
+        When another build holds the output folder and ``wait`` is False.
     """
-    import os as _os
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    output_dir = Path(output_dir or paths.REPORTS_DIR)
-    output_dir.mkdir(parents=True, exist_ok=True)
+    output_dir = check_output_dir(Path(output_dir or paths.REPORTS_DIR))
+    built = build_time()  # checked before anything runs
     all_runs = load_config() if runs is None else runs
     runs = all_runs
     if only:
         unknown = sorted(set(only) - {r.name for r in all_runs})
         if unknown:
-            raise ConfigError(f"no run named {unknown}; runs: {[r.name for r in all_runs]}")
+            raise ConfigError(f"no run named {', '.join(map(repr, unknown))}; runs: {', '.join(r.name for r in all_runs)}")
         runs = [r for r in all_runs if r.name in only]
     if not runs:
         raise ConfigError("no report runs: reports.yaml lists none and notebooks/ holds no notebook")
-    # Same inputs, same bytes: kernels inherit a fixed hash seed (set and dict-of-set orders).
-    _os.environ["PYTHONHASHSEED"] = "0"
-    checksum = data_checksum()
-    built = build_time()
-    code = helpers_digest()
-    run_checksums = {r.name: data_checksum(_data_dir(r)) for r in runs}
-    prints = {r.name: fingerprint(r, run_checksums[r.name], code) for r in runs}
-    earlier = _earlier(output_dir)
-    results: dict[str, RunResult] = {}
-    todo = []
-    for run in runs:
-        before = earlier.get(run.name, {})
-        files = before.get("files") or {}
-        present = all((output_dir / f).is_file() for k, f in files.items() if k != "artifacts") and all(
-            (output_dir / a).is_file() for a in files.get("artifacts", []))
-        if not force and before.get("status") == "ok" and before.get("fingerprint") == prints[run.name] and files and present:
-            results[run.name] = _from_manifest(before)
-            log(f"[skip] {run.name}: unchanged since the last good build", flush=True)
-        else:
-            todo.append(run)
-    jobs = max(1, min(jobs or (_os.cpu_count() or 1), len(todo) or 1))
-    done = 0
-    if todo:
-        log(f"building {len(todo)} run(s) on {jobs} worker(s) ...", flush=True)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_execute, (run, output_dir, run_checksums[run.name])): run for run in todo}
-        for future in as_completed(futures):
-            run = futures[future]
-            result = future.result()
-            result.data_checksum = run_checksums[run.name]
-            result.fingerprint = prints[run.name] if result.status == "ok" else ""
-            results[run.name] = result
-            done += 1
-            if result.status == "ok":
-                log(f"[{done}/{len(todo)}] {run.name}: ok ({result.seconds:.1f} s)", flush=True)
+    if jobs is not None and jobs < 1:
+        raise ConfigError(f"--jobs must be 1 or more, not {jobs}")
+    with FolderLock(output_dir, wait=wait, log=log):
+        _remove(output_dir, output_dir / STAGING)  # what a killed build left behind
+        # Same inputs, same bytes: kernels inherit a fixed hash seed (set and dict-of-set orders).
+        os.environ["PYTHONHASHSEED"] = "0"
+        checksum = data_checksum()
+        code = helpers_digest()
+        run_checksums = {r.name: data_checksum(_data_dir(r)) for r in runs}
+        prints = {r.name: fingerprint(r, run_checksums[r.name], code) for r in runs}
+        earlier = _earlier(output_dir)
+        results: dict[str, RunResult] = {}
+        invalid = _invalid_data(runs)
+        todo = []
+        for run in runs:
+            before = earlier.get(run.name, {})
+            files = before.get("files") or {}
+            present = all((output_dir / f).is_file() for k, f in files.items() if k != "artifacts") and all(
+                (output_dir / a).is_file() for a in files.get("artifacts", []))
+            if run.name in invalid:
+                results[run.name] = RunResult(run.name, run.notebook.name, run.title or run.name, run.parameters,
+                                              "failed", 0.0, invalid[run.name])
+                log(f"[fail] {run.name}: its data are invalid; nothing executed\n    {_indent(invalid[run.name])}", flush=True)
+            elif not force and before.get("status") == "ok" and before.get("fingerprint") == prints[run.name] and files and present:
+                results[run.name] = _from_manifest(before)
+                log(f"[skip] {run.name}: unchanged since the last good build", flush=True)
             else:
-                log(f"[{done}/{len(todo)}] {run.name}: FAILED ({result.seconds:.1f} s)\n    {run.notebook.name}: {result.error}",
-                    flush=True)
-    ordered = [results[r.name] for r in runs]
-    index = write_index(_with_earlier_results(ordered, all_runs, output_dir), output_dir, checksum, built)
+                todo.append(run)
+        jobs = max(1, min(jobs or (os.cpu_count() or 1), len(todo) or 1))
+        done = 0
+        if todo:
+            log(f"building {len(todo)} run(s) on {jobs} worker(s) ...", flush=True)
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                futures = {pool.submit(_execute, (run, output_dir, run_checksums[run.name])): run for run in todo}
+                for future in as_completed(futures):
+                    run = futures[future]
+                    result = future.result()
+                    result.data_checksum = run_checksums[run.name]
+                    result.fingerprint = prints[run.name] if result.status == "ok" else ""
+                    results[run.name] = result
+                    done += 1
+                    if result.status == "ok":
+                        log(f"[{done}/{len(todo)}] {run.name}: ok ({result.seconds:.1f} s)", flush=True)
+                    else:
+                        log(f"[{done}/{len(todo)}] {run.name}: FAILED ({result.seconds:.1f} s)\n    {run.notebook.name}: "
+                            f"{result.error}", flush=True)
+        _remove(output_dir, output_dir / STAGING)
+        ordered = [results[r.name] for r in runs]
+        index = write_index(_with_earlier_results(ordered, all_runs, output_dir), output_dir, checksum, built)
     log(f"index: {index}")
     return ordered
+
+
+def _indent(text: str) -> str:
+    return text.replace("\n", "\n    ")
+
+
+def _invalid_data(runs: list[Run]) -> dict[str, str]:
+    """Validate each data folder the runs read, once (:func:`helpers.load_review`, cached for the
+    kernels); return, for each run whose data are invalid, the problems."""
+    from .errors import DataValidationError
+    from .loader import load_review
+
+    problems: dict[Path, str] = {}
+    out = {}
+    for run in runs:
+        folder = _data_dir(run)
+        if folder not in problems:
+            try:
+                load_review(folder)
+                problems[folder] = ""
+            except DataValidationError as exc:
+                problems[folder] = str(exc)
+        if problems[folder]:
+            out[run.name] = problems[folder]
+    return out
 
 
 def _with_earlier_results(results: list[RunResult], runs: list[Run], output_dir: Path) -> list[RunResult]:
@@ -462,22 +577,41 @@ def _with_earlier_results(results: list[RunResult], runs: list[Run], output_dir:
     return merged
 
 
-def _from_manifest(entry: dict) -> RunResult:
+def _from_manifest(entry: dict) -> RunResult | None:
+    """A run recorded in ``build.json``, or None when the entry is not one this build wrote."""
     fields = {k: v for k, v in entry.items() if k in RunResult.__dataclass_fields__}
-    return RunResult(**({"seconds": 0.0} | fields | {"rebuilt": False}))
+    try:
+        result = RunResult(**({"seconds": 0.0} | fields | {"rebuilt": False}))
+    except TypeError:
+        return None
+    ok = (isinstance(result.parameters, dict) and isinstance(result.files, dict)
+          and all(isinstance(v, str) for k, v in result.files.items() if k != "artifacts")
+          and all(isinstance(a, str) for a in result.files.get("artifacts", []))
+          and all(isinstance(getattr(result, k), str) for k in ("name", "notebook", "title", "status", "error")))
+    return result if ok else None
 
 
-def refresh_notebooks(notebooks_dir: Path | None = None, log=print) -> None:
+def refresh_notebooks(notebooks_dir: Path | None = None, log=print, wait: bool = False) -> None:
     """Re-execute each notebook in place with its default parameters, for nbval's stored outputs."""
     import nbformat
     from nbclient import NotebookClient
 
-    for nb_path in sorted(Path(notebooks_dir or paths.NOTEBOOKS_DIR).glob("*.ipynb")):
-        log(f"executing {nb_path.name} in place ...", flush=True)
-        nb = nbformat.read(nb_path, as_version=4)
-        NotebookClient(nb, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(nb_path.parent)}}).execute()
-        strip_volatile(nb)
-        nbformat.write(nb, nb_path)
+    folder = Path(notebooks_dir or paths.NOTEBOOKS_DIR)
+    with FolderLock(folder, wait=wait, log=log, what="notebook refresh"):
+        for nb_path in sorted(folder.glob("*.ipynb")):
+            log(f"executing {nb_path.name} in place ...", flush=True)
+            nb = nbformat.read(nb_path, as_version=4)
+            NotebookClient(nb, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(nb_path.parent)}}).execute()
+            strip_volatile(nb)
+            tmp = nb_path.with_name(f".{nb_path.name}.tmp")
+            nbformat.write(nb, tmp)
+            os.replace(tmp, nb_path)
+
+
+def _jobs(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 1 or more, not {text!r}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -487,22 +621,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output-dir", type=Path, help="where reports go (default: reports/)")
     parser.add_argument("--refresh-notebooks", action="store_true", help="re-execute notebooks/ in place instead")
     parser.add_argument("--force", action="store_true", help="rebuild every run, even those unchanged since the last build")
-    parser.add_argument("--jobs", type=int, help="parallel workers (default: the machine's cores)")
+    parser.add_argument("--jobs", type=_jobs, help="parallel workers (default: the machine's cores)")
+    parser.add_argument("--wait", action="store_true", help="wait for a build already running in the output folder")
     args = parser.parse_args(argv)
-    if args.refresh_notebooks:
-        refresh_notebooks()
-        return 0
     try:
+        if args.refresh_notebooks:
+            refresh_notebooks(wait=args.wait)
+            return 0
         results = build(load_config(args.config) if args.config else None, args.output_dir, args.only,
-                        force=args.force, jobs=args.jobs)
+                        force=args.force, jobs=args.jobs, wait=args.wait)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except EnvironmentProblem as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except FolderBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"error: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: the last good reports are kept; the next build clears what this one left", file=sys.stderr)
+        return 130
     failed = [r for r in results if r.status != "ok"]
     if failed:
         print(f"\n{len(failed)} of {len(results)} report run(s) failed:", file=sys.stderr)
         for r in failed:
-            print(f"  - {r.name} ({r.notebook}): {r.error.splitlines()[0]}", file=sys.stderr)
+            print(f"  - {r.name} ({r.notebook}): {_indent(r.error)}", file=sys.stderr)
         return 1
     rebuilt = sum(r.rebuilt for r in results)
     print(f"{rebuilt} report run(s) built, {len(results) - rebuilt} unchanged and skipped.")

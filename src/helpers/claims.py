@@ -15,36 +15,24 @@ what is known about its cause.
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from . import outcomes, paths, summary
-from .errors import DataValidationError, Problem
+from .errors import NotComputable
+from .escape import write_csv
 from .loader import Review
 from .outcomes import Proportion, round_half_up
+from .registers import COMPUTATION_ARGUMENTS, SECTIONS, TABLE2_TOPIC, Claim, Reported, parse_reported
 
-CLAIMS_FILE = "claims.yaml"
+__all__ = ["AUDIT_COLUMNS", "COMPUTATIONS", "SECTIONS", "STATUSES", "Claim", "Reported", "audit", "by_section",
+           "evaluate", "matches", "parse_reported", "table2_audit", "write_audit"]
+
 AUDIT_CSV = "claims_audit.csv"
-#: The paper's sections, in reading order; every claim names one of them.
-SECTIONS = (
-    "Abstract",
-    "Results / Study selection",
-    "Results / Quality assessment",
-    "Results / Patients' characteristics",
-    "Results / Treatment modalities",
-    "Results / Outcomes of the treatment",
-    "Results / Adverse effects",
-    "Table 2",
-    "Discussion",
-    "Discussion / STS",
-    "Discussion / Laser treatment",
-    "Discussion / ESWL",
-)
 STATUSES = ("reproduced", "discrepancy", "not_computable")
 AUDIT_COLUMNS = ["claim_id", "section", "quote", "reported", "recomputed", "status", "note"]
 
@@ -65,55 +53,28 @@ COMPUTATIONS: dict[str, Callable] = {
     "n_cited": outcomes.n_cited,
 }
 
-_NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-}
+
+def _check_signatures() -> None:
+    """The functions take exactly the arguments the register declares (:data:`helpers.registers.COMPUTATION_ARGUMENTS`)."""
+    if set(COMPUTATIONS) != set(COMPUTATION_ARGUMENTS):
+        raise ImportError(f"helpers.claims.COMPUTATIONS and helpers.registers.COMPUTATION_ARGUMENTS name different "
+                          f"computations: {sorted(set(COMPUTATIONS) ^ set(COMPUTATION_ARGUMENTS))}")
+    for name, func in COMPUTATIONS.items():
+        required, optional = COMPUTATION_ARGUMENTS[name]
+        params = list(inspect.signature(func).parameters.values())[1:]
+        if any(p.kind is p.VAR_KEYWORD for p in params):
+            named = {p.name for p in params if p.kind is not p.VAR_KEYWORD}
+            ok = named <= set(required) | set(optional) and set(required) <= named | set(optional)
+            ok = ok and set(required) | set(optional) <= named | set(summary.STUDY_FILTERS)
+        else:
+            ok = ({p.name for p in params if p.default is p.empty} == set(required)
+                  and {p.name for p in params if p.default is not p.empty} == set(optional))
+        if not ok:
+            raise ImportError(f"computation {name!r}: the function's arguments {[p.name for p in params]} differ from "
+                              f"the declared ones (required {list(required)}, optional {list(optional)})")
 
 
-@dataclass(frozen=True)
-class Reported:
-    """A number as the paper prints it.
-
-    Attributes
-    ----------
-    kind : {"count", "percent", "fraction", "ratio", "range", "number"}
-    value : tuple of float
-        One value, or two for fractions, ratios and ranges.
-    decimals : int
-        Decimals printed (for rounding comparisons).
-    """
-
-    kind: str
-    value: tuple[float, ...]
-    decimals: int = 0
-
-
-def parse_reported(text: str) -> Reported:
-    """Read a printed number: ``"40"``, ``"Five"``, ``"81%"``, ``"39/48"``, ``"21:90"``, ``"2–24"``, ``"4.9"``.
-
-    Raises
-    ------
-    ValueError
-        For text that is none of these forms.
-    """
-    t = str(text).strip()
-    if t.lower() in _NUMBER_WORDS:
-        return Reported("count", (float(_NUMBER_WORDS[t.lower()]),))
-    if m := re.fullmatch(r"(\d+)/(\d+)", t):
-        return Reported("fraction", (float(m.group(1)), float(m.group(2))))
-    if m := re.fullmatch(r"(\d+):(\d+)", t):
-        return Reported("ratio", (float(m.group(1)), float(m.group(2))))
-    if m := re.fullmatch(r"(\d+(?:\.(\d+))?)%", t):
-        return Reported("percent", (float(m.group(1)),), len(m.group(2) or ""))
-    if m := re.fullmatch(r"(\d+(?:\.(\d+))?)[–-](\d+(?:\.(\d+))?)", t):
-        return Reported("range", (float(m.group(1)), float(m.group(3))), max(len(m.group(2) or ""), len(m.group(4) or "")))
-    if m := re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d+", t):
-        return Reported("count", (float(t.replace(",", "")),))
-    if m := re.fullmatch(r"\d+\.(\d+)", t):
-        return Reported("number", (float(t),), len(m.group(1)))
-    raise ValueError(f"cannot read the reported value {text!r} (a count, 81%, 39/48, 21:90, 2–24 or 4.9)")
-
+_check_signatures()
 
 def _values(reported: Reported, recomputed) -> tuple:
     """The recomputed value in the reported form: a proportion is a percentage or a fraction."""
@@ -157,98 +118,6 @@ def format_value(reported: Reported, recomputed) -> str:
     return f"{values[0]:g}"
 
 
-@dataclass(frozen=True)
-class Claim:
-    """One quantitative statement of the paper."""
-
-    id: str
-    section: str
-    quote: str
-    reported: str
-    topic: str
-    computation: str | None = None
-    args: dict = field(default_factory=dict)
-    reason: str | None = None
-    note: str | None = None
-    unit: str | None = None
-
-
-_REQUIRED = ("id", "section", "quote", "reported", "topic")
-_OPTIONAL = ("computation", "args", "reason", "note", "unit")
-
-
-def load_claims(path: Path | str | None = None) -> list[Claim]:
-    """Read and check the claims register.
-
-    Raises
-    ------
-    DataValidationError
-        For malformed YAML, a missing or unknown key, a duplicate id, an unreadable
-        ``reported`` value, an unknown computation, or ``computation: null`` without a
-        reason. The message names the file, the entry's line and the key.
-    """
-    path = Path(path) if path else paths.DATA_DIR / CLAIMS_FILE
-    name = path.name
-    if not path.is_file():
-        raise DataValidationError([Problem(name, "file present", f"file is missing ({path})")], source="claims")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataValidationError([Problem(name, "UTF-8 encoding", f"not UTF-8 ({exc.reason} at byte {exc.start})")], source="claims") from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        entries = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise DataValidationError([Problem(name, "valid YAML", f"not valid YAML: {problem}", row=line)], source="claims") from None
-    if not isinstance(entries, list) or not entries:
-        raise DataValidationError([Problem(name, "list of claims", "the file must hold a non-empty list of claims")], source="claims")
-    lines = [item.start_mark.line + 1 for item in node.value]
-    problems, claims, seen = [], [], set()
-    for entry, line in zip(entries, lines, strict=True):
-        cid = entry.get("id") if isinstance(entry, dict) else None
-        before = len(problems)
-
-        def bad(key, msg, rule="claim well formed"):
-            problems.append(Problem(name, rule, f"claim {cid!r}: {msg}", row=line, column=key))
-
-        if not isinstance(entry, dict):
-            problems.append(Problem(name, "claim well formed", "each claim must be a mapping of keys", row=line))
-            continue
-        for key in _REQUIRED:
-            if not entry.get(key):
-                bad(key, "is required")
-        for key in set(entry) - set(_REQUIRED) - set(_OPTIONAL):
-            bad(key, f"unknown key; allowed: {', '.join(_REQUIRED + _OPTIONAL)}")
-        if cid in seen:
-            bad("id", "duplicate id", "unique claim id")
-        seen.add(cid)
-        if entry.get("reported") is not None:
-            try:
-                parse_reported(str(entry["reported"]))
-            except ValueError as exc:
-                bad("reported", str(exc))
-        comp = entry.get("computation")
-        if comp is None and not entry.get("reason"):
-            bad("reason", "a claim without a computation needs the reason it cannot be recomputed")
-        if comp is not None and comp not in COMPUTATIONS:
-            bad("computation", f"unknown computation {comp!r}; known: {', '.join(sorted(COMPUTATIONS))}")
-        if entry.get("args") is not None and not isinstance(entry["args"], dict):
-            bad("args", "must be a mapping of argument names to values")
-        if entry.get("section") and entry["section"] not in SECTIONS:
-            bad("section", f"unknown section {entry['section']!r}; sections: {'; '.join(SECTIONS)}")
-        if entry.get("unit") not in (None, "percent"):
-            bad("unit", "the only unit is 'percent' (a percentage printed without %)")
-        if len(problems) == before:
-            claims.append(Claim(**{k: entry[k] for k in _REQUIRED + _OPTIONAL if k in entry and entry[k] is not None}
-                                | {"reported": str(entry["reported"])}))
-    if problems:
-        raise DataValidationError(problems, source="claims")
-    return claims
-
-
 def evaluate(claim: Claim, review: Review) -> dict:
     """Recompute one claim: a row of the audit."""
     row = {"claim_id": claim.id, "section": claim.section, "quote": claim.quote, "reported": claim.reported}
@@ -257,7 +126,11 @@ def evaluate(claim: Claim, review: Review) -> dict:
     reported = parse_reported(claim.reported)
     if claim.unit == "percent":
         reported = Reported("percent", reported.value, reported.decimals)
-    value = COMPUTATIONS[claim.computation](review, **claim.args)
+    try:
+        value = COMPUTATIONS[claim.computation](review, **claim.args)
+    except NotComputable as exc:
+        return row | {"recomputed": "", "status": "not_computable",
+                      "note": f"The data give no number here: {exc}." + (f" {claim.note}" if claim.note else "")}
     ok = matches(reported, value)
     return row | {
         "recomputed": format_value(reported, value),
@@ -267,7 +140,6 @@ def evaluate(claim: Claim, review: Review) -> dict:
 
 
 TABLE2_SECTION = "Table 2"
-TABLE2_TOPIC = "table2"
 
 
 def table2_audit(review: Review) -> pd.DataFrame:
@@ -296,7 +168,7 @@ def audit(review: Review, claims: list[Claim] | None = None, topic: str | None =
     ----------
     review : Review
     claims : list of Claim, optional
-        Defaults to ``claims.yaml`` in the review's data folder.
+        Defaults to the review's claims register (``review.claims``, from ``claims.yaml``).
     topic : str, optional
         Keep only the claims of one topic (``"extraction"``, ``"outcomes"``; ``"table2"``
         for the numbers of Table 2).
@@ -309,7 +181,7 @@ def audit(review: Review, claims: list[Claim] | None = None, topic: str | None =
         is one of :data:`STATUSES`.
     """
     if claims is None:
-        claims = load_claims(Path(review.data_dir) / CLAIMS_FILE)
+        claims = review.claims
     text = pd.DataFrame([evaluate(c, review) for c in claims if topic in (None, c.topic)], columns=AUDIT_COLUMNS)
     parts = [text]
     if topic in (None, TABLE2_TOPIC):
@@ -336,8 +208,4 @@ def write_audit(table: pd.DataFrame, output_dir: Path | str | None) -> Path | No
     """
     if output_dir is None:
         return None
-    folder = paths.project_path(output_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / AUDIT_CSV
-    table[AUDIT_COLUMNS].to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-    return path
+    return write_csv(table[AUDIT_COLUMNS], paths.project_path(output_dir) / AUDIT_CSV)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from . import escape
+
 #: Background colours for agreement and disagreement (colour-blind safe pair).
 OK_COLOUR = "#d9ead3"
 PROBLEM_COLOUR = "#f4cccc"
@@ -41,8 +43,11 @@ class StyledTable:
 
 
 def _styler(df: pd.DataFrame, name: str) -> Styler:
-    # escape="html": free text from the data (notes, quotes) is shown, never interpreted.
-    return df.style.set_uuid(name).format(na_rep="–", escape="html")
+    # escape="html" on the cells, the row labels and the column labels: free text from the
+    # data (notes, quotes, a modality's Table 1 heading as a row label) is shown, never
+    # interpreted. A Styler escapes only the cells unless told.
+    return (df.style.set_uuid(name).format(na_rep="–", escape="html")
+            .format_index(escape="html", axis=0).format_index(escape="html", axis=1))
 
 
 def comparison(df: pd.DataFrame, ok: str, name: str) -> StyledTable:
@@ -79,5 +84,5 @@ def audit_by_section(df: pd.DataFrame, name: str = "audit") -> None:
     for i, (section, rows) in enumerate(df.groupby("section", sort=False)):
         counts = rows["status"].value_counts()
         summary = ", ".join(f"{counts.get(s, 0)} {s.replace('_', ' ')}" for s in STATUS_COLOURS)
-        display(Markdown(f"### {section}\n\n{len(rows)} numbers: {summary}."))
+        display(Markdown(f"### {escape.markdown(section)}\n\n{len(rows)} numbers: {summary}."))
         display(audit(rows.drop(columns="section"), name=f"{name}-{i}"))

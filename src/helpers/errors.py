@@ -59,3 +59,9 @@ class DataValidationError(ValueError):
         lines = [f"Invalid {source}: {len(self.problems)} problem(s) found, nothing was computed."]
         lines += [f"  - {p}" for p in self.problems]
         super().__init__("\n".join(lines))
+
+
+class NotComputable(ValueError):
+    """A computation has no number for these data (a count the paper gives as N/R, an
+    empty selection of diameters): the claims audit shows it as not computable, with the
+    reason, instead of failing."""

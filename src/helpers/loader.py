@@ -5,14 +5,22 @@
 >>> review.studies.loc[59, "first_author"]
 'Abbott'
 
-Validation runs in three stages and stops at the first stage that finds problems,
-reporting every problem of that stage in one :class:`~helpers.errors.DataValidationError`:
+This is the one gate: everything a report depends on is checked here, so that data that
+load can never fail later inside a notebook. Validation runs in five stages and stops at
+the first stage that finds problems, reporting every problem of that stage in one
+:class:`~helpers.errors.DataValidationError` (file, row, study, column and rule):
 
-1. files: each table named in the data dictionary exists, is not empty and is UTF-8;
-2. schema: the Frictionless data package (``data/datapackage.yaml``) checks columns,
-   types, allowed values, keys and references between tables;
-3. rules: the cross-table rules of :mod:`helpers.validation` (outcome counts add up,
-   disease counts add up, every study has its outcomes and durations, ...).
+1. files: every table and register is present, readable, within its size limit and
+   UTF-8 (a byte order mark and CRLF line endings are accepted); every table is
+   well-formed CSV with the dictionary's columns (:mod:`helpers.readers`);
+2. cells: every cell is a plain value of its column's type, with no control characters
+   and no spaces at its ends (:mod:`helpers.values`);
+3. no table is empty; then the data dictionary (``data/datapackage.yaml``, by
+   Frictionless): allowed values, keys, references between tables;
+4. the cross-table rules of :mod:`helpers.validation` (outcome counts add up, every
+   study is described, the PRISMA flow adds up, Table 2's printed cells can be read...);
+5. the registers (:mod:`helpers.registers`): strict YAML; every claim's computation and
+   arguments name things that exist; every Table 2 note names a real cell.
 
 Only then are the tables converted to typed DataFrames and the derived columns added
 (months, sessions per month, the study's year and DOI from the reference list).
@@ -20,9 +28,8 @@ Only then are the tables converted to typed DataFrames and the derived columns a
 
 from __future__ import annotations
 
-import csv
+import copy
 import hashlib
-import io
 import math
 import os
 from dataclasses import dataclass, field
@@ -33,7 +40,10 @@ import yaml
 
 from . import paths
 from .errors import DataValidationError, Problem
+from .readers import MAX_TABLE_BYTES, MAX_YAML_BYTES, CsvTable, YamlProblem, load_yaml, read_csv, read_text
+from .registers import CLAIMS_FILE, NOTES_FILE, Claim, check_claims, check_table2_notes, vocabularies
 from .units import parse_frequency, to_months
+from .values import cell_problem, parse_cell, text_problem
 
 #: Tables every data folder must hold, by resource name in the data dictionary.
 TABLES = (
@@ -53,27 +63,64 @@ TABLES = (
 )
 
 
+_DESCRIPTORS: dict[tuple, dict] = {}
+
+
 def read_descriptor(path: Path | None = None) -> dict:
-    """Read the data dictionary (a Frictionless data package descriptor) as a dict."""
+    """Read the data dictionary (a Frictionless data package descriptor) as a dict.
+
+    The project's own file, parsed once per version of it (keyed by its size and
+    modification time); each call returns a fresh copy.
+    """
     path = Path(path or paths.DATA_PACKAGE)
-    with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _DESCRIPTORS:
+        with open(path, encoding="utf-8") as f:
+            _DESCRIPTORS[key] = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return copy.deepcopy(_DESCRIPTORS[key])
+
+
+def data_files(data_dir: Path | str | None = None) -> list[tuple[str, Path]]:
+    """Every file of a data folder as ``(relative name, path)``, sorted, following symbolic links.
+
+    Hidden files and folders and ``__pycache__`` are left out; a folder reached twice
+    through links is walked once.
+    """
+    root = Path(data_dir or paths.DATA_DIR)
+    found, seen = [], set()
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+        for name in files:
+            path = Path(folder) / name
+            if not name.startswith(".") and path.is_file():
+                found.append((path.relative_to(root).as_posix(), path))
+    return sorted(found)
 
 
 def data_checksum(data_dir: Path | str | None = None) -> str:
     """SHA-256 over every file of a data folder (names and bytes, in sorted order).
 
-    Two folders with the same files give the same checksum; any changed byte, added
-    or renamed file changes it. Hidden files and ``__pycache__`` are ignored.
+    Two folders with the same files give the same checksum; any changed byte, added or
+    renamed file changes it, including files reached through a symbolic link (a linked
+    vocabulary folder). A file that cannot be read enters with the reason, so the
+    checksum is always defined (the loader then reports the file).
     """
-    root = Path(data_dir or paths.DATA_DIR)
     h = hashlib.sha256()
-    for p in sorted(root.rglob("*")):
-        rel = p.relative_to(root)
-        if not p.is_file() or any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
-            continue
-        h.update(rel.as_posix().encode("utf-8") + b"\0")
-        h.update(p.read_bytes() + b"\0")
+    for rel, path in data_files(data_dir):
+        h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+        try:
+            with open(path, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+        except OSError as exc:
+            h.update(f"unreadable: {exc.errno}".encode())
+        h.update(b"\0")
     return h.hexdigest()
 
 
@@ -108,6 +155,12 @@ class Review:
         The JBI checklist questions, indexed by (checklist, question).
     prisma : DataFrame
         The PRISMA 2020 flow counts the paper gives, indexed by ``box`` (see :mod:`helpers.prisma`).
+    claims : list of Claim
+        The claims register (``claims.yaml``), checked against the tables
+        (:mod:`helpers.registers`).
+    table2_notes : dict
+        Why Table 2 and the data disagree (``table2_notes.yaml``), keyed by
+        (modality, column, part).
     findings : DataFrame
         Places where the paper disagrees with itself that the data make visible
         (they do not stop loading; see :func:`helpers.validation.findings`).
@@ -130,6 +183,8 @@ class Review:
     paper_table2: pd.DataFrame
     jbi_questions: pd.DataFrame
     prisma: pd.DataFrame
+    claims: list[Claim] = field(repr=False)
+    table2_notes: dict = field(repr=False)
     findings: pd.DataFrame = field(repr=False)
     data_dir: Path = field(repr=False)
     checksum: str = field(repr=False)
@@ -158,59 +213,112 @@ class Review:
         )
 
 
-# --------------------------------------------------------------------------- stage 1
+# --------------------------------------------------------------------------- stage 1: files
 
 
-def _check_files(data_dir: Path, resources: dict[str, dict]) -> list[Problem]:
-    problems = []
+@dataclass
+class _Source:
+    """One table as read from its file: the cells, before any typing."""
+
+    rel: str
+    resource: dict
+    table: CsvTable
+
+    @property
+    def fields(self) -> list[dict]:
+        return self.resource["schema"]["fields"]
+
+
+def _read_sources(data_dir: Path, resources: dict[str, dict]) -> tuple[dict[str, _Source], list[Problem]]:
+    """Read every table once (stage 1): present, readable, UTF-8, CSV, a header with the dictionary's columns."""
+    problems, sources = [], {}
     for name in TABLES:
         if name not in resources:
             problems.append(Problem("datapackage.yaml", "table described", f"the data dictionary has no table '{name}'"))
             continue
         rel = resources[name]["path"]
-        path = data_dir / rel
-        if not path.is_file():
-            problems.append(Problem(rel, "file present", f"file is missing from {data_dir}"))
+        text, problem = read_text(data_dir / rel, rel, MAX_TABLE_BYTES)
+        if problem:
+            problems.append(problem)
             continue
-        raw = path.read_bytes()
-        if not raw.strip():
-            problems.append(Problem(rel, "file not empty", "file is empty (expected a header row and data rows)"))
+        table, found = read_csv(text, rel)
+        problems += found
+        if table is None:
             continue
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            problems.append(
-                Problem(rel, "UTF-8 encoding", f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8; save the file as UTF-8", row=line)
-            )
-            continue
-        problems += _check_header(rel, text, resources[name])
-    return problems
+        header_problems = _check_header(rel, table.header, resources[name])
+        problems += header_problems
+        if not header_problems:
+            sources[name] = _Source(rel, resources[name], table)
+    return sources, problems
 
 
-def _check_header(rel: str, text: str, resource: dict) -> list[Problem]:
-    """Columns are matched by name: report missing, unknown and repeated columns."""
-    header = next(csv.reader(io.StringIO(text)), [])
+def _check_header(rel: str, header: list[str], resource: dict) -> list[Problem]:
+    """Columns are matched by name: report missing, unknown, repeated and space-padded columns, one problem each."""
     expected = [f["name"] for f in resource["schema"]["fields"]]
-    problems = [Problem(rel, "columns as in the data dictionary", "column is missing from the header", row=1, column=c)
-                for c in expected if c not in header]
-    problems += [Problem(rel, "columns as in the data dictionary",
-                         "column is not in the data dictionary (add it to data/datapackage.yaml, or remove it)", row=1, column=c)
-                 for c in dict.fromkeys(header) if c not in expected]
-    problems += [Problem(rel, "columns as in the data dictionary", "column appears more than once in the header", row=1, column=c)
+    rule = "columns as in the data dictionary"
+    problems = []
+    padded = {h.strip(): h for h in header if h != h.strip() and h.strip() in expected and h.strip() not in header}
+    for h in dict.fromkeys(header):
+        if h in padded.values():
+            problems.append(Problem(rel, rule, f"column name {h!r} has spaces around it; write {h.strip()!r}", row=1, column=h.strip()))
+        elif text_problem(h) and h.strip() != h:
+            problems.append(Problem(rel, rule, f"column name {text_problem(h)}", row=1, column=h))
+        elif h not in expected:
+            what = "an empty column name" if h == "" else "column is not in the data dictionary (add it to data/datapackage.yaml, or remove it)"
+            problems.append(Problem(rel, rule, what, row=1, column=h or None))
+    problems += [Problem(rel, rule, "column is missing from the header", row=1, column=c)
+                 for c in expected if c not in header and c not in padded]
+    problems += [Problem(rel, rule, "column appears more than once in the header", row=1, column=c)
                  for c in dict.fromkeys(header) if header.count(c) > 1]
     return problems
 
 
-# --------------------------------------------------------------------------- stage 2
+# --------------------------------------------------------------------------- stage 2: cells
+
+_TYPE_RULE = {"integer": "plain integer", "number": "plain number", "boolean": "true or false", "string": "clean text"}
+
+
+def _ref_of(source: _Source, cells: list[str]) -> int | None:
+    if "ref" not in source.table.header:
+        return None
+    value = cells[source.table.header.index("ref")] if source.table.header.index("ref") < len(cells) else ""
+    return int(value) if cell_problem(value, "integer") is None and value else None
+
+
+def _cell_problems(sources: dict[str, _Source]) -> list[Problem]:
+    """Every cell holds a plain value of its column's type (stage 2; :mod:`helpers.values`)."""
+    problems = []
+    for source in sources.values():
+        header = source.table.header
+        position = {f["name"]: header.index(f["name"]) for f in source.fields}
+        for number, cells in zip(source.table.row_numbers, source.table.rows, strict=True):
+            ref = _ref_of(source, cells)
+            if len(cells) != len(header):
+                problems.append(Problem(source.rel, "row as long as the header",
+                                        f"row has {len(cells)} cells, the header {len(header)} columns"
+                                        + (" (a comma too many, or a text with a comma not in quotes?)" if len(cells) > len(header) else ""),
+                                        row=number, ref=ref))
+                continue
+            for f in source.fields:
+                cell = cells[position[f["name"]]]
+                problem = cell_problem(cell, f["type"])
+                if problem:
+                    rule = "clean text" if text_problem(cell) else _TYPE_RULE.get(f["type"], "value of its type")
+                    problems.append(Problem(source.rel, rule, f"value {problem}" if problem.startswith("has ") or
+                                            problem.startswith("contains ") or problem.startswith("is ") else problem,
+                                            row=number, ref=ref, column=f["name"]))
+    return problems
+
+
+def _empty_tables(sources: dict[str, _Source]) -> list[Problem]:
+    return [Problem(s.rel, "table not empty", "the table has a header but no rows; every table of the review needs at least one")
+            for s in sources.values() if not s.table.rows]
+
+
+# --------------------------------------------------------------------------- stage 3: the data dictionary
 
 _ERROR_TEXT = {
     "type-error": "value {cell!r} is not of type {type}",
-    "missing-label": "column is missing from the header",
-    "extra-label": "column is not in the data dictionary",
-    "incorrect-label": "header does not match the data dictionary here (expected '{field}')",
-    "duplicate-label": "column name appears twice in the header",
-    "blank-label": "header has an empty column name",
     "missing-cell": "row has fewer cells than the header",
     "extra-cell": "row has more cells than the header",
     "blank-row": "row is empty",
@@ -230,26 +338,41 @@ def _constraint_text(note: str, cell) -> str:
     return f"value {cell!r} breaks a constraint: {note}"
 
 
-def _schema_problems(data_dir: Path, descriptor: dict) -> list[Problem]:
+def _inline_rows(source: _Source) -> list[list[str]]:
+    """The table in the dictionary's column order, booleans in the one spelling Frictionless reads."""
+    header = source.table.header
+    names = [f["name"] for f in source.fields]
+    order = [header.index(n) for n in names]
+    booleans = {i for i, f in enumerate(source.fields) if f["type"] == "boolean"}
+    rows = [[cells[j].lower() if i in booleans else cells[j] for i, j in enumerate(order)] for cells in source.table.rows]
+    return [names, *rows]
+
+
+def _schema_problems(sources: dict[str, _Source], descriptor: dict) -> list[Problem]:
+    """Types, allowed values, keys and references between tables (stage 3), by Frictionless,
+    on the cells already read (the files are not read a second time)."""
     from frictionless import Package  # imported here: it is only needed to validate
 
-    # Columns are matched by name (fieldsMatch: equal; the header was checked in stage 1).
-    package = Package(descriptor, basepath=str(data_dir))
-    report = package.validate()
+    package_descriptor = copy.deepcopy({k: v for k, v in descriptor.items() if k != "resources"})
+    package_descriptor["resources"] = []
+    for r in descriptor["resources"]:
+        if r["name"] not in sources:
+            continue
+        resource = {k: v for k, v in copy.deepcopy(r).items() if k not in ("path", "encoding")}
+        resource["data"] = _inline_rows(sources[r["name"]])
+        package_descriptor["resources"].append(resource)
+    report = Package(package_descriptor).validate()
     problems = []
     resources = {r["name"]: r for r in descriptor["resources"]}
     for task in report.tasks:
-        rel = resources.get(task.name, {}).get("path", task.name)
-        fields = [f["name"] for f in resources.get(task.name, {}).get("schema", {}).get("fields", [])]
+        source = sources[task.name]
+        fields = [f["name"] for f in source.fields]
         for err in task.errors:
             d = err.to_dict()
             cells = d.get("cells") or []
             ref = None
             if "ref" in fields and fields.index("ref") < len(cells):
-                try:
-                    ref = int(cells[fields.index("ref")])
-                except (TypeError, ValueError):
-                    ref = None
+                ref = int(cells[fields.index("ref")]) if str(cells[fields.index("ref")]).lstrip("-").isdigit() else None
             column = d.get("fieldName") or d.get("label") or None
             if err.type == "foreign-key":
                 column = ", ".join(f["fields"][0] for f in resources[task.name]["schema"].get("foreignKeys", [])
@@ -257,36 +380,34 @@ def _schema_problems(data_dir: Path, descriptor: dict) -> list[Problem]:
             if err.type == "constraint-error":
                 text = _constraint_text(d.get("note", ""), d.get("cell"))
             elif err.type in _ERROR_TEXT:
-                ftype = ""
-                if column in fields:
-                    ftype = resources[task.name]["schema"]["fields"][fields.index(column)]["type"]
+                ftype = source.fields[fields.index(column)]["type"] if column in fields else ""
                 text = _ERROR_TEXT[err.type].format(cell=d.get("cell"), type=ftype, note=d.get("note", ""), field=column)
             else:
                 text = d.get("message", err.type)
-            problems.append(Problem(rel, err.type, text, row=d.get("rowNumber"), ref=ref, column=column))
+            problems.append(Problem(source.rel, err.type, text, row=d.get("rowNumber"), ref=ref, column=column))
     return problems
 
 
-# --------------------------------------------------------------------------- stage 3 input
+# --------------------------------------------------------------------------- typed tables
 
 
-def _read_table(data_dir: Path, resource: dict) -> pd.DataFrame:
-    """Read one CSV as typed columns, as the data dictionary declares them."""
-    path = data_dir / resource["path"]
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    for f in resource["schema"]["fields"]:
-        name, ftype = f["name"], f["type"]
-        cells = [None if v == "" else v for v in df[name].tolist()]
-        if ftype == "integer":
-            df[name] = pd.array([None if v is None else int(v) for v in cells], dtype="Int64")
-        elif ftype == "number":
-            df[name] = pd.array([None if v is None else float(v) for v in cells], dtype="float64")
-        elif ftype == "boolean":
-            df[name] = pd.array([None if v is None else v.strip().lower() in ("true", "1") for v in cells], dtype="boolean")
+def _typed_table(source: _Source) -> pd.DataFrame:
+    """One table as typed columns, as the data dictionary declares them."""
+    header = source.table.header
+    df = pd.DataFrame(index=range(len(source.table.rows)))
+    for f in source.fields:
+        i = header.index(f["name"])
+        cells = [parse_cell(row[i], f["type"]) for row in source.table.rows]
+        if f["type"] == "integer":
+            df[f["name"]] = pd.array(cells, dtype="Int64")
+        elif f["type"] == "number":
+            df[f["name"]] = pd.array([math.nan if v is None else v for v in cells], dtype="float64")
+        elif f["type"] == "boolean":
+            df[f["name"]] = pd.array(cells, dtype="boolean")
         else:
-            df[name] = pd.Series(cells, index=df.index, dtype="str")
+            df[f["name"]] = pd.Series(cells, index=df.index, dtype="str")
     # Spreadsheet row numbers, for messages from the cross-table rules.
-    df["csv_row"] = range(2, len(df) + 2)
+    df["csv_row"] = source.table.row_numbers
     return df
 
 
@@ -398,13 +519,14 @@ def load_review(data_dir: Path | str | None = None, cache: bool = True) -> Revie
 
 
 def _load_review(data_dir: Path | str | None = None) -> Review:
-    """Load and validate the review's data.
+    """Load and validate the review's data: the one gate every report passes through.
 
     Parameters
     ----------
     data_dir : path-like, optional
         Folder holding the tables the data dictionary describes (``studies.csv``,
-        ``outcomes.csv``, ...). Defaults to the project's ``data/``. The folder is
+        ``outcomes.csv``, ...) and the registers (``claims.yaml``,
+        ``table2_notes.yaml``). Defaults to the project's ``data/``. The folder is
         always validated against the project's data dictionary
         (``data/datapackage.yaml``); a folder with a different copy of the dictionary is
         rejected, so a data folder cannot loosen its own rules.
@@ -413,14 +535,21 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
     -------
     Review
         The validated tables as DataFrames, each keyed by ``ref`` where it describes
-        studies.
+        studies, with the claims register and the Table 2 notes.
 
     Raises
     ------
     DataValidationError
-        When the folder is missing, a file is missing, empty or not UTF-8, a value
-        breaks the data dictionary, or a cross-table rule is broken. The message names
-        the file, row, study, column and rule of every problem found.
+        When anything a report depends on is wrong. Validation runs in stages and stops
+        at the first stage that finds problems, reporting all of that stage's problems:
+
+        1. files: present, readable, UTF-8, CSV with the dictionary's columns;
+        2. cells: a plain value of the column's type (:mod:`helpers.values`);
+        3. no empty table; then the data dictionary: allowed values, keys, references
+           between tables (Frictionless);
+        4. the cross-table rules (:data:`helpers.validation.RULES`);
+        5. the registers: strict YAML; every claim's computation and arguments, every
+           Table 2 note's cell (:mod:`helpers.registers`).
     """
     from .validation import check_rules, findings
 
@@ -431,23 +560,40 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
         )
     descriptor = read_descriptor()
     own = data_dir / "datapackage.yaml"
-    if own.is_file() and own.resolve() != paths.DATA_PACKAGE.resolve() and own.read_bytes() != paths.DATA_PACKAGE.read_bytes():
-        raise DataValidationError(
-            [Problem("datapackage.yaml", "one data dictionary",
-                     f"differs from the project's data dictionary ({paths.DATA_PACKAGE}); "
-                     "change the project's dictionary, or remove this copy")]
-        )
+    if own.exists() and own.resolve() != paths.DATA_PACKAGE.resolve():
+        text, problem = read_text(own, "datapackage.yaml", MAX_YAML_BYTES)
+        if problem or text != paths.DATA_PACKAGE.read_text(encoding="utf-8"):
+            raise DataValidationError(
+                [Problem("datapackage.yaml", "one data dictionary",
+                         f"differs from the project's data dictionary ({paths.DATA_PACKAGE}); "
+                         "change the project's dictionary, or remove this copy")], source=f"data in {data_dir}")
     resources = {r["name"]: r for r in descriptor["resources"]}
 
-    for stage in (lambda: _check_files(data_dir, resources), lambda: _schema_problems(data_dir, descriptor)):
-        problems = stage()
+    def stop_if(problems):
         if problems:
             raise DataValidationError(problems, source=f"data in {data_dir}")
 
-    tables = {name: _read_table(data_dir, resources[name]) for name in TABLES}
-    problems = check_rules(tables, resources)
-    if problems:
-        raise DataValidationError(problems, source=f"data in {data_dir}")
+    sources, problems = _read_sources(data_dir, resources)
+    texts = {}
+    for name in (CLAIMS_FILE, NOTES_FILE):
+        texts[name], problem = read_text(data_dir / name, name, MAX_YAML_BYTES)
+        problems += [problem] if problem else []
+    stop_if(problems)
+    stop_if(_cell_problems(sources))
+    stop_if(_empty_tables(sources))
+    stop_if(_schema_problems(sources, descriptor))
+    tables = {name: _typed_table(sources[name]) for name in TABLES}
+    stop_if(check_rules(tables, resources))
+    registers, problems = {}, []
+    for name in (CLAIMS_FILE, NOTES_FILE):
+        try:
+            registers[name] = load_yaml(texts[name])
+        except YamlProblem as exc:
+            problems.append(Problem(name, "valid YAML", exc.message, row=exc.line))
+    stop_if(problems)
+    claims, found = check_claims(*registers[CLAIMS_FILE], vocabularies(tables, descriptor))
+    notes, more = check_table2_notes(*registers[NOTES_FILE], tables)
+    stop_if(found + more)
 
     derived = _derive(tables)
     return Review(
@@ -464,6 +610,8 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
         paper_table2=derived["table2"],
         jbi_questions=derived["jbi_questions"],
         prisma=derived["prisma"],
+        claims=claims,
+        table2_notes=notes,
         findings=findings(tables),
         data_dir=data_dir,
         checksum=data_checksum(data_dir),

@@ -42,27 +42,25 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from .errors import DataValidationError, Problem
+from .errors import NotComputable
 from .loader import Review
+from .printed import (
+    DURATION_COLUMNS,
+    POOLED_COLUMNS,
+    RESPONSE_CATEGORIES,
+    frequency_ends,
+    parse_adverse_events,
+    parse_diameter,
+    parse_duration,
+    parse_response,
+    strip_footnotes,
+)
 from .units import Alternative, parse_frequency
 
-#: Response categories: Table 2's label and the outcomes.csv column.
-RESPONSE_CATEGORIES = {
-    "complete": ("Complete", "complete_response"),
-    "partial": ("Partial", "partial_response"),
-    "none": ("None", "no_response"),
-    "unknown": ("Unknown", "unknown_response"),
-}
-#: Table 2 columns that are pooled over a row's group (all others are per modality).
-POOLED_COLUMNS = ("frequency", "treatment_duration", "time_to_first_improvement", "response_rates", "adverse_events")
-DURATION_COLUMNS = ("treatment_duration", "time_to_first_improvement")
-NOTES_FILE = "table2_notes.yaml"
 COMPARISON_COLUMNS = ["modality", "column", "part", "paper", "recomputed", "status", "note"]
 
 
@@ -324,10 +322,6 @@ def table2_printed(review: Review) -> pd.DataFrame:
 # --------------------------------------------------------------------------- comparison
 
 
-def _strip_footnotes(text: str) -> str:
-    return re.sub(r"\s*\^[a-z]\b", "", str(text)).strip()
-
-
 def _decimals(text: str) -> int:
     return len(text.split(".")[1]) if "." in text else 0
 
@@ -336,66 +330,11 @@ def _same_number(printed: str, value: float) -> bool:
     return not math.isnan(value) and round_half_up(value, _decimals(printed)) == float(printed)
 
 
-def parse_duration_cell(text: str) -> tuple[str, str | None, str | None]:
-    """``"3.9 (0.3–24)"`` -> ("3.9", "0.3", "24"); ``"N/A ^c"`` -> ("N/A", None, None)."""
-    t = _strip_footnotes(text)
-    if t in ("N/A", "N/R"):
-        return t, None, None
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)(?: \((\d+(?:\.\d+)?)–(\d+(?:\.\d+)?)\))?", t)
-    if not m:
-        raise ValueError(f"cannot read the Table 2 duration {text!r}")
-    return m.group(1), m.group(2), m.group(3)
-
-
-def parse_response_cell(text: str) -> dict[str, tuple[str, int, int]]:
-    """``"Complete, 19, 9/48 Partial, ..."`` -> {"complete": ("19", 9, 48), ...}."""
-    labels = {label: key for key, (label, _) in RESPONSE_CATEGORIES.items()}
-    found = re.findall(r"(Complete|Partial|None|Unknown), (\d+), (\d+)/(\d+)", _strip_footnotes(text))
-    return {labels[label]: (pct, int(k), int(n)) for label, pct, k, n in found}
-
-
-def parse_adverse_events_cell(text: str) -> dict[str, str]:
-    """``"Infection (5), injection pain (6 ^b)"`` -> {"infection": "5", "injection pain": "6"}."""
-    t = _strip_footnotes(text)
-    if t == "None":
+def _events(events: pd.DataFrame) -> dict[str, str]:
+    """The data's adverse events of a row as the printed cell names them: {"infection": "5", "recurrence": "N/R"}."""
+    if (events["event"] == "None").any():
         return {"none": "0"}
-    return {name.strip().lower(): count for name, count in re.findall(r"([^,(]+?) \(([^)]+?)\)", re.sub(r" \^[a-z]", "", t))}
-
-
-def _diameter_from_text(text: str) -> Diameter:
-    t = _strip_footnotes(text)
-    if t == "N/R":
-        return Diameter(math.nan)
-    m = re.fullmatch(r"([<>]?)(\d+(?:\.\d+)?)", t)
-    if not m:
-        raise ValueError(f"cannot read the Table 2 diameter {text!r}")
-    return Diameter(float(m.group(2)), m.group(1))
-
-
-def _frequency_ends(text: str):
-    ends = frequency_range([text]) if text and text != "N/R" else None
-    return None if ends is None else tuple((a.kind, round(a.value, 6)) for a in ends)
-
-
-def load_table2_notes(path: Path) -> dict[tuple[str, str, str], str]:
-    """Notes explaining Table 2 discrepancies, keyed by (modality, column, part)."""
-    if not path.is_file():
-        return {}
-    try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DataValidationError([Problem(path.name, "valid YAML", f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                                           row=mark.line + 1 if mark else None)], source="Table 2 notes") from None
-    notes, problems = {}, []
-    for i, e in enumerate(entries, start=1):
-        if not isinstance(e, dict) or set(e) != {"modality", "column", "part", "note"}:
-            problems.append(Problem(path.name, "note well formed", f"entry {i} needs exactly modality, column, part and note"))
-            continue
-        notes[(e["modality"], e["column"], str(e["part"]))] = " ".join(str(e["note"]).split())
-    if problems:
-        raise DataValidationError(problems, source="Table 2 notes")
-    return notes
+    return {str(e).strip().lower(): "N/R" if pd.isna(n) else str(int(n)) for e, n in zip(events["event"], events["patients"], strict=True)}
 
 
 def compare_table2(review: Review) -> pd.DataFrame:
@@ -407,15 +346,11 @@ def compare_table2(review: Review) -> pd.DataFrame:
         Columns :data:`COMPARISON_COLUMNS`. ``part`` names the number within the cell
         (``median``, ``range``, a response category, an adverse event); ``status`` is
         ``reproduced`` or ``discrepancy``; ``note`` explains a discrepancy, from
-        ``data/table2_notes.yaml``.
-
-    Raises
-    ------
-    DataValidationError
-        When a note names a cell part that does not exist.
+        ``data/table2_notes.yaml`` (``review.table2_notes``, checked by the loader: every
+        note names a cell part that exists, and each appears here).
     """
     groups = table2_groups(review)
-    notes = load_table2_notes(Path(review.data_dir) / NOTES_FILE)
+    notes = review.table2_notes
     rows = []
 
     def add(modality, column, part, paper, recomputed, ok):
@@ -427,25 +362,25 @@ def compare_table2(review: Review) -> pd.DataFrame:
         members = groups.get(modality, [modality])
         n = int(_studies(review, [modality])["n_cases"].sum())
         add(modality, "n", "n", str(printed["n"]), str(n), n == printed["n"])
-        paper_d, ours_d = _diameter_from_text(printed["largest_diameter"]), largest_diameter(review, [modality])
+        paper_d, ours_d = Diameter(*parse_diameter(printed["largest_diameter"])), largest_diameter(review, [modality])
         same = (math.isnan(paper_d.value) and math.isnan(ours_d.value)) or (
             paper_d.value == ours_d.value and paper_d.qualifier == ours_d.qualifier)
-        add(modality, "largest_diameter", "value", _strip_footnotes(printed["largest_diameter"]), str(ours_d), same)
+        add(modality, "largest_diameter", "value", strip_footnotes(printed["largest_diameter"]), str(ours_d), same)
         if not pd.isna(printed["merged_into"]):
             continue
         texts = _frequency_texts(review, members)
         ours_f = format_frequency(frequency_range(texts))
         add(modality, "frequency", "range", printed["frequency"], ours_f,
-            _frequency_ends(printed["frequency"]) == _frequency_ends(ours_f if ours_f != "N/R" else ""))
+            frequency_ends(printed["frequency"]) == frequency_ends(ours_f))
         for measure in DURATION_COLUMNS:
             pooled = pool_durations(review, measure, members)
-            median, low, high = parse_duration_cell(printed[measure])
+            median, low, high = parse_duration(printed[measure])
             if median in ("N/A", "N/R"):
                 # Table 2 uses N/A both for "not applicable" and for "group too small"
                 # (footnote c): either way it prints no number, which holds when the data
                 # have none to pool.
                 ok = pooled.status != "reported"
-                add(modality, measure, "median", _strip_footnotes(printed[measure]), str(pooled), ok)
+                add(modality, measure, "median", strip_footnotes(printed[measure]), str(pooled), ok)
                 continue
             ours_median = format_months(pooled.median) if not math.isnan(pooled.median) else str(pooled)
             add(modality, measure, "median", median, ours_median, _same_number(median, pooled.median))
@@ -455,27 +390,21 @@ def compare_table2(review: Review) -> pd.DataFrame:
             else:
                 ok = _same_number(low, pooled.low) and _same_number(high, pooled.high)
                 add(modality, measure, "range", f"{low}–{high}", f"{pooled.low:g}–{pooled.high:g}", ok)
-        paper_r = parse_response_cell(printed["response_rates"])
+        paper_r = parse_response(printed["response_rates"])
         counts = response_counts(review, members)
         for key in RESPONSE_CATEGORIES:
             p = counts[key]
-            if key not in paper_r and not p.events:
+            if key not in paper_r and not p.events and (modality, "response_rates", key) not in notes:
                 continue
             pct, k, total = paper_r.get(key, ("0", 0, p.total))
             ok = (k, total) == (p.events, p.total) and round_half_up(p.percent) == float(pct)
             add(modality, "response_rates", key, f"{pct}%, {k}/{total}", f"{round_half_up(p.percent):g}%, {p}", ok)
-        paper_ae = parse_adverse_events_cell(printed["adverse_events"])
-        ours_ae = parse_adverse_events_cell(format_adverse_events(adverse_events(review, members)))
+        paper_ae = parse_adverse_events(printed["adverse_events"])
+        ours_ae = _events(adverse_events(review, members))
         for event in dict.fromkeys([*paper_ae, *ours_ae]):
             add(modality, "adverse_events", event, paper_ae.get(event, "not listed"), ours_ae.get(event, "not listed"),
                 paper_ae.get(event) == ours_ae.get(event))
     table = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
-    keys = set(zip(table["modality"], table["column"], table["part"], strict=True))
-    stale = [k for k in notes if k not in keys]
-    if stale:
-        raise DataValidationError(
-            [Problem(NOTES_FILE, "note names a Table 2 cell", f"no Table 2 part {m}/{c}/{p}") for m, c, p in stale],
-            source="Table 2 notes")
     return table
 
 
@@ -549,7 +478,7 @@ def adverse_event_patients(review: Review, events: list[str] | None = None, moda
     if modality is not None:
         ae = ae[ae["modality"] == modality]
     if ae["patients"].isna().any():
-        raise ValueError("some of these adverse events have no number of patients (N/R)")
+        raise NotComputable(f"adverse events {', '.join(map(str, ae.index[ae['patients'].isna()]))} have no number of patients (N/R)")
     return int(ae["patients"].sum())
 
 
@@ -583,7 +512,7 @@ def largest_diameter_of(review: Review, refs: list[int]) -> float:
     """The largest printed diameter (cm) among the given studies, qualifier aside."""
     values = review.studies.loc[refs, "largest_diameter_cm"].dropna()
     if values.empty:
-        raise ValueError(f"no diameter is reported for studies {refs}")
+        raise NotComputable(f"no diameter is reported for studies {', '.join(map(str, refs))}")
     return float(values.max())
 
 

@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import escape
+from .escape import write_csv
 from .loader import Review
 from .meta import METHODS, PooledProportion, pool_proportions
 
@@ -315,13 +317,9 @@ def write_headline(frame: pd.DataFrame, output_dir, run: str):
 
     if output_dir is None:
         return None
-    folder = project_path(output_dir) / "sensitivity"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{run}.csv"
-    frame.to_csv(path, index=False, float_format="%.6f", lineterminator="\n")
-    return path
+    return write_csv(frame, project_path(output_dir) / "sensitivity" / f"{run}.csv", float_format="%.6f")
 
 
 def describe_groups(fits: dict, outcome: str) -> str:
-    """Plain-language paragraphs for every group, as Markdown."""
-    return "\n\n".join(f"- {describe(result, label, outcome)}" for label, result in fits.values())
+    """Plain-language paragraphs for every group, as Markdown (each escaped: labels come from the data)."""
+    return "\n\n".join(f"- {escape.markdown(describe(result, label, outcome))}" for label, result in fits.values())

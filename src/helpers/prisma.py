@@ -1,7 +1,7 @@
 """The PRISMA 2020 flow diagram: its counts checked, and drawn in the standard layout.
 
 The counts come from ``data/prisma.csv``, as the paper's text gives them. A box the paper
-does not fill reads "not reported": nothing is derived to fill it. :data:`ARITHMETIC`
+does not fill reads "not reported": nothing is derived to fill it. :data:`helpers.validation.PRISMA_ARITHMETIC`
 lists the sums the diagram must satisfy; :func:`check` applies each one whose terms are
 all known, and a sum that does not hold stops the build with a clear message.
 """
@@ -17,15 +17,9 @@ from matplotlib.patches import FancyBboxPatch
 from . import style
 from .errors import DataValidationError, Problem
 from .loader import Review
+from .validation import prisma_sums
 
 NOT_REPORTED = "not reported"
-#: result = first term - the other terms (PRISMA 2020's flow), applied where all are known.
-ARITHMETIC = (
-    ("records_screened", ["records_databases", "records_registers", "records_removed"], "records identified minus those removed before screening"),
-    ("reports_sought", ["records_screened", "records_excluded"], "records screened minus those excluded"),
-    ("reports_assessed", ["reports_sought", "reports_not_retrieved"], "reports sought minus those not retrieved"),
-    ("reports_excluded", ["excluded_duplicate_patients", "excluded_insufficient_data"], "the sum of the exclusion reasons"),
-)
 
 
 def _count(prisma: pd.DataFrame, box: str):
@@ -34,30 +28,21 @@ def _count(prisma: pd.DataFrame, box: str):
 
 
 def check(prisma: pd.DataFrame) -> list[str]:
-    """Apply :data:`ARITHMETIC`; return the checks made, raise on one that fails.
+    """The PRISMA sums (:data:`helpers.validation.PRISMA_ARITHMETIC`) that can be checked: return those made.
+
+    The loader has already refused a flow that does not add up; this lists, for the
+    report, which sums were checked.
 
     Raises
     ------
     DataValidationError
-        Naming ``prisma.csv``, the box and the sum that does not hold.
+        Naming ``prisma.csv``, the box and the sum that does not hold (for a table not
+        from :func:`helpers.load_review`).
     """
-    done, problems = [], []
-    for result, terms, what in ARITHMETIC:
-        values = [_count(prisma, t) for t in terms]
-        target = _count(prisma, result)
-        if target is None or any(v is None for v in values[:1]) or any(v is None for v in values):
-            continue
-        if result == "reports_excluded":
-            expected = sum(values)
-        else:
-            expected = values[0] - sum(values[1:])
-        if expected != target:
-            problems.append(Problem("prisma.csv", "flow adds up", f"{result} is {target}, but {what} gives {expected}",
-                                    column="count"))
-        else:
-            done.append(f"{result} = {what} ({target})")
-    if problems:
-        raise DataValidationError(problems, source="PRISMA flow")
+    done, failed = prisma_sums({box: _count(prisma, box) for box in prisma.index})
+    if failed:
+        raise DataValidationError([Problem("prisma.csv", "flow adds up", message, column="count") for _, message in failed],
+                                  source="PRISMA flow")
     return done
 
 

@@ -20,14 +20,13 @@ one row per study and question, and passes its path to notebook 02.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import style
+from . import escape, style
 from .errors import DataValidationError, Problem
 from .loader import Review
 
@@ -71,39 +70,56 @@ def load_appraisals(path: Path | str, review: Review) -> pd.DataFrame:
     DataValidationError
         Naming file, row, study and column of every problem.
     """
+    from .readers import MAX_TABLE_BYTES, read_csv, read_text
+    from .values import cell_problem, text_problem
+
     path = Path(path)
     name = path.name
-    if not path.is_file():
-        raise DataValidationError([Problem(str(path), "file present", "appraisal file does not exist")], source="appraisals")
-    try:
-        rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
-    except UnicodeDecodeError:
-        raise DataValidationError([Problem(name, "UTF-8 encoding", "file is not UTF-8")], source="appraisals") from None
-    header = rows[0].keys() if rows else []
-    missing = [c for c in APPRAISAL_COLUMNS if c not in header]
-    if missing or not rows:
-        raise DataValidationError([Problem(name, "columns", f"needs a header with {', '.join(APPRAISAL_COLUMNS)} and rows",
-                                           row=1, column=missing[0] if missing else None)], source="appraisals")
+    text, problem = read_text(path, name, MAX_TABLE_BYTES)
+    if problem:
+        raise DataValidationError([problem], source="appraisals")
+    table, problems = read_csv(text, name)
+    if table is None or problems:
+        raise DataValidationError(problems, source="appraisals")
+    missing = [c for c in APPRAISAL_COLUMNS if c not in table.header]
+    unknown = [c for c in table.header if c not in APPRAISAL_COLUMNS + ("note",)]
+    if missing or unknown or not table.rows:
+        what = (f"column {missing[0]!r} is missing" if missing else f"column {unknown[0]!r} is not one of "
+                f"{', '.join(APPRAISAL_COLUMNS + ('note',))}" if unknown else "the file has no rows")
+        raise DataValidationError([Problem(name, "columns", f"needs a header with {', '.join(APPRAISAL_COLUMNS)} and rows: "
+                                           f"{what}", row=1, column=(missing or unknown or [None])[0])], source="appraisals")
+    rows = []
+    for number, cells in zip(table.row_numbers, table.rows, strict=True):
+        if len(cells) != len(table.header):
+            problems.append(Problem(name, "row as long as the header", f"row has {len(cells)} cells, the header "
+                                    f"{len(table.header)} columns", number))
+            continue
+        r = dict(zip(table.header, cells, strict=True))
+        dirty = next(((c, text_problem(v)) for c, v in r.items() if text_problem(v)), None)
+        if dirty:
+            problems.append(Problem(name, "clean text", f"value {dirty[1]}", number, None, dirty[0]))
+            continue
+        rows.append((number, r))
     qs = questions(review)
     design = review.studies["design"]
-    problems, seen, clean = [], set(), []
-    for i, r in enumerate(rows, start=2):
-        ref_text = (r.get("ref") or "").strip()
-        ref = int(ref_text) if ref_text.isdigit() else None
+    seen, clean = set(), []
+    for i, r in rows:
+        ref_text = r["ref"]
+        ref = int(ref_text) if ref_text and cell_problem(ref_text, "integer") is None else None
         if ref is None or ref not in design.index:
             problems.append(Problem(name, "study included", f"{ref_text!r} is not an included study", i, ref, "ref"))
             continue
         checklist = CHECKLIST_FOR_DESIGN[design[ref]]
-        q_text = (r.get("question") or "").strip()
-        q = int(q_text) if q_text.isdigit() else None
+        q_text = r["question"]
+        q = int(q_text) if q_text and cell_problem(q_text, "integer") is None else None
         if q is None or (checklist, q) not in qs.index:
             n = len(qs.loc[checklist])
             problems.append(Problem(name, "question of the checklist",
                                     f"{q_text!r} is not a question of the {checklist} checklist (1 to {n})", i, ref, "question"))
             continue
-        answer = (r.get("answer") or "").strip().lower().replace(" ", "_")
+        answer = r["answer"].lower().replace(" ", "_")
         if answer not in ANSWERS:
-            problems.append(Problem(name, "answer allowed", f"{r.get('answer')!r} is not one of {', '.join(ANSWERS)}", i, ref, "answer"))
+            problems.append(Problem(name, "answer allowed", f"{r['answer']!r} is not one of {', '.join(ANSWERS)}", i, ref, "answer"))
             continue
         if (ref, q) in seen:
             problems.append(Problem(name, "one answer per question", f"question {q} is answered twice", i, ref, "question"))
@@ -203,11 +219,12 @@ def summary_plot(appraisals: pd.DataFrame, review: Review, weighted: bool = Fals
 
 def paper_distribution(review: Review) -> pd.DataFrame:
     """The paper's reported distribution of ratings (from the claims register), per rating."""
-    from .claims import load_claims, parse_reported
+    from .registers import parse_reported
 
-    claims = {c.id: c for c in load_claims(Path(review.data_dir) / "claims.yaml")}
-    rows = {r: int(parse_reported(claims[f"quality-risk-of-bias-{r}"].reported).value[0]) for r in RATINGS}
-    return pd.DataFrame({"studies (paper)": rows})
+    claims = {c.id: c for c in review.claims}
+    rows = {r: int(parse_reported(claims[f"quality-risk-of-bias-{r}"].reported).value[0])
+            if f"quality-risk-of-bias-{r}" in claims else pd.NA for r in RATINGS}
+    return pd.DataFrame({"studies (paper)": pd.array(list(rows.values()), dtype="Int64")}, index=list(rows))
 
 
 def show_appraisals(review: Review, appraisal_path=None, weighted: bool = False, output_dir=None) -> None:
@@ -228,7 +245,7 @@ def show_appraisals(review: Review, appraisal_path=None, weighted: bool = False,
         return
     appraisals = load_appraisals(appraisal_path, review)
     ratings = rate(appraisals, review)
-    display(Markdown(f"Appraisals of {len(ratings)} studies from `{Path(appraisal_path).name}`."))
+    display(Markdown(f"Appraisals of {len(ratings)} studies from {escape.markdown(Path(appraisal_path).name)}."))
     display(ratings)
     display(distribution(ratings).join(paper))
     display(plots.show(traffic_light(appraisals, review), "risk-of-bias-traffic-light", output_dir))

@@ -24,10 +24,13 @@ FONT_SIZE = 9
 
 
 def use() -> None:
-    """Apply the project's matplotlib settings (deterministic output: no SVG hash salt drift)."""
+    """Apply the project's matplotlib settings (deterministic output: no SVG hash salt drift; no math parsing)."""
     mpl.rcParams.update({
         "font.size": FONT_SIZE, "axes.titlesize": FONT_SIZE + 1, "axes.labelsize": FONT_SIZE,
         "xtick.labelsize": FONT_SIZE - 1, "ytick.labelsize": FONT_SIZE - 1, "axes.spines.top": False,
         "axes.spines.right": False, "figure.dpi": 100, "savefig.dpi": 300, "svg.hashsalt": "calcinosis-review",
         "axes.prop_cycle": mpl.cycler(color=list(OKABE_ITO.values())[1:]),
+        # Text from the data is text: a "$" in a label is a dollar sign, never the start
+        # of mathtext (which could also fail to parse and stop a report).
+        "text.parse_math": False, "text.usetex": False,
     })

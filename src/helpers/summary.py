@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from .errors import NotComputable
 from .loader import Review
 
 #: Study columns that :func:`select_studies` can filter on.
@@ -79,7 +80,7 @@ def patients_with_disease(review: Review, diseases: Iterable[str]) -> int:
         raise ValueError(f"unknown diseases {sorted(unknown)}; known: {sorted(review.disease_vocabulary.index)}")
     rows = review.diseases[review.diseases["disease"].isin(diseases)]
     if rows["n_patients"].isna().any():
-        raise ValueError(f"the number of patients with {diseases} is not reported for every study")
+        raise NotComputable(f"the number of patients with {', '.join(diseases)} is not reported for every study")
     return int(rows["n_patients"].sum())
 
 

@@ -131,6 +131,8 @@ class Frequency:
 def _parse_alternative(part: str, inherited: str) -> Alternative:
     """Read one alternative ("twice a day", "once every 3 weeks", "two sessions")."""
     part = part.strip()
+    if re.search(r"(?<![\d.])0+(?:\.0+)? ", part):  # "once every 0 weeks", "0 sessions", "0 times a day"
+        raise ValueError(part)
     m = re.fullmatch(r"once every (\d+(?:\.\d+)?) (day|week|month)s?", part)
     if m:
         return Alternative("rate", 1 / (float(m.group(1)) * _PERIOD_MONTHS[m.group(2)]), part)

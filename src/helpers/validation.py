@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from . import printed
 from .errors import Problem
 from .units import parse_frequency
 
@@ -200,6 +201,77 @@ def adverse_event_attributions(t: Tables, res: dict) -> list[Problem]:
     return problems
 
 
+def checklist_for_every_design(t: Tables, res: dict) -> list[Problem]:
+    """Every study design has a JBI checklist with questions (notebook 02 rates by it)."""
+    have = set(t["jbi_questions"]["checklist"])
+    problems = []
+    for design, group in t["studies"].groupby("design", sort=False):
+        if design not in have:
+            problems.append(Problem(_file(res, "jbi_questions"), "a checklist for every design",
+                                    f"no questions of the {design} checklist, but {len(group)} studies are {design}s "
+                                    f"(studies.csv row {int(group['csv_row'].iloc[0])})", column="checklist"))
+    return problems
+
+
+#: result = first term - the other terms (PRISMA 2020's flow), applied where all are known;
+#: ``reports_excluded`` is the sum of its reasons.
+PRISMA_ARITHMETIC = (
+    ("records_screened", ["records_databases", "records_registers", "records_removed"], "records identified minus those removed before screening"),
+    ("reports_sought", ["records_screened", "records_excluded"], "records screened minus those excluded"),
+    ("reports_assessed", ["reports_sought", "reports_not_retrieved"], "reports sought minus those not retrieved"),
+    ("reports_excluded", ["excluded_duplicate_patients", "excluded_insufficient_data"], "the sum of the exclusion reasons"),
+)
+
+
+def prisma_sums(counts: dict[str, int | None]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Apply :data:`PRISMA_ARITHMETIC` where every term is known: (checks that hold, (box, message) that do not)."""
+    done, failed = [], []
+    for result, terms, what in PRISMA_ARITHMETIC:
+        values = [counts.get(t) for t in terms]
+        target = counts.get(result)
+        if target is None or any(v is None for v in values):
+            continue
+        expected = sum(values) if result == "reports_excluded" else values[0] - sum(values[1:])
+        if expected != target:
+            failed.append((result, f"{result} is {target}, but {what} gives {expected}"))
+        else:
+            done.append(f"{result} = {what} ({target})")
+    return done, failed
+
+
+def prisma_flow(t: Tables, res: dict) -> list[Problem]:
+    """Every box of the PRISMA 2020 diagram is listed (its count may be empty: not reported), and the flow adds up."""
+    f = _file(res, "prisma")
+    rows = t["prisma"].set_index("box")
+    boxes = next(x for x in res["prisma"]["schema"]["fields"] if x["name"] == "box")["constraints"]["enum"]
+    missing = [b for b in boxes if b not in rows.index]
+    problems = [Problem(f, "every PRISMA box listed", f"box {b!r} is missing; list it with an empty count if the paper "
+                        "gives none", column="box") for b in missing]
+    counts = {b: None if isna(c) else int(c) for b, c in rows["count"].items()}
+    for box, message in prisma_sums(counts)[1]:
+        problems.append(Problem(f, "flow adds up", message, int(rows.loc[box, "csv_row"]), column="count"))
+    return problems
+
+
+def table2_printed_cells(t: Tables, res: dict) -> list[Problem]:
+    """Every printed cell of the paper's Table 2 can be read (:mod:`helpers.printed`), and merged rows
+    point at a row that prints the pooled columns."""
+    f = _file(res, "table2")
+    table2 = t["table2"]
+    merged = {m: into for m, into in zip(table2["modality"], table2["merged_into"], strict=True) if not isna(into)}
+    problems = []
+    for r in table2.to_dict("records"):
+        row = {k: None if isna(v) else v for k, v in r.items()}
+        into = row.get("merged_into")
+        if into is not None and (into == row["modality"] or into in merged):
+            problems.append(Problem(f, "Table 2 cells readable", f"merged into {into!r}, which is itself merged or the row "
+                                    "itself; merge into a row that prints the pooled columns", r["csv_row"], column="merged_into"))
+            continue
+        for column, message in printed.cell_problems(row):
+            problems.append(Problem(f, "Table 2 cells readable", message, r["csv_row"], column=column))
+    return problems
+
+
 #: Every cross-table rule, by the name its problems carry.
 RULES: dict[str, Callable[[Tables, dict], list[Problem]]] = {
     "every study described": every_study_described,
@@ -210,6 +282,9 @@ RULES: dict[str, Callable[[Tables, dict], list[Problem]]] = {
     "diameter well formed": diameter_well_formed,
     "frequency readable": frequency_readable,
     "adverse event attributions": adverse_event_attributions,
+    "a checklist for every design": checklist_for_every_design,
+    "PRISMA flow": prisma_flow,
+    "Table 2 cells readable": table2_printed_cells,
 }
 
 

@@ -1,0 +1,116 @@
+"""One build at a time: a lock on the output folder.
+
+Two builds in one folder would delete each other's staging folders and mix their
+results. :class:`FolderLock` takes an exclusive ``flock`` on ``<folder>/.build.lock`` for
+the whole build. The operating system releases the lock when the process ends, however it
+ends, so a lock file left by a killed build is *stale*: the next build finds the file
+unlocked, says so, and takes it over. A second build while one is running either exits at
+once with a message naming the running build (its process id, host, start and command),
+or, with ``wait=True``, waits for it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import socket
+import sys
+import time
+from pathlib import Path
+
+LOCK_NAME = ".build.lock"
+
+
+class FolderBusy(RuntimeError):
+    """Another build holds the folder's lock."""
+
+
+class FolderLock:
+    """An exclusive lock on a folder, held from ``acquire`` (or ``with``) to ``release``.
+
+    Parameters
+    ----------
+    folder : Path
+        The folder to lock (created if missing).
+    wait : bool
+        Wait for a running build to finish instead of failing at once.
+    log : callable
+        Where notes go (a stale lock cleared, waiting).
+    """
+
+    def __init__(self, folder: Path, wait: bool = False, log=print, what: str = "build"):
+        self.folder, self.wait, self.log, self.what = Path(folder), wait, log, what
+        self.path = self.folder / LOCK_NAME
+        self._fd: int | None = None
+        self.stale: dict | None = None
+
+    def _holder(self) -> dict:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8") or "{}")
+        except (OSError, ValueError):
+            return {}
+
+    def _busy(self) -> str:
+        holder = self._holder()
+        return (f"another {holder.get('what', self.what)} is running in {self.folder} "
+                f"(process {holder.get('pid', '?')} on {holder.get('host', '?')}, started {holder.get('started', '?')}: "
+                f"{holder.get('command', '?')})")
+
+    def acquire(self) -> FolderLock:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    message = self._busy()
+                    if not self.wait:
+                        raise FolderBusy(f"{message}; wait for it to finish, or run this one with --wait") from None
+                    self.log(f"{message}; waiting for it to finish ...", flush=True)
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+            except BaseException:
+                os.close(fd)
+                raise
+            # The file may have been replaced between open and flock: hold the one on disk.
+            try:
+                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+        previous = os.read(fd, 4096).decode("utf-8", "replace").strip()
+        if previous:
+            try:
+                self.stale = json.loads(previous)
+            except ValueError:
+                self.stale = None
+            if not isinstance(self.stale, dict):
+                self.stale = {"pid": "?"}
+            self.log(f"note: cleared a stale lock left by an earlier {self.what} (process {self.stale.get('pid', '?')}, "
+                     f"started {self.stale.get('started', '?')}), which did not finish", flush=True)
+        info = {"what": self.what, "pid": os.getpid(), "host": socket.gethostname(),
+                "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "command": " ".join(sys.argv)[:300]}
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, json.dumps(info).encode())
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        try:
+            os.ftruncate(self._fd, 0)  # an empty lock file: nobody holds it, nothing stale
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> FolderLock:
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()

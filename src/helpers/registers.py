@@ -1,0 +1,434 @@
+"""The two registers beside the tables: the claims (``claims.yaml``) and the Table 2 notes
+(``table2_notes.yaml``), read and checked against the tables they speak of.
+
+The claims register holds one entry per number the paper states: where it is
+(``section``), the exact ``quote``, the number as printed (``reported``), and either the
+``computation`` that recomputes it with its ``args``, or the ``reason`` it cannot be
+recomputed. Every argument is checked here against the data: a claim that names a
+modality, family, study, disease, adverse event or response category that does not exist
+is refused before anything is computed (it would otherwise turn a reproduced number into
+a silent discrepancy). :data:`COMPUTATION_ARGUMENTS` declares each computation's
+arguments; :mod:`helpers.claims` holds the functions, and checks at import that their
+signatures agree with it.
+
+The Table 2 notes explain why a number of the paper's Table 2 and the data disagree. The
+file is required and may not be empty; each note names a cell part that exists
+(modality, column and part), once.
+
+Both files are parsed with :func:`helpers.readers.load_yaml` (no aliases of lists, no
+repeated keys) and every value is checked for its type before it is used as text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import printed
+from .errors import Problem
+from .readers import describe, key_lines, line_of
+from .values import text_problem
+
+CLAIMS_FILE = "claims.yaml"
+NOTES_FILE = "table2_notes.yaml"
+
+#: The paper's sections, in reading order; every claim names one of them.
+SECTIONS = (
+    "Abstract",
+    "Results / Study selection",
+    "Results / Quality assessment",
+    "Results / Patients' characteristics",
+    "Results / Treatment modalities",
+    "Results / Outcomes of the treatment",
+    "Results / Adverse effects",
+    "Table 2",
+    "Discussion",
+    "Discussion / STS",
+    "Discussion / Laser treatment",
+    "Discussion / ESWL",
+)
+#: What a claim is about; notebooks select the claims of a topic (``table2`` is reserved
+#: for the numbers of Table 2, which come from ``paper_table2.csv``).
+TOPICS = ("search", "extraction", "risk_of_bias", "treatment", "outcomes", "adverse_events")
+TABLE2_TOPIC = "table2"
+_CLAIM_ID = re.compile(r"[a-z0-9][a-z0-9.-]*", re.ASCII)
+
+
+# --------------------------------------------------------------------------- reported values
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}
+
+
+@dataclass(frozen=True)
+class Reported:
+    """A number as the paper prints it.
+
+    Attributes
+    ----------
+    kind : {"count", "percent", "fraction", "ratio", "range", "number"}
+    value : tuple of float
+        One value, or two for fractions, ratios and ranges.
+    decimals : int
+        Decimals printed (for rounding comparisons).
+    """
+
+    kind: str
+    value: tuple[float, ...]
+    decimals: int = 0
+
+
+def parse_reported(text: str) -> Reported:
+    """Read a printed number: ``"40"``, ``"Five"``, ``"81%"``, ``"39/48"``, ``"21:90"``, ``"2–24"``, ``"4.9"``.
+
+    Raises
+    ------
+    ValueError
+        For text that is none of these forms.
+    """
+    t = str(text).strip()
+    if t.lower() in _NUMBER_WORDS:
+        return Reported("count", (float(_NUMBER_WORDS[t.lower()]),))
+    if m := re.fullmatch(r"([0-9]{1,9})/([0-9]{1,9})", t):
+        return Reported("fraction", (float(m.group(1)), float(m.group(2))))
+    if m := re.fullmatch(r"([0-9]{1,9}):([0-9]{1,9})", t):
+        return Reported("ratio", (float(m.group(1)), float(m.group(2))))
+    if m := re.fullmatch(r"([0-9]{1,9}(?:\.([0-9]{1,6}))?)%", t):
+        return Reported("percent", (float(m.group(1)),), len(m.group(2) or ""))
+    if m := re.fullmatch(r"([0-9]{1,9}(?:\.([0-9]{1,6}))?)[–-]([0-9]{1,9}(?:\.([0-9]{1,6}))?)", t):
+        return Reported("range", (float(m.group(1)), float(m.group(3))), max(len(m.group(2) or ""), len(m.group(4) or "")))
+    if re.fullmatch(r"[0-9]{1,3}(?:,[0-9]{3}){1,3}|[0-9]{1,12}", t):
+        return Reported("count", (float(t.replace(",", "")),))
+    if m := re.fullmatch(r"[0-9]{1,9}\.([0-9]{1,6})", t):
+        return Reported("number", (float(t),), len(m.group(1)))
+    raise ValueError(f"cannot read the reported value {str(text)[:40]!r} (a count, 81%, 39/48, 21:90, 2–24 or 4.9)")
+
+
+# --------------------------------------------------------------------------- claims
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One quantitative statement of the paper."""
+
+    id: str
+    section: str
+    quote: str
+    reported: str
+    topic: str
+    computation: str | None = None
+    args: dict = field(default_factory=dict)
+    reason: str | None = None
+    note: str | None = None
+    unit: str | None = None
+
+
+_REQUIRED = ("id", "section", "quote", "reported", "topic")
+_OPTIONAL = ("computation", "args", "reason", "note", "unit")
+_TEXT_KEYS = ("id", "section", "quote", "topic", "computation", "reason", "note", "unit")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What an argument of a computation may be: a name for messages and a check.
+
+    ``check(value, vocab)`` returns None when the value is allowed, else why not.
+    """
+
+    name: str
+    check: Callable[[object, dict], str | None]
+
+
+def _one_of(vocab_key: str, what: str) -> Kind:
+    def check(value, vocab):
+        if not isinstance(value, str):
+            return f"must be a {what} (text), not {describe(value)}"
+        allowed = vocab[vocab_key]
+        if value not in allowed:
+            return f"{value!r} is not a {what}; {what}s: {', '.join(sorted(map(str, allowed)))}"
+        return None
+    return Kind(what, check)
+
+
+def _list_of(item: Kind, what: str) -> Kind:
+    def check(value, vocab):
+        if not isinstance(value, list) or not value:
+            return f"must be a non-empty list of {what}s, not {describe(value)}"
+        for v in value:
+            problem = item.check(v, vocab)
+            if problem:
+                return problem
+        if len({repr(v) for v in value}) != len(value):
+            return "lists a value twice"
+        return None
+    return Kind(f"list of {what}s", check)
+
+
+def _ref_in(vocab_key: str, what: str) -> Kind:
+    def check(value, vocab):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"must be a reference number, not {describe(value)}"
+        if value not in vocab[vocab_key]:
+            return f"{value} is not {what}"
+        return None
+    return Kind(what, check)
+
+
+def _boolean(value, vocab):
+    return None if isinstance(value, bool) else f"must be true or false, not {describe(value)}"
+
+
+def _groups(value, vocab):
+    if not isinstance(value, list) or not value:
+        return f"must be a non-empty list of selections ({{modality: ...}} or {{family: ...}}), not {describe(value)}"
+    for g in value:
+        if not isinstance(g, dict) or len(g) != 1 or next(iter(g)) not in ("modality", "family"):
+            return f"each selection is one modality or one family ({{modality: topical_sts}}), not {describe(g)}"
+        (key, v), = g.items()
+        problem = (MODALITY if key == "modality" else FAMILY).check(v, vocab)
+        if problem:
+            return problem
+    return None
+
+
+MODALITY = _one_of("modalities", "modality")
+FAMILY = _one_of("families", "family")
+DESIGN = _one_of("designs", "design")
+PUBLICATION_TYPE = _one_of("publication_types", "publication type")
+DISEASE_CATEGORY = _one_of("disease_categories", "disease category")
+MEASURE = _one_of("measures", "duration measure")
+STATISTIC = _one_of("statistics", "statistic")
+EXTREME = _one_of("extremes", "extreme")
+CATEGORIES = _list_of(_one_of("response_categories", "response category"), "response category")
+DISEASES = _list_of(_one_of("diseases", "disease"), "disease")
+EVENTS = _list_of(_one_of("events", "adverse event"), "adverse event")
+MODALITIES = _list_of(MODALITY, "modality")
+STUDY_REFS = _list_of(_ref_in("studies", "an included study"), "included study")
+REFERENCE_REFS = _list_of(_ref_in("references", "in the reference list"), "reference")
+BOOLEAN = Kind("true or false", _boolean)
+GROUPS = Kind("list of selections", _groups)
+
+_STUDY_FILTERS = {"refs": STUDY_REFS, "modality": MODALITY, "family": FAMILY, "design": DESIGN,
+                  "publication_type": PUBLICATION_TYPE, "control_lesion": BOOLEAN, "design_stated": BOOLEAN}
+
+#: Each computation a claim can name: its required and its optional arguments, with kinds.
+COMPUTATION_ARGUMENTS: dict[str, tuple[dict[str, Kind], dict[str, Kind]]] = {
+    "n_studies": ({}, _STUDY_FILTERS),
+    "n_patients": ({}, _STUDY_FILTERS),
+    "patients_with_disease": ({"diseases": DISEASES}, {}),
+    "response": ({"categories": CATEGORIES}, {"modality": MODALITY, "family": FAMILY}),
+    "response_extreme": ({"extreme": EXTREME, "groups": GROUPS}, {"categories": CATEGORIES}),
+    "response_by_disease_category": ({"category": DISEASE_CATEGORY, "categories": CATEGORIES}, {}),
+    "pooled_duration": ({"measure": MEASURE, "statistic": STATISTIC}, {"modality": MODALITY, "family": FAMILY}),
+    "adverse_event_patients": ({}, {"events": EVENTS, "modality": MODALITY}),
+    "adverse_event_proportion": ({"events": EVENTS}, {"modality": MODALITY, "family": FAMILY}),
+    "largest_diameter": ({"refs": STUDY_REFS}, {}),
+    "largest_diameter_complete_response": ({}, {}),
+    "total_sessions": ({}, {"refs": STUDY_REFS, "modalities": MODALITIES}),
+    "n_cited": ({"refs": REFERENCE_REFS}, {}),
+}
+
+
+def vocabularies(tables: dict[str, pd.DataFrame], descriptor: dict) -> dict[str, set]:
+    """The values each kind of argument may take, from the tables and the data dictionary."""
+    from .validation import MEASURES
+
+    fields = {(r["name"], f["name"]): f for r in descriptor["resources"] for f in r["schema"]["fields"]}
+
+    def enum(resource, column):
+        return set(fields[(resource, column)].get("constraints", {}).get("enum", []))
+
+    return {
+        "modalities": set(tables["modalities"]["modality"]),
+        "families": set(tables["families"]["family"]),
+        "designs": enum("studies", "design"),
+        "publication_types": enum("studies", "publication_type"),
+        "disease_categories": set(tables["disease_categories"]["category"]),
+        "diseases": set(tables["disease_vocabulary"]["disease"]),
+        "events": set(tables["adverse_events"]["event_id"]),
+        "studies": {int(r) for r in tables["studies"]["ref"]},
+        "references": {int(r) for r in tables["references"]["ref"]},
+        "measures": set(MEASURES),
+        "statistics": {"median", "mean", "range"},
+        "extremes": {"min", "max"},
+        "response_categories": set(printed.RESPONSE_CATEGORIES),
+        "family_of": dict(zip(tables["modalities"]["modality"], tables["modalities"]["family"], strict=True)),
+    }
+
+
+def _argument_problems(computation: str, args: dict, vocab: dict) -> list[tuple[str, str]]:
+    """``(argument, message)`` for every argument of a computation that is missing, unknown or not allowed."""
+    required, optional = COMPUTATION_ARGUMENTS[computation]
+    problems = [(name, f"computation {computation!r} needs the argument {name!r} ({kind.name})")
+                for name, kind in required.items() if name not in args]
+    allowed = required | optional
+    for name, value in args.items():
+        if not isinstance(name, str) or name not in allowed:
+            known = ", ".join(allowed) or "none"
+            problems.append((str(name), f"computation {computation!r} takes no argument {str(name)[:40]!r}; its arguments: {known}"))
+            continue
+        problem = allowed[name].check(value, vocab)
+        if problem:
+            problems.append((name, f"argument {name}: {problem}"))
+    if not problems and isinstance(args.get("modality"), str) and isinstance(args.get("family"), str):
+        if vocab["family_of"].get(args["modality"]) != args["family"]:
+            problems.append(("family", f"modality {args['modality']!r} is not of family {args['family']!r}: "
+                                       "the selection would be empty"))
+    return problems
+
+
+def check_claims(entries, node, vocab: dict, name: str = CLAIMS_FILE) -> tuple[list[Claim], list[Problem]]:
+    """Check the parsed claims register against the data; return the claims and every problem."""
+    if not isinstance(entries, list) or not entries:
+        return [], [Problem(name, "list of claims", "the file must hold a non-empty list of claims, not "
+                            + describe(entries))]
+    problems, claims, seen = [], [], {}
+    for entry, item in zip(entries, node.value, strict=True):
+        line = line_of(item)
+        keys = key_lines(item)
+        before = len(problems)
+        if not isinstance(entry, dict):
+            problems.append(Problem(name, "claim well formed", f"each claim must be a mapping of keys, not {describe(entry)}", row=line))
+            continue
+        cid = entry.get("id") if isinstance(entry.get("id"), str) else None
+        label = f"claim {cid!r}" if cid else "claim"
+
+        def bad(key, msg, rule="claim well formed"):
+            problems.append(Problem(name, rule, f"{label}: {msg}", row=keys.get(key, line), column=str(key)))
+
+        for key in entry:
+            if key not in _REQUIRED + _OPTIONAL:
+                bad(key, f"unknown key; allowed: {', '.join(_REQUIRED + _OPTIONAL)}")
+        for key in _REQUIRED:
+            if entry.get(key) in (None, ""):
+                bad(key, "is required")
+        for key in _TEXT_KEYS:
+            value = entry.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, str):
+                bad(key, f"must be text, not {describe(value)}")
+            elif text_problem(value):
+                bad(key, text_problem(value), "clean text")
+        if len(problems) > before:
+            continue
+        reported = entry["reported"]
+        if isinstance(reported, bool) or not isinstance(reported, (str, int, float)):
+            bad("reported", f"must be the number as printed (text or a number), not {describe(reported)}")
+        else:
+            try:
+                parse_reported(str(reported))
+            except ValueError as exc:
+                bad("reported", str(exc))
+        if not _CLAIM_ID.fullmatch(cid):
+            bad("id", "ids are lower-case letters, digits, '.' and '-' (like outcomes-topical-fraction)")
+        elif cid in seen:
+            bad("id", f"duplicate id (first at line {seen[cid]})", "unique claim id")
+        else:
+            seen[cid] = line
+        if entry["section"] not in SECTIONS:
+            bad("section", f"unknown section {entry['section']!r}; sections: {'; '.join(SECTIONS)}")
+        if entry["topic"] not in TOPICS:
+            bad("topic", f"unknown topic {entry['topic']!r}; topics: {', '.join(TOPICS)}")
+        if entry.get("unit") not in (None, "percent"):
+            bad("unit", "the only unit is 'percent' (a percentage printed without %)")
+        comp = entry.get("computation")
+        args = entry.get("args")
+        if args is not None and not isinstance(args, dict):
+            bad("args", f"must be a mapping of argument names to values, not {describe(args)}")
+        elif comp is None:
+            if not entry.get("reason"):
+                bad("reason", "a claim without a computation needs the reason it cannot be recomputed")
+            if args:
+                bad("args", "arguments without a computation")
+        elif comp not in COMPUTATION_ARGUMENTS:
+            bad("computation", f"unknown computation {comp!r}; known: {', '.join(sorted(COMPUTATION_ARGUMENTS))}")
+        else:
+            for arg, message in _argument_problems(comp, args or {}, vocab):
+                problems.append(Problem(name, "claim arguments exist", f"{label}: {message}",
+                                        row=keys.get("args", line), column=f"args.{arg}"))
+        if len(problems) == before:
+            claims.append(Claim(**{k: entry[k] for k in _REQUIRED + _OPTIONAL if entry.get(k) is not None}
+                                | {"reported": str(reported)}))
+    return claims, problems
+
+
+# --------------------------------------------------------------------------- Table 2 notes
+
+_NOTE_KEYS = ("modality", "column", "part", "note")
+
+
+def check_table2_notes(entries, node, tables: dict[str, pd.DataFrame], name: str = NOTES_FILE
+                       ) -> tuple[dict[tuple[str, str, str], str], list[Problem]]:
+    """Check the parsed Table 2 notes; return them keyed by (modality, column, part), and every problem.
+
+    Each note must name a cell part of the printed Table 2 that exists: a row of
+    ``paper_table2.csv``, one of its columns, and a part of that column
+    (:data:`helpers.printed.PARTS`; for adverse events, an event the cell prints or the
+    data list for the row). A cell part is explained once.
+    """
+    if not isinstance(entries, list) or not entries:
+        return {}, [Problem(name, "notes present", "the file must hold a non-empty list of notes "
+                            "(modality, column, part, note), not " + describe(entries))]
+    table2 = tables["table2"]
+    rows = {r["modality"]: {k: (None if pd.isna(v) else v) for k, v in r.items()} for r in table2.to_dict("records")}
+    group = {m: (r["merged_into"] or m) for m, r in rows.items()}
+    data_events = {}
+    for ae in tables["adverse_events"].itertuples():
+        data_events.setdefault(group.get(ae.modality, ae.modality), set()).add(str(ae.event).strip().lower())
+    notes, problems, seen = {}, [], {}
+    for entry, item in zip(entries, node.value, strict=True):
+        line = line_of(item)
+        keys = key_lines(item)
+        if not isinstance(entry, dict):
+            problems.append(Problem(name, "note well formed", f"each note must be a mapping of {', '.join(_NOTE_KEYS)}, "
+                                    f"not {describe(entry)}", row=line))
+            continue
+        missing = [k for k in _NOTE_KEYS if entry.get(k) in (None, "")]
+        unknown = [str(k) for k in entry if k not in _NOTE_KEYS]
+        if missing or unknown:
+            what = "; ".join(filter(None, [missing and f"missing {', '.join(missing)}",
+                                           unknown and f"unknown key(s) {', '.join(unknown)}"]))
+            problems.append(Problem(name, "note well formed", f"a note needs exactly {', '.join(_NOTE_KEYS)} ({what})",
+                                    row=line, column=(missing or unknown)[0]))
+            continue
+        wrong = [(k, entry[k]) for k in _NOTE_KEYS if not isinstance(entry[k], str) and not (
+            k == "part" and isinstance(entry[k], int) and not isinstance(entry[k], bool))]
+        if wrong:
+            k, v = wrong[0]
+            problems.append(Problem(name, "note well formed", f"{k} must be text, not {describe(v)}", row=keys.get(k, line), column=k))
+            continue
+        modality, column, part, note = (str(entry[k]) for k in _NOTE_KEYS)
+        dirty = next(((k, text_problem(v)) for k, v in zip(_NOTE_KEYS, (modality, column, part, note), strict=True)
+                      if text_problem(v)), None)
+        if dirty:
+            problems.append(Problem(name, "clean text", f"{dirty[0]} {dirty[1]}", row=keys.get(dirty[0], line), column=dirty[0]))
+            continue
+        if modality not in rows:
+            problems.append(Problem(name, "note names a Table 2 cell", f"{modality!r} is not a row of paper_table2.csv; "
+                                    f"rows: {', '.join(rows)}", row=keys.get("modality", line), column="modality"))
+            continue
+        parts = printed.parts_of(rows[modality], data_events.get(modality, set()))
+        if column not in {c for c, _ in parts}:
+            problems.append(Problem(name, "note names a Table 2 cell", f"row {modality!r} has no printed column {column!r}; "
+                                    f"columns: {', '.join(sorted({c for c, _ in parts}))}", row=keys.get("column", line),
+                                    column="column"))
+            continue
+        if (column, part) not in parts:
+            problems.append(Problem(name, "note names a Table 2 cell", f"{modality}/{column} has no part {part!r}; parts: "
+                                    f"{', '.join(sorted(p for c, p in parts if c == column))}", row=keys.get("part", line),
+                                    column="part"))
+            continue
+        key = (modality, column, part)
+        if key in seen:
+            problems.append(Problem(name, "one note per cell", f"{modality}/{column}/{part} already has a note (line {seen[key]})",
+                                    row=line, column="part"))
+            continue
+        seen[key] = line
+        notes[key] = note
+    return notes, problems

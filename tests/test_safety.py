@@ -1,0 +1,191 @@
+"""What the build may touch, and when: paths inside the output folder, one build at a time,
+fingerprints that see every input, checksums that follow links, escaped text."""
+
+from __future__ import annotations
+
+import csv
+import errno
+import io
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers import build, escape
+from helpers.config import Run
+from helpers.loader import data_checksum
+from helpers.lock import FolderBusy, FolderLock
+from helpers.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+
+
+# --------------------------------------------------------------------------- paths
+
+
+@pytest.mark.parametrize("relative", ["..", "../x", "runs/../../x", "/etc", "runs/a/../../../x", ""])
+def test_paths_outside_the_output_folder_are_refused(tmp_path, relative):
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(build.EnvironmentProblem, match="not inside the output folder"):
+        build.inside(out, out / relative if relative else out)
+
+
+def test_a_link_inside_the_output_folder_is_removed_not_followed(tmp_path):
+    out, victim = tmp_path / "out", tmp_path / "victim"
+    (out / "runs").mkdir(parents=True)
+    victim.mkdir()
+    (victim / "keep.txt").write_text("precious", encoding="utf-8")
+    (out / "runs" / "x").symlink_to(victim, target_is_directory=True)
+    build._remove(out, out / "runs" / "x")
+    assert not (out / "runs" / "x").exists() and (victim / "keep.txt").read_text(encoding="utf-8") == "precious"
+    # and a link to outside the folder cannot smuggle a deletion through its parent
+    (out / "link").symlink_to(victim, target_is_directory=True)
+    with pytest.raises(build.EnvironmentProblem):
+        build._remove(out, out / "link" / "keep.txt")
+    assert (victim / "keep.txt").exists()
+
+
+# --------------------------------------------------------------------------- one build at a time
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "helpers.build", *args], capture_output=True, text=True, cwd=PROJECT_ROOT)
+
+
+def test_a_second_build_exits_naming_the_running_one(tmp_path):
+    out = tmp_path / "out"
+    with FolderLock(out, log=lambda *a, **k: None):
+        result = cli("--output-dir", str(out), "--only", "03_pooled_outcomes")
+    assert result.returncode == 3, result.stderr
+    assert "another build is running" in result.stderr and f"process {os.getpid()}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (out / "runs").exists()  # it touched nothing
+
+
+def test_a_stale_lock_from_a_killed_build_is_cleared(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".build.lock").write_text('{"pid": 999999, "started": "earlier"}', encoding="utf-8")
+    (out / ".staging" / "03_pooled_outcomes").mkdir(parents=True)  # what the killed build left
+    result = cli("--output-dir", str(out), "--only", "03_pooled_outcomes")
+    assert result.returncode == 0, result.stderr
+    assert "cleared a stale lock" in result.stdout and "process 999999" in result.stdout
+    assert not (out / ".staging").exists()
+    assert (out / ".build.lock").read_text(encoding="utf-8") == ""  # released
+
+
+def test_wait_waits_for_the_running_build(tmp_path):
+    lock = FolderLock(tmp_path, log=lambda *a, **k: None).acquire()
+    released = []
+
+    def release_later():
+        time.sleep(2)
+        released.append(time.monotonic())
+        lock.release()
+
+    threading.Thread(target=release_later).start()
+    waiter = FolderLock(tmp_path, wait=True, log=lambda *a, **k: None)
+    waiter.acquire()
+    got = time.monotonic()
+    waiter.release()
+    assert released and got >= released[0]
+
+
+def test_the_lock_refuses_a_second_holder_in_the_same_process(tmp_path):
+    with FolderLock(tmp_path, log=lambda *a, **k: None):
+        with pytest.raises(FolderBusy):
+            FolderLock(tmp_path, log=lambda *a, **k: None).acquire()
+
+
+# --------------------------------------------------------------------------- fresh means fresh
+
+
+def test_the_data_checksum_follows_a_linked_folder(tmp_path):
+    from helpers.paths import DATA_DIR
+    import shutil
+
+    vocab = tmp_path / "vocab"
+    shutil.copytree(DATA_DIR / "vocabularies", vocab)
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns("vocabularies"))
+    (data / "vocabularies").symlink_to(vocab, target_is_directory=True)
+    before = data_checksum(data)
+    assert before == data_checksum(DATA_DIR)  # the same files, linked or not
+    path = vocab / "families.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("Laser,Laser", "Lasers,Laser"), encoding="utf-8")
+    assert data_checksum(data) != before
+    (data / "loop").symlink_to(data, target_is_directory=True)  # a cycle is walked once
+    data_checksum(data)
+
+
+def test_the_fingerprint_covers_the_title_and_every_file_a_parameter_names(tmp_path):
+    appraisals = tmp_path / "appraisals.csv"
+    appraisals.write_text("ref,question,answer\n", encoding="utf-8")
+    run = Run("x", NOTEBOOKS_DIR / "02_risk_of_bias.ipynb", {"appraisal_path": str(appraisals)}, "A title")
+    base = build.fingerprint(run, "data", "code")
+    assert build.fingerprint(Run(run.name, run.notebook, run.parameters, "Another title"), "data", "code") != base
+    appraisals.write_text("ref,question,answer\n59,1,yes\n", encoding="utf-8")
+    assert build.fingerprint(run, "data", "code") != base
+
+
+# --------------------------------------------------------------------------- errors writing
+
+
+def test_a_full_disk_while_writing_the_index_leaves_the_old_one_and_no_temporary_file(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index.html").write_text("the last good index", encoding="utf-8")
+
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(self))
+
+    monkeypatch.setattr(Path, "write_text", full)
+    with pytest.raises(OSError):
+        build._write_atomic(out, "index.html", "new")
+    monkeypatch.undo()
+    assert (out / "index.html").read_text(encoding="utf-8") == "the last good index"
+    assert [p.name for p in out.iterdir()] == ["index.html"]
+
+
+def test_the_command_line_turns_a_write_error_into_one_message(monkeypatch, capsys):
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", "reports/index.html")
+
+    monkeypatch.setattr(build, "build", full)
+    assert build.main([]) == 2
+    err = capsys.readouterr().err
+    assert err == "error: cannot write reports/index.html: No space left on device\n"
+
+
+# --------------------------------------------------------------------------- escaping
+
+
+SCRIPTS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))", "`code` *em*",
+           "$x$ \\$", "a & b \"q\" 'q'", "# heading", "line\nbreak", "<!-- c -->", "&lt;script&gt;"]
+
+
+@pytest.mark.parametrize("text", SCRIPTS)
+def test_markdown_escape_shows_the_text_as_typed(text):
+    """Rendered the way nbconvert renders a Markdown cell, the escaped text is the text, and no tag appears."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    html = markdown2html_mistune(escape.markdown(text))
+    assert "<script" not in html and "<img" not in html and "<a " not in html and "<code" not in html and "<h1" not in html
+    import html as html_module
+    import re
+
+    shown = html_module.unescape(re.sub(r"<[^>]+>", "", html)).strip()
+    assert shown == " ".join(text.split())
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", "=HYPERLINK(\"http://x\")"])
+def test_formula_leading_text_is_neutralised_in_csv(tmp_path, value):
+    frame = pd.DataFrame({"text": [value, "plain"], "number": [-1.5, 2.0]})
+    path = escape.write_csv(frame, tmp_path / "out.csv")
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8"), newline="")))
+    assert rows[1][0] == "'" + value and rows[2][0] == "plain"
+    assert rows[1][1] == "-1.5"  # numbers stay numbers
