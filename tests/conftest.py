@@ -46,3 +46,22 @@ def full_build(tmp_path_factory):
     failed = [r for r in results if r.status != "ok"]
     assert not failed, failed
     return out
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+#: Flags for Debian's Chromium on a machine without network or GPU.
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Chromium (Debian's package; `make test` installs it), driven by Playwright."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: `apt-get install chromium` (make test does it when it can)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

@@ -9,7 +9,6 @@ Screenshots go to reports/screenshots/.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -18,10 +17,6 @@ import pytest
 from helpers import build
 from helpers.paths import REPORTS_DIR
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
-
 
 @pytest.fixture(scope="module")
 def built(full_build) -> Path:
@@ -29,20 +24,14 @@ def built(full_build) -> Path:
 
 
 @pytest.fixture(scope="module")
-def page():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed: `apt-get install chromium` (make test does it when it can)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        pg = browser.new_page(viewport={"width": 1280, "height": 900})
-        pg.problems = []
-        pg.on("console", lambda m: pg.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-        pg.on("pageerror", lambda e: pg.problems.append(f"page error: {e}"))
-        pg.on("requestfailed", lambda r: pg.problems.append(f"request failed: {r.url[:80]}"))
-        yield pg
-        browser.close()
+def page(chromium):
+    pg = chromium.new_page(viewport={"width": 1280, "height": 900})
+    pg.problems = []
+    pg.on("console", lambda m: pg.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    pg.on("pageerror", lambda e: pg.problems.append(f"page error: {e}"))
+    pg.on("requestfailed", lambda r: pg.problems.append(f"request failed: {r.url[:80]}"))
+    yield pg
+    pg.close()
 
 
 def html_files(folder: Path) -> list[Path]:

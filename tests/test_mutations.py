@@ -11,8 +11,6 @@ accepted as the same review.
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 import shutil
 from pathlib import Path
@@ -20,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from tests_support import read_rows, write_rows
 
 from helpers import DataValidationError, load_review
 from helpers import loader as loader_module
@@ -56,16 +55,6 @@ class Changed:
         self.path.write_bytes(self.original)
 
 
-def rows_of(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-
-
-def write_rows(path: Path, rows: list[list[str]]) -> None:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
-
-
 def refused(folder: Path) -> DataValidationError:
     with pytest.raises(DataValidationError) as info:
         load_review(folder, cache=False)
@@ -95,7 +84,7 @@ CELL_CASES = [
                          ids=[f"{m['name']}-{r['name']}.{f['name']}" for m, r, f in CELL_CASES])
 def test_a_bad_cell_is_refused_naming_file_row_column_and_rule(folder, mutation, resource, field):
     with Changed(folder, resource["path"]) as path:
-        rows = rows_of(path)
+        rows = read_rows(path)
         column = rows[0].index(field["name"])
         i = random.Random(f"{mutation['name']}|{resource['name']}|{field['name']}").randrange(1, len(rows))
         value = mutation["value"].replace("{long}", LONG).replace("{value}", rows[i][column])
@@ -131,13 +120,13 @@ def _edit_table(path: Path, edit: str, monkeypatch) -> None:
     elif edit == "empty_cells_row":
         path.write_text(lines[0] + "," * (len(header) - 1) + "\n" + "".join(lines[1:]), encoding="utf-8")
     elif edit in ("extra_cell", "missing_cell"):
-        rows = rows_of(path)
+        rows = read_rows(path)
         rows[1] = [*rows[1], "x"] if edit == "extra_cell" else rows[1][:-1]
         write_rows(path, rows)
     elif edit == "unclosed_quote":
         path.write_text(lines[0] + '"' + "".join(lines[1:]), encoding="utf-8")
     elif edit == "huge_field":
-        rows = rows_of(path)
+        rows = read_rows(path)
         rows[1][-1] = "a" * 200_000
         write_rows(path, rows)
     elif edit == "latin1":

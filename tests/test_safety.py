@@ -22,7 +22,6 @@ from helpers.loader import data_checksum
 from helpers.lock import FolderBusy, FolderLock
 from helpers.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 
-
 # --------------------------------------------------------------------------- paths
 
 
@@ -96,17 +95,17 @@ def test_wait_waits_for_the_running_build(tmp_path):
 
 
 def test_the_lock_refuses_a_second_holder_in_the_same_process(tmp_path):
-    with FolderLock(tmp_path, log=lambda *a, **k: None):
-        with pytest.raises(FolderBusy):
-            FolderLock(tmp_path, log=lambda *a, **k: None).acquire()
+    with FolderLock(tmp_path, log=lambda *a, **k: None), pytest.raises(FolderBusy):
+        FolderLock(tmp_path, log=lambda *a, **k: None).acquire()
 
 
 # --------------------------------------------------------------------------- fresh means fresh
 
 
 def test_the_data_checksum_follows_a_linked_folder(tmp_path):
-    from helpers.paths import DATA_DIR
     import shutil
+
+    from helpers.paths import DATA_DIR
 
     vocab = tmp_path / "vocab"
     shutil.copytree(DATA_DIR / "vocabularies", vocab)

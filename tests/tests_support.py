@@ -46,3 +46,19 @@ def add_study(folder: Path, ref: int, modality: str, n_cases: int, complete: int
             row |= {"status": "reported", "statistic": "median" if n_cases > 1 else "value",
                     "value": treatment_duration_months, "unit": "months"}
         _append(folder / "durations.csv", row)
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    """A CSV file's rows, header first, as text."""
+    import io
+
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+
+
+def write_rows(path: Path, rows: list[list[str]]) -> None:
+    """Write rows as CSV (UTF-8, LF), quoting where needed."""
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")

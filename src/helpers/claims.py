@@ -27,7 +27,14 @@ from .errors import NotComputable
 from .escape import write_csv
 from .loader import Review
 from .outcomes import Proportion, round_half_up
-from .registers import COMPUTATION_ARGUMENTS, SECTIONS, TABLE2_TOPIC, Claim, Reported, parse_reported
+from .registers import (
+    COMPUTATION_ARGUMENTS,
+    SECTIONS,
+    TABLE2_TOPIC,
+    Claim,
+    Reported,
+    parse_reported,
+)
 
 __all__ = ["AUDIT_COLUMNS", "COMPUTATIONS", "SECTIONS", "STATUSES", "Claim", "Reported", "audit", "by_section",
            "evaluate", "matches", "parse_reported", "table2_audit", "write_audit"]

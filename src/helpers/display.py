@@ -51,9 +51,11 @@ def _styler(df: pd.DataFrame, name: str) -> Styler:
 
 
 def comparison(df: pd.DataFrame, ok: str, name: str) -> StyledTable:
-    """Highlight the rows where column ``ok`` is False (data and paper disagree)."""
+    """Highlight the rows where column ``ok`` is False (data and paper disagree); a row with
+    nothing to compare (``ok`` missing: the paper prints no number) stays neutral."""
     def colour(row):
-        c = OK_COLOUR if bool(row[ok]) else PROBLEM_COLOUR
+        value = row[ok]
+        c = NEUTRAL_COLOUR if pd.isna(value) else OK_COLOUR if bool(value) else PROBLEM_COLOUR
         return [f"background-color: {c}"] * len(row)
     return StyledTable(_styler(df, name).apply(colour, axis=1), name)
 

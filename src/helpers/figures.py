@@ -2,7 +2,7 @@
 
 Every function draws from the loaded data only, in the project's style
 (:mod:`helpers.style`), and returns the matplotlib Figure. Notebook 05 shows them and
-writes each to ``reports/figures/`` as SVG and 300-dpi PNG (:func:`helpers.plots.save`).
+writes each to the run's ``figures/`` folder (``reports/runs/<run>/figures/``) as SVG and 300-dpi PNG (:func:`helpers.plots.save`).
 """
 
 from __future__ import annotations
@@ -85,7 +85,8 @@ def underlying_diseases(review: Review, ax=None):
     d = review.diseases.groupby("disease").agg(patients=("n_patients", "sum"), category=("category", "first"))
     d = d.sort_values("patients")
     cats = review.disease_categories.sort_values("order")
-    palette = dict(zip(cats.index, [style.OKABE_ITO[c] for c in ("blue", "orange", "green", "purple")], strict=False))
+    colours = [style.OKABE_ITO[c] for c in ("blue", "orange", "green", "purple", "sky_blue", "vermillion", "yellow")]
+    palette = {c: colours[i % len(colours)] for i, c in enumerate(cats.index)}  # any number of categories
     ax.barh(range(len(d)), d["patients"], color=[palette.get(c, "#999999") for c in d["category"]])
     names = review.disease_vocabulary["name"]
     ax.set_yticks(range(len(d)), [f"{names[i]} ({i})" if names[i] != i else i for i in d.index])

@@ -40,8 +40,23 @@ import yaml
 
 from . import paths
 from .errors import DataValidationError, Problem
-from .readers import MAX_TABLE_BYTES, MAX_YAML_BYTES, CsvTable, YamlProblem, load_yaml, read_csv, read_text
-from .registers import CLAIMS_FILE, NOTES_FILE, Claim, check_claims, check_table2_notes, vocabularies
+from .readers import (
+    MAX_TABLE_BYTES,
+    MAX_YAML_BYTES,
+    CsvTable,
+    YamlProblem,
+    load_yaml,
+    read_csv,
+    read_text,
+)
+from .registers import (
+    CLAIMS_FILE,
+    NOTES_FILE,
+    Claim,
+    check_claims,
+    check_table2_notes,
+    vocabularies,
+)
 from .units import parse_frequency, to_months
 from .values import cell_problem, parse_cell, text_problem
 
@@ -474,8 +489,9 @@ def helpers_digest() -> str:
 
 def _cache_key(data_dir: Path) -> str:
     """Data checksum + the helpers' code + the library versions: any change gives a new key."""
-    import pandas
     import sys
+
+    import pandas
 
     h = hashlib.sha256()
     h.update(data_checksum(data_dir).encode())

@@ -203,7 +203,7 @@ def describe(result: PooledProportion, label: str, outcome: str = "response") ->
         return (f"{label}: {result.events} of {result.n} patients in {studies} had {what}. "
                 f"The random-effects model cannot be estimated here ({'; '.join(result.warnings)}), "
                 f"so only the crude proportion can be reported.")
-    pct = lambda v: f"{100 * v:.0f}%"  # noqa: E731
+    pct = lambda v: f"{100 * v:.0f}%"
     text = (f"{label}: {result.events} of {result.n} patients in {studies} had {what}. "
             f"The model ({result.method}) puts the typical proportion at {pct(result.proportion)} "
             f"(95% CI {pct(result.ci_low)} to {pct(result.ci_high)}).")

@@ -2,7 +2,7 @@
 
 The palette is Okabe and Ito's (2008), safe for the common colour-vision deficiencies.
 :func:`use` applies the settings; figures call it, so they look the same in JupyterLab,
-in the HTML reports and in the files under ``reports/figures/``.
+in the HTML reports and in the files under ``reports/runs/<run>/figures/``.
 """
 
 from __future__ import annotations
