@@ -188,3 +188,33 @@ def test_formula_leading_text_is_neutralised_in_csv(tmp_path, value):
     rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8"), newline="")))
     assert rows[1][0] == "'" + value and rows[2][0] == "plain"
     assert rows[1][1] == "-1.5"  # numbers stay numbers
+
+
+# --------------------------------------------------------------------------- unreadable inputs
+
+
+def test_an_unreadable_table_is_one_problem(data_copy, monkeypatch):
+    from helpers import DataValidationError, load_review
+
+    original = Path.read_bytes
+
+    def denied(self):
+        if self.name == "outcomes.csv":
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(DataValidationError) as info:
+        load_review(data_copy, cache=False)
+    (problem,) = info.value.problems
+    assert (problem.file, problem.rule) == ("outcomes.csv", "file readable") and "Permission denied" in problem.message
+
+
+def test_a_pipe_in_place_of_a_table_does_not_hang(data_copy):
+    from helpers import DataValidationError, load_review
+
+    (data_copy / "diseases.csv").unlink()
+    os.mkfifo(data_copy / "diseases.csv")
+    with pytest.raises(DataValidationError, match="is not a file"):
+        load_review(data_copy, cache=False)
+    data_checksum(data_copy)  # skips it rather than waiting for a writer

@@ -498,22 +498,25 @@ def build(runs: list[Run] | None = None, output_dir: Path | None = None, only: l
         prints = {r.name: fingerprint(r, run_checksums[r.name], code) for r in runs}
         earlier = _earlier(output_dir)
         results: dict[str, RunResult] = {}
-        invalid = _invalid_data(runs)
         todo = []
         for run in runs:
             before = earlier.get(run.name, {})
             files = before.get("files") or {}
             present = all((output_dir / f).is_file() for k, f in files.items() if k != "artifacts") and all(
                 (output_dir / a).is_file() for a in files.get("artifacts", []))
-            if run.name in invalid:
-                results[run.name] = RunResult(run.name, run.notebook.name, run.title or run.name, run.parameters,
-                                              "failed", 0.0, invalid[run.name])
-                log(f"[fail] {run.name}: its data are invalid; nothing executed\n    {_indent(invalid[run.name])}", flush=True)
-            elif not force and before.get("status") == "ok" and before.get("fingerprint") == prints[run.name] and files and present:
+            if not force and before.get("status") == "ok" and before.get("fingerprint") == prints[run.name] and files and present:
                 results[run.name] = _from_manifest(before)
                 log(f"[skip] {run.name}: unchanged since the last good build", flush=True)
             else:
                 todo.append(run)
+        # The data of the runs to build are validated first (the gate, once per folder); a run
+        # whose data are invalid fails here, and executes nothing.
+        invalid = _invalid_data(todo)
+        for run in [r for r in todo if r.name in invalid]:
+            todo.remove(run)
+            results[run.name] = RunResult(run.name, run.notebook.name, run.title or run.name, run.parameters,
+                                          "failed", 0.0, invalid[run.name])
+            log(f"[fail] {run.name}: its data are invalid; nothing executed\n    {_indent(invalid[run.name])}", flush=True)
         jobs = max(1, min(jobs or (os.cpu_count() or 1), len(todo) or 1))
         done = 0
         if todo:

@@ -71,11 +71,25 @@ def check_run_name(name) -> str | None:
     return None
 
 
-def declared_parameters(notebook: Path) -> dict:
-    """The parameters a notebook declares in its ``parameters`` cell, with their defaults' types."""
-    import papermill as pm
+def declared_parameters(notebook: Path) -> list[str]:
+    """The parameters a notebook declares: the names its ``parameters`` cell assigns (as
+    papermill reads them for a Python notebook).
 
-    return dict(pm.inspect_notebook(str(notebook)))
+    Raises
+    ------
+    ConfigError
+        When the notebook is not a readable notebook.
+    """
+    import json
+
+    from .params import assigned_names
+
+    try:
+        cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+        source = next((c["source"] for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])), "")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(f"{notebook}: not a readable notebook ({type(exc).__name__})") from None
+    return sorted(assigned_names("".join(source) if isinstance(source, list) else str(source)))
 
 
 def _check_parameters(where: str, notebook: Path, parameters, line_for) -> None:

@@ -110,7 +110,7 @@ def check_value(name: str, value) -> None:
     spec[name](name, value)
 
 
-def _assigned(source: str) -> set[str]:
+def assigned_names(source: str) -> set[str]:
     """The names a cell assigns at top level (papermill's injected cell is plain assignments)."""
     try:
         tree = ast.parse(source)
@@ -139,7 +139,7 @@ def injected_unknown(declared: set[str]) -> list[str]:
     history = list(shell.user_ns.get("In", [])) if shell is not None else []
     if len(history) < 2 or not history[-2].lstrip().startswith("# Parameters"):
         return []
-    return sorted(_assigned(history[-2]) - set(declared))
+    return sorted(assigned_names(history[-2]) - set(declared))
 
 
 def check(**parameters) -> str:
