@@ -51,7 +51,7 @@ def test_names_equal_but_for_case_are_duplicates(tmp_path):
     ({"method": "reml"}, r"declares no such parameter"),  # a parameter of another notebook
     ({"output_dir": "/tmp/elsewhere"}, r"output_dir is set by the build"),
     ({"data_dir": "no/such/folder"}, r"data_dir: no such folder"),
-    ({"data_dir": dt.date(2021, 6, 24)}, r"not a date"),
+    ({"data_dir": dt.date(2021, 6, 24)}, r"no such folder '2021-06-24'"),  # YAML 1.2: a date is text
     ({"data_dir": ["data"]}, r"not a list of 1 item"),
     ({"data_dir": {"a": 1}}, r"not a mapping"),
     ({"data_dir": "data\nx"}, r"LINE FEED"),

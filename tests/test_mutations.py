@@ -227,7 +227,7 @@ def _yaml_edits(rel: str, mutation: dict, monkeypatch, path: Path) -> list[str]:
 def _per_key_texts(rel: str, edit: str) -> list[str]:
     """The register with one key of one entry given a value of the wrong shape: one text per key."""
     entries = yaml.safe_load((DATA_DIR / rel).read_text(encoding="utf-8"))
-    values = {"each_key_list": ["a", "b"], "each_key_mapping": {"a": "b"}, "each_key_date": pd.Timestamp("2021-06-24").date()}
+    values = {"each_key_list": ["a", "b"], "each_key_mapping": {"a": "b"}, "each_key_number": 12.5}
     texts = []
     for key, i in _first_entries_by_key(entries).items():
         changed = [dict(e) for e in entries]
@@ -245,7 +245,7 @@ def _per_key_texts(rel: str, edit: str) -> list[str]:
 YAML_CASES = [(m, rel) for m in SPEC["yaml"] for rel in REGISTERS]
 
 
-PER_KEY = ("each_key_list", "each_key_mapping", "each_key_date", "each_key_control")
+PER_KEY = ("each_key_list", "each_key_mapping", "each_key_number", "each_key_control")
 YAML_CASES = [(m, rel) for m in SPEC["yaml"] if m.get("edit") not in PER_KEY for rel in REGISTERS]
 KEY_CASES = [(m, rel) for m in SPEC["yaml"] if m.get("edit") in PER_KEY for rel in REGISTERS]
 
@@ -293,6 +293,6 @@ def test_every_key_of_a_register_refuses_a_value_of_the_wrong_shape(tables, muta
 
 def test_a_wrong_shape_is_refused_through_the_whole_loader(folder):
     with Changed(folder, "claims.yaml") as path:
-        path.write_text(_per_key_texts("claims.yaml", "each_key_date")[0], encoding="utf-8")
+        path.write_text(_per_key_texts("claims.yaml", "each_key_number")[0], encoding="utf-8")
         problem = refused(folder).problems[0]
-    assert problem.file == "claims.yaml" and problem.rule == "claim well formed" and "date" in problem.message
+    assert problem.file == "claims.yaml" and problem.rule == "claim well formed" and "12.5" in problem.message

@@ -195,3 +195,20 @@ def test_adverse_event_proportion_uses_the_selection_as_denominator(review):
     assert everyone.total == review.n_patients
     with pytest.raises(ValueError, match="no number of patients"):
         oc.adverse_event_patients(review, ["il-discoloration"])
+
+
+def test_the_patient_median_is_the_median_of_every_patient():
+    """Against the brute-force answer (each study's value repeated for its patients), on
+    seeded random studies; and without building that list when studies are huge."""
+    import random
+
+    import numpy as np
+
+    rng = random.Random(20211)
+    for _ in range(500):
+        k = rng.randint(1, 8)
+        values = [rng.choice([0.25, 0.5, 1.0, 2.0, 2.25, 3.9, 5.5, 12.0, 24.0]) for _ in range(k)]
+        patients = [rng.randint(1, 9) for _ in range(k)]
+        brute = [v for v, n in zip(values, patients, strict=True) for _ in range(n)]
+        assert oc.patient_median(values, patients) == float(np.median(brute)), (values, patients)
+    assert oc.patient_median([1.0, 2.0], [10**14, 10**14 + 1]) == 2.0

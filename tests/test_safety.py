@@ -29,7 +29,7 @@ from helpers.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 def test_paths_outside_the_output_folder_are_refused(tmp_path, relative):
     out = tmp_path / "out"
     out.mkdir()
-    with pytest.raises(build.EnvironmentProblem, match="not inside the output folder"):
+    with pytest.raises(build.SetupError, match="not inside the output folder"):
         build.inside(out, out / relative if relative else out)
 
 
@@ -43,7 +43,7 @@ def test_a_link_inside_the_output_folder_is_removed_not_followed(tmp_path):
     assert not (out / "runs" / "x").exists() and (victim / "keep.txt").read_text(encoding="utf-8") == "precious"
     # and a link to outside the folder cannot smuggle a deletion through its parent
     (out / "link").symlink_to(victim, target_is_directory=True)
-    with pytest.raises(build.EnvironmentProblem):
+    with pytest.raises(build.SetupError):
         build._remove(out, out / "link" / "keep.txt")
     assert (victim / "keep.txt").exists()
 
@@ -139,12 +139,12 @@ def test_a_full_disk_while_writing_the_index_leaves_the_old_one_and_no_temporary
     out.mkdir()
     (out / "index.html").write_text("the last good index", encoding="utf-8")
 
-    def full(self, *args, **kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device", str(self))
+    def full(fd, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(Path, "write_text", full)
+    monkeypatch.setattr(os, "fdopen", full)
     with pytest.raises(OSError):
-        build._write_atomic(out, "index.html", "new")
+        build.write_file(out, out / "index.html", "new")
     monkeypatch.undo()
     assert (out / "index.html").read_text(encoding="utf-8") == "the last good index"
     assert [p.name for p in out.iterdir()] == ["index.html"]
@@ -218,3 +218,59 @@ def test_a_pipe_in_place_of_a_table_does_not_hang(data_copy):
     with pytest.raises(DataValidationError, match="is not a file"):
         load_review(data_copy, cache=False)
     data_checksum(data_copy)  # skips it rather than waiting for a writer
+
+
+def test_a_lock_file_that_is_a_link_is_never_written_through(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".build.lock").symlink_to(victim)
+    result = cli("--output-dir", str(out), "--only", "03_pooled_outcomes")
+    assert result.returncode == 3 and "is a link" in result.stderr and "Traceback" not in result.stderr
+    assert victim.read_text(encoding="utf-8") == "precious"
+
+
+def test_files_are_written_beside_never_through_a_planted_link(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index.html").symlink_to(victim)
+    build.write_file(out, out / "index.html", "the index")
+    assert victim.read_text(encoding="utf-8") == "precious"
+    assert not (out / "index.html").is_symlink() and (out / "index.html").read_text(encoding="utf-8") == "the index"
+
+
+def test_run_names_that_look_like_the_builds_own_folders_do_not_collide(tmp_path):
+    """Staging is .staging/new/<name> and .staging/old/<name>: no run name reaches another's."""
+    import yaml
+
+    config = tmp_path / "reports.yaml"
+    runs = [{"name": "x", "notebook": str(NOTEBOOKS_DIR / "03_pooled_outcomes.ipynb")},
+            {"name": "x.previous", "notebook": str(NOTEBOOKS_DIR / "05_figures.ipynb")},
+            {"name": "new", "notebook": str(NOTEBOOKS_DIR / "06_claims_audit.ipynb")}]
+    config.write_text(yaml.safe_dump({"runs": runs}), encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli("--config", str(config), "--output-dir", str(out), "--only", "x", "x.previous", "new", "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    assert len(list((out / "runs" / "x.previous" / "figures").glob("*.svg"))) == 6
+    assert (out / "runs" / "new" / "claims_audit.csv").is_file()
+
+
+def test_the_checksum_reads_only_what_the_loader_reads(data_copy, monkeypatch):
+    """A linked system folder or a huge sparse file in the data folder costs nothing: only the
+    loader's files are read, each within its size limit."""
+    before = data_checksum(data_copy)
+    (data_copy / "usr").symlink_to("/usr", target_is_directory=True)
+    with open(data_copy / "huge.bin", "wb") as f:
+        f.truncate(50 * 1024**3)  # 50 GB, sparse
+    read = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.resolve()) or original(self))
+    assert data_checksum(data_copy) == before
+    (data_copy / "studies.csv").unlink()
+    (data_copy / "studies.csv").symlink_to(data_copy / "huge.bin")
+    assert data_checksum(data_copy) != before
+    assert (data_copy / "huge.bin").resolve() not in read
+    assert all(p.is_relative_to(data_copy.resolve()) for p in read)

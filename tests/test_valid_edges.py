@@ -8,6 +8,7 @@ unusual as valid data get, by class, not by example:
 - small reviews: one study, two studies (the other studies removed from every table, and
   the claims and notes that speak of them dropped);
 - vocabularies with entries nothing uses (a modality, a disease, a disease category);
+- every study a conference abstract, so that a meta-analysis without abstracts pools nothing;
 
 and run every notebook's code on each, in this process (``notebook_runner``), rendering
 every table and figure. Nothing may raise.
@@ -131,7 +132,23 @@ def small(n: int):
     return make
 
 
-CASES = {"emptiest": emptiest, "one study": small(1), "two studies": small(2), "unused vocabulary": unused_vocabulary}
+def all_abstracts(folder: Path) -> None:
+    """Every study a conference abstract: a run that leaves abstracts out pools nothing."""
+    rows = read(folder / "studies.csv")
+    i = rows[0].index("publication_type")
+    for row in rows[1:]:
+        row[i] = "conference_abstract"
+    write(folder / "studies.csv", rows)
+    for _ in range(20):
+        review, problems = _load_or_problems(folder)
+        if review is not None:
+            return
+        if not _drop_registers_entries(folder, problems):
+            raise AssertionError("\n".join(map(str, problems)))
+
+
+CASES = {"emptiest": emptiest, "one study": small(1), "two studies": small(2), "unused vocabulary": unused_vocabulary,
+         "all abstracts": all_abstracts}
 
 
 @pytest.fixture(scope="module", params=list(CASES))
@@ -144,16 +161,18 @@ def edge_folder(request, tmp_path_factory):
 
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
-EXTRA = {"02_risk_of_bias": {}, "04_meta_analysis": {"method": "glmm"}}
+#: Settings each notebook also runs with (notebook 04: one that can leave nothing to pool).
+SETTINGS = {"04_meta_analysis": [{}, {"exclude_abstracts": True, "unknown": "exclude", "method": "glmm"}]}
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_every_notebook_runs_on_valid_edge_data(edge_folder, notebook, tmp_path, monkeypatch):
     monkeypatch.chdir(PROJECT_ROOT)
-    parameters = {"data_dir": str(edge_folder)} | EXTRA.get(notebook.stem, {})
-    if "output_dir" in notebook.read_text(encoding="utf-8"):
-        parameters["output_dir"] = str(tmp_path)
-    run_notebook(notebook, **parameters)
+    for settings in SETTINGS.get(notebook.stem, [{}]):
+        parameters = {"data_dir": str(edge_folder)} | settings
+        if "output_dir" in notebook.read_text(encoding="utf-8"):
+            parameters["output_dir"] = str(tmp_path)
+        run_notebook(notebook, **parameters)
 
 
 def test_the_emptiest_review_blanks_most_optional_columns(tmp_path):

@@ -60,6 +60,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from . import escape, paths
+from .errors import SetupError
 from .config import ConfigError, Run, load_config
 from .kernel import KERNEL_NAME
 from .loader import data_checksum, helpers_digest
@@ -75,10 +76,6 @@ _VOLATILE_CELL_KEYS = ("execution", "papermill")
 _VOLATILE_NB_PAPERMILL_KEYS = ("start_time", "end_time", "duration", "exception", "input_path", "output_path")
 STAGING = ".staging"
 RUNS = "runs"
-
-
-class EnvironmentProblem(RuntimeError):
-    """The build cannot run here: a bad environment variable, an output folder it cannot use."""
 
 
 @dataclass
@@ -103,18 +100,18 @@ def build_time() -> _dt.datetime:
 
     Raises
     ------
-    EnvironmentProblem
+    SetupError
         When ``SOURCE_DATE_EPOCH`` is set but is not a whole number of seconds since 1970.
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is not None and epoch != "":
         if not (epoch.isascii() and epoch.isdigit() and len(epoch) <= 11):
-            raise EnvironmentProblem(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 "
+            raise SetupError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 "
                                      f"(like 1624492800), not {epoch[:40]!r}")
         try:
             return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC)
         except (OverflowError, OSError, ValueError):
-            raise EnvironmentProblem(f"SOURCE_DATE_EPOCH {epoch!r} is out of range") from None
+            raise SetupError(f"SOURCE_DATE_EPOCH {epoch!r} is out of range") from None
     return _dt.datetime.now(tz=_dt.UTC).replace(microsecond=0)
 
 
@@ -193,14 +190,14 @@ def inside(output_dir: Path, path: Path) -> Path:
 
     Raises
     ------
-    EnvironmentProblem
+    SetupError
         When the path would leave the output folder (every path the build deletes,
         replaces or writes goes through here).
     """
     root = Path(os.path.realpath(output_dir))
     target = Path(os.path.realpath(path.parent)) / path.name
     if path.name in ("", ".", "..") or not target.is_relative_to(root) or target == root:
-        raise EnvironmentProblem(f"refusing to touch {path}: it is not inside the output folder {output_dir}")
+        raise SetupError(f"refusing to touch {path}: it is not inside the output folder {output_dir}")
     return target
 
 
@@ -230,7 +227,7 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
 
     start = time.perf_counter()
     title = run.title or run.name
-    staging = inside(output_dir, output_dir / STAGING / run.name)
+    staging = inside(output_dir, output_dir / STAGING / "new" / run.name)
     final = inside(output_dir, output_dir / RUNS / run.name)
     failed_path = final / f"{run.name}.failed.ipynb"
 
@@ -255,9 +252,8 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
             if executed.exists():
                 nb = nbformat.read(executed, as_version=4)
                 strip_volatile(nb)
-                final.mkdir(parents=True, exist_ok=True)
-                inside(output_dir, failed_path)
-                nbformat.write(nb, failed_path)
+                inside(output_dir, final).mkdir(parents=True, exist_ok=True)
+                write_file(output_dir, failed_path, nbformat.writes(nb) + "\n")
             return failed(_describe_failure(exc))
         nb = nbformat.read(executed, as_version=4)
         strip_volatile(nb)
@@ -272,8 +268,9 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
         artifacts = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*")
                            if p.is_file() and p.name not in {Path(f).name for f in run.files.values()})
         # The swap: the old folder is moved aside, the new one takes its place, the old one goes.
-        old = inside(output_dir, output_dir / STAGING / f"{run.name}.previous")
+        old = inside(output_dir, output_dir / STAGING / "old" / run.name)
         _remove(output_dir, old)
+        old.parent.mkdir(parents=True, exist_ok=True)
         if final.exists() or final.is_symlink():
             os.replace(final, old)
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -286,7 +283,7 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
     finally:
         try:
             _remove(output_dir, staging)
-        except (OSError, EnvironmentProblem):
+        except (OSError, SetupError):
             pass
 
 
@@ -298,14 +295,21 @@ def sensitivity_table(output_dir: Path, results: list[RunResult]) -> "pd.DataFra
     """
     import pandas as pd
 
-    found = [a for r in results for a in (r.files or {}).get("artifacts", [])
-             if "/sensitivity/" in a and a.endswith(".csv")]
+    from .escape import csv_value
+
     frames = []
-    for artifact in dict.fromkeys(found):
-        try:
-            frames.append(pd.read_csv(inside(output_dir, output_dir / artifact)))
-        except (OSError, ValueError, EnvironmentProblem):
-            continue
+    for r in results:  # one column per report run: its name is unique, a notebook's run_name need not be
+        for artifact in (r.files or {}).get("artifacts", []):
+            if "/sensitivity/" not in artifact or not artifact.endswith(".csv"):
+                continue
+            try:
+                frame = pd.read_csv(inside(output_dir, output_dir / artifact))
+            except (OSError, ValueError, SetupError):
+                continue
+            if frame.empty:  # the run pooled no group
+                continue
+            frame = frame.map(csv_value)  # the file is neutralised for spreadsheets; the index shows the text
+            frames.append(frame.assign(run=r.name))
     if not frames:
         return None
     data = pd.concat(frames, ignore_index=True)
@@ -325,14 +329,20 @@ def _href(relative: str) -> str:
     return "/".join(quote(part) for part in relative.split("/"))
 
 
-def _write_atomic(output_dir: Path, name: str, content: str) -> None:
-    target = inside(output_dir, output_dir / name)
-    tmp = inside(output_dir, output_dir / f".{name}.{os.getpid()}.tmp")
+def write_file(output_dir: Path, path: Path, content: str) -> None:
+    """Write a file of the output folder atomically: a new temporary file (created, never
+    opened through a link) replaces it when complete, so the old file stays whole until then."""
+    import tempfile
+
+    target = inside(output_dir, path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        tmp.write_text(content, encoding="utf-8")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(content)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     finally:
-        tmp.unlink(missing_ok=True)
+        Path(tmp).unlink(missing_ok=True)
 
 
 def write_index(results: list[RunResult], output_dir: Path, checksum: str, built: _dt.datetime) -> Path:
@@ -369,8 +379,8 @@ def write_index(results: list[RunResult], output_dir: Path, checksum: str, built
         "data_checksum": checksum,
         "runs": [{k: v for k, v in asdict(r).items() if k not in ("seconds", "rebuilt")} for r in results],
     }
-    _write_atomic(output_dir, "index.html", html)
-    _write_atomic(output_dir, "build.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    write_file(output_dir, output_dir / "index.html", html)
+    write_file(output_dir, output_dir / "build.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return output_dir / "index.html"
 
 
@@ -434,21 +444,21 @@ def check_output_dir(output_dir: Path) -> Path:
 
     Raises
     ------
-    EnvironmentProblem
+    SetupError
         When it is a file, or is (or holds) the project root, or lies inside the data,
         notebooks, sources, tests, ``.git`` or ``.venv``.
     """
     output_dir = Path(output_dir)
     if output_dir.exists() and not output_dir.is_dir():
-        raise EnvironmentProblem(f"the output folder {output_dir} is a file, not a folder")
+        raise SetupError(f"the output folder {output_dir} is a file, not a folder")
     real = Path(os.path.realpath(output_dir))
     root = Path(os.path.realpath(paths.PROJECT_ROOT))
     if root.is_relative_to(real):
-        raise EnvironmentProblem(f"the output folder {output_dir} holds the project itself; choose a folder of its own "
+        raise SetupError(f"the output folder {output_dir} holds the project itself; choose a folder of its own "
                                  "(the default is reports/)")
     for part in ("data", "notebooks", "src", "tests", ".git", ".venv"):
         if real.is_relative_to(root / part):
-            raise EnvironmentProblem(f"the output folder {output_dir} lies inside the project's {part}/; choose a folder "
+            raise SetupError(f"the output folder {output_dir} lies inside the project's {part}/; choose a folder "
                                      "of its own (the default is reports/)")
     return output_dir
 
@@ -468,7 +478,7 @@ def build(runs: list[Run] | None = None, output_dir: Path | None = None, only: l
     ------
     ConfigError
         For a bad runs file or ``only`` naming no run.
-    EnvironmentProblem
+    SetupError
         For a bad ``SOURCE_DATE_EPOCH`` or an output folder the build cannot use.
     FolderBusy
         When another build holds the output folder and ``wait`` is False.
@@ -636,7 +646,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except EnvironmentProblem as exc:
+    except SetupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except FolderBusy as exc:

@@ -65,3 +65,9 @@ class NotComputable(ValueError):
     """A computation has no number for these data (a count the paper gives as N/R, an
     empty selection of diameters): the claims audit shows it as not computable, with the
     reason, instead of failing."""
+
+
+class SetupError(RuntimeError):
+    """The project cannot run here: its data dictionary is missing or unreadable, an
+    environment variable has a value it cannot use (``SOURCE_DATE_EPOCH``), or the output
+    folder cannot be used. The command lines exit 2 with the message, no traceback."""

@@ -60,6 +60,13 @@ def csv_cell(value):
     return value
 
 
+def csv_value(cell):
+    """The text a cell held before :func:`csv_cell` (for reading back a file this project wrote)."""
+    if isinstance(cell, str) and cell.startswith("'") and cell[1:].startswith(FORMULA_START):
+        return cell[1:]
+    return cell
+
+
 def write_csv(frame: pd.DataFrame, path: Path | str, float_format: str | None = None) -> Path:
     """Write ``frame`` (no index) as UTF-8 CSV with ``\\n`` line ends, every text quoted,
     formula-leading text neutralised (:func:`csv_cell`), atomically: the file is complete or absent."""

@@ -7,6 +7,8 @@ writes each to the run's ``figures/`` folder (``reports/runs/<run>/figures/``) a
 
 from __future__ import annotations
 
+import math
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -82,16 +84,19 @@ def evidence_map(review: Review, ax=None):
 def underlying_diseases(review: Review, ax=None):
     """Patients per underlying disease, coloured by the project's disease category."""
     ax = _axes(ax, (9, 5.5))
-    d = review.diseases.groupby("disease").agg(patients=("n_patients", "sum"), category=("category", "first"))
-    d = d.sort_values("patients")
+    d = review.diseases.groupby("disease").agg(patients=("n_patients", lambda c: c.sum() if c.notna().all() else math.nan),
+                                               category=("category", "first"))
+    d["patients"] = d["patients"].to_numpy(dtype=float, na_value=math.nan)
+    d = d.sort_values("patients", na_position="first")
     cats = review.disease_categories.sort_values("order")
     colours = [style.OKABE_ITO[c] for c in ("blue", "orange", "green", "purple", "sky_blue", "vermillion", "yellow")]
     palette = {c: colours[i % len(colours)] for i, c in enumerate(cats.index)}  # any number of categories
-    ax.barh(range(len(d)), d["patients"], color=[palette.get(c, "#999999") for c in d["category"]])
+    ax.barh(range(len(d)), d["patients"].fillna(0), color=[palette.get(c, "#999999") for c in d["category"]])
     names = review.disease_vocabulary["name"]
     ax.set_yticks(range(len(d)), [f"{names[i]} ({i})" if names[i] != i else i for i in d.index])
-    for i, v in enumerate(d["patients"]):
-        ax.text(v + 0.5, i, str(int(v)), va="center", fontsize=style.FONT_SIZE - 1)
+    for i, v in enumerate(d["patients"]):  # a disease named without a count: N/R, no bar
+        ax.text(0.5 if math.isnan(v) else v + 0.5, i, "N/R" if math.isnan(v) else str(int(v)), va="center",
+                fontsize=style.FONT_SIZE - 1)
     handles = [plt.Rectangle((0, 0), 1, 1, color=palette[c]) for c in cats.index]
     ax.legend(handles, cats["label"], frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_xlabel("Patients")

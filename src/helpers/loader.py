@@ -39,7 +39,7 @@ import pandas as pd
 import yaml
 
 from . import paths
-from .errors import DataValidationError, Problem
+from .errors import DataValidationError, Problem, SetupError
 from .readers import (
     MAX_TABLE_BYTES,
     MAX_YAML_BYTES,
@@ -88,51 +88,51 @@ def read_descriptor(path: Path | None = None) -> dict:
     modification time); each call returns a fresh copy.
     """
     path = Path(path or paths.DATA_PACKAGE)
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if key not in _DESCRIPTORS:
-        with open(path, encoding="utf-8") as f:
-            _DESCRIPTORS[key] = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        if key not in _DESCRIPTORS:
+            with open(path, encoding="utf-8") as f:
+                _DESCRIPTORS[key] = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise SetupError(f"cannot read the project's data dictionary {path}: {exc} (is the project root "
+                         f"{paths.PROJECT_ROOT} right? CALCINOSIS_PROJECT_ROOT overrides it)") from None
+    if not isinstance(_DESCRIPTORS[key], dict) or not isinstance(_DESCRIPTORS[key].get("resources"), list):
+        raise SetupError(f"the project's data dictionary {path} is not a data package (no list of resources)")
     return copy.deepcopy(_DESCRIPTORS[key])
 
 
-def data_files(data_dir: Path | str | None = None) -> list[tuple[str, Path]]:
-    """Every file of a data folder as ``(relative name, path)``, sorted, following symbolic links.
-
-    Hidden files and folders and ``__pycache__`` are left out; a folder reached twice
-    through links is walked once.
-    """
-    root = Path(data_dir or paths.DATA_DIR)
-    found, seen = [], set()
-    for folder, dirs, files in os.walk(root, followlinks=True):
-        real = os.path.realpath(folder)
-        if real in seen:
-            dirs[:] = []
-            continue
-        seen.add(real)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
-        for name in files:
-            path = Path(folder) / name
-            if not name.startswith(".") and path.is_file():
-                found.append((path.relative_to(root).as_posix(), path))
-    return sorted(found)
+def data_files(data_dir: Path | str | None = None) -> list[str]:
+    """The files the loader reads from a data folder, relative to it: every table the data
+    dictionary describes, the two registers, and the folder's own copy of the dictionary."""
+    names = [r["path"] for r in read_descriptor()["resources"] if r["name"] in TABLES]
+    return sorted({*names, CLAIMS_FILE, NOTES_FILE, "datapackage.yaml"})
 
 
 def data_checksum(data_dir: Path | str | None = None) -> str:
-    """SHA-256 over every file of a data folder (names and bytes, in sorted order).
+    """SHA-256 over the files the loader reads from a data folder (names and bytes, in order).
 
-    Two folders with the same files give the same checksum; any changed byte, added or
-    renamed file changes it, including files reached through a symbolic link (a linked
-    vocabulary folder). A file that cannot be read enters with the reason, so the
-    checksum is always defined (the loader then reports the file).
+    Any changed byte of those files changes it, including a file reached through a symbolic
+    link (a linked vocabulary folder), as the loader reads through links. Other files of the
+    folder (a README, the paper's text) do not: the reports do not read them. A file that
+    is missing, not a plain file, unreadable or over the loader's size limit enters as that
+    fact, not its bytes, so the checksum is always defined and never reads more than the
+    loader would (the loader then reports the file).
     """
+    root = Path(data_dir or paths.DATA_DIR)
     h = hashlib.sha256()
-    for rel, path in data_files(data_dir):
-        h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+    for rel in data_files(root):
+        h.update(rel.encode("utf-8") + b"\0")
+        path = root / rel
         try:
-            with open(path, "rb") as f:
-                for chunk in iter(lambda: f.read(1 << 20), b""):
-                    h.update(chunk)
+            if not path.exists():
+                h.update(b"missing")
+            elif not path.is_file():
+                h.update(b"not a file")
+            elif path.stat().st_size > max(MAX_TABLE_BYTES, MAX_YAML_BYTES):
+                h.update(f"too large: {path.stat().st_size}".encode())
+            else:
+                h.update(path.read_bytes())
         except OSError as exc:
             h.update(f"unreadable: {exc.errno}".encode())
         h.update(b"\0")
@@ -512,7 +512,11 @@ def load_review(data_dir: Path | str | None = None, cache: bool = True) -> Revie
     import pickle
 
     resolved = Path(data_dir) if data_dir is not None else paths.DATA_DIR
-    if cache and resolved.is_dir():
+    try:
+        cache = cache and resolved.is_dir()
+    except (OSError, ValueError):
+        cache = False
+    if cache:
         key = _cache_key(resolved)
         entry = CACHE_DIR / f"review-{key[:32]}.pickle"
         if entry.is_file():
@@ -570,9 +574,13 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
     from .validation import check_rules, findings
 
     data_dir = Path(data_dir) if data_dir is not None else paths.DATA_DIR
-    if not data_dir.is_dir():
+    try:
+        is_folder = data_dir.is_dir()
+    except (OSError, ValueError) as exc:
+        raise DataValidationError([Problem(str(data_dir)[:200], "data folder exists", f"cannot read the folder: {exc}")]) from None
+    if not is_folder:
         raise DataValidationError(
-            [Problem(str(data_dir), "data folder exists", "no such folder; pass the folder holding studies.csv and the other tables")]
+            [Problem(str(data_dir)[:200], "data folder exists", "no such folder; pass the folder holding studies.csv and the other tables")]
         )
     descriptor = read_descriptor()
     own = data_dir / "datapackage.yaml"

@@ -11,9 +11,11 @@ or, with ``wait=True``, waits for it.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
+import stat
 import socket
 import sys
 import time
@@ -60,7 +62,15 @@ class FolderLock:
     def acquire(self) -> FolderLock:
         self.folder.mkdir(parents=True, exist_ok=True)
         while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:  # never through a link: the lock file is truncated and written
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    raise FolderBusy(f"{self.path} is a link; a lock file must be a plain file (remove the link)") from None
+                raise
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                os.close(fd)
+                raise FolderBusy(f"{self.path} is not a plain file; remove it")
             try:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -167,26 +167,52 @@ def format_months(x: float) -> str:
     return text + "0" if text.endswith(".") else text
 
 
+def patient_median(values: list[float], patients: list[int]) -> float:
+    """The median over patients, each study's value standing for each of its patients.
+
+    The same number as ``np.median`` of the list with every value repeated for its
+    patients, computed without building that list (a study may report many patients):
+    the middle patient, or the mean of the two middle ones.
+
+    >>> patient_median([4.0, 13.0], [1, 2])
+    13.0
+    >>> patient_median([1.0, 3.0], [1, 1])
+    2.0
+    """
+    if not values or sum(patients) == 0:
+        return math.nan
+    order = np.argsort(values, kind="stable")
+    v = np.asarray(values, dtype=float)[order]
+    cumulative = np.cumsum(np.asarray(patients, dtype=np.int64)[order])
+    total = int(cumulative[-1])
+
+    def at(position):  # the value of the patient at a 0-based position
+        return float(v[np.searchsorted(cumulative, position, side="right")])
+
+    return at(total // 2) if total % 2 else (at(total // 2 - 1) + at(total // 2)) / 2
+
+
 def pool_durations(review: Review, measure: str, modalities: list[str]) -> PooledDuration:
     """Pool one duration measure over the studies of ``modalities`` (rules in the module docstring)."""
     studies = _studies(review, modalities)
     d = review.durations.loc[review.durations.index.isin(studies.index)]
     d = d[d["measure"] == measure]
     reported = d[d["status"] == "reported"]
-    values, lows, highs = [], [], []
+    values, weights, lows, highs = [], [], [], []
     for ref, row in reported.iterrows():
         has_range = not pd.isna(row["low_months"])
         if row["statistic"] != "range" and pd.isna(row["qualifier"]):
-            values += [row["value_months"]] * int(studies.loc[ref, "n_cases"])
+            values.append(row["value_months"])  # once for each of the study's patients
+            weights.append(int(studies.loc[ref, "n_cases"]))
         lows.append(row["low_months"] if has_range else row["value_months"])
         highs.append(row["high_months"] if has_range else row["value_months"])
     if reported.empty:
         status = "not_applicable" if len(d) and (d["status"] == "not_applicable").all() else "not_reported"
         return PooledDuration(math.nan, math.nan, math.nan, 0, 0, status)
     return PooledDuration(
-        median=float(np.median(values)) if values else math.nan,
+        median=patient_median(values, weights),
         low=float(min(lows)), high=float(max(highs)),
-        patients=len(values), studies=len(reported), status="reported",
+        patients=sum(weights), studies=len(reported), status="reported",
     )
 
 
@@ -461,8 +487,8 @@ def pooled_duration(review: Review, measure: str, statistic: str, modality: str 
         studies = _studies(review, members)
         d = review.durations.loc[review.durations.index.isin(studies.index)]
         d = d[(d["measure"] == measure) & (d["status"] == "reported") & (d["statistic"] != "range")]
-        values = [v for ref, v in d["value_months"].items() for _ in range(int(studies.loc[ref, "n_cases"]))]
-        return float(np.mean(values)) if values else math.nan
+        weights = [int(studies.loc[ref, "n_cases"]) for ref in d.index]
+        return float(np.average(d["value_months"], weights=weights)) if weights else math.nan
     raise ValueError(f"unknown statistic {statistic!r}; use median, mean or range")
 
 

@@ -46,6 +46,10 @@ UNITS = ("patients", "lesions")
 MODELS = ("reml", "dl", "glmm", "ft")
 #: Bands of the largest lesion's diameter (cm): upper bounds, right-closed.
 SIZE_BANDS = (("≤ 1 cm", 1.0), ("1–5 cm", 5.0), ("> 5 cm", math.inf))
+#: The columns of :func:`events_per_study`.
+STUDY_COLUMNS = ["ref", "label", "modality", "family", "disease_category", "size_band", "publication_type", "events", "n"]
+#: The columns of :func:`pool_groups`.
+POOLED_COLUMNS = ["kind", "group", "label", *PooledProportion._SUMMARY, "warnings"]
 #: Groups the notebook pools: each modality, then each family of more than one modality.
 GROUP_KINDS = ("modality", "family")
 
@@ -105,7 +109,7 @@ def events_per_study(review: Review, outcome: str = "response", unknown: str = "
             "size_band": size_band(study["largest_diameter_cm"], study["largest_diameter_qualifier"]),
             "publication_type": study["publication_type"], "events": events, "n": n,
         })
-    return pd.DataFrame(rows).set_index("ref")
+    return pd.DataFrame(rows, columns=STUDY_COLUMNS).set_index("ref")  # no row when no study is left
 
 
 def groups(review: Review) -> list[tuple[str, str, str]]:
@@ -139,7 +143,7 @@ def pool_groups(data: pd.DataFrame, review: Review, methods=("crude", "glmm", "r
         for method in methods:
             res = pool_proportions(part["events"], part["n"], method=method, level=level, labels=part["label"])
             rows.append(pd.concat([pd.DataFrame([{"kind": kind, "group": key, "label": label}]), res.to_frame()], axis=1))
-    return pd.concat(rows, ignore_index=True)
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=POOLED_COLUMNS)
 
 
 def fit(data: pd.DataFrame, method: str = "glmm", level: float = 0.95, **selection) -> PooledProportion:
@@ -220,6 +224,7 @@ def describe(result: PooledProportion, label: str, outcome: str = "response") ->
 # --------------------------------------------------------------------------- the notebook's settings and tables
 
 #: The groups whose estimates the sensitivity comparison sets side by side.
+HEADLINE_COLUMNS = ["run", "group", "method", "k", "events", "n", "proportion", "ci_low", "ci_high", "converged"]
 HEADLINE_GROUPS = (("modality", "topical_sts"), ("modality", "intralesional_sts"), ("family", "laser"), ("modality", "eswl"))
 
 
@@ -293,7 +298,7 @@ def summary_table(table: pd.DataFrame) -> pd.DataFrame:
             row["prediction interval"] = ("–" if k == 1 or not np.isfinite(r["pi_low"])
                                           else f"{r['pi_low']:.2f} to {r['pi_high']:.2f}")
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=None if rows else ["group", "k", "events / n"])
 
 
 def headline(table: pd.DataFrame, method: str, run: str) -> pd.DataFrame:
@@ -308,7 +313,7 @@ def headline(table: pd.DataFrame, method: str, run: str) -> pd.DataFrame:
             rows.append({"run": run, "group": part["label"].iloc[0], "method": m, "k": int(r["k"]),
                          "events": int(r["events"]), "n": int(r["n"]), "proportion": r["proportion"],
                          "ci_low": r["ci_low"], "ci_high": r["ci_high"], "converged": bool(r["converged"])})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
 
 
 def write_headline(frame: pd.DataFrame, output_dir, run: str):

@@ -38,7 +38,8 @@ PARTS = {
 NOT_REPORTED = "N/R"
 NOT_APPLICABLE = "N/A"
 
-_NUMBER = r"\d+(?:\.\d+)?"
+#: A printed number: up to 9 digits, up to 6 decimals (Table 2 prints at most 2).
+_NUMBER = r"[0-9]{1,9}(?:\.[0-9]{1,6})?"
 
 
 def strip_footnotes(text: str) -> str:
@@ -72,7 +73,7 @@ def parse_response(text: str) -> dict[str, tuple[str, int, int]]:
     """``"Complete, 19, 9/48 Partial, 63, 30/48"`` -> {"complete": ("19", 9, 48), "partial": ("63", 30, 48)}."""
     labels = {label: key for key, (label, _) in RESPONSE_CATEGORIES.items()}
     t = strip_footnotes(text)
-    item = rf"({'|'.join(labels)}), ({_NUMBER}), (\d+)/(\d+)"
+    item = rf"({'|'.join(labels)}), ({_NUMBER}), ([0-9]{{1,9}})/([0-9]{{1,9}})"
     if not re.fullmatch(rf"{item}(?: {item})*", t):
         raise ValueError(f"cannot read the Table 2 response cell {text!r} "
                          "(categories like 'Complete, 19, 9/48 Partial, 63, 30/48')")
@@ -88,7 +89,7 @@ def parse_adverse_events(text: str) -> dict[str, str]:
     t = strip_footnotes(text)
     if t == "None":
         return {"none": "0"}
-    item = r"([^,()]+?) \((\d+|N/R)(?: \^[a-z])?\)"
+    item = r"([^,()]+?) \(([0-9]{1,9}|N/R)(?: \^[a-z])?\)"
     if not re.fullmatch(rf"{item}(?:, {item})*", t):
         raise ValueError(f"cannot read the Table 2 adverse events {text!r} (like 'Infection (5), recurrence (N/R)' or None)")
     found = re.findall(item, t)
@@ -142,8 +143,8 @@ def cell_problems(row: dict) -> list[tuple[str, str]]:
             continue
         try:
             reader(value)
-        except ValueError as exc:
-            problems.append((column, str(exc)))
+        except (ValueError, ArithmeticError) as exc:
+            problems.append((column, str(exc) or f"cannot read {value!r}"))
     return problems
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,7 +134,16 @@ class YamlProblem(Exception):
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """PyYAML's safe loader without aliases or repeated keys, with bounded nesting."""
+    """PyYAML's safe loader with the YAML 1.2 core schema's plain scalars, no aliases of lists or
+    mappings, no repeated keys, and bounded nesting.
+
+    PyYAML follows YAML 1.1, which reads an unquoted ``2:16`` as 136 (base 60), ``0x28`` and
+    ``4_0`` as 40, ``017`` as 15, ``no`` as false and ``2021-06-24`` as a date. Here a plain
+    scalar is an integer only in decimal digits, a float only in decimal notation, a
+    boolean only as true or false, null only as null or ~ or nothing; anything else is text.
+    """
+
+    yaml_implicit_resolvers: dict = {}
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -167,6 +177,15 @@ class _StrictLoader(yaml.SafeLoader):
                                   "the second would silently replace the first", key_node.start_mark.line + 1)
             seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", lambda loader, node: int(loader.construct_scalar(node), 10))
+_StrictLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+_StrictLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_StrictLoader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+.0123456789"))
 
 
 def load_yaml(text: str):

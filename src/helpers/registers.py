@@ -318,8 +318,8 @@ def check_claims(entries, node, vocab: dict, name: str = CLAIMS_FILE) -> tuple[l
         if len(problems) > before:
             continue
         reported = entry["reported"]
-        if isinstance(reported, bool) or not isinstance(reported, (str, int, float)):
-            bad("reported", f"must be the number as printed (text or a number), not {describe(reported)}")
+        if isinstance(reported, bool) or not isinstance(reported, (str, int)):
+            bad("reported", f"must be the number as printed, in quotes ('4.90' keeps its decimals), not {describe(reported)}")
         else:
             try:
                 parse_reported(str(reported))

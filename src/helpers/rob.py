@@ -171,16 +171,18 @@ def traffic_light(appraisals: pd.DataFrame, review: Review, ax=None):
     """A robvis-style traffic-light plot: studies by questions, coloured by answer, with the rating."""
     style.use()
     ratings = rate(appraisals, review)
-    n_q = int(appraisals["question"].max())
+    # One column per question asked (numbered as the checklist numbers them), whatever the numbers.
+    columns = {q: i + 1 for i, q in enumerate(sorted(appraisals["question"].unique()))}
+    n_q = len(columns)
     if ax is None:
         _, ax = plt.subplots(figsize=(1.6 + 0.45 * (n_q + 2), 0.8 + 0.32 * len(ratings)))
     for y, (ref, row) in enumerate(ratings.iterrows()):
         answers = appraisals[appraisals["ref"] == ref].set_index("question")["answer"]
         for q, answer in answers.items():
-            ax.scatter(q, y, s=120, color=ANSWER_COLOURS[answer], edgecolors="#555555", linewidths=0.4)
+            ax.scatter(columns[q], y, s=120, color=ANSWER_COLOURS[answer], edgecolors="#555555", linewidths=0.4)
         ax.scatter(n_q + 1.5, y, s=160, marker="s", color=RATING_COLOURS.get(row["rating"], "#ffffff"), edgecolors="#555555")
     ax.set_yticks(range(len(ratings)), ratings["label"])
-    ax.set_xticks(list(range(1, n_q + 1)) + [n_q + 1.5], [f"Q{q}" for q in range(1, n_q + 1)] + ["overall"])
+    ax.set_xticks([*columns.values(), n_q + 1.5], [f"Q{q}" for q in columns] + ["overall"])
     ax.invert_yaxis()
     ax.set_xlim(0.3, n_q + 2.2)
     handles = [plt.Line2D([], [], marker="o", ls="", color=c, label=a.replace("_", " ")) for a, c in ANSWER_COLOURS.items()]

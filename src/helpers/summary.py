@@ -146,6 +146,11 @@ def by_publication_type(review: Review) -> pd.DataFrame:
     )
 
 
+def _patients(counts: pd.Series):
+    """The sum of the patients' counts, or missing (not reported) when any count is missing."""
+    return pd.NA if counts.isna().any() else int(counts.sum())
+
+
 def by_disease(review: Review) -> pd.DataFrame:
     """Patients and studies per underlying disease, most frequent first.
 
@@ -153,22 +158,32 @@ def by_disease(review: Review) -> pd.DataFrame:
     -------
     DataFrame
         Indexed by the disease as Table 1 abbreviates it: ``name``, ``category``,
-        ``patients`` and ``studies``.
+        ``patients`` and ``studies``. ``patients`` is missing (not reported) where a
+        study names the disease without a count: a sum of the known counts would
+        undercount.
     """
     d = review.diseases
     table = d.groupby("disease").agg(
         name=("name", "first"), category=("category", "first"),
-        patients=("n_patients", "sum"), studies=("n_patients", "size"),
+        patients=("n_patients", _patients), studies=("n_patients", "size"),
     )
+    table["patients"] = table["patients"].astype("Int64")
     table["category"] = table["category"].map(review.disease_categories["label"])
-    return table.sort_values(["patients", "studies"], ascending=False, kind="stable")
+    return table.sort_values(["patients", "studies"], ascending=False, kind="stable", na_position="last")
 
 
 def by_disease_category(review: Review) -> pd.DataFrame:
-    """Patients and studies per disease category (the project's grouping, see data/vocabularies)."""
+    """Patients and studies per disease category (the project's grouping, see data/vocabularies).
+
+    A category no study has shows 0; ``patients`` is missing (not reported) where a study
+    of the category gives no count.
+    """
     d = review.diseases
-    table = d.groupby("category").agg(patients=("n_patients", "sum"), studies=("n_patients", lambda x: x.index.nunique()))
+    table = d.groupby("category").agg(patients=("n_patients", _patients), studies=("n_patients", lambda x: x.index.nunique()))
     cats = review.disease_categories.sort_values("order")
-    table = table.reindex(cats.index).fillna(0).astype(int)
+    used = table.index
+    table = table.reindex(cats.index)
+    table["studies"] = table["studies"].fillna(0).astype(int)
+    table["patients"] = pd.array([0 if c not in used else v for c, v in table["patients"].items()], dtype="Int64")
     table.insert(0, "label", cats["label"])
     return table

@@ -133,14 +133,15 @@ def _parse_alternative(part: str, inherited: str) -> Alternative:
     part = part.strip()
     if re.search(r"(?<![\d.])0+(?:\.0+)? ", part):  # "once every 0 weeks", "0 sessions", "0 times a day"
         raise ValueError(part)
-    m = re.fullmatch(r"once every (\d+(?:\.\d+)?) (day|week|month)s?", part)
+    # Numbers of at most 4 digits and 2 decimals: "once every 0.000...01 days" would underflow.
+    m = re.fullmatch(r"once every ([0-9]{1,4}(?:\.[0-9]{1,2})?) (day|week|month)s?", part)
     if m:
         return Alternative("rate", 1 / (float(m.group(1)) * _PERIOD_MONTHS[m.group(2)]), part)
-    m = re.fullmatch(r"(single|one|two|three|four|five|six|seven|\d+) sessions?", part)
+    m = re.fullmatch(r"(single|one|two|three|four|five|six|seven|[0-9]{1,4}) sessions?", part)
     if m:
         word = m.group(1)
         return Alternative("count", float(_COUNTS.get(word, word)), part)
-    m = re.fullmatch(r"(once|twice|three times|four times|five times|\d+ times) (?:a|per) (day|week|month|year)", part)
+    m = re.fullmatch(r"(once|twice|three times|four times|five times|[0-9]{1,4} times) (?:a|per) (day|week|month|year)", part)
     if m:
         times = _TIMES.get(m.group(1)) or float(m.group(1).split()[0])
         return Alternative("rate", times / _PERIOD_MONTHS[m.group(2)], part)

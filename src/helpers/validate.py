@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 
-from .errors import DataValidationError
+from .errors import DataValidationError, SetupError
 from .loader import Review, load_review
 
 
@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     except DataValidationError as exc:
         print(exc, file=sys.stderr)
         return 1
+    except SetupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -41,8 +41,10 @@ def _file(resources: dict, name: str) -> str:
 def outcome_counts_add_up(t: Tables, res: dict) -> list[Problem]:
     """Patient response counts add up to the study's cases; lesion counts to its lesions.
 
-    A study that reports per lesion (``response_unit = lesions``) needs its lesion
-    counts and a note; its patient counts may stay empty.
+    The four response categories partition a study's patients (a patient whose outcome is
+    not known is ``unknown_response``), so they add up to ``n_cases`` exactly; a note does
+    not excuse a difference. A study that reports per lesion (``response_unit = lesions``)
+    needs its lesion counts and a note; its patient counts stay empty, or add up too.
     """
     problems = []
     cases = t["studies"].set_index("ref")["n_cases"]
@@ -57,9 +59,11 @@ def outcome_counts_add_up(t: Tables, res: dict) -> list[Problem]:
                 problems.append(Problem(f, "outcome counts add up", "response count missing for a study reported per patient (fill in 0 where none)", row.csv_row, row.ref, missing[0]))
                 continue
             total = sum(int(getattr(row, c)) for c in RESPONSE)
-            if total != n and isna(row.note):
+            if total != n:
                 parts = " + ".join(f"{c} {int(getattr(row, c))}" for c in RESPONSE)
-                problems.append(Problem(f, "outcome counts add up", f"{parts} = {total}, but the study has {n} cases (studies.csv n_cases) and the note does not say why", row.csv_row, row.ref, "complete_response"))
+                problems.append(Problem(f, "outcome counts add up", f"{parts} = {total}, but the study has {n} cases "
+                                        "(studies.csv n_cases); count a patient whose outcome is not known as unknown_response",
+                                        row.csv_row, row.ref, "complete_response"))
         else:
             missing = [c for c in ["lesions", *LESION_RESPONSE] if isna(getattr(row, c))]
             if missing:
@@ -68,6 +72,10 @@ def outcome_counts_add_up(t: Tables, res: dict) -> list[Problem]:
             total = sum(int(getattr(row, c)) for c in LESION_RESPONSE)
             if total != row.lesions:
                 problems.append(Problem(f, "outcome counts add up", f"lesion counts add up to {total}, not to lesions = {row.lesions}", row.csv_row, row.ref, "lesions"))
+            given = [c for c in RESPONSE if not isna(getattr(row, c))]
+            if given and (len(given) < len(RESPONSE) or sum(int(getattr(row, c)) for c in RESPONSE) != n):
+                problems.append(Problem(f, "outcome counts add up", "patient counts of a study reported per lesion are "
+                                        f"either all empty or add up to its {n} cases", row.csv_row, row.ref, given[0]))
             if isna(row.note):
                 problems.append(Problem(f, "outcome counts add up", "patient counts are not given (lesion-level reporting); the note must say so", row.csv_row, row.ref, "note"))
     return problems
@@ -182,7 +190,7 @@ def frequency_readable(t: Tables, res: dict) -> list[Problem]:
     for r in t["studies"].itertuples():
         try:
             parse_frequency(None if isna(r.frequency) else r.frequency)
-        except ValueError as exc:
+        except (ValueError, ArithmeticError) as exc:
             problems.append(Problem(_file(res, "studies"), "frequency readable", str(exc), r.csv_row, r.ref, "frequency"))
     return problems
 
