@@ -220,22 +220,26 @@ def test_a_pipe_in_place_of_a_table_does_not_hang(data_copy):
     data_checksum(data_copy)  # skips it rather than waiting for a writer
 
 
-def test_a_lock_file_that_is_a_link_is_never_written_through(tmp_path):
+@pytest.fixture
+def planted(tmp_path):
+    """An output folder and a precious file outside it, for links planted in the folder."""
     victim = tmp_path / "victim.txt"
     victim.write_text("precious", encoding="utf-8")
     out = tmp_path / "out"
     out.mkdir()
+    return out, victim
+
+
+def test_a_lock_file_that_is_a_link_is_never_written_through(planted):
+    out, victim = planted
     (out / ".build.lock").symlink_to(victim)
     result = cli("--output-dir", str(out), "--only", "03_pooled_outcomes")
     assert result.returncode == 3 and "is a link" in result.stderr and "Traceback" not in result.stderr
     assert victim.read_text(encoding="utf-8") == "precious"
 
 
-def test_files_are_written_beside_never_through_a_planted_link(tmp_path):
-    victim = tmp_path / "victim.txt"
-    victim.write_text("precious", encoding="utf-8")
-    out = tmp_path / "out"
-    out.mkdir()
+def test_files_are_written_beside_never_through_a_planted_link(planted):
+    out, victim = planted
     (out / "index.html").symlink_to(victim)
     build.write_file(out, out / "index.html", "the index")
     assert victim.read_text(encoding="utf-8") == "precious"

@@ -61,6 +61,17 @@ def _drop_registers_entries(folder: Path, problems) -> bool:
     return dropped
 
 
+def settle(folder: Path) -> None:
+    """Drop the claims and notes that speak of what an edit removed, until the folder loads."""
+    for _ in range(20):
+        review, problems = _load_or_problems(folder)
+        if review is not None:
+            return
+        if not _drop_registers_entries(folder, problems):
+            raise AssertionError("\n".join(map(str, problems)))
+    raise AssertionError("the folder does not settle")
+
+
 def emptiest(folder: Path) -> list[str]:
     """Blank every optional cell of every table, putting back each column the gate refuses."""
     originals = {name: read(folder / r["path"]) for name, r in RESOURCES.items()}
@@ -103,13 +114,7 @@ def keep_studies(folder: Path, keep: set[int]) -> None:
     for row in rows[1:]:
         row[i] = "; ".join(ref for ref in row[i].split("; ") if ref and int(ref) in keep)
     write(folder / RESOURCES["adverse_events"]["path"], rows)
-    for _ in range(20):
-        review, problems = _load_or_problems(folder)
-        if review is not None:
-            return
-        if not _drop_registers_entries(folder, problems):
-            raise AssertionError("\n".join(map(str, problems)))
-    raise AssertionError("no valid small review")
+    settle(folder)
 
 
 def unused_vocabulary(folder: Path) -> None:
@@ -139,12 +144,7 @@ def all_abstracts(folder: Path) -> None:
     for row in rows[1:]:
         row[i] = "conference_abstract"
     write(folder / "studies.csv", rows)
-    for _ in range(20):
-        review, problems = _load_or_problems(folder)
-        if review is not None:
-            return
-        if not _drop_registers_entries(folder, problems):
-            raise AssertionError("\n".join(map(str, problems)))
+    settle(folder)
 
 
 CASES = {"emptiest": emptiest, "one study": small(1), "two studies": small(2), "unused vocabulary": unused_vocabulary,
