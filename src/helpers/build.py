@@ -60,8 +60,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from . import escape, paths
-from .errors import SetupError
 from .config import ConfigError, Run, load_config
+from .errors import SetupError
 from .kernel import KERNEL_NAME
 from .loader import data_checksum, helpers_digest
 from .lock import FolderBusy, FolderLock
@@ -287,7 +287,7 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
             pass
 
 
-def sensitivity_table(output_dir: Path, results: list[RunResult]) -> "pd.DataFrame | None":
+def sensitivity_table(output_dir: Path, results: list[RunResult]) -> pd.DataFrame | None:
     """The headline estimates of every run that wrote ``sensitivity/<run>.csv``, side by side.
 
     Rows are (group, method), columns the runs in build order, cells "p [low, high]" with

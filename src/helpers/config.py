@@ -191,7 +191,7 @@ def load_config(path: Path | None = None, notebooks_dir: Path | None = None, req
             raise ConfigError(f"{where}: the title {why}")
         params = entry.get("parameters") or {}
         lines = key_lines(next((v for k, v in item.value if k.value == "parameters"), None))
-        _check_parameters(where, nb, params, lambda n: lines.get(n, line))
+        _check_parameters(where, nb, params, lambda n, lines=lines, line=line: lines.get(n, line))
         runs.append(Run(name, nb, dict(params), title))
     listed = {r.notebook for r in runs}
     for nb in sorted(notebooks_dir.glob("*.ipynb")):

@@ -319,9 +319,8 @@ def _cell_problems(sources: dict[str, _Source]) -> list[Problem]:
                 problem = cell_problem(cell, f["type"])
                 if problem:
                     rule = "clean text" if text_problem(cell) else _TYPE_RULE.get(f["type"], "value of its type")
-                    problems.append(Problem(source.rel, rule, f"value {problem}" if problem.startswith("has ") or
-                                            problem.startswith("contains ") or problem.startswith("is ") else problem,
-                                            row=number, ref=ref, column=f["name"]))
+                    message = f"value {problem}" if problem.startswith(("has ", "contains ", "is ")) else problem
+                    problems.append(Problem(source.rel, rule, message, row=number, ref=ref, column=f["name"]))
     return problems
 
 

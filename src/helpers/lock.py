@@ -15,8 +15,8 @@ import errno
 import fcntl
 import json
 import os
-import stat
 import socket
+import stat
 import sys
 import time
 from pathlib import Path

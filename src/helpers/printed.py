@@ -135,8 +135,8 @@ def cell_problems(row: dict) -> list[tuple[str, str]]:
         value = row.get(column)
         if merged and column in POOLED_COLUMNS:
             if value is not None:
-                problems.append((column, f"the row is merged into {row['merged_into']!r}, which prints this column; "
-                                         "leave the cell empty"))
+                problems.append((column, (f"the row is merged into {row['merged_into']!r}, which prints this column; "
+                                          "leave the cell empty")))
             continue
         if value is None:
             problems.append((column, "the cell is empty; Table 2 prints a value, N/R or N/A here"))

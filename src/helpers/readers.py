@@ -21,6 +21,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import yaml
 
@@ -143,7 +144,7 @@ class _StrictLoader(yaml.SafeLoader):
     boolean only as true or false, null only as null or ~ or nothing; anything else is text.
     """
 
-    yaml_implicit_resolvers: dict = {}
+    yaml_implicit_resolvers: ClassVar[dict] = {}
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):

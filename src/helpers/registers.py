@@ -275,10 +275,10 @@ def _argument_problems(computation: str, args: dict, vocab: dict) -> list[tuple[
         problem = allowed[name].check(value, vocab)
         if problem:
             problems.append((name, f"argument {name}: {problem}"))
-    if not problems and isinstance(args.get("modality"), str) and isinstance(args.get("family"), str):
-        if vocab["family_of"].get(args["modality"]) != args["family"]:
-            problems.append(("family", f"modality {args['modality']!r} is not of family {args['family']!r}: "
-                                       "the selection would be empty"))
+    both = not problems and isinstance(args.get("modality"), str) and isinstance(args.get("family"), str)
+    if both and vocab["family_of"].get(args["modality"]) != args["family"]:
+        problems.append(("family", (f"modality {args['modality']!r} is not of family {args['family']!r}: "
+                                    "the selection would be empty")))
     return problems
 
 
@@ -298,7 +298,7 @@ def check_claims(entries, node, vocab: dict, name: str = CLAIMS_FILE) -> tuple[l
         cid = entry.get("id") if isinstance(entry.get("id"), str) else None
         label = f"claim {cid!r}" if cid else "claim"
 
-        def bad(key, msg, rule="claim well formed"):
+        def bad(key, msg, rule="claim well formed", label=label, keys=keys, line=line):
             problems.append(Problem(name, rule, f"{label}: {msg}", row=keys.get(key, line), column=str(key)))
 
         for key in entry:
