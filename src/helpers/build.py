@@ -31,7 +31,7 @@ Nothing is lost, nothing is half-written:
 - the data of every run are validated once, before any notebook executes
   (:func:`helpers.load_review`); a run whose data are invalid fails with the problems
   listed, and executes nothing;
-- a run is executed in a staging folder (``reports/.staging/<name>``) and replaces its
+- a run is executed in a staging folder (``reports/.staging/new/<name>``) and replaces its
   folder only when everything succeeded; a failing run keeps its last good report, its
   failed execution is saved as ``runs/<name>/<name>.failed.ipynb``, the index marks it
   failed with the reason, the other runs are still built, and the command exits 1
@@ -215,10 +215,11 @@ def _remove(output_dir: Path, path: Path) -> None:
 def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = False) -> RunResult:
     """Execute one run and, only if everything succeeds, make its staging folder the run's folder.
 
-    The run works in ``<output_dir>/.staging/<name>/``: the executed notebook, both HTML
+    The run works in ``<output_dir>/.staging/new/<name>/``: the executed notebook, both HTML
     files, and whatever the notebook writes to its ``output_dir`` parameter (when it
     declares one, the build points it there). Nothing in ``<output_dir>/runs/<name>/``
-    changes until the whole run has succeeded; then the staging folder replaces it.
+    changes until the whole run has succeeded; then the staging folder replaces it (the old
+    folder moves to ``.staging/old/<name>`` and is deleted).
     """
     import nbformat
     import papermill as pm
