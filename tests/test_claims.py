@@ -166,3 +166,54 @@ def test_every_number_of_table2_is_audited(review):
             reported = " ".join(audit[audit["quote"].str.startswith(f"{label}, {column.replace('_', ' ')}:")]["reported"])
             for number in re.findall(r"\d+(?:\.\d+)?", printed):
                 assert re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.])", reported), (modality, column, number)
+
+
+@pytest.mark.parametrize("computation, args, reported", [
+    ("n_studies", "{}", "39/48"), ("n_patients", "{}", "21:90"), ("largest_diameter", "{refs: [18]}", "2–24"),
+    ("response", "{categories: [complete], modality: eswl}", "2–24"), ("response", "{categories: [complete]}", "21:90"),
+    ("pooled_duration", "{measure: treatment_duration, statistic: range, modality: eswl}", "40"),
+])
+def test_a_printed_form_its_computation_cannot_give_is_refused(data_copy, computation, args, reported):
+    """A fraction printed for a count (and the like) is refused by the loader, not found by a crash in the audit."""
+    from helpers import load_review
+
+    with open(data_copy / "claims.yaml", "a", encoding="utf-8") as f:
+        f.write(f"\n- id: zz-form\n  section: Abstract\n  topic: extraction\n  quote: x\n  reported: '{reported}'\n"
+                f"  computation: {computation}\n  args: {args}\n")
+    with pytest.raises(DataValidationError) as info:
+        load_review(data_copy, cache=False)
+    (problem,) = info.value.problems
+    assert (problem.rule, problem.column) == ("claim well formed", "reported") and "is printed as a" in problem.message
+
+
+def test_every_computation_gives_what_the_register_declares(review):
+    """Each computation named in the register returns the kind of result it is declared to give."""
+    from helpers.outcomes import Proportion
+    from helpers.registers import result_kind
+
+    seen = set()
+    for claim in review.claims:
+        if claim.computation is None:
+            continue
+        value = claims.COMPUTATIONS[claim.computation](review, **claim.args)
+        kind = result_kind(claim.computation, claim.args)
+        ok = {"count": isinstance(value, int) and not isinstance(value, bool), "number": isinstance(value, (int, float)),
+              "proportion": isinstance(value, Proportion), "range": isinstance(value, tuple) and len(value) == 2}[kind]
+        assert ok, (claim.id, kind, value)
+        seen.add(claim.computation)
+    assert seen == set(claims.COMPUTATIONS)  # every computation is exercised
+
+
+def test_a_result_with_no_number_is_not_computable(review):
+    """NaN or a proportion of nobody is not a discrepancy: the data give no number."""
+    import dataclasses
+
+    from helpers.registers import Claim
+
+    empty = dataclasses.replace(review, studies=review.studies[review.studies["modality"] != "eswl"])
+    for computation, args, reported in (
+        ("response", {"categories": ["complete"], "modality": "eswl"}, "9%"),
+        ("pooled_duration", {"measure": "treatment_duration", "statistic": "median", "modality": "eswl"}, "2.25"),
+    ):
+        row = claims.evaluate(Claim("x", "Abstract", "x", reported, "outcomes", computation, args), empty)
+        assert row["status"] == "not_computable" and "no number" in row["note"], row

@@ -85,7 +85,7 @@ def test_a_bad_value_of_a_declared_parameter_is_refused(tmp_path, parameters, ma
     (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, colour: red}}\n", "unknown key"),
     ("runs:\n  - {name: x, notebook: /etc/passwd}\n", "does not exist"),
     ("runs:\n  - {name: x, notebook: 5}\n", "notebook must be the path"),
-    ("- !!python/object/apply:os.system [echo pwned]\n", "not valid YAML"),
+    ("- !!python/object/apply:os.system [echo pwned]\n", "tags"),
 ])
 def test_a_malformed_config_is_refused(tmp_path, text, match):
     path = tmp_path / "reports.yaml"
@@ -156,3 +156,17 @@ def test_an_output_folder_that_is_a_file_or_the_project_is_refused(tmp_path):
         result = build_cli("--output-dir", str(target), "--only", "01_extraction")
         assert result.returncode == 2 and match in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert not (PROJECT_ROOT / "data" / "out").exists()
+
+
+@pytest.mark.parametrize("text, match", [
+    ("runs: false\n", "runs must be a list"), ("runs: 0\n", "runs must be a list"),
+    (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, parameters: []}}\n", "parameters must be a mapping"),
+    (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, parameters: false}}\n", "parameters must be a mapping"),
+    (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, parameters: ''}}\n", "parameters must be a mapping"),
+    (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, title: !!bool maybe}}\n", "tags"),
+])
+def test_values_of_the_wrong_shape_are_not_taken_as_empty(tmp_path, text, match):
+    path = tmp_path / "reports.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=match):
+        load_config(path)

@@ -212,3 +212,46 @@ def test_the_patient_median_is_the_median_of_every_patient():
         brute = [v for v, n in zip(values, patients, strict=True) for _ in range(n)]
         assert oc.patient_median(values, patients) == float(np.median(brute)), (values, patients)
     assert oc.patient_median([1.0, 2.0], [10**14, 10**14 + 1]) == 2.0
+
+
+def test_adverse_events_of_a_row_are_counted_once_each():
+    import pandas as pd
+
+    events = pd.DataFrame({"event": ["Infection", "infection", "Burn", "Scarring", "None"],
+                           "patients": pd.array([2, 3, None, 1, None], dtype="Int64")})
+    assert oc.event_counts(events) == {"infection": ("Infection", "5"), "burn": ("Burn", "N/R"), "scarring": ("Scarring", "1")}
+    assert oc.event_counts(events[events["event"] == "None"]) == {"none": ("None", "0")}
+    assert oc.format_adverse_events(events) == "Infection (5), burn (N/R), scarring (1)"
+    assert oc.format_adverse_events(events.iloc[:0]) == "N/R"
+
+
+def test_the_mean_uses_the_values_the_median_uses(data_copy):
+    """A value with a qualifier (>, <) enters neither the median nor the mean."""
+    from tests_support import read_rows, write_rows
+
+    rows = read_rows(data_copy / "durations.csv")
+    h = rows[0]
+    for row in rows[1:]:
+        if row[h.index("ref")] == "31" and row[h.index("measure")] == "treatment_duration":
+            row[h.index("qualifier")] = ">"
+    write_rows(data_copy / "durations.csv", rows)
+    review = load_review(data_copy, cache=False)
+    d = review.durations
+    used = d[(d["measure"] == "treatment_duration") & (d["status"] == "reported") & (d["statistic"] != "range")
+             & d["qualifier"].isna() & d.index.isin(review.studies.index[review.studies["modality"] == "topical_sts"])]
+    weights = review.studies.loc[used.index, "n_cases"].astype(int)
+    expected = (used["value_months"] * weights).sum() / weights.sum()
+    assert abs(oc.pooled_duration(review, "treatment_duration", "mean", modality="topical_sts") - expected) < 1e-12
+
+
+def test_an_extreme_over_a_group_without_patients_is_not_computable(review):
+    """A group with no patient has no percentage: ranking it would depend on the groups' order."""
+    import dataclasses
+
+    from helpers.errors import NotComputable
+
+    without = dataclasses.replace(review, studies=review.studies[review.studies["modality"] != "diode_laser"])
+    for groups in ([{"modality": "topical_sts"}, {"modality": "diode_laser"}],
+                   [{"modality": "diode_laser"}, {"modality": "topical_sts"}]):
+        with pytest.raises(NotComputable, match="no patient in diode_laser"):
+            oc.response_extreme(without, "min", groups)

@@ -25,7 +25,7 @@ def test_plain_scalars_follow_the_yaml_1_2_core_schema(text, value):
     ("a: 1\na: 2\n", "appears twice"),
     ("? [a, b]\n: 1\n", "a key must be a plain value"),
     ("[" * 50 + "]" * 50, "nested more than"),
-    ("a: !!python/name:os.system\n", "not valid YAML"),
+    ("a: !!python/name:os.system\n", "tags"),
     ("a: 1\n---\nb: 2\n", "not valid YAML"),
 ])
 def test_what_the_strict_loader_refuses(text, match):
@@ -35,3 +35,11 @@ def test_what_the_strict_loader_refuses(text, match):
 
 def test_a_text_alias_within_the_budget_is_read():
     assert load_yaml("a: &x some text\nb: *x\n")[0] == {"a": "some text", "b": "some text"}
+
+
+@pytest.mark.parametrize("text", ["a: !!int 0x28", "a: !!int abc", "a: !!float abc", "a: !!bool maybe",
+                                  "a: !!timestamp garbage", "a: !!binary aGk=", "a: !!set {x}", "a: ! 5", "a: !local x",
+                                  'a: !!int "4_0"'])
+def test_explicit_tags_are_refused(text):
+    with pytest.raises(YamlProblem, match="tags"):
+        load_yaml(text)

@@ -129,3 +129,47 @@ def test_response_figure_follows_the_data(data_copy):
     after = figures.response_by_modality(load_review(data_copy))
     assert [p.get_width() for p in after.axes[0].patches] != widths_before
     plt.close("all")
+
+
+@pytest.mark.parametrize("text, column", [
+    ("ref,question,answer,answer\n59,1,yes,no\n", "answer"),  # the last would silently win
+    ("ref,ref,question,answer\n59,13,1,yes\n", "ref"),
+])
+def test_a_repeated_appraisal_column_is_refused(tmp_path, review, text, column):
+    path = tmp_path / "appraisals.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        rob.load_appraisals(path, review)
+    (problem,) = info.value.problems
+    assert problem.column == column and "more than once" in problem.message
+
+
+def test_appraisal_messages_name_plain_numbers(tmp_path, review):
+    with pytest.raises(DataValidationError) as info:
+        rob.load_appraisals(_write(tmp_path, [(59, 1, "yes")]), review)
+    assert "np." not in str(info.value) and "[2, 3, 4, 5, 6, 7, 8]" in str(info.value)
+
+
+def test_a_study_not_rated_is_counted(review):
+    ratings = pd.DataFrame({"rating": ["low", "not rated"]})
+    assert rob.distribution(ratings)["studies"].to_dict() == {"low": 1, "moderate": 0, "high": 0, "not rated": 1}
+
+
+def test_no_value_falls_off_a_log_axis(data_copy):
+    """Zero diameters and durations are drawn (a log axis would drop them silently)."""
+    from helpers import load_review
+    from tests_support import read_rows, write_rows
+
+    rows = read_rows(data_copy / "studies.csv")
+    i = rows[0].index("largest_diameter_cm")
+    for row in rows[1:]:
+        row[i] = "0" if row[i] else ""
+    write_rows(data_copy / "studies.csv", rows)
+    review = load_review(data_copy, cache=False)
+    fig = figures.lesion_size_and_outcome(review)
+    ax = fig.axes[0]
+    left, right = ax.get_xlim()
+    drawn = [x for c in ax.collections for x, _ in c.get_offsets()]
+    assert drawn and all(left <= x <= right for x in drawn) and left == 0
+    assert len(drawn) == int(review.studies["largest_diameter_cm"].notna().sum()
+                             - (review.outcomes.loc[review.studies["largest_diameter_cm"].notna(), "response_unit"] == "lesions").sum())

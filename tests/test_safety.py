@@ -278,3 +278,78 @@ def test_the_checksum_reads_only_what_the_loader_reads(data_copy, monkeypatch):
     assert data_checksum(data_copy) != before
     assert (data_copy / "huge.bin").resolve() not in read
     assert all(p.is_relative_to(data_copy.resolve()) for p in read)
+
+
+def test_csv_neutralising_is_exactly_undone():
+    """For any text, the written cell never starts a formula and reads back as the text."""
+    import random
+
+    rng = random.Random(7)
+    alphabet = ["'", "=", "+", "-", "@", "\t", "\r", "a", "1", " "]
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+        cell = escape.csv_cell(text)
+        assert not cell.startswith(escape.FORMULA_START), repr(text)
+        assert escape.csv_value(cell) == text, repr(text)
+
+
+def test_a_killed_build_leaves_no_worker_holding_the_lock(tmp_path):
+    """kill -9 of the build's own process: its workers end with it, the next build finds the
+    lock stale, and nothing keeps writing into the folder."""
+    import signal
+
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "helpers.build", "--output-dir", str(out), "--only", "04_meta_analysis",
+                             "--force"], cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    staging = out / ".staging" / "new" / "04_meta_analysis"
+    for _ in range(600):  # a worker is executing the run
+        if staging.exists() or proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    assert proc.poll() is None, "the build ended before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    lock = FolderLock(out, log=lambda *a, **k: None)
+    for _ in range(100):  # the workers go within moments
+        try:
+            lock.acquire()
+            break
+        except FolderBusy:
+            time.sleep(0.1)
+    else:
+        pytest.fail("the killed build's workers still hold the lock")
+    assert lock.stale is not None  # and it is reported as a build that did not finish
+    lock.release()
+    time.sleep(3)
+    assert not (out / "runs" / "04_meta_analysis").exists()  # no orphan finished the run behind the build's back
+
+
+def test_refreshing_a_notebook_that_fails_is_one_message(tmp_path, monkeypatch, capsys):
+    import json
+
+    notebook = {"cells": [{"cell_type": "code", "id": "a", "metadata": {}, "execution_count": None, "outputs": [],
+                           "source": "raise ValueError('on purpose')"}],
+                "metadata": {"kernelspec": {"name": "calcinosis-review", "display_name": "calcinosis-review", "language": "python"}},
+                "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "00_fail.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    before = (tmp_path / "00_fail.ipynb").read_bytes()
+    monkeypatch.setattr(build.paths, "NOTEBOOKS_DIR", tmp_path)
+    assert build.main(["--refresh-notebooks"]) == 1
+    err = capsys.readouterr().err
+    assert "00_fail.ipynb: a cell raised ValueError: on purpose" in err and "Traceback" not in err
+    assert (tmp_path / "00_fail.ipynb").read_bytes() == before  # left as it was
+
+
+def test_a_bad_appraisal_file_fails_its_run_before_anything_executes(tmp_path):
+    import yaml
+
+    appraisals = tmp_path / "appraisals.csv"
+    appraisals.write_text("ref,question,answer\n59,1,yes\n", encoding="utf-8")
+    config = tmp_path / "reports.yaml"
+    config.write_text(yaml.safe_dump({"runs": [{"name": "rob", "notebook": str(NOTEBOOKS_DIR / "02_risk_of_bias.ipynb"),
+                                                "parameters": {"appraisal_path": str(appraisals)}}]}), encoding="utf-8")
+    result = cli("--config", str(config), "--output-dir", str(tmp_path / "out"), "--only", "rob")
+    assert result.returncode == 1
+    assert "its input is invalid; nothing executed" in result.stdout
+    assert "every question answered" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out" / "runs" / "rob").exists()

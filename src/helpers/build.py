@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import multiprocessing
 import datetime as _dt
 import hashlib
 import json
@@ -434,6 +435,17 @@ def _earlier(output_dir: Path) -> dict:
         return {}
 
 
+def _worker_start() -> None:
+    """In each worker: end when the build's process ends (Linux), however it ends."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: workers still end when their queue closes
+        pass
+
+
 def _execute(args):
     """Worker: one run in a separate process (each run starts its own kernel)."""
     run, output_dir, checksum = args
@@ -527,12 +539,16 @@ def build(runs: list[Run] | None = None, output_dir: Path | None = None, only: l
             todo.remove(run)
             results[run.name] = RunResult(run.name, run.notebook.name, run.title or run.name, run.parameters,
                                           "failed", 0.0, invalid[run.name])
-            log(f"[fail] {run.name}: its data are invalid; nothing executed\n    {_indent(invalid[run.name])}", flush=True)
+            log(f"[fail] {run.name}: its input is invalid; nothing executed\n    {_indent(invalid[run.name])}", flush=True)
         jobs = max(1, min(jobs or (os.cpu_count() or 1), len(todo) or 1))
         done = 0
         if todo:
             log(f"building {len(todo)} run(s) on {jobs} worker(s) ...", flush=True)
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
+            # Workers are started fresh ("spawn"), so they do not inherit the folder's lock, and
+            # they end with the build (_worker_start): a killed build leaves no worker holding the
+            # lock or still replacing run folders.
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                     initializer=_worker_start) as pool:
                 futures = {pool.submit(_execute, (run, output_dir, run_checksums[run.name])): run for run in todo}
                 for future in as_completed(futures):
                     run = futures[future]
@@ -559,7 +575,8 @@ def _indent(text: str) -> str:
 
 def _invalid_data(runs: list[Run]) -> dict[str, str]:
     """Validate each data folder the runs read, once (:func:`helpers.load_review`, cached for the
-    kernels); return, for each run whose data are invalid, the problems."""
+    kernels), and each appraisal file a run names (:func:`helpers.rob.load_appraisals`); return,
+    for each run whose input is invalid, the problems."""
     from .errors import DataValidationError
     from .loader import load_review
 
@@ -575,6 +592,13 @@ def _invalid_data(runs: list[Run]) -> dict[str, str]:
                 problems[folder] = str(exc)
         if problems[folder]:
             out[run.name] = problems[folder]
+        elif run.parameters.get("appraisal_path") is not None:  # an input file of its own, checked the same way
+            from .rob import load_appraisals
+
+            try:
+                load_appraisals(paths.project_path(run.parameters["appraisal_path"]), load_review(folder))
+            except DataValidationError as exc:
+                out[run.name] = str(exc)
     return out
 
 
@@ -605,17 +629,30 @@ def _from_manifest(entry: dict) -> RunResult | None:
     return result if ok else None
 
 
+class RefreshFailed(RuntimeError):
+    """A notebook failed while its stored outputs were refreshed (it is left as it was)."""
+
+
 def refresh_notebooks(notebooks_dir: Path | None = None, log=print, wait: bool = False) -> None:
-    """Re-execute each notebook in place with its default parameters, for nbval's stored outputs."""
+    """Re-execute each notebook in place with its default parameters, for nbval's stored outputs.
+
+    A notebook whose execution fails is left as it was, and :class:`RefreshFailed` names it
+    and the failing cell.
+    """
     import nbformat
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
 
     folder = Path(notebooks_dir or paths.NOTEBOOKS_DIR)
     with FolderLock(folder, wait=wait, log=log, what="notebook refresh"):
         for nb_path in sorted(folder.glob("*.ipynb")):
             log(f"executing {nb_path.name} in place ...", flush=True)
             nb = nbformat.read(nb_path, as_version=4)
-            NotebookClient(nb, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(nb_path.parent)}}).execute()
+            try:
+                NotebookClient(nb, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(nb_path.parent)}}).execute()
+            except CellExecutionError as exc:
+                detail = "\n".join(str(exc.evalue or exc).strip().splitlines()[:12])
+                raise RefreshFailed(f"{nb_path.name}: a cell raised {exc.ename}: {detail}; the notebook is left as it was") from None
             strip_volatile(nb)
             tmp = nb_path.with_name(f".{nb_path.name}.tmp")
             nbformat.write(nb, tmp)
@@ -653,6 +690,9 @@ def main(argv: list[str] | None = None) -> int:
     except FolderBusy as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
+    except RefreshFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
         print(f"error: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)

@@ -83,6 +83,14 @@ def _check_signatures() -> None:
 
 _check_signatures()
 
+def _no_number(value) -> bool:
+    """A result that holds no number: NaN, or a proportion of nobody."""
+    if isinstance(value, Proportion):
+        return value.total == 0
+    values = value if isinstance(value, tuple) else (value,)
+    return any(isinstance(v, float) and v != v for v in values)
+
+
 def _values(reported: Reported, recomputed) -> tuple:
     """The recomputed value in the reported form: a proportion is a percentage or a fraction."""
     if isinstance(recomputed, Proportion):
@@ -138,6 +146,10 @@ def evaluate(claim: Claim, review: Review) -> dict:
     except NotComputable as exc:
         return row | {"recomputed": "", "status": "not_computable",
                       "note": f"The data give no number here: {exc}." + (f" {claim.note}" if claim.note else "")}
+    if _no_number(value):
+        return row | {"recomputed": "", "status": "not_computable",
+                      "note": "The data give no number here (nothing is reported for this selection)."
+                              + (f" {claim.note}" if claim.note else "")}
     ok = matches(reported, value)
     return row | {
         "recomputed": format_value(reported, value),

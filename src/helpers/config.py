@@ -149,7 +149,9 @@ def load_config(path: Path | None = None, notebooks_dir: Path | None = None, req
     if not isinstance(config, dict) or set(config) - {"runs"}:
         what = describe(config) if not isinstance(config, dict) else f"the keys {sorted(map(str, config))}"
         raise ConfigError(f"{path}: the file must be a mapping with one key, runs (a list of runs), not {what}")
-    entries = config.get("runs") or []
+    entries = config.get("runs")
+    if entries is None:
+        entries = []
     if not isinstance(entries, list):
         raise ConfigError(f"{path}: runs must be a list of runs, not {describe(entries)}")
     items = node.value[0][1].value if node is not None and entries else []
@@ -189,7 +191,8 @@ def load_config(path: Path | None = None, notebooks_dir: Path | None = None, req
             why = text_problem(title) if isinstance(title, str) and text_problem(title) else (
                 "is longer than 300 characters" if isinstance(title, str) else f"must be text, not {describe(title)}")
             raise ConfigError(f"{where}: the title {why}")
-        params = entry.get("parameters") or {}
+        params = entry.get("parameters")
+        params = {} if params is None else params
         lines = key_lines(next((v for k, v in item.value if k.value == "parameters"), None))
         _check_parameters(where, nb, params, lambda n, lines=lines, line=line: lines.get(n, line))
         runs.append(Run(name, nb, dict(params), title))

@@ -54,15 +54,20 @@ def markdown(text) -> str:
 
 
 def csv_cell(value):
-    """A CSV cell that a spreadsheet shows as text: a formula-leading text gets a ``'`` prefix."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """A CSV cell that a spreadsheet shows as text: a formula-leading text gets a ``'`` prefix.
+
+    A text that already begins with ``'`` and then a formula character gets one too, so that
+    :func:`csv_value` gives back exactly the text that was written.
+    """
+    if isinstance(value, str) and (value.startswith(FORMULA_START) or value.lstrip("'").startswith(FORMULA_START)
+                                   and value.startswith("'")):
         return "'" + value
     return value
 
 
 def csv_value(cell):
     """The text a cell held before :func:`csv_cell` (for reading back a file this project wrote)."""
-    if isinstance(cell, str) and cell.startswith("'") and cell[1:].startswith(FORMULA_START):
+    if isinstance(cell, str) and cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_START):
         return cell[1:]
     return cell
 

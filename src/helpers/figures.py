@@ -105,6 +105,23 @@ def underlying_diseases(review: Review, ax=None):
     return ax.figure
 
 
+def _log_axis(ax, values, low: float, high: float) -> None:
+    """A log x axis that shows every value: it spans ``low`` to ``high`` and every value, and
+    turns symmetric-log (linear near zero) when a value is zero, which a log axis would drop."""
+    values = [float(v) for v in values if not pd.isna(v)]
+    if any(v <= 0 for v in values):
+        ax.set_xscale("symlog", linthresh=low)
+        ax.set_xlim(0, max([high, *values]) * 1.3)
+    else:
+        ax.set_xscale("log")
+        ax.set_xlim(min([low, *values]) / 1.3, max([high, *values]) * 1.3)
+    # Plain numbers at 1-2-5 steps (matplotlib's log labels are mathtext, which the style turns off).
+    left, right = ax.get_xlim()
+    ticks = [m * 10.0**e for e in range(-3, 7) for m in (1, 2, 5) if left <= m * 10.0**e <= right]
+    ax.set_xticks(([0] if left == 0 else []) + ticks, (["0"] if left == 0 else []) + [f"{t:g}" for t in ticks])
+    ax.minorticks_off()
+
+
 def lesion_size_and_outcome(review: Review, ax=None):
     """Each study's largest lesion against its share of complete and partial response.
 
@@ -130,7 +147,7 @@ def lesion_size_and_outcome(review: Review, ax=None):
                 ax.scatter(s.loc[sel, "largest_diameter_cm"], share[sel], s=20 + 8 * s.loc[sel, "n_cases"].astype(float),
                            facecolors="none" if hollow else colours[family], edgecolors=colours[family],
                            label=label if not hollow or not (~bound).any() else None, alpha=0.8)
-    ax.set_xscale("log")
+    _log_axis(ax, s["largest_diameter_cm"], 0.1, 10)
     ax.set_xlabel("Largest lesion, maximal diameter (cm, log scale; hollow: a bound)")
     ax.set_ylabel("Complete or partial response")
     ax.set_ylim(-0.05, 1.05)
@@ -162,9 +179,10 @@ def durations(review: Review, axes=None):
                     ax.hlines(y + dy, r["low_months"], r["high_months"], color=style.COLOURS["study"], lw=1, alpha=0.6)
                 if not pd.isna(r["value_months"]):
                     ax.plot(r["value_months"], y + dy, "o", color=style.COLOURS["study"], ms=4)
-        ax.set_xscale("log")
-        ax.set_xlim(0.1, 40)
-        ax.set_xticks([0.25, 0.5, 1, 2, 4, 8, 16, 32], ["¼", "½", "1", "2", "4", "8", "16", "32"])
+        _log_axis(ax, pd.concat([d["value_months"], d["low_months"], d["high_months"]]), 0.1, 40)
+        right = ax.get_xlim()[1]
+        ticks = [t for t in (0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512) if t <= right]
+        ax.set_xticks(ticks, [{0.25: "¼", 0.5: "½"}.get(t, f"{t:g}") for t in ticks])
         ax.minorticks_off()
         ax.set_xlabel("Months (log scale)")
         ax.set_title(title, loc="left")

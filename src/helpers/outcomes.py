@@ -270,15 +270,34 @@ def adverse_events(review: Review, modalities: list[str]) -> pd.DataFrame:
     return ae[ae["modality"].isin(modalities)]
 
 
+def event_counts(events: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """The adverse events of a Table 2 row, as its cell lists them: ``{key: (name, count)}``.
+
+    The key is the event's name in lower case; events of the same name (two modalities of a
+    merged row) are one entry, their patients added, ``N/R`` if any count is not reported.
+    A modality that reports no adverse event lists ``None``; it stands for the row only when
+    no modality of the row lists an event (``{"none": ("None", "0")}``).
+    """
+    real = events[events["event"] != "None"]
+    if real.empty:
+        return {"none": ("None", "0")} if len(events) else {}
+    out: dict[str, tuple[str, str]] = {}
+    for name, patients in zip(real["event"], real["patients"], strict=True):
+        key = str(name).strip().lower()
+        count = "N/R" if pd.isna(patients) else str(int(patients))
+        if key in out:
+            before = out[key][1]
+            count = "N/R" if "N/R" in (before, count) else str(int(before) + int(count))
+        out[key] = (out[key][0] if key in out else str(name), count)
+    return out
+
+
 def format_adverse_events(events: pd.DataFrame) -> str:
-    """``Infection (5), injection pain (6), skin discoloration (N/R)``; ``None`` when none."""
-    parts = []
-    for i, (_, e) in enumerate(events.iterrows()):
-        if e["event"] == "None":
-            return "None"
-        name = e["event"] if i == 0 else e["event"][0].lower() + e["event"][1:]
-        count = "N/R" if pd.isna(e["patients"]) else str(int(e["patients"]))
-        parts.append(f"{name} ({count})")
+    """``Infection (5), injection pain (6), skin discoloration (N/R)``; ``None`` when none; ``N/R`` when none is listed."""
+    counts = event_counts(events)
+    if list(counts) == ["none"]:
+        return "None"
+    parts = [f"{name if i == 0 else name[0].lower() + name[1:]} ({count})" for i, (name, count) in enumerate(counts.values())]
     return ", ".join(parts) if parts else "N/R"
 
 
@@ -357,9 +376,7 @@ def _same_number(printed: str, value: float) -> bool:
 
 def _events(events: pd.DataFrame) -> dict[str, str]:
     """The data's adverse events of a row as the printed cell names them: {"infection": "5", "recurrence": "N/R"}."""
-    if (events["event"] == "None").any():
-        return {"none": "0"}
-    return {str(e).strip().lower(): "N/R" if pd.isna(n) else str(int(n)) for e, n in zip(events["event"], events["patients"], strict=True)}
+    return {key: count for key, (_, count) in event_counts(events).items()}
 
 
 def compare_table2(review: Review) -> pd.DataFrame:
@@ -466,6 +483,9 @@ def response_extreme(review: Review, extreme: str, groups: list[dict],
                      categories: tuple[str, ...] = ("complete", "partial")) -> Proportion:
     """The lowest (``extreme="min"``) or highest response among groups of modalities."""
     props = [response_proportion(review, list(categories), **g) for g in groups]
+    empty = [g for g, p in zip(groups, props, strict=True) if p.total == 0]
+    if empty:  # a group with no patient has no percentage to rank
+        raise NotComputable(f"no patient in {', '.join(str(next(iter(g.values()))) for g in empty)}")
     pick = {"min": min, "max": max}[extreme]
     return pick(props, key=lambda p: p.percent)
 
@@ -486,7 +506,8 @@ def pooled_duration(review: Review, measure: str, statistic: str, modality: str 
     if statistic == "mean":
         studies = _studies(review, members)
         d = review.durations.loc[review.durations.index.isin(studies.index)]
-        d = d[(d["measure"] == measure) & (d["status"] == "reported") & (d["statistic"] != "range")]
+        # the values that enter the median (pool_durations): a value, median or mean with no qualifier
+        d = d[(d["measure"] == measure) & (d["status"] == "reported") & (d["statistic"] != "range") & d["qualifier"].isna()]
         weights = [int(studies.loc[ref, "n_cases"]) for ref in d.index]
         return float(np.average(d["value_months"], weights=weights)) if weights else math.nan
     raise ValueError(f"unknown statistic {statistic!r}; use median, mean or range")

@@ -46,6 +46,9 @@ UNITS = ("patients", "lesions")
 MODELS = ("reml", "dl", "glmm", "ft")
 #: Bands of the largest lesion's diameter (cm): upper bounds, right-closed.
 SIZE_BANDS = (("≤ 1 cm", 1.0), ("1–5 cm", 5.0), ("> 5 cm", math.inf))
+#: The disease category of a study whose patients have diseases of several categories. It
+#: holds a space, so it can never be a category of the vocabulary (whose keys are [a-z_]+).
+MIXED = "mixed categories"
 #: The columns of :func:`events_per_study`.
 STUDY_COLUMNS = ["ref", "label", "modality", "family", "disease_category", "size_band", "publication_type", "events", "n"]
 #: The columns of :func:`pool_groups`.
@@ -85,7 +88,7 @@ def events_per_study(review: Review, outcome: str = "response", unknown: str = "
     _check("unit", unit, UNITS)
     s = review.studies
     o = review.outcomes.loc[s.index]
-    cats = review.diseases.groupby(level="ref")["category"].agg(lambda c: c.iloc[0] if c.nunique() == 1 else "mixed")
+    cats = review.diseases.groupby(level="ref")["category"].agg(lambda c: c.iloc[0] if c.nunique() == 1 else MIXED)
     categories = ["complete_response"] + (["partial_response"] if outcome == "response" else [])
     rows = []
     for ref, study in s.iterrows():
@@ -105,7 +108,7 @@ def events_per_study(review: Review, outcome: str = "response", unknown: str = "
             continue
         rows.append({
             "ref": ref, "label": f"{study['first_author']} {study['year']}", "modality": study["modality"],
-            "family": study["family"], "disease_category": cats.get(ref, "mixed"),
+            "family": study["family"], "disease_category": cats.get(ref, MIXED),
             "size_band": size_band(study["largest_diameter_cm"], study["largest_diameter_qualifier"]),
             "publication_type": study["publication_type"], "events": events, "n": n,
         })

@@ -161,6 +161,10 @@ class _StrictLoader(yaml.SafeLoader):
         try:
             if self._depth > MAX_YAML_DEPTH:
                 raise YamlProblem(f"nested more than {MAX_YAML_DEPTH} levels deep", self.peek_event().start_mark.line + 1)
+            event = self.peek_event()
+            tag = getattr(event, "tag", None)
+            if tag is not None and not isinstance(event, yaml.AliasEvent):
+                raise YamlProblem(f"tags ({tag}) are not allowed; write the value plainly", event.start_mark.line + 1)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -210,6 +214,8 @@ def load_yaml(text: str):
         raise YamlProblem(f"not valid YAML: {reason}", mark.line + 1 if mark else None) from None
     except RecursionError:
         raise YamlProblem("nested too deeply", None) from None
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a value the constructors cannot build
+        raise YamlProblem(f"cannot read a value: {exc}", None) from None
     finally:
         loader.dispose()
     return value, node

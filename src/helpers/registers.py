@@ -234,6 +234,31 @@ COMPUTATION_ARGUMENTS: dict[str, tuple[dict[str, Kind], dict[str, Kind]]] = {
 }
 
 
+#: What each computation returns: a count, a number, a proportion (events of a total) or a
+#: range (two numbers). ``pooled_duration`` returns a range for ``statistic: range``.
+COMPUTATION_RESULTS: dict[str, str] = {
+    "n_studies": "count", "n_patients": "count", "patients_with_disease": "count", "adverse_event_patients": "count",
+    "n_cited": "count", "largest_diameter": "number", "largest_diameter_complete_response": "number",
+    "total_sessions": "number", "pooled_duration": "number", "response": "proportion", "response_extreme": "proportion",
+    "response_by_disease_category": "proportion", "adverse_event_proportion": "proportion",
+}
+#: The printed forms a result can be compared with (:func:`parse_reported`'s kinds; a claim
+#: with ``unit: percent`` is a percent).
+PRINTED_FORMS = {
+    "count": ("count",),
+    "number": ("count", "number"),
+    "proportion": ("count", "percent", "fraction"),
+    "range": ("range",),
+}
+
+
+def result_kind(computation: str, args: dict) -> str:
+    """What ``computation`` returns with these arguments (:data:`COMPUTATION_RESULTS`)."""
+    if computation == "pooled_duration" and args.get("statistic") == "range":
+        return "range"
+    return COMPUTATION_RESULTS[computation]
+
+
 def vocabularies(tables: dict[str, pd.DataFrame], descriptor: dict) -> dict[str, set]:
     """The values each kind of argument may take, from the tables and the data dictionary."""
     from .validation import MEASURES
@@ -349,9 +374,16 @@ def check_claims(entries, node, vocab: dict, name: str = CLAIMS_FILE) -> tuple[l
         elif comp not in COMPUTATION_ARGUMENTS:
             bad("computation", f"unknown computation {comp!r}; known: {', '.join(sorted(COMPUTATION_ARGUMENTS))}")
         else:
-            for arg, message in _argument_problems(comp, args or {}, vocab):
+            found = _argument_problems(comp, args or {}, vocab)
+            for arg, message in found:
                 problems.append(Problem(name, "claim arguments exist", f"{label}: {message}",
                                         row=keys.get("args", line), column=f"args.{arg}"))
+            if not found and len(problems) == before:
+                kind = result_kind(comp, args or {})
+                form = "percent" if entry.get("unit") == "percent" else parse_reported(str(reported)).kind
+                if form not in PRINTED_FORMS[kind]:
+                    bad("reported", f"{reported!r} is printed as a {form}, but {comp} gives a {kind}; it can be "
+                                    f"compared with a {' or a '.join(PRINTED_FORMS[kind])}")
         if len(problems) == before:
             claims.append(Claim(**{k: entry[k] for k in _REQUIRED + _OPTIONAL if entry.get(k) is not None}
                                 | {"reported": str(reported)}))

@@ -83,11 +83,14 @@ def load_appraisals(path: Path | str, review: Review) -> pd.DataFrame:
         raise DataValidationError(problems, source="appraisals")
     missing = [c for c in APPRAISAL_COLUMNS if c not in table.header]
     unknown = [c for c in table.header if c not in APPRAISAL_COLUMNS + ("note",)]
-    if missing or unknown or not table.rows:
+    repeated = [c for c in dict.fromkeys(table.header) if table.header.count(c) > 1]
+    if missing or unknown or repeated or not table.rows:
         what = (f"column {missing[0]!r} is missing" if missing else f"column {unknown[0]!r} is not one of "
-                f"{', '.join(APPRAISAL_COLUMNS + ('note',))}" if unknown else "the file has no rows")
+                f"{', '.join(APPRAISAL_COLUMNS + ('note',))}" if unknown else f"column {repeated[0]!r} appears "
+                "more than once" if repeated else "the file has no rows")
         raise DataValidationError([Problem(name, "columns", f"needs a header with {', '.join(APPRAISAL_COLUMNS)} and rows: "
-                                           f"{what}", row=1, column=(missing or unknown or [None])[0])], source="appraisals")
+                                           f"{what}", row=1, column=(missing or unknown or repeated or [None])[0])],
+                                  source="appraisals")
     rows = []
     for number, cells in zip(table.row_numbers, table.rows, strict=True):
         if len(cells) != len(table.header):
@@ -130,7 +133,7 @@ def load_appraisals(path: Path | str, review: Review) -> pd.DataFrame:
     for ref, part in table.groupby("ref"):
         checklist = part["checklist"].iloc[0]
         expected = set(qs.loc[checklist].index)
-        lacking = sorted(expected - set(part["question"]))
+        lacking = sorted(int(q) for q in expected - set(part["question"]))
         if lacking:
             problems.append(Problem(name, "every question answered", f"questions {lacking} of the {checklist} checklist have no answer",
                                     None, int(ref), "question"))
@@ -163,8 +166,9 @@ def rate(appraisals: pd.DataFrame, review: Review) -> pd.DataFrame:
 
 
 def distribution(ratings: pd.DataFrame) -> pd.DataFrame:
-    """How many studies have each rating (every rating listed)."""
-    return ratings["rating"].value_counts().reindex(list(RATINGS), fill_value=0).rename("studies").to_frame()
+    """How many studies have each rating (every rating listed, and "not rated": a study whose
+    every question is not applicable has no share of "yes")."""
+    return ratings["rating"].value_counts().reindex([*RATINGS, "not rated"], fill_value=0).rename("studies").to_frame()
 
 
 def traffic_light(appraisals: pd.DataFrame, review: Review, ax=None):

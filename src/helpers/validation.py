@@ -209,6 +209,20 @@ def adverse_event_attributions(t: Tables, res: dict) -> list[Problem]:
     return problems
 
 
+def none_stands_alone(t: Tables, res: dict) -> list[Problem]:
+    """A modality that lists the adverse event ``None`` (no adverse event reported) lists no other."""
+    problems = []
+    ae = t["adverse_events"]
+    for modality, group in ae.groupby("modality", sort=False):
+        nones = group[group["event"] == "None"]
+        if len(nones) and len(group) > len(nones):
+            others = ", ".join(map(str, group.loc[group["event"] != "None", "event"]))
+            problems.append(Problem(_file(res, "adverse_events"), "None stands alone",
+                                    f"{modality} lists 'None' (no adverse event) and also {others}", int(nones["csv_row"].iloc[0]),
+                                    column="event"))
+    return problems
+
+
 def checklist_for_every_design(t: Tables, res: dict) -> list[Problem]:
     """Every study design has a JBI checklist with questions (notebook 02 rates by it)."""
     have = set(t["jbi_questions"]["checklist"])
@@ -291,6 +305,7 @@ RULES: dict[str, Callable[[Tables, dict], list[Problem]]] = {
     "frequency readable": frequency_readable,
     "adverse event attributions": adverse_event_attributions,
     "a checklist for every design": checklist_for_every_design,
+    "None stands alone": none_stands_alone,
     "PRISMA flow": prisma_flow,
     "Table 2 cells readable": table2_printed_cells,
 }
