@@ -217,3 +217,19 @@ def test_a_result_with_no_number_is_not_computable(review):
     ):
         row = claims.evaluate(Claim("x", "Abstract", "x", reported, "outcomes", computation, args), empty)
         assert row["status"] == "not_computable" and "no number" in row["note"], row
+
+
+@pytest.mark.parametrize("reported", [" 40", "40 ", "\t40", "\v40", "\x1c40", "\u202840", "\x8540"])
+def test_a_reported_value_is_clean_text(data_copy, reported):
+    import yaml
+
+    from helpers import load_review
+
+    path = data_copy / "claims.yaml"
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entries[0]["reported"] = reported
+    path.write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        load_review(data_copy, cache=False)
+    (problem,) = info.value.problems
+    assert (problem.rule, problem.column) == ("clean text", "reported")

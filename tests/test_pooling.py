@@ -109,7 +109,7 @@ def test_describe_speaks_of_the_numbers(review):
 def test_headline_lists_the_monotherapy_groups(review):
     table = pooling.pool_groups(pooling.events_per_study(review), review, methods=("crude", "reml"))
     head = pooling.headline(table, "reml", "paper")
-    assert list(head.columns[:3]) == ["run", "group", "method"] and set(head["method"]) == {"crude", "reml"}
+    assert list(head.columns[:5]) == ["run", "kind", "key", "group", "method"] and set(head["method"]) == {"crude", "reml"}
     assert len(head) == 2 * len(pooling.HEADLINE_GROUPS)
 
 

@@ -353,3 +353,43 @@ def test_a_bad_appraisal_file_fails_its_run_before_anything_executes(tmp_path):
     assert "its input is invalid; nothing executed" in result.stdout
     assert "every question answered" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "out" / "runs" / "rob").exists()
+
+
+def test_the_sensitivity_table_keeps_every_group_and_label(tmp_path):
+    """Labels that read as missing values (NA, None) and two groups with one label all stay."""
+    import pandas as pd
+
+    from helpers import pooling
+
+    frame = pd.DataFrame([
+        {"run": "a", "kind": "modality", "key": "topical_sts", "group": "NA", "method": "crude", "k": 2, "events": 1,
+         "n": 2, "proportion": 0.5, "ci_low": 0.1, "ci_high": 0.9, "converged": True},
+        {"run": "a", "kind": "modality", "key": "eswl", "group": "None", "method": "crude", "k": 2, "events": 1,
+         "n": 2, "proportion": 0.5, "ci_low": 0.1, "ci_high": 0.9, "converged": True},
+        {"run": "a", "kind": "family", "key": "laser", "group": "None", "method": "crude", "k": 3, "events": 2,
+         "n": 3, "proportion": 0.67, "ci_low": 0.1, "ci_high": 0.9, "converged": True},
+    ], columns=pooling.HEADLINE_COLUMNS)
+    out = tmp_path / "out"
+    path = pooling.write_headline(frame, out / "runs" / "r1", "a")
+    assert '"group"' in path.read_text(encoding="utf-8") and ",0.5," in path.read_text(encoding="utf-8")  # numbers unquoted
+    result = build.RunResult("r1", "04_meta_analysis.ipynb", "t", {}, "ok", 0.0,
+                             files={"artifacts": ["runs/r1/sensitivity/a.csv"]})
+    table = build.sensitivity_table(out, [result])
+    assert len(table) == 3 and sorted(table.index.get_level_values("group")) == ["NA", "None", "None"]
+
+
+def test_the_command_lines_never_fail_on_their_own_output(tmp_path):
+    import shutil
+
+    from helpers.paths import DATA_DIR
+
+    folder = tmp_path / "dätä"
+    shutil.copytree(DATA_DIR, folder)
+    env = os.environ | {"PYTHONIOENCODING": "ascii"}
+    result = subprocess.run([sys.executable, "-m", "helpers.validate", str(folder)], capture_output=True, text=True,
+                            cwd=PROJECT_ROOT, env=env)
+    assert result.returncode == 0 and "d\\xe4t\\xe4" in result.stdout and "Traceback" not in result.stderr
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "helpers.validate"], stdout=full, stderr=subprocess.PIPE,
+                                text=True, cwd=PROJECT_ROOT)
+    assert result.returncode == 2 and "cannot write the result" in result.stderr and "Traceback" not in result.stderr

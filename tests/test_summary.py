@@ -65,3 +65,19 @@ def test_by_modality_flags_a_disagreement(data_copy):
     table = summary.by_modality(load_review(data_copy))
     assert not table.loc["eswl", "matches"]
     assert table.drop(index=["eswl", "total"])["matches"].all()
+
+
+def test_a_count_of_zero_for_one_patient_prints_nothing(data_copy):
+    """Table 1 prints "pain free" for a single patient who was; a count of 0 must not read as if he was."""
+    from tests_support import read_rows, write_rows
+
+    from helpers import load_review, table1
+
+    rows = read_rows(data_copy / "outcomes.csv")
+    h = rows[0]
+    row = next(r for r in rows[1:] if r[h.index("ref")] == "59")
+    row[h.index("pain_free")] = "0"
+    write_rows(data_copy / "outcomes.csv", rows)
+    table = table1.render(load_review(data_copy, cache=False))
+    assert not table.astype(str).apply(lambda c: c.str.contains("pain free")).loc[
+        table.astype(str).apply(lambda c: c.str.contains("Abbott")).any(axis=1)].any().any()

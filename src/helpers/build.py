@@ -62,7 +62,7 @@ from urllib.parse import quote
 
 from . import escape, paths
 from .config import ConfigError, Run, load_config
-from .errors import SetupError
+from .errors import SetupError, output_closed, robust_output
 from .kernel import KERNEL_NAME
 from .loader import data_checksum, helpers_digest
 from .lock import FolderBusy, FolderLock
@@ -305,7 +305,8 @@ def sensitivity_table(output_dir: Path, results: list[RunResult]) -> pd.DataFram
             if "/sensitivity/" not in artifact or not artifact.endswith(".csv"):
                 continue
             try:
-                frame = pd.read_csv(inside(output_dir, output_dir / artifact))
+                # every text as written ("NA" or "None" is a label, not a missing value)
+                frame = pd.read_csv(inside(output_dir, output_dir / artifact), keep_default_na=False, na_values=[""])
             except (OSError, ValueError, SetupError):
                 continue
             if frame.empty:  # the run pooled no group
@@ -322,7 +323,10 @@ def sensitivity_table(output_dir: Path, results: list[RunResult]) -> pd.DataFram
         return f"{r['proportion']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}] (k {r['k']}, {r['events']}/{r['n']})"
 
     data["cell"] = data.apply(cell, axis=1)
-    table = data.pivot_table(index=["group", "method"], columns="run", values="cell", aggfunc="first", sort=False)
+    # rows by the group's key (labels need not be unique), shown by its label
+    table = data.pivot_table(index=["kind", "key", "method"], columns="run", values="cell", aggfunc="first", sort=False)
+    labels = data.drop_duplicates(["kind", "key"]).set_index(["kind", "key"])["group"]
+    table.index = pd.MultiIndex.from_tuples([(labels[(k, g)], m) for k, g, m in table.index], names=["group", "method"])
     return table[list(dict.fromkeys(data["run"]))]
 
 
@@ -675,6 +679,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=_jobs, help="parallel workers (default: the machine's cores)")
     parser.add_argument("--wait", action="store_true", help="wait for a build already running in the output folder")
     args = parser.parse_args(argv)
+    robust_output()
     try:
         if args.refresh_notebooks:
             refresh_notebooks(wait=args.wait)
@@ -692,6 +697,9 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     except RefreshFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # the reader of the progress lines went away (| head)
+        output_closed()
         return 1
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""

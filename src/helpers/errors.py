@@ -71,3 +71,26 @@ class SetupError(RuntimeError):
     """The project cannot run here: its data dictionary is missing or unreadable, an
     environment variable has a value it cannot use (``SOURCE_DATE_EPOCH``), or the output
     folder cannot be used. The command lines exit 2 with the message, no traceback."""
+
+
+def robust_output() -> None:
+    """Make the command lines' output unable to fail on text: a character the terminal's
+    encoding cannot show is escaped (``\\xe4``) rather than raising."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError):
+            pass
+
+
+def output_closed() -> None:
+    """After a write to a closed pipe (``| head``): send the rest to nowhere, so exiting does not fail too."""
+    import os
+    import sys
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -72,7 +72,7 @@ def csv_value(cell):
     return cell
 
 
-def write_csv(frame: pd.DataFrame, path: Path | str, float_format: str | None = None) -> Path:
+def write_csv(frame: pd.DataFrame, path: Path | str, decimals: int | None = None) -> Path:
     """Write ``frame`` (no index) as UTF-8 CSV with ``\\n`` line ends, every text quoted,
     formula-leading text neutralised (:func:`csv_cell`), atomically: the file is complete or absent."""
     path = Path(path)
@@ -81,12 +81,13 @@ def write_csv(frame: pd.DataFrame, path: Path | str, float_format: str | None = 
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(csv_cell)
+        elif decimals is not None and pd.api.types.is_float_dtype(safe[column]):
+            safe[column] = safe[column].round(decimals)  # stable bytes, still numbers (unquoted)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         # Every text is quoted (QUOTE_NONNUMERIC), numbers are not: a carriage return inside a
         # text, which the csv module would leave unquoted with "\n" line ends, stays in its cell.
-        safe.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n", float_format=float_format,
-                    quoting=csv.QUOTE_NONNUMERIC)
+        safe.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -151,7 +151,8 @@ def lesion_size_and_outcome(review: Review, ax=None):
     ax.set_xlabel("Largest lesion, maximal diameter (cm, log scale; hollow: a bound)")
     ax.set_ylabel("Complete or partial response")
     ax.set_ylim(-0.05, 1.05)
-    ax.legend(frameon=False, loc="lower left")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(frameon=False, loc="lower left")
     ax.set_title("Lesion size and outcome, per study", loc="left")
     ax.figure.tight_layout()
     return ax.figure
@@ -200,7 +201,13 @@ def adverse_events(review: Review, ax=None):
     ae = ae.assign(order=ae["modality"].map(order)).sort_values(["order", "event"])
     y = np.arange(len(ae))
     counts = ae["patients"].fillna(0).astype(float)
+    if ae.empty:
+        ax.text(0.5, 0.5, "No adverse events reported", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        ax.set_title("Adverse events by modality", loc="left")
+        return ax.figure
     ax.barh(y, counts, color=style.COLOURS["pooled"])
+    ax.set_xlim(0, max(float(counts.max()), 1.0) * 1.15)  # room for the N/R labels when no count is given
     for i, (v, missing) in enumerate(zip(counts, ae["patients"].isna(), strict=True)):
         ax.text(v + 0.15, i, "N/R" if missing else str(int(v)), va="center", fontsize=style.FONT_SIZE - 1)
     labels = review.modalities["label"]

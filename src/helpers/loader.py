@@ -572,6 +572,7 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
     """
     from .validation import check_rules, findings
 
+    descriptor = read_descriptor()  # the project's own dictionary first: without it, nothing can be checked
     data_dir = Path(data_dir) if data_dir is not None else paths.DATA_DIR
     try:
         is_folder = data_dir.is_dir()
@@ -581,7 +582,6 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
         raise DataValidationError(
             [Problem(str(data_dir)[:200], "data folder exists", "no such folder; pass the folder holding studies.csv and the other tables")]
         )
-    descriptor = read_descriptor()
     own = data_dir / "datapackage.yaml"
     if own.exists() and own.resolve() != paths.DATA_PACKAGE.resolve():
         text, problem = read_text(own, "datapackage.yaml", MAX_YAML_BYTES)

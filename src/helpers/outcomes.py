@@ -133,7 +133,7 @@ def format_response(counts: dict[str, Proportion]) -> str:
         p = counts[key]
         if p.events:
             parts.append(f"{label}, {round_half_up(p.percent):g}, {p}")
-    return " ".join(parts)
+    return " ".join(parts) if parts else "N/R"
 
 
 # --------------------------------------------------------------------------- durations
@@ -387,7 +387,9 @@ def compare_table2(review: Review) -> pd.DataFrame:
     DataFrame
         Columns :data:`COMPARISON_COLUMNS`. ``part`` names the number within the cell
         (``median``, ``range``, a response category, an adverse event); ``status`` is
-        ``reproduced`` or ``discrepancy``; ``note`` explains a discrepancy, from
+        ``reproduced``, ``discrepancy``, or ``not_computable`` where the paper prints a
+        number and the data have none (no study of the row, or none reporting it); ``note``
+        explains a discrepancy, from
         ``data/table2_notes.yaml`` (``review.table2_notes``, checked by the loader: every
         note names a cell part that exists, and each appears here).
     """
@@ -395,10 +397,11 @@ def compare_table2(review: Review) -> pd.DataFrame:
     notes = review.table2_notes
     rows = []
 
-    def add(modality, column, part, paper, recomputed, ok):
+    def add(modality, column, part, paper, recomputed, ok, computable=True):
+        # not computable: the paper prints a number the data have none of (no study, nothing reported)
+        status = "not_computable" if not computable else "reproduced" if ok else "discrepancy"
         rows.append({"modality": modality, "column": column, "part": part, "paper": paper,
-                     "recomputed": recomputed, "status": "reproduced" if ok else "discrepancy",
-                     "note": notes.get((modality, column, part), "")})
+                     "recomputed": recomputed, "status": status, "note": notes.get((modality, column, part), "")})
 
     for modality, printed in review.paper_table2.iterrows():
         members = groups.get(modality, [modality])
@@ -407,13 +410,15 @@ def compare_table2(review: Review) -> pd.DataFrame:
         paper_d, ours_d = Diameter(*parse_diameter(printed["largest_diameter"])), largest_diameter(review, [modality])
         same = (math.isnan(paper_d.value) and math.isnan(ours_d.value)) or (
             paper_d.value == ours_d.value and paper_d.qualifier == ours_d.qualifier)
-        add(modality, "largest_diameter", "value", strip_footnotes(printed["largest_diameter"]), str(ours_d), same)
+        add(modality, "largest_diameter", "value", strip_footnotes(printed["largest_diameter"]), str(ours_d), same,
+            computable=not (math.isnan(ours_d.value) and not math.isnan(paper_d.value)))
         if not pd.isna(printed["merged_into"]):
             continue
         texts = _frequency_texts(review, members)
         ours_f = format_frequency(frequency_range(texts))
         add(modality, "frequency", "range", printed["frequency"], ours_f,
-            frequency_ends(printed["frequency"]) == frequency_ends(ours_f))
+            frequency_ends(printed["frequency"]) == frequency_ends(ours_f),
+            computable=frequency_ends(ours_f) is not None or frequency_ends(printed["frequency"]) is None)
         for measure in DURATION_COLUMNS:
             pooled = pool_durations(review, measure, members)
             median, low, high = parse_duration(printed[measure])
@@ -425,13 +430,17 @@ def compare_table2(review: Review) -> pd.DataFrame:
                 add(modality, measure, "median", strip_footnotes(printed[measure]), str(pooled), ok)
                 continue
             ours_median = format_months(pooled.median) if not math.isnan(pooled.median) else str(pooled)
-            add(modality, measure, "median", median, ours_median, _same_number(median, pooled.median))
+            add(modality, measure, "median", median, ours_median, _same_number(median, pooled.median),
+                computable=not math.isnan(pooled.median))
+            reported = pooled.status == "reported"
             if low is None:
-                ok = pooled.status == "reported" and not pooled.low < pooled.high
-                add(modality, measure, "range", "no range", "no range" if ok else f"{pooled.low:g}–{pooled.high:g}", ok)
+                ok = reported and not pooled.low < pooled.high
+                add(modality, measure, "range", "no range", "no range" if ok or not reported else
+                    f"{pooled.low:g}–{pooled.high:g}", ok, computable=reported)
             else:
                 ok = _same_number(low, pooled.low) and _same_number(high, pooled.high)
-                add(modality, measure, "range", f"{low}–{high}", f"{pooled.low:g}–{pooled.high:g}", ok)
+                add(modality, measure, "range", f"{low}–{high}", f"{pooled.low:g}–{pooled.high:g}" if reported else str(pooled),
+                    ok, computable=reported)
         paper_r = parse_response(printed["response_rates"])
         counts = response_counts(review, members)
         for key in RESPONSE_CATEGORIES:
@@ -440,7 +449,8 @@ def compare_table2(review: Review) -> pd.DataFrame:
                 continue
             pct, k, total = paper_r.get(key, ("0", 0, p.total))
             ok = (k, total) == (p.events, p.total) and round_half_up(p.percent) == float(pct)
-            add(modality, "response_rates", key, f"{pct}%, {k}/{total}", f"{round_half_up(p.percent):g}%, {p}", ok)
+            add(modality, "response_rates", key, f"{pct}%, {k}/{total}",
+                f"{round_half_up(p.percent):g}%, {p}" if p.total else "no patients", ok, computable=p.total > 0)
         paper_ae = parse_adverse_events(printed["adverse_events"])
         ours_ae = _events(adverse_events(review, members))
         for event in dict.fromkeys([*paper_ae, *ours_ae]):
@@ -459,8 +469,9 @@ def _select_modalities(review: Review, modality: str | None = None, family: str 
     chosen = [m for m, f in review.modalities["family"].items()
               if (modality is None or m == modality) and (family is None or f == family)
               and (modalities is None or m in modalities)]
-    if not chosen:
-        raise ValueError(f"no modality matches modality={modality!r}, family={family!r}, modalities={modalities!r}")
+    if not chosen:  # the arguments exist (the loader checked them); the data hold no such modality now
+        what = ", ".join(f"{k} {v}" for k, v in (("modality", modality), ("family", family), ("modalities", modalities)) if v)
+        raise NotComputable(f"no modality of {what}")
     return chosen
 
 
@@ -481,13 +492,19 @@ def response_proportion(review: Review, categories: list[str], modality: str | N
 
 def response_extreme(review: Review, extreme: str, groups: list[dict],
                      categories: tuple[str, ...] = ("complete", "partial")) -> Proportion:
-    """The lowest (``extreme="min"``) or highest response among groups of modalities."""
+    """The lowest (``extreme="min"``) or highest response among groups of modalities.
+
+    Groups with the same percentage are told apart by their patients (the larger group), so
+    the result never depends on the order the groups are listed in.
+    """
     props = [response_proportion(review, list(categories), **g) for g in groups]
     empty = [g for g, p in zip(groups, props, strict=True) if p.total == 0]
     if empty:  # a group with no patient has no percentage to rank
         raise NotComputable(f"no patient in {', '.join(str(next(iter(g.values()))) for g in empty)}")
-    pick = {"min": min, "max": max}[extreme]
-    return pick(props, key=lambda p: p.percent)
+    # Ties in the percentage go to the group with the most patients, whatever the groups' order.
+    if extreme == "min":
+        return min(props, key=lambda p: (p.percent, -p.total))
+    return max(props, key=lambda p: (p.percent, p.total))
 
 
 def pooled_duration(review: Review, measure: str, statistic: str, modality: str | None = None,

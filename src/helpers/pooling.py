@@ -227,7 +227,8 @@ def describe(result: PooledProportion, label: str, outcome: str = "response") ->
 # --------------------------------------------------------------------------- the notebook's settings and tables
 
 #: The groups whose estimates the sensitivity comparison sets side by side.
-HEADLINE_COLUMNS = ["run", "group", "method", "k", "events", "n", "proportion", "ci_low", "ci_high", "converged"]
+HEADLINE_COLUMNS = ["run", "kind", "key", "group", "method", "k", "events", "n", "proportion", "ci_low", "ci_high",
+                    "converged"]
 HEADLINE_GROUPS = (("modality", "topical_sts"), ("modality", "intralesional_sts"), ("family", "laser"), ("modality", "eswl"))
 
 
@@ -313,7 +314,7 @@ def headline(table: pd.DataFrame, method: str, run: str) -> pd.DataFrame:
             continue
         for m in ("crude", method):
             r = part.loc[m]
-            rows.append({"run": run, "group": part["label"].iloc[0], "method": m, "k": int(r["k"]),
+            rows.append({"run": run, "kind": kind, "key": key, "group": part["label"].iloc[0], "method": m, "k": int(r["k"]),
                          "events": int(r["events"]), "n": int(r["n"]), "proportion": r["proportion"],
                          "ci_low": r["ci_low"], "ci_high": r["ci_high"], "converged": bool(r["converged"])})
     return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
@@ -325,7 +326,7 @@ def write_headline(frame: pd.DataFrame, output_dir, run: str):
 
     if output_dir is None:
         return None
-    return write_csv(frame, project_path(output_dir) / "sensitivity" / f"{run}.csv", float_format="%.6f")
+    return write_csv(frame, project_path(output_dir) / "sensitivity" / f"{run}.csv", decimals=6)
 
 
 def describe_groups(fits: dict, outcome: str) -> str:

@@ -91,7 +91,7 @@ def parse_reported(text: str) -> Reported:
     ValueError
         For text that is none of these forms.
     """
-    t = str(text).strip()
+    t = str(text)
     if t.lower() in _NUMBER_WORDS:
         return Reported("count", (float(_NUMBER_WORDS[t.lower()]),))
     if m := re.fullmatch(r"([0-9]{1,9})/([0-9]{1,9})", t):
@@ -130,7 +130,7 @@ class Claim:
 
 _REQUIRED = ("id", "section", "quote", "reported", "topic")
 _OPTIONAL = ("computation", "args", "reason", "note", "unit")
-_TEXT_KEYS = ("id", "section", "quote", "topic", "computation", "reason", "note", "unit")
+_TEXT_KEYS = ("id", "section", "quote", "topic", "computation", "reason", "note", "unit", "reported")
 
 
 @dataclass(frozen=True)
@@ -334,8 +334,8 @@ def check_claims(entries, node, vocab: dict, name: str = CLAIMS_FILE) -> tuple[l
                 bad(key, "is required")
         for key in _TEXT_KEYS:
             value = entry.get(key)
-            if value is None:
-                continue
+            if value is None or (key == "reported" and isinstance(value, int) and not isinstance(value, bool)):
+                continue  # a count may be written as a plain integer
             if not isinstance(value, str):
                 bad(key, f"must be text, not {describe(value)}")
             elif text_problem(value):

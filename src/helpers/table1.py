@@ -116,7 +116,8 @@ def format_outcomes(row, n_cases: int) -> str:
         elif isna(k):
             continue
         elif n_cases == 1:
-            parts.append(label)
+            if k:  # one patient had it; a count of 0 is printed as nothing, as the paper prints it
+                parts.append(label)
         elif not isna(row.pain_assessed) and col != "regained_mobility":
             parts.append(f"{int(k)}/{int(row.pain_assessed)} {label}")
         else:

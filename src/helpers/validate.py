@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 
-from .errors import DataValidationError, SetupError
+from .errors import DataValidationError, SetupError, output_closed, robust_output
 from .loader import Review, load_review
 
 
@@ -33,6 +33,7 @@ def validate_folder(data_dir=None) -> tuple[Review, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    robust_output()
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) > 1 or (argv and argv[0] in ("-h", "--help")):
         print(__doc__.strip())
@@ -48,7 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    print(f"valid: {review!r}; {n_claims} claims; {len(review.findings)} findings about the paper")
+    try:
+        print(f"valid: {review!r}; {n_claims} claims; {len(review.findings)} findings about the paper", flush=True)
+    except BrokenPipeError:
+        output_closed()
+    except OSError as exc:
+        print(f"error: cannot write the result: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     return 0
 
 

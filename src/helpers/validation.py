@@ -44,7 +44,7 @@ def outcome_counts_add_up(t: Tables, res: dict) -> list[Problem]:
     The four response categories partition a study's patients (a patient whose outcome is
     not known is ``unknown_response``), so they add up to ``n_cases`` exactly; a note does
     not excuse a difference. A study that reports per lesion (``response_unit = lesions``)
-    needs its lesion counts and a note; its patient counts stay empty, or add up too.
+    needs its lesion counts and a note; its patient counts stay empty.
     """
     problems = []
     cases = t["studies"].set_index("ref")["n_cases"]
@@ -73,9 +73,10 @@ def outcome_counts_add_up(t: Tables, res: dict) -> list[Problem]:
             if total != row.lesions:
                 problems.append(Problem(f, "outcome counts add up", f"lesion counts add up to {total}, not to lesions = {row.lesions}", row.csv_row, row.ref, "lesions"))
             given = [c for c in RESPONSE if not isna(getattr(row, c))]
-            if given and (len(given) < len(RESPONSE) or sum(int(getattr(row, c)) for c in RESPONSE) != n):
-                problems.append(Problem(f, "outcome counts add up", "patient counts of a study reported per lesion are "
-                                        f"either all empty or add up to its {n} cases", row.csv_row, row.ref, given[0]))
+            if given:  # the reports count such a study's patients as unknown; counts here would be ignored
+                problems.append(Problem(f, "outcome counts add up", "a study reported per lesion has no patient response "
+                                        "counts (Table 2 counts its patients as unknown); leave them empty",
+                                        row.csv_row, row.ref, given[0]))
             if isna(row.note):
                 problems.append(Problem(f, "outcome counts add up", "patient counts are not given (lesion-level reporting); the note must say so", row.csv_row, row.ref, "note"))
     return problems
@@ -111,8 +112,11 @@ def _split(value) -> list[str]:
 
 
 def disease_counts_add_up(t: Tables, res: dict) -> list[Problem]:
-    """Disease counts of a study add up to its cases, where every count is known."""
-    problems = []
+    """Disease counts of a study add up to its cases, where every count is known; a count
+    printed in Table 1 (``count_printed``) is given."""
+    problems = [Problem(_file(res, "diseases"), "disease counts add up", "count_printed is true but the count is empty",
+                        r.csv_row, r.ref, "n_patients")
+                for r in t["diseases"].itertuples() if r.count_printed and isna(r.n_patients)]
     cases = t["studies"].set_index("ref")["n_cases"]
     d = t["diseases"]
     f = _file(res, "diseases")
@@ -166,6 +170,8 @@ def durations_well_formed(t: Tables, res: dict) -> list[Problem]:
                 bad("low", "statistic 'range' needs both low and high")
             if not isna(row.value):
                 bad("value", "statistic 'range' has no single value; leave value empty")
+            if not isna(row.qualifier):
+                bad("qualifier", "a qualifier (< or >) qualifies a single value, not a range; leave it empty")
         elif isna(row.value):
             bad("value", f"statistic '{row.statistic}' needs a value")
         if isna(row.low) != isna(row.high):
