@@ -1,14 +1,22 @@
-"""Benchmark of helpers.meta: the GLMM on 10,000 simulated studies, and notebook 04's statistics.
+"""Benchmark of helpers.meta: the GLMM on 2,000 and 10,000 simulated studies beside lme4's glmer, and notebook 04's statistics.
 
-Run: .venv/bin/python bench/bench_meta.py
+Run: .venv/bin/python bench/bench_meta.py   (or make bench)
+
 Prints the median of several repeats (wall clock, this machine) for each case. The
-simulation has a fixed seed, so every run fits the same data.
+simulation has a fixed seed, so every run fits the same data. The GLMM is timed doing
+what ``glmer`` does (the estimates and their standard errors: ``profile=False``); when R
+with lme4 is installed (Debian: r-base-core r-cran-lme4), ``glmer(nAGQ = q)`` is timed on
+the same data in the same run, and the ratio printed. Without R the lme4 column says so.
 """
 
 from __future__ import annotations
 
+import shutil
 import statistics
+import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -16,6 +24,21 @@ from helpers import load_review, meta, pooling
 
 SEED = 20210624
 REPEATS = 5
+SIZES = (2_000, 10_000)
+NODES = (7, 20)
+
+GLMER = """
+suppressMessages(library(lme4))
+d <- read.csv(commandArgs(TRUE)[1]); d$study <- factor(seq_len(nrow(d)))
+q <- as.integer(commandArgs(TRUE)[2]); reps <- as.integer(commandArgs(TRUE)[3])
+ts <- numeric(reps)
+for (r in seq_len(reps)) {
+  t0 <- proc.time()[["elapsed"]]
+  f <- glmer(cbind(x, n - x) ~ 1 + (1 | study), data = d, family = binomial, nAGQ = q)
+  ts[r] <- proc.time()[["elapsed"]] - t0
+}
+cat(median(ts), fixef(f)[[1]], VarCorr(f)$study[1], "\\n")
+"""
 
 
 def simulate(k: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
@@ -34,13 +57,45 @@ def timed(fn, repeats: int = REPEATS) -> float:
     return statistics.median(times)
 
 
+def glmer_seconds(x, n, nodes: int, folder: Path) -> tuple[float, float, float] | None:
+    """Median seconds of glmer(nAGQ = nodes) on the same data, its intercept and tau²; None without R."""
+    if shutil.which("Rscript") is None:
+        return None
+    data = folder / f"sim{len(x)}.csv"
+    data.write_text("x,n\n" + "".join(f"{a},{b}\n" for a, b in zip(x, n, strict=True)))
+    script = folder / "glmer.R"
+    script.write_text(GLMER)
+    done = subprocess.run(["Rscript", str(script), str(data), str(nodes), str(REPEATS)], capture_output=True, text=True,
+                          check=False)
+    if done.returncode != 0:
+        return None
+    seconds, beta, tau2 = (float(v) for v in done.stdout.split())
+    return seconds, beta, tau2
+
+
 def main() -> None:
-    x, n = simulate(10_000)
-    for nodes in (7, 20, "auto"):
-        result = meta.pool_proportions(x, n, method="glmm", nodes=nodes)
-        seconds = timed(lambda: meta.pool_proportions(x, n, method="glmm", nodes=nodes))
-        print(f"glmm, 10,000 studies, nodes={nodes!s:>4} (used {result.nodes}): {seconds:.3f} s "
-              f"(estimate {result.estimate:.4f}, tau2 {result.tau2:.4f})")
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in SIZES:
+            x, n = simulate(k)
+            fixed = {}
+            for nodes in (*NODES, "auto"):
+                result = meta.pool_proportions(x, n, method="glmm", nodes=nodes, profile=False)
+                seconds = timed(lambda nodes=nodes: meta.pool_proportions(x, n, method="glmm", nodes=nodes,
+                                                                          profile=False))
+                line = (f"glmm, {k:>6,} studies, nodes={nodes!s:>4} (used {result.nodes:>3}): {seconds:.3f} s "
+                        f"(estimate {result.estimate:.5f}, tau2 {result.tau2:.5f})")
+                if nodes == "auto":
+                    line += f"; {seconds / fixed[20]:.2f}x the 20-node time"
+                else:
+                    fixed[nodes] = seconds
+                    reference = glmer_seconds(x, n, nodes, Path(tmp))
+                    if reference is None:
+                        line += "; lme4's glmer: not timed (no R with lme4 here)"
+                    else:
+                        r_seconds, r_beta, r_tau2 = reference
+                        line += (f"; glmer {r_seconds:.3f} s (estimate {r_beta:.5f}, tau2 {r_tau2:.5f}): "
+                                 f"ours is {r_seconds / seconds:.1f}x as fast")
+                print(line)
     review = load_review()
 
     def notebook_statistics():
@@ -50,7 +105,7 @@ def main() -> None:
             pooling.subgroup_test(data, "disease_category")
             pooling.subgroup_test(data, "size_band")
 
-    print(f"notebook 04 statistics (all groups, all methods, subgroup tests): {timed(notebook_statistics):.3f} s")
+    print(f"notebook 04 statistics (all groups, all methods, subgroup tests): {timed(notebook_statistics, 3):.3f} s")
 
 
 if __name__ == "__main__":

@@ -2,9 +2,15 @@
 
 :func:`pool_proportions` pools ``events`` out of ``n`` across studies with one method:
 
-``"crude"``
-    All events over all patients, with a Clopper–Pearson (exact) and a Wilson interval
-    (statsmodels). This is what the paper's percentages are.
+``"glmm"`` (the default)
+    Binomial-normal random-intercept model on the logit scale, ``x_i ~ Bin(n_i, p_i)``,
+    ``logit(p_i) = beta + u_i``, ``u_i ~ N(0, tau²)``, fitted by maximum likelihood with
+    adaptive Gauss–Hermite quadrature [4]_ (:mod:`helpers.glmm`): the model of
+    ``lme4::glmer(nAGQ=)`` that ``metafor::rma.glmm(measure="PLO")`` fits. It reports the
+    conditional pooled proportion ``expit(beta)`` (the typical study, what metafor
+    prints) and the population-averaged (marginal) proportion ``E[expit(beta + u)]``.
+    It uses each study's counts as they are, with no continuity correction, and is the
+    model recommended for sparse proportions [5]_.
 ``"dl"``, ``"reml"``
     Inverse-variance random-effects model on the logit scale (measure ``PLO``), with
     DerSimonian–Laird [1]_ or restricted maximum likelihood tau², and metafor's
@@ -13,20 +19,26 @@
 ``"ft"``
     Freeman–Tukey double arcsine transformation [2]_ with DerSimonian–Laird tau²,
     back-transformed with the harmonic mean of the sample sizes [3]_ (metafor's
-    ``transf.ipft.hm``).
-``"glmm"``
-    Binomial-normal random-intercept model on the logit scale, ``x_i ~ Bin(n_i, p_i)``,
-    ``logit(p_i) = beta + u_i``, ``u_i ~ N(0, tau²)``, fitted by maximum likelihood with
-    adaptive Gauss–Hermite quadrature [4]_: the approximation of ``lme4::glmer(nAGQ=)``
-    that ``metafor::rma.glmm(measure="PLO")`` uses. It reports the conditional pooled
-    proportion ``expit(beta)`` (the typical study, what metafor prints) and the
-    population-averaged (marginal) proportion ``E[expit(beta + u)]``.
+    ``transf.ipft.hm``). Shown for comparison only: its back-transformation can mislead
+    [6]_.
+``"crude"``
+    All events over all patients, with a Clopper–Pearson (exact) and a Wilson interval
+    (statsmodels). This is what the paper's percentages are.
 
-Every result names its method and says whether it converged. Degenerate data are common
-here (single-patient case reports, most with 1/1 events): when the likelihood has no
-finite maximum (every study at 0% or at 100%, or estimates running off to infinity),
-tau² sits on a boundary, or the optimiser fails, ``converged`` is False or ``warnings``
-say so, and the numbers that have no meaning are NaN.
+For the inverse-variance methods, ``test`` chooses the confidence interval as metafor's
+``rma(test=)`` does: ``"z"`` (Wald, normal quantile), ``"knha"`` (Hartung–Knapp–
+Sidik–Jonkman [7]_: the variance scaled by the weighted residual mean square, t quantile
+with k - 1 df) or ``"adhoc"`` (Hartung–Knapp with the scale never below 1, so the
+interval is never narrower than the z one [8]_). The prediction interval follows the
+test (t with k - 1 df for ``knha`` and ``adhoc``, normal for ``z``); ``pi_type="t"``
+asks for t with k - 1 df with the z test too (metafor's ``predict(pi.type="t")``).
+Each result names its ``ci_dist`` and ``pi_dist``.
+
+Every result names its method and says whether it is estimable (``converged``, and for
+the GLMM ``status`` and ``reason``). Degenerate data are common here (single-patient
+case reports, most with 1/1 events): when the likelihood has no finite maximum, its
+maximum lies beyond the limits reported, tau² is not identifiable, or the optimiser
+fails, the numbers that have no meaning are NaN and the result says why.
 
 References
 ----------
@@ -39,11 +51,22 @@ References
 .. [4] Stijnen T, Hamza TH, Ozdemir P (2010). Random effects meta-analysis of event
    outcome in the framework of the generalized linear mixed model with applications in
    sparse data. Stat Med 29:3046-3067.
+.. [5] Schwarzer G, Chemaitelly H, Abu-Raddad LJ, Rücker G (2019). Seriously misleading
+   results using inverse of Freeman-Tukey double arcsine transformation in
+   meta-analysis of single proportions. Res Synth Methods 10:476-483.
+.. [6] Röver C, Knapp G, Friede T (2015). Hartung-Knapp-Sidik-Jonkman approach and its
+   modification for random-effects meta-analysis with few studies. BMC Med Res
+   Methodol 15:99.
+.. [7] Hartung J, Knapp G (2001). On tests of the overall treatment effect in
+   meta-analysis with normally distributed responses. Stat Med 20:1771-1782.
+.. [8] Knapp G, Hartung J (2003). Improved tests for a random effects meta-regression
+   with a single covariate. Stat Med 22:2693-2710.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -51,21 +74,17 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from . import glmm
+
 METHODS = ("crude", "dl", "reml", "ft", "glmm")
-#: ``nodes="auto"`` (the default) starts with this many Gauss–Hermite nodes per study and
-#: doubles them until the estimate and tau² move by less than :data:`NODES_TOLERANCE`,
-#: up to :data:`MAX_NODES`; the result says how many it used.
-START_NODES = 20
-MAX_NODES = 160
-NODES_TOLERANCE = 1e-5
-#: Search bounds of the GLMM optimiser (logit scale).
-_BETA_BOUND = 30.0
-_TAU_BOUND = 30.0
-#: Estimates beyond these (logit scale) mean the likelihood has no finite maximum: a
-#: between-study standard deviation of 10 logits, or a typical proportion within 3e-7
-#: of 0 or 1, is what a likelihood that keeps rising towards infinity stops at.
-BETA_LIMIT = 15.0
-TAU_LIMIT = 10.0
+#: The inverse-variance methods, whose intervals ``test`` chooses.
+IV_METHODS = ("dl", "reml", "ft")
+TESTS = ("z", "knha", "adhoc")
+PI_TYPES = ("default", "t")
+TEST_NAMES = {"z": "Wald (normal quantile)", "knha": "Hartung–Knapp (t, k − 1 df)",
+              "adhoc": "Hartung–Knapp ad hoc, never narrower than Wald (t, k − 1 df)"}
+BETA_LIMIT, TAU_LIMIT = glmm.BETA_LIMIT, glmm.TAU_LIMIT
+START_NODES, MAX_NODES, NODES_TOLERANCE = glmm.START_NODES, glmm.MAX_AUTO_NODES, glmm.NODES_TOLERANCE
 
 
 @dataclass
@@ -82,26 +101,49 @@ class PooledProportion:
         Total events and patients.
     proportion, ci_low, ci_high : float
         Pooled proportion and its confidence interval (proportion scale). For the GLMM
-        the conditional proportion ``expit(beta)``.
+        the conditional proportion ``expit(beta)`` and its Wald interval.
     estimate, se : float
         Pooled estimate and its standard error on the model scale (logit for dl, reml
-        and glmm; double arcsine for ft; proportion for crude).
+        and glmm; double arcsine for ft; proportion for crude). For ``knha`` and
+        ``adhoc`` the scaled standard error.
+    test : str
+        How the confidence interval is made (:data:`TESTS`; "z" for glmm and crude).
+    ci_dist, pi_dist : str
+        The distribution of the interval's quantile: "normal" or "t(df)".
     tau2 : float
         Between-study variance on the model scale (NaN for crude).
+    tau2_ci_low, tau2_ci_high : float
+        Its confidence interval: Q-profile for the inverse-variance methods (metafor's
+        ``confint``), profile likelihood for the GLMM (lme4's ``confint(method="profile")``).
     i2 : float
         I², the share of total variability due to heterogeneity, in percent.
     q, q_df, q_pvalue : float
-        Cochran's Q test of homogeneity (inverse-variance, on the model scale).
+        Cochran's Q test of homogeneity of the inverse-variance model (on the model
+        scale). NaN for the GLMM, whose tests are ``qe_wld`` and ``qe_lrt``.
+    qe_wld, qe_wld_pvalue, qe_lrt, qe_lrt_pvalue : float
+        GLMM only: metafor's ``QE.Wld`` and ``QE.LRT``, the Wald-type and likelihood-ratio
+        tests of heterogeneity (the fixed-effect model against one proportion per
+        study), each on ``q_df`` degrees of freedom.
     pi_low, pi_high : float
-        95% (or ``level``) prediction interval for the proportion in a new study.
+        Prediction interval for the proportion in a new study.
+    profile_ci_low, profile_ci_high : float
+        GLMM only: the profile-likelihood interval of the conditional proportion, an
+        alternative to the Wald interval.
     marginal_proportion, marginal_ci_low, marginal_ci_high : float
         GLMM only: the population-averaged proportion and its delta-method interval.
+    wilson_low, wilson_high : float
+        Crude only: the Wilson score interval.
     nodes : int or None
         GLMM only: Gauss–Hermite nodes per study.
+    status : str
+        "ok" or why not: for the GLMM a key of :data:`helpers.glmm.STATUSES`; for REML
+        "no_finite_maximum" when tau² runs off to infinity.
+    reason : str
+        The status in words ("" when ok).
     converged : bool
-        False when the numbers have no meaning (no finite maximum, optimiser failure).
+        False when the numbers have no meaning (nothing estimable).
     warnings : list of str
-        Everything the reader should know about the fit.
+        Everything else the reader should know about the fit.
     studies : DataFrame
         One row per study: ``label``, ``events``, ``n``, ``proportion``, ``ci_low``,
         ``ci_high`` (Clopper–Pearson) and ``weight`` (percent; NaN for the GLMM, whose
@@ -119,25 +161,42 @@ class PooledProportion:
     ci_high: float
     estimate: float
     se: float
+    test: str = "z"
+    ci_dist: str = "normal"
+    pi_dist: str = "normal"
     tau2: float = math.nan
+    tau2_ci_low: float = math.nan
+    tau2_ci_high: float = math.nan
     i2: float = math.nan
     q: float = math.nan
     q_df: int = 0
     q_pvalue: float = math.nan
+    qe_wld: float = math.nan
+    qe_wld_pvalue: float = math.nan
+    qe_lrt: float = math.nan
+    qe_lrt_pvalue: float = math.nan
     pi_low: float = math.nan
     pi_high: float = math.nan
+    profile_ci_low: float = math.nan
+    profile_ci_high: float = math.nan
     marginal_proportion: float = math.nan
     marginal_ci_low: float = math.nan
     marginal_ci_high: float = math.nan
+    wilson_low: float = math.nan
+    wilson_high: float = math.nan
     nodes: int | None = None
+    status: str = "ok"
+    reason: str = ""
     converged: bool = True
     warnings: list[str] = field(default_factory=list)
     studies: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     level: float = 0.95
 
-    _SUMMARY = ("method", "k", "events", "n", "proportion", "ci_low", "ci_high", "pi_low", "pi_high", "estimate",
-                "se", "tau2", "i2", "q", "q_df", "q_pvalue", "marginal_proportion", "marginal_ci_low",
-                "marginal_ci_high", "nodes", "converged")
+    _SUMMARY = ("method", "test", "k", "events", "n", "proportion", "ci_low", "ci_high", "ci_dist", "pi_low", "pi_high",
+                "pi_dist", "estimate", "se", "tau2", "tau2_ci_low", "tau2_ci_high", "i2", "q", "q_df", "q_pvalue",
+                "qe_wld", "qe_wld_pvalue", "qe_lrt", "qe_lrt_pvalue", "profile_ci_low", "profile_ci_high",
+                "marginal_proportion", "marginal_ci_low", "marginal_ci_high", "wilson_low", "wilson_high", "nodes",
+                "status", "reason", "converged")
 
     def to_frame(self) -> pd.DataFrame:
         """The result as a one-row DataFrame (warnings joined with "; ")."""
@@ -148,19 +207,30 @@ class PooledProportion:
     def __repr__(self) -> str:
         pct = f"{int(round(self.level * 100))}%"
         lines = [f"Pooled proportion, method={self.method!r}"
+                 + (f", test={self.test!r}" if self.method in IV_METHODS else "")
                  + (f", nodes={self.nodes}" if self.nodes else "") + f" (k = {self.k}, {self.events}/{self.n} events)"]
         if not self.converged:
-            lines.append("  not estimable: " + "; ".join(self.warnings))
+            lines.append(f"  not estimable: {self.reason}")
+            lines += [f"  warning: {w}" for w in self.warnings]
             return "\n".join(lines)
-        lines.append(f"  proportion {self.proportion:.4f}, {pct} CI {self.ci_low:.4f} to {self.ci_high:.4f}")
-        if self.method != "crude":
+        lines.append(f"  proportion {self.proportion:.4f}, {pct} CI {self.ci_low:.4f} to {self.ci_high:.4f} ({self.ci_dist})")
+        if self.method == "crude":
+            lines.append(f"  Wilson {pct} CI {self.wilson_low:.4f} to {self.wilson_high:.4f}")
+        else:
             lines.append(f"  estimate {self.estimate:.4f} (se {self.se:.4f}) on the model scale; "
-                         f"tau^2 {self.tau2:.4f}, I^2 {self.i2:.1f}%")
-            lines.append(f"  Q({self.q_df}) = {self.q:.3f}, p = {self.q_pvalue:.4f}; "
-                         f"prediction interval {self.pi_low:.4f} to {self.pi_high:.4f}")
+                         f"tau^2 {self.tau2:.4f} [{self.tau2_ci_low:.4f}, {self.tau2_ci_high:.4f}], I^2 {self.i2:.1f}%")
+            if self.method == "glmm":
+                lines.append(f"  heterogeneity: Wald QE({self.q_df}) = {self.qe_wld:.3f}, p = {self.qe_wld_pvalue:.4f}; "
+                             f"LRT QE({self.q_df}) = {self.qe_lrt:.3f}, p = {self.qe_lrt_pvalue:.4f}")
+            else:
+                lines.append(f"  Q({self.q_df}) = {self.q:.3f}, p = {self.q_pvalue:.4f}")
+            lines.append(f"  prediction interval {self.pi_low:.4f} to {self.pi_high:.4f} ({self.pi_dist})")
         if self.method == "glmm":
+            lines.append(f"  profile-likelihood {pct} CI {self.profile_ci_low:.4f} to {self.profile_ci_high:.4f}")
             lines.append(f"  marginal (population-averaged) proportion {self.marginal_proportion:.4f}, "
                          f"{pct} CI {self.marginal_ci_low:.4f} to {self.marginal_ci_high:.4f}")
+        if self.reason:
+            lines.append(f"  note: {self.reason}")
         lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -168,19 +238,44 @@ class PooledProportion:
 # --------------------------------------------------------------------------- inputs
 
 
+def _counts(values, name: str) -> np.ndarray:
+    """Whole, finite numbers as floats; ValueError naming ``name`` for anything else."""
+    if isinstance(values, str | bytes):
+        raise ValueError(f"{name} must be a sequence of whole numbers, not a string")
+    array = values.to_numpy() if isinstance(values, pd.Series) else values
+    if not isinstance(array, np.ndarray):  # a list: look at each value before NumPy turns True into 1
+        array = np.asarray(list(array), dtype=object)
+    if array.dtype.kind in "iu":
+        return array.astype(float)
+    if array.dtype.kind == "f":
+        out = array.astype(float)
+    elif array.dtype.kind == "O":
+        for v in array.ravel():
+            if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real):
+                raise ValueError(f"{name} must be whole numbers, not {v!r}")
+        out = array.astype(float)
+    else:
+        raise ValueError(f"{name} must be whole numbers, not values of type {array.dtype}")
+    if np.any(np.isnan(out)):
+        raise ValueError(f"{name} must not be missing")
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"{name} must be finite")
+    if np.any(out != np.round(out)):
+        raise ValueError(f"{name} must be whole numbers")
+    return out
+
+
 def _inputs(events, n, labels) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    x = np.asarray(events, dtype=float)
-    m = np.asarray(n, dtype=float)
+    x = _counts(events, "events")
+    m = _counts(n, "n")
     if x.shape != m.shape or x.ndim != 1:
         raise ValueError("events and n must be one-dimensional and of the same length")
     if len(x) == 0:
         raise ValueError("no studies to pool")
-    if np.any(np.isnan(x)) or np.any(np.isnan(m)):
-        raise ValueError("events and n must not be missing")
-    if np.any(x != np.round(x)) or np.any(m != np.round(m)):
-        raise ValueError("events and n must be whole numbers")
     if np.any(m < 1) or np.any(x < 0) or np.any(x > m):
         raise ValueError("each study needs n >= 1 and 0 <= events <= n")
+    if np.any(m > glmm.MAX_N):
+        raise ValueError(f"n must be at most {glmm.MAX_N:.0e} per study")
     labels = [str(i + 1) for i in range(len(x))] if labels is None else [str(v) for v in labels]
     if len(labels) != len(x):
         raise ValueError("labels must have one entry per study")
@@ -283,117 +378,71 @@ def tau2_reml(yi, vi) -> tuple[float, bool]:
     return float(root), True
 
 
-def _iv_pool(yi, vi, tau2, level):
+def generalised_q(yi, vi, tau2: float) -> float:
+    """The generalised Q statistic ``sum (y_i - mu)² / (v_i + tau²)`` at its own weighted mean."""
+    w = 1 / (vi + tau2)
+    mu = np.sum(w * yi) / np.sum(w)
+    return float(np.sum(w * (yi - mu) ** 2))
+
+
+def tau2_qprofile(yi, vi, level: float = 0.95) -> tuple[float, float]:
+    """The Q-profile confidence interval of tau² (Viechtbauer 2007; metafor's ``confint``).
+
+    The ends are where the generalised Q, which falls as tau² rises, crosses the upper and
+    lower ``(1 - level) / 2`` quantiles of chi² with k - 1 df; an end below 0 is 0.
+    """
+    k = len(yi)
+    if k < 2:
+        return math.nan, math.nan
+    alpha = 1 - level
+    upper_q, lower_q = stats.chi2.ppf(1 - alpha / 2, k - 1), stats.chi2.ppf(alpha / 2, k - 1)
+
+    def crossing(target):
+        if generalised_q(yi, vi, 0.0) < target:
+            return 0.0
+        hi = max(1.0, float(np.var(yi)))
+        while generalised_q(yi, vi, hi) > target:
+            hi *= 4
+            if hi > 1e12:
+                return math.inf
+        return float(optimize.brentq(lambda t: generalised_q(yi, vi, t) - target, 0.0, hi, xtol=1e-13, rtol=1e-13,
+                                     maxiter=500))
+
+    return crossing(upper_q), crossing(lower_q)
+
+
+def _iv_fit(yi, vi, method: str) -> tuple[float, bool]:
+    """tau² of an inverse-variance method on (yi, vi), and whether it was found."""
+    if method == "reml":
+        return tau2_reml(yi, vi)
+    return tau2_dl(yi, vi), True
+
+
+def _iv_pool(yi, vi, tau2, level, test="z"):
+    """Estimate, standard error, quantile and weights (percent), as ``rma(test=)``."""
+    k = len(yi)
     w = 1 / (vi + tau2)
     mu = float(np.sum(w * yi) / np.sum(w))
     se = float(math.sqrt(1 / np.sum(w)))
-    z = stats.norm.ppf(0.5 + level / 2)
-    return mu, se, z, 100 * w / np.sum(w)
+    if test == "z" or k < 2:
+        crit = float(stats.norm.ppf(0.5 + level / 2))
+        return mu, se, crit, 100 * w / np.sum(w), "normal"
+    s2w = float(np.sum(w * (yi - mu) ** 2) / (k - 1))
+    if s2w <= np.finfo(float).eps:
+        s2w = 0.0
+    if test == "adhoc":
+        s2w = max(1.0, s2w)
+    crit = float(stats.t.ppf(0.5 + level / 2, k - 1))
+    return mu, se * math.sqrt(s2w), crit, 100 * w / np.sum(w), f"t({k - 1})"
 
 
-# --------------------------------------------------------------------------- GLMM
+def _pi_crit(k: int, test: str, pi_type: str, level: float) -> tuple[float, str]:
+    if k >= 2 and (test in ("knha", "adhoc") or pi_type == "t"):
+        return float(stats.t.ppf(0.5 + level / 2, k - 1)), f"t({k - 1})"
+    return float(stats.norm.ppf(0.5 + level / 2)), "normal"
 
 
-def _agq_loglik(beta: float, tau: float, x: np.ndarray, m: np.ndarray, nodes: np.ndarray, logw: np.ndarray,
-                b0: np.ndarray) -> tuple[float, np.ndarray]:
-    """Marginal log-likelihood (up to the binomial constants) by adaptive Gauss–Hermite quadrature.
-
-    Spherical parameterisation, as lme4: ``u_i = tau * b_i`` with ``b_i ~ N(0, 1)``. The
-    nodes of each study are centred at the conditional mode of ``b_i`` and scaled by the
-    curvature there. Returns the log-likelihood and the modes (a warm start for the next
-    call).
-    """
-    def objective(bv):  # log-likelihood of each study's data plus its N(0, 1) prior, at b
-        eta = beta + tau * bv
-        return -x * np.logaddexp(0, -eta) - (m - x) * np.logaddexp(0, eta) - 0.5 * bv**2
-
-    # Newton for the conditional modes, with step halving: the objective is strictly
-    # concave in b, but full Newton steps can overshoot and cycle when tau * n is large.
-    b = b0.copy()
-    current = objective(b)
-    for _ in range(100):
-        p = expit(beta + tau * b)
-        grad = tau * (x - m * p) - b
-        hess = -(tau**2) * m * p * (1 - p) - 1
-        step = -grad / hess
-        factor = np.ones_like(b)
-        for _ in range(60):
-            trial = objective(b + factor * step)
-            worse = trial < current - 1e-12 * np.abs(current)
-            if not worse.any():
-                break
-            factor = np.where(worse, factor / 2, factor)
-        b = b + factor * step
-        current = objective(b)
-        if np.max(np.abs(factor * step)) < 1e-10:
-            break
-    p = expit(beta + tau * b)
-    scale = 1 / np.sqrt(tau**2 * m * p * (1 - p) + 1)
-    # b at the nodes: b_hat + sqrt(2) * scale * t_k
-    bk = b[:, None] + np.sqrt(2) * scale[:, None] * nodes[None, :]
-    eta = beta + tau * bk
-    logp = -np.logaddexp(0, -eta)
-    log1mp = -np.logaddexp(0, eta)
-    g = x[:, None] * logp + (m - x)[:, None] * log1mp - 0.5 * bk**2 - 0.5 * math.log(2 * math.pi)
-    terms = logw[None, :] + nodes[None, :] ** 2 + g
-    ll = np.log(np.sqrt(2) * scale) + special.logsumexp(terms, axis=1)
-    return float(np.sum(ll)), b
-
-
-def _glmm(x, m, n_nodes, start=None):
-    """Maximise the AGQ likelihood over (beta, tau >= 0); return beta, tau and the objective."""
-    t, w = np.polynomial.hermite.hermgauss(n_nodes)
-    logw = np.log(w)
-    state = {"b": np.zeros_like(x)}
-
-    def negll(theta):
-        ll, b = _agq_loglik(theta[0], theta[1], x, m, t, logw, state["b"])
-        state["b"] = b
-        return -ll
-
-    if start is None:
-        yi, vi = escalc_plo(x, m)
-        start = np.array([float(np.sum(yi / vi) / np.sum(1 / vi)), 0.5])
-    res = optimize.minimize(negll, start, method="L-BFGS-B",
-                            bounds=[(-_BETA_BOUND, _BETA_BOUND), (0.0, _TAU_BOUND)],
-                            options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 1000})
-    # Near the tau = 0 boundary the model is a plain logistic regression: compare with it.
-    if res.x[1] < 0.05:
-        at_zero = optimize.minimize_scalar(lambda b: negll([b, 0.0]), bounds=(-_BETA_BOUND, _BETA_BOUND),
-                                           method="bounded", options={"xatol": 1e-12})
-        if at_zero.fun < res.fun - 1e-12:
-            res.x, res.fun = np.array([at_zero.x, 0.0]), at_zero.fun
-    return float(res.x[0]), float(abs(res.x[1])), res, negll
-
-
-def _glmm_auto(x, m, nodes):
-    """Fit with fixed nodes, or with ``"auto"``: double the nodes until the fit stops moving."""
-    if nodes != "auto":
-        beta, tau, res, negll = _glmm(x, m, nodes)
-        return beta, tau, res, negll, nodes, []
-    q = START_NODES
-    beta, tau, res, negll = _glmm(x, m, q)
-    while q < MAX_NODES:
-        q2 = 2 * q
-        beta2, tau2_, res2, negll2 = _glmm(x, m, q2, start=np.array([beta, max(tau, 0.05)]))
-        moved = max(abs(beta2 - beta), abs(tau2_**2 - tau**2) / max(1.0, tau**2))
-        beta, tau, res, negll, q = beta2, tau2_, res2, negll2, q2
-        if moved < NODES_TOLERANCE:
-            return beta, tau, res, negll, q, []
-        if abs(beta) > BETA_LIMIT or tau > TAU_LIMIT:
-            break
-    return beta, tau, res, negll, q, [f"the estimate still moves at {q} quadrature nodes"]
-
-
-def _hessian(f, theta, h=1e-4):
-    """Central-difference Hessian of a function of two parameters."""
-    theta = np.asarray(theta, float)
-    H = np.zeros((2, 2))
-    for i in range(2):
-        for j in range(2):
-            ei, ej = np.eye(2)[i] * h, np.eye(2)[j] * h
-            H[i, j] = (f(theta + ei + ej) - f(theta + ei - ej) - f(theta - ei + ej) + f(theta - ei - ej)) / (4 * h * h)
-    return H
+# --------------------------------------------------------------------------- GLMM helpers
 
 
 def marginal_proportion(beta: float, tau: float, n_nodes: int = 60) -> float:
@@ -402,17 +451,59 @@ def marginal_proportion(beta: float, tau: float, n_nodes: int = 60) -> float:
     return float(np.sum(w * expit(beta + tau * np.sqrt(2) * t)) / np.sqrt(np.pi))
 
 
+def glmm_heterogeneity(x: np.ndarray, m: np.ndarray) -> tuple[float, float]:
+    """metafor's ``QE.Wld`` and ``QE.LRT`` for the GLMM of single proportions.
+
+    Both test the fixed-effect model (one proportion) against the saturated model (one
+    per study), as ``rma.glmm`` does with two logistic regressions. The likelihood-ratio
+    statistic is ``2 (l_saturated - l_fixed)``. The Wald statistic tests the study
+    effects of the saturated model; a study with 0 or n events has an infinite logit and
+    zero information there, so it adds nothing, and the statistic is Cochran's Q of the
+    uncorrected logits of the other studies (what metafor's ``glm`` approaches as its
+    iterations stop; it differs from it by ~1e-6).
+    """
+    pbar = x.sum() / m.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sat = np.where(x > 0, x * np.log(x / m), 0.0) + np.where(m > x, (m - x) * np.log((m - x) / m), 0.0)
+        fixed = (x * math.log(pbar) if pbar > 0 else 0.0) + ((m - x) * math.log(1 - pbar) if pbar < 1 else 0.0)
+    lrt = max(0.0, float(2 * np.sum(sat - fixed)))
+    inner = (x > 0) & (x < m)
+    if inner.sum() < 2:
+        return 0.0, lrt
+    xi, mi = x[inner], m[inner]
+    yi, wi = np.log(xi / (mi - xi)), xi * (mi - xi) / mi
+    mu = np.sum(wi * yi) / np.sum(wi)
+    return max(0.0, float(np.sum(wi * (yi - mu) ** 2))), lrt
+
+
 # --------------------------------------------------------------------------- the verb
 
 
+def _check_arguments(method, level, test, pi_type, nodes):
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
+    if isinstance(level, bool | np.bool_) or not isinstance(level, numbers.Real) or not 0 < level < 1:
+        raise ValueError("level must be between 0 and 1")
+    if test not in TESTS:
+        raise ValueError(f"unknown test {test!r}; allowed: {', '.join(TESTS)}")
+    if test != "z" and method not in IV_METHODS:
+        raise ValueError(f"test={test!r} is for the inverse-variance methods ({', '.join(IV_METHODS)}), not {method!r}")
+    if pi_type not in PI_TYPES:
+        raise ValueError(f"unknown pi_type {pi_type!r}; allowed: {', '.join(PI_TYPES)}")
+    return glmm.check_nodes(nodes) if method == "glmm" else nodes
+
+
 def pool_proportions(events: Sequence[int], n: Sequence[int], method: str = "glmm", level: float = 0.95,
-                     labels: Sequence[str] | None = None, nodes: int | str = "auto") -> PooledProportion:
+                     labels: Sequence[str] | None = None, nodes: int | str = "auto", test: str = "z",
+                     pi_type: str = "default", profile: bool = True) -> PooledProportion:
     """Pool single proportions across studies.
 
     Parameters
     ----------
     events, n : sequences of int
-        Events and patients per study (``0 <= events <= n``, ``n >= 1``).
+        Events and patients per study (``0 <= events <= n``, ``1 <= n <= 1e12``); NumPy
+        integers and whole floats are accepted, strings, booleans and non-finite values
+        are not.
     method : {"glmm", "dl", "reml", "ft", "crude"}
         See the module docstring.
     level : float
@@ -420,10 +511,17 @@ def pool_proportions(events: Sequence[int], n: Sequence[int], method: str = "glm
     labels : sequence of str, optional
         Study labels for the per-study table.
     nodes : int or "auto"
-        Gauss–Hermite nodes per study for ``method="glmm"`` (``nAGQ`` in lme4). With
-        ``"auto"`` (the default) the nodes are doubled from :data:`START_NODES` until the
-        estimate and tau² move by less than :data:`NODES_TOLERANCE`; ``result.nodes``
-        says how many were used.
+        Gauss–Hermite nodes per study for ``method="glmm"`` (``nAGQ`` in lme4, 1 to
+        :data:`helpers.glmm.MAX_NODES`). With ``"auto"`` (the default) the nodes are
+        doubled from :data:`START_NODES` until the estimate and tau² move by less than
+        :data:`NODES_TOLERANCE`; ``result.nodes`` says how many were used.
+    test : {"z", "knha", "adhoc"}
+        The confidence interval of the inverse-variance methods (see the module docstring).
+    pi_type : {"default", "t"}
+        The prediction interval's quantile: as the test, or t with k - 1 df.
+    profile : bool
+        GLMM only: also compute the profile-likelihood intervals of tau² and of the
+        proportion (the costliest part of a GLMM fit on many studies).
 
     Returns
     -------
@@ -432,27 +530,23 @@ def pool_proportions(events: Sequence[int], n: Sequence[int], method: str = "glm
     Raises
     ------
     ValueError
-        For an unknown method (the message lists the allowed ones) or invalid counts.
+        For an unknown method, test or pi_type (the message lists the allowed ones), a
+        test that the method does not have, or invalid counts or nodes.
 
     Notes
     -----
-    For the logit models a prediction interval is ``estimate ± z·sqrt(se² + tau²)``,
-    back-transformed, as ``metafor::predict`` computes it with ``test="z"``. I² is
-    ``100·tau²/(tau² + s²)`` with ``s²`` the typical within-study variance of the
-    inverse-variance weights (Higgins and Thompson); for the GLMM it uses the
-    continuity-corrected logit variances.
+    A prediction interval is ``estimate ± crit·sqrt(se² + tau²)``, back-transformed, as
+    ``metafor::predict`` computes it. I² is ``100·tau²/(tau² + s²)`` with ``s²`` the
+    typical within-study variance of the inverse-variance weights (Higgins and
+    Thompson); for the GLMM it uses the continuity-corrected logit variances, as
+    ``rma.glmm``.
     """
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
-    if not 0 < level < 1:
-        raise ValueError("level must be between 0 and 1")
-    if method == "glmm" and nodes != "auto" and (not isinstance(nodes, int) or isinstance(nodes, bool) or nodes < 1):
-        raise ValueError("nodes must be a positive whole number or 'auto'")
+    nodes = _check_arguments(method, level, test, pi_type, nodes)
     x, m, labels = _inputs(events, n, labels)
     k = len(x)
     studies = study_table(x, m, labels, level)
     z = stats.norm.ppf(0.5 + level / 2)
-    base = dict(method=method, k=k, events=int(x.sum()), n=int(m.sum()), studies=studies, level=level)
+    base = dict(method=method, k=k, events=int(x.sum()), n=int(m.sum()), studies=studies, level=level, test=test)
 
     if method == "crude":
         from statsmodels.stats.proportion import proportion_confint
@@ -461,104 +555,265 @@ def pool_proportions(events: Sequence[int], n: Sequence[int], method: str = "glm
         lo, hi = proportion_confint(x.sum(), m.sum(), alpha=1 - level, method="beta")
         wlo, whi = proportion_confint(x.sum(), m.sum(), alpha=1 - level, method="wilson")
         studies["weight"] = 100 * m / m.sum()
-        result = PooledProportion(**base, proportion=float(p), ci_low=float(lo), ci_high=float(hi),
-                                  estimate=float(p), se=float(math.sqrt(p * (1 - p) / m.sum())))
-        result.warnings.append(f"Wilson interval {wlo:.4f} to {whi:.4f}")
-        return result
+        return PooledProportion(**base, proportion=float(p), ci_low=float(lo), ci_high=float(hi), estimate=float(p),
+                                se=float(math.sqrt(p * (1 - p) / m.sum())), ci_dist="exact (Clopper–Pearson)",
+                                pi_dist="", wilson_low=float(wlo), wilson_high=float(whi))
 
-    if method in ("dl", "reml"):
-        yi, vi = escalc_plo(x, m)
-        q, df, qp, s2 = _heterogeneity(yi, vi)
-        warnings = []
-        converged = True
-        if method == "dl":
-            tau2 = tau2_dl(yi, vi)
-        else:
-            tau2, converged = tau2_reml(yi, vi)
-            if not converged:
-                return PooledProportion(**base, proportion=math.nan, ci_low=math.nan, ci_high=math.nan,
-                                        estimate=math.nan, se=math.nan, converged=False,
-                                        warnings=["REML did not converge: tau² runs off to infinity"])
-        if k > 1 and tau2 == 0:
-            warnings.append("tau² estimated at its lower boundary (0)")
-        if np.any((x == 0) | (x == m)):
-            warnings.append(f"{int(np.sum((x == 0) | (x == m)))} of {k} studies with 0 or n events: 1/2 added to their cells")
-        mu, se, z, weights = _iv_pool(yi, vi, tau2, level)
-        studies["weight"] = weights
-        pi_se = math.sqrt(se**2 + tau2)
-        return PooledProportion(
-            **base, proportion=float(expit(mu)), ci_low=float(expit(mu - z * se)), ci_high=float(expit(mu + z * se)),
-            estimate=mu, se=se, tau2=tau2, i2=100 * tau2 / (tau2 + s2) if k > 1 else math.nan,
-            q=q, q_df=df, q_pvalue=qp, pi_low=float(expit(mu - z * pi_se)), pi_high=float(expit(mu + z * pi_se)),
-            converged=converged, warnings=warnings)
+    if method in IV_METHODS:
+        return _pool_iv(x, m, method, level, test, pi_type, base, studies)
+    return _pool_glmm(x, m, nodes, level, z, base, profile)
 
-    if method == "ft":
-        yi, vi = escalc_pft(x, m)
-        q, df, qp, s2 = _heterogeneity(yi, vi)
-        tau2 = tau2_dl(yi, vi)
-        mu, se, z, weights = _iv_pool(yi, vi, tau2, level)
-        studies["weight"] = weights
-        hm = float(stats.hmean(m))
-        pi_se = math.sqrt(se**2 + tau2)
-        back = lambda v: float(ipft(v, hm))  # noqa: E731
-        warnings = [f"back-transformed with the harmonic mean of the sample sizes ({hm:.3f})"]
-        if k > 1 and tau2 == 0:
-            warnings.append("tau² estimated at its lower boundary (0)")
-        return PooledProportion(
-            **base, proportion=back(mu), ci_low=back(mu - z * se), ci_high=back(mu + z * se), estimate=mu, se=se,
-            tau2=tau2, i2=100 * tau2 / (tau2 + s2) if k > 1 else math.nan, q=q, q_df=df, q_pvalue=qp,
-            pi_low=back(mu - z * pi_se), pi_high=back(mu + z * pi_se), warnings=warnings)
 
-    # ---------------------------------------------------------------- glmm
-    yi, vi = escalc_plo(x, m)
+def _pool_iv(x, m, method, level, test, pi_type, base, studies) -> PooledProportion:
+    k = len(x)
+    yi, vi = escalc_pft(x, m) if method == "ft" else escalc_plo(x, m)
     q, df, qp, s2 = _heterogeneity(yi, vi)
-    nan = dict(proportion=math.nan, ci_low=math.nan, ci_high=math.nan, estimate=math.nan, se=math.nan,
-               q=q, q_df=df, q_pvalue=qp, nodes=None if nodes == "auto" else nodes)
-    if np.all(x == m) or np.all(x == 0):
-        which = "all" if np.all(x == m) else "none"
-        return PooledProportion(**base, **nan, converged=False, warnings=[
-            f"every study has {which} of its patients with the event: the likelihood has no finite maximum "
-            f"(the pooled proportion runs to {1 if which == 'all' else 0}), so the GLMM is not estimable"])
-    beta, tau, res, negll, used, warnings = _glmm_auto(x, m, nodes)
-    nan["nodes"] = used
-    if abs(beta) > BETA_LIMIT or tau > TAU_LIMIT:
-        return PooledProportion(**base, **nan, converged=False, warnings=[
-            f"the estimates run off towards infinity (logit {beta:.1f}, tau {tau:.1f}): "
-            "the likelihood has no finite maximum, so the GLMM is not estimable"])
-    if not np.isfinite(res.fun):
-        return PooledProportion(**base, **nan, converged=False,
-                                warnings=[f"the optimiser failed: {res.message}"])
-    tau2 = tau**2
-    if tau < 1e-6:
+    tau2, found = _iv_fit(yi, vi, method)
+    if not found:
+        return PooledProportion(**base, proportion=math.nan, ci_low=math.nan, ci_high=math.nan, estimate=math.nan,
+                                se=math.nan, q=q, q_df=df, q_pvalue=qp, converged=False, status="no_finite_maximum",
+                                reason="REML did not converge: tau² runs off to infinity")
+    warnings = []
+    if method == "ft":
+        hm = float(stats.hmean(m))
+        warnings.append(f"back-transformed with the harmonic mean of the sample sizes ({hm:.3f})")
+        back = lambda v: float(ipft(v, hm))  # noqa: E731
+    else:
+        back = lambda v: float(expit(v))  # noqa: E731
+    if k > 1 and tau2 == 0:
         warnings.append("tau² estimated at its lower boundary (0)")
-    # standard errors from the observed information of (beta, tau), as lme4's vcov with use.hessian
-    H = _hessian(negll, [beta, max(tau, 1e-4)])
-    se = math.nan
-    cov = None
-    try:
-        if tau < 1e-6:
-            se = math.sqrt(1 / H[0, 0]) if H[0, 0] > 0 else math.nan
-        else:
-            cov = np.linalg.inv(H)
-            if np.all(np.linalg.eigvalsh(H) > 0):
-                se = math.sqrt(cov[0, 0])
-    except np.linalg.LinAlgError:
-        pass
+    if method != "ft" and np.any((x == 0) | (x == m)):
+        warnings.append(f"{int(np.sum((x == 0) | (x == m)))} of {k} studies with 0 or n events: 1/2 added to their cells")
+    mu, se, crit, weights, ci_dist = _iv_pool(yi, vi, tau2, level, test)
+    studies["weight"] = weights
+    pcrit, pi_dist = _pi_crit(k, test, pi_type, level)
+    pi_se = math.sqrt(se**2 + tau2)
+    t_lo, t_hi = tau2_qprofile(yi, vi, level)
+    return PooledProportion(
+        **base, proportion=back(mu), ci_low=back(mu - crit * se), ci_high=back(mu + crit * se), estimate=mu, se=se,
+        ci_dist=ci_dist, pi_dist=pi_dist, tau2=tau2, tau2_ci_low=t_lo, tau2_ci_high=t_hi,
+        i2=100 * tau2 / (tau2 + s2) if k > 1 else math.nan, q=q, q_df=df, q_pvalue=qp,
+        pi_low=back(mu - pcrit * pi_se), pi_high=back(mu + pcrit * pi_se), warnings=warnings)
+
+
+def _pool_glmm(x, m, nodes, level, z, base, profile) -> PooledProportion:
+    k = len(x)
+    _, vi = escalc_plo(x, m)
+    _, df, _, s2 = _heterogeneity(*escalc_plo(x, m))
+    wld, lrt = glmm_heterogeneity(x, m)
+    tests = dict(q_df=df, qe_wld=wld, qe_lrt=lrt, qe_wld_pvalue=float(stats.chi2.sf(wld, df)) if df else math.nan,
+                 qe_lrt_pvalue=float(stats.chi2.sf(lrt, df)) if df else math.nan)
+    f = glmm.fit(x, m, nodes)
+    nan = dict(proportion=math.nan, ci_low=math.nan, ci_high=math.nan, estimate=math.nan, se=math.nan)
+    if not f.estimable:
+        return PooledProportion(**base, **nan, **tests, nodes=f.nodes, status=f.status, reason=f.reason,
+                                converged=False, warnings=list(f.warnings))
+    beta, tau, se = f.beta, f.tau, f.se
+    tau2 = tau**2
+    warnings = list(f.warnings)
     if not np.isfinite(se):
         warnings.append("the information matrix is not positive definite: no standard error")
     pi_se = math.sqrt(se**2 + tau2) if np.isfinite(se) else math.nan
     marg = marginal_proportion(beta, tau)
     mlo = mhi = math.nan
-    if cov is not None and np.isfinite(se):
+    if f.cov is not None and np.isfinite(se) and tau > 0:
         eps = 1e-6
-        g = np.array([(special.logit(marginal_proportion(beta + eps, tau)) - special.logit(marginal_proportion(beta - eps, tau))) / (2 * eps),
-                      (special.logit(marginal_proportion(beta, tau + eps)) - special.logit(marginal_proportion(beta, max(tau - eps, 0)))) / (2 * eps)])
-        sd = math.sqrt(float(g @ cov @ g))
+        g = np.array([(special.logit(marginal_proportion(beta + eps, tau))
+                       - special.logit(marginal_proportion(beta - eps, tau))) / (2 * eps),
+                      (special.logit(marginal_proportion(beta, tau + eps))
+                       - special.logit(marginal_proportion(beta, max(tau - eps, 0)))) / (2 * eps)])
+        sd = math.sqrt(float(g @ f.cov @ g))
         mlo, mhi = float(expit(special.logit(marg) - z * sd)), float(expit(special.logit(marg) + z * sd))
     elif np.isfinite(se):
         mlo, mhi = float(expit(beta - z * se)), float(expit(beta + z * se))
+    t_lo = t_hi = b_lo = b_hi = math.nan
+    if profile:
+        lo, hi = glmm.profile_interval(f, "tau", level)
+        t_lo, t_hi = lo**2, hi**2
+        b_lo, b_hi = (float(expit(v)) for v in glmm.profile_interval(f, "beta", level))
     return PooledProportion(
         **base, proportion=float(expit(beta)), ci_low=float(expit(beta - z * se)), ci_high=float(expit(beta + z * se)),
-        estimate=beta, se=se, tau2=tau2, i2=100 * tau2 / (tau2 + s2) if k > 1 else math.nan,
-        q=q, q_df=df, q_pvalue=qp, pi_low=float(expit(beta - z * pi_se)), pi_high=float(expit(beta + z * pi_se)),
-        marginal_proportion=marg, marginal_ci_low=mlo, marginal_ci_high=mhi, nodes=used, warnings=warnings)
+        estimate=beta, se=se, tau2=tau2, tau2_ci_low=t_lo, tau2_ci_high=t_hi,
+        i2=100 * tau2 / (tau2 + s2) if k > 1 else math.nan, **tests,
+        pi_low=float(expit(beta - z * pi_se)), pi_high=float(expit(beta + z * pi_se)), profile_ci_low=b_lo,
+        profile_ci_high=b_hi, marginal_proportion=marg, marginal_ci_low=mlo, marginal_ci_high=mhi, nodes=f.nodes,
+        status=f.status, reason=f.reason if f.status != "ok" else "", warnings=warnings)
+
+
+# --------------------------------------------------------------------------- leave-one-out and influence
+
+
+LEAVE_ONE_OUT_COLUMNS = ["omitted", "k", "proportion", "ci_low", "ci_high", "estimate", "se", "tau2", "i2", "q",
+                         "q_pvalue", "pi_low", "pi_high", "converged", "status"]
+
+
+def leave_one_out(events, n, method: str = "glmm", labels=None, level: float = 0.95, test: str = "z",
+                  nodes: int | str = "auto", pi_type: str = "default") -> pd.DataFrame:
+    """Pool again without each study in turn (metafor's ``leave1out``).
+
+    Returns
+    -------
+    DataFrame
+        One row per omitted study (:data:`LEAVE_ONE_OUT_COLUMNS`): the label of the study
+        left out, the pooled ``proportion`` with its interval, the model-scale
+        ``estimate`` and ``se``, tau², I², Q (NaN for the GLMM, which reports no
+        inverse-variance Q), the prediction interval, and whether the model without the
+        study is estimable. Needs at least two studies.
+    """
+    _check_arguments(method, level, test, pi_type, nodes)
+    x, m, labels = _inputs(events, n, labels)
+    if len(x) < 2:
+        raise ValueError("leave-one-out needs at least two studies")
+    rows = []
+    for i in range(len(x)):
+        keep = np.arange(len(x)) != i
+        r = pool_proportions(x[keep], m[keep], method=method, level=level, test=test, nodes=nodes, pi_type=pi_type,
+                             profile=False)
+        rows.append({"omitted": labels[i], "k": r.k, "proportion": r.proportion, "ci_low": r.ci_low, "ci_high": r.ci_high,
+                     "estimate": r.estimate, "se": r.se, "tau2": r.tau2, "i2": r.i2, "q": r.q, "q_pvalue": r.q_pvalue,
+                     "pi_low": r.pi_low, "pi_high": r.pi_high, "converged": r.converged, "status": r.status})
+    return pd.DataFrame(rows, columns=LEAVE_ONE_OUT_COLUMNS)
+
+
+INFLUENCE_COLUMNS = ["label", "rstudent", "dffits", "cook_d", "cov_r", "tau2_del", "qe_del", "hat", "weight", "dfbetas",
+                     "influential"]
+
+
+def influence(events, n, method: str = "reml", labels=None, test: str = "z") -> pd.DataFrame:
+    """Case-deletion diagnostics of an inverse-variance model (metafor's ``influence.rma.uni``).
+
+    For each study: the externally standardised residual (``rstudent``), DFFITS, Cook's
+    distance, the covariance ratio, tau² and Q without the study, the hat value, the
+    weight (percent) and DFBETAS; ``influential`` marks a study that meets any of
+    metafor's criteria (|DFFITS| > 3 sqrt(1 / (k - 1)), Cook's distance beyond the
+    chi²(1) median, hat > 3 / k, |DFBETAS| > 1). The GLMM has no such diagnostics in
+    metafor; use :func:`leave_one_out` for it.
+    """
+    if method not in IV_METHODS:
+        raise ValueError(f"influence diagnostics are for the inverse-variance methods ({', '.join(IV_METHODS)}), "
+                         f"not {method!r}")
+    _check_arguments(method, 0.95, test, "default", "auto")
+    x, m, labels = _inputs(events, n, labels)
+    k = len(x)
+    if k < 2:
+        raise ValueError("influence diagnostics need at least two studies")
+    yi, vi = escalc_pft(x, m) if method == "ft" else escalc_plo(x, m)
+    tau2, _ = _iv_fit(yi, vi, method)
+    w = 1 / (vi + tau2)
+    mu, vb = float(np.sum(w * yi) / np.sum(w)), float(1 / np.sum(w))
+    hat = w / np.sum(w)
+    rows = []
+    for i in range(k):
+        keep = np.arange(k) != i
+        yd, vd = yi[keep], vi[keep]
+        t2d, found = _iv_fit(yd, vd, method)
+        wd = 1 / (vd + t2d)
+        mud, vbd = float(np.sum(wd * yd) / np.sum(wd)), float(1 / np.sum(wd))
+        s2w = 1.0
+        if test != "z" and len(yd) > 1:
+            s2w = float(np.sum(wd * (yd - mud) ** 2) / (len(yd) - 1))
+            s2w = max(1.0, s2w) if test == "adhoc" else s2w
+            vbd *= s2w
+        qe = _heterogeneity(yd, vd)[0]
+        with np.errstate(divide="ignore", invalid="ignore"):  # a zero scale gives inf, as in R
+            resid = np.float64(yi[i] - mud)
+            rstudent = resid / np.sqrt(vi[i] * s2w + vbd + t2d * s2w)
+            dffits = np.float64(mu - mud) / np.sqrt(s2w * hat[i] * (t2d + vi[i]))
+            vb_del = 1 / np.sum(1 / (vi + t2d))
+            dfbetas = np.float64(mu - mud) / np.sqrt(s2w * vb_del)
+            scale = _knha_scale(yi, vi, tau2, test)
+            cook = np.float64(mu - mud) ** 2 / np.float64(vb * scale)
+            cov_r = np.float64(vbd) / np.float64(vb * scale)
+        rows.append({"label": labels[i], "rstudent": float(rstudent), "dffits": float(dffits), "cook_d": float(cook),
+                     "cov_r": float(cov_r),
+                     "tau2_del": t2d if found else math.nan, "qe_del": qe, "hat": hat[i], "weight": 100 * hat[i],
+                     "dfbetas": float(dfbetas)})
+    out = pd.DataFrame(rows)
+    out["influential"] = ((out["dffits"].abs() > 3 * math.sqrt(1 / (k - 1))) | (stats.chi2.cdf(out["cook_d"], 1) > 0.5)
+                          | (out["hat"] > 3 / k) | (out["dfbetas"].abs() > 1))
+    return out[INFLUENCE_COLUMNS]
+
+
+def _knha_scale(yi, vi, tau2, test) -> float:
+    """The full model's variance scale s²w (1 for the z test)."""
+    if test == "z" or len(yi) < 2:
+        return 1.0
+    w = 1 / (vi + tau2)
+    mu = np.sum(w * yi) / np.sum(w)
+    s2w = float(np.sum(w * (yi - mu) ** 2) / (len(yi) - 1))
+    return max(1.0, s2w) if test == "adhoc" else s2w
+
+
+# --------------------------------------------------------------------------- subgroups with a common tau²
+
+
+def moderator_test(events, n, groups, method: str = "reml") -> dict:
+    """Test whether subgroups differ, with one tau² common to all of them.
+
+    The mixed-effects meta-regression ``rma(yi, vi, mods = ~ factor(group), method=)`` on
+    the continuity-corrected logits: tau² is the residual heterogeneity (DL or REML),
+    and ``qm`` is the Wald test of the group coefficients on G - 1 df (metafor's QM).
+    Each group's proportion is back-transformed from its fitted logit.
+
+    Returns
+    -------
+    dict
+        ``qm``, ``qm_df``, ``qm_pvalue``, ``tau2`` (residual), ``qe`` (residual Q) and
+        ``qe_df``, and ``groups``: ``{group: (k, proportion, ci_low, ci_high)}`` on the
+        logit scale's Wald interval.
+    """
+    if method not in ("dl", "reml"):
+        raise ValueError(f"the common-tau² test is for the logit models dl and reml, not {method!r}")
+    x, m, _ = _inputs(events, n, None)
+    groups = [str(g) for g in groups]
+    if len(groups) != len(x):
+        raise ValueError("groups must have one entry per study")
+    levels = sorted(set(groups))
+    yi, vi = escalc_plo(x, m)
+    X = np.column_stack([np.ones(len(x))] + [[g == lev for g in groups] for lev in levels[1:]]).astype(float)
+    k, p = X.shape
+    result = {"qm": math.nan, "qm_df": p - 1, "qm_pvalue": math.nan, "tau2": math.nan, "qe": math.nan,
+              "qe_df": k - p, "groups": {}}
+    if len(levels) < 2 or k <= p:
+        return result
+
+    def fit(t2):
+        W = 1 / (vi + t2)
+        xtwx = X.T @ (W[:, None] * X)
+        inv = np.linalg.inv(xtwx)
+        b = inv @ (X.T @ (W * yi))
+        P = np.diag(W) - (W[:, None] * X) @ inv @ (X.T * W)
+        return b, inv, P
+
+    _, _, P0 = fit(0.0)
+    qe = float(yi @ P0 @ yi)
+    if method == "dl":
+        tau2 = max(0.0, (qe - (k - p)) / float(np.trace(P0)))
+    else:
+        def score(t2):
+            _, _, P = fit(t2)
+            Py = P @ yi
+            return float(Py @ Py - np.trace(P))
+
+        if score(0.0) <= 0:
+            tau2 = 0.0
+        else:
+            hi = 1.0
+            while score(hi) > 0:
+                hi *= 4
+                if hi > 1e8:
+                    return result
+            tau2 = float(optimize.brentq(score, 0.0, hi, xtol=1e-14, rtol=1e-14, maxiter=500))
+    b, vb, _ = fit(tau2)
+    coef, cov = b[1:], vb[1:, 1:]
+    qm = float(coef @ np.linalg.solve(cov, coef))
+    z = stats.norm.ppf(0.975)
+    for j, lev in enumerate(levels):
+        c = np.zeros(p)
+        c[0] = 1.0
+        if j:
+            c[j] = 1.0
+        est, se = float(c @ b), float(math.sqrt(c @ vb @ c))
+        result["groups"][lev] = (groups.count(lev), float(expit(est)), float(expit(est - z * se)), float(expit(est + z * se)))
+    result |= {"qm": qm, "qm_pvalue": float(stats.chi2.sf(qm, p - 1)), "tau2": tau2, "qe": qe}
+    return result

@@ -18,6 +18,10 @@ each one a parameter of notebook 04 and a sensitivity run of the report:
     lesions instead (Bottomley [13]: 21 lesions).
 ``exclude_abstracts``
     Leave out the studies published as conference abstracts.
+``case_series_only``
+    Leave out the single-patient case reports, keeping the case series (studies of more
+    than one patient): selective publication of good outcomes is most likely among case
+    reports.
 
 The subgroup variables are the project's, documented in ``data/vocabularies``: the
 disease category of a study whose patients all share one (otherwise ``mixed``), and the
@@ -73,7 +77,7 @@ def size_band(diameter: float, qualifier) -> str:
 
 
 def events_per_study(review: Review, outcome: str = "response", unknown: str = "failure", unit: str = "patients",
-                     exclude_abstracts: bool = False) -> pd.DataFrame:
+                     exclude_abstracts: bool = False, case_series_only: bool = False) -> pd.DataFrame:
     """Events out of n per study, for one outcome and one handling of each choice.
 
     Returns
@@ -105,6 +109,8 @@ def events_per_study(review: Review, outcome: str = "response", unknown: str = "
             events = int(sum(r[c] for c in categories))
             n = int(study["n_cases"]) - (int(r["unknown_response"]) if unknown == "exclude" else 0)
         if n == 0 or (exclude_abstracts and study["publication_type"] == "conference_abstract"):
+            continue
+        if case_series_only and int(study["n_cases"]) <= 1:
             continue
         rows.append({
             "ref": ref, "label": f"{study['first_author']} {study['year']}", "modality": study["modality"],
@@ -183,7 +189,8 @@ def subgroup_test(data: pd.DataFrame, by: str, method: str = "reml", level: floa
         res = pool_proportions(part["events"], part["n"], method=method, level=level, labels=part["label"])
         tested = res.k >= min_studies and res.converged and np.isfinite(res.se)
         rows.append({"subgroup": key, "k": res.k, "events": res.events, "n": res.n, "proportion": res.proportion,
-                     "ci_low": res.ci_low, "ci_high": res.ci_high, "tested": tested, "warnings": "; ".join(res.warnings)})
+                     "ci_low": res.ci_low, "ci_high": res.ci_high, "tested": tested,
+                     "warnings": "; ".join(v for v in (res.reason, *res.warnings) if v)})
         if tested:
             est.append(res.estimate)
             se.append(res.se)
@@ -208,7 +215,7 @@ def describe(result: PooledProportion, label: str, outcome: str = "response") ->
                 f"{100 * row['ci_high']:.0f}%.")
     if not result.converged:
         return (f"{label}: {result.events} of {result.n} patients in {studies} had {what}. "
-                f"The random-effects model cannot be estimated here ({'; '.join(result.warnings)}), "
+                f"The random-effects model cannot be estimated here ({'; '.join([result.reason, *result.warnings])}), "
                 f"so only the crude proportion can be reported.")
     pct = lambda v: f"{100 * v:.0f}%"
     text = (f"{label}: {result.events} of {result.n} patients in {studies} had {what}. "
@@ -294,7 +301,7 @@ def summary_table(table: pd.DataFrame) -> pd.DataFrame:
         if "glmm" in by.index:
             g = by.loc["glmm"]
             row["GLMM marginal"] = single if k == 1 else _ci(g["marginal_proportion"], g["marginal_ci_low"], g["marginal_ci_high"])
-            row["GLMM note"] = "" if k == 1 else g["warnings"]
+            row["GLMM note"] = "" if k == 1 else "; ".join(v for v in (g["reason"], g["warnings"]) if v)
         if "reml" in by.index:
             r = by.loc["reml"]
             row["tau² (REML)"] = "–" if k == 1 else f"{r['tau2']:.3f}"

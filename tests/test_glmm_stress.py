@@ -1,0 +1,91 @@
+"""The GLMM finds the global maximum of its quadrature likelihood, or says why there is none.
+
+300 seeded random data sets (k 2 to 40, n 1 to 500, many single-patient studies, tau 0 to
+3), each fitted at 7, 20 and "auto" nodes, against a brute-force search of the same
+objective: a grid of tau (0 to 16, every 0.1 up to 4) with beta's conditional
+maximum found from two starts at each, then two finer grids around the best point.
+Every estimable fit must reach the brute-force maximum within 1e-6 log-likelihood units;
+a fit that says the maximum lies beyond the limits must be right that the brute force
+finds nothing higher inside them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import special
+
+from helpers import glmm
+
+SEED = 20210624
+DATASETS = 300
+TAUS = np.concatenate([np.linspace(0, 4, 41), np.linspace(4.5, 16, 24)])
+
+
+def dataset(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    k = int(rng.integers(2, 41))
+    single = rng.random() * 0.8
+    n = np.where(rng.random(k) < single, 1, np.exp(rng.uniform(np.log(2), np.log(500), k)).astype(int))
+    beta, tau = rng.uniform(-3, 3), rng.uniform(0, 3)
+    return rng.binomial(n, special.expit(beta + tau * rng.standard_normal(k))), n
+
+
+def brute_force(x, n, nodes: int) -> tuple[float, float, float]:
+    """The highest log-likelihood over (beta, tau) that a dense search finds, and where."""
+    s, q = glmm.Studies.of(x, n), glmm.Quadrature.of(nodes)
+    pooled = float(np.sum(s.count * s.x) / np.sum(s.count * s.m))
+    b0 = float(special.logit(min(max(pooled, 1e-6), 1 - 1e-6)))
+    best = (-np.inf, np.nan, np.nan)
+    for start in (b0 * np.sqrt(1 + 0.346 * TAUS**2), np.full(len(TAUS), -b0)):
+        for p in glmm.profile_grid(TAUS, s, q, start):
+            if not p.runs_off and p.point.loglik > best[0]:
+                best = (p.point.loglik, p.point.beta, p.point.tau)
+    for width in (TAUS[1] - TAUS[0], 0.002):
+        fine = np.linspace(max(0.0, best[2] - width), best[2] + width, 41)
+        for p in glmm.profile_grid(fine, s, q, best[1]):
+            if not p.runs_off and p.point.loglik > best[0]:
+                best = (p.point.loglik, p.point.beta, p.point.tau)
+    return best[0] + s.constant(), best[1], best[2]
+
+
+def _cases():
+    rng = np.random.default_rng(SEED)
+    return [dataset(rng) for _ in range(DATASETS)]
+
+
+CASES = _cases()
+
+
+@pytest.mark.parametrize("nodes", [7, 20, "auto"])
+def test_the_fit_reaches_the_brute_force_maximum(nodes):
+    statuses: dict[str, int] = {}
+    misses = []
+    for i, (x, n) in enumerate(CASES):
+        f = glmm.fit(x, n, nodes)
+        statuses[f.status] = statuses.get(f.status, 0) + 1
+        if f.status in ("not_identifiable", "no_finite_maximum") and np.all(n == 1) | np.all(x == n) | np.all(x == 0):
+            continue
+        best, beta, tau = brute_force(x, n, f.nodes)
+        inside = abs(beta) <= glmm.BETA_LIMIT and tau <= glmm.TAU_LIMIT
+        if f.estimable:
+            if f.loglik < best - 1e-6:
+                misses.append((i, f.status, f.beta, f.tau, f.loglik, best, beta, tau))
+        elif f.status == "beyond_limits":
+            if inside and best > f.loglik + 1e-6:
+                misses.append((i, f.status, f.beta, f.tau, f.loglik, best, beta, tau))
+        elif inside and f.status != "not_identifiable":
+            misses.append((i, f.status, f.reason, best, beta, tau))
+    assert not misses, misses
+    # the data sets exercise every outcome: interior maxima, boundaries, and not estimable ones
+    assert statuses.get("ok", 0) >= 150 and statuses.get("boundary", 0) >= 20
+    assert statuses.get("not_identifiable", 0) + statuses.get("beyond_limits", 0) + statuses.get("no_finite_maximum", 0) >= 3
+
+
+def test_the_brute_force_sees_a_false_boundary():
+    """A fit stopped at tau = 0 where the maximum is inside would fail the test above: the
+    brute force finds the interior maximum of a data set with clear heterogeneity."""
+    x, n = np.array([2, 18, 5, 30, 9]), np.array([40, 40, 40, 40, 40])
+    best, _, tau = brute_force(x, n, 7)
+    s = glmm.Studies.of(x, n)
+    at_zero = glmm.profile(0.0, s, glmm.Quadrature.of(7), 0.0).point.loglik + s.constant()
+    assert tau > 0.5 and best > at_zero + 1
