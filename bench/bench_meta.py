@@ -80,7 +80,7 @@ def main() -> None:
             fixed = {}
             for nodes in (*NODES, "auto"):
                 result = meta.pool_proportions(x, n, method="glmm", nodes=nodes, profile=False)
-                seconds = timed(lambda nodes=nodes: meta.pool_proportions(x, n, method="glmm", nodes=nodes,
+                seconds = timed(lambda nodes=nodes, x=x, n=n: meta.pool_proportions(x, n, method="glmm", nodes=nodes,
                                                                           profile=False))
                 line = (f"glmm, {k:>6,} studies, nodes={nodes!s:>4} (used {result.nodes:>3}): {seconds:.3f} s "
                         f"(estimate {result.estimate:.5f}, tau2 {result.tau2:.5f})")

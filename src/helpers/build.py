@@ -686,18 +686,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         results = build(load_config(args.config) if args.config else None, args.output_dir, args.only,
                         force=args.force, jobs=args.jobs, wait=args.wait)
-    except ConfigError as exc:
+    except (ConfigError, SetupError, FolderBusy, RefreshFailed) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except SetupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except FolderBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 3
-    except RefreshFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return 3 if isinstance(exc, FolderBusy) else 1 if isinstance(exc, RefreshFailed) else 2
     except BrokenPipeError:  # the reader of the progress lines went away (| head)
         output_closed()
         return 1

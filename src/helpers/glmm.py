@@ -190,7 +190,7 @@ def _modes(beta: np.ndarray, tau: np.ndarray, s: Studies, b0: np.ndarray) -> np.
     # start from whichever is closest to a root: the warm start, one Newton step from 0, or
     # where the study's own logit puts it (the data dominate when tau n is large)
     t2m = tau * tau * s.m
-    p0 = special.expit(beta + 0 * tau)
+    p0 = special.expit(np.broadcast_to(beta, np.shape(tau)))
     with np.errstate(divide="ignore", invalid="ignore"):
         own = np.where(tau > 0, (np.log((s.x + 0.5) / (s.m - s.x + 0.5)) - beta) / tau, 0.0)
     starts = [np.clip(b0, lo, hi), np.clip(tau * (s.x - s.m * p0) / (t2m * p0 * (1 - p0) + 1), lo, hi),
@@ -279,7 +279,7 @@ def profile_grid(taus: np.ndarray, s: Studies, q: Quadrature, beta0, b0: np.ndar
     at ``|beta| = BETA_SEARCH`` the profile ``runs_off``.
     """
     taus = np.asarray(taus, float)
-    G, J = len(taus), len(s.x)
+    G = len(taus)
     beta = np.clip(np.broadcast_to(np.asarray(beta0, float), (G,)).astype(float), -BETA_SEARCH, BETA_SEARCH)
     pt = loglik(beta, taus, s, q, b0)
     ll, g, modes, d_tau = pt.loglik.copy(), pt.d_beta.copy(), pt.modes.copy(), pt.d_tau.copy()
@@ -307,8 +307,7 @@ def profile_grid(taus: np.ndarray, s: Studies, q: Quadrature, beta0, b0: np.ndar
             secant = (pt.d_beta - ga) / (new - ba)
         slope[active] = np.where(np.isfinite(secant) & (secant < 0), secant, pt.h_beta)
         beta[active], ll[active], g[active], d_tau[active], modes[active] = new, pt.loglik, pt.d_beta, pt.d_tau, pt.modes
-    h = slope
-    return [Profile(Point(float(beta[i]), float(taus[i]), float(ll[i]), float(g[i]), float(d_tau[i]), float(h[i]),
+    return [Profile(Point(float(beta[i]), float(taus[i]), float(ll[i]), float(g[i]), float(d_tau[i]), float(slope[i]),
                           modes[i]), bool(runs_off[i])) for i in range(G)]
 
 

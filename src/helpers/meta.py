@@ -83,8 +83,6 @@ TESTS = ("z", "knha", "adhoc")
 PI_TYPES = ("default", "t")
 TEST_NAMES = {"z": "Wald (normal quantile)", "knha": "Hartung–Knapp (t, k − 1 df)",
               "adhoc": "Hartung–Knapp ad hoc, never narrower than Wald (t, k − 1 df)"}
-BETA_LIMIT, TAU_LIMIT = glmm.BETA_LIMIT, glmm.TAU_LIMIT
-START_NODES, MAX_NODES, NODES_TOLERANCE = glmm.START_NODES, glmm.MAX_AUTO_NODES, glmm.NODES_TOLERANCE
 
 
 @dataclass
@@ -197,6 +195,11 @@ class PooledProportion:
                 "qe_wld", "qe_wld_pvalue", "qe_lrt", "qe_lrt_pvalue", "profile_ci_low", "profile_ci_high",
                 "marginal_proportion", "marginal_ci_low", "marginal_ci_high", "wilson_low", "wilson_high", "nodes",
                 "status", "reason", "converged")
+
+    @property
+    def notes(self) -> str:
+        """The reason (when not ok) and the warnings, joined with "; "."""
+        return "; ".join(v for v in (self.reason, *self.warnings) if v)
 
     def to_frame(self) -> pd.DataFrame:
         """The result as a one-row DataFrame (warnings joined with "; ")."""
@@ -513,8 +516,8 @@ def pool_proportions(events: Sequence[int], n: Sequence[int], method: str = "glm
     nodes : int or "auto"
         Gauss–Hermite nodes per study for ``method="glmm"`` (``nAGQ`` in lme4, 1 to
         :data:`helpers.glmm.MAX_NODES`). With ``"auto"`` (the default) the nodes are
-        doubled from :data:`START_NODES` until the estimate and tau² move by less than
-        :data:`NODES_TOLERANCE`; ``result.nodes`` says how many were used.
+        doubled from :data:`helpers.glmm.START_NODES` until two fits agree (see
+        :func:`helpers.glmm.fit`); ``result.nodes`` says how many were used.
     test : {"z", "knha", "adhoc"}
         The confidence interval of the inverse-variance methods (see the module docstring).
     pi_type : {"default", "t"}
@@ -598,7 +601,6 @@ def _pool_iv(x, m, method, level, test, pi_type, base, studies) -> PooledProport
 
 def _pool_glmm(x, m, nodes, level, z, base, profile) -> PooledProportion:
     k = len(x)
-    _, vi = escalc_plo(x, m)
     _, df, _, s2 = _heterogeneity(*escalc_plo(x, m))
     wld, lrt = glmm_heterogeneity(x, m)
     tests = dict(q_df=df, qe_wld=wld, qe_lrt=lrt, qe_wld_pvalue=float(stats.chi2.sf(wld, df)) if df else math.nan,
@@ -702,6 +704,7 @@ def influence(events, n, method: str = "reml", labels=None, test: str = "z") -> 
     w = 1 / (vi + tau2)
     mu, vb = float(np.sum(w * yi) / np.sum(w)), float(1 / np.sum(w))
     hat = w / np.sum(w)
+    scale = _knha_scale(yi, vi, tau2, test)
     rows = []
     for i in range(k):
         keep = np.arange(k) != i
@@ -721,7 +724,6 @@ def influence(events, n, method: str = "reml", labels=None, test: str = "z") -> 
             dffits = np.float64(mu - mud) / np.sqrt(s2w * hat[i] * (t2d + vi[i]))
             vb_del = 1 / np.sum(1 / (vi + t2d))
             dfbetas = np.float64(mu - mud) / np.sqrt(s2w * vb_del)
-            scale = _knha_scale(yi, vi, tau2, test)
             cook = np.float64(mu - mud) ** 2 / np.float64(vb * scale)
             cov_r = np.float64(vbd) / np.float64(vb * scale)
         rows.append({"label": labels[i], "rstudent": float(rstudent), "dffits": float(dffits), "cook_d": float(cook),

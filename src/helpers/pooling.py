@@ -190,7 +190,7 @@ def subgroup_test(data: pd.DataFrame, by: str, method: str = "reml", level: floa
         tested = res.k >= min_studies and res.converged and np.isfinite(res.se)
         rows.append({"subgroup": key, "k": res.k, "events": res.events, "n": res.n, "proportion": res.proportion,
                      "ci_low": res.ci_low, "ci_high": res.ci_high, "tested": tested,
-                     "warnings": "; ".join(v for v in (res.reason, *res.warnings) if v)})
+                     "warnings": res.notes})
         if tested:
             est.append(res.estimate)
             se.append(res.se)
@@ -215,7 +215,7 @@ def describe(result: PooledProportion, label: str, outcome: str = "response") ->
                 f"{100 * row['ci_high']:.0f}%.")
     if not result.converged:
         return (f"{label}: {result.events} of {result.n} patients in {studies} had {what}. "
-                f"The random-effects model cannot be estimated here ({'; '.join([result.reason, *result.warnings])}), "
+                f"The random-effects model cannot be estimated here ({result.notes}), "
                 f"so only the crude proportion can be reported.")
     pct = lambda v: f"{100 * v:.0f}%"
     text = (f"{label}: {result.events} of {result.n} patients in {studies} had {what}. "
