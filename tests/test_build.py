@@ -252,3 +252,34 @@ def test_a_study_added_updates_the_audit_with_no_code_change(built):
     changed = {k for k in before if before[k] != after[k]}
     assert {"abstract-studies", "abstract-patients", "outcomes-topical-fraction", "table2-topical_sts-n-n"} <= changed
     assert all(after[k] == "discrepancy" for k in changed)
+
+
+@pytest.mark.parametrize("levels", ["2", "3", "23", "2332", "22", "233323", "32", "2333"])
+def test_the_table_of_contents_numbers_sections_and_nests_subsections(levels):
+    """Every shape of h2/h3 sequence: one numbered item per h2, h3 items inside the h2 before them, valid nesting."""
+    from html.parser import HTMLParser
+
+    html = "<main>" + "".join(f'<h{lv} id="a{i}">T{i}<a class="anchor-link" href="#a{i}">¶</a></h{lv}>'
+                              for i, lv in enumerate(levels)) + "</main>"
+    out = build.add_toc(html)
+    nav = out[out.index("<nav"):out.index("</nav>") + 6]
+
+    class Walk(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.stack, self.top, self.nested = [], [], []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "li":
+                (self.top if self.stack.count("ol") == 1 and "ul" not in self.stack else self.nested).append(len(self.top))
+            self.stack.append(tag)
+
+        def handle_endtag(self, tag):
+            assert self.stack.pop() == tag, nav  # well nested
+
+    walk = Walk()
+    walk.feed(nav)
+    assert walk.stack == []
+    # a leading h3 (no h2 before it) is a top-level item of its own
+    assert len(walk.top) == levels.count("2") + (levels[0] == "3")
+    assert len(walk.nested) == levels.count("3") - (levels[0] == "3")

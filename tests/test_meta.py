@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+from scipy import stats
 import pandas as pd
 import pytest
 
@@ -413,3 +414,19 @@ def test_glmm_gradient_is_the_derivative_of_its_likelihood():
                                           - glmm.loglik(beta - h, tau, s, q).loglik) / (2 * h), abs=1e-5, rel=1e-5)
         assert p.d_tau == pytest.approx((glmm.loglik(beta, tau + h, s, q).loglik
                                          - glmm.loglik(beta, tau - h, s, q).loglik) / (2 * h), abs=1e-5, rel=1e-5)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_glmm_t_prediction_interval_uses_k_minus_1_df(seed):
+    """pi_type="t" for the GLMM: expit(beta ± t(k-1)·sqrt(se² + tau²)); the default stays normal."""
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(2, 15))
+    n = rng.integers(3, 60, k)
+    x = rng.binomial(n, rng.uniform(0.2, 0.8))
+    z, t = (meta.pool_proportions(x, n, pi_type=p, profile=False) for p in ("default", "t"))
+    assert (z.estimate, z.se, z.tau2) == (t.estimate, t.se, t.tau2)
+    assert z.pi_dist == "normal" and t.pi_dist == f"t({k - 1})"
+    half = stats.t.ppf(0.975, k - 1) * np.sqrt(t.se**2 + t.tau2)
+    assert t.pi_low == pytest.approx(meta.expit(t.estimate - half), rel=1e-12)
+    assert t.pi_high == pytest.approx(meta.expit(t.estimate + half), rel=1e-12)
+    assert t.pi_low <= z.pi_low and t.pi_high >= z.pi_high

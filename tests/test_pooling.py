@@ -49,7 +49,9 @@ def test_complete_only_and_abstracts(review):
                                            ({"unknown": "ignore"}, "unknown unknown 'ignore'"),
                                            ({"unit": "eyes"}, "unknown unit 'eyes'"),
                                            ({"method": "bayes"}, "unknown method 'bayes'; allowed: reml, dl, glmm, ft"),
-                                           ({"exclude_abstracts": "yes"}, "exclude_abstracts must be True or False")])
+                                           ({"exclude_abstracts": "yes"}, "exclude_abstracts must be True or False"),
+                                           ({"case_series_only": 1}, "case_series_only must be True or False"),
+                                           ({"test": "t"}, "unknown test 't'; allowed: z, knha, adhoc")])
 def test_settings_reject_bad_values(kwargs, match):
     with pytest.raises(ValueError, match=match):
         pooling.Settings(**kwargs)
@@ -68,11 +70,14 @@ def test_groups_cover_modalities_and_multi_modality_families(review):
 
 
 def test_pool_groups_has_every_method_per_group(review):
-    table = pooling.pool_groups(pooling.events_per_study(review), review, methods=("crude", "reml"))
-    assert (table.groupby(["kind", "group"]).size() == 2).all()
+    table = pooling.pool_groups(pooling.events_per_study(review), review, methods=("crude", "reml", ("reml", "knha")))
+    assert (table.groupby(["kind", "group"]).size() == 3).all()
     summary = pooling.summary_table(table)
     single = summary[summary["k"] == 1]
-    assert (single["REML"] == "single study").all()
+    assert (single["REML (Wald)"] == "single study").all() and (single["REML (Hartung–Knapp)"] == "single study").all()
+    assert "DerSimonian–Laird (Wald)" not in summary  # a model not pooled has no column
+    full = pooling.summary_table(pooling.pool_groups(pooling.events_per_study(review), review))
+    assert list(full.columns)[-1] == "GLMM note"
 
 
 def test_subgroup_test_follows_its_formula(review):
@@ -97,20 +102,130 @@ def test_subgroup_test_follows_its_formula(review):
 def test_describe_speaks_of_the_numbers(review):
     data = pooling.events_per_study(review)
     fits = pooling.fit_groups(data, review, "reml")
-    label, result = fits[("modality", "topical_sts")]
-    text = pooling.describe(result, label)
+    fit = fits[("modality", "topical_sts")]
+    text = pooling.describe(fit)
+    result = fit.result
     assert f"{result.events} of {result.n} patients" in text and f"{100 * result.proportion:.0f}%" in text
-    label, single = fits[("modality", "diode_laser")]
-    assert "nothing to pool" in pooling.describe(single, label)
-    label, laser = pooling.fit_groups(data, review, "glmm")[("family", "laser")]
-    assert "cannot be estimated" in pooling.describe(laser, label)
+    assert "nothing to pool" in pooling.describe(fits[("modality", "diode_laser")])
+    glmm = pooling.fit_groups(data, review, "glmm", "knha")
+    laser = glmm[("family", "laser")]
+    assert laser.fallback and laser.result.method == pooling.FALLBACK and laser.result.test == "knha"
+    text = pooling.describe(laser)
+    assert "GLMM cannot be estimated" in text and "REML, Hartung–Knapp interval" in text
+    assert laser.primary.reason in text
+
+
+def test_the_fallback_is_named_and_used_only_where_the_glmm_fails(review):
+    data = pooling.events_per_study(review)
+    for fit in pooling.fit_groups(data, review, "glmm", "z").values():
+        if fit.result.k == 1:
+            assert fit.result is fit.primary and fit.note == "single study: nothing to pool"
+        elif fit.primary.converged:
+            assert not fit.fallback and fit.result.method == "glmm"
+        else:
+            assert fit.fallback and fit.note.startswith(f"GLMM not estimable ({fit.primary.reason})")
+            assert fit.result.method == "reml" and fit.result.test == "z" and fit.result.converged
+        assert fit.result.pi_dist in ("", f"t({fit.result.k - 1})") or fit.result.k == 1 or not fit.result.converged
+    # an inverse-variance primary has no fallback
+    assert not any(f.fallback for f in pooling.fit_groups(data, review, "dl").values())
+
+
+def test_a_large_gap_between_glmm_and_crude_is_explained():
+    """Seeded random groups: a paragraph explains exactly when the GLMM is over 10 points from the crude proportion."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(11)
+    seen = set()
+    for _ in range(120):
+        k = int(rng.integers(2, 10))
+        n = rng.integers(1, 40, k)
+        x = rng.binomial(n, rng.uniform(0.02, 0.98, k))
+        part = pd.DataFrame({"events": x, "n": n, "label": [f"S{i}" for i in range(k)]})
+        fit = pooling.fit_group(part, "glmm", label="g")
+        text = pooling.explain_gap(fit)
+        if not fit.result.converged or fit.fallback:
+            assert text == ""
+            continue
+        far = abs(fit.result.proportion - fit.crude.proportion) > pooling.EXPLAIN_GAP
+        seen.add(far)
+        assert bool(text) == far
+        if text:
+            assert f"{100 * fit.result.marginal_proportion:.0f}%" in text and f"{fit.crude.events} of {fit.crude.n}" in text
+            assert f"tau² = {fit.result.tau2:.2f}" in text and text in pooling.describe(fit)
+    assert seen == {True, False}
+
+
+def test_the_paper_groups_far_from_crude_are_explained(review):
+    fits = pooling.fit_groups(pooling.events_per_study(review), review)
+    far = [f for f in fits.values() if f.result.method == "glmm" and f.result.converged and f.result.k > 1
+           and abs(f.result.proportion - f.crude.proportion) > pooling.EXPLAIN_GAP]
+    assert far  # topical STS: 0.98 beside a crude 0.81
+    assert all("conditional proportion" in pooling.describe(f) for f in far)
+
+
+def test_case_series_only_keeps_studies_of_more_than_one_patient(review):
+    data = pooling.events_per_study(review, case_series_only=True)
+    n_cases = review.studies.loc[data.index, "n_cases"]
+    assert (n_cases > 1).all()
+    every = pooling.events_per_study(review)
+    assert set(every.index) - set(data.index) == set(review.studies.index[review.studies["n_cases"] <= 1]) & set(every.index)
+
+
+def test_leave_one_out_follows_the_model_shown(review):
+    from helpers import meta
+
+    fits = pooling.fit_groups(pooling.events_per_study(review), review, "glmm", "knha")
+    frames = pooling.leave_one_out_groups(fits)
+    assert set(frames) == {key for key, f in fits.items() if f.result.k >= pooling.LEAVE_ONE_OUT_MIN and f.result.converged}
+    for key, frame in frames.items():
+        fit = fits[key]
+        assert len(frame) == fit.result.k
+        s = fit.result.studies
+        i = len(frame) // 2
+        keep = s.index != s.index[i]
+        again = meta.pool_proportions(s["events"][keep], s["n"][keep], method=fit.result.method, test=fit.result.test,
+                                      profile=False)
+        row = frame.iloc[i]
+        assert row["omitted"] == s["label"].iloc[i]
+        if again.converged:
+            assert row["proportion"] == pytest.approx(again.proportion, rel=1e-6)
+        else:
+            assert not row["converged"]
+        table = pooling.leave_one_out_table(fit, frame)
+        assert list(table.columns) == pooling.LEAVE_ONE_OUT_TABLE and len(table) == len(frame)
+
+
+def test_subgroups_both_ways_and_not_reported_apart(review):
+    from helpers import meta
+
+    sts = pooling.events_per_study(review).query("family == 'sts'")
+    analysis = pooling.subgroups(sts, "size_band", "glmm", "knha")
+    assert pooling.NOT_REPORTED not in set(analysis.table["subgroup"])
+    assert list(analysis.excluded["subgroup"]) == ([pooling.NOT_REPORTED] if (sts["size_band"] == pooling.NOT_REPORTED).any()
+                                                   else [])
+    assert list(analysis.table["subgroup"]) == [b for b, _ in pooling.SIZE_BANDS if b in set(sts["size_band"])]
+    tests = analysis.tests.set_index("test")
+    common = [t for t in tests.index if t.startswith("common tau²")]
+    assert len(common) == 1 and len(tests) == 3  # GLMM and REML separate, REML common
+    kept = sts[sts["size_band"] != pooling.NOT_REPORTED]
+    kept = kept[kept.groupby("size_band")["n"].transform("size") >= 2]
+    ref = meta.moderator_test(kept["events"], kept["n"], kept["size_band"], method="reml")
+    assert tests.loc[common[0], "statistic"] == pytest.approx(ref["qm"]) and tests.loc[common[0], "df"] == ref["qm_df"]
+    sep, q = pooling.subgroup_test(sts, "size_band", method="reml", test="knha")
+    assert tests.loc[[t for t in tests.index if "REML, Hartung–Knapp" in t][0], "statistic"] == pytest.approx(q["q"])
+    assert not sep.loc[sep["subgroup"] == pooling.NOT_REPORTED, "tested"].any()
+    shown = pooling.tests_table(analysis)
+    assert len(shown) == 3 and not shown["statistic (df)"].str.contains("nan").any()
 
 
 def test_headline_lists_the_monotherapy_groups(review):
-    table = pooling.pool_groups(pooling.events_per_study(review), review, methods=("crude", "reml"))
-    head = pooling.headline(table, "reml", "paper")
-    assert list(head.columns[:5]) == ["run", "kind", "key", "group", "method"] and set(head["method"]) == {"crude", "reml"}
+    fits = pooling.fit_groups(pooling.events_per_study(review), review, "glmm")
+    head = pooling.headline(fits, "paper")
+    assert list(head.columns) == pooling.HEADLINE_COLUMNS and set(head["method"]) == set(pooling.HEADLINE_METHODS)
     assert len(head) == 2 * len(pooling.HEADLINE_GROUPS)
+    primary = head[head["method"] == "primary model"].set_index("key")
+    assert primary.loc["laser", "model"] == "REML, Hartung–Knapp ad hoc interval" and primary.loc["eswl", "model"] == "GLMM"
 
 
 def test_forest_pages_split_long_lists():
@@ -124,19 +239,20 @@ def test_forest_pages_split_long_lists():
     assert len(figures) == -(-400 // plots.ROWS_PER_PAGE)
     first, last = figures[0].axes[0], figures[-1].axes[0]
     assert len(first.get_yticks()) == plots.ROWS_PER_PAGE
-    assert last.get_yticklabels()[-1].get_text().startswith("Pooled (dl)")
+    assert last.get_yticklabels()[-1].get_text().startswith("Pooled (DerSimonian–Laird, Wald interval)")
 
 
 def test_forest_says_not_estimable(review):
     data = pooling.events_per_study(review)
-    label, laser = pooling.fit_groups(data, review, "glmm")[("family", "laser")]
-    fig = plots.forest(laser, label)
-    assert fig.axes[0].get_yticklabels()[-1].get_text() == "Pooled (glmm): not estimable"
+    laser = pooling.fit_groups(data, review, "glmm")[("family", "laser")]
+    fig = plots.forest(laser.primary, laser.label)
+    assert fig.axes[0].get_yticklabels()[-1].get_text() == "Pooled (GLMM): not estimable"
 
 
 def test_figures_are_saved_as_svg_and_png(tmp_path, review):
     data = pooling.events_per_study(review)
-    label, result = pooling.fit_groups(data, review, "reml")[("modality", "eswl")]
+    fit = pooling.fit_groups(data, review, "reml")[("modality", "eswl")]
+    label, result = fit.label, fit.result
     plots.save(plots.forest(result, label), "forest-eswl", tmp_path)
     assert (tmp_path / "figures" / "forest-eswl.svg").stat().st_size > 0
     assert (tmp_path / "figures" / "forest-eswl.png").stat().st_size > 0
@@ -158,3 +274,19 @@ def test_subgroup_test_takes_every_model(review):
     for method in pooling.MODELS:
         table, test = pooling.subgroup_test(sts, "size_band", method=method)
         assert test["method"] == method and len(table) == sts["size_band"].nunique()
+        assert list(table.columns) == pooling.SUBGROUP_COLUMNS
+
+
+def test_a_zero_width_hartung_knapp_interval_is_said_and_never_tested(review):
+    """Identical studies give plain HK a scale of 0: the result warns, the subgroup test leaves it out."""
+    import pandas as pd
+
+    r = meta.pool_proportions([1, 1, 1], [1, 1, 1], method="reml", test="knha")
+    assert r.ci_low == r.ci_high and any("Hartung–Knapp scale is 0" in w for w in r.warnings)
+    adhoc = meta.pool_proportions([1, 1, 1], [1, 1, 1], method="reml", test="adhoc")
+    assert adhoc.ci_low < adhoc.ci_high and not any("scale is 0" in w for w in adhoc.warnings)
+    data = pd.DataFrame({"events": [1, 1, 1, 3, 2, 5], "n": [1, 1, 1, 5, 4, 9], "label": list("abcdef"),
+                         "g": ["x", "x", "x", "y", "y", "y"]})
+    table, test = pooling.subgroup_test(data, "g", method="reml", test="knha")
+    assert list(table["why_not_tested"]) == ["no standard error (the interval has no width)", ""]
+    assert test["subgroups_tested"] == 1 and test["df"] == 0

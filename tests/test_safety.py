@@ -393,3 +393,22 @@ def test_the_command_lines_never_fail_on_their_own_output(tmp_path):
         result = subprocess.run([sys.executable, "-m", "helpers.validate"], stdout=full, stderr=subprocess.PIPE,
                                 text=True, cwd=PROJECT_ROOT)
     assert result.returncode == 2 and "cannot write the result" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_sensitivity_table_names_the_model_of_each_primary_cell(tmp_path, review):
+    """A run whose GLMM falls back shows the fallback's name in its cell; rows stay one per group and role."""
+    from helpers import pooling
+
+    out = tmp_path / "out"
+    results = []
+    for run, settings in (("paper", {}), ("cases", {"case_series_only": True})):
+        fits = pooling.fit_groups(pooling.events_per_study(review, **settings), review, "glmm", "knha")
+        pooling.write_headline(pooling.headline(fits, run), out / "runs" / run, run)
+        results.append(build.RunResult(run, "04_meta_analysis.ipynb", "t", {}, "ok", 0.0,
+                                       files={"artifacts": [f"runs/{run}/sensitivity/{run}.csv"]}))
+    table = build.sensitivity_table(out, results)
+    assert set(table.index.get_level_values("method")) == set(pooling.HEADLINE_METHODS)
+    laser = table.loc[("All laser", "primary model")]
+    assert "REML, Hartung–Knapp interval" in laser["paper"]
+    assert table.loc[("Topical STS", "primary model"), "paper"].endswith("; GLMM)")
+    assert "; crude" not in table.loc[("Topical STS", "crude"), "paper"]

@@ -156,10 +156,18 @@ def add_toc(html: str) -> str:
     headings = re.findall(r'<h([23]) id="([^"]+)">(.*?)<a class="anchor-link"', html)
     if not headings:
         return html
-    items = "".join(
-        f'<li class="level-{level}"><a href="#{anchor}">{re.sub(r"<[^>]+>", "", text)}</a></li>'
-        for level, anchor, text in headings)
-    nav = f'<nav class="report-toc" aria-label="Contents"><strong>Contents</strong><ol>{items}</ol></nav>'
+    # h3 headings nest in a list inside the h2 item before them, so the numbers count h2 only
+    items, open_sub = [], False
+    for level, anchor, text in headings:
+        link = f'<a href="#{anchor}">{re.sub(r"<[^>]+>", "", text)}</a>'
+        if level == "3" and items:
+            items.append(("" if open_sub else "<ul>") + f'<li class="level-3">{link}</li>')
+            open_sub = True
+            continue
+        items.append(("</ul>" if open_sub else "") + ("</li>" if items else "") + f'<li class="level-{level}">{link}')
+        open_sub = False
+    items.append(("</ul>" if open_sub else "") + "</li>")
+    nav = f'<nav class="report-toc" aria-label="Contents"><strong>Contents</strong><ol>{"".join(items)}</ol></nav>'
     return html.replace("<main>", "<main>\n" + nav, 1)
 
 
@@ -318,9 +326,12 @@ def sensitivity_table(output_dir: Path, results: list[RunResult]) -> pd.DataFram
     data = pd.concat(frames, ignore_index=True)
 
     def cell(r):
+        model = r.get("model", "")
+        model = f"; {model}" if isinstance(model, str) and model and model != r["method"] else ""
         if not r["converged"] or pd.isna(r["proportion"]):
-            return f"not estimable (k {r['k']}, {r['events']}/{r['n']})"
-        return f"{r['proportion']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}] (k {r['k']}, {r['events']}/{r['n']})"
+            return f"not estimable (k {r['k']}, {r['events']}/{r['n']}{model})"
+        return (f"{r['proportion']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}] "
+                f"(k {r['k']}, {r['events']}/{r['n']}{model})")
 
     data["cell"] = data.apply(cell, axis=1)
     # rows by the group's key (labels need not be unique), shown by its label

@@ -88,3 +88,22 @@ def audit_by_section(df: pd.DataFrame, name: str = "audit") -> None:
         summary = ", ".join(f"{counts.get(s, 0)} {s.replace('_', ' ')}" for s in STATUS_COLOURS)
         display(Markdown(f"### {escape.markdown(section)}\n\n{len(rows)} numbers: {summary}."))
         display(audit(rows.drop(columns="section"), name=f"{name}-{i}"))
+
+
+def subgroups(analysis, title: str, name: str) -> None:
+    """Show a :class:`helpers.pooling.SubgroupAnalysis`: its heading, the subgroups, the tests
+    (each named), and the subgroups left out of the tests, apart."""
+    from IPython.display import Markdown, display
+
+    from .pooling import tests_table
+
+    display(Markdown(f"### {escape.markdown(title)}"))
+    if analysis.table.empty:
+        display(Markdown("No subgroup to compare."))
+    else:
+        display(text_table(analysis.table, name=f"{name}-subgroups"))
+    display(Markdown("Tests of a difference between the subgroups:"))
+    display(text_table(tests_table(analysis), name=f"{name}-tests"))
+    if not analysis.excluded.empty:
+        display(Markdown("Left out of both tests (the studies do not report it), shown for completeness:"))
+        display(text_table(analysis.excluded, name=f"{name}-excluded"))

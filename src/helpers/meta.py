@@ -20,7 +20,7 @@
     Freeman–Tukey double arcsine transformation [2]_ with DerSimonian–Laird tau²,
     back-transformed with the harmonic mean of the sample sizes [3]_ (metafor's
     ``transf.ipft.hm``). Shown for comparison only: its back-transformation can mislead
-    [6]_.
+    [5]_.
 ``"crude"``
     All events over all patients, with a Clopper–Pearson (exact) and a Wilson interval
     (statsmodels). This is what the paper's percentages are.
@@ -29,9 +29,10 @@ For the inverse-variance methods, ``test`` chooses the confidence interval as me
 ``rma(test=)`` does: ``"z"`` (Wald, normal quantile), ``"knha"`` (Hartung–Knapp–
 Sidik–Jonkman [7]_: the variance scaled by the weighted residual mean square, t quantile
 with k - 1 df) or ``"adhoc"`` (Hartung–Knapp with the scale never below 1, so the
-interval is never narrower than the z one [8]_). The prediction interval follows the
+interval is never narrower than the z one [6]_ [8]_). The prediction interval follows the
 test (t with k - 1 df for ``knha`` and ``adhoc``, normal for ``z``); ``pi_type="t"``
-asks for t with k - 1 df with the z test too (metafor's ``predict(pi.type="t")``).
+asks for t with k - 1 df with the z test too (metafor's ``predict(pi.type="t")``), and
+for the GLMM, whose interval is otherwise normal.
 Each result names its ``ci_dist`` and ``pi_dist``.
 
 Every result names its method and says whether it is estimable (``converged``, and for
@@ -564,7 +565,7 @@ def pool_proportions(events: Sequence[int], n: Sequence[int], method: str = "glm
 
     if method in IV_METHODS:
         return _pool_iv(x, m, method, level, test, pi_type, base, studies)
-    return _pool_glmm(x, m, nodes, level, z, base, profile)
+    return _pool_glmm(x, m, nodes, level, z, pi_type, base, profile)
 
 
 def _pool_iv(x, m, method, level, test, pi_type, base, studies) -> PooledProportion:
@@ -588,6 +589,9 @@ def _pool_iv(x, m, method, level, test, pi_type, base, studies) -> PooledProport
     if method != "ft" and np.any((x == 0) | (x == m)):
         warnings.append(f"{int(np.sum((x == 0) | (x == m)))} of {k} studies with 0 or n events: 1/2 added to their cells")
     mu, se, crit, weights, ci_dist = _iv_pool(yi, vi, tau2, level, test)
+    if test == "knha" and k > 1 and se == 0:
+        warnings.append("the Hartung–Knapp scale is 0 (the study estimates agree exactly): the interval has no width; "
+                        "the ad hoc variant keeps at least the Wald width")
     studies["weight"] = weights
     pcrit, pi_dist = _pi_crit(k, test, pi_type, level)
     pi_se = math.sqrt(se**2 + tau2)
@@ -599,7 +603,7 @@ def _pool_iv(x, m, method, level, test, pi_type, base, studies) -> PooledProport
         pi_low=back(mu - pcrit * pi_se), pi_high=back(mu + pcrit * pi_se), warnings=warnings)
 
 
-def _pool_glmm(x, m, nodes, level, z, base, profile) -> PooledProportion:
+def _pool_glmm(x, m, nodes, level, z, pi_type, base, profile) -> PooledProportion:
     k = len(x)
     _, df, _, s2 = _heterogeneity(*escalc_plo(x, m))
     wld, lrt = glmm_heterogeneity(x, m)
@@ -616,6 +620,7 @@ def _pool_glmm(x, m, nodes, level, z, base, profile) -> PooledProportion:
     if not np.isfinite(se):
         warnings.append("the information matrix is not positive definite: no standard error")
     pi_se = math.sqrt(se**2 + tau2) if np.isfinite(se) else math.nan
+    pcrit, pi_dist = _pi_crit(k, "z", pi_type, level)
     marg = marginal_proportion(beta, tau)
     mlo = mhi = math.nan
     if f.cov is not None and np.isfinite(se) and tau > 0:
@@ -637,7 +642,8 @@ def _pool_glmm(x, m, nodes, level, z, base, profile) -> PooledProportion:
         **base, proportion=float(expit(beta)), ci_low=float(expit(beta - z * se)), ci_high=float(expit(beta + z * se)),
         estimate=beta, se=se, tau2=tau2, tau2_ci_low=t_lo, tau2_ci_high=t_hi,
         i2=100 * tau2 / (tau2 + s2) if k > 1 else math.nan, **tests,
-        pi_low=float(expit(beta - z * pi_se)), pi_high=float(expit(beta + z * pi_se)), profile_ci_low=b_lo,
+        pi_low=float(expit(beta - pcrit * pi_se)), pi_high=float(expit(beta + pcrit * pi_se)), pi_dist=pi_dist,
+        profile_ci_low=b_lo,
         profile_ci_high=b_hi, marginal_proportion=marg, marginal_ci_low=mlo, marginal_ci_high=mhi, nodes=f.nodes,
         status=f.status, reason=f.reason if f.status != "ok" else "", warnings=warnings)
 

@@ -76,6 +76,7 @@ def _name(name, value):
 
 
 def _spec():
+    from .meta import TESTS
     from .pooling import MODELS, OUTCOMES, UNITS, UNKNOWN
 
     return {
@@ -84,10 +85,12 @@ def _spec():
         "appraisal_path": _existing("file"),
         "weighted": _bool,
         "exclude_abstracts": _bool,
+        "case_series_only": _bool,
         "outcome": _choice(OUTCOMES),
         "unknown": _choice(UNKNOWN),
         "unit": _choice(UNITS),
         "method": _choice(MODELS),
+        "test": _choice(TESTS),
         "run_name": _name,
     }
 

@@ -7,8 +7,11 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import style
+import pandas as pd
+
+from . import escape, style
 from .meta import PooledProportion
+from .pooling import GroupFit, model_name
 
 ROWS_PER_PAGE = 40
 
@@ -53,15 +56,15 @@ def forest(result: PooledProportion, title: str = "", ax=None, rows: slice | Non
                 ax.hlines(1, result.pi_low, result.pi_high, color=style.COLOURS["prediction"], lw=2.5, alpha=0.6)
             diamond = [(result.ci_low, 1), (result.proportion, 1.3), (result.ci_high, 1), (result.proportion, 0.7)]
             ax.fill([p[0] for p in diamond], [p[1] for p in diamond], color=style.COLOURS["pooled"], zorder=4)
-            text = f"Pooled ({result.method}) {result.proportion:.2f} [{result.ci_low:.2f}, {result.ci_high:.2f}]"
+            text = f"Pooled ({model_name(result)}) {result.proportion:.2f} [{result.ci_low:.2f}, {result.ci_high:.2f}]"
         else:
-            text = f"Pooled ({result.method}): not estimable"
+            text = f"Pooled ({model_name(result)}): not estimable"
         ticks.append(1)
         ticklabels.append(text)
     ax.set_yticks(ticks, ticklabels)
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(0.3, k + extra + 0.7)
-    ax.set_xlabel("Proportion (95% CI; orange band: prediction interval)")
+    ax.set_xlabel("Proportion (95% CI; shaded bar under the diamond: prediction interval)")
     if title:
         ax.set_title(title, loc="left")
     ax.grid(axis="x", color="#dddddd", lw=0.5)
@@ -96,17 +99,76 @@ def save(fig, name: str, output_dir) -> None:
     fig.savefig(folder / f"{name}.png", dpi=300, metadata={"Software": None})
 
 
-def show_forests(fits: dict, outcome_label: str, output_dir=None, prefix: str = "forest") -> None:
+def show_forests(fits: dict[tuple[str, str], GroupFit], outcome_label: str, output_dir=None,
+                 prefix: str = "forest") -> None:
     """Display a (paginated) forest plot for every group with two or more studies, and save them."""
     from IPython.display import display
 
-    for (kind, key), (label, result) in fits.items():
-        if result.k < 2:
+    for (kind, key), fit in fits.items():
+        if fit.result.k < 2:
             continue
-        for i, fig in enumerate(forest_pages(result, f"{label}: {outcome_label}")):
+        for i, fig in enumerate(forest_pages(fit.result, f"{fit.label}: {outcome_label}")):
             save(fig, f"{prefix}-{key}-{i + 1}", output_dir)
             display(fig)
             plt.close(fig)
+
+
+def leave_one_out(fit: GroupFit, frame: pd.DataFrame, title: str = ""):
+    """The pooled proportion without each study in turn (rows), beside the estimate with all studies.
+
+    Parameters
+    ----------
+    fit : GroupFit
+        The group with all its studies (:func:`helpers.pooling.fit_group`).
+    frame : DataFrame
+        :func:`helpers.pooling.leave_one_out` for that group.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    style.use()
+    r = fit.result
+    k = len(frame)
+    fig, ax = plt.subplots(figsize=(7.5, 0.28 * k + 1.2))
+    y = np.arange(k, 0, -1)
+    ax.axvspan(r.ci_low, r.ci_high, color=style.COLOURS["pooled"], alpha=0.12, lw=0)
+    ax.axvline(r.proportion, color=style.COLOURS["pooled"], lw=1)
+    ok = frame["converged"].to_numpy(bool) & np.isfinite(frame["proportion"].to_numpy(float))
+    ax.hlines(y[ok], frame["ci_low"][ok], frame["ci_high"][ok], color=style.COLOURS["study"], lw=1)
+    ax.scatter(frame["proportion"][ok], y[ok], marker="s", s=25, color=style.COLOURS["study"], zorder=3)
+    labels = [f"without {row.omitted}" + ("" if good else ": not estimable") for row, good in zip(frame.itertuples(), ok)]
+    ax.set_yticks(y, labels)
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(0.3, k + 0.7)
+    ax.set_xlabel(f"Proportion (95% CI), {model_name(r)}; line and shading: all {r.k} studies")
+    if title:
+        ax.set_title(title, loc="left")
+    ax.grid(axis="x", color="#dddddd", lw=0.5)
+    fig.tight_layout()
+    return fig
+
+
+def show_leave_one_out(fits: dict[tuple[str, str], GroupFit], frames: dict, output_dir=None,
+                       prefix: str = "leave-one-out") -> None:
+    """For every group of :func:`helpers.pooling.leave_one_out_groups`: a heading, the table and the plot."""
+    from IPython.display import Markdown, display
+
+    from .display import text_table
+    from .pooling import leave_one_out_table
+
+    if not frames:
+        display(Markdown("No group has enough studies and an estimable model for a leave-one-out analysis."))
+    for (kind, key), frame in frames.items():
+        fit = fits[(kind, key)]
+        display(Markdown(f"### {escape.markdown(fit.label)}\n\nWith all {fit.result.k} studies: "
+                         f"{fit.result.proportion:.2f} [{fit.result.ci_low:.2f}, {fit.result.ci_high:.2f}] "
+                         f"({escape.markdown(fit.model)})."))
+        display(text_table(leave_one_out_table(fit, frame), name=f"{prefix}-{key}"))
+        fig = leave_one_out(fit, frame, f"{fit.label}: leave one out")
+        save(fig, f"{prefix}-{key}", output_dir)
+        display(fig)
+        plt.close(fig)
 
 
 def show(fig, name: str, output_dir=None):

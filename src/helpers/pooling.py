@@ -31,6 +31,7 @@ band of its largest lesion (:data:`SIZE_BANDS`).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -39,7 +40,9 @@ from scipy import stats
 from . import escape
 from .escape import write_csv
 from .loader import Review
-from .meta import METHODS, PooledProportion, pool_proportions
+from .meta import IV_METHODS, METHODS, TESTS, PooledProportion, moderator_test, pool_proportions
+from .meta import influence as meta_influence
+from .meta import leave_one_out as meta_leave_one_out
 
 OUTCOMES = ("response", "complete")
 #: How each outcome reads in titles and sentences.
@@ -50,11 +53,16 @@ UNITS = ("patients", "lesions")
 MODELS = ("reml", "dl", "glmm", "ft")
 #: Bands of the largest lesion's diameter (cm): upper bounds, right-closed.
 SIZE_BANDS = (("≤ 1 cm", 1.0), ("1–5 cm", 5.0), ("> 5 cm", math.inf))
+#: A subgroup value for the studies that do not report the variable: shown, never tested.
+NOT_REPORTED = "not reported"
 #: The disease category of a study whose patients have diseases of several categories. It
 #: holds a space, so it can never be a category of the vocabulary (whose keys are [a-z_]+).
 MIXED = "mixed categories"
 #: The columns of :func:`events_per_study`.
 STUDY_COLUMNS = ["ref", "label", "modality", "family", "disease_category", "size_band", "publication_type", "events", "n"]
+#: The columns of :func:`subgroup_test`'s table.
+SUBGROUP_COLUMNS = ["subgroup", "k", "events", "n", "proportion", "ci_low", "ci_high", "tested", "why_not_tested",
+                    "warnings"]
 #: The columns of :func:`pool_groups`.
 POOLED_COLUMNS = ["kind", "group", "label", *PooledProportion._SUMMARY, "warnings"]
 #: Groups the notebook pools: each modality, then each family of more than one modality.
@@ -69,11 +77,20 @@ def _check(name, value, allowed):
 def size_band(diameter: float, qualifier) -> str:
     """The band of a largest diameter (``"not reported"`` when missing)."""
     if diameter is None or (isinstance(diameter, float) and math.isnan(diameter)):
-        return "not reported"
+        return NOT_REPORTED
     for label, upper in SIZE_BANDS:
         if diameter <= upper:
             return label
     return SIZE_BANDS[-1][0]
+
+
+def subgroup_order(value) -> tuple:
+    """Sort key of a subgroup: size bands from small to large, other values alphabetically,
+    then :data:`MIXED`, then :data:`NOT_REPORTED`."""
+    bands = [label for label, _ in SIZE_BANDS]
+    if value in bands:
+        return (0, bands.index(value), "")
+    return (2 if value == MIXED else 3 if value == NOT_REPORTED else 1, 0, str(value))
 
 
 def events_per_study(review: Review, outcome: str = "response", unknown: str = "failure", unit: str = "patients",
@@ -114,7 +131,7 @@ def events_per_study(review: Review, outcome: str = "response", unknown: str = "
             continue
         rows.append({
             "ref": ref, "label": f"{study['first_author']} {study['year']}", "modality": study["modality"],
-            "family": study["family"], "disease_category": cats.get(ref, MIXED),
+            "family": study["family"], "disease_category": cats.get(ref, NOT_REPORTED),
             "size_band": size_band(study["largest_diameter_cm"], study["largest_diameter_qualifier"]),
             "publication_type": study["publication_type"], "events": events, "n": n,
         })
@@ -132,25 +149,33 @@ def groups(review: Review) -> list[tuple[str, str, str]]:
     return out
 
 
-def pool_groups(data: pd.DataFrame, review: Review, methods=("crude", "glmm", "reml", "dl", "ft"),
-                level: float = 0.95) -> pd.DataFrame:
-    """Pool each group (modality and family) with each method.
+def pool_groups(data: pd.DataFrame, review: Review, methods=None, level: float = 0.95) -> pd.DataFrame:
+    """Pool each group (modality and family) with each model.
+
+    Parameters
+    ----------
+    methods : sequence, optional
+        Methods (``"reml"``, tested with the Wald interval) or ``(method, test)`` pairs;
+        by default :data:`ALL_MODELS`. Prediction intervals are on :data:`PI_TYPE`.
 
     Returns
     -------
     DataFrame
-        One row per (group, method): ``kind``, ``group``, ``label`` and the columns of
+        One row per (group, model): ``kind``, ``group``, ``label`` and the columns of
         :meth:`PooledProportion.to_frame`. Groups with no study are left out.
     """
-    for m in methods:
-        _check("method", m, METHODS)
+    models = [m if isinstance(m, tuple) else (m, "z") for m in (ALL_MODELS if methods is None else methods)]
+    for method, test in models:
+        _check("method", method, METHODS)
+        _check("test", test, TESTS)
     rows = []
     for kind, key, label in groups(review):
         part = data[data[kind] == key]
         if part.empty:
             continue
-        for method in methods:
-            res = pool_proportions(part["events"], part["n"], method=method, level=level, labels=part["label"])
+        for method, test in models:
+            res = pool_proportions(part["events"], part["n"], method=method, level=level, labels=part["label"],
+                                   test=test, pi_type=PI_TYPE, profile=False)
             rows.append(pd.concat([pd.DataFrame([{"kind": kind, "group": key, "label": label}]), res.to_frame()], axis=1))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=POOLED_COLUMNS)
 
@@ -165,47 +190,402 @@ def fit(data: pd.DataFrame, method: str = "glmm", level: float = 0.95, **selecti
     return pool_proportions(part["events"], part["n"], method=method, level=level, labels=part["label"])
 
 
-def subgroup_test(data: pd.DataFrame, by: str, method: str = "reml", level: float = 0.95,
-                  min_studies: int = 2) -> tuple[pd.DataFrame, dict]:
-    """Pool each subgroup and test whether they differ.
+def subgroup_test(data: pd.DataFrame, by: str, method: str = "glmm", level: float = 0.95, min_studies: int = 2,
+                  test: str = "z", exclude=(NOT_REPORTED,)) -> tuple[pd.DataFrame, dict]:
+    """Pool each subgroup with its own tau² and test whether they differ.
 
     The test compares the subgroup estimates on the model's scale (logit; double arcsine
     for ``ft``) with a Wald-type Q statistic,
     ``Q_between = sum w_g (theta_g - theta_bar)^2`` with ``w_g = 1/se_g^2`` and G - 1
     degrees of freedom, each subgroup with its own tau² (a "separate tau²" subgroup
-    analysis). Subgroups with fewer than ``min_studies`` studies, or whose model did not
-    converge, are shown but not tested.
+    analysis, the default of R's meta). Subgroups with fewer than ``min_studies``
+    studies, whose model is not estimable, or whose value is in ``exclude`` (by default
+    :data:`NOT_REPORTED`: the studies that do not report the variable are not a subgroup)
+    are shown but not tested.
 
     Returns
     -------
     (DataFrame, dict)
-        Per subgroup: ``subgroup``, ``k``, ``events``, ``n``, ``proportion``, ``ci_low``,
-        ``ci_high``, ``tested``, ``warnings``; and the test: ``q``, ``df``, ``p_value``,
-        ``subgroups_tested``, ``method``.
+        Per subgroup (:data:`SUBGROUP_COLUMNS`): ``subgroup``, ``k``, ``events``, ``n``,
+        ``proportion``, ``ci_low``, ``ci_high``, ``tested``, ``why_not_tested``,
+        ``warnings``; and the test: ``q``, ``df``, ``p_value``, ``subgroups_tested``,
+        ``method``.
     """
     _check("method", method, MODELS)
+    _check("test", test, TESTS)
+    test = test if method in IV_METHODS else "z"
     rows, est, se = [], [], []
-    for key, part in data.groupby(by, sort=True):
-        res = pool_proportions(part["events"], part["n"], method=method, level=level, labels=part["label"])
-        tested = res.k >= min_studies and res.converged and np.isfinite(res.se)
+    for key, part in sorted(data.groupby(by, sort=False), key=lambda item: subgroup_order(item[0])):
+        res = pool_proportions(part["events"], part["n"], method=method, level=level, labels=part["label"], test=test,
+                               profile=False)
+        why = ("not reported: not a subgroup" if key in exclude else
+               f"fewer than {min_studies} studies" if res.k < min_studies else
+               "model not estimable" if not (res.converged and np.isfinite(res.se)) else
+               "no standard error (the interval has no width)" if res.se <= 0 else "")
         rows.append({"subgroup": key, "k": res.k, "events": res.events, "n": res.n, "proportion": res.proportion,
-                     "ci_low": res.ci_low, "ci_high": res.ci_high, "tested": tested,
+                     "ci_low": res.ci_low, "ci_high": res.ci_high, "tested": not why, "why_not_tested": why,
                      "warnings": res.notes})
-        if tested:
+        if not why:
             est.append(res.estimate)
             se.append(res.se)
-    table = pd.DataFrame(rows)
-    test = {"method": method, "subgroups_tested": len(est), "q": math.nan, "df": 0, "p_value": math.nan}
+    table = pd.DataFrame(rows, columns=SUBGROUP_COLUMNS)
+    result = {"method": method, "subgroups_tested": len(est), "q": math.nan, "df": 0, "p_value": math.nan}
     if len(est) >= 2:
         w = 1 / np.square(se)
         theta = np.sum(w * np.array(est)) / np.sum(w)
         q = float(np.sum(w * (np.array(est) - theta) ** 2))
-        test |= {"q": q, "df": len(est) - 1, "p_value": float(stats.chi2.sf(q, len(est) - 1))}
-    return table, test
+        result |= {"q": q, "df": len(est) - 1, "p_value": float(stats.chi2.sf(q, len(est) - 1))}
+    return table, result
 
 
-def describe(result: PooledProportion, label: str, outcome: str = "response") -> str:
-    """A plain-language paragraph about one pooled result, generated from its numbers."""
+@dataclass
+class SubgroupAnalysis:
+    """Subgroups compared both ways: each with its own tau², and with one tau² common to all.
+
+    Attributes
+    ----------
+    by : str
+        The column of :func:`events_per_study` that defines the subgroups.
+    table : DataFrame
+        One row per subgroup: k, events / n, the separate-tau² estimate, the common-tau²
+        estimate, and why a subgroup is not tested.
+    tests : DataFrame
+        One row per test: ``test`` (its name), ``statistic`` (Q or QM), ``df``,
+        ``p_value``, ``subgroups_tested`` and ``tau2`` (the common one; NaN for the
+        separate test).
+    excluded : DataFrame
+        The subgroups left out of both tests by ``exclude`` ("not reported"), shown apart.
+    """
+
+    by: str
+    table: pd.DataFrame
+    tests: pd.DataFrame
+    excluded: pd.DataFrame
+
+
+#: The mixed-effects model of the common-tau² test for each model of a report: metafor's
+#: ``rma(mods = ~ factor(group))`` exists for the logit models; the GLMM and Freeman–Tukey
+#: reports use REML on the logit scale for it.
+COMMON_TAU2_METHOD = {"reml": "reml", "dl": "dl", "glmm": "reml", "ft": "reml"}
+
+
+def subgroups(data: pd.DataFrame, by: str, method: str = "glmm", test: str = "z", min_studies: int = 2,
+              exclude=(NOT_REPORTED,)) -> SubgroupAnalysis:
+    """Compare subgroups with a separate tau² per subgroup and with a common tau².
+
+    The separate-tau² test is :func:`subgroup_test` with the report's model, and when that
+    is the GLMM also with the :data:`FALLBACK` (single-patient subgroups at 100% leave the
+    GLMM nothing to estimate); the common-tau² test is :func:`helpers.meta.moderator_test`
+    (QM) with the model of :data:`COMMON_TAU2_METHOD`, on the subgroups with at least
+    ``min_studies`` studies and not in ``exclude``. A subgroup in ``exclude`` ("not
+    reported") enters no test and is returned apart.
+    """
+    _check("method", method, MODELS)
+    methods = [method] + ([FALLBACK] if method == "glmm" else [])
+    table = None
+    tests = []
+    for m in methods:
+        t = test if m in IV_METHODS else "z"
+        name = MODEL_NAMES[m] + (f", {TEST_LABELS[t]}" if m in IV_METHODS else "")
+        separate, result = subgroup_test(data, by, method=m, min_studies=min_studies, test=t, exclude=exclude)
+        column = separate.apply(lambda r: _ci(r["proportion"], r["ci_low"], r["ci_high"]), axis=1) if len(separate) \
+            else pd.Series(dtype=object)
+        if table is None:
+            table = pd.DataFrame({"subgroup": separate["subgroup"], "k": separate["k"],
+                                  "events / n": [f"{e}/{n}" for e, n in zip(separate["events"], separate["n"])]})
+            eligible = ~separate["why_not_tested"].str.startswith(("not reported", "fewer than"))
+            kept_keys = set(separate.loc[eligible, "subgroup"])
+        table[f"separate tau² ({name})"] = column.to_numpy()
+        table[f"not tested ({name})"] = separate["why_not_tested"].to_numpy()
+        tests.append({"test": f"separate tau² per subgroup ({name}): Wald Q between subgroups",
+                      "statistic": result["q"], "df": result["df"], "p_value": result["p_value"],
+                      "subgroups_tested": result["subgroups_tested"], "tau2": math.nan})
+    kept = data[data[by].isin(kept_keys)]
+    common_method = COMMON_TAU2_METHOD[method]
+    common = (moderator_test(kept["events"], kept["n"], kept[by], method=common_method) if len(kept) else
+              {"qm": math.nan, "qm_df": 0, "qm_pvalue": math.nan, "tau2": math.nan, "groups": {}})
+    groups_ = common["groups"]
+    table[f"common tau² ({MODEL_NAMES[common_method]})"] = [_ci(*groups_[str(g)][1:]) if str(g) in groups_ else "–"
+                                                            for g in table["subgroup"]]
+    tested = len(groups_)
+    tests.append({"test": f"common tau² ({MODEL_NAMES[common_method]} mixed-effects model): QM",
+                  "statistic": common["qm"] if tested >= 2 else math.nan, "df": common["qm_df"] if tested >= 2 else 0,
+                  "p_value": common["qm_pvalue"] if tested >= 2 else math.nan, "subgroups_tested": tested,
+                  "tau2": common["tau2"] if tested >= 2 else math.nan})
+    out = table["subgroup"].isin(exclude)
+    return SubgroupAnalysis(by, table[~out].reset_index(drop=True), pd.DataFrame(tests),
+                            table[out].reset_index(drop=True))
+
+
+def tests_table(analysis: SubgroupAnalysis) -> pd.DataFrame:
+    """The tests of a :class:`SubgroupAnalysis` for reading: statistic, df and p value as text."""
+    rows = []
+    for r in analysis.tests.itertuples():
+        ok = np.isfinite(r.statistic)
+        rows.append({"test": r.test, "subgroups tested": r.subgroups_tested,
+                     "statistic (df)": f"{r.statistic:.2f} ({r.df})" if ok else "not computable: fewer than 2 subgroups",
+                     "p value": _p(r.p_value).removeprefix("p = ") if ok else "–",
+                     "common tau²": f"{r.tau2:.2f}" if np.isfinite(r.tau2) else "–"})
+    return pd.DataFrame(rows, columns=["test", "subgroups tested", "statistic (df)", "p value", "common tau²"])
+
+
+# --------------------------------------------------------------------------- the notebook's settings and fits
+
+#: How each model is named in tables and sentences.
+MODEL_NAMES = {"crude": "crude", "glmm": "GLMM", "reml": "REML", "dl": "DerSimonian–Laird", "ft": "Freeman–Tukey"}
+#: How each confidence interval of the inverse-variance models is named.
+TEST_LABELS = {"z": "Wald", "knha": "Hartung–Knapp", "adhoc": "Hartung–Knapp ad hoc"}
+#: The model reported for a group whose GLMM is not estimable (with the run's ``test``). This
+#: is the project's choice: REML is the tau² estimator Cochrane's Statistical Methods Group
+#: recommends (2022) for inverse-variance random-effects models.
+FALLBACK = "reml"
+#: The prediction interval of every report: t with k - 1 degrees of freedom.
+PI_TYPE = "t"
+#: A GLMM proportion this far (in proportion units) from the crude one is explained in words.
+EXPLAIN_GAP = 0.10
+#: Groups with at least this many studies get a leave-one-out analysis.
+LEAVE_ONE_OUT_MIN = 3
+
+
+def model_name(result: PooledProportion) -> str:
+    """The model of a result in words: "GLMM", "REML, Hartung–Knapp interval"."""
+    name = MODEL_NAMES[result.method]
+    return f"{name}, {TEST_LABELS[result.test]} interval" if result.method in IV_METHODS else name
+
+
+class Settings:
+    """The choices of one meta-analysis run, checked: a bad value names the allowed ones.
+
+    Parameters mirror :func:`events_per_study` plus ``method`` (the primary model, one of
+    :data:`MODELS`) and ``test`` (the confidence interval of the inverse-variance models,
+    one of :data:`helpers.meta.TESTS`, used by the primary model when it is one of them
+    and by the :data:`FALLBACK`).
+
+    The default ``test="adhoc"`` (Hartung–Knapp never narrower than Wald) is this
+    project's choice, after Röver, Knapp and Friede (2015), who recommend it for few
+    studies of unequal precision; notebook 04 shows plain Hartung–Knapp and Wald beside it.
+    """
+
+    def __init__(self, outcome: str = "response", unknown: str = "failure", unit: str = "patients",
+                 exclude_abstracts: bool = False, case_series_only: bool = False, method: str = "glmm",
+                 test: str = "adhoc"):
+        _check("outcome", outcome, OUTCOMES)
+        _check("unknown", unknown, UNKNOWN)
+        _check("unit", unit, UNITS)
+        _check("method", method, MODELS)
+        _check("test", test, TESTS)
+        for name, value in (("exclude_abstracts", exclude_abstracts), ("case_series_only", case_series_only)):
+            if not isinstance(value, bool):
+                raise ValueError(f"{name} must be True or False, not {value!r}")
+        self.outcome, self.unknown, self.unit = outcome, unknown, unit
+        self.exclude_abstracts, self.case_series_only = exclude_abstracts, case_series_only
+        self.method, self.test = method, test
+
+    @property
+    def selection(self) -> dict:
+        """The arguments of :func:`events_per_study`."""
+        return {"outcome": self.outcome, "unknown": self.unknown, "unit": self.unit,
+                "exclude_abstracts": self.exclude_abstracts, "case_series_only": self.case_series_only}
+
+    def describe(self) -> str:
+        """The settings in words, for the report."""
+        parts = [f"outcome: {OUTCOME_LABELS[self.outcome]}",
+                 "unknown responses count as failures" if self.unknown == "failure" else "unknown responses left out",
+                 "lesion-level counts where a study gives them" if self.unit == "lesions" else "patients counted",
+                 "conference abstracts left out" if self.exclude_abstracts else "conference abstracts included",
+                 "case series only (single-patient case reports left out)" if self.case_series_only
+                 else "case reports and case series",
+                 f"primary model: {MODEL_NAMES[self.method]}",
+                 f"interval of the inverse-variance models: {TEST_LABELS[self.test]}"]
+        return "; ".join(parts) + "."
+
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{k}={v!r}" for k, v in {**self.selection, "method": self.method, "test": self.test}.items())
+        return f"Settings({parts})"
+
+
+@dataclass
+class GroupFit:
+    """One group pooled with the primary model, or its fallback when the primary is not estimable.
+
+    Attributes
+    ----------
+    kind, key, label : str
+        The group (:func:`groups`).
+    result : PooledProportion
+        What the report shows: the primary model's fit, or the :data:`FALLBACK`'s.
+    primary : PooledProportion
+        The primary model's own fit (the same object as ``result`` when no fallback).
+    crude : PooledProportion
+        All events over all patients.
+    """
+
+    kind: str
+    key: str
+    label: str
+    result: PooledProportion
+    primary: PooledProportion
+    crude: PooledProportion
+
+    @property
+    def fallback(self) -> bool:
+        """Whether the fallback model is shown instead of the primary one."""
+        return self.result is not self.primary
+
+    @property
+    def model(self) -> str:
+        """The model shown, in words."""
+        return model_name(self.result)
+
+    @property
+    def note(self) -> str:
+        """Why the model shown is this one, and what the reader should know about its fit."""
+        if self.result.k == 1:
+            return "single study: nothing to pool"
+        if self.fallback:
+            note = (f"{MODEL_NAMES[self.primary.method]} not estimable ({self.primary.reason}); "
+                    f"{self.model} shown instead")
+            return "; ".join(v for v in (note, *self.result.warnings) if v)
+        if not self.result.converged and self.result.method == "glmm":
+            return f"{self.result.reason}; {MODEL_NAMES[FALLBACK]} not estimable either"
+        return self.result.notes
+
+
+def fit_group(part: pd.DataFrame, method: str = "glmm", test: str = "adhoc", level: float = 0.95,
+              kind: str = "", key: str = "", label: str = "") -> GroupFit:
+    """Pool one group's studies with ``method``, falling back to :data:`FALLBACK` where the GLMM is not estimable.
+
+    The fallback applies to the GLMM of two or more studies only: a single study is not
+    pooled, and an inverse-variance model that cannot be estimated (tau² running off to
+    infinity) is reported as such.
+    """
+    _check("method", method, MODELS)
+    _check("test", test, TESTS)
+    args = dict(level=level, labels=part["label"], pi_type=PI_TYPE)
+    primary = pool_proportions(part["events"], part["n"], method=method, test=test if method in IV_METHODS else "z",
+                               **args)
+    result = primary
+    if method == "glmm" and not primary.converged and primary.k >= 2:
+        fallback = pool_proportions(part["events"], part["n"], method=FALLBACK, test=test, **args)
+        result = fallback if fallback.converged else primary
+    crude = pool_proportions(part["events"], part["n"], method="crude", level=level, labels=part["label"])
+    return GroupFit(kind, key, label, result, primary, crude)
+
+
+def fit_groups(data: pd.DataFrame, review: Review, method: str = "glmm", test: str = "adhoc",
+               level: float = 0.95) -> dict[tuple[str, str], GroupFit]:
+    """One :class:`GroupFit` per group with studies: ``{(kind, key): GroupFit}``."""
+    out = {}
+    for kind, key, label in groups(review):
+        part = data[data[kind] == key]
+        if not part.empty:
+            out[(kind, key)] = fit_group(part, method, test, level, kind, key, label)
+    return out
+
+
+# --------------------------------------------------------------------------- tables and words
+
+def _ci(p, lo, hi) -> str:
+    return "–" if not (np.isfinite(p) and np.isfinite(lo)) else f"{p:.2f} [{lo:.2f}, {hi:.2f}]"
+
+
+def _num(v: float) -> str:
+    return "∞" if v == math.inf else "–" if not np.isfinite(v) else f"{v:.2f}"
+
+
+def _p(p: float) -> str:
+    return "–" if not np.isfinite(p) else "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def _heterogeneity_text(r: PooledProportion) -> str:
+    if r.k < 2 or not r.converged:
+        return "–"
+    if r.method == "glmm":
+        return (f"Wald QE({r.q_df}) = {r.qe_wld:.1f}, {_p(r.qe_wld_pvalue)}; "
+                f"LRT QE({r.q_df}) = {r.qe_lrt:.1f}, {_p(r.qe_lrt_pvalue)}")
+    return f"Q({r.q_df}) = {r.q:.1f}, {_p(r.q_pvalue)}"
+
+
+def primary_table(fits: dict[tuple[str, str], GroupFit]) -> pd.DataFrame:
+    """One row per group: the crude proportion beside the model shown, its intervals and heterogeneity.
+
+    Columns: ``group``, ``k``, ``events / n``, ``crude (exact CI)``, ``model``,
+    ``proportion [95% CI]``, ``CI``, ``prediction interval``, ``tau² [95% CI]``, ``I² %``,
+    ``heterogeneity``, ``note``.
+    """
+    rows = []
+    for g in fits.values():
+        r, single = g.result, g.result.k == 1
+        ok = r.converged and not single
+        rows.append({
+            "group": g.label, "k": r.k, "events / n": f"{r.events}/{r.n}",
+            "crude (exact CI)": _ci(g.crude.proportion, g.crude.ci_low, g.crude.ci_high),
+            "model": "–" if single else g.model,
+            "proportion [95% CI]": _ci(r.proportion, r.ci_low, r.ci_high) if ok else "–",
+            "CI": r.ci_dist if ok else "–",
+            "prediction interval": (f"{r.pi_low:.2f} to {r.pi_high:.2f} ({r.pi_dist})"
+                                    if ok and np.isfinite(r.pi_low) else "–"),
+            "tau² [95% CI]": (f"{r.tau2:.2f} [{_num(r.tau2_ci_low)}, {_num(r.tau2_ci_high)}]" if ok else "–"),
+            "I² %": f"{r.i2:.0f}" if ok and np.isfinite(r.i2) else "–",
+            "heterogeneity": _heterogeneity_text(r) if ok else "–",
+            "note": g.note,
+        })
+    return pd.DataFrame(rows, columns=["group", "k", "events / n", "crude (exact CI)", "model", "proportion [95% CI]",
+                                       "CI", "prediction interval", "tau² [95% CI]", "I² %", "heterogeneity", "note"])
+
+
+#: The models the table of every model shows, as (method, test), in its column order.
+ALL_MODELS = (("crude", "z"), ("glmm", "z"), ("reml", "z"), ("reml", "knha"), ("dl", "z"), ("dl", "knha"), ("ft", "z"))
+
+
+def summary_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A compact view of :func:`pool_groups`: one row per group, each model's proportion [95% CI].
+
+    Also the GLMM's marginal proportion and its notes (the model most often not estimable
+    here). A model the table was not pooled with has no column.
+    """
+    rows = []
+    for (label, kind), part in table.groupby(["label", "kind"], sort=False):
+        by = part.set_index(["method", "test"])
+        k = int(part["k"].iloc[0])
+        row = {"group": label, "k": k, "events / n": f"{int(part['events'].iloc[0])}/{int(part['n'].iloc[0])}"}
+        single = "single study"
+        for method, test in ALL_MODELS:
+            if (method, test) not in by.index:
+                continue
+            r = by.loc[(method, test)]
+            name = ("crude (exact CI)" if method == "crude" else MODEL_NAMES[method] if method in ("glmm", "ft")
+                    else f"{MODEL_NAMES[method]} ({TEST_LABELS[test]})")
+            row[name] = single if k == 1 and method != "crude" else _ci(r["proportion"], r["ci_low"], r["ci_high"])
+            if method == "glmm":
+                row["GLMM marginal"] = single if k == 1 else _ci(r["marginal_proportion"], r["marginal_ci_low"],
+                                                                 r["marginal_ci_high"])
+                row["GLMM note"] = "" if k == 1 else "; ".join(v for v in (r["reason"], r["warnings"]) if v)
+        if "GLMM note" in row:
+            row["GLMM note"] = row.pop("GLMM note")  # last
+        rows.append(row)
+    return pd.DataFrame(rows, columns=None if rows else ["group", "k", "events / n"])
+
+
+def explain_gap(fit: GroupFit) -> str:
+    """Why a GLMM proportion differs from the crude one by more than :data:`EXPLAIN_GAP` ("" otherwise)."""
+    r, c = fit.result, fit.crude
+    if r.method != "glmm" or not r.converged or r.k < 2 or abs(r.proportion - c.proportion) <= EXPLAIN_GAP:
+        return ""
+    pct = lambda v: f"{100 * v:.0f}%"  # noqa: E731
+    return (f"Why the GLMM's {pct(r.proportion)} differs from the crude {pct(c.proportion)}: the GLMM's number is "
+            f"the conditional proportion, the inverse logit of the mean log-odds, which is the proportion of the "
+            f"median study. With studies this far apart (tau² = {r.tau2:.2f} on the log-odds scale) the study "
+            f"proportions spread unevenly, and the median study lies far from the average one. The marginal "
+            f"proportion, the average over studies like these, is {pct(r.marginal_proportion)} (95% CI "
+            f"{pct(r.marginal_ci_low)} to {pct(r.marginal_ci_high)}). The crude {pct(c.proportion)} ({c.events} of "
+            f"{c.n}) counts every patient once, so the largest studies weigh most. The three answer different "
+            f"questions.")
+
+
+def describe(fit: GroupFit, outcome: str = "response") -> str:
+    """A plain-language paragraph about one group's pooled result, generated from its numbers."""
+    result, label = fit.result, fit.label
     what = f"a {OUTCOME_LABELS[outcome]}"
     studies = f"{result.k} {'study' if result.k == 1 else 'studies'}"
     if result.k == 1:
@@ -215,115 +595,99 @@ def describe(result: PooledProportion, label: str, outcome: str = "response") ->
                 f"{100 * row['ci_high']:.0f}%.")
     if not result.converged:
         return (f"{label}: {result.events} of {result.n} patients in {studies} had {what}. "
-                f"The random-effects model cannot be estimated here ({result.notes}), "
+                f"The random-effects model cannot be estimated here ({fit.note}), "
                 f"so only the crude proportion can be reported.")
-    pct = lambda v: f"{100 * v:.0f}%"
-    text = (f"{label}: {result.events} of {result.n} patients in {studies} had {what}. "
-            f"The model ({result.method}) puts the typical proportion at {pct(result.proportion)} "
-            f"(95% CI {pct(result.ci_low)} to {pct(result.ci_high)}).")
-    if result.k > 1 and np.isfinite(result.pi_low):
+    pct = lambda v: f"{100 * v:.0f}%"  # noqa: E731
+    text = f"{label}: {result.events} of {result.n} patients in {studies} had {what}. "
+    if fit.fallback:
+        text += (f"The GLMM cannot be estimated here ({fit.primary.reason}), so the fallback model "
+                 f"({fit.model}) is shown: it ")
+    else:
+        text += f"The model ({fit.model}) "
+    text += f"puts the typical proportion at {pct(result.proportion)} (95% CI {pct(result.ci_low)} to {pct(result.ci_high)})."
+    if np.isfinite(result.pi_low):
         text += (f" A new study could plausibly find anywhere from {pct(result.pi_low)} to {pct(result.pi_high)}"
                  f" (prediction interval), ")
         text += ("with no detectable heterogeneity between studies." if result.tau2 < 1e-6 or result.i2 < 1 else
                  f"and {result.i2:.0f}% of the variation between studies is beyond chance (I²).")
     if result.ci_high - result.ci_low > 0.4:
         text += " The interval is wide: the evidence is thin."
-    return text
+    gap = explain_gap(fit)
+    return text + (" " + gap if gap else "")
 
 
-# --------------------------------------------------------------------------- the notebook's settings and tables
-
-#: The groups whose estimates the sensitivity comparison sets side by side.
-HEADLINE_COLUMNS = ["run", "kind", "key", "group", "method", "k", "events", "n", "proportion", "ci_low", "ci_high",
-                    "converged"]
-HEADLINE_GROUPS = (("modality", "topical_sts"), ("modality", "intralesional_sts"), ("family", "laser"), ("modality", "eswl"))
+def describe_groups(fits: dict[tuple[str, str], GroupFit], outcome: str) -> str:
+    """Plain-language paragraphs for every group, as Markdown (each escaped: labels come from the data)."""
+    return "\n\n".join(f"- {escape.markdown(describe(fit, outcome))}" for fit in fits.values())
 
 
-class Settings:
-    """The choices of one meta-analysis run, checked: a bad value names the allowed ones.
+# --------------------------------------------------------------------------- leave-one-out
 
-    Parameters mirror :func:`events_per_study` plus ``method`` (one of :data:`MODELS`).
+#: The columns of :func:`leave_one_out_table`.
+LEAVE_ONE_OUT_TABLE = ["omitted", "k", "proportion [95% CI]", "change (points)", "tau²", "influential (REML)", "note"]
+
+
+def leave_one_out(fit: GroupFit, level: float = 0.95) -> pd.DataFrame:
+    """The group pooled again without each study in turn, with the model shown for the group.
+
+    Returns :func:`helpers.meta.leave_one_out`'s frame (one row per omitted study) with
+    the column ``influential``: metafor's influence criteria on the REML model with the
+    same test (:func:`helpers.meta.influence`; the GLMM has none).
     """
-
-    def __init__(self, outcome: str = "response", unknown: str = "failure", unit: str = "patients",
-                 exclude_abstracts: bool = False, method: str = "reml"):
-        _check("outcome", outcome, OUTCOMES)
-        _check("unknown", unknown, UNKNOWN)
-        _check("unit", unit, UNITS)
-        _check("method", method, MODELS)
-        if not isinstance(exclude_abstracts, bool):
-            raise ValueError(f"exclude_abstracts must be True or False, not {exclude_abstracts!r}")
-        self.outcome, self.unknown, self.unit = outcome, unknown, unit
-        self.exclude_abstracts, self.method = exclude_abstracts, method
-
-    @property
-    def selection(self) -> dict:
-        """The arguments of :func:`events_per_study`."""
-        return {"outcome": self.outcome, "unknown": self.unknown, "unit": self.unit,
-                "exclude_abstracts": self.exclude_abstracts}
-
-    def __repr__(self) -> str:
-        parts = ", ".join(f"{k}={v!r}" for k, v in {**self.selection, "method": self.method}.items())
-        return f"Settings({parts})"
-
-
-def fit_groups(data: pd.DataFrame, review: Review, method: str) -> dict[tuple[str, str], tuple[str, PooledProportion]]:
-    """One model per group with studies: ``{(kind, key): (label, result)}``."""
-    out = {}
-    for kind, key, label in groups(review):
-        part = data[data[kind] == key]
-        if not part.empty:
-            out[(kind, key)] = (label, pool_proportions(part["events"], part["n"], method=method, labels=part["label"]))
+    r = fit.result
+    studies = r.studies
+    out = meta_leave_one_out(studies["events"], studies["n"], method=r.method, labels=studies["label"], level=level,
+                             test=r.test, pi_type=PI_TYPE)
+    infl = meta_influence(studies["events"], studies["n"], method="reml", labels=studies["label"],
+                          test=r.test if r.method in IV_METHODS else "z")
+    out["influential"] = infl["influential"].to_numpy()
     return out
 
 
-def _ci(p, lo, hi) -> str:
-    return "–" if not (np.isfinite(p) and np.isfinite(lo)) else f"{p:.2f} [{lo:.2f}, {hi:.2f}]"
-
-
-def summary_table(table: pd.DataFrame) -> pd.DataFrame:
-    """A compact view of :func:`pool_groups`: one row per group, each method's proportion [95% CI].
-
-    Also the GLMM's marginal proportion, REML's tau², I² and prediction interval, and the
-    warnings of the GLMM (the model most often not estimable here).
-    """
+def leave_one_out_table(fit: GroupFit, frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`leave_one_out` for reading: the estimate without each study and how far it moves."""
+    r = fit.result
     rows = []
-    for (label, kind), part in table.groupby(["label", "kind"], sort=False):
-        by = part.set_index("method")
-        k = int(by["k"].iloc[0])
-        row = {"group": label, "k": k, "events / n": f"{int(by['events'].iloc[0])}/{int(by['n'].iloc[0])}"}
-        single = "single study"
-        for method, name in (("crude", "crude (exact CI)"), ("reml", "REML"), ("dl", "DL"), ("ft", "Freeman–Tukey"),
-                             ("glmm", "GLMM")):
-            if method in by.index:
-                r = by.loc[method]
-                row[name] = single if k == 1 and method != "crude" else _ci(r["proportion"], r["ci_low"], r["ci_high"])
-        if "glmm" in by.index:
-            g = by.loc["glmm"]
-            row["GLMM marginal"] = single if k == 1 else _ci(g["marginal_proportion"], g["marginal_ci_low"], g["marginal_ci_high"])
-            row["GLMM note"] = "" if k == 1 else "; ".join(v for v in (g["reason"], g["warnings"]) if v)
-        if "reml" in by.index:
-            r = by.loc["reml"]
-            row["tau² (REML)"] = "–" if k == 1 else f"{r['tau2']:.3f}"
-            row["I² %"] = "–" if k == 1 else f"{r['i2']:.0f}"
-            row["prediction interval"] = ("–" if k == 1 or not np.isfinite(r["pi_low"])
-                                          else f"{r['pi_low']:.2f} to {r['pi_high']:.2f}")
-        rows.append(row)
-    return pd.DataFrame(rows, columns=None if rows else ["group", "k", "events / n"])
+    for row in frame.itertuples():
+        ok = row.converged and np.isfinite(row.proportion)
+        rows.append({"omitted": row.omitted, "k": row.k,
+                     "proportion [95% CI]": _ci(row.proportion, row.ci_low, row.ci_high) if ok else "not estimable",
+                     "change (points)": f"{100 * (row.proportion - r.proportion):+.1f}" if ok else "–",
+                     "tau²": f"{row.tau2:.2f}" if ok and np.isfinite(row.tau2) else "–",
+                     "influential (REML)": "yes" if row.influential else "",
+                     "note": "" if ok else row.status.replace("_", " ")})
+    return pd.DataFrame(rows, columns=LEAVE_ONE_OUT_TABLE)
 
 
-def headline(table: pd.DataFrame, method: str, run: str) -> pd.DataFrame:
-    """The estimates the sensitivity comparison shows for one run: crude and ``method`` per headline group."""
+def leave_one_out_groups(fits: dict[tuple[str, str], GroupFit], min_studies: int = LEAVE_ONE_OUT_MIN) -> dict:
+    """:func:`leave_one_out` for every group with at least ``min_studies`` studies and an estimable model."""
+    return {key: leave_one_out(fit) for key, fit in fits.items() if fit.result.k >= min_studies and fit.result.converged}
+
+
+# --------------------------------------------------------------------------- the sensitivity comparison
+
+#: The groups whose estimates the sensitivity comparison sets side by side.
+HEADLINE_COLUMNS = ["run", "kind", "key", "group", "method", "model", "k", "events", "n", "proportion", "ci_low",
+                    "ci_high", "converged"]
+HEADLINE_GROUPS = (("modality", "topical_sts"), ("modality", "intralesional_sts"), ("family", "laser"), ("modality", "eswl"))
+#: The two rows of each headline group.
+HEADLINE_METHODS = ("crude", "primary model")
+
+
+def headline(fits: dict[tuple[str, str], GroupFit], run: str) -> pd.DataFrame:
+    """The estimates the sensitivity comparison shows for one run: crude and the model shown, per headline group."""
     rows = []
     for kind, key in HEADLINE_GROUPS:
-        part = table[(table["kind"] == kind) & (table["group"] == key)].set_index("method")
-        if part.empty:
+        fit = fits.get((kind, key))
+        if fit is None:
             continue
-        for m in ("crude", method):
-            r = part.loc[m]
-            rows.append({"run": run, "kind": kind, "key": key, "group": part["label"].iloc[0], "method": m, "k": int(r["k"]),
-                         "events": int(r["events"]), "n": int(r["n"]), "proportion": r["proportion"],
-                         "ci_low": r["ci_low"], "ci_high": r["ci_high"], "converged": bool(r["converged"])})
+        for method, r in zip(HEADLINE_METHODS, (fit.crude, fit.result)):
+            single = r.k == 1 and method != "crude"
+            rows.append({"run": run, "kind": kind, "key": key, "group": fit.label, "method": method,
+                         "model": "single study" if single else "crude" if method == "crude" else fit.model,
+                         "k": r.k, "events": r.events, "n": r.n, "proportion": math.nan if single else r.proportion,
+                         "ci_low": math.nan if single else r.ci_low, "ci_high": math.nan if single else r.ci_high,
+                         "converged": bool(r.converged) and not single})
     return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
 
 
@@ -334,8 +698,3 @@ def write_headline(frame: pd.DataFrame, output_dir, run: str):
     if output_dir is None:
         return None
     return write_csv(frame, project_path(output_dir) / "sensitivity" / f"{run}.csv", decimals=6)
-
-
-def describe_groups(fits: dict, outcome: str) -> str:
-    """Plain-language paragraphs for every group, as Markdown (each escaped: labels come from the data)."""
-    return "\n\n".join(f"- {escape.markdown(describe(result, label, outcome))}" for label, result in fits.values())
