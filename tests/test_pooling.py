@@ -122,6 +122,9 @@ def test_the_fallback_is_named_and_used_only_where_the_glmm_fails(review):
             assert fit.result is fit.primary and fit.note == "single study: nothing to pool"
         elif fit.primary.converged:
             assert not fit.fallback and fit.result.method == "glmm"
+        elif pooling.degenerate(fit.result.studies["events"], fit.result.studies["n"]):
+            assert not fit.fallback and "support only the crude proportion" in fit.note
+            assert "only the crude proportion can be reported" in pooling.describe(fit)
         else:
             assert fit.fallback and fit.note.startswith(f"GLMM not estimable ({fit.primary.reason})")
             assert fit.result.method == "reml" and fit.result.test == "z" and fit.result.converged
@@ -151,8 +154,16 @@ def test_a_large_gap_between_glmm_and_crude_is_explained():
         seen.add(far)
         assert bool(text) == far
         if text:
-            assert f"{100 * fit.result.marginal_proportion:.0f}%" in text and f"{fit.crude.events} of {fit.crude.n}" in text
-            assert f"tau² = {fit.result.tau2:.2f}" in text and text in pooling.describe(fit)
+            r, c = fit.result, fit.crude
+            assert f"{100 * r.marginal_proportion:.0f}%" in text and text in pooling.describe(fit)
+            # each part of the gap is explained where it arises, and only there
+            assert (f"tau² = {r.tau2:.2f}" in text) == (abs(r.proportion - r.marginal_proportion) >= 0.05)
+            between = abs(r.marginal_proportion - c.proportion) >= 0.05
+            assert (f"{c.events} of {c.n}" in text) == between
+            if between:
+                plain = float(np.mean(x / n))
+                assert ("reported lower proportions" in text) == (c.proportion < plain)
+                assert f"{100 * plain:.0f}%" in text
     assert seen == {True, False}
 
 
@@ -290,3 +301,46 @@ def test_a_zero_width_hartung_knapp_interval_is_said_and_never_tested(review):
     table, test = pooling.subgroup_test(data, "g", method="reml", test="knha")
     assert list(table["why_not_tested"]) == ["no standard error (the interval has no width)", ""]
     assert test["subgroups_tested"] == 1 and test["df"] == 0
+
+
+@pytest.mark.parametrize("rows, why", [([(1, 1)] * 3, "every study at 100%"), ([(0, 4)] * 4, "every study at 0%"),
+                                       ([(0, 1), (1, 1), (1, 1)], "every study of one patient"),
+                                       ([(0, 5), (5, 5)], ""), ([(1, 1), (2, 3)], "")])
+def test_no_fallback_number_where_the_data_support_only_the_crude_proportion(rows, why):
+    """All at 0%, all at 100% or all single-patient: the fallback would report its continuity correction."""
+    import pandas as pd
+
+    part = pd.DataFrame(rows, columns=["events", "n"]).assign(label=lambda d: [f"S{i}" for i in range(len(d))])
+    assert pooling.degenerate(part["events"], part["n"]) == why
+    fit = pooling.fit_group(part, "glmm", "knha")
+    if why:
+        assert not fit.fallback and not fit.result.converged
+        text = pooling.describe(fit)
+        assert "only the crude proportion can be reported" in text and f"{100 * fit.crude.proportion:.0f}%" in text
+        assert pooling.primary_table({("m", "g"): fit})["proportion [95% CI]"].iloc[0] == "–"
+
+
+def test_the_glmm_wald_test_is_not_printed_where_studies_sit_at_0_or_100(review):
+    fits = pooling.fit_groups(pooling.events_per_study(review), review)
+    table = pooling.primary_table(fits).set_index("group")
+    for fit in fits.values():
+        r = fit.result
+        if r.method != "glmm" or not r.converged or r.k < 2:
+            continue
+        edge = int(((r.studies["events"] == 0) | (r.studies["events"] == r.studies["n"])).sum())
+        text = table.loc[fit.label, "heterogeneity"]
+        assert ("Wald QE not informative" in text) == (edge > 0) and "LRT QE" in text
+
+
+def test_subgroup_values_missing_and_mixed_types():
+    import pandas as pd
+
+    part = pd.DataFrame({"events": [1, 2, 3, 1, 2, 3], "n": [2, 3, 4, 5, 2, 3], "label": list("abcdef"),
+                         "g": [None, float("nan"), 1, "1", 2, 2]})
+    analysis = pooling.subgroups(part, "g")
+    assert list(analysis.table["subgroup"]) == ["1", "2"] and list(analysis.table["k"]) == [2, 2]
+    assert list(analysis.excluded["subgroup"]) == [pooling.NOT_REPORTED] and analysis.excluded["k"].iloc[0] == 2
+    assert list(analysis.tests["subgroups_tested"])[1:] == [2, 2]  # REML separate and common (the GLMM may fail)
+    other = pooling.subgroups(part, "g", exclude=(pooling.NOT_REPORTED, "2"))
+    reasons = set(other.excluded.filter(like="not tested").iloc[:, 0])
+    assert reasons == {"not reported: not a subgroup", "excluded from the tests"}

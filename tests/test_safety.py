@@ -412,3 +412,18 @@ def test_the_sensitivity_table_names_the_model_of_each_primary_cell(tmp_path, re
     assert "REML, Hartung–Knapp interval" in laser["paper"]
     assert table.loc[("Topical STS", "primary model"), "paper"].endswith("; GLMM)")
     assert "; crude" not in table.loc[("Topical STS", "crude"), "paper"]
+
+
+def test_a_single_study_is_not_called_not_estimable_in_the_sensitivity_table(tmp_path, review):
+    from helpers import pooling
+
+    data = pooling.events_per_study(review, case_series_only=True)
+    fits = pooling.fit_groups(data, review)
+    singles = [f.label for (kind, key), f in fits.items() if (kind, key) in pooling.HEADLINE_GROUPS and f.result.k == 1]
+    assert singles  # ESWL: one case series
+    pooling.write_headline(pooling.headline(fits, "cases"), tmp_path / "runs" / "c", "cases")
+    result = build.RunResult("c", "04_meta_analysis.ipynb", "t", {}, "ok", 0.0,
+                             files={"artifacts": ["runs/c/sensitivity/cases.csv"]})
+    table = build.sensitivity_table(tmp_path, [result])
+    for label in singles:
+        assert table.loc[(label, "primary model"), "c"].startswith("single study, not pooled (k 1, ")

@@ -153,7 +153,7 @@ def add_toc(html: str) -> str:
     """Insert a table of contents built from the report's own h2/h3 headings and their ids."""
     import re
 
-    headings = re.findall(r'<h([23]) id="([^"]+)">(.*?)<a class="anchor-link"', html)
+    headings = re.findall(r'<h([23]) id="([^"]+)">(.*?)<a class="anchor-link"', html, flags=re.S)
     if not headings:
         return html
     # h3 headings nest in a list inside the h2 item before them, so the numbers count h2 only
@@ -328,6 +328,8 @@ def sensitivity_table(output_dir: Path, results: list[RunResult]) -> pd.DataFram
     def cell(r):
         model = r.get("model", "")
         model = f"; {model}" if isinstance(model, str) and model and model != r["method"] else ""
+        if r.get("model") == "single study":
+            return f"single study, not pooled (k 1, {r['events']}/{r['n']})"
         if not r["converged"] or pd.isna(r["proportion"]):
             return f"not estimable (k {r['k']}, {r['events']}/{r['n']}{model})"
         return (f"{r['proportion']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}] "

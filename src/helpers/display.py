@@ -105,5 +105,5 @@ def subgroups(analysis, title: str, name: str) -> None:
     display(Markdown("Tests of a difference between the subgroups:"))
     display(text_table(tests_table(analysis), name=f"{name}-tests"))
     if not analysis.excluded.empty:
-        display(Markdown("Left out of both tests (the studies do not report it), shown for completeness:"))
+        display(Markdown("Left out of both tests (the column \"not tested\" says why), shown for completeness:"))
         display(text_table(analysis.excluded, name=f"{name}-excluded"))

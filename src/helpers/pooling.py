@@ -84,6 +84,11 @@ def size_band(diameter: float, qualifier) -> str:
     return SIZE_BANDS[-1][0]
 
 
+def subgroup_values(values: pd.Series) -> pd.Series:
+    """Subgroup values as text, a missing value as :data:`NOT_REPORTED` (so 1 and "1" are one subgroup)."""
+    return values.map(lambda v: NOT_REPORTED if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
+
+
 def subgroup_order(value) -> tuple:
     """Sort key of a subgroup: size bands from small to large, other values alphabetically,
     then :data:`MIXED`, then :data:`NOT_REPORTED`."""
@@ -214,11 +219,13 @@ def subgroup_test(data: pd.DataFrame, by: str, method: str = "glmm", level: floa
     _check("method", method, MODELS)
     _check("test", test, TESTS)
     test = test if method in IV_METHODS else "z"
+    data = data.assign(**{by: subgroup_values(data[by])})
     rows, est, se = [], [], []
     for key, part in sorted(data.groupby(by, sort=False), key=lambda item: subgroup_order(item[0])):
         res = pool_proportions(part["events"], part["n"], method=method, level=level, labels=part["label"], test=test,
                                profile=False)
-        why = ("not reported: not a subgroup" if key in exclude else
+        why = ("not reported: not a subgroup" if key == NOT_REPORTED and key in exclude else
+               "excluded from the tests" if key in exclude else
                f"fewer than {min_studies} studies" if res.k < min_studies else
                "model not estimable" if not (res.converged and np.isfinite(res.se)) else
                "no standard error (the interval has no width)" if res.se <= 0 else "")
@@ -269,7 +276,7 @@ class SubgroupAnalysis:
 COMMON_TAU2_METHOD = {"reml": "reml", "dl": "dl", "glmm": "reml", "ft": "reml"}
 
 
-def subgroups(data: pd.DataFrame, by: str, method: str = "glmm", test: str = "z", min_studies: int = 2,
+def subgroups(data: pd.DataFrame, by: str, method: str = "glmm", test: str = "adhoc", min_studies: int = 2,
               exclude=(NOT_REPORTED,)) -> SubgroupAnalysis:
     """Compare subgroups with a separate tau² per subgroup and with a common tau².
 
@@ -281,6 +288,7 @@ def subgroups(data: pd.DataFrame, by: str, method: str = "glmm", test: str = "z"
     reported") enters no test and is returned apart.
     """
     _check("method", method, MODELS)
+    data = data.assign(**{by: subgroup_values(data[by])})
     methods = [method] + ([FALLBACK] if method == "glmm" else [])
     table = None
     tests = []
@@ -293,7 +301,7 @@ def subgroups(data: pd.DataFrame, by: str, method: str = "glmm", test: str = "z"
         if table is None:
             table = pd.DataFrame({"subgroup": separate["subgroup"], "k": separate["k"],
                                   "events / n": [f"{e}/{n}" for e, n in zip(separate["events"], separate["n"])]})
-            eligible = ~separate["why_not_tested"].str.startswith(("not reported", "fewer than"))
+            eligible = ~separate["why_not_tested"].str.startswith(("not reported", "excluded", "fewer than"))
             kept_keys = set(separate.loc[eligible, "subgroup"])
         table[f"separate tau² ({name})"] = column.to_numpy()
         table[f"not tested ({name})"] = separate["why_not_tested"].to_numpy()
@@ -447,8 +455,30 @@ class GroupFit:
                     f"{self.model} shown instead")
             return "; ".join(v for v in (note, *self.result.warnings) if v)
         if not self.result.converged and self.result.method == "glmm":
+            studies = self.result.studies
+            why = degenerate(studies["events"], studies["n"])
+            if why:
+                return (f"{self.result.reason}; with {why} the data support only the crude proportion, so no "
+                        f"fallback model is shown")
             return f"{self.result.reason}; {MODEL_NAMES[FALLBACK]} not estimable either"
         return self.result.notes
+
+
+def degenerate(events, n) -> str:
+    """Why the data support no pooled model, only the crude proportion ("" when they do).
+
+    Every study at 0%, every study at 100%, or every study of one patient: the GLMM says
+    so, and an inverse-variance model would only report its continuity correction (1/1 in
+    every study pools to 75% with the 1/2 correction), so no fallback is shown.
+    """
+    x, m = np.asarray(events, float), np.asarray(n, float)
+    if len(x) and np.all(x == 0):
+        return "every study at 0%"
+    if len(x) and np.all(x == m):
+        return "every study at 100%"
+    if len(x) and np.all(m == 1):
+        return "every study of one patient"
+    return ""
 
 
 def fit_group(part: pd.DataFrame, method: str = "glmm", test: str = "adhoc", level: float = 0.95,
@@ -465,7 +495,7 @@ def fit_group(part: pd.DataFrame, method: str = "glmm", test: str = "adhoc", lev
     primary = pool_proportions(part["events"], part["n"], method=method, test=test if method in IV_METHODS else "z",
                                **args)
     result = primary
-    if method == "glmm" and not primary.converged and primary.k >= 2:
+    if method == "glmm" and not primary.converged and primary.k >= 2 and not degenerate(part["events"], part["n"]):
         fallback = pool_proportions(part["events"], part["n"], method=FALLBACK, test=test, **args)
         result = fallback if fallback.converged else primary
     crude = pool_proportions(part["events"], part["n"], method="crude", level=level, labels=part["label"])
@@ -501,8 +531,12 @@ def _heterogeneity_text(r: PooledProportion) -> str:
     if r.k < 2 or not r.converged:
         return "–"
     if r.method == "glmm":
-        return (f"Wald QE({r.q_df}) = {r.qe_wld:.1f}, {_p(r.qe_wld_pvalue)}; "
-                f"LRT QE({r.q_df}) = {r.qe_lrt:.1f}, {_p(r.qe_lrt_pvalue)}")
+        lrt = f"LRT QE({r.q_df}) = {r.qe_lrt:.1f}, {_p(r.qe_lrt_pvalue)}"
+        studies = r.studies
+        edge = int(((studies["events"] == 0) | (studies["events"] == studies["n"])).sum())
+        if edge:  # a study at 0% or 100% has no finite logit: it adds nothing to the Wald statistic
+            return f"{lrt}; Wald QE not informative ({edge} of {r.k} studies at 0% or 100%)"
+        return f"Wald QE({r.q_df}) = {r.qe_wld:.1f}, {_p(r.qe_wld_pvalue)}; {lrt}"
     return f"Q({r.q_df}) = {r.q:.1f}, {_p(r.q_pvalue)}"
 
 
@@ -535,7 +569,8 @@ def primary_table(fits: dict[tuple[str, str], GroupFit]) -> pd.DataFrame:
 
 
 #: The models the table of every model shows, as (method, test), in its column order.
-ALL_MODELS = (("crude", "z"), ("glmm", "z"), ("reml", "z"), ("reml", "knha"), ("dl", "z"), ("dl", "knha"), ("ft", "z"))
+ALL_MODELS = (("crude", "z"), ("glmm", "z"), ("reml", "z"), ("reml", "knha"), ("reml", "adhoc"), ("dl", "z"),
+              ("ft", "z"))
 
 
 def summary_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -550,11 +585,11 @@ def summary_table(table: pd.DataFrame) -> pd.DataFrame:
         k = int(part["k"].iloc[0])
         row = {"group": label, "k": k, "events / n": f"{int(part['events'].iloc[0])}/{int(part['n'].iloc[0])}"}
         single = "single study"
-        for method, test in ALL_MODELS:
-            if (method, test) not in by.index:
-                continue
+        pooled = list(dict.fromkeys(zip(part["method"], part["test"], strict=True)))
+        known = [m for m in ALL_MODELS if m in pooled]
+        for method, test in known + [m for m in pooled if m not in known]:
             r = by.loc[(method, test)]
-            name = ("crude (exact CI)" if method == "crude" else MODEL_NAMES[method] if method in ("glmm", "ft")
+            name = ("crude (exact CI)" if method == "crude" else MODEL_NAMES[method] if method == "glmm"
                     else f"{MODEL_NAMES[method]} ({TEST_LABELS[test]})")
             row[name] = single if k == 1 and method != "crude" else _ci(r["proportion"], r["ci_low"], r["ci_high"])
             if method == "glmm":
@@ -567,38 +602,64 @@ def summary_table(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=None if rows else ["group", "k", "events / n"])
 
 
-def explain_gap(fit: GroupFit) -> str:
-    """Why a GLMM proportion differs from the crude one by more than :data:`EXPLAIN_GAP` ("" otherwise)."""
+def explain_gap(fit: GroupFit, unit: str = "patients") -> str:
+    """Why a GLMM proportion differs from the crude one by more than :data:`EXPLAIN_GAP` ("" otherwise).
+
+    The gap is split where it arises, each part said only when it is at least 5 points:
+    between the conditional proportion (the median study's) and the marginal one (the
+    average study's), which heterogeneity on the log-odds scale sets apart; and between the
+    marginal and the crude proportion (every patient once), which study size sets apart:
+    the crude proportion lies below the plain average of the study proportions exactly
+    when the larger studies report lower proportions.
+    """
     r, c = fit.result, fit.crude
     if r.method != "glmm" or not r.converged or r.k < 2 or abs(r.proportion - c.proportion) <= EXPLAIN_GAP:
         return ""
     pct = lambda v: f"{100 * v:.0f}%"  # noqa: E731
-    return (f"Why the GLMM's {pct(r.proportion)} differs from the crude {pct(c.proportion)}: the GLMM's number is "
+    pts = lambda v: f"{abs(100 * v):.0f} points"  # noqa: E731
+    text = (f"Why the GLMM's {pct(r.proportion)} differs from the crude {pct(c.proportion)}: the GLMM's number is "
             f"the conditional proportion, the inverse logit of the mean log-odds, which is the proportion of the "
-            f"median study. With studies this far apart (tau² = {r.tau2:.2f} on the log-odds scale) the study "
-            f"proportions spread unevenly, and the median study lies far from the average one. The marginal "
-            f"proportion, the average over studies like these, is {pct(r.marginal_proportion)} (95% CI "
-            f"{pct(r.marginal_ci_low)} to {pct(r.marginal_ci_high)}). The crude {pct(c.proportion)} ({c.events} of "
-            f"{c.n}) counts every patient once, so the largest studies weigh most. The three answer different "
-            f"questions.")
+            f"median study; the marginal proportion, the average over studies like these, is "
+            f"{pct(r.marginal_proportion)} (95% CI {pct(r.marginal_ci_low)} to {pct(r.marginal_ci_high)}).")
+    within = r.proportion - r.marginal_proportion
+    if abs(within) >= 0.05:
+        text += (f" With studies this far apart (tau² = {r.tau2:.2f} on the log-odds scale) the median and the "
+                 f"average study differ by {pts(within)}.")
+    between = r.marginal_proportion - c.proportion
+    if abs(between) >= 0.05:
+        studies = r.studies
+        plain = float((studies["events"] / studies["n"]).mean())
+        direction = "lower" if c.proportion < plain else "higher"
+        text += (f" The crude {pct(c.proportion)} ({c.events} of {c.n}) counts each of the {c.n} {unit} once, so the "
+                 f"largest studies weigh most, and it lies {pts(between)} {'below' if between > 0 else 'above'} the "
+                 f"marginal proportion: the larger studies reported {direction} proportions than the smaller ones "
+                 f"(the plain average of the study proportions is {pct(plain)}).")
+    return text + " The three answer different questions."
 
 
-def describe(fit: GroupFit, outcome: str = "response") -> str:
+#: How the counted units read in sentences, per ``unit`` setting.
+UNIT_WORDS = {"patients": "patients", "lesions": "patients or lesions"}
+
+
+def describe(fit: GroupFit, outcome: str = "response", unit: str = "patients") -> str:
     """A plain-language paragraph about one group's pooled result, generated from its numbers."""
     result, label = fit.result, fit.label
+    units = UNIT_WORDS[unit]
     what = f"a {OUTCOME_LABELS[outcome]}"
     studies = f"{result.k} {'study' if result.k == 1 else 'studies'}"
     if result.k == 1:
         row = result.studies.iloc[0]
-        return (f"{label}: {result.events} of {result.n} patients in a single study had {what}; with one study "
+        return (f"{label}: {result.events} of {result.n} {units} in a single study had {what}; with one study "
                 f"there is nothing to pool. Its exact 95% CI runs from {100 * row['ci_low']:.0f}% to "
                 f"{100 * row['ci_high']:.0f}%.")
     if not result.converged:
-        return (f"{label}: {result.events} of {result.n} patients in {studies} had {what}. "
+        c = fit.crude
+        return (f"{label}: {result.events} of {result.n} {units} in {studies} had {what}. "
                 f"The random-effects model cannot be estimated here ({fit.note}), "
-                f"so only the crude proportion can be reported.")
+                f"so only the crude proportion can be reported: {100 * c.proportion:.0f}% (exact 95% CI "
+                f"{100 * c.ci_low:.0f}% to {100 * c.ci_high:.0f}%).")
     pct = lambda v: f"{100 * v:.0f}%"  # noqa: E731
-    text = f"{label}: {result.events} of {result.n} patients in {studies} had {what}. "
+    text = f"{label}: {result.events} of {result.n} {units} in {studies} had {what}. "
     if fit.fallback:
         text += (f"The GLMM cannot be estimated here ({fit.primary.reason}), so the fallback model "
                  f"({fit.model}) is shown: it ")
@@ -612,13 +673,14 @@ def describe(fit: GroupFit, outcome: str = "response") -> str:
                  f"and {result.i2:.0f}% of the variation between studies is beyond chance (I²).")
     if result.ci_high - result.ci_low > 0.4:
         text += " The interval is wide: the evidence is thin."
-    gap = explain_gap(fit)
+    text += "".join(f" Note: {w}." for w in result.warnings if "Hartung–Knapp scale is 0" in w)
+    gap = explain_gap(fit, units)
     return text + (" " + gap if gap else "")
 
 
-def describe_groups(fits: dict[tuple[str, str], GroupFit], outcome: str) -> str:
+def describe_groups(fits: dict[tuple[str, str], GroupFit], outcome: str, unit: str = "patients") -> str:
     """Plain-language paragraphs for every group, as Markdown (each escaped: labels come from the data)."""
-    return "\n\n".join(f"- {escape.markdown(describe(fit, outcome))}" for fit in fits.values())
+    return "\n\n".join(f"- {escape.markdown(describe(fit, outcome, unit))}" for fit in fits.values())
 
 
 # --------------------------------------------------------------------------- leave-one-out
