@@ -162,8 +162,8 @@ def edge_folder(request, tmp_path_factory):
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 #: Settings each notebook also runs with (notebook 04: one that can leave nothing to pool).
-SETTINGS = {"04_meta_analysis": [{}, {"exclude_abstracts": True, "unknown": "exclude", "method": "reml"},
-                                    {"case_series_only": True, "test": "z"}]}
+SETTINGS = {"04_meta_analysis": [{}, {"exclude_abstracts": True, "unknown": "exclude", "case_series_only": True,
+                                         "method": "reml", "test": "z"}]}
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
