@@ -89,3 +89,22 @@ def test_the_brute_force_sees_a_false_boundary():
     s = glmm.Studies.of(x, n)
     at_zero = glmm.profile(0.0, s, glmm.Quadrature.of(7), 0.0).point.loglik + s.constant()
     assert tau > 0.5 and best > at_zero + 1
+
+
+@pytest.mark.parametrize("chunk", [1, 37, 20_000, 10**9])
+def test_evaluating_in_chunks_changes_nothing(chunk, monkeypatch):
+    """The log-likelihood and its derivatives on a grid are the same however many points are evaluated at once."""
+    from helpers import glmm
+
+    rng = np.random.default_rng(5)
+    n = rng.integers(1, 80, 300)
+    x = rng.binomial(n, 0.6)
+    s, q = glmm.Studies.of(x, n), glmm.Quadrature.of(20)
+    beta, tau = np.linspace(-1, 2, 13), np.linspace(0, 5, 13)
+    whole = glmm.loglik(beta, tau, s, q)
+    monkeypatch.setattr(glmm, "CHUNK_ELEMENTS", chunk)
+    parts = glmm.loglik(beta, tau, s, q)
+    for name in ("loglik", "d_beta", "d_tau", "h_beta", "modes"):
+        np.testing.assert_allclose(getattr(parts, name), getattr(whole, name), rtol=1e-12, atol=1e-12)
+    one = glmm.loglik(float(beta[4]), float(tau[4]), s, q)
+    assert one.loglik == pytest.approx(float(whole.loglik[4]), rel=1e-12)

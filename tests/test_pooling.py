@@ -140,7 +140,7 @@ def test_a_large_gap_between_glmm_and_crude_is_explained():
 
     rng = np.random.default_rng(11)
     seen = set()
-    for _ in range(120):
+    for _ in range(60):
         k = int(rng.integers(2, 10))
         n = rng.integers(1, 40, k)
         x = rng.binomial(n, rng.uniform(0.02, 0.98, k))
