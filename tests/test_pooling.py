@@ -344,3 +344,11 @@ def test_subgroup_values_missing_and_mixed_types():
     other = pooling.subgroups(part, "g", exclude=(pooling.NOT_REPORTED, "2"))
     reasons = set(other.excluded.filter(like="not tested").iloc[:, 0])
     assert reasons == {"not reported: not a subgroup", "excluded from the tests"}
+
+
+def test_subgroups_count_the_studies_at_0_or_100(review):
+    sts = pooling.events_per_study(review).query("family == 'sts'")
+    analysis = pooling.subgroups(sts, "disease_category")
+    for subgroup, count in zip(analysis.table["subgroup"], analysis.table["studies at 0% or 100%"], strict=True):
+        part = sts[sts["disease_category"] == subgroup]
+        assert count == int(((part["events"] == 0) | (part["events"] == part["n"])).sum())

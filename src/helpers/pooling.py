@@ -299,8 +299,12 @@ def subgroups(data: pd.DataFrame, by: str, method: str = "glmm", test: str = "ad
         column = separate.apply(lambda r: _ci(r["proportion"], r["ci_low"], r["ci_high"]), axis=1) if len(separate) \
             else pd.Series(dtype=object)
         if table is None:
+            edge = data.assign(edge=(data["events"] == 0) | (data["events"] == data["n"])).groupby(by)["edge"].sum()
             table = pd.DataFrame({"subgroup": separate["subgroup"], "k": separate["k"],
-                                  "events / n": [f"{e}/{n}" for e, n in zip(separate["events"], separate["n"])]})
+                                  "events / n": [f"{e}/{n}" for e, n in zip(separate["events"], separate["n"])],
+                                  # where every study is at 0% or 100%, the logit models show their continuity
+                                  # correction more than the data: the reader should see how many are
+                                  "studies at 0% or 100%": [int(edge[g]) for g in separate["subgroup"]]})
             eligible = ~separate["why_not_tested"].str.startswith(("not reported", "excluded", "fewer than"))
             kept_keys = set(separate.loc[eligible, "subgroup"])
         table[f"separate tau² ({name})"] = column.to_numpy()
