@@ -195,8 +195,9 @@ def test_leave_one_out_follows_the_model_shown(review):
         s = fit.result.studies
         i = len(frame) // 2
         keep = s.index != s.index[i]
+        nodes = fit.result.nodes if fit.result.method == "glmm" else "auto"
         again = meta.pool_proportions(s["events"][keep], s["n"][keep], method=fit.result.method, test=fit.result.test,
-                                      profile=False)
+                                      profile=False, nodes=nodes)
         row = frame.iloc[i]
         assert row["omitted"] == s["label"].iloc[i]
         if again.converged:

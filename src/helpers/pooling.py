@@ -696,14 +696,18 @@ LEAVE_ONE_OUT_TABLE = ["omitted", "k", "proportion [95% CI]", "change (points)",
 def leave_one_out(fit: GroupFit, level: float = 0.95) -> pd.DataFrame:
     """The group pooled again without each study in turn, with the model shown for the group.
 
-    Returns :func:`helpers.meta.leave_one_out`'s frame (one row per omitted study) with
+    Returns :func:`helpers.meta.leave_one_out`'s frame (one row per omitted study; the
+    GLMM at the number of nodes the group's fit settled at) with
     the column ``influential``: metafor's influence criteria on the REML model with the
     same test (:func:`helpers.meta.influence`; the GLMM has none).
     """
     r = fit.result
     studies = r.studies
+    # the GLMM without a study uses the nodes the group's own fit settled at (as metafor's
+    # leave1out keeps the model's nAGQ)
+    nodes = r.nodes if r.method == "glmm" and r.nodes else "auto"
     out = meta_leave_one_out(studies["events"], studies["n"], method=r.method, labels=studies["label"], level=level,
-                             test=r.test, pi_type=PI_TYPE)
+                             test=r.test, pi_type=PI_TYPE, nodes=nodes)
     infl = meta_influence(studies["events"], studies["n"], method="reml", labels=studies["label"],
                           test=r.test if r.method in IV_METHODS else "z")
     out["influential"] = infl["influential"].to_numpy()
