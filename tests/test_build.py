@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import build
+from helpers import build, claims
 from helpers.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 
 NOTEBOOK = NOTEBOOKS_DIR / "01_extraction.ipynb"
@@ -221,7 +221,7 @@ def test_notebook_outputs_land_in_the_run_folder(built):
     path = built["out"] / "runs" / "audit-copy" / "claims_audit.csv"
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
-    assert rows[0] == ["claim_id", "section", "quote", "reported", "recomputed", "status", "note"]
+    assert rows[0] == claims.AUDIT_COLUMNS and "depends_on" in rows[0]
     assert {r[5] for r in rows[1:]} <= {"reproduced", "discrepancy", "not_computable"}
     assert 'href="runs/audit-copy/claims_audit.csv"' in (built["out"] / "index.html").read_text(encoding="utf-8")
     assert not (built["out"] / ".staging").exists()

@@ -72,8 +72,45 @@ def test_audit_columns_and_statuses(review):
 
 def test_every_discrepancy_is_explained(review):
     table = claims.audit(review)
-    unexplained = table[(table["status"] == "discrepancy") & (table["note"] == "")]
+    unexplained = table[table["status"].isin(["discrepancy", "circular"]) & (table["note"] == "")]
     assert unexplained.empty, unexplained
+
+
+def test_numbers_that_rest_on_an_inferred_value_are_circular(review):
+    """Sparsa [11]'s response comes from Table 2: every ESWL number built on it agrees with itself."""
+    from helpers import inferences
+
+    table = claims.audit(review).set_index("claim_id")
+    circular = table[table["status"] == "circular"]
+    assert len(circular) >= 8
+    assert circular["depends_on"].str.len().gt(0).all() and circular["note"].str.startswith("Circular: ").all()
+    sparsa = "outcomes: response_source=table2 (ref 11)"
+    assert {"outcomes-eswl-fraction", "table2-eswl-response-rates-partial", "discussion-eswl-partial"} <= set(
+        circular.index[circular["depends_on"].str.contains(sparsa, regex=False)])
+    assert table.loc["quality-case-reports", "status"] == "circular"
+    # a row with no dependence is never circular, and a dependence alone does not make one
+    assert (table.loc[table["depends_on"] == "", "status"] != "circular").all()
+    # withdrawing an inference by hand reproduces the verdicts
+    for inference in inferences.INFERENCES:
+        without = claims.audit(inferences.withdraw(review, inference)).set_index("claim_id")
+        name = inferences.describe(review, inference)
+        uses = table["depends_on"].str.contains(name, regex=False)
+        moved = (without["recomputed"] != table["recomputed"]) | (
+            without["status"].replace("circular", "reproduced") != table["status"].replace("circular", "reproduced"))
+        assert (uses == moved.reindex(table.index)).all(), inference.name
+
+
+def test_an_inference_that_changes_nothing_leaves_the_audit_alone(review):
+    """With Table 1's response printed for the study (no inference left), nothing is circular on its account."""
+    import dataclasses
+
+    outcomes = review.outcomes.copy()
+    outcomes["response_source"] = "table1"
+    studies = review.studies.copy()
+    studies["design_stated"] = True
+    plain = dataclasses.replace(review, outcomes=outcomes, studies=studies)
+    table = claims.audit(plain)
+    assert (table["depends_on"] == "").all() and "circular" not in set(table["status"])
 
 
 def test_a_study_added_turns_claims_into_discrepancies(data_copy):

@@ -33,4 +33,4 @@ def test_disagreements_are_highlighted():
 
 def test_status_counts_lists_every_status():
     counts = display.status_counts(pd.DataFrame({"status": ["reproduced", "reproduced"]}))
-    assert counts["claims"].to_dict() == {"reproduced": 2, "discrepancy": 0, "not_computable": 0}
+    assert counts["claims"].to_dict() == {"reproduced": 2, "circular": 0, "discrepancy": 0, "not_computable": 0}

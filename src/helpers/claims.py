@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import outcomes, paths, summary
+from . import inferences, outcomes, paths, summary
 from .errors import NotComputable
 from .escape import write_csv
 from .loader import Review
@@ -40,8 +40,11 @@ __all__ = ["AUDIT_COLUMNS", "COMPUTATIONS", "SECTIONS", "STATUSES", "Claim", "Re
            "evaluate", "matches", "parse_reported", "table2_audit", "write_audit"]
 
 AUDIT_CSV = "claims_audit.csv"
-STATUSES = ("reproduced", "discrepancy", "not_computable")
-AUDIT_COLUMNS = ["claim_id", "section", "quote", "reported", "recomputed", "status", "note"]
+#: ``circular``: the number reproduces only with a value the data inferred from the paper
+#: itself (:mod:`helpers.inferences`): agreement with itself, not a reproduction.
+STATUSES = ("reproduced", "circular", "discrepancy", "not_computable")
+AUDIT_COLUMNS = ["claim_id", "section", "quote", "reported", "recomputed", "status", "depends_on", "note"]
+_BASE_COLUMNS = [c for c in AUDIT_COLUMNS if c != "depends_on"]
 
 #: The computations a claim can name. Each takes the review and the claim's ``args``.
 COMPUTATIONS: dict[str, Callable] = {
@@ -177,7 +180,44 @@ def table2_audit(review: Review) -> pd.DataFrame:
             "quote": f"{cells.loc[r.modality, 'row_label']}, {r.column.replace('_', ' ')}: {cells.loc[r.modality, r.column]}",
             "reported": r.paper, "recomputed": r.recomputed, "status": r.status, "note": r.note,
         })
-    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+    return pd.DataFrame(rows, columns=_BASE_COLUMNS)
+
+
+def _evaluate_all(review: Review, claims: list[Claim], topic: str | None) -> pd.DataFrame:
+    text = pd.DataFrame([evaluate(c, review) for c in claims if topic in (None, c.topic)], columns=_BASE_COLUMNS)
+    parts = [text]
+    if topic in (None, TABLE2_TOPIC):
+        parts.append(table2_audit(review))
+    return pd.concat(parts, ignore_index=True)
+
+
+def dependence(review: Review, table: pd.DataFrame, claims: list[Claim], topic: str | None) -> pd.DataFrame:
+    """Add ``depends_on`` and the ``circular`` status to audit rows (:mod:`helpers.inferences`).
+
+    Each inference the data make is withdrawn in turn and the audit recomputed: a row whose
+    recomputed value (or status) changes depends on it; a row that reproduced and no longer
+    does without it is ``circular``, and its note says where the inferred value came from.
+    """
+    base = table
+    table = table.assign(depends_on="")
+    ids = table["claim_id"]
+    for inference in inferences.INFERENCES:
+        without = inferences.withdraw(review, inference)
+        if without is review:
+            continue
+        other = _evaluate_all(without, claims, topic).set_index("claim_id").reindex(ids)
+        changed = ((other["recomputed"].to_numpy() != base["recomputed"].to_numpy())
+                   | (other["status"].to_numpy() != base["status"].to_numpy()))
+        name = inferences.describe(review, inference)
+        table.loc[changed, "depends_on"] = [f"{d}; {name}" if d else name for d in table.loc[changed, "depends_on"]]
+        circular = changed & (base["status"] == "reproduced").to_numpy() & (other["status"] != "reproduced").to_numpy()
+        table.loc[circular, "status"] = "circular"
+        alternatives = other["recomputed"].fillna("").to_numpy()[circular]
+        table.loc[circular, "note"] = [
+            f"Circular: reproduces only because {inference.source} ({name}); without it the data give "
+            f"{alt or 'no number'}." + (f" {note}" if note else "")
+            for alt, note in zip(alternatives, table.loc[circular, "note"], strict=True)]
+    return table
 
 
 def audit(review: Review, claims: list[Claim] | None = None, topic: str | None = None) -> pd.DataFrame:
@@ -201,11 +241,7 @@ def audit(review: Review, claims: list[Claim] | None = None, topic: str | None =
     """
     if claims is None:
         claims = review.claims
-    text = pd.DataFrame([evaluate(c, review) for c in claims if topic in (None, c.topic)], columns=AUDIT_COLUMNS)
-    parts = [text]
-    if topic in (None, TABLE2_TOPIC):
-        parts.append(table2_audit(review))
-    table = pd.concat(parts, ignore_index=True)
+    table = dependence(review, _evaluate_all(review, claims, topic), claims, topic)[AUDIT_COLUMNS]
     order = table["section"].map({s: i for i, s in enumerate(SECTIONS)})
     return table.iloc[order.argsort(kind="stable")].reset_index(drop=True)
 

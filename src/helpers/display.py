@@ -15,7 +15,10 @@ from . import escape
 OK_COLOUR = "#d9ead3"
 PROBLEM_COLOUR = "#f4cccc"
 NEUTRAL_COLOUR = "#eeeeee"
-STATUS_COLOURS = {"reproduced": OK_COLOUR, "discrepancy": PROBLEM_COLOUR, "not_computable": NEUTRAL_COLOUR}
+#: Circular agreement: neither a reproduction nor a discrepancy (amber, light).
+CIRCULAR_COLOUR = "#fce8b2"
+STATUS_COLOURS = {"reproduced": OK_COLOUR, "circular": CIRCULAR_COLOUR, "discrepancy": PROBLEM_COLOUR,
+                  "not_computable": NEUTRAL_COLOUR}
 
 
 _LEFT = [{"selector": "td, th", "props": [("text-align", "left"), ("vertical-align", "top")]}]
