@@ -222,7 +222,7 @@ def test_notebook_outputs_land_in_the_run_folder(built):
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0] == claims.AUDIT_COLUMNS and "depends_on" in rows[0]
-    assert {r[5] for r in rows[1:]} <= {"reproduced", "discrepancy", "not_computable"}
+    assert {r[5] for r in rows[1:]} <= set(claims.STATUSES)
     assert 'href="runs/audit-copy/claims_audit.csv"' in (built["out"] / "index.html").read_text(encoding="utf-8")
     assert not (built["out"] / ".staging").exists()
 
