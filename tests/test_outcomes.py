@@ -258,19 +258,18 @@ def test_an_extreme_over_a_group_without_patients_is_not_computable(review):
 
 
 def test_extremes_do_not_depend_on_the_groups_order(review):
-    """Every order of every set of groups gives the same extreme (ties go to the larger group)."""
-    import itertools
+    """Random orders of random sets of groups give the same extreme (ties go to the larger group)."""
     import random
 
     selections = [{"modality": m} for m in review.modalities.index] + [{"family": f} for f in review.families.index]
     selections = [s for s in selections if oc.response_proportion(review, ["complete", "partial"], **s).total]
     rng = random.Random(3)
-    for _ in range(60):
+    for _ in range(30):
         chosen = rng.sample(selections, rng.randint(2, 5))
         for extreme in ("min", "max"):
             for categories in (("complete", "partial"), ("complete", "partial", "none", "unknown"), ("none",)):
-                results = {oc.response_extreme(review, extreme, list(order), categories)
-                           for order in itertools.islice(itertools.permutations(chosen), 24)}
+                orders = [chosen, chosen[::-1]] + [rng.sample(chosen, len(chosen)) for _ in range(8)]
+                results = {oc.response_extreme(review, extreme, list(order), categories) for order in orders}
                 assert len(results) == 1, (extreme, chosen, results)
 
 
