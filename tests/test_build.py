@@ -283,3 +283,12 @@ def test_the_table_of_contents_numbers_sections_and_nests_subsections(levels):
     # a leading h3 (no h2 before it) is a top-level item of its own
     assert len(walk.top) == levels.count("2") + (levels[0] == "3")
     assert len(walk.nested) == levels.count("3") - (levels[0] == "3")
+
+
+def test_the_table_of_contents_keeps_heading_text_only():
+    """Tags go, quoted attributes holding ">" included; a heading over several lines is kept."""
+    html = ('<main><h2 id="a"><span title="a>b">First</span><a class="anchor-link" href="#a">¶</a></h2>'
+            '<h3 id="b">Second\nline<a class="anchor-link" href="#b">¶</a></h3></main>')
+    nav = build.add_toc(html)
+    nav = nav[nav.index("<nav"):nav.index("</nav>")]
+    assert '<a href="#a">First</a>' in nav and '<a href="#b">Second\nline</a>' in nav and "title" not in nav

@@ -149,6 +149,10 @@ def _header_cell(run: Run, checksum: str):
 TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
 
 
+#: An HTML tag, quoted attribute values included.
+TAG = r"""<(?:[^>"']|"[^"]*"|'[^']*')*>"""
+
+
 def add_toc(html: str) -> str:
     """Insert a table of contents built from the report's own h2/h3 headings and their ids."""
     import re
@@ -159,7 +163,8 @@ def add_toc(html: str) -> str:
     # h3 headings nest in a list inside the h2 item before them, so the numbers count h2 only
     items, open_sub = [], False
     for level, anchor, text in headings:
-        link = f'<a href="#{anchor}">{re.sub(r"<[^>]+>", "", text)}</a>'
+        # the heading's text without its tags (a quoted attribute may hold a ">")
+        link = f'<a href="#{anchor}">{re.sub(TAG, "", text)}</a>'
         if level == "3" and items:
             items.append(("" if open_sub else "<ul>") + f'<li class="level-3">{link}</li>')
             open_sub = True
