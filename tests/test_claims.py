@@ -173,21 +173,51 @@ def test_claims_file_not_utf8(data_copy):
         load_review(data_copy, cache=False)
 
 
-@pytest.mark.parametrize("section", ["Abstract", "Results", "Discussion"])
-def test_every_number_in_the_text_is_in_a_claim(section):
-    """The register accounts for every quantitative statement: each number of the running
-    text lies inside the quote of some claim."""
-    body = paper_text.prose(section)
-    spans = []
-    for claim in CLAIMS:
+def claimed_tokens(body: str, register=None) -> dict[int, list[str]]:
+    """Which claims check which number token of a text: {position in the text: [claim ids]}.
+
+    A claim checks the tokens of its ``reported`` value (both ends of a range, both
+    numbers of a fraction) at the first place they follow each other among the number
+    tokens of its quote, wherever the quote stands in the text. A number that only lies
+    inside a quote checked for another of its numbers is not claimed.
+    """
+    owned: dict[int, list[str]] = {}
+    for claim in CLAIMS if register is None else register:
         quote = " ".join(claim.quote.split())
+        tokens = list(paper_text.numbers(quote))
+        wanted = [t.lower() for _, t in paper_text.numbers(claim.reported)]
+        values = [t.lower() for _, t in tokens]
+        at = next((i for i in range(len(values)) if values[i:i + len(wanted)] == wanted), None)
+        assert at is not None, f"{claim.id}: {claim.reported!r} is not a run of numbers of its quote"
         start = body.find(quote)
         while start != -1:
-            spans.append((start, start + len(quote)))
+            for pos, _ in tokens[at:at + len(wanted)]:
+                owned.setdefault(start + pos, []).append(claim.id)
             start = body.find(quote, start + 1)
-    missing = [(pos, number, body[max(0, pos - 50):pos + 30]) for pos, number in paper_text.numbers(body)
-               if not any(a <= pos < b for a, b in spans)]
-    assert not missing, "numbers in no claim's quote:\n" + "\n".join(f"{n!r}: ...{ctx}..." for _, n, ctx in missing)
+    return owned
+
+
+@pytest.mark.parametrize("section", ["Abstract", "Results", "Discussion"])
+def test_every_number_in_the_text_is_the_reported_value_of_a_claim(section):
+    """Per token: each number of the running text is what some claim checks, not merely inside its quote."""
+    body = paper_text.prose(section)
+    owned = claimed_tokens(body)
+    missing = [(number, body[max(0, pos - 50):pos + 30]) for pos, number in paper_text.numbers(body) if pos not in owned]
+    assert not missing, "numbers no claim checks:\n" + "\n".join(f"{n!r}: ...{ctx}..." for n, ctx in missing)
+
+
+def test_a_number_inside_a_quote_but_checked_by_no_claim_is_found():
+    """The per-token rule catches what the quote rule let through: the other end of a range, a second n."""
+    from helpers.registers import Claim
+
+    body = "The concentration was increased from 3 to 10% over 2 weeks [48]; lotion ($n = 1$) and gel ($n = 1$)."
+    register = [Claim("a", "Results", body, "10%", "treatment", None, {}),
+                Claim("b", "Results", "lotion ($n = 1$) and gel ($n = 1$)", "1", "treatment", None, {})]
+    owned = claimed_tokens(body, register)
+    unclaimed = [number for pos, number in paper_text.numbers(body) if pos not in owned]
+    assert unclaimed == ["3", "2", "1"]  # the 48 is a citation; the first n = 1 is claimed, the second is not
+    with pytest.raises(AssertionError, match="not a run of numbers"):
+        claimed_tokens(body, [Claim("c", "Results", body, "3/2", "treatment", None, {})])
 
 
 def test_every_number_of_table2_is_audited(review):
