@@ -304,7 +304,7 @@ def test_a_zero_width_hartung_knapp_interval_is_said_and_never_tested(review):
     assert test["subgroups_tested"] == 1 and test["df"] == 0
 
 
-@pytest.mark.parametrize("rows, why", [([(1, 1)] * 3, "every study at 100%"), ([(0, 4)] * 4, "every study at 0%"),
+@pytest.mark.parametrize("rows, why", [([(1, 1)] * 3, "every study of one patient"), ([(0, 4)] * 4, "every study at 0%"),
                                        ([(0, 1), (1, 1), (1, 1)], "every study of one patient"),
                                        ([(0, 5), (5, 5)], ""), ([(1, 1), (2, 3)], "")])
 def test_no_fallback_number_where_the_data_support_only_the_crude_proportion(rows, why):

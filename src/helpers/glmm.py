@@ -523,16 +523,38 @@ class GlmmFit:
         return math.sqrt(self.cov[0, 0]) if self.cov is not None and self.cov[0, 0] > 0 else math.nan
 
 
+def degenerate(x, m) -> str:
+    """Why the data hold nothing to estimate but the crude proportion ("" when they do).
+
+    Every study of one patient (tau² is not identifiable), every study at 100% or every
+    study at 0% (the likelihood has no finite maximum). The one place this rule is
+    written: :func:`fit` says so, and :func:`helpers.pooling.fit_group` shows no fallback
+    model for such data (an inverse-variance model would only report its continuity
+    correction: 1/1 in every study pools to 75% with the 1/2 correction).
+    """
+    x, m = np.asarray(x, float), np.asarray(m, float)
+    if not len(x):
+        return ""
+    if np.all(m == 1):
+        return "every study of one patient"
+    if np.all(x == m):
+        return "every study at 100%"
+    if np.all(x == 0):
+        return "every study at 0%"
+    return ""
+
+
 def _not_estimable(s: Studies, nodes: int) -> GlmmFit | None:
-    """The data sets where no search is needed to say there is nothing to estimate."""
+    """The data sets where no search is needed to say there is nothing to estimate (:func:`degenerate`)."""
     base = dict(nodes=nodes, studies=s)
-    if np.all(s.m == 1):
+    why = degenerate(s.x, s.m)
+    if why == "every study of one patient":
         return GlmmFit(math.nan, math.nan, math.nan, "not_identifiable",
                        "every study has one patient, so the data say nothing about how studies differ beyond "
                        "chance: tau² is not identifiable, and only the marginal proportion (the crude one) is",
                        **base)
-    if np.all(s.x == s.m) or np.all(s.x == 0):
-        which = "all" if np.all(s.x == s.m) else "none"
+    if why:
+        which = "all" if why == "every study at 100%" else "none"
         return GlmmFit(math.nan, math.nan, math.nan, "no_finite_maximum",
                        f"every study has {which} of its patients with the event: the likelihood has no finite "
                        f"maximum (the pooled proportion runs to {1 if which == 'all' else 0})", **base)

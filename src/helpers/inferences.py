@@ -30,7 +30,7 @@ import pandas as pd
 
 from .loader import Review
 
-__all__ = ["INFERENCES", "Inference", "withdraw"]
+__all__ = ["INFERENCES", "Inference", "describe", "frame", "withdraw"]
 
 #: The design of a study whose design is withdrawn: no design of the vocabulary.
 DESIGN_NOT_STATED = "not stated"

@@ -82,6 +82,8 @@ METHODS = ("crude", "dl", "reml", "ft", "glmm")
 IV_METHODS = ("dl", "reml", "ft")
 TESTS = ("z", "knha", "adhoc")
 PI_TYPES = ("default", "t")
+#: Short names of the tests, for tables and sentences.
+TEST_LABELS = {"z": "Wald", "knha": "Hartung–Knapp", "adhoc": "Hartung–Knapp ad hoc"}
 TEST_NAMES = {"z": "Wald (normal quantile)", "knha": "Hartung–Knapp (t, k − 1 df)",
               "adhoc": "Hartung–Knapp ad hoc, never narrower than Wald (t, k − 1 df)"}
 
@@ -284,6 +286,12 @@ def _inputs(events, n, labels) -> tuple[np.ndarray, np.ndarray, list[str]]:
     if len(labels) != len(x):
         raise ValueError("labels must have one entry per study")
     return x, m, labels
+
+
+def at_boundary(events, n) -> np.ndarray:
+    """Which studies have 0 or n events (no finite logit of their own)."""
+    x, m = np.asarray(events, float), np.asarray(n, float)
+    return (x == 0) | (x == m)
 
 
 def study_table(events, n, labels=None, level: float = 0.95) -> pd.DataFrame:
@@ -586,8 +594,9 @@ def _pool_iv(x, m, method, level, test, pi_type, base, studies) -> PooledProport
         back = lambda v: float(expit(v))  # noqa: E731
     if k > 1 and tau2 == 0:
         warnings.append("tau² estimated at its lower boundary (0)")
-    if method != "ft" and np.any((x == 0) | (x == m)):
-        warnings.append(f"{int(np.sum((x == 0) | (x == m)))} of {k} studies with 0 or n events: 1/2 added to their cells")
+    edge = int(at_boundary(x, m).sum())
+    if method != "ft" and edge:
+        warnings.append(f"{edge} of {k} studies with 0 or n events: 1/2 added to their cells")
     mu, se, crit, weights, ci_dist = _iv_pool(yi, vi, tau2, level, test)
     if test == "knha" and k > 1 and se == 0:
         warnings.append("the Hartung–Knapp scale is 0 (the study estimates agree exactly): the interval has no width; "

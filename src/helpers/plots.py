@@ -155,8 +155,9 @@ def show_leave_one_out(fits: dict[tuple[str, str], GroupFit], frames: dict, outp
     from IPython.display import Markdown, display
 
     from .display import text_table
-    from .pooling import leave_one_out_table
+    from .pooling import LEAVE_ONE_OUT_MIN, leave_one_out_table
 
+    display(Markdown(f"Groups of at least {LEAVE_ONE_OUT_MIN} studies whose model is estimable."))
     if not frames:
         display(Markdown("No group has enough studies and an estimable model for a leave-one-out analysis."))
     for (kind, key), frame in frames.items():

@@ -40,7 +40,8 @@ from scipy import stats
 from . import escape
 from .escape import write_csv
 from .loader import Review
-from .meta import IV_METHODS, METHODS, TESTS, PooledProportion, moderator_test, pool_proportions
+from .glmm import degenerate
+from .meta import IV_METHODS, METHODS, TEST_LABELS, TESTS, PooledProportion, at_boundary, moderator_test, pool_proportions
 from .meta import influence as meta_influence
 from .meta import leave_one_out as meta_leave_one_out
 
@@ -299,13 +300,13 @@ def subgroups(data: pd.DataFrame, by: str, method: str = "glmm", test: str = "ad
         column = separate.apply(lambda r: _ci(r["proportion"], r["ci_low"], r["ci_high"]), axis=1) if len(separate) \
             else pd.Series(dtype=object)
         if table is None:
-            edge = data.assign(edge=(data["events"] == 0) | (data["events"] == data["n"])).groupby(by)["edge"].sum()
+            edge = data.assign(edge=at_boundary(data["events"], data["n"])).groupby(by)["edge"].sum()
             table = pd.DataFrame({"subgroup": separate["subgroup"], "k": separate["k"],
                                   "events / n": [f"{e}/{n}" for e, n in zip(separate["events"], separate["n"])],
                                   # where every study is at 0% or 100%, the logit models show their continuity
                                   # correction more than the data: the reader should see how many are
                                   "studies at 0% or 100%": [int(edge[g]) for g in separate["subgroup"]]})
-            eligible = ~separate["why_not_tested"].str.startswith(("not reported", "excluded", "fewer than"))
+            eligible = ~separate["subgroup"].isin(exclude) & (separate["k"] >= min_studies)
             kept_keys = set(separate.loc[eligible, "subgroup"])
         table[f"separate tau² ({name})"] = column.to_numpy()
         table[f"not tested ({name})"] = separate["why_not_tested"].to_numpy()
@@ -345,8 +346,6 @@ def tests_table(analysis: SubgroupAnalysis) -> pd.DataFrame:
 
 #: How each model is named in tables and sentences.
 MODEL_NAMES = {"crude": "crude", "glmm": "GLMM", "reml": "REML", "dl": "DerSimonian–Laird", "ft": "Freeman–Tukey"}
-#: How each confidence interval of the inverse-variance models is named.
-TEST_LABELS = {"z": "Wald", "knha": "Hartung–Knapp", "adhoc": "Hartung–Knapp ad hoc"}
 #: The model reported for a group whose GLMM is not estimable (with the run's ``test``). This
 #: is the project's choice: REML is the tau² estimator Cochrane's Statistical Methods Group
 #: recommends (2022) for inverse-variance random-effects models.
@@ -468,23 +467,6 @@ class GroupFit:
         return self.result.notes
 
 
-def degenerate(events, n) -> str:
-    """Why the data support no pooled model, only the crude proportion ("" when they do).
-
-    Every study at 0%, every study at 100%, or every study of one patient: the GLMM says
-    so, and an inverse-variance model would only report its continuity correction (1/1 in
-    every study pools to 75% with the 1/2 correction), so no fallback is shown.
-    """
-    x, m = np.asarray(events, float), np.asarray(n, float)
-    if len(x) and np.all(x == 0):
-        return "every study at 0%"
-    if len(x) and np.all(x == m):
-        return "every study at 100%"
-    if len(x) and np.all(m == 1):
-        return "every study of one patient"
-    return ""
-
-
 def fit_group(part: pd.DataFrame, method: str = "glmm", test: str = "adhoc", level: float = 0.95,
               kind: str = "", key: str = "", label: str = "") -> GroupFit:
     """Pool one group's studies with ``method``, falling back to :data:`FALLBACK` where the GLMM is not estimable.
@@ -536,8 +518,7 @@ def _heterogeneity_text(r: PooledProportion) -> str:
         return "–"
     if r.method == "glmm":
         lrt = f"LRT QE({r.q_df}) = {r.qe_lrt:.1f}, {_p(r.qe_lrt_pvalue)}"
-        studies = r.studies
-        edge = int(((studies["events"] == 0) | (studies["events"] == studies["n"])).sum())
+        edge = int(at_boundary(r.studies["events"], r.studies["n"]).sum())
         if edge:  # a study at 0% or 100% has no finite logit: it adds nothing to the Wald statistic
             return f"{lrt}; Wald QE not informative ({edge} of {r.k} studies at 0% or 100%)"
         return f"Wald QE({r.q_df}) = {r.qe_wld:.1f}, {_p(r.qe_wld_pvalue)}; {lrt}"
