@@ -24,10 +24,11 @@ from helpers import DataValidationError, load_review
 from helpers import loader as loader_module
 from helpers.loader import read_descriptor
 from helpers.paths import DATA_DIR
+from helpers.registers import REGISTER_FILES
 
 SPEC = yaml.safe_load((Path(__file__).parent / "broken_data" / "mutations.yaml").read_text(encoding="utf-8"))
 RESOURCES = [r for r in read_descriptor()["resources"] if r["name"] in loader_module.TABLES]
-REGISTERS = ("claims.yaml", "table2_notes.yaml")
+REGISTERS = REGISTER_FILES
 LONG = "a" * 20_000
 
 
@@ -163,7 +164,7 @@ def _same_review(a, b) -> None:
     for name in ("studies", "outcomes", "diseases", "durations", "adverse_events", "references", "modalities",
                  "families", "disease_vocabulary", "disease_categories", "paper_table2", "jbi_questions", "prisma"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
-    assert a.claims == b.claims and a.table2_notes == b.table2_notes
+    assert a.claims == b.claims and a.table2_notes == b.table2_notes and a.non_claims == b.non_claims
 
 
 @pytest.mark.parametrize("mutation", SPEC["accepted"], ids=[m["name"] for m in SPEC["accepted"]])
@@ -278,7 +279,7 @@ def test_every_key_of_a_register_refuses_a_value_of_the_wrong_shape(tables, muta
     refused with one problem by the checker the loader's last stage runs (one of them also
     through the whole loader, below)."""
     from helpers.readers import load_yaml
-    from helpers.registers import check_claims, check_table2_notes, vocabularies
+    from helpers.registers import check_claims, check_non_claims, check_table2_notes, vocabularies
 
     typed, descriptor = tables
     rule = expected_rule(mutation["rule"], rel)
@@ -286,6 +287,8 @@ def test_every_key_of_a_register_refuses_a_value_of_the_wrong_shape(tables, muta
         value, node = load_yaml(text)
         if rel == "claims.yaml":
             _, problems = check_claims(value, node, vocabularies(typed, descriptor))
+        elif rel == "non_claims.yaml":
+            _, problems = check_non_claims(value, node, load_review().claims)
         else:
             _, problems = check_table2_notes(value, node, typed)
         assert len(problems) == 1 and problems[0].file == rel and matches_rule(problems[0], rule), (text[:300], problems)

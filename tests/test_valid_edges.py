@@ -28,6 +28,7 @@ from tests_support import write_rows as write
 
 from helpers import DataValidationError, load_review
 from helpers.loader import TABLES, read_descriptor
+from helpers.registers import REGISTER_FILES
 from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PROJECT_ROOT
 
 DESCRIPTOR = read_descriptor()
@@ -44,7 +45,7 @@ def _load_or_problems(folder: Path):
 def _drop_registers_entries(folder: Path, problems) -> bool:
     """Drop the claims and notes the problems name (by line); True if any was dropped."""
     dropped = False
-    for name in ("claims.yaml", "table2_notes.yaml"):
+    for name in REGISTER_FILES:
         lines = {p.row for p in problems if p.file == name and p.row}
         if not lines:
             continue

@@ -22,17 +22,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import inferences, outcomes, paths, summary
+from . import checks, inferences, outcomes, paths, printed, rob, summary
 from .errors import NotComputable
 from .escape import write_csv
 from .loader import Review
 from .outcomes import Proportion, round_half_up
 from .registers import (
+    ARITHMETIC_TOPIC,
     COMPUTATION_ARGUMENTS,
+    RULE_NAMES,
     SECTIONS,
     TABLE2_TOPIC,
     Claim,
     Reported,
+    parse_means,
     parse_reported,
 )
 
@@ -45,6 +48,24 @@ AUDIT_CSV = "claims_audit.csv"
 STATUSES = ("reproduced", "circular", "discrepancy", "not_computable")
 AUDIT_COLUMNS = ["claim_id", "section", "quote", "reported", "recomputed", "status", "depends_on", "note"]
 _BASE_COLUMNS = [c for c in AUDIT_COLUMNS if c != "depends_on"]
+
+#: The constants behind the paper's stated rules, as the project applies them: a claim about
+#: the Methods (the risk-of-bias thresholds, the response categories) is checked against the
+#: value the code uses, so a rule changed in the code and not in the paper is a discrepancy.
+RULE_CONSTANTS: dict[str, Callable[[], float]] = {
+    "rob_low_above_percent": lambda: 100 * rob.LOW_ABOVE,
+    "rob_high_below_percent": lambda: 100 * rob.HIGH_BELOW,
+    "response_categories": lambda: len(printed.RESPONSE_CATEGORIES),
+}
+if set(RULE_CONSTANTS) != set(RULE_NAMES):
+    raise ImportError(f"helpers.claims.RULE_CONSTANTS and helpers.registers.RULE_NAMES differ: "
+                      f"{sorted(set(RULE_CONSTANTS) ^ set(RULE_NAMES))}")
+
+
+def rule_constant(review: Review, rule: str) -> float:
+    """The value of one of the project's rule constants (:data:`RULE_CONSTANTS`); the review is not used."""
+    return RULE_CONSTANTS[rule]()
+
 
 #: The computations a claim can name. Each takes the review and the claim's ``args``.
 COMPUTATIONS: dict[str, Callable] = {
@@ -61,6 +82,13 @@ COMPUTATIONS: dict[str, Callable] = {
     "largest_diameter_complete_response": outcomes.largest_diameter_complete_response,
     "total_sessions": outcomes.total_sessions,
     "n_cited": outcomes.n_cited,
+    "rule_constant": rule_constant,
+    "response_after_sessions": checks.response_after_sessions,
+    "adverse_event_rank": checks.adverse_event_rank,
+    "event_kinds": checks.event_kinds,
+    "pain_relief_share": checks.pain_relief_share,
+    "sum_of_reported": checks.sum_of_reported,
+    "share_of_reported": checks.share_of_reported,
 }
 
 
@@ -136,12 +164,26 @@ def format_value(reported: Reported, recomputed) -> str:
     return f"{values[0]:g}"
 
 
+def _compare(op: str, reported: Reported, recomputed) -> bool:
+    """``=``: :func:`matches`; ``>``/``<``: the recomputed value, in the printed form, beyond the printed one."""
+    if op == "=":
+        return matches(reported, recomputed)
+    (value,) = _values(reported, recomputed)[:1]
+    return value > reported.value[0] if op == ">" else value < reported.value[0]
+
+
 def evaluate(claim: Claim, review: Review) -> dict:
-    """Recompute one claim: a row of the audit."""
+    """Recompute one claim: a row of the audit.
+
+    A claim of words (``means`` set: "after a single procedure", "the most common",
+    "mainly") compares the number the words state, with its comparison, to the recomputed one.
+    """
     row = {"claim_id": claim.id, "section": claim.section, "quote": claim.quote, "reported": claim.reported}
     if claim.computation is None:
         return row | {"recomputed": "", "status": "not_computable", "note": claim.reason}
-    reported = parse_reported(claim.reported)
+    op, reported = parse_means(claim.means) if claim.means is not None else ("=", parse_reported(claim.reported))
+    if claim.means is not None:
+        row["reported"] = f"{claim.reported} ({'' if op == '=' else op + ' '}{claim.means.lstrip('<> ')})"
     if claim.unit == "percent":
         reported = Reported("percent", reported.value, reported.decimals)
     try:
@@ -153,7 +195,7 @@ def evaluate(claim: Claim, review: Review) -> dict:
         return row | {"recomputed": "", "status": "not_computable",
                       "note": "The data give no number here (nothing is reported for this selection)."
                               + (f" {claim.note}" if claim.note else "")}
-    ok = matches(reported, value)
+    ok = _compare(op, reported, value)
     return row | {
         "recomputed": format_value(reported, value),
         "status": "reproduced" if ok else "discrepancy",
@@ -188,6 +230,8 @@ def _evaluate_all(review: Review, claims: list[Claim], topic: str | None) -> pd.
     parts = [text]
     if topic in (None, TABLE2_TOPIC):
         parts.append(table2_audit(review))
+    if topic in (None, ARITHMETIC_TOPIC):
+        parts.append(checks.arithmetic(review))
     return pd.concat(parts, ignore_index=True)
 
 

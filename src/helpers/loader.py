@@ -19,8 +19,9 @@ the first stage that finds problems, reporting every problem of that stage in on
    Frictionless): allowed values, keys, references between tables;
 4. the cross-table rules of :mod:`helpers.validation` (outcome counts add up, every
    study is described, the PRISMA flow adds up, Table 2's printed cells can be read...);
-5. the registers (:mod:`helpers.registers`): strict YAML; every claim's computation and
-   arguments name things that exist; every Table 2 note names a real cell.
+5. the registers (:mod:`helpers.registers`): strict YAML; every claim's quote is in the
+   paper and its computation and arguments name things that exist; every Table 2 note
+   names a real cell; every declared non-claim names numbers of the paper no claim checks.
 
 Only then are the tables converted to typed DataFrames and the derived columns added
 (months, sessions per month, the study's year and DOI from the reference list).
@@ -51,9 +52,13 @@ from .readers import (
 )
 from .registers import (
     CLAIMS_FILE,
+    NON_CLAIMS_FILE,
     NOTES_FILE,
+    REGISTER_FILES,
     Claim,
+    NonClaim,
     check_claims,
+    check_non_claims,
     check_table2_notes,
     vocabularies,
 )
@@ -104,9 +109,9 @@ def read_descriptor(path: Path | None = None) -> dict:
 
 def data_files(data_dir: Path | str | None = None) -> list[str]:
     """The files the loader reads from a data folder, relative to it: every table the data
-    dictionary describes, the two registers, and the folder's own copy of the dictionary."""
+    dictionary describes, the registers, and the folder's own copy of the dictionary."""
     names = [r["path"] for r in read_descriptor()["resources"] if r["name"] in TABLES]
-    return sorted({*names, CLAIMS_FILE, NOTES_FILE, "datapackage.yaml"})
+    return sorted({*names, *REGISTER_FILES, "datapackage.yaml"})
 
 
 def data_checksum(data_dir: Path | str | None = None) -> str:
@@ -176,6 +181,9 @@ class Review:
     table2_notes : dict
         Why Table 2 and the data disagree (``table2_notes.yaml``), keyed by
         (modality, column, part).
+    non_claims : list of NonClaim
+        The numbers of the paper's text declared not to be claims, with the reason
+        (``non_claims.yaml``; see :mod:`helpers.paper`).
     findings : DataFrame
         Places where the paper disagrees with itself that the data make visible
         (they do not stop loading; see :func:`helpers.validation.findings`).
@@ -200,6 +208,7 @@ class Review:
     prisma: pd.DataFrame
     claims: list[Claim] = field(repr=False)
     table2_notes: dict = field(repr=False)
+    non_claims: list[NonClaim] = field(repr=False)
     findings: pd.DataFrame = field(repr=False)
     data_dir: Path = field(repr=False)
     checksum: str = field(repr=False)
@@ -567,8 +576,8 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
         3. no empty table; then the data dictionary: allowed values, keys, references
            between tables (Frictionless);
         4. the cross-table rules (:data:`helpers.validation.RULES`);
-        5. the registers: strict YAML; every claim's computation and arguments, every
-           Table 2 note's cell (:mod:`helpers.registers`).
+        5. the registers: strict YAML; every claim's quote, computation and arguments,
+           every Table 2 note's cell, every declared non-claim (:mod:`helpers.registers`).
     """
     from .validation import check_rules, findings
 
@@ -598,7 +607,7 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
 
     sources, problems = _read_sources(data_dir, resources)
     texts = {}
-    for name in (CLAIMS_FILE, NOTES_FILE):
+    for name in REGISTER_FILES:
         texts[name], problem = read_text(data_dir / name, name, MAX_YAML_BYTES)
         problems += [problem] if problem else []
     stop_if(problems)
@@ -608,7 +617,7 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
     tables = {name: _typed_table(sources[name]) for name in TABLES}
     stop_if(check_rules(tables, resources))
     registers, problems = {}, []
-    for name in (CLAIMS_FILE, NOTES_FILE):
+    for name in REGISTER_FILES:
         try:
             registers[name] = load_yaml(texts[name])
         except YamlProblem as exc:
@@ -617,6 +626,8 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
     claims, found = check_claims(*registers[CLAIMS_FILE], vocabularies(tables, descriptor))
     notes, more = check_table2_notes(*registers[NOTES_FILE], tables)
     stop_if(found + more)
+    non_claims, found = check_non_claims(*registers[NON_CLAIMS_FILE], claims)
+    stop_if(found)
 
     derived = _derive(tables)
     return Review(
@@ -635,6 +646,7 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
         prisma=derived["prisma"],
         claims=claims,
         table2_notes=notes,
+        non_claims=non_claims,
         findings=findings(tables),
         data_dir=data_dir,
         checksum=data_checksum(data_dir),

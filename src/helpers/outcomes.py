@@ -161,6 +161,10 @@ class PooledDuration:
         return text
 
 
+#: Table 2's footnote c, "A group of patients was too small", as the printed cells mark it.
+TOO_SMALL = "^c"
+
+
 def format_months(x: float) -> str:
     """A median in months as Table 2 prints it: one decimal, two where needed (2.25)."""
     text = f"{x:.2f}".rstrip("0")
@@ -397,11 +401,12 @@ def compare_table2(review: Review) -> pd.DataFrame:
     notes = review.table2_notes
     rows = []
 
-    def add(modality, column, part, paper, recomputed, ok, computable=True):
+    def add(modality, column, part, paper, recomputed, ok, computable=True, note=""):
         # not computable: the paper prints a number the data have none of (no study, nothing reported)
         status = "not_computable" if not computable else "reproduced" if ok else "discrepancy"
+        note = " ".join(filter(None, [note, notes.get((modality, column, part), "")]))
         rows.append({"modality": modality, "column": column, "part": part, "paper": paper,
-                     "recomputed": recomputed, "status": status, "note": notes.get((modality, column, part), "")})
+                     "recomputed": recomputed, "status": status, "note": note})
 
     for modality, printed in review.paper_table2.iterrows():
         members = groups.get(modality, [modality])
@@ -422,10 +427,18 @@ def compare_table2(review: Review) -> pd.DataFrame:
         for measure in DURATION_COLUMNS:
             pooled = pool_durations(review, measure, members)
             median, low, high = parse_duration(printed[measure])
+            if median == "N/A" and TOO_SMALL in str(printed[measure]):
+                # Footnote c, "A group of patients was too small": a judgment not to summarise,
+                # scored the same way in every cell, whatever the data hold, with their value beside it.
+                have = "nothing to pool" if pooled.status != "reported" else \
+                    f"{pooled} (a median over {pooled.patients} patient{'s' * (pooled.patients != 1)}, " \
+                    f"{pooled.studies} stud{'ies' if pooled.studies != 1 else 'y'} in all)"
+                add(modality, measure, "median", strip_footnotes(printed[measure]), str(pooled), False, computable=False,
+                    note=f"Table 2 footnote c: the paper judged the group too small to summarise, a judgment rather "
+                         f"than a number; the data give {have}.")
+                continue
             if median in ("N/A", "N/R"):
-                # Table 2 uses N/A both for "not applicable" and for "group too small"
-                # (footnote c): either way it prints no number, which holds when the data
-                # have none to pool.
+                # N/A (not applicable) or N/R: no number, which holds when the data have none to pool.
                 ok = pooled.status != "reported"
                 add(modality, measure, "median", strip_footnotes(printed[measure]), str(pooled), ok)
                 continue

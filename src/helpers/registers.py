@@ -27,33 +27,44 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import printed
+from . import paper, printed
 from .errors import Problem
 from .readers import describe, key_lines, line_of
 from .values import text_problem
 
 CLAIMS_FILE = "claims.yaml"
 NOTES_FILE = "table2_notes.yaml"
+NON_CLAIMS_FILE = "non_claims.yaml"
+#: Every register of a data folder, in the order the loader checks them.
+REGISTER_FILES = (CLAIMS_FILE, NOTES_FILE, NON_CLAIMS_FILE)
 
 #: The paper's sections, in reading order; every claim names one of them.
+#: ``Internal arithmetic`` holds the checks generated from the paper's own numbers
+#: (:func:`helpers.checks.arithmetic`).
 SECTIONS = (
     "Abstract",
+    "Introduction",
+    "Methods / Data extraction",
+    "Methods / Risk of bias",
     "Results / Study selection",
     "Results / Quality assessment",
     "Results / Patients' characteristics",
     "Results / Treatment modalities",
     "Results / Outcomes of the treatment",
     "Results / Adverse effects",
+    "Table 1",
     "Table 2",
     "Discussion",
     "Discussion / STS",
     "Discussion / Laser treatment",
     "Discussion / ESWL",
+    "Internal arithmetic",
 )
 #: What a claim is about; notebooks select the claims of a topic (``table2`` is reserved
 #: for the numbers of Table 2, which come from ``paper_table2.csv``).
 TOPICS = ("search", "extraction", "risk_of_bias", "treatment", "outcomes", "adverse_events")
 TABLE2_TOPIC = "table2"
+ARITHMETIC_TOPIC = "arithmetic"
 _CLAIM_ID = re.compile(r"[a-z0-9][a-z0-9.-]*", re.ASCII)
 
 
@@ -126,11 +137,21 @@ class Claim:
     reason: str | None = None
     note: str | None = None
     unit: str | None = None
+    means: str | None = None
 
 
 _REQUIRED = ("id", "section", "quote", "reported", "topic")
-_OPTIONAL = ("computation", "args", "reason", "note", "unit")
-_TEXT_KEYS = ("id", "section", "quote", "topic", "computation", "reason", "note", "unit", "reported")
+_OPTIONAL = ("computation", "args", "reason", "note", "unit", "means")
+_TEXT_KEYS = ("id", "section", "quote", "topic", "computation", "reason", "note", "unit", "reported", "means")
+
+
+def parse_means(text: str) -> tuple[str, Reported]:
+    """What a claim's words state: ``"1"``, ``"100%"``, ``"> 50%"``: the comparison (``"="``, ``">"``,
+    ``"<"``) and the number as printed (:func:`parse_reported`)."""
+    m = re.fullmatch(r"\s*([<>]?)\s*(\S.*?)\s*", str(text))
+    if not m:
+        raise ValueError(f"cannot read {str(text)[:40]!r}: a number the words state, like 1, 100% or > 50%")
+    return m.group(1) or "=", parse_reported(m.group(2))
 
 
 @dataclass(frozen=True)
@@ -210,7 +231,14 @@ EVENTS = _list_of(_one_of("events", "adverse event"), "adverse event")
 MODALITIES = _list_of(MODALITY, "modality")
 STUDY_REFS = _list_of(_ref_in("studies", "an included study"), "included study")
 REFERENCE_REFS = _list_of(_ref_in("references", "in the reference list"), "reference")
+RULE = _one_of("rules", "rule")
 BOOLEAN = Kind("true or false", _boolean)
+CLAIM_ID = Kind("claim id", lambda value, vocab: None if isinstance(value, str) and _CLAIM_ID.fullmatch(value)
+                else f"must be the id of another claim, not {describe(value)}")
+CLAIM_IDS = _list_of(CLAIM_ID, "claim id")
+FAMILIES = _list_of(FAMILY, "family")
+SESSIONS = Kind("number of sessions", lambda value, vocab: None if isinstance(value, int) and not isinstance(value, bool)
+                and 1 <= value <= 1000 else f"must be a whole number of sessions from 1 to 1000, not {describe(value)}")
 GROUPS = Kind("list of selections", _groups)
 
 _STUDY_FILTERS = {"refs": STUDY_REFS, "modality": MODALITY, "family": FAMILY, "design": DESIGN,
@@ -231,15 +259,31 @@ COMPUTATION_ARGUMENTS: dict[str, tuple[dict[str, Kind], dict[str, Kind]]] = {
     "largest_diameter_complete_response": ({}, {}),
     "total_sessions": ({}, {"refs": STUDY_REFS, "modalities": MODALITIES}),
     "n_cited": ({"refs": REFERENCE_REFS}, {}),
+    "rule_constant": ({"rule": RULE}, {}),
+    "response_after_sessions": ({"categories": CATEGORIES, "sessions": SESSIONS}, {"modality": MODALITY, "family": FAMILY}),
+    "adverse_event_rank": ({"events": EVENTS}, {}),
+    "event_kinds": ({"modality": MODALITY}, {}),
+    "pain_relief_share": ({"families": FAMILIES}, {}),
+    "sum_of_reported": ({"claims": CLAIM_IDS}, {}),
+    "share_of_reported": ({"part": CLAIM_ID, "whole": CLAIM_ID}, {}),
 }
+#: Computations over the numbers other claims print; the claims they name must exist and print a count.
+CLAIM_REFERENCES = {"sum_of_reported": ("claims",), "share_of_reported": ("part", "whole")}
+#: The constants of the project's rules that a claim about the paper's methods can name
+#: (:data:`helpers.claims.RULE_CONSTANTS` gives their values).
+RULE_NAMES = ("rob_low_above_percent", "rob_high_below_percent", "response_categories")
 
 
 #: What each computation returns: a count, a number, a proportion (events of a total) or a
-#: range (two numbers). ``pooled_duration`` returns a range for ``statistic: range``.
+#: range (two numbers). ``pooled_duration`` returns a range for ``statistic: range``;
+#: ``rule_constant`` a percent for the rules named ``*_percent``, else a count.
 COMPUTATION_RESULTS: dict[str, str] = {
     "n_studies": "count", "n_patients": "count", "patients_with_disease": "count", "adverse_event_patients": "count",
     "n_cited": "count", "largest_diameter": "number", "largest_diameter_complete_response": "number",
-    "total_sessions": "number", "pooled_duration": "number", "response": "proportion", "response_extreme": "proportion",
+    "total_sessions": "number", "pooled_duration": "number", "rule_constant": "number",
+    "response_after_sessions": "proportion", "adverse_event_rank": "count", "event_kinds": "count",
+    "pain_relief_share": "proportion", "sum_of_reported": "number", "share_of_reported": "proportion",
+    "response": "proportion", "response_extreme": "proportion",
     "response_by_disease_category": "proportion", "adverse_event_proportion": "proportion",
 }
 #: The printed forms a result can be compared with (:func:`parse_reported`'s kinds; a claim
@@ -249,6 +293,7 @@ PRINTED_FORMS = {
     "number": ("count", "number"),
     "proportion": ("count", "percent", "fraction"),
     "range": ("range",),
+    "percent": ("percent",),
 }
 
 
@@ -256,6 +301,8 @@ def result_kind(computation: str, args: dict) -> str:
     """What ``computation`` returns with these arguments (:data:`COMPUTATION_RESULTS`)."""
     if computation == "pooled_duration" and args.get("statistic") == "range":
         return "range"
+    if computation == "rule_constant":
+        return "percent" if str(args.get("rule", "")).endswith("_percent") else "count"
     return COMPUTATION_RESULTS[computation]
 
 
@@ -282,6 +329,7 @@ def vocabularies(tables: dict[str, pd.DataFrame], descriptor: dict) -> dict[str,
         "statistics": {"median", "mean", "range"},
         "extremes": {"min", "max"},
         "response_categories": set(printed.RESPONSE_CATEGORIES),
+        "rules": set(RULE_NAMES),
         "family_of": dict(zip(tables["modalities"]["modality"], tables["modalities"]["family"], strict=True)),
     }
 
@@ -289,14 +337,16 @@ def vocabularies(tables: dict[str, pd.DataFrame], descriptor: dict) -> dict[str,
 def _argument_problems(computation: str, args: dict, vocab: dict) -> list[tuple[str, str]]:
     """``(argument, message)`` for every argument of a computation that is missing, unknown or not allowed."""
     required, optional = COMPUTATION_ARGUMENTS[computation]
-    problems = [(name, f"computation {computation!r} needs the argument {name!r} ({kind.name})")
-                for name, kind in required.items() if name not in args]
     allowed = required | optional
+    missing = [name for name in required if name not in args]
+    unknown = [name for name in args if not isinstance(name, str) or name not in allowed]
+    if unknown:  # one message: a misspelt argument is usually also the missing one
+        needs = f"; it needs {', '.join(map(repr, missing))}" if missing else ""
+        return [(str(name), f"computation {computation!r} takes no argument {str(name)[:40]!r}; its arguments: "
+                            f"{', '.join(allowed) or 'none'}{needs}") for name in unknown]
+    problems = [(name, f"computation {computation!r} needs the argument {name!r} ({required[name].name})")
+                for name in missing]
     for name, value in args.items():
-        if not isinstance(name, str) or name not in allowed:
-            known = ", ".join(allowed) or "none"
-            problems.append((str(name), f"computation {computation!r} takes no argument {str(name)[:40]!r}; its arguments: {known}"))
-            continue
         problem = allowed[name].check(value, vocab)
         if problem:
             problems.append((name, f"argument {name}: {problem}"))
@@ -345,11 +395,20 @@ def check_claims(entries, node, vocab: dict, name: str = CLAIMS_FILE) -> tuple[l
         reported = entry["reported"]
         if isinstance(reported, bool) or not isinstance(reported, (str, int)):
             bad("reported", f"must be the number as printed, in quotes ('4.90' keeps its decimals), not {describe(reported)}")
+        elif entry.get("means") is not None:  # words: the phrase is in the quote, `means` is its number
+            try:
+                parse_means(entry["means"])
+            except ValueError as exc:
+                bad("means", str(exc))
+            if str(reported) not in str(entry["quote"]):
+                bad("reported", "the words a claim checks are printed in its quote, verbatim")
+            elif paper.numbers(str(reported)):
+                bad("means", "is for words that state a number; a claim that prints a number checks that number")
         else:
             try:
                 parse_reported(str(reported))
             except ValueError as exc:
-                bad("reported", str(exc))
+                bad("reported", str(exc) + " (words that state a number need `means`)")
         if not _CLAIM_ID.fullmatch(cid):
             bad("id", "ids are lower-case letters, digits, '.' and '-' (like outcomes-topical-fraction)")
         elif cid in seen:
@@ -380,14 +439,42 @@ def check_claims(entries, node, vocab: dict, name: str = CLAIMS_FILE) -> tuple[l
                                         row=keys.get("args", line), column=f"args.{arg}"))
             if not found and len(problems) == before:
                 kind = result_kind(comp, args or {})
-                form = "percent" if entry.get("unit") == "percent" else parse_reported(str(reported)).kind
+                form = ("percent" if entry.get("unit") == "percent" else parse_means(entry["means"])[1].kind
+                        if entry.get("means") is not None else parse_reported(str(reported)).kind)
                 if form not in PRINTED_FORMS[kind]:
                     bad("reported", f"{reported!r} is printed as a {form}, but {comp} gives a {kind}; it can be "
                                     f"compared with a {' or a '.join(PRINTED_FORMS[kind])}")
         if len(problems) == before:
+            where = paper.passage_of(entry["section"])
+            quote = paper.fold(entry["quote"])
+            if quote not in paper.passage_text(where):
+                bad("quote", f"is not in the paper's {where} (a quote is verbatim; only whitespace may differ)",
+                    "quote in the paper")
+            elif entry.get("means") is None and paper.token_run(quote, str(reported)) is None:
+                bad("reported", f"{str(reported)!r} is not a number, or a run of numbers, of its quote", "reported in the quote")
+        if len(problems) == before:
             claims.append(Claim(**{k: entry[k] for k in _REQUIRED + _OPTIONAL if entry.get(k) is not None}
                                 | {"reported": str(reported)}))
+    problems += _claim_reference_problems(claims, entries, node, name)
     return claims, problems
+
+
+def _claim_reference_problems(claims: list[Claim], entries, node, name: str) -> list[Problem]:
+    """A claim computed from other claims' printed numbers names claims that exist and print a count."""
+    counts = {c.id for c in claims if c.means is None and parse_reported(c.reported).kind == "count"}
+    known = {c.id for c in claims}
+    lines = {e["id"]: key_lines(item).get("args", line_of(item)) for e, item in zip(entries, node.value, strict=True)
+             if isinstance(e, dict) and isinstance(e.get("id"), str)}
+    problems = []
+    for claim in claims:
+        for arg in CLAIM_REFERENCES.get(claim.computation, ()):
+            value = claim.args[arg]
+            for ref in value if isinstance(value, list) else [value]:
+                if ref not in counts:
+                    why = "prints no count" if ref in known else "is not a claim of the register"
+                    problems.append(Problem(name, "claim arguments exist", f"claim {claim.id!r}: argument {arg}: "
+                                            f"{ref!r} {why}", row=lines.get(claim.id), column=f"args.{arg}"))
+    return problems
 
 
 # --------------------------------------------------------------------------- Table 2 notes
@@ -464,3 +551,104 @@ def check_table2_notes(entries, node, tables: dict[str, pd.DataFrame], name: str
         seen[key] = line
         notes[key] = note
     return notes, problems
+
+
+# --------------------------------------------------------------------------- declared non-claims
+
+#: Why a number of the paper's text is not a claim: each kind with what it covers.
+NON_CLAIM_KINDS = {
+    "date": "a date of the article's history or copyright",
+    "address": "part of a postal address",
+    "identifier": "part of a registration number or other identifier",
+    "licence": "the version of the article's licence",
+}
+_NON_CLAIM_KEYS = ("passage", "quote", "numbers", "kind", "reason")
+
+
+@dataclass(frozen=True)
+class NonClaim:
+    """Numbers of the paper's text declared not to be claims, with the reason."""
+
+    passage: str
+    quote: str
+    numbers: tuple[str, ...]
+    kind: str
+    reason: str
+
+
+def check_non_claims(entries, node, claims: list[Claim], name: str = NON_CLAIMS_FILE
+                     ) -> tuple[list[NonClaim], list[Problem]]:
+    """Check the parsed register of declared non-claims; return them and every problem.
+
+    Each entry names a passage of the paper (:data:`helpers.paper.PASSAGES`), a quote that
+    is in it, ``numbers``: exactly the number tokens of the quote, in order (so each token
+    declared was looked at), a ``kind`` of :data:`NON_CLAIM_KINDS` and the ``reason``. A
+    token may be declared once, and never when a claim checks it.
+    """
+    if not isinstance(entries, list) or not entries:
+        return [], [Problem(name, "list of declarations", "the file must hold a non-empty list of declared "
+                            "non-claims (passage, quote, numbers, kind, reason), not " + describe(entries))]
+    found, problems = [], []
+    taken: dict[tuple[str, int], str] = {}
+    for claim in claims:
+        where = paper.passage_of(claim.section)
+        for pos in paper.claimed_tokens(paper.passage_text(where), [(claim.id, claim.quote, claim.reported)]):
+            taken[(where, pos)] = f"claim {claim.id!r}"
+    for entry, item in zip(entries, node.value, strict=True):
+        line = line_of(item)
+        keys = key_lines(item)
+
+        def bad(key, msg, rule="declaration well formed", keys=keys, line=line):
+            problems.append(Problem(name, rule, msg, row=keys.get(key, line), column=str(key)))
+
+        if not isinstance(entry, dict):
+            problems.append(Problem(name, "declaration well formed", f"each entry must be a mapping of "
+                                    f"{', '.join(_NON_CLAIM_KEYS)}, not {describe(entry)}", row=line))
+            continue
+        before = len(problems)
+        for key in entry:
+            if key not in _NON_CLAIM_KEYS:
+                bad(key, f"unknown key {str(key)[:40]!r}; the keys are {', '.join(_NON_CLAIM_KEYS)}")
+        for key in _NON_CLAIM_KEYS:
+            if entry.get(key) in (None, "", []):
+                bad(key, "is required")
+        if len(problems) > before:
+            continue
+        for key in ("passage", "quote", "kind", "reason"):
+            value = entry[key]
+            if not isinstance(value, str):
+                bad(key, f"must be text, not {describe(value)}")
+            elif text_problem(value):
+                bad(key, text_problem(value), "clean text")
+        numbers = entry["numbers"]
+        if not isinstance(numbers, list) or not all(isinstance(n, str) for n in numbers):
+            bad("numbers", f"must be a list of the quote's numbers as printed, in quotes, not {describe(numbers)}")
+        if len(problems) > before:
+            continue
+        if entry["passage"] not in paper.PASSAGES:
+            bad("passage", f"unknown passage {entry['passage']!r}; passages: {', '.join(paper.PASSAGES)}")
+        elif entry["kind"] not in NON_CLAIM_KINDS:
+            bad("kind", f"unknown kind {entry['kind']!r}; kinds: {', '.join(NON_CLAIM_KINDS)}")
+        elif paper.fold(entry["quote"]) not in paper.passage_text(entry["passage"]):
+            bad("quote", f"is not in the paper's {entry['passage']} (a quote is verbatim; only whitespace may differ)",
+                "quote in the paper")
+        else:
+            quote = paper.fold(entry["quote"])
+            tokens = [t for _, t in paper.numbers(quote)]
+            if tokens != numbers:
+                bad("numbers", f"must list exactly the numbers of the quote, in order: {tokens}, not {numbers}",
+                    "declared numbers")
+            else:
+                body = paper.passage_text(entry["passage"])
+                for pos in paper.claimed_tokens(body, [("", quote, " ".join(numbers))]):
+                    other = taken.get((entry["passage"], pos))
+                    if other:
+                        number, context = body[pos:pos + 12].split()[0], body[max(0, pos - 30):pos + 10]
+                        how = "checked by " if other.startswith("claim") else "declared at "
+                        bad("numbers", f"the number {number!r} at \"...{context}...\" is already {how}{other}",
+                            "claimed or declared once")
+                        break
+                    taken[(entry["passage"], pos)] = f"line {line}"
+        if len(problems) == before:
+            found.append(NonClaim(entry["passage"], entry["quote"], tuple(numbers), entry["kind"], entry["reason"]))
+    return found, problems
