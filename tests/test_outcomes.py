@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+import random
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from helpers import DataValidationError, load_review
 from helpers import outcomes as oc
+from helpers import readings
 from tests_support import add_study
 
 
@@ -36,33 +40,128 @@ def test_lesion_level_study_counts_as_unknown(review):
     assert sum(p.events for p in counts.values()) == counts["complete"].total
 
 
-def test_range_only_study_enters_range_not_median(review):
-    """Bottomley prints only a range for time to first improvement: it widens the range, adds no patient."""
-    members = oc.table2_groups(review)["co2_laser"]
-    pooled = oc.pool_durations(review, "time_to_first_improvement", members)
-    d = review.durations[(review.durations["measure"] == "time_to_first_improvement") & (review.durations["status"] == "reported")]
-    d = d.loc[d.index.isin(review.studies.index[review.studies["modality"].isin(members)])]
-    with_value = d[d["statistic"] != "range"]
-    assert pooled.patients == int(review.studies.loc[with_value.index, "n_cases"].sum())
-    assert pooled.high == d["high_months"].max()
+def _determined(statistic: str, printed: tuple, n: int) -> list[float]:
+    """Brute force: the sorted patient values every vector consistent with the printed numbers shares.
+
+    Every sorted vector of ``n`` values on a quarter grid (finer than the integers the
+    true values are drawn from) that prints the same summary is listed; a position whose
+    value is the same in all of them is exactly determined.
+    """
+    import itertools
+
+    value, low, high = printed
+    grid = [x / 4 for x in range(0, 17)]
+    has_range = not math.isnan(low)
+    pool = [g for g in grid if not has_range or low <= g <= high]
+    consistent = []
+    for xs in itertools.combinations_with_replacement(pool, n):
+        if has_range and (xs[0] != low or xs[-1] != high):
+            continue
+        if statistic == "median" and not math.isclose(float(np.median(xs)), value):
+            continue
+        if statistic == "mean" and not math.isclose(sum(xs), n * value, abs_tol=1e-9):
+            continue
+        consistent.append(xs)
+    assert consistent
+    return [consistent[0][i] for i in range(n) if len({xs[i] for xs in consistent}) == 1]
 
 
-def test_multi_patient_statistic_stands_for_each_patient(review):
-    pooled = oc.pool_durations(review, "treatment_duration", ["intralesional_sts"])
-    d = review.durations[(review.durations["measure"] == "treatment_duration") & (review.durations["status"] == "reported")]
-    refs = [r for r in d.index if review.studies.loc[r, "modality"] == "intralesional_sts"]
-    assert pooled.patients == int(review.studies.loc[refs, "n_cases"].sum())
-    assert pooled.studies == len(refs)
+def _expand(pairs) -> list[float]:
+    return sorted(v for v, k in pairs for _ in range(k))
 
 
-def test_pooled_range_uses_printed_ranges(review):
-    """A study's printed range, not its median, sets the pooled range (Baumgartner-Nielsen's median lies outside its range)."""
-    pooled = oc.pool_durations(review, "treatment_duration", ["intralesional_sts"])
-    d = review.durations[(review.durations["measure"] == "treatment_duration") & (review.durations["status"] == "reported")]
-    d = d.loc[[r for r in d.index if review.studies.loc[r, "modality"] == "intralesional_sts"]]
-    ends = d["low_months"].fillna(d["value_months"])
-    assert pooled.low == ends.min()
-    assert pooled.low > d["value_months"].min()  # the rule matters here
+STUDY_CASES = []
+for seed in range(240):
+    rng = random.Random(seed)
+    statistic = rng.choice(["median", "mean", "range"])
+    n = rng.randint(1 if statistic != "range" else 2, 6 if statistic != "median" or seed % 2 else 5)
+    truth = sorted(rng.randint(1, 3) for _ in range(n))
+    with_range = statistic == "range" or rng.random() < 0.7
+    STUDY_CASES.append((seed, statistic, truth, with_range))
+
+
+@pytest.mark.parametrize("seed, statistic, truth, with_range", STUDY_CASES, ids=[f"seed{c[0]}" for c in STUDY_CASES])
+def test_a_studys_values_are_those_its_printed_numbers_fix_then_the_imputed(seed, statistic, truth, with_range):
+    """Seeded random patients, summarised as Table 1 prints them, against a brute-force search.
+
+    The strict reading returns exactly the values every consistent set of patients shares,
+    then the mean for the others when a mean is printed; the project's reading also gives
+    the others the printed median, so every patient is counted and the median is kept.
+    """
+    n = len(truth)
+    value = float(np.median(truth)) if statistic == "median" else sum(truth) / n if statistic == "mean" else math.nan
+    low, high = (float(truth[0]), float(truth[-1])) if with_range else (math.nan, math.nan)
+    determined = _determined(statistic, (value, low, high), n)
+    missing = n - len(determined)
+    imputed = [value] * missing if statistic == "mean" and missing else []
+    strict = oc.study_values(statistic, value, low, high, n, impute_median=False)
+    assert _expand(strict) == sorted(determined + imputed), (truth, statistic, with_range)
+    project = oc.study_values(statistic, value, low, high, n)
+    if statistic == "range":
+        assert _expand(project) == sorted(determined)
+    else:
+        extra = [value] * missing if statistic == "median" else imputed
+        assert _expand(project) == sorted(determined + extra)
+        assert sum(k for _, k in project) == n
+    if statistic == "median":
+        assert math.isclose(float(np.median(_expand(project))), value)
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_pooled_durations_are_the_median_and_extremes_of_every_patients_value(review, seed):
+    """Seeded random Table 1 durations (units, statistics, ranges, qualifiers): the pooled cell
+    against a list of every patient's value built by hand, under both readings."""
+    import dataclasses
+
+    rng = random.Random(seed)
+    d = review.durations.copy()
+    for i in range(len(d)):
+        if d["measure"].iat[i] != "treatment_duration" or rng.random() < 0.4:
+            continue
+        statistic = rng.choice(["value", "median", "mean", "range"])
+        lo, hi = sorted(rng.sample(range(1, 30), 2))
+        with_range = statistic == "range" or rng.random() < 0.5
+        changes = {"status": "reported", "statistic": statistic, "unit": rng.choice(["days", "weeks", "months", "years"]),
+                   "qualifier": ">" if rng.random() < 0.1 else np.nan,
+                   "value": np.nan if statistic == "range" else float(rng.randint(lo, hi)),
+                   "low": float(lo) if with_range else np.nan, "high": float(hi) if with_range else np.nan}
+        for column, value in changes.items():
+            d.iloc[i, d.columns.get_loc(column)] = value
+    review = dataclasses.replace(review, durations=d)
+    for chosen in (readings.PROJECT, readings.STRICT):
+        under = readings.using(review, chosen)
+        for modality in review.modalities.index:
+            pooled = oc.pool_durations(under, "treatment_duration", [modality])
+            patients = []
+            for ref, d in review.durations[review.durations["measure"] == "treatment_duration"].iterrows():
+                if review.studies.loc[ref, "modality"] != modality or d["status"] != "reported" \
+                        or not pd.isna(d["qualifier"]):
+                    continue
+                factor = {"days": 1 / 28, "weeks": 1 / 4, "months": 1, "years": 12}[d["unit"]] \
+                    if "four-week-month" in chosen else {"days": 12 / 365.25, "weeks": 84 / 365.25, "months": 1,
+                                                          "years": 12}[d["unit"]]
+                patients += _expand(oc.study_values(d["statistic"], d["value"] * factor, d["low"] * factor,
+                                                    d["high"] * factor, int(review.studies.loc[ref, "n_cases"]),
+                                                    impute_median="median-imputed" in chosen))
+            if pooled.status != "reported":
+                assert not patients
+                continue
+            assert math.isclose(pooled.median, float(np.median(patients)))
+            assert math.isclose(pooled.low, min(patients)) and math.isclose(pooled.high, max(patients))
+            assert pooled.patients == len(patients)
+
+
+def test_every_kept_reading_moves_some_number_and_strict_is_the_papers_method(review):
+    """Each reading the project keeps changes some Table 2 cell or claim when withdrawn (else it is
+    not a rule of this review), and the registry names its alternative and its reason."""
+    from helpers import claims
+
+    audit = claims.audit(review)
+    for reading in readings.READINGS:
+        assert audit["depends_on"].str.contains(f"reading: {reading.name}", regex=False).any(), reading.name
+        assert reading.paper_says and reading.strict_does and reading.why
+        assert "reproduce" not in reading.why.lower(), reading.name  # never kept because a cell then reproduces
+    assert set(audit.loc[audit["reading"] != "", "depends_on"].str.contains("reading: ")) == {True}
 
 
 def test_no_value_prints_na_or_nr(review):
@@ -236,11 +335,9 @@ def test_the_mean_uses_the_values_the_median_uses(data_copy):
             row[h.index("qualifier")] = ">"
     write_rows(data_copy / "durations.csv", rows)
     review = load_review(data_copy, cache=False)
-    d = review.durations
-    used = d[(d["measure"] == "treatment_duration") & (d["status"] == "reported") & (d["statistic"] != "range")
-             & d["qualifier"].isna() & d.index.isin(review.studies.index[review.studies["modality"] == "topical_sts"])]
-    weights = review.studies.loc[used.index, "n_cases"].astype(int)
-    expected = (used["value_months"] * weights).sum() / weights.sum()
+    assert 31 not in set(oc.pooled_values(review, "treatment_duration", ["topical_sts"])["ref"])
+    values = oc.pooled_values(review, "treatment_duration", ["topical_sts"])
+    expected = (values["months"] * values["patients"]).sum() / values["patients"].sum()
     assert abs(oc.pooled_duration(review, "treatment_duration", "mean", modality="topical_sts") - expected) < 1e-12
 
 

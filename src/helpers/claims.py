@@ -20,9 +20,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from . import checks, inferences, outcomes, paths, printed, rob, summary
+from . import checks, inferences, outcomes, paths, printed, readings, rob, summary
 from .errors import NotComputable
 from .escape import write_csv
 from .loader import Review
@@ -46,8 +47,8 @@ AUDIT_CSV = "claims_audit.csv"
 #: ``circular``: the number reproduces only with a value the data inferred from the paper
 #: itself (:mod:`helpers.inferences`): agreement with itself, not a reproduction.
 STATUSES = ("reproduced", "circular", "discrepancy", "not_computable")
-AUDIT_COLUMNS = ["claim_id", "section", "quote", "reported", "recomputed", "status", "depends_on", "note"]
-_BASE_COLUMNS = [c for c in AUDIT_COLUMNS if c != "depends_on"]
+AUDIT_COLUMNS = ["claim_id", "section", "quote", "reported", "recomputed", "status", "depends_on", "reading", "note"]
+_BASE_COLUMNS = [c for c in AUDIT_COLUMNS if c not in ("depends_on", "reading")]
 
 #: The constants behind the paper's stated rules, as the project applies them: a claim about
 #: the Methods (the risk-of-bias thresholds, the response categories) is checked against the
@@ -235,25 +236,46 @@ def _evaluate_all(review: Review, claims: list[Claim], topic: str | None) -> pd.
     return pd.concat(parts, ignore_index=True)
 
 
-def dependence(review: Review, table: pd.DataFrame, claims: list[Claim], topic: str | None) -> pd.DataFrame:
-    """Add ``depends_on`` and the ``circular`` status to audit rows (:mod:`helpers.inferences`).
+def _changed(base: pd.DataFrame, other: pd.DataFrame) -> np.ndarray:
+    """Rows whose recomputed value or status differs between two evaluations of the same audit."""
+    return ((other["recomputed"].to_numpy() != base["recomputed"].to_numpy())
+            | (other["status"].to_numpy() != base["status"].to_numpy()))
 
-    Each inference the data make is withdrawn in turn and the audit recomputed: a row whose
-    recomputed value (or status) changes depends on it; a row that reproduced and no longer
-    does without it is ``circular``, and its note says where the inferred value came from.
+
+def _append(table: pd.DataFrame, mask, column: str, texts, sep: str) -> None:
+    table.loc[mask, column] = [f"{old}{sep}{new}" if old else new
+                               for old, new in zip(table.loc[mask, column], texts, strict=True)]
+
+
+def dependence(review: Review, table: pd.DataFrame, claims: list[Claim], topic: str | None) -> pd.DataFrame:
+    """Add ``depends_on``, ``reading`` and the ``circular`` status to audit rows.
+
+    Inferred values (:mod:`helpers.inferences`): each is withdrawn in turn and the audit
+    recomputed; a row whose recomputed value (or status) changes depends on it; a row that
+    reproduced and no longer does without it is ``circular``, and its note says where the
+    inferred value came from.
+
+    Readings (:mod:`helpers.readings`): each of the project's is withdrawn in turn the same
+    way (``depends_on`` names it, ``reading: <name>``), and the audit is recomputed under the
+    paper's stated method alone (:data:`helpers.readings.STRICT`). A row whose value or
+    status differs there says ``project`` in the ``reading`` column; where its status
+    differs, the note says what the strict reading gives.
     """
     base = table
-    table = table.assign(depends_on="")
+    table = table.assign(depends_on="", reading="")
     ids = table["claim_id"]
+
+    def again(other_review: Review) -> pd.DataFrame:
+        return _evaluate_all(other_review, claims, topic).set_index("claim_id").reindex(ids)
+
     for inference in inferences.INFERENCES:
         without = inferences.withdraw(review, inference)
         if without is review:
             continue
-        other = _evaluate_all(without, claims, topic).set_index("claim_id").reindex(ids)
-        changed = ((other["recomputed"].to_numpy() != base["recomputed"].to_numpy())
-                   | (other["status"].to_numpy() != base["status"].to_numpy()))
+        other = again(without)
+        changed = _changed(base, other)
         name = inferences.describe(review, inference)
-        table.loc[changed, "depends_on"] = [f"{d}; {name}" if d else name for d in table.loc[changed, "depends_on"]]
+        _append(table, changed, "depends_on", [name] * int(changed.sum()), "; ")
         circular = changed & (base["status"] == "reproduced").to_numpy() & (other["status"] != "reproduced").to_numpy()
         table.loc[circular, "status"] = "circular"
         alternatives = other["recomputed"].fillna("").to_numpy()[circular]
@@ -261,6 +283,18 @@ def dependence(review: Review, table: pd.DataFrame, claims: list[Claim], topic: 
             f"Circular: reproduces only because {inference.source} ({name}); without it the data give "
             f"{alt or 'no number'}." + (f" {note}" if note else "")
             for alt, note in zip(alternatives, table.loc[circular, "note"], strict=True)]
+    rules = readings.active(review)
+    for name in sorted(rules):
+        changed = _changed(base, again(readings.using(review, rules - {name})))
+        _append(table, changed, "depends_on", [f"reading: {name}"] * int(changed.sum()), "; ")
+    strict = again(readings.using(review, readings.STRICT))
+    differs = _changed(base, strict)
+    table.loc[differs, "reading"] = readings.label(rules)
+    moved = differs & (strict["status"].to_numpy() != base["status"].to_numpy())
+    _append(table, moved, "note", [
+        f"Under the paper's stated method alone (strict reading) the data give {value or 'no number'}: "
+        f"{status.replace('_', ' ')}." for value, status in zip(strict["recomputed"].fillna("").to_numpy()[moved],
+                                                             strict["status"].to_numpy()[moved], strict=True)], " ")
     return table
 
 
@@ -308,3 +342,13 @@ def write_audit(table: pd.DataFrame, output_dir: Path | str | None) -> Path | No
     if output_dir is None:
         return None
     return write_csv(table[AUDIT_COLUMNS], paths.project_path(output_dir) / AUDIT_CSV)
+
+
+def by_reading(table: pd.DataFrame) -> pd.DataFrame:
+    """How many numbers of each status rest on the project's readings (``reading`` column) and how many do not."""
+    kind = table["reading"].map(lambda r: "rests on the project's readings" if r else "the same under the paper's method")
+    counts = pd.crosstab(kind, table["status"]).reindex(columns=list(STATUSES), fill_value=0)
+    counts = counts.reindex(["the same under the paper's method", "rests on the project's readings"], fill_value=0)
+    counts.index.name, counts.columns.name = "numbers", None
+    counts["total"] = counts.sum(axis=1)
+    return counts

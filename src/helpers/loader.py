@@ -191,6 +191,9 @@ class Review:
         The folder the data were read from.
     checksum : str
         :func:`data_checksum` of that folder.
+    readings : frozenset of str, optional
+        The project's readings the analyses apply (:mod:`helpers.readings`); ``None``,
+        as loaded, is all of them. :func:`helpers.readings.using` sets it.
     """
 
     studies: pd.DataFrame
@@ -212,6 +215,7 @@ class Review:
     findings: pd.DataFrame = field(repr=False)
     data_dir: Path = field(repr=False)
     checksum: str = field(repr=False)
+    readings: frozenset | None = field(default=None, repr=False)
 
     @property
     def n_studies(self) -> int:

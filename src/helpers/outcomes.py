@@ -16,13 +16,15 @@ Response
 
 Durations (treatment duration, time to first clinical improvement)
     Available-case analysis at patient level, with mean imputation (Table 2 footnote a):
-    every patient of a study enters the median with the study's printed value, and a
-    multi-patient study's printed median or mean stands for each of its patients. A
-    study printing only a range enters the range but not the median. The pooled range
-    runs from the lowest to the highest of the studies' printed ranges (or of their
-    values where no range is printed). Weeks become months with
-    :mod:`helpers.units` (1 month = 4 weeks). A row with no value prints ``N/A`` when
-    every study says not applicable, ``N/R`` otherwise.
+    the values a study's printed numbers fix exactly (a range's ends, the median of an odd
+    number of patients, all three patients of a median and a range) enter as they are;
+    its other patients take its printed mean, or, by the project's reading
+    ``median-imputed``, its printed median. The pooled range runs from the lowest to the
+    highest value pooled. Weeks become months at 4 weeks to the month (reading
+    ``four-week-month``). Both readings are the project's, listed with their alternatives
+    in :mod:`helpers.readings`; :func:`compare_readings` gives Table 2 under the paper's
+    stated method alone. A row with no value prints ``N/A`` when every study says not
+    applicable, ``N/R`` otherwise.
 
 Largest diameter
     The largest printed diameter in the row, with its qualifier ("<20.0"); ``N/R`` when
@@ -45,6 +47,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
+from . import readings
 from .errors import NotComputable
 from .loader import Review
 from .printed import (
@@ -58,7 +61,7 @@ from .printed import (
     parse_response,
     strip_footnotes,
 )
-from .units import Alternative, parse_frequency
+from .units import Alternative, parse_frequency, to_months
 
 COMPARISON_COLUMNS = ["modality", "column", "part", "paper", "recomputed", "status", "note"]
 
@@ -148,16 +151,18 @@ class PooledDuration:
     high: float
     patients: int
     studies: int
-    status: str  # "reported", "not_applicable" or "not_reported"
+    status: str  # "reported", "not_applicable", "not_reported" or "not_determined"
 
     def __str__(self) -> str:
         if self.status == "not_applicable":
             return "N/A"
         if self.status == "not_reported":
             return "N/R"
+        if self.status == "not_determined":
+            return "no exact value"
         text = format_months(self.median) if not math.isnan(self.median) else "–"
         if self.low < self.high:
-            text += f" ({self.low:g}–{self.high:g})"
+            text += f" ({format_end(self.low)}–{format_end(self.high)})"
         return text
 
 
@@ -169,6 +174,11 @@ def format_months(x: float) -> str:
     """A median in months as Table 2 prints it: one decimal, two where needed (2.25)."""
     text = f"{x:.2f}".rstrip("0")
     return text + "0" if text.endswith(".") else text
+
+
+def format_end(x: float) -> str:
+    """A range's end as Table 2 prints it: no trailing zeros (0.3, 24, 2.25), at most two decimals."""
+    return f"{round_half_up(x, 2):.2f}".rstrip("0").rstrip(".")
 
 
 def patient_median(values: list[float], patients: list[int]) -> float:
@@ -196,27 +206,102 @@ def patient_median(values: list[float], patients: list[int]) -> float:
     return at(total // 2) if total % 2 else (at(total // 2 - 1) + at(total // 2)) / 2
 
 
-def pool_durations(review: Review, measure: str, modalities: list[str]) -> PooledDuration:
-    """Pool one duration measure over the studies of ``modalities`` (rules in the module docstring)."""
+def study_values(statistic: str, value: float, low: float, high: float, n: int,
+                 impute_median: bool = True) -> list[tuple[float, int]]:
+    """The patient values one study's printed duration gives: ``[(value, patients), ...]``.
+
+    First every value the printed numbers fix exactly (the paper's method uses exact
+    values where they are known): a range's ends are two patients' values; an odd number
+    of patients puts one at the median; a median at an end of the range puts every patient
+    up to the middle there; with three patients a median and a range fix all three, and so
+    do a mean and a range (the third is three times the mean less the ends). The patients
+    left take the printed mean (Table 2 footnote a), or the printed median or single value
+    when ``impute_median`` (the project's reading ``median-imputed``,
+    :mod:`helpers.readings`); otherwise they are missing. ``statistic`` is ``value``,
+    ``median``, ``mean`` or ``range``; NaN means not printed; all values in one unit.
+
+    >>> study_values("median", 13.0, 4.0, 13.4, 3)
+    [(4.0, 1), (13.4, 1), (13.0, 1)]
+    >>> study_values("median", 8.0, 2.0, 13.0, 6)
+    [(2.0, 1), (13.0, 1), (8.0, 4)]
+    >>> study_values("median", 8.0, 2.0, 13.0, 6, impute_median=False)
+    [(2.0, 1), (13.0, 1)]
+    >>> study_values("mean", 4.0, 1.0, 8.0, 3)
+    [(1.0, 1), (8.0, 1), (3.0, 1)]
+    """
+    has_range = not (math.isnan(low) or math.isnan(high))
+    has_value = not math.isnan(value) and statistic != "range"
+    if n <= 0:
+        return []
+    if has_range and low == high:
+        return [(low, n)]
+    if n == 1:
+        return [(value, 1)] if has_value else []
+    fixed: list[tuple[float, int]] = [(low, 1), (high, 1)] if has_range else []
+    left = n - len(fixed)
+    if not has_value or not left:
+        return fixed
+    if statistic == "mean":
+        if has_range:  # the other patients' sum is known
+            rest = n * value - low - high
+            if left == 1 and low <= rest <= high:
+                return [*fixed, (rest, 1)]
+            for end in (low, high):
+                if math.isclose(rest, left * end, rel_tol=1e-12, abs_tol=1e-12):
+                    return [*fixed, (end, left)]
+        return [*fixed, (value, left)]
+    # a median, or one value printed for several patients
+    if has_range and value in (low, high):  # every patient from that end to the middle is there
+        at_end = n // 2  # beyond the end's own patient
+        fixed = [(low, 1 + at_end * (value == low)), (high, 1 + at_end * (value == high))]
+        left -= at_end
+    elif n % 2:
+        fixed, left = [*fixed, (value, 1)], left - 1
+    return [*fixed, (value, left)] if left and impute_median else fixed
+
+
+def pooled_values(review: Review, measure: str, modalities: list[str]) -> pd.DataFrame:
+    """The patient values :func:`pool_durations` pools: one row per (study, value).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``ref``, ``months`` and ``patients`` (how many patients the value stands
+        for), under the review's readings (:mod:`helpers.readings`). A value with a
+        qualifier (``> 36``) is not a value and does not enter.
+    """
+    rules = readings.active(review)
     studies = _studies(review, modalities)
     d = review.durations.loc[review.durations.index.isin(studies.index)]
+    d = d[(d["measure"] == measure) & (d["status"] == "reported") & d["qualifier"].isna()]
+    rows = [(ref, value, patients) for ref, row in d.iterrows()
+            for value, patients in study_values(
+                row["statistic"], *(to_months(row[c], row["unit"], "four-week-month" in rules) for c in ("value", "low", "high")),
+                int(studies.loc[ref, "n_cases"]), impute_median="median-imputed" in rules)]
+    return pd.DataFrame(rows, columns=["ref", "months", "patients"])
+
+
+def pool_durations(review: Review, measure: str, modalities: list[str]) -> PooledDuration:
+    """Pool one duration measure over the studies of ``modalities``, at patient level.
+
+    Each study's printed numbers give its patients' values (:func:`pooled_values`,
+    :func:`study_values`); the median is over those values, the range runs from the lowest
+    to the highest of them. A row with no value prints ``N/A`` when every study says not
+    applicable, ``N/R`` when none reports one, and "no exact value" when studies print
+    values but, under the readings used, none fixes a patient's value.
+    """
+    d = review.durations.loc[review.durations.index.isin(_studies(review, modalities).index)]
     d = d[d["measure"] == measure]
-    reported = d[d["status"] == "reported"]
-    values, weights, lows, highs = [], [], [], []
-    for ref, row in reported.iterrows():
-        has_range = not pd.isna(row["low_months"])
-        if row["statistic"] != "range" and pd.isna(row["qualifier"]):
-            values.append(row["value_months"])  # once for each of the study's patients
-            weights.append(int(studies.loc[ref, "n_cases"]))
-        lows.append(row["low_months"] if has_range else row["value_months"])
-        highs.append(row["high_months"] if has_range else row["value_months"])
-    if reported.empty:
+    if not (d["status"] == "reported").any():
         status = "not_applicable" if len(d) and (d["status"] == "not_applicable").all() else "not_reported"
         return PooledDuration(math.nan, math.nan, math.nan, 0, 0, status)
+    pooled = pooled_values(review, measure, modalities)
+    if pooled.empty:
+        return PooledDuration(math.nan, math.nan, math.nan, 0, 0, "not_determined")
     return PooledDuration(
-        median=patient_median(values, weights),
-        low=float(min(lows)), high=float(max(highs)),
-        patients=sum(weights), studies=len(reported), status="reported",
+        median=patient_median(list(pooled["months"]), list(pooled["patients"])),
+        low=float(pooled["months"].min()), high=float(pooled["months"].max()),
+        patients=int(pooled["patients"].sum()), studies=pooled["ref"].nunique(), status="reported",
     )
 
 
@@ -446,14 +531,14 @@ def compare_table2(review: Review) -> pd.DataFrame:
             add(modality, measure, "median", median, ours_median, _same_number(median, pooled.median),
                 computable=not math.isnan(pooled.median))
             reported = pooled.status == "reported"
+            ours_range = (f"{format_end(pooled.low)}–{format_end(pooled.high)}" if pooled.low < pooled.high
+                          else "no range") if reported else str(pooled)
             if low is None:
-                ok = reported and not pooled.low < pooled.high
-                add(modality, measure, "range", "no range", "no range" if ok or not reported else
-                    f"{pooled.low:g}–{pooled.high:g}", ok, computable=reported)
+                add(modality, measure, "range", "no range", ours_range, reported and ours_range == "no range",
+                    computable=reported)
             else:
                 ok = _same_number(low, pooled.low) and _same_number(high, pooled.high)
-                add(modality, measure, "range", f"{low}–{high}", f"{pooled.low:g}–{pooled.high:g}" if reported else str(pooled),
-                    ok, computable=reported)
+                add(modality, measure, "range", f"{low}–{high}", ours_range, ok, computable=reported)
         paper_r = parse_response(printed["response_rates"])
         counts = response_counts(review, members)
         for key in RESPONSE_CATEGORIES:
@@ -524,8 +609,8 @@ def pooled_duration(review: Review, measure: str, statistic: str, modality: str 
                     family: str | None = None):
     """A pooled duration (months) of the selection: its ``median``, ``mean`` or ``range``.
 
-    The mean is the mean of the patient-level values that enter the median (the same
-    available-case and imputation rule).
+    The mean is the mean of the patient-level values that enter the median
+    (:func:`pooled_values`: the same exact values and imputation).
     """
     members = _select_modalities(review, modality, family)
     pooled = pool_durations(review, measure, members)
@@ -534,12 +619,8 @@ def pooled_duration(review: Review, measure: str, statistic: str, modality: str 
     if statistic == "range":
         return (pooled.low, pooled.high)
     if statistic == "mean":
-        studies = _studies(review, members)
-        d = review.durations.loc[review.durations.index.isin(studies.index)]
-        # the values that enter the median (pool_durations): a value, median or mean with no qualifier
-        d = d[(d["measure"] == measure) & (d["status"] == "reported") & (d["statistic"] != "range") & d["qualifier"].isna()]
-        weights = [int(studies.loc[ref, "n_cases"]) for ref in d.index]
-        return float(np.average(d["value_months"], weights=weights)) if weights else math.nan
+        values = pooled_values(review, measure, members)
+        return float(np.average(values["months"], weights=values["patients"])) if len(values) else math.nan
     raise ValueError(f"unknown statistic {statistic!r}; use median, mean or range")
 
 
@@ -616,3 +697,52 @@ def total_sessions(review: Review, refs: list[int] | None = None, modalities: li
 def n_cited(review: Review, refs: list[int]) -> int:
     """How many distinct references a statement cites (to check a count against its citations)."""
     return len(set(refs))
+
+
+READING_COLUMNS = ["modality", "column", "part", "paper", "project", "project_status", "strict", "strict_status",
+                   "reproduces", "rests_on"]
+
+
+def compare_readings(review: Review) -> pd.DataFrame:
+    """Table 2's numbers under the project's readings and under the paper's stated method alone.
+
+    :func:`compare_table2` twice: with the project's readings (:data:`helpers.readings.PROJECT`)
+    and with none (:data:`helpers.readings.STRICT`), one row per number that either
+    reading recomputes differently.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`READING_COLUMNS`. ``reproduces`` says which reading gives the printed
+        number: ``both``, ``project only``, ``strict only``, ``neither``, or ``not computable``
+        (the paper prints no number to compare, or neither reading gives one). ``rests_on``
+        names the project's readings whose withdrawal alone changes the number.
+    """
+    project = compare_table2(readings.using(review, readings.PROJECT))
+    keyed = project.set_index(["modality", "column", "part"])
+    moved_by = {}
+    for name in sorted(readings.PROJECT):
+        other = compare_table2(readings.using(review, readings.PROJECT - {name})).set_index(keyed.index.names)
+        moved = (other["recomputed"] != keyed["recomputed"]) | (other["status"] != keyed["status"])
+        for key in keyed.index[moved.to_numpy()]:
+            moved_by.setdefault(key, []).append(name)
+    strict = compare_table2(readings.using(review, readings.STRICT))
+    keys = ["modality", "column", "part"]
+    both = project.merge(strict, on=keys, suffixes=("_project", "_strict"), validate="one_to_one")
+    differs = (both["recomputed_project"] != both["recomputed_strict"]) | (both["status_project"] != both["status_strict"])
+    both = both[differs]
+
+    def which(p: str, s: str) -> str:
+        if "not_computable" in (p, s) and "reproduced" not in (p, s):
+            return "not computable"
+        return {(True, True): "both", (True, False): "project only", (False, True): "strict only",
+                (False, False): "neither"}[(p == "reproduced", s == "reproduced")]
+
+    return pd.DataFrame({
+        "modality": both["modality"], "column": both["column"], "part": both["part"], "paper": both["paper_project"],
+        "project": both["recomputed_project"], "project_status": both["status_project"],
+        "strict": both["recomputed_strict"], "strict_status": both["status_strict"],
+        "reproduces": [which(p, s) for p, s in zip(both["status_project"], both["status_strict"], strict=True)],
+        "rests_on": [", ".join(moved_by.get(key, [])) for key in zip(both["modality"], both["column"], both["part"],
+                                                                     strict=True)],
+    }, columns=READING_COLUMNS).reset_index(drop=True)

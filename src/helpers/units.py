@@ -35,8 +35,22 @@ MONTHS_PER_UNIT = {
 }
 
 
-def to_months(value: float | None, unit: str | None) -> float:
+#: The calendar month, in days: the alternative to the four-week month
+#: (:mod:`helpers.readings`, reading ``four-week-month``).
+CALENDAR_DAYS_PER_MONTH = 365.25 / MONTHS_PER_YEAR
+CALENDAR_MONTHS_PER_UNIT = {
+    "days": 1 / CALENDAR_DAYS_PER_MONTH,
+    "weeks": DAYS_PER_WEEK / CALENDAR_DAYS_PER_MONTH,
+    "months": 1.0,
+    "years": float(MONTHS_PER_YEAR),
+}
+
+
+def to_months(value: float | None, unit: str | None, four_week_month: bool = True) -> float:
     """Convert a duration to months with the paper's rule (1 month = 4 weeks).
+
+    The rule is the project's reading (``four-week-month`` in :mod:`helpers.readings`);
+    ``four_week_month=False`` uses the calendar month (:data:`CALENDAR_DAYS_PER_MONTH`).
 
     Parameters
     ----------
@@ -44,6 +58,8 @@ def to_months(value: float | None, unit: str | None) -> float:
         The duration; ``None`` or NaN give NaN.
     unit : {"days", "weeks", "months", "years"}
         The unit the value is printed in.
+    four_week_month : bool
+        Four weeks to the month (the default), or the calendar month.
 
     Returns
     -------
@@ -56,11 +72,13 @@ def to_months(value: float | None, unit: str | None) -> float:
     5.5
     >>> to_months(7, "years")
     84.0
+    >>> round(to_months(9, "weeks", four_week_month=False), 3)
+    2.07
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return math.nan
     try:
-        return float(value) * MONTHS_PER_UNIT[unit]
+        return float(value) * (MONTHS_PER_UNIT if four_week_month else CALENDAR_MONTHS_PER_UNIT)[unit]
     except KeyError:
         raise ValueError(f"unknown time unit {unit!r}; allowed: {sorted(MONTHS_PER_UNIT)}") from None
 
