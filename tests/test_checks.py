@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import random
 
+import pandas as pd
 import pytest
 
 from helpers import DataValidationError, checks, claims, load_review, paper
@@ -151,3 +152,131 @@ def test_every_discrepancy_and_circular_row_has_a_note(audit):
     rows = audit[audit["status"].isin(["discrepancy", "circular"])]
     assert not rows.empty
     assert (rows["note"].str.len() > 20).all(), rows[rows["note"].str.len() <= 20]["claim_id"].tolist()
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_a_citation_that_repeats_or_invents_a_reference_is_found_anywhere(review, monkeypatch, seed):
+    """A seeded bracket of any passage is given a repeated reference, or one beyond the list: one row names it."""
+    import re
+
+    rng = random.Random(seed)
+    original = paper.passages()
+    with_brackets = [p for p in original if re.search(r"\[[\d,\s–-]+\]", p.text)]
+    passage = rng.choice(with_brackets)
+    brackets = list(re.finditer(r"\[([\d,\s–-]+)\]", passage.text))
+    m = rng.choice(brackets)
+    refs = checks.cited_refs(m.group(1))
+    extra = rng.choice([refs[0], max(review.references.index) + rng.randint(1, 50)])
+    changed = passage.text[:m.end() - 1] + f", {extra}" + passage.text[m.end() - 1:]
+    monkeypatch.setattr(paper, "passages", lambda: tuple(
+        paper.Passage(p.name, changed if p.name == passage.name else p.text) for p in original))
+    rows = checks.citations(review)
+    mine = rows[rows["reported"] == f"[{m.group(1)}, {extra}]"]
+    assert len(mine) == 1 and str(extra) in mine["note"].iloc[0], (passage.name, m.group(0), extra)
+    assert ("twice" in mine["note"].iloc[0]) == (extra in refs)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_cited_with_against_a_loop_over_studies(review, seed):
+    """Random citations and properties: the share of cited studies that report them, by a plain loop."""
+    rng = random.Random(seed)
+    refs = rng.sample(sorted(review.references.index), rng.randint(1, 8))
+    props = {}
+    if rng.random() < 0.5:
+        props["categories"] = rng.sample(["complete", "partial", "none", "unknown"], rng.randint(1, 2))
+    if rng.random() < 0.5:
+        props["modalities"] = rng.sample(sorted(review.modalities.index), rng.randint(1, 3))
+    if rng.random() < 0.3:
+        props["events"] = rng.sample(sorted(review.adverse_events.index), 2)
+    if rng.random() < 0.3:
+        props["sessions"] = rng.randint(1, 3)
+    exact = rng.random() < 0.5
+    got = checks.cited_with(review, refs, exact=exact, **props)
+    having = set()
+    for ref, s in review.studies.iterrows():
+        o = review.outcomes.loc[ref]
+        ok = True
+        if "modalities" in props:
+            ok &= s["modality"] in props["modalities"]
+        if "events" in props:
+            ok &= s["modality"] in {review.adverse_events.loc[e, "modality"] for e in props["events"]}
+        if "sessions" in props:
+            ok &= bool(s["total_sessions_high"] <= props["sessions"]) if not pd.isna(s["total_sessions_high"]) else False
+        if "categories" in props:
+            n = 0
+            for c in props["categories"]:
+                column = {"complete": "complete_response", "partial": "partial_response", "none": "no_response",
+                          "unknown": "unknown_response"}[c]
+                n += 0 if pd.isna(o[column]) else int(o[column])
+                lesion = f"lesions_{column}"
+                n += 0 if lesion not in o or pd.isna(o[lesion]) else int(o[lesion])
+            ok &= n > 0
+        if ok:
+            having.add(ref)
+    cited = set(refs)
+    assert (got.events, got.total) == (len(cited & having), len(cited | having) if exact else len(cited))
+
+
+def test_the_schedule_and_session_claims_read_the_numbers_other_claims_print(review):
+    """Sums and medians of printed numbers follow the register: change a part and the result moves."""
+    import dataclasses
+
+    claim = next(c for c in review.claims if c.id == "treatment-eswl-intralesional-break")
+    before = checks.sum_of_reported(review, ["treatment-eswl-intralesional-schedule", claim.id])
+    changed = dataclasses.replace(review, claims=[dataclasses.replace(c, reported="9") if c.id == claim.id else c
+                                                  for c in review.claims])
+    assert checks.sum_of_reported(changed, ["treatment-eswl-intralesional-schedule", claim.id]) == before + 9 - float(
+        claim.reported)
+    assert checks.sum_of_reported(review, ["patients-sex-ratio"]) == sum(
+        float(x) for x in next(c for c in review.claims if c.id == "patients-sex-ratio").reported.split(":"))
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_summarised_smaller_groups_against_a_loop(review, seed):
+    """Random Table 2 sizes and duration cells: medians printed for rows smaller than one called too small."""
+    rng = random.Random(seed)
+    table = review.paper_table2.copy()
+    table["n"] = [rng.randint(1, 60) for _ in range(len(table))]
+    cells = ["N/A ^c", "N/R", "N/A", "3.0", "2.25 (1–3)"]
+    for column in ("treatment_duration", "time_to_first_improvement"):
+        table[column] = [rng.choice(cells) if pd.isna(m) else "" for m in table["merged_into"]]
+    changed = dataclasses.replace(review, paper_table2=table)
+    group = table["merged_into"].where(table["merged_into"].notna(), table.index.to_series())
+    size = {row: int(table.loc[group == row, "n"].sum()) for row in set(group)}
+    cellwise = [(size[row], table.loc[row, c]) for row in set(group) for c in ("treatment_duration", "time_to_first_improvement")]
+    small = [n for n, cell in cellwise if "^c" in cell]
+    if not small:
+        with pytest.raises(Exception, match="too small"):
+            checks.summarised_smaller_groups(changed)
+        return
+    expected = sum(1 for n, cell in cellwise if cell[0].isdigit() and n < max(small))
+    assert checks.summarised_smaller_groups(changed) == expected
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_response_in_against_a_loop(review, seed):
+    rng = random.Random(seed)
+    refs = rng.sample(sorted(review.studies.index), rng.randint(1, 6))
+    categories = rng.sample(["complete", "partial", "none", "unknown"], rng.randint(1, 3))
+    got = checks.response_in(review, refs, categories)
+    events = total = 0
+    for ref in refs:
+        n = int(review.studies.loc[ref, "n_cases"])
+        total += n
+        o = review.outcomes.loc[ref]
+        if o["response_unit"] == "lesions":
+            events += n if "unknown" in categories else 0
+        else:
+            events += sum(int(o[f"{c}_response" if c != "none" else "no_response"]) for c in categories)
+    assert (got.events, got.total) == (events, total)
+
+
+@pytest.mark.parametrize("modality", ["topical_sts", "intralesional_sts", "eswl", "eswl_intralesional_sts",
+                                      "picosecond_laser_topical_sts"])
+def test_duration_rank_against_sorting(review, modality):
+    from helpers import outcomes
+
+    medians = {row: outcomes.pool_durations(review, "treatment_duration", members).median
+               for row, members in outcomes.table2_groups(review).items()}
+    ranked = sorted((m for m in medians.values() if not pd.isna(m)), reverse=True)
+    assert checks.duration_rank(review, modality, "treatment_duration") == ranked.index(medians[modality]) + 1

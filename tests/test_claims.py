@@ -14,9 +14,23 @@ CLAIMS = load_review().claims
 PAPER = " ".join(paper_text.text().split())
 
 
+def _table1_cell(row: str, column: str) -> str:
+    """A Table 1 cell read by the tests' own parser (independent of helpers.paper)."""
+    header = next(line for line in paper_text.text().splitlines() if line.startswith("First author (publication year)\t"))
+    columns = [" ".join(c.split()) for c in header.split("\t")]
+    found = [r for r in paper_text.table1_rows() if f"{r.author} [{r.ref}]" == row]
+    assert len(found) == 1, row
+    return " ".join(found[0].cells[columns.index(column)].split())
+
+
 @pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
 def test_quote_is_verbatim_in_the_paper(claim):
-    assert " ".join(claim.quote.split()) in PAPER
+    quote = " ".join(claim.quote.split())
+    if claim.section == "Table 1" and quote.count(" | ") == 2:  # a cell: row | column | text
+        row, column, cell = quote.split(" | ")
+        assert _table1_cell(row, column) == cell
+    else:
+        assert quote in PAPER
 
 
 @pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
@@ -62,10 +76,10 @@ def test_audit_columns_and_statuses(review):
     table = claims.audit(review)
     assert list(table.columns) == claims.AUDIT_COLUMNS
     assert set(table["status"]) <= set(claims.STATUSES)
-    from helpers.checks import arithmetic
+    from helpers.checks import arithmetic, citations
     from helpers.outcomes import compare_table2
 
-    assert len(table) == len(CLAIMS) + len(compare_table2(review)) + len(arithmetic(review))
+    assert len(table) == len(CLAIMS) + len(compare_table2(review)) + len(arithmetic(review)) + len(citations(review))
     assert table["claim_id"].is_unique
     not_computable = table[table["status"] == "not_computable"]
     assert not_computable["note"].str.len().gt(0).all()
@@ -383,3 +397,34 @@ def test_a_reported_value_is_clean_text(data_copy, reported):
         load_review(data_copy, cache=False)
     (problem,) = info.value.problems
     assert (problem.rule, problem.column) == ("clean text", "reported")
+
+
+def test_every_table_cell_can_be_quoted_and_no_other_text(review):
+    """Each cell of Tables 1 and 2, quoted as 'row | column | text', is accepted; with its text,
+    row or column changed it is refused with the reason."""
+    from helpers import paper
+
+    cells = paper.table_cells()
+    assert len({r for t, r, _ in cells if t == "Table 1"}) == len(paper_text.table1_rows())
+    for (table, row, column), text in cells.items():
+        assert paper.cell_quote_problem(table, f"{row} | {column} | {text}") is None
+        assert "prints" in paper.cell_quote_problem(table, f"{row} | {column} | {text}x")
+        assert "has no cell" in paper.cell_quote_problem(table, f"{row}x | {column} | {text}")
+        other = "Table 2" if table == "Table 1" else "Table 1"
+        assert "has no cell" in paper.cell_quote_problem(other, f"{row} | {column} | {text}")
+
+
+def test_a_claim_quoting_a_cell_the_table_does_not_print_is_refused(data_copy):
+    from helpers import load_review
+
+    path = data_copy / "claims.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = '"Pavlov-Dolijanovic [58] | Median (range) treatment duration (months) | 22 weeks"'
+    assert old in text
+    path.write_text(text.replace(old, old.replace("22 weeks", "16 weeks")).replace('reported: "22"\n  computation: sum',
+                                                                                 'reported: "16"\n  computation: sum'),
+                    encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        load_review(data_copy, cache=False)
+    (problem,) = info.value.problems
+    assert (problem.rule, problem.column) == ("quote in the paper", "quote") and "'22 weeks'" in problem.message

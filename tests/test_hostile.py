@@ -98,20 +98,25 @@ def _rename_free_text_keys(folder: Path, descriptor, registers_text: str) -> lis
     return renamed
 
 
+def _letters(n: int) -> str:
+    """A number as letters (0 -> a, 27 -> bb): a note may state no number its sources do not give."""
+    return "abcdefghijklmnopqrstuvwxyz"[n % 26] * (1 + n // 26)
+
+
 def _hostile_registers(folder: Path) -> None:
     path = folder / "claims.yaml"
     claims = yaml.safe_load(path.read_text(encoding="utf-8"))
     for n, claim in enumerate(claims):
         for key in ("note", "reason"):
             if claim.get(key):
-                claim[key] = claim[key] + " " + PAYLOADS[0].format(id=f"claims-{key}-{n}")
+                claim[key] = claim[key] + " " + PAYLOADS[0].format(id=f"claims-{key}-{_letters(n)}")
     first = next(c for c in claims if c.get("computation"))
     first["note"] = FORMULA  # a formula at the start of a cell that reaches claims_audit.csv
     path.write_text(yaml.safe_dump(claims, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8")
     path = folder / "table2_notes.yaml"
     notes = yaml.safe_load(path.read_text(encoding="utf-8"))
     for n, note in enumerate(notes):
-        note["note"] = ("@SUM(1)" if n == 0 else "") + note["note"] + " " + PAYLOADS[0].format(id=f"notes-{n}")
+        note["note"] = ("@SUM(x)" if n == 0 else "") + note["note"] + " " + PAYLOADS[0].format(id=f"notes-{_letters(n)}")
     path.write_text(yaml.safe_dump(notes, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8")
 
 

@@ -25,6 +25,7 @@ from helpers import loader as loader_module
 from helpers.loader import read_descriptor
 from helpers.paths import DATA_DIR
 from helpers.registers import REGISTER_FILES
+from tests_support import typed_tables
 
 SPEC = yaml.safe_load((Path(__file__).parent / "broken_data" / "mutations.yaml").read_text(encoding="utf-8"))
 RESOURCES = [r for r in read_descriptor()["resources"] if r["name"] in loader_module.TABLES]
@@ -162,9 +163,10 @@ def test_a_bad_table_file_is_refused_with_one_problem(folder, monkeypatch, mutat
 
 def _same_review(a, b) -> None:
     for name in ("studies", "outcomes", "diseases", "durations", "adverse_events", "references", "modalities",
-                 "families", "disease_vocabulary", "disease_categories", "paper_table2", "jbi_questions", "prisma"):
+                 "families", "disease_vocabulary", "disease_categories", "title_terms", "paper_table2", "jbi_questions", "prisma"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
     assert a.claims == b.claims and a.table2_notes == b.table2_notes and a.non_claims == b.non_claims
+    assert a.table2_note_sources == b.table2_note_sources
 
 
 @pytest.mark.parametrize("mutation", SPEC["accepted"], ids=[m["name"] for m in SPEC["accepted"]])
@@ -266,11 +268,7 @@ def test_a_bad_register_is_refused_with_one_problem(folder, monkeypatch, mutatio
 @pytest.fixture(scope="module")
 def tables():
     """The valid tables, as stage 5 of the loader sees them (for the register checkers)."""
-    descriptor = read_descriptor()
-    resources = {r["name"]: r for r in descriptor["resources"]}
-    sources, problems = loader_module._read_sources(DATA_DIR, resources)
-    assert not problems
-    return {name: loader_module._typed_table(sources[name]) for name in loader_module.TABLES}, descriptor
+    return typed_tables()
 
 
 @pytest.mark.parametrize("mutation, rel", KEY_CASES, ids=[f"{m['name']}-{rel}" for m, rel in KEY_CASES])
@@ -290,7 +288,7 @@ def test_every_key_of_a_register_refuses_a_value_of_the_wrong_shape(tables, muta
         elif rel == "non_claims.yaml":
             _, problems = check_non_claims(value, node, load_review().claims)
         else:
-            _, problems = check_table2_notes(value, node, typed)
+            _, _, problems = check_table2_notes(value, node, typed, load_review().claims)
         assert len(problems) == 1 and problems[0].file == rel and matches_rule(problems[0], rule), (text[:300], problems)
 
 

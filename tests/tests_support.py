@@ -62,3 +62,15 @@ def write_rows(path: Path, rows: list[list[str]]) -> None:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
     path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def typed_tables(folder: Path | None = None) -> tuple[dict, dict]:
+    """A data folder's valid tables as the loader's last stages see them, and the data dictionary."""
+    from helpers import loader
+    from helpers.paths import DATA_DIR
+
+    descriptor = loader.read_descriptor()
+    resources = {r["name"]: r for r in descriptor["resources"]}
+    sources, problems = loader._read_sources(folder or DATA_DIR, resources)
+    assert not problems, problems
+    return {name: loader._typed_table(sources[name]) for name in loader.TABLES}, descriptor

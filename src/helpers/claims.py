@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import checks, inferences, outcomes, paths, printed, readings, rob, summary
+from . import checks, inferences, outcomes, paper, paths, printed, readings, rob, summary
 from .errors import NotComputable
 from .escape import write_csv
 from .loader import Review
@@ -89,7 +89,19 @@ COMPUTATIONS: dict[str, Callable] = {
     "event_kinds": checks.event_kinds,
     "pain_relief_share": checks.pain_relief_share,
     "sum_of_reported": checks.sum_of_reported,
+    "median_of_reported": checks.median_of_reported,
     "share_of_reported": checks.share_of_reported,
+    "cited_with": checks.cited_with,
+    "unknown_by_lesion_reporting": checks.unknown_by_lesion_reporting,
+    "duration_rank": checks.duration_rank,
+    "pain_reporting_gap": checks.pain_reporting_gap,
+    "pain_outcome_patients": checks.pain_outcome_patients,
+    "title_concentration": checks.title_concentration,
+    "least_sessions_per_month": checks.least_sessions_per_month,
+    "median_share": checks.median_share,
+    "response_in": checks.response_in,
+    "summarised_smaller_groups": checks.summarised_smaller_groups,
+    "mean_imputed_share": checks.mean_imputed_share,
 }
 
 
@@ -207,6 +219,60 @@ def evaluate(claim: Claim, review: Review) -> dict:
 TABLE2_SECTION = "Table 2"
 
 
+def table2_claim_id(modality: str, column: str, part) -> str:
+    """The audit's id of a Table 2 cell part: ``table2-eswl-treatment-duration-range``."""
+    slug = re.sub(r"[^a-z0-9]+", "-", str(part).lower()).strip("-")
+    return f"table2-{modality}-{column.replace('_', '-')}-{slug}"
+
+
+NOTE_CHECK_COLUMNS = ["claim_id", "says", "computation", "recomputed", "holds"]
+
+
+def note_checks(review: Review) -> pd.DataFrame:
+    """Every number a note states from the data (``sources: computed``), recomputed now.
+
+    A note of ``claims.yaml`` or ``table2_notes.yaml`` states numbers from the data (the
+    loader checks that each number of a note is accounted for); here each is recomputed.
+    A check without a computation is the note's own row: the claim's computation, or the
+    recomputed Table 2 cell part, which must show the number.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`NOTE_CHECK_COLUMNS`; ``holds`` is False where the data no longer give
+        what the note says.
+    """
+    rows = []
+
+    def add(claim_id, check, recomputed, holds):
+        rows.append({"claim_id": claim_id, "says": check.says, "computation": check.computation or "(its own)",
+                     "recomputed": recomputed, "holds": bool(holds)})
+
+    def run(check, default=None):
+        name, args = (check.computation, check.args) if check.computation else default
+        try:
+            value = COMPUTATIONS[name](review, **args)
+        except NotComputable as exc:
+            return None, f"not computable ({exc})"
+        return value, format_value(parse_reported(check.says), value)
+
+    for claim in review.claims:
+        for check in (claim.sources.computed if claim.sources else ()):
+            value, shown = run(check, (claim.computation, claim.args))
+            add(claim.id, check, shown, value is not None and matches(parse_reported(check.says), value))
+    recomputed = outcomes.compare_table2(review).set_index(["modality", "column", "part"])["recomputed"]
+    for key, sources in review.table2_note_sources.items():
+        for check in sources.computed:
+            cid = table2_claim_id(*key)
+            if check.computation:
+                value, shown = run(check)
+                add(cid, check, shown, value is not None and matches(parse_reported(check.says), value))
+            else:
+                cell = str(recomputed.get(key, ""))
+                add(cid, check, cell, paper.token_run(cell, check.says) is not None)
+    return pd.DataFrame(rows, columns=NOTE_CHECK_COLUMNS)
+
+
 def table2_audit(review: Review) -> pd.DataFrame:
     """Every number of the paper's Table 2 as audit rows (from :func:`helpers.outcomes.compare_table2`).
 
@@ -216,9 +282,8 @@ def table2_audit(review: Review) -> pd.DataFrame:
     cells = review.paper_table2
     rows = []
     for r in outcomes.compare_table2(review).itertuples():
-        slug = re.sub(r"[^a-z0-9]+", "-", str(r.part).lower()).strip("-")
         rows.append({
-            "claim_id": f"table2-{r.modality}-{r.column.replace('_', '-')}-{slug}",
+            "claim_id": table2_claim_id(r.modality, r.column, r.part),
             "section": TABLE2_SECTION,
             "quote": f"{cells.loc[r.modality, 'row_label']}, {r.column.replace('_', ' ')}: {cells.loc[r.modality, r.column]}",
             "reported": r.paper, "recomputed": r.recomputed, "status": r.status, "note": r.note,
@@ -232,7 +297,7 @@ def _evaluate_all(review: Review, claims: list[Claim], topic: str | None) -> pd.
     if topic in (None, TABLE2_TOPIC):
         parts.append(table2_audit(review))
     if topic in (None, ARITHMETIC_TOPIC):
-        parts.append(checks.arithmetic(review))
+        parts += [checks.arithmetic(review), checks.citations(review)]
     return pd.concat(parts, ignore_index=True)
 
 
@@ -320,6 +385,12 @@ def audit(review: Review, claims: list[Claim] | None = None, topic: str | None =
     if claims is None:
         claims = review.claims
     table = dependence(review, _evaluate_all(review, claims, topic), claims, topic)[AUDIT_COLUMNS]
+    stale = note_checks(review)
+    stale = stale[~stale["holds"]]
+    for cid, group in stale.groupby("claim_id", sort=False):
+        where = table["claim_id"] == cid
+        said = "; ".join(f"it says {s}, the data give {r}" for s, r in zip(group["says"], group["recomputed"], strict=True))
+        table.loc[where, "note"] = table.loc[where, "note"] + f" [This note is out of date: {said}.]"
     order = table["section"].map({s: i for i, s in enumerate(SECTIONS)})
     return table.iloc[order.argsort(kind="stable")].reset_index(drop=True)
 

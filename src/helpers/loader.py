@@ -77,6 +77,7 @@ TABLES = (
     "families",
     "disease_vocabulary",
     "disease_categories",
+    "title_terms",
     "table2",
     "jbi_questions",
     "prisma",
@@ -169,6 +170,10 @@ class Review:
         The paper's 65 references, indexed by ``ref``.
     modalities, families, disease_vocabulary, disease_categories : DataFrame
         The vocabularies.
+    title_terms : DataFrame
+        Words of reference titles that name a treatment, diagnosis or design, indexed by
+        ``term``, with what each means (``means`` as a list); see
+        :func:`helpers.validation.findings`.
     paper_table2 : DataFrame
         The paper's Table 2 as printed, indexed by ``modality`` (for comparison only).
     jbi_questions : DataFrame
@@ -181,6 +186,9 @@ class Review:
     table2_notes : dict
         Why Table 2 and the data disagree (``table2_notes.yaml``), keyed by
         (modality, column, part).
+    table2_note_sources : dict
+        Where the numbers of those notes come from (:class:`helpers.registers.NoteSources`),
+        by the same key, for the notes that name sources.
     non_claims : list of NonClaim
         The numbers of the paper's text declared not to be claims, with the reason
         (``non_claims.yaml``; see :mod:`helpers.paper`).
@@ -206,11 +214,13 @@ class Review:
     families: pd.DataFrame
     disease_vocabulary: pd.DataFrame
     disease_categories: pd.DataFrame
+    title_terms: pd.DataFrame
     paper_table2: pd.DataFrame
     jbi_questions: pd.DataFrame
     prisma: pd.DataFrame
     claims: list[Claim] = field(repr=False)
     table2_notes: dict = field(repr=False)
+    table2_note_sources: dict = field(repr=False)
     non_claims: list[NonClaim] = field(repr=False)
     findings: pd.DataFrame = field(repr=False)
     data_dir: Path = field(repr=False)
@@ -471,13 +481,15 @@ def _derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     )
     adverse = tables["adverse_events"].copy()
     adverse["refs"] = adverse["refs"].map(lambda v: _split_list(v, int) or [])
+    terms = tables["title_terms"].copy()
+    terms["means"] = terms["means"].map(lambda v: _split_list(v) or [])
 
     out = dict(tables)
-    out.update(studies=studies, durations=durations, diseases=diseases, adverse_events=adverse)
+    out.update(studies=studies, durations=durations, diseases=diseases, adverse_events=adverse, title_terms=terms)
     keys = {
         "studies": "ref", "outcomes": "ref", "diseases": "ref", "durations": "ref", "references": "ref",
         "adverse_events": "event_id", "modalities": "modality", "families": "family",
-        "disease_vocabulary": "disease", "disease_categories": "category", "table2": "modality",
+        "disease_vocabulary": "disease", "disease_categories": "category", "title_terms": "term", "table2": "modality",
         "jbi_questions": ["checklist", "question"],
         "prisma": "box",
     }
@@ -627,8 +639,9 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
         except YamlProblem as exc:
             problems.append(Problem(name, "valid YAML", exc.message, row=exc.line))
     stop_if(problems)
-    claims, found = check_claims(*registers[CLAIMS_FILE], vocabularies(tables, descriptor))
-    notes, more = check_table2_notes(*registers[NOTES_FILE], tables)
+    vocab = vocabularies(tables, descriptor)
+    claims, found = check_claims(*registers[CLAIMS_FILE], vocab)
+    notes, note_sources, more = check_table2_notes(*registers[NOTES_FILE], tables, None if found else claims, vocab)
     stop_if(found + more)
     non_claims, found = check_non_claims(*registers[NON_CLAIMS_FILE], claims)
     stop_if(found)
@@ -645,11 +658,13 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
         families=derived["families"],
         disease_vocabulary=derived["disease_vocabulary"],
         disease_categories=derived["disease_categories"],
+        title_terms=derived["title_terms"],
         paper_table2=derived["table2"],
         jbi_questions=derived["jbi_questions"],
         prisma=derived["prisma"],
         claims=claims,
         table2_notes=notes,
+        table2_note_sources=note_sources,
         non_claims=non_claims,
         findings=findings(tables),
         data_dir=data_dir,

@@ -206,19 +206,57 @@ def patient_median(values: list[float], patients: list[int]) -> float:
     return at(total // 2) if total % 2 else (at(total // 2 - 1) + at(total // 2)) / 2
 
 
+def fixed_values(statistic: str, value: float, low: float, high: float, n: int) -> tuple[list[tuple[float, int]], int]:
+    """The patient values one study's printed numbers fix exactly, and how many patients are left.
+
+    A range's ends are two patients' values; an odd number of patients puts one at the
+    median; a median at an end of the range puts every patient up to the middle there; with
+    three patients a median and a range fix all three, and so do a mean and a range (the
+    third is three times the mean less the ends), as does a mean at an end of the range.
+    ``statistic`` is ``value``, ``median``, ``mean`` or ``range``; NaN means not printed.
+
+    >>> fixed_values("median", 8.0, 2.0, 13.0, 6)
+    ([(2.0, 1), (13.0, 1)], 4)
+    """
+    has_range = not (math.isnan(low) or math.isnan(high))
+    has_value = not math.isnan(value) and statistic != "range"
+    if n <= 0:
+        return [], 0
+    if has_range and low == high:
+        return [(low, n)], 0
+    if n == 1:
+        return ([(value, 1)], 0) if has_value else ([], 1)
+    fixed: list[tuple[float, int]] = [(low, 1), (high, 1)] if has_range else []
+    left = n - len(fixed)
+    if not has_value or not left:
+        return fixed, left
+    if statistic == "mean":
+        if has_range:  # the other patients' sum is known
+            rest = n * value - low - high
+            if left == 1 and low <= rest <= high:
+                return [*fixed, (rest, 1)], 0
+            for end in (low, high):
+                if math.isclose(rest, left * end, rel_tol=1e-12, abs_tol=1e-12):
+                    return [*fixed, (end, left)], 0
+        return fixed, left
+    # a median, or one value printed for several patients
+    if has_range and value in (low, high):  # every patient from that end to the middle is there
+        at_end = n // 2  # beyond the end's own patient
+        return [(low, 1 + at_end * (value == low)), (high, 1 + at_end * (value == high))], left - at_end
+    if n % 2:
+        return [*fixed, (value, 1)], left - 1
+    return fixed, left
+
+
 def study_values(statistic: str, value: float, low: float, high: float, n: int,
                  impute_median: bool = True) -> list[tuple[float, int]]:
     """The patient values one study's printed duration gives: ``[(value, patients), ...]``.
 
-    First every value the printed numbers fix exactly (the paper's method uses exact
-    values where they are known): a range's ends are two patients' values; an odd number
-    of patients puts one at the median; a median at an end of the range puts every patient
-    up to the middle there; with three patients a median and a range fix all three, and so
-    do a mean and a range (the third is three times the mean less the ends). The patients
-    left take the printed mean (Table 2 footnote a), or the printed median or single value
-    when ``impute_median`` (the project's reading ``median-imputed``,
-    :mod:`helpers.readings`); otherwise they are missing. ``statistic`` is ``value``,
-    ``median``, ``mean`` or ``range``; NaN means not printed; all values in one unit.
+    First every value the printed numbers fix exactly (:func:`fixed_values`; the paper's
+    method uses exact values where they are known). The patients left take the printed
+    mean (Table 2 footnote a), or the printed median or single value when ``impute_median``
+    (the project's reading ``median-imputed``, :mod:`helpers.readings`); otherwise they are
+    missing. Values are in one unit (months).
 
     >>> study_values("median", 13.0, 4.0, 13.4, 3)
     [(4.0, 1), (13.4, 1), (13.0, 1)]
@@ -229,35 +267,9 @@ def study_values(statistic: str, value: float, low: float, high: float, n: int,
     >>> study_values("mean", 4.0, 1.0, 8.0, 3)
     [(1.0, 1), (8.0, 1), (3.0, 1)]
     """
-    has_range = not (math.isnan(low) or math.isnan(high))
-    has_value = not math.isnan(value) and statistic != "range"
-    if n <= 0:
-        return []
-    if has_range and low == high:
-        return [(low, n)]
-    if n == 1:
-        return [(value, 1)] if has_value else []
-    fixed: list[tuple[float, int]] = [(low, 1), (high, 1)] if has_range else []
-    left = n - len(fixed)
-    if not has_value or not left:
-        return fixed
-    if statistic == "mean":
-        if has_range:  # the other patients' sum is known
-            rest = n * value - low - high
-            if left == 1 and low <= rest <= high:
-                return [*fixed, (rest, 1)]
-            for end in (low, high):
-                if math.isclose(rest, left * end, rel_tol=1e-12, abs_tol=1e-12):
-                    return [*fixed, (end, left)]
-        return [*fixed, (value, left)]
-    # a median, or one value printed for several patients
-    if has_range and value in (low, high):  # every patient from that end to the middle is there
-        at_end = n // 2  # beyond the end's own patient
-        fixed = [(low, 1 + at_end * (value == low)), (high, 1 + at_end * (value == high))]
-        left -= at_end
-    elif n % 2:
-        fixed, left = [*fixed, (value, 1)], left - 1
-    return [*fixed, (value, left)] if left and impute_median else fixed
+    fixed, left = fixed_values(statistic, value, low, high, n)
+    imputable = not math.isnan(value) and statistic != "range" and (statistic == "mean" or impute_median)
+    return [*fixed, (value, left)] if left and imputable else fixed
 
 
 def pooled_values(review: Review, measure: str, modalities: list[str]) -> pd.DataFrame:

@@ -34,7 +34,8 @@ from . import paths
 
 __all__ = ["MASKS", "NUMBER_WORDS", "PASSAGES", "Passage", "claimed_tokens", "coverage", "fold", "numbers",
            "passage_of", "passage_text", "passages", "text", "token_run", "masked_numbers", "coverage_summary",
-           "COVERAGE_COLUMNS", "COVERAGE_STATUSES"]
+           "COVERAGE_COLUMNS", "COVERAGE_STATUSES", "CELL_SEPARATOR", "cell_quote_problem", "is_cell_quote",
+           "table_cells"]
 
 PAPER_TEXT = paths.DATA_DIR / "raw" / "nowaczyk-2021-full-text.txt"
 
@@ -116,6 +117,67 @@ def passages() -> tuple[Passage, ...]:
             continue
         parts[current].append(line)
     return tuple(Passage(name, fold(" ".join(lines))) for name, lines in parts.items())
+
+
+@cache
+def table_cells() -> dict[tuple[str, str, str], str]:
+    """Every cell of Tables 1 and 2 as printed: ``{(table, row, column): text}``.
+
+    ``row`` is the row's first cell (``"Pavlov-Dolijanovic [58]"``, ``"Intralesional"``),
+    footnote letters after it dropped; ``column`` is the header's text. A cell wrapped onto
+    a line of its own (Eleryan's "1/2 pain reduction") is joined to the cell above it.
+    """
+    cells: dict[tuple[str, str, str], str] = {}
+    table, header, last = None, None, None
+    for raw in text().splitlines():
+        if m := re.match(r"Table (\d)\b", raw.strip()):
+            table = f"Table {m.group(1)}"
+            continue
+        if "\t" not in raw or table is None:
+            continue
+        parts = [fold(c) for c in raw.split("\t")]
+        if parts[0] in ("First author (publication year)", "Treatment modality"):
+            header = parts
+            continue
+        if header is None or not any(parts[1:]):  # before a header, or a group heading
+            continue
+        if not parts[0] and last:  # a cell wrapped onto a line of its own
+            for column, value in zip(header[1:], parts[1:], strict=False):
+                if value:
+                    cells[(*last, column)] = fold(cells.get((*last, column), "") + " " + value)
+            continue
+        row = re.sub(r"(?: \^[a-z])+$", "", parts[0])
+        last = (table, row)
+        for column, value in zip(header[1:], parts[1:], strict=False):
+            if value:  # an empty cell (the laser rows Table 2 merges) is nothing to quote
+                cells[(table, row, column)] = value
+    return cells
+
+
+#: How a claim quotes a table cell: ``<row> | <column> | <cell as printed>``.
+CELL_SEPARATOR = " | "
+
+
+def cell_quote_problem(section: str, quote: str) -> str | None:
+    """Why a quote of a table cell is not one (``None`` if it is, or if it is no cell quote).
+
+    A claim in section ``Table 1`` or ``Table 2`` may quote a cell as
+    ``"<row> | <column> | <cell>"``; the cell must be printed exactly so.
+    """
+    parts = fold(quote).split(CELL_SEPARATOR)
+    if len(parts) != 3:
+        return None
+    row, column, value = parts
+    printed = table_cells().get((section, row, column))
+    if printed is None:
+        rows = sorted({r for t, r, _ in table_cells() if t == section})
+        return f"{section} has no cell in row {row!r}, column {column!r} (rows: {', '.join(rows[:6])}, ...)"
+    return None if printed == value else f"{section} prints {printed!r} in row {row!r}, column {column!r}, not {value!r}"
+
+
+def is_cell_quote(section: str, quote: str) -> bool:
+    """True for a quote of a table cell (:func:`cell_quote_problem`) in a table's section."""
+    return section in ("Table 1", "Table 2") and len(fold(quote).split(CELL_SEPARATOR)) == 3
 
 
 def passage_text(name: str) -> str:

@@ -46,6 +46,7 @@ SECTIONS = (
     "Introduction",
     "Methods / Data extraction",
     "Methods / Risk of bias",
+    "Methods / Data analysis",
     "Results / Study selection",
     "Results / Quality assessment",
     "Results / Patients' characteristics",
@@ -59,6 +60,7 @@ SECTIONS = (
     "Discussion / Laser treatment",
     "Discussion / ESWL",
     "Internal arithmetic",
+    "Citations",
 )
 #: What a claim is about; notebooks select the claims of a topic (``table2`` is reserved
 #: for the numbers of Table 2, which come from ``paper_table2.csv``).
@@ -124,6 +126,32 @@ def parse_reported(text: str) -> Reported:
 
 
 @dataclass(frozen=True)
+class NoteCheck:
+    """A number a note states from the data: what the note says and how to recompute it.
+
+    ``computation`` ``None`` is the note's own row: the claim's computation with its
+    arguments, or the recomputed Table 2 cell part.
+    """
+
+    says: str
+    computation: str | None = None
+    args: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NoteSources:
+    """Where the numbers of a note come from, besides its own quote and the Table 1 rows it cites.
+
+    ``printed``: claims (by id) whose printed value the note repeats, and table cells
+    (``"Table 2 | Topical | Maximal diameter of the largest lesion (cm)"``); ``computed``:
+    the numbers it states from the data (:class:`NoteCheck`), recomputed with the audit.
+    """
+
+    printed: tuple[str, ...] = ()
+    computed: tuple[NoteCheck, ...] = ()
+
+
+@dataclass(frozen=True)
 class Claim:
     """One quantitative statement of the paper."""
 
@@ -138,10 +166,11 @@ class Claim:
     note: str | None = None
     unit: str | None = None
     means: str | None = None
+    sources: NoteSources | None = None
 
 
 _REQUIRED = ("id", "section", "quote", "reported", "topic")
-_OPTIONAL = ("computation", "args", "reason", "note", "unit", "means")
+_OPTIONAL = ("computation", "args", "reason", "note", "unit", "means", "sources")
 _TEXT_KEYS = ("id", "section", "quote", "topic", "computation", "reason", "note", "unit", "reported", "means")
 
 
@@ -229,7 +258,8 @@ CATEGORIES = _list_of(_one_of("response_categories", "response category"), "resp
 DISEASES = _list_of(_one_of("diseases", "disease"), "disease")
 EVENTS = _list_of(_one_of("events", "adverse event"), "adverse event")
 MODALITIES = _list_of(MODALITY, "modality")
-STUDY_REFS = _list_of(_ref_in("studies", "an included study"), "included study")
+STUDY_REF = _ref_in("studies", "an included study")
+STUDY_REFS = _list_of(STUDY_REF, "included study")
 REFERENCE_REFS = _list_of(_ref_in("references", "in the reference list"), "reference")
 RULE = _one_of("rules", "rule")
 BOOLEAN = Kind("true or false", _boolean)
@@ -265,10 +295,23 @@ COMPUTATION_ARGUMENTS: dict[str, tuple[dict[str, Kind], dict[str, Kind]]] = {
     "event_kinds": ({"modality": MODALITY}, {}),
     "pain_relief_share": ({"families": FAMILIES}, {}),
     "sum_of_reported": ({"claims": CLAIM_IDS}, {}),
+    "median_of_reported": ({"claims": CLAIM_IDS}, {}),
     "share_of_reported": ({"part": CLAIM_ID, "whole": CLAIM_ID}, {}),
+    "cited_with": ({"refs": REFERENCE_REFS}, {"exact": BOOLEAN, "categories": CATEGORIES, "events": EVENTS,
+                                              "modalities": MODALITIES, "sessions": SESSIONS}),
+    "unknown_by_lesion_reporting": ({}, {"modality": MODALITY}),
+    "duration_rank": ({"modality": MODALITY, "measure": MEASURE}, {}),
+    "pain_reporting_gap": ({"families": FAMILIES, "others": FAMILIES}, {}),
+    "pain_outcome_patients": ({"modality": MODALITY}, {}),
+    "title_concentration": ({"ref": STUDY_REF}, {}),
+    "least_sessions_per_month": ({"ref": STUDY_REF}, {}),
+    "median_share": ({}, {}),
+    "response_in": ({"refs": STUDY_REFS, "categories": CATEGORIES}, {}),
+    "summarised_smaller_groups": ({}, {}),
+    "mean_imputed_share": ({"measure": MEASURE}, {}),
 }
 #: Computations over the numbers other claims print; the claims they name must exist and print a count.
-CLAIM_REFERENCES = {"sum_of_reported": ("claims",), "share_of_reported": ("part", "whole")}
+CLAIM_REFERENCES = {"sum_of_reported": ("claims",), "median_of_reported": ("claims",), "share_of_reported": ("part", "whole")}
 #: The constants of the project's rules that a claim about the paper's methods can name
 #: (:data:`helpers.claims.RULE_CONSTANTS` gives their values).
 RULE_NAMES = ("rob_low_above_percent", "rob_high_below_percent", "response_categories")
@@ -283,6 +326,10 @@ COMPUTATION_RESULTS: dict[str, str] = {
     "total_sessions": "number", "pooled_duration": "number", "rule_constant": "number",
     "response_after_sessions": "proportion", "adverse_event_rank": "count", "event_kinds": "count",
     "pain_relief_share": "proportion", "sum_of_reported": "number", "share_of_reported": "proportion",
+    "median_of_reported": "number", "cited_with": "proportion", "unknown_by_lesion_reporting": "count",
+    "duration_rank": "count", "pain_reporting_gap": "number", "pain_outcome_patients": "count",
+    "title_concentration": "number", "least_sessions_per_month": "number", "median_share": "proportion",
+    "response_in": "proportion", "summarised_smaller_groups": "count", "mean_imputed_share": "proportion",
     "response": "proportion", "response_extreme": "proportion",
     "response_by_disease_category": "proportion", "adverse_event_proportion": "proportion",
 }
@@ -447,33 +494,186 @@ def check_claims(entries, node, vocab: dict, name: str = CLAIMS_FILE) -> tuple[l
         if len(problems) == before:
             where = paper.passage_of(entry["section"])
             quote = paper.fold(entry["quote"])
-            if quote not in paper.passage_text(where):
+            if paper.is_cell_quote(entry["section"], quote):
+                if problem := paper.cell_quote_problem(entry["section"], quote):
+                    bad("quote", problem, "quote in the paper")
+            elif quote not in paper.passage_text(where):
                 bad("quote", f"is not in the paper's {where} (a quote is verbatim; only whitespace may differ)",
                     "quote in the paper")
             elif entry.get("means") is None and paper.token_run(quote, str(reported)) is None:
                 bad("reported", f"{str(reported)!r} is not a number, or a run of numbers, of its quote", "reported in the quote")
+        sources = None
+        if len(problems) == before and entry.get("sources") is not None:
+            sources, found = parse_sources(entry["sources"], vocab, own=comp is not None)
+            for key, message, rule in found:
+                bad(f"sources.{key}" if key else "sources", message, rule)
         if len(problems) == before:
             claims.append(Claim(**{k: entry[k] for k in _REQUIRED + _OPTIONAL if entry.get(k) is not None}
-                                | {"reported": str(reported)}))
+                                | {"reported": str(reported), "sources": sources}))
     problems += _claim_reference_problems(claims, entries, node, name)
+    problems += _claim_note_problems(claims, entries, node, name)
     return claims, problems
 
 
 def _claim_reference_problems(claims: list[Claim], entries, node, name: str) -> list[Problem]:
     """A claim computed from other claims' printed numbers names claims that exist and print a count."""
-    counts = {c.id for c in claims if c.means is None and parse_reported(c.reported).kind == "count"}
+    kinds = {c.id: parse_reported(c.reported).kind for c in claims if c.means is None}
+    counts = {cid for cid, kind in kinds.items() if kind == "count"}
+    sums = counts | {cid for cid, kind in kinds.items() if kind == "ratio"}
     known = {c.id for c in claims}
     lines = {e["id"]: key_lines(item).get("args", line_of(item)) for e, item in zip(entries, node.value, strict=True)
              if isinstance(e, dict) and isinstance(e.get("id"), str)}
+    refused = set(lines) - known  # refused already, with their own problem: not named again here
     problems = []
     for claim in claims:
         for arg in CLAIM_REFERENCES.get(claim.computation, ()):
             value = claim.args[arg]
             for ref in value if isinstance(value, list) else [value]:
-                if ref not in counts:
+                if ref not in (sums if arg == "claims" else counts) and ref not in refused:
                     why = "prints no count" if ref in known else "is not a claim of the register"
                     problems.append(Problem(name, "claim arguments exist", f"claim {claim.id!r}: argument {arg}: "
                                             f"{ref!r} {why}", row=lines.get(claim.id), column=f"args.{arg}"))
+    return problems
+
+
+# --------------------------------------------------------------------------- the numbers of notes
+
+_SOURCE_KEYS = ("printed", "computed")
+WELL = "claim well formed"
+_CHECK_KEYS = ("says", "computation", "args")
+
+
+def parse_sources(value, vocab: dict, own: bool) -> tuple[NoteSources | None, list[tuple[str, str, str]]]:
+    """Read a note's ``sources``: ``{printed: [claim ids or "Table N | row | column"], computed: [{says,
+    computation, args}]}``; ``(sources, [(key, message, rule), ...])``, the rule ``claim well
+    formed`` for a shape or a name that does not exist, ``claim arguments exist`` for a
+    check's arguments. ``own``: the entry has a
+    computation of its own, so a check may leave ``computation`` out."""
+    if not isinstance(value, dict) or not value or set(value) - set(_SOURCE_KEYS):
+        return None, [("", f"must be a mapping with printed and/or computed, not {describe(value)}", WELL)]
+    problems: list[tuple[str, str, str]] = []
+    printed_ = value.get("printed") or []
+    if not isinstance(printed_, list) or not all(isinstance(p, str) and p for p in printed_):
+        problems.append(("printed", f"must be a list of claim ids or table cells, not {describe(printed_)}", WELL))
+        printed_ = []
+    for item in printed_:
+        if item.count(" | ") == 2 and not item.startswith(("Table 1 | ", "Table 2 | ")):
+            problems.append(("printed", f"a cell is 'Table 1 | row | column' or 'Table 2 | row | column', not {item!r}", WELL))
+        elif item.count(" | ") == 2:
+            table, row, column = item.split(" | ")
+            if (table, row, column) not in paper.table_cells():
+                problems.append(("printed", f"{table} has no cell in row {row!r}, column {column!r}", WELL))
+        elif not _CLAIM_ID.fullmatch(item):
+            problems.append(("printed", f"{item!r} is neither a claim id nor a table cell", WELL))
+    checks = []
+    computed = value.get("computed") or []
+    if not isinstance(computed, list):
+        return None, [*problems, ("computed", f"must be a list of checks (says, computation, args), not {describe(computed)}", WELL)]
+    for check in computed:
+        if not isinstance(check, dict) or "says" not in check or set(check) - set(_CHECK_KEYS):
+            problems.append(("computed", f"each check is a mapping of says, computation, args, not {describe(check)}", WELL))
+            continue
+        says, comp, args = check["says"], check.get("computation"), check.get("args") or {}
+        if not isinstance(says, str) or not paper.numbers(says):
+            problems.append(("computed", f"says must be the number as the note prints it, in quotes, not {describe(says)}", WELL))
+            continue
+        try:
+            parse_reported(says)
+        except ValueError as exc:
+            problems.append(("computed", str(exc), WELL))
+            continue
+        if comp is None:
+            if not own or args:
+                problems.append(("computed", f"the check of {says!r} needs a computation (the entry has none of its own)"
+                                 if not own else "arguments without a computation", WELL))
+                continue
+        elif comp not in COMPUTATION_ARGUMENTS:
+            problems.append(("computed", f"unknown computation {comp!r}; known: {', '.join(sorted(COMPUTATION_ARGUMENTS))}", WELL))
+            continue
+        elif not isinstance(args, dict):
+            problems.append(("computed", f"args must be a mapping, not {describe(args)}", WELL))
+            continue
+        else:
+            found = _argument_problems(comp, args, vocab)
+            if found:
+                problems += [("computed", f"the check of {says!r}: {message}", "claim arguments exist") for _, message in found]
+                continue
+        checks.append(NoteCheck(says, comp, args))
+    return NoteSources(tuple(printed_), tuple(checks)), problems
+
+
+def _token(text: str) -> str:
+    """A number token as notes and the paper are compared: number words as digits ("six" is "6"),
+    numbers by value ("65.0" is "65", "100,000" is "100000")."""
+    low = text.lower()
+    if low in paper.NUMBER_WORDS:
+        return str(paper.NUMBER_WORDS.index(low) + 1)
+    try:
+        return f"{float(low.replace(',', '')):g}"
+    except ValueError:
+        return low
+
+
+def _tokens(text: str) -> set[str]:
+    return {_token(t) for _, t in paper.numbers(str(text))}
+
+
+def _row_numbers(ref: int) -> set[str]:
+    """The number tokens of a study's Table 1 row."""
+    found: set[str] = set()
+    for (table, row, _), cell in paper.table_cells().items():
+        if table == "Table 1" and row.endswith(f"[{ref}]"):
+            found |= _tokens(cell)
+    return found
+
+
+def unaccounted_numbers(note: str, own: str, sources: NoteSources | None, claims: dict[str, Claim]) -> list[str]:
+    """The numbers of a note that nothing accounts for.
+
+    A number of a note is accounted for when it is printed in the entry's own quote or cell
+    (``own``), in the Table 1 row of a study the same sentence of the note cites alone
+    ("Ma [31] 7/28", not a list of references), in a claim or table cell its ``sources``
+    name as printed, or it is what one of its computed checks says (and so is recomputed
+    with the audit). Citation brackets and table numbers are not numbers.
+    """
+    allowed = _tokens(own)
+    if sources is not None:
+        for item in sources.printed:
+            if item.count(" | ") == 2:
+                allowed |= _tokens(paper.table_cells().get(tuple(item.split(" | ")), ""))
+            elif item in claims:
+                allowed |= _tokens(claims[item].reported)
+        for check in sources.computed:
+            allowed |= _tokens(check.says)
+    missing = []
+    for sentence in re.split(r"(?<=[.;])\s+(?=[A-Z(])", note):
+        rows = set().union(*(_row_numbers(int(r)) for r in re.findall(r"\[(\d+)\]", sentence)))
+        missing += [t for _, t in paper.numbers(sentence) if _token(t) not in allowed | rows]
+    return missing
+
+
+def _claim_note_problems(claims: list[Claim], entries, node, name: str) -> list[Problem]:
+    """Every number of a claim's note is accounted for (:func:`unaccounted_numbers`); printed sources name claims."""
+    by_id = {c.id: c for c in claims}
+    lines = {e["id"]: (key_lines(item), line_of(item)) for e, item in zip(entries, node.value, strict=True)
+             if isinstance(e, dict) and isinstance(e.get("id"), str)}
+    refused = set(lines) - set(by_id)  # refused already, with their own problem: not named again here
+    problems = []
+    for claim in claims:
+        keys, line = lines.get(claim.id, ({}, None))
+        names = [item for item in (claim.sources.printed if claim.sources else ()) if item.count(" | ") != 2]
+        for item in names:
+            if item not in by_id and item not in refused:
+                problems.append(Problem(name, "note sources", f"claim {claim.id!r}: sources.printed names {item!r}, "
+                                        "which is not a claim of the register", row=keys.get("sources", line),
+                                        column="sources.printed"))
+        if claim.note and not set(names) & refused:
+            missing = unaccounted_numbers(claim.note, f"{claim.quote} {claim.reported}", claim.sources, by_id)
+            if missing:
+                problems.append(Problem(name, "note numbers accounted for", f"claim {claim.id!r}: the note states "
+                                        f"{', '.join(dict.fromkeys(missing))}, which neither its quote, the Table 1 rows "
+                                        "it cites nor its sources give (add them to sources: printed or computed)",
+                                        row=keys.get("note", line), column="note"))
     return problems
 
 
@@ -482,18 +682,26 @@ def _claim_reference_problems(claims: list[Claim], entries, node, name: str) -> 
 _NOTE_KEYS = ("modality", "column", "part", "note")
 
 
-def check_table2_notes(entries, node, tables: dict[str, pd.DataFrame], name: str = NOTES_FILE
-                       ) -> tuple[dict[tuple[str, str, str], str], list[Problem]]:
-    """Check the parsed Table 2 notes; return them keyed by (modality, column, part), and every problem.
+def check_table2_notes(entries, node, tables: dict[str, pd.DataFrame], claims: list[Claim] | None = (),
+                       vocab: dict | None = None, name: str = NOTES_FILE
+                       ) -> tuple[dict[tuple[str, str, str], str], dict[tuple[str, str, str], NoteSources],
+                                  list[Problem]]:
+    """Check the parsed Table 2 notes; return them and their sources keyed by (modality, column, part), and every problem.
 
     Each note must name a cell part of the printed Table 2 that exists: a row of
     ``paper_table2.csv``, one of its columns, and a part of that column
     (:data:`helpers.printed.PARTS`; for adverse events, an event the cell prints or the
-    data list for the row). A cell part is explained once.
+    data list for the row). A cell part is explained once. Every number of a note is
+    accounted for (:func:`unaccounted_numbers`: the printed cell is its own quote; an
+    optional ``sources`` names the rest, ``computed`` checks without a computation being
+    the recomputed cell part itself). ``claims`` ``None`` (the claims register has problems
+    of its own) skips what needs it: the claims a note's sources name, and its numbers.
     """
     if not isinstance(entries, list) or not entries:
-        return {}, [Problem(name, "notes present", "the file must hold a non-empty list of notes "
-                            "(modality, column, part, note), not " + describe(entries))]
+        return {}, {}, [Problem(name, "notes present", "the file must hold a non-empty list of notes "
+                                "(modality, column, part, note), not " + describe(entries))]
+    by_id = {c.id: c for c in claims or ()}
+    sources_by_key: dict[tuple[str, str, str], NoteSources] = {}
     table2 = tables["table2"]
     rows = {r["modality"]: {k: (None if pd.isna(v) else v) for k, v in r.items()} for r in table2.to_dict("records")}
     group = {m: (r["merged_into"] or m) for m, r in rows.items()}
@@ -509,7 +717,7 @@ def check_table2_notes(entries, node, tables: dict[str, pd.DataFrame], name: str
                                     f"not {describe(entry)}", row=line))
             continue
         missing = [k for k in _NOTE_KEYS if entry.get(k) in (None, "")]
-        unknown = [str(k) for k in entry if k not in _NOTE_KEYS]
+        unknown = [str(k) for k in entry if k not in (*_NOTE_KEYS, "sources")]
         if missing or unknown:
             what = "; ".join(filter(None, [missing and f"missing {', '.join(missing)}",
                                            unknown and f"unknown key(s) {', '.join(unknown)}"]))
@@ -549,8 +757,30 @@ def check_table2_notes(entries, node, tables: dict[str, pd.DataFrame], name: str
                                     row=line, column="part"))
             continue
         seen[key] = line
+        sources = None
+        if entry.get("sources") is not None:
+            sources, found = parse_sources(entry["sources"], vocab or {}, own=True)
+            for sub, message, _ in found:
+                problems.append(Problem(name, "note well formed", message, row=keys.get("sources", line),
+                                        column=f"sources.{sub}" if sub else "sources"))
+            if found:
+                continue
+            for item in sources.printed if claims is not None else ():
+                if item.count(" | ") != 2 and item not in by_id:
+                    problems.append(Problem(name, "note sources", f"sources.printed names {item!r}, which is not a "
+                                            "claim of the register", row=keys.get("sources", line), column="sources.printed"))
+        own = f"{rows[modality].get(column) or ''} {part}"
+        missing_numbers = unaccounted_numbers(note, own, sources, by_id) if claims is not None else []
+        if missing_numbers:
+            problems.append(Problem(name, "note numbers accounted for", f"{modality}/{column}/{part}: the note states "
+                                    f"{', '.join(dict.fromkeys(missing_numbers))}, which neither its cell, the Table 1 "
+                                    "rows it cites nor its sources give (add them to sources: printed or computed)",
+                                    row=keys.get("note", line), column="note"))
+            continue
         notes[key] = note
-    return notes, problems
+        if sources is not None:
+            sources_by_key[key] = sources
+    return notes, sources_by_key, problems
 
 
 # --------------------------------------------------------------------------- declared non-claims

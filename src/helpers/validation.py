@@ -13,6 +13,7 @@ the paper, not errors in the data, so they are reported and never block loading.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 
@@ -300,6 +301,26 @@ def table2_printed_cells(t: Tables, res: dict) -> list[Problem]:
     return problems
 
 
+def title_terms_known(t: Tables, res: dict) -> list[Problem]:
+    """What a title term means exists: a modality (device), a disease of the vocabulary
+    (diagnosis; may be empty), or a design of the data dictionary (design)."""
+    designs = next(f for f in res["studies"]["schema"]["fields"] if f["name"] == "design")["constraints"]["enum"]
+    known = {"device": set(t["modalities"]["modality"]), "diagnosis": set(t["disease_vocabulary"]["disease"]),
+             "design": set(designs)}
+    problems = []
+    for r in t["title_terms"].itertuples():
+        means = _split(r.means)
+        if not means and r.kind != "diagnosis":
+            problems.append(Problem(_file(res, "title_terms"), "title terms known",
+                                    f"a {r.kind} term must say what it means", r.csv_row, None, "means"))
+        for value in means:
+            if value not in known[r.kind]:
+                problems.append(Problem(_file(res, "title_terms"), "title terms known",
+                                        f"{value!r} is not a {'modality' if r.kind == 'device' else r.kind}; known: "
+                                        f"{', '.join(sorted(known[r.kind]))[:300]}", r.csv_row, None, "means"))
+    return problems
+
+
 #: Every cross-table rule, by the name its problems carry.
 RULES: dict[str, Callable[[Tables, dict], list[Problem]]] = {
     "every study described": every_study_described,
@@ -314,6 +335,7 @@ RULES: dict[str, Callable[[Tables, dict], list[Problem]]] = {
     "None stands alone": none_stands_alone,
     "PRISMA flow": prisma_flow,
     "Table 2 cells readable": table2_printed_cells,
+    "title terms known": title_terms_known,
 }
 
 
@@ -342,15 +364,23 @@ def findings(tables: Tables) -> pd.DataFrame:
         Columns ``kind``, ``ref``, ``where`` and ``finding``; one row per place.
         Kinds: ``statistic outside its range`` (a printed median or mean outside the
         printed range), ``author spelling`` (Table 1 and the reference list spell the
-        first author differently, beyond accents), ``response from Table 2`` (Table 1
-        gives no response category; Table 2 fixes it), ``lesion-level response``.
+        first author differently, beyond accents), ``title and Table 1`` (a study's
+        reference title names a treatment, diagnosis, design or number of patients its
+        Table 1 row does not have; the terms are ``vocabularies/title_terms.csv``),
+        ``N/A for several sessions`` (Table 1 calls the treatment duration of a study with
+        more than one session not applicable, as it does for single sessions),
+        ``publication type`` (a study counted as a full article whose reference is a single
+        supplement page, the form of the conference abstracts),
+        ``response from Table 2`` (Table 1 gives no response category; Table 2 fixes it),
+        ``lesion-level response``.
     """
     rows = []
     for r in tables["durations"].itertuples():
         if r.status == "reported" and r.statistic in ("median", "mean") and not isna(r.low) and not isna(r.value):
             if not (r.low <= r.value <= r.high):
                 rows.append(("statistic outside its range", r.ref, f"durations.csv row {r.csv_row} ({r.measure})",
-                             f"{r.statistic} {r.value:g} {r.unit} lies outside the printed range {r.low:g}–{r.high:g} {r.unit}"
+                             f"{r.statistic} {r.value:g} {r.unit[:-1] if r.value == 1 else r.unit} lies outside the "
+                             f"printed range {r.low:g}–{r.high:g} {r.unit}"
                              + (f". {r.note}" if not isna(r.note) else "")))
     refs = tables["references"].set_index("ref")["first_author"]
     for r in tables["studies"].itertuples():
@@ -358,9 +388,99 @@ def findings(tables: Tables) -> pd.DataFrame:
         if printed is not None and _fold(printed) != _fold(r.first_author):
             rows.append(("author spelling", r.ref, f"studies.csv row {r.csv_row} (first_author)",
                          f"Table 1 prints '{r.first_author}', the reference list '{printed}'"))
+    rows += _title_findings(tables) + _not_applicable_findings(tables) + _publication_findings(tables)
     for r in tables["outcomes"].itertuples():
         if r.response_source == "table2":
             rows.append(("response from Table 2", r.ref, f"outcomes.csv row {r.csv_row}", str(r.note)))
         if r.response_unit == "lesions":
             rows.append(("lesion-level response", r.ref, f"outcomes.csv row {r.csv_row}", str(r.note)))
     return pd.DataFrame(rows, columns=["kind", "ref", "where", "finding"])
+
+
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                 "ten": 10, "eleven": 11, "twelve": 12}
+_TITLE_COUNT = re.compile(rf"\b(\d+|{'|'.join(_NUMBER_WORDS)})\s+(?:[a-z]+\s+)?(patients|cases|neonates|children)\b",
+                          re.IGNORECASE)
+
+
+def _title_findings(tables: Tables) -> list[tuple]:
+    """Every included study's reference title against its Table 1 row.
+
+    A term of ``title_terms`` found in the title (whole words, any case) must mean the
+    study's modality (device), one of its diseases (diagnosis) or its design; a count of
+    patients or cases in the title must be its number of cases.
+    """
+    titles = tables["references"].set_index("ref")["title"]
+    diseases = tables["diseases"].groupby("ref")["disease"].agg(set)
+    names = tables["disease_vocabulary"].set_index("disease")["name"]
+    rows = []
+    for s in tables["studies"].itertuples():
+        title = str(titles.get(s.ref, ""))
+        where = f"studies.csv row {s.csv_row}; references.csv (ref {s.ref}, title)"
+        for t in tables["title_terms"].itertuples():
+            if not re.search(rf"(?<!\w){re.escape(t.term)}(?!\w)", title, re.IGNORECASE):
+                continue
+            means = _split(t.means)
+            have = {"device": {s.modality}, "diagnosis": diseases.get(s.ref, set()), "design": {s.design}}[t.kind]
+            if set(means) & have:
+                continue
+            listed = {"device": f"under {s.modality}", "design": f"as a {s.design.replace('_', ' ')}",
+                      "diagnosis": "with " + ", ".join(sorted(f"{names.get(d, d)} ({d})" for d in have))}[t.kind]
+            rows.append(("title and Table 1", s.ref, where,
+                         f"The title of reference {s.ref} names {t.term!r} (a {t.kind}), but Table 1 lists the study "
+                         f"{listed}: \"{title}\""))
+        for m in _TITLE_COUNT.finditer(title):
+            count = int(m.group(1)) if m.group(1).isdigit() else _NUMBER_WORDS[m.group(1).lower()]
+            if count != s.n_cases:
+                rows.append(("title and Table 1", s.ref, where,
+                             f"The title of reference {s.ref} counts {m.group(0)!r}; Table 1 prints {s.n_cases} cases"))
+    return rows
+
+
+def _not_applicable_findings(tables: Tables) -> list[tuple]:
+    """Table 1's N/A (not applicable) for the treatment duration of a study treated in several sessions.
+
+    Table 1 prints N/A for the duration of single-session treatments; a study whose
+    frequency prints more than one session, or a recurring rate, with an N/A duration is
+    scored apart from one with the same kind of schedule and N/R.
+    """
+    studies = tables["studies"].set_index("ref")
+    d = tables["durations"]
+    d = d[d["measure"] == "treatment_duration"]
+    rows = []
+    several = {}
+    for ref, text in studies["frequency"].items():
+        if isinstance(text, str) and text:
+            f = parse_frequency(text)
+            several[ref] = (f.total_sessions_high or 0) > 1 or not isna(f.sessions_per_month_high)
+    nr = sorted(f"{studies.loc[r.ref, 'first_author']} [{r.ref}] ({studies.loc[r.ref, 'frequency']})"
+                for r in d.itertuples() if r.status == "not_reported" and several.get(r.ref))
+    for r in d.itertuples():
+        if r.status == "not_applicable" and several.get(r.ref):
+            rows.append(("N/A for several sessions", r.ref, f"durations.csv row {r.csv_row} (treatment_duration)",
+                         f"Table 1 prints N/A (not applicable) for the treatment duration of "
+                         f"{studies.loc[r.ref, 'first_author']} [{r.ref}], treated '{studies.loc[r.ref, 'frequency']}', "
+                         f"as it does for single sessions"
+                         + (f"; it prints N/R for {', '.join(nr)}" if nr else "")))
+    return rows
+
+
+_SUPPLEMENT_PAGE = re.compile(r"([A-Z]+)(\d+)(?:[–-]\1?(\d+))?")
+
+
+def _publication_findings(tables: Tables) -> list[tuple]:
+    """A study counted as a full article whose reference is one page of a supplement (S305–S305,
+    A214): the form the paper's conference abstracts take."""
+    refs = tables["references"].set_index("ref")
+    rows = []
+    for s in tables["studies"].itertuples():
+        pages = refs["pages"].get(s.ref) if s.ref in refs.index else None
+        m = _SUPPLEMENT_PAGE.fullmatch(str(pages)) if isinstance(pages, str) else None
+        if m and (m.group(3) is None or m.group(3) == m.group(2)) and s.publication_type != "conference_abstract":
+            abstracts = ", ".join(f"[{r.ref}]" for r in tables["studies"].itertuples()
+                                  if r.publication_type == "conference_abstract")
+            rows.append(("publication type", s.ref, f"studies.csv row {s.csv_row} (publication_type); references.csv "
+                         f"(ref {s.ref}, pages)", f"Reference {s.ref} is a single supplement page ({pages}, "
+                         f"{refs.loc[s.ref, 'journal']}), the form of a conference abstract, but the paper counts the "
+                         f"study as a full article (its conference abstracts are {abstracts})"))
+    return rows
