@@ -221,8 +221,12 @@ def test_notebook_outputs_land_in_the_run_folder(built):
     path = built["out"] / "runs" / "audit-copy" / "claims_audit.csv"
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
-    assert rows[0] == claims.AUDIT_COLUMNS and "depends_on" in rows[0]
+    assert rows[0] == claims.AUDIT_COLUMNS and "depends_on" in rows[0] and "reading" in rows[0]
     assert {r[5] for r in rows[1:]} <= set(claims.STATUSES)
+    with open(path.with_name(claims.READINGS_CSV), encoding="utf-8", newline="") as f:
+        named = {r["reading"] for r in csv.DictReader(f)}
+    used = {name.removeprefix("reading: ") for r in rows[1:] for name in r[6].split("; ") if name.startswith("reading: ")}
+    assert used and used <= named  # every reading the audit names is described beside it
     assert 'href="runs/audit-copy/claims_audit.csv"' in (built["out"] / "index.html").read_text(encoding="utf-8")
     assert not (built["out"] / ".staging").exists()
 

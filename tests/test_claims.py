@@ -428,3 +428,36 @@ def test_a_claim_quoting_a_cell_the_table_does_not_print_is_refused(data_copy):
         load_review(data_copy, cache=False)
     (problem,) = info.value.problems
     assert (problem.rule, problem.column) == ("quote in the paper", "quote") and "'22 weeks'" in problem.message
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_any_study_whose_response_is_inferred_makes_the_numbers_it_feeds_dependent(review, seed):
+    """The class behind Sparsa [11]: any study marked as having its response from Table 2 is withdrawn;
+    every audit row that moves depends on it, and exactly those that reproduced only with it are circular."""
+    import dataclasses
+    import random
+
+    from helpers import inferences, outcomes as oc
+
+    rng = random.Random(seed)
+    per_patient = review.outcomes.index[review.outcomes["response_unit"] == "patients"]
+    ref = rng.choice(sorted(per_patient))
+    outcomes = review.outcomes.copy()
+    outcomes["response_source"] = "table1"
+    outcomes.loc[ref, "response_source"] = "table2"
+    marked = dataclasses.replace(review, outcomes=outcomes)
+    table = claims.audit(marked).set_index("claim_id")
+    (inference,) = [i for i in inferences.INFERENCES if i.table == "outcomes"]
+    base = claims._evaluate_all(marked, marked.claims, None).set_index("claim_id")
+    without = claims._evaluate_all(inferences.withdraw(marked, inference), marked.claims, None).set_index("claim_id")
+    moved = (base["recomputed"] != without["recomputed"]) | (base["status"] != without["status"])
+    named = table["depends_on"].str.contains("response_source=table2", regex=False)
+    assert set(named[named].index) == set(moved[moved].index), ref
+    circular = moved & (base["status"] == "reproduced") & (without["status"] != "reproduced")
+    assert set(table.index[table["status"] == "circular"]) >= set(circular[circular].index)
+    assert all(table.loc[c, "note"].startswith("Circular: ") for c in circular[circular].index)
+    modality = review.studies.loc[ref, "modality"]
+    group = next(g for g, members in oc.table2_groups(review).items() if modality in members)
+    unknown = claims.table2_claim_id(group, "response_rates", "unknown")
+    if int(review.outcomes.loc[ref, "unknown_response"]) < int(review.studies.loc[ref, "n_cases"]) and unknown in table.index:
+        assert named[unknown], (ref, unknown)

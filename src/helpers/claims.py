@@ -44,6 +44,7 @@ __all__ = ["AUDIT_COLUMNS", "COMPUTATIONS", "SECTIONS", "STATUSES", "Claim", "Re
            "evaluate", "matches", "parse_reported", "table2_audit", "write_audit"]
 
 AUDIT_CSV = "claims_audit.csv"
+READINGS_CSV = "readings.csv"
 #: ``circular``: the number reproduces only with a value the data inferred from the paper
 #: itself (:mod:`helpers.inferences`): agreement with itself, not a reproduction.
 STATUSES = ("reproduced", "circular", "discrepancy", "not_computable")
@@ -404,7 +405,9 @@ def by_section(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_audit(table: pd.DataFrame, output_dir: Path | str | None) -> Path | None:
-    """Write the audit to ``<output_dir>/claims_audit.csv`` (columns :data:`AUDIT_COLUMNS`).
+    """Write the audit to ``<output_dir>/claims_audit.csv`` (columns :data:`AUDIT_COLUMNS`),
+    and beside it the project's readings its ``reading`` column refers to (``readings.csv``,
+    :func:`helpers.readings.frame`).
 
     ``output_dir`` is relative to the project root; ``None`` writes nothing (the
     notebooks' default, so running them does not touch ``reports/``; the report build
@@ -412,7 +415,9 @@ def write_audit(table: pd.DataFrame, output_dir: Path | str | None) -> Path | No
     """
     if output_dir is None:
         return None
-    return write_csv(table[AUDIT_COLUMNS], paths.project_path(output_dir) / AUDIT_CSV)
+    folder = paths.project_path(output_dir)
+    write_csv(readings.frame(), folder / READINGS_CSV)
+    return write_csv(table[AUDIT_COLUMNS], folder / AUDIT_CSV)
 
 
 def by_reading(table: pd.DataFrame) -> pd.DataFrame:

@@ -113,7 +113,7 @@ WITHDRAWN: tuple[Reading, ...] = (
             "printed range (3–4 weeks) covers only the patients who had several sessions (Table 1 footnote c), "
             "so it does not bound the 1-week median imputed for the others; the rule's only support was that "
             "Table 2's 0.5 then reproduced.",
-        where="helpers.outcomes.pool_durations (before issue 12)",
+        where="helpers.outcomes.pool_durations (no longer)",
     ),
     Reading(
         name="range-only-not-in-median",
@@ -124,7 +124,7 @@ WITHDRAWN: tuple[Reading, ...] = (
                     "study's other patients have no printed value and are missing.",
         why="Withdrawn: a range's ends are values of real patients, which available-case analysis uses; "
             "leaving them out of the median had no reason but the rule's own tidiness.",
-        where="helpers.outcomes.pool_durations (before issue 12)",
+        where="helpers.outcomes.pool_durations (no longer)",
     ),
 )
 
