@@ -52,6 +52,7 @@ SECTIONS = (
     "Results / Patients' characteristics",
     "Results / Treatment modalities",
     "Results / Outcomes of the treatment",
+    "Results / Perioperative management",
     "Results / Adverse effects",
     "Table 1",
     "Table 2",
