@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.installed
 
 help:
 	@echo "make report     build every report into reports/ (sets up .venv first)"
-	@echo "make test       run the whole test suite, nbval included (sets up .venv first)"
+	@echo "make test       ruff (lint and format) and the whole test suite, doctests and nbval included (sets up .venv first)"
 	@echo "make lab        open JupyterLab on the project kernel"
 	@echo "make notebooks  re-execute notebooks/ in place to refresh their stored outputs"
 	@echo "make lock       re-resolve requirements.lock from pyproject.toml"
@@ -38,6 +38,8 @@ report: $(STAMP)
 	$(BIN)/python -m helpers.build
 
 test: $(STAMP) browser
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/python -m pytest
 
 # The browser test drives Debian's Chromium (tests/test_browser.py); install it when missing.

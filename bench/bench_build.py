@@ -42,7 +42,9 @@ def _floor_one(args):
 
 def floor(runs: int, jobs: int) -> float:
     tmp = Path(tempfile.mkdtemp())
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": KERNEL_NAME, "display_name": KERNEL_NAME, "language": "python"}})
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": KERNEL_NAME, "display_name": KERNEL_NAME, "language": "python"}}
+    )
     nb.cells = [nbformat.v4.new_code_cell(FLOOR_SOURCE)]
     src = tmp / "floor.ipynb"
     nbformat.write(nb, src)

@@ -1,4 +1,5 @@
-"""Benchmark of helpers.meta: the GLMM on 2,000 and 10,000 simulated studies beside lme4's glmer, and notebook 04's statistics.
+"""Benchmark of helpers.meta: the GLMM on 2,000 and 10,000 simulated studies beside lme4's glmer,
+and notebook 04's statistics.
 
 Run: .venv/bin/python bench/bench_meta.py   (or make bench)
 
@@ -65,8 +66,9 @@ def glmer_seconds(x, n, nodes: int, folder: Path) -> tuple[float, float, float] 
     data.write_text("x,n\n" + "".join(f"{a},{b}\n" for a, b in zip(x, n, strict=True)))
     script = folder / "glmer.R"
     script.write_text(GLMER)
-    done = subprocess.run(["Rscript", str(script), str(data), str(nodes), str(REPEATS)], capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        ["Rscript", str(script), str(data), str(nodes), str(REPEATS)], capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         return None
     seconds, beta, tau2 = (float(v) for v in done.stdout.split())
@@ -80,10 +82,13 @@ def main() -> None:
             fixed = {}
             for nodes in (*NODES, "auto"):
                 result = meta.pool_proportions(x, n, method="glmm", nodes=nodes, profile=False)
-                seconds = timed(lambda nodes=nodes, x=x, n=n: meta.pool_proportions(x, n, method="glmm", nodes=nodes,
-                                                                          profile=False))
-                line = (f"glmm, {k:>6,} studies, nodes={nodes!s:>4} (used {result.nodes:>3}): {seconds:.3f} s "
-                        f"(estimate {result.estimate:.5f}, tau2 {result.tau2:.5f})")
+                seconds = timed(
+                    lambda nodes=nodes, x=x, n=n: meta.pool_proportions(x, n, method="glmm", nodes=nodes, profile=False)
+                )
+                line = (
+                    f"glmm, {k:>6,} studies, nodes={nodes!s:>4} (used {result.nodes:>3}): {seconds:.3f} s "
+                    f"(estimate {result.estimate:.5f}, tau2 {result.tau2:.5f})"
+                )
                 if nodes == "auto":
                     line += f"; {seconds / fixed[20]:.2f}x the 20-node time"
                 else:
@@ -93,8 +98,10 @@ def main() -> None:
                         line += "; lme4's glmer: not timed (no R with lme4 here)"
                     else:
                         r_seconds, r_beta, r_tau2 = reference
-                        line += (f"; glmer {r_seconds:.3f} s (estimate {r_beta:.5f}, tau2 {r_tau2:.5f}): "
-                                 f"ours is {r_seconds / seconds:.1f}x as fast")
+                        line += (
+                            f"; glmer {r_seconds:.3f} s (estimate {r_beta:.5f}, tau2 {r_tau2:.5f}): "
+                            f"ours is {r_seconds / seconds:.1f}x as fast"
+                        )
                 print(line)
     review = load_review()
 

@@ -50,8 +50,15 @@ def full_build(tmp_path_factory):
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 #: Flags for Debian's Chromium on a machine without network or GPU.
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")

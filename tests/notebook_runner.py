@@ -61,7 +61,9 @@ def run_notebook(path: Path, **parameters) -> dict:
             try:
                 exec(compile(tree, f"<{Path(path).name} cell {i}>", "exec"), namespace)
                 if last is not None:
-                    shown.append(eval(compile(ast.Expression(last.value), f"<{Path(path).name} cell {i}>", "eval"), namespace))
+                    shown.append(
+                        eval(compile(ast.Expression(last.value), f"<{Path(path).name} cell {i}>", "eval"), namespace)
+                    )
                 if "parameters" in cell["metadata"].get("tags", []):
                     namespace.update(parameters)
                 for obj in shown:

@@ -53,8 +53,11 @@ def table1_rows() -> list[Table1Row]:
             continue
         m = re.fullmatch(r"(.+?) \[(\d+)\]((?: \^[a-z])*)", cells[0].strip())
         assert m, f"cannot read the first cell of {line!r}"
-        rows.append(Table1Row(heading, m.group(1), int(m.group(2)), [c.strip() for c in cells],
-                              re.findall(r"\^([a-z])", m.group(3))))
+        rows.append(
+            Table1Row(
+                heading, m.group(1), int(m.group(2)), [c.strip() for c in cells], re.findall(r"\^([a-z])", m.group(3))
+            )
+        )
     return rows
 
 
@@ -108,7 +111,11 @@ def outcome_facts(cell: str, n_cases: int) -> dict[str, object]:
     for label in re.findall(r"\b(CR|PR|NR|UR)\b", rest):
         facts[_RESPONSE[label]] = n_cases
     rest = re.sub(r"\b(CR|PR|NR|UR)\b", "", rest)
-    for label, col in (("pain free", "pain_free"), ("pain reduction", "pain_reduction"), ("regained mobility", "regained_mobility")):
+    for label, col in (
+        ("pain free", "pain_free"),
+        ("pain reduction", "pain_reduction"),
+        ("regained mobility", "regained_mobility"),
+    ):
         if m := re.search(rf"(\d+)/(\d+) {label}", rest):
             facts[col] = int(m.group(1))
             facts["pain_assessed"] = int(m.group(2))
@@ -131,10 +138,18 @@ def prose(section: str) -> str:
     else:
         start = lines.index(section)
         end = lines.index({"Results": "Discussion", "Discussion": "Limitations"}[section])
-        body = lines[start + 1:end]
+        body = lines[start + 1 : end]
     skip = ("Table ", "Fig. ", "First author", "Treatment modality", "CR complete", "Er:YAG erbium", "^", "✉", "¹")
-    kept = [ln for ln in body if ln.strip() and "\t" not in ln and not ln.startswith(skip)
-            and not re.fullmatch(r"[A-Z][a-z' ]+|\s*|[\w.]+@[\w.]+|Medical University.*|02-006 Warsaw.*|piotr.*", ln.strip())]
+    kept = [
+        ln
+        for ln in body
+        if ln.strip()
+        and "\t" not in ln
+        and not ln.startswith(skip)
+        and not re.fullmatch(
+            r"[A-Z][a-z' ]+|\s*|[\w.]+@[\w.]+|Medical University.*|02-006 Warsaw.*|piotr.*", ln.strip()
+        )
+    ]
     return " ".join(" ".join(kept).split())
 
 

@@ -24,7 +24,7 @@ CASES = yaml.safe_load((Path(__file__).parent / "broken_data" / "cases.yaml").re
 
 def apply_edit(folder: Path, edit: dict) -> None:
     """Apply one edit of a case to a data folder; fail loudly if it does not apply."""
-    (op, arg), = edit.items()
+    ((op, arg),) = edit.items()
     if op == "delete":
         (folder / arg).unlink()
         return
@@ -45,7 +45,7 @@ def apply_edit(folder: Path, edit: dict) -> None:
         header = rows[0]
         if op == "drop_column":
             i = header.index(arg["column"])
-            rows = [r[:i] + r[i + 1:] for r in rows]
+            rows = [r[:i] + r[i + 1 :] for r in rows]
         else:
             i = header.index("ref")
             kept = [rows[0]] + [r for r in rows[1:] if r[i] != str(arg["ref"])]
@@ -73,7 +73,9 @@ def test_broken_folder_is_rejected_with_one_clear_problem(case, data_copy):
     assert len(problems) == 1, f"expected one problem, got:\n{info.value}"
     problem = problems[0]
     for key, value in case["expect"].items():
-        assert getattr(problem, key) == value, f"{key}: expected {value!r}, got {getattr(problem, key)!r} in\n{info.value}"
+        assert getattr(problem, key) == value, (
+            f"{key}: expected {value!r}, got {getattr(problem, key)!r} in\n{info.value}"
+        )
     message = str(info.value)
     assert case["expect"]["file"] in message and case["expect"]["rule"] in message
     assert "Traceback" not in message

@@ -47,7 +47,8 @@ def test_every_report_loads_cleanly_with_its_images(built, page):
         page.goto(html.as_uri(), wait_until="load")
         assert not page.problems, f"{html.name}: {page.problems}"
         broken = page.evaluate(
-            "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt || i.src.slice(0, 60))")
+            "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt || i.src.slice(0, 60))"  # noqa: E501
+        )
         assert not broken, f"{html.name}: images not rendered: {broken}"
         page.screenshot(path=str(shots / f"{html.stem}.png"))
         checked += 1
@@ -59,8 +60,10 @@ def test_reports_have_a_table_of_contents_and_no_code(built, page):
     toc = page.evaluate("Array.from(document.querySelectorAll('nav.report-toc a')).map(a => a.getAttribute('href'))")
     assert len(toc) >= 5
     for href in toc:  # every entry leads to a heading of the page
-        assert page.evaluate(f"document.getElementById(decodeURIComponent({href[1:]!r})) !== null "
-                             f"|| document.getElementById({href[1:]!r}) !== null"), href
+        assert page.evaluate(
+            f"document.getElementById(decodeURIComponent({href[1:]!r})) !== null "
+            f"|| document.getElementById({href[1:]!r}) !== null"
+        ), href
     assert page.evaluate("document.querySelectorAll('.jp-InputArea-editor').length") == 0
     assert page.evaluate("document.images.length") > 0  # figures embedded in the one file
 

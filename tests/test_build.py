@@ -38,13 +38,20 @@ def run_cli(config: Path, output: Path, *only: str) -> subprocess.CompletedProce
 
 def digest(folder: Path) -> dict[str, str]:
     """Every file under a folder (relative path -> SHA-256), hidden files aside."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
 
 
 def run_files(out: Path, name: str) -> dict[str, Path]:
     folder = out / "runs" / name
-    return {"notebook": folder / f"{name}.ipynb", "full": folder / f"{name}.html", "reviewer": folder / f"{name}-reviewer.html"}
+    return {
+        "notebook": folder / f"{name}.ipynb",
+        "full": folder / f"{name}.html",
+        "reviewer": folder / f"{name}-reviewer.html",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -58,11 +65,19 @@ def built(tmp_path_factory):
     data = root / "data"
     shutil.copytree(DATA_DIR, data)
     out = root / "reports"
-    config = write_config(root / "reports.yaml", [
-        {"name": "extraction", "title": "Extraction"},
-        {"name": "extraction-copy", "title": "Extraction on a copy", "parameters": {"data_dir": str(data)}},
-        {"name": "audit-copy", "title": "Audit on a copy", "notebook": str(AUDIT_NOTEBOOK), "parameters": {"data_dir": str(data)}},
-    ])
+    config = write_config(
+        root / "reports.yaml",
+        [
+            {"name": "extraction", "title": "Extraction"},
+            {"name": "extraction-copy", "title": "Extraction on a copy", "parameters": {"data_dir": str(data)}},
+            {
+                "name": "audit-copy",
+                "title": "Audit on a copy",
+                "notebook": str(AUDIT_NOTEBOOK),
+                "parameters": {"data_dir": str(data)},
+            },
+        ],
+    )
     result = run_cli(config, out)
     assert result.returncode == 0, result.stdout + result.stderr
     return {"root": root, "data": data, "out": out, "config": config, "stdout": result.stdout}
@@ -157,25 +172,47 @@ def test_a_run_on_invalid_data_executes_nothing_and_keeps_the_last_good_report(b
 
 # A notebook that fails on demand. Its switch is a parameter helpers.params knows (every
 # parameter a run sets is checked by it), used here for nothing but failing.
-FAILING = {"cells": [
-    {"cell_type": "code", "id": "parameters", "metadata": {"tags": ["parameters"]}, "source": "weighted = False\noutput_dir = None",
-     "outputs": [], "execution_count": None},
-    {"cell_type": "code", "id": "work", "metadata": {}, "execution_count": None, "outputs": [],
-     "source": "from pathlib import Path\nif output_dir:\n    Path(output_dir, 'result.csv').write_text('a\\n1\\n')\n"
-               "if weighted:\n    raise RuntimeError('this cell fails on purpose')"},
-], "metadata": {"kernelspec": {"name": "calcinosis-review", "display_name": "calcinosis-review", "language": "python"}},
-   "nbformat": 4, "nbformat_minor": 5}
+FAILING = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "id": "parameters",
+            "metadata": {"tags": ["parameters"]},
+            "source": "weighted = False\noutput_dir = None",
+            "outputs": [],
+            "execution_count": None,
+        },
+        {
+            "cell_type": "code",
+            "id": "work",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": "from pathlib import Path\nif output_dir:\n    Path(output_dir, 'result.csv').write_text('a\\n1\\n')\n"  # noqa: E501
+            "if weighted:\n    raise RuntimeError('this cell fails on purpose')",
+        },
+    ],
+    "metadata": {
+        "kernelspec": {"name": "calcinosis-review", "display_name": "calcinosis-review", "language": "python"}
+    },
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
 
 
 def test_a_failing_cell_keeps_the_last_good_report_and_saves_the_failed_execution(tmp_path):
     notebook = tmp_path / "boom.ipynb"
     notebook.write_text(json.dumps(FAILING), encoding="utf-8")
     out = tmp_path / "reports"
-    good = write_config(tmp_path / "good.yaml", [{"name": "boom", "notebook": str(notebook), "parameters": {"weighted": False}}])
+    good = write_config(
+        tmp_path / "good.yaml", [{"name": "boom", "notebook": str(notebook), "parameters": {"weighted": False}}]
+    )
     assert run_cli(good, out, "boom").returncode == 0
     before = digest(out / "runs" / "boom")
     assert "result.csv" in before
-    bad = write_config(tmp_path / "bad.yaml", [{"name": "boom", "notebook": str(notebook), "parameters": {"weighted": True}}])
+    bad = write_config(
+        tmp_path / "bad.yaml", [{"name": "boom", "notebook": str(notebook), "parameters": {"weighted": True}}]
+    )
     result = run_cli(bad, out, "boom")
     assert result.returncode == 1
     assert "boom (boom.ipynb): cell 2" in result.stderr and "this cell fails on purpose" in result.stderr
@@ -192,7 +229,7 @@ def test_a_failing_cell_keeps_the_last_good_report_and_saves_the_failed_executio
 
 def test_config_errors_are_clear(tmp_path):
     config = write_config(tmp_path / "reports.yaml", [{"name": "x", "notebook": "missing.ipynb"}])
-    with pytest.raises(build.ConfigError, match="notebook missing.ipynb does not exist"):
+    with pytest.raises(build.ConfigError, match=r"notebook missing\.ipynb does not exist"):
         build.load_config(config)
     config.write_text("runs: [", encoding="utf-8")
     with pytest.raises(build.ConfigError, match="not valid YAML"):
@@ -225,7 +262,9 @@ def test_notebook_outputs_land_in_the_run_folder(built):
     assert {r[5] for r in rows[1:]} <= set(claims.STATUSES)
     with open(path.with_name(claims.READINGS_CSV), encoding="utf-8", newline="") as f:
         named = {r["reading"] for r in csv.DictReader(f)}
-    used = {name.removeprefix("reading: ") for r in rows[1:] for name in r[6].split("; ") if name.startswith("reading: ")}
+    used = {
+        name.removeprefix("reading: ") for r in rows[1:] for name in r[6].split("; ") if name.startswith("reading: ")
+    }
     assert used and used <= named  # every reading the audit names is described beside it
     assert 'href="runs/audit-copy/claims_audit.csv"' in (built["out"] / "index.html").read_text(encoding="utf-8")
     assert not (built["out"] / ".staging").exists()
@@ -263,10 +302,15 @@ def test_the_table_of_contents_numbers_sections_and_nests_subsections(levels):
     """Every shape of h2/h3 sequence: one numbered item per h2, h3 items inside the h2 before them, valid nesting."""
     from html.parser import HTMLParser
 
-    html = "<main>" + "".join(f'<h{lv} id="a{i}">T{i}<a class="anchor-link" href="#a{i}">¶</a></h{lv}>'
-                              for i, lv in enumerate(levels)) + "</main>"
+    html = (
+        "<main>"
+        + "".join(
+            f'<h{lv} id="a{i}">T{i}<a class="anchor-link" href="#a{i}">¶</a></h{lv}>' for i, lv in enumerate(levels)
+        )
+        + "</main>"
+    )
     out = build.add_toc(html)
-    nav = out[out.index("<nav"):out.index("</nav>") + 6]
+    nav = out[out.index("<nav") : out.index("</nav>") + 6]
 
     class Walk(HTMLParser):
         def __init__(self):
@@ -275,7 +319,9 @@ def test_the_table_of_contents_numbers_sections_and_nests_subsections(levels):
 
         def handle_starttag(self, tag, attrs):
             if tag == "li":
-                (self.top if self.stack.count("ol") == 1 and "ul" not in self.stack else self.nested).append(len(self.top))
+                (self.top if self.stack.count("ol") == 1 and "ul" not in self.stack else self.nested).append(
+                    len(self.top)
+                )
             self.stack.append(tag)
 
         def handle_endtag(self, tag):
@@ -291,8 +337,10 @@ def test_the_table_of_contents_numbers_sections_and_nests_subsections(levels):
 
 def test_the_table_of_contents_keeps_heading_text_only():
     """Tags go, quoted attributes holding ">" included; a heading over several lines is kept."""
-    html = ('<main><h2 id="a"><span title="a>b">First</span><a class="anchor-link" href="#a">¶</a></h2>'
-            '<h3 id="b">Second\nline<a class="anchor-link" href="#b">¶</a></h3></main>')
+    html = (
+        '<main><h2 id="a"><span title="a>b">First</span><a class="anchor-link" href="#a">¶</a></h2>'
+        '<h3 id="b">Second\nline<a class="anchor-link" href="#b">¶</a></h3></main>'
+    )
     nav = build.add_toc(html)
-    nav = nav[nav.index("<nav"):nav.index("</nav>")]
+    nav = nav[nav.index("<nav") : nav.index("</nav>")]
     assert '<a href="#a">First</a>' in nav and '<a href="#b">Second\nline</a>' in nav and "title" not in nav

@@ -23,8 +23,11 @@ def test_audit_rows_have_unique_ids(audit):
 
 def _with_text(monkeypatch, passage: str, extra: str):
     original = paper.passages()
-    monkeypatch.setattr(paper, "passages", lambda: tuple(
-        paper.Passage(p.name, p.text + extra if p.name == passage else p.text) for p in original))
+    monkeypatch.setattr(
+        paper,
+        "passages",
+        lambda: tuple(paper.Passage(p.name, p.text + extra if p.name == passage else p.text) for p in original),
+    )
 
 
 @pytest.mark.parametrize("seed", range(60))
@@ -88,10 +91,19 @@ def test_the_rank_of_an_adverse_event(review):
         assert checks.adverse_event_rank(review, [event]) == 1 + int((counted.drop(index=event) > patients).sum())
 
 
-@pytest.mark.parametrize("means, value, holds", [
-    ("> 50%", (11, 40), False), ("> 50%", (21, 40), True), ("> 50%", (20, 40), False),
-    ("< 50%", (19, 40), True), ("100%", (126, 136), False), ("100%", (136, 136), True), ("1", 1, True), ("1", 2, False),
-])
+@pytest.mark.parametrize(
+    "means, value, holds",
+    [
+        ("> 50%", (11, 40), False),
+        ("> 50%", (21, 40), True),
+        ("> 50%", (20, 40), False),
+        ("< 50%", (19, 40), True),
+        ("100%", (126, 136), False),
+        ("100%", (136, 136), True),
+        ("1", 1, True),
+        ("1", 2, False),
+    ],
+)
 def test_words_compare_as_they_state(means, value, holds):
     from helpers.outcomes import Proportion
     from helpers.registers import Claim
@@ -110,18 +122,26 @@ def test_words_compare_as_they_state(means, value, holds):
     assert row["reported"].startswith("mainly (")
 
 
-WORDS = ("- id: zz\n  section: Abstract\n  topic: outcomes\n  quote: The most common adverse event was scarring"
-         "\n  reported: most common\n  means: '1'\n  computation: adverse_event_rank\n  args: {events: [co2-scarring]}\n")
+WORDS = (
+    "- id: zz\n  section: Abstract\n  topic: outcomes\n  quote: The most common adverse event was scarring"
+    "\n  reported: most common\n  means: '1'\n  computation: adverse_event_rank\n  args: {events: [co2-scarring]}\n"
+)
 
 
-@pytest.mark.parametrize("old, new, column", [
-    ("means: '1'", "means: 'several'", "means"),
-    ("reported: most common", "reported: least common", "reported"),
-    ("  means: '1'\n", "", "reported"),  # words without `means` are not a number
-    ("quote: The most common adverse event was scarring\n  reported: most common",
-     "quote: A total of 40 studies\n  reported: '40'", "means"),  # `means` is for words, not a printed number
-    ("events: [co2-scarring]", "events: [co2-scarring, co2-unicorns]", "args.events"),
-])
+@pytest.mark.parametrize(
+    "old, new, column",
+    [
+        ("means: '1'", "means: 'several'", "means"),
+        ("reported: most common", "reported: least common", "reported"),
+        ("  means: '1'\n", "", "reported"),  # words without `means` are not a number
+        (
+            "quote: The most common adverse event was scarring\n  reported: most common",
+            "quote: A total of 40 studies\n  reported: '40'",
+            "means",
+        ),  # `means` is for words, not a printed number
+        ("events: [co2-scarring]", "events: [co2-scarring, co2-unicorns]", "args.events"),
+    ],
+)
 def test_a_bad_word_claim_is_refused(data_copy, old, new, column):
     path = data_copy / "claims.yaml"
     text = WORDS.replace(old, new)
@@ -133,15 +153,23 @@ def test_a_bad_word_claim_is_refused(data_copy, old, new, column):
     assert (problem.file, problem.column) == ("claims.yaml", column), problem
 
 
-@pytest.mark.parametrize("args, message", [
-    ("{claims: [quality-risk-of-bias-low, no-such-claim]}", "is not a claim of the register"),
-    ("{claims: [outcomes-topical-percent]}", "prints no count"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ("{claims: [quality-risk-of-bias-low, no-such-claim]}", "is not a claim of the register"),
+        ("{claims: [outcomes-topical-percent]}", "prints no count"),
+    ],
+)
 def test_a_sum_of_claims_names_claims_that_print_counts(data_copy, args, message):
     path = data_copy / "claims.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + (
-        "- id: zz\n  section: Abstract\n  topic: extraction\n  quote: A total of 40 studies\n  reported: '40'\n"
-        f"  computation: sum_of_reported\n  args: {args}\n"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + (
+            "- id: zz\n  section: Abstract\n  topic: extraction\n  quote: A total of 40 studies\n  reported: '40'\n"
+            f"  computation: sum_of_reported\n  args: {args}\n"
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(DataValidationError) as info:
         load_review(data_copy, cache=False)
     (problem,) = info.value.problems
@@ -167,9 +195,12 @@ def test_a_citation_that_repeats_or_invents_a_reference_is_found_anywhere(review
     m = rng.choice(brackets)
     refs = checks.cited_refs(m.group(1))
     extra = rng.choice([refs[0], max(review.references.index) + rng.randint(1, 50)])
-    changed = passage.text[:m.end() - 1] + f", {extra}" + passage.text[m.end() - 1:]
-    monkeypatch.setattr(paper, "passages", lambda: tuple(
-        paper.Passage(p.name, changed if p.name == passage.name else p.text) for p in original))
+    changed = passage.text[: m.end() - 1] + f", {extra}" + passage.text[m.end() - 1 :]
+    monkeypatch.setattr(
+        paper,
+        "passages",
+        lambda: tuple(paper.Passage(p.name, changed if p.name == passage.name else p.text) for p in original),
+    )
     rows = checks.citations(review)
     mine = rows[rows["reported"] == f"[{m.group(1)}, {extra}]"]
     assert len(mine) == 1 and str(extra) in mine["note"].iloc[0], (passage.name, m.group(0), extra)
@@ -201,12 +232,18 @@ def test_cited_with_against_a_loop_over_studies(review, seed):
         if "events" in props:
             ok &= s["modality"] in {review.adverse_events.loc[e, "modality"] for e in props["events"]}
         if "sessions" in props:
-            ok &= bool(s["total_sessions_high"] <= props["sessions"]) if not pd.isna(s["total_sessions_high"]) else False
+            ok &= (
+                bool(s["total_sessions_high"] <= props["sessions"]) if not pd.isna(s["total_sessions_high"]) else False
+            )
         if "categories" in props:
             n = 0
             for c in props["categories"]:
-                column = {"complete": "complete_response", "partial": "partial_response", "none": "no_response",
-                          "unknown": "unknown_response"}[c]
+                column = {
+                    "complete": "complete_response",
+                    "partial": "partial_response",
+                    "none": "no_response",
+                    "unknown": "unknown_response",
+                }[c]
                 n += 0 if pd.isna(o[column]) else int(o[column])
                 lesion = f"lesions_{column}"
                 n += 0 if lesion not in o or pd.isna(o[lesion]) else int(o[lesion])
@@ -223,12 +260,15 @@ def test_the_schedule_and_session_claims_read_the_numbers_other_claims_print(rev
 
     claim = next(c for c in review.claims if c.id == "treatment-eswl-intralesional-break")
     before = checks.sum_of_reported(review, ["treatment-eswl-intralesional-schedule", claim.id])
-    changed = dataclasses.replace(review, claims=[dataclasses.replace(c, reported="9") if c.id == claim.id else c
-                                                  for c in review.claims])
+    changed = dataclasses.replace(
+        review, claims=[dataclasses.replace(c, reported="9") if c.id == claim.id else c for c in review.claims]
+    )
     assert checks.sum_of_reported(changed, ["treatment-eswl-intralesional-schedule", claim.id]) == before + 9 - float(
-        claim.reported)
+        claim.reported
+    )
     assert checks.sum_of_reported(review, ["patients-sex-ratio"]) == sum(
-        float(x) for x in next(c for c in review.claims if c.id == "patients-sex-ratio").reported.split(":"))
+        float(x) for x in next(c for c in review.claims if c.id == "patients-sex-ratio").reported.split(":")
+    )
 
 
 @pytest.mark.parametrize("seed", range(30))
@@ -243,7 +283,11 @@ def test_summarised_smaller_groups_against_a_loop(review, seed):
     changed = dataclasses.replace(review, paper_table2=table)
     group = table["merged_into"].where(table["merged_into"].notna(), table.index.to_series())
     size = {row: int(table.loc[group == row, "n"].sum()) for row in set(group)}
-    cellwise = [(size[row], table.loc[row, c]) for row in set(group) for c in ("treatment_duration", "time_to_first_improvement")]
+    cellwise = [
+        (size[row], table.loc[row, c])
+        for row in set(group)
+        for c in ("treatment_duration", "time_to_first_improvement")
+    ]
     small = [n for n, cell in cellwise if "^c" in cell]
     if not small:
         with pytest.raises(Exception, match="too small"):
@@ -271,12 +315,15 @@ def test_response_in_against_a_loop(review, seed):
     assert (got.events, got.total) == (events, total)
 
 
-@pytest.mark.parametrize("modality", ["topical_sts", "intralesional_sts", "eswl", "eswl_intralesional_sts",
-                                      "picosecond_laser_topical_sts"])
+@pytest.mark.parametrize(
+    "modality", ["topical_sts", "intralesional_sts", "eswl", "eswl_intralesional_sts", "picosecond_laser_topical_sts"]
+)
 def test_duration_rank_against_sorting(review, modality):
     from helpers import outcomes
 
-    medians = {row: outcomes.pool_durations(review, "treatment_duration", members).median
-               for row, members in outcomes.table2_groups(review).items()}
+    medians = {
+        row: outcomes.pool_durations(review, "treatment_duration", members).median
+        for row, members in outcomes.table2_groups(review).items()
+    }
     ranked = sorted((m for m in medians.values() if not pd.isna(m)), reverse=True)
     assert checks.duration_rank(review, modality, "treatment_duration") == ranked.index(medians[modality]) + 1

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-import paper_text
-from helpers import DataValidationError, claims
-from helpers import load_review
+from helpers import DataValidationError, claims, load_review
 from helpers.claims import Reported, matches, parse_reported
+
+import paper_text
 from tests_support import add_study
 
 CLAIMS = load_review().claims
@@ -16,7 +16,9 @@ PAPER = " ".join(paper_text.text().split())
 
 def _table1_cell(row: str, column: str) -> str:
     """A Table 1 cell read by the tests' own parser (independent of helpers.paper)."""
-    header = next(line for line in paper_text.text().splitlines() if line.startswith("First author (publication year)\t"))
+    header = next(
+        line for line in paper_text.text().splitlines() if line.startswith("First author (publication year)\t")
+    )
     columns = [" ".join(c.split()) for c in header.split("\t")]
     found = [r for r in paper_text.table1_rows() if f"{r.author} [{r.ref}]" == row]
     assert len(found) == 1, row
@@ -43,11 +45,19 @@ def test_ids_are_unique():
     assert len(ids) == len(set(ids))
 
 
-@pytest.mark.parametrize("text, kind, value, decimals", [
-    ("40", "count", (40.0,), 0), ("Five", "count", (5.0,), 0), ("81%", "percent", (81.0,), 0),
-    ("39/48", "fraction", (39.0, 48.0), 0), ("21:90", "ratio", (21.0, 90.0), 0),
-    ("2–24", "range", (2.0, 24.0), 0), ("0.3–24", "range", (0.3, 24.0), 1), ("4.9", "number", (4.9,), 1),
-])
+@pytest.mark.parametrize(
+    "text, kind, value, decimals",
+    [
+        ("40", "count", (40.0,), 0),
+        ("Five", "count", (5.0,), 0),
+        ("81%", "percent", (81.0,), 0),
+        ("39/48", "fraction", (39.0, 48.0), 0),
+        ("21:90", "ratio", (21.0, 90.0), 0),
+        ("2–24", "range", (2.0, 24.0), 0),
+        ("0.3–24", "range", (0.3, 24.0), 1),
+        ("4.9", "number", (4.9,), 1),
+    ],
+)
 def test_parse_reported(text, kind, value, decimals):
     assert parse_reported(text) == Reported(kind, value, decimals)
 
@@ -58,16 +68,22 @@ def test_unreadable_reported_value(text):
         parse_reported(text)
 
 
-@pytest.mark.parametrize("reported, recomputed, ok", [
-    ("81%", 39 / 48 * 100, True),      # 81.25 prints as 81
-    ("81%", 80.5, True),               # half up
-    ("81%", 80.49, False),
-    ("39/48", (39, 48), True),
-    ("39/48", (39, 47), False),        # both numbers must match
-    ("40", 40, True), ("40", 41, False),
-    ("4.9", 4.94, True), ("4.9", 4.96, False),
-    ("2–24", (2.0, 24.0), True), ("2–24", (2.0, 23.0), False),
-])
+@pytest.mark.parametrize(
+    "reported, recomputed, ok",
+    [
+        ("81%", 39 / 48 * 100, True),  # 81.25 prints as 81
+        ("81%", 80.5, True),  # half up
+        ("81%", 80.49, False),
+        ("39/48", (39, 48), True),
+        ("39/48", (39, 47), False),  # both numbers must match
+        ("40", 40, True),
+        ("40", 41, False),
+        ("4.9", 4.94, True),
+        ("4.9", 4.96, False),
+        ("2–24", (2.0, 24.0), True),
+        ("2–24", (2.0, 23.0), False),
+    ],
+)
 def test_matching_rounds_as_the_paper_prints(reported, recomputed, ok):
     assert matches(parse_reported(reported), recomputed) is ok
 
@@ -103,7 +119,8 @@ def test_numbers_that_rest_on_an_inferred_value_are_circular(review):
     assert circular["depends_on"].str.len().gt(0).all() and circular["note"].str.startswith("Circular: ").all()
     sparsa = "outcomes: response_source=table2 (ref 11)"
     assert {"outcomes-eswl-fraction", "table2-eswl-response-rates-partial", "discussion-eswl-partial"} <= set(
-        circular.index[circular["depends_on"].str.contains(sparsa, regex=False)])
+        circular.index[circular["depends_on"].str.contains(sparsa, regex=False)]
+    )
     assert table.loc["quality-case-reports", "status"] == "circular"
     # a row with no dependence is never circular, and a dependence alone does not make one
     assert (table.loc[table["depends_on"] == "", "status"] != "circular").all()
@@ -113,7 +130,8 @@ def test_numbers_that_rest_on_an_inferred_value_are_circular(review):
         name = inferences.describe(review, inference)
         uses = table["depends_on"].str.contains(name, regex=False)
         moved = (without["recomputed"] != table["recomputed"]) | (
-            without["status"].replace("circular", "reproduced") != table["status"].replace("circular", "reproduced"))
+            without["status"].replace("circular", "reproduced") != table["status"].replace("circular", "reproduced")
+        )
         assert (uses == moved.reindex(table.index)).all(), inference.name
 
 
@@ -127,7 +145,9 @@ def test_an_inference_that_changes_nothing_leaves_the_audit_alone(review):
     studies["design_stated"] = True
     plain = dataclasses.replace(review, outcomes=outcomes, studies=studies)
     table = claims.audit(plain)
-    inferred = table["depends_on"].str.split("; ").map(lambda names: [n for n in names if n and not n.startswith("reading: ")])
+    inferred = (
+        table["depends_on"].str.split("; ").map(lambda names: [n for n in names if n and not n.startswith("reading: ")])
+    )
     assert (inferred.str.len() == 0).all() and "circular" not in set(table["status"])
 
 
@@ -140,40 +160,76 @@ def test_a_study_added_turns_claims_into_discrepancies(data_copy):
     after = claims.audit(load_review(data_copy)).set_index("claim_id")["status"]
     assert before["abstract-studies"] == "reproduced" and after["abstract-studies"] == "discrepancy"
     assert before["abstract-patients"] == "reproduced" and after["abstract-patients"] == "discrepancy"
-    assert before["patients-systemic-sclerosis"] == "reproduced" and after["patients-systemic-sclerosis"] == "discrepancy"
+    assert (
+        before["patients-systemic-sclerosis"] == "reproduced" and after["patients-systemic-sclerosis"] == "discrepancy"
+    )
 
 
-GOOD = ("- id: a\n  section: Abstract\n  topic: outcomes\n  quote: A total of 40 studies including 136 patients were analysed."
-        "\n  reported: '40'\n  reason: r\n")
+GOOD = (
+    "- id: a\n  section: Abstract\n  topic: outcomes\n  quote: A total of 40 studies including 136 patients were analysed."  # noqa: E501
+    "\n  reported: '40'\n  reason: r\n"
+)
 
 
-@pytest.mark.parametrize("text, rule, line, column", [
-    ("- id: a\n  section: Abstract\n  quote: q\n  reported: [1\n", "valid YAML", 5, None),
-    (GOOD.replace("  reason: r\n", "  computation: n_unicorns\n"), "claim well formed", 6, "computation"),
-    (GOOD.replace("  reason: r\n", ""), "claim well formed", 1, "reason"),
-    (GOOD.replace("reported: '40'", "reported: 'many'"), "claim well formed", 5, "reported"),
-    (GOOD.replace("  section: Abstract\n", ""), "claim well formed", 1, "section"),
-    (GOOD + "  colour: red\n", "claim well formed", 7, "colour"),
-    (GOOD + GOOD, "unique claim id", 7, "id"),
-    ("", "file not empty", None, None),
-    ("[]\n", "list of claims", None, None),
-    (GOOD.replace("Abstract", "Methods"), "claim well formed", 2, "section"),
-    (GOOD.replace("outcomes", "t"), "claim well formed", 3, "topic"),
-    # arguments are checked against the data: a modality, study or category that does not exist
-    (GOOD.replace("  reason: r\n", "  computation: response\n  args: {categories: [complete], modality: topical_stz}\n"),
-     "claim arguments exist", 7, "args.modality"),
-    (GOOD.replace("  reason: r\n", "  computation: response\n  args: {categories: [cured]}\n"),
-     "claim arguments exist", 7, "args.categories"),
-    (GOOD.replace("  reason: r\n", "  computation: response\n  args: {categories: [complete], modality: eswl, family: sts}\n"),
-     "claim arguments exist", 7, "args.family"),
-    (GOOD.replace("  reason: r\n", "  computation: largest_diameter\n  args: {refs: [999]}\n"),
-     "claim arguments exist", 7, "args.refs"),
-    (GOOD.replace("  reason: r\n", "  computation: largest_diameter\n"), "claim arguments exist", 1, "args.refs"),
-    (GOOD.replace("  reason: r\n", "  computation: n_studies\n  args: {colour: red}\n"),
-     "claim arguments exist", 7, "args.colour"),
-    (GOOD.replace("  reason: r\n", "  computation: response\n  args: {categories: complete}\n"),
-     "claim arguments exist", 7, "args.categories"),
-])
+@pytest.mark.parametrize(
+    "text, rule, line, column",
+    [
+        ("- id: a\n  section: Abstract\n  quote: q\n  reported: [1\n", "valid YAML", 5, None),
+        (GOOD.replace("  reason: r\n", "  computation: n_unicorns\n"), "claim well formed", 6, "computation"),
+        (GOOD.replace("  reason: r\n", ""), "claim well formed", 1, "reason"),
+        (GOOD.replace("reported: '40'", "reported: 'many'"), "claim well formed", 5, "reported"),
+        (GOOD.replace("  section: Abstract\n", ""), "claim well formed", 1, "section"),
+        (GOOD + "  colour: red\n", "claim well formed", 7, "colour"),
+        (GOOD + GOOD, "unique claim id", 7, "id"),
+        ("", "file not empty", None, None),
+        ("[]\n", "list of claims", None, None),
+        (GOOD.replace("Abstract", "Methods"), "claim well formed", 2, "section"),
+        (GOOD.replace("outcomes", "t"), "claim well formed", 3, "topic"),
+        # arguments are checked against the data: a modality, study or category that does not exist
+        (
+            GOOD.replace(
+                "  reason: r\n", "  computation: response\n  args: {categories: [complete], modality: topical_stz}\n"
+            ),
+            "claim arguments exist",
+            7,
+            "args.modality",
+        ),
+        (
+            GOOD.replace("  reason: r\n", "  computation: response\n  args: {categories: [cured]}\n"),
+            "claim arguments exist",
+            7,
+            "args.categories",
+        ),
+        (
+            GOOD.replace(
+                "  reason: r\n",
+                "  computation: response\n  args: {categories: [complete], modality: eswl, family: sts}\n",
+            ),
+            "claim arguments exist",
+            7,
+            "args.family",
+        ),
+        (
+            GOOD.replace("  reason: r\n", "  computation: largest_diameter\n  args: {refs: [999]}\n"),
+            "claim arguments exist",
+            7,
+            "args.refs",
+        ),
+        (GOOD.replace("  reason: r\n", "  computation: largest_diameter\n"), "claim arguments exist", 1, "args.refs"),
+        (
+            GOOD.replace("  reason: r\n", "  computation: n_studies\n  args: {colour: red}\n"),
+            "claim arguments exist",
+            7,
+            "args.colour",
+        ),
+        (
+            GOOD.replace("  reason: r\n", "  computation: response\n  args: {categories: complete}\n"),
+            "claim arguments exist",
+            7,
+            "args.categories",
+        ),
+    ],
+)
 def test_malformed_claims_are_rejected_with_file_line_and_key(data_copy, text, rule, line, column):
     from helpers import load_review
 
@@ -210,13 +266,28 @@ def test_every_number_of_the_text_is_claimed_declared_or_masked(review):
     table = paper.coverage(review)
     missing = table[table["status"] == "unclaimed"]
     assert missing.empty, "numbers nothing accounts for:\n" + "\n".join(
-        f"{r.passage}: {r.number!r} in ...{r.context}..." for r in missing.itertuples())
+        f"{r.passage}: {r.number!r} in ...{r.context}..." for r in missing.itertuples()
+    )
     assert set(table["passage"]) >= {"Abstract", "Methods", "Results", "Table 1", "Table 2", "Discussion"}
     assert (table["status"] == "claimed").sum() > 150 and (table["status"] == "declared").sum() > 0
 
 
-@pytest.mark.parametrize("passage", ["Front matter", "Abstract", "Introduction", "Methods", "Results", "Table 1",
-                                     "Table 2", "Discussion", "Limitations", "Conclusion", "Back matter"])
+@pytest.mark.parametrize(
+    "passage",
+    [
+        "Front matter",
+        "Abstract",
+        "Introduction",
+        "Methods",
+        "Results",
+        "Table 1",
+        "Table 2",
+        "Discussion",
+        "Limitations",
+        "Conclusion",
+        "Back matter",
+    ],
+)
 def test_a_number_added_anywhere_in_a_passage_is_found(review, monkeypatch, passage):
     """The class: a number inserted between any two words of any passage (seeded places) is
     unclaimed, whether or not it breaks a quote."""
@@ -230,8 +301,13 @@ def test_a_number_added_anywhere_in_a_passage_is_found(review, monkeypatch, pass
     spaces = [i for i, c in enumerate(body) if c == " "] or [len(body)]
     for at in rng.sample(spaces, min(5, len(spaces))):
         changed = body[:at] + " 4217" + body[at:]
-        monkeypatch.setattr(paper, "passages", lambda changed=changed: tuple(
-            paper.Passage(p.name, changed if p.name == passage else p.text) for p in original))
+        monkeypatch.setattr(
+            paper,
+            "passages",
+            lambda changed=changed: tuple(
+                paper.Passage(p.name, changed if p.name == passage else p.text) for p in original
+            ),
+        )
         table = paper.coverage(review)
         found = table[(table["passage"] == passage) & (table["number"] == "4217")]
         assert list(found["status"]) == ["unclaimed"], (passage, at)
@@ -249,27 +325,38 @@ def test_a_number_inside_a_quote_but_checked_by_no_claim_is_found():
 
 
 def _declaration(**changes) -> str:
-    entry = {"passage": "Back matter", "quote": "Creative Commons Attribution 4.0 International License",
-             "numbers": ["4.0"], "kind": "licence", "reason": "The licence."} | changes
+    entry = {
+        "passage": "Back matter",
+        "quote": "Creative Commons Attribution 4.0 International License",
+        "numbers": ["4.0"],
+        "kind": "licence",
+        "reason": "The licence.",
+    } | changes
     import yaml
 
     return yaml.safe_dump([entry], allow_unicode=True, sort_keys=False)
 
 
-@pytest.mark.parametrize("changes, rule, column", [
-    ({"passage": "Preface"}, "declaration well formed", "passage"),
-    ({"kind": "colour"}, "declaration well formed", "kind"),
-    ({"quote": "Creative Commons Attribution 5.0"}, "quote in the paper", "quote"),
-    ({"passage": "Methods"}, "quote in the paper", "quote"),
-    ({"numbers": ["4"]}, "declared numbers", "numbers"),
-    ({"numbers": ["4.0", "4.0"]}, "declared numbers", "numbers"),
-    ({"numbers": [4.0]}, "declaration well formed", "numbers"),
-    ({"reason": ""}, "declaration well formed", "reason"),
-    ({"colour": "red"}, "declaration well formed", "colour"),
-    # a number a claim checks cannot be declared away
-    ({"passage": "Abstract", "quote": "A total of 40 studies", "numbers": ["40"], "kind": "identifier"},
-     "claimed or declared once", "numbers"),
-])
+@pytest.mark.parametrize(
+    "changes, rule, column",
+    [
+        ({"passage": "Preface"}, "declaration well formed", "passage"),
+        ({"kind": "colour"}, "declaration well formed", "kind"),
+        ({"quote": "Creative Commons Attribution 5.0"}, "quote in the paper", "quote"),
+        ({"passage": "Methods"}, "quote in the paper", "quote"),
+        ({"numbers": ["4"]}, "declared numbers", "numbers"),
+        ({"numbers": ["4.0", "4.0"]}, "declared numbers", "numbers"),
+        ({"numbers": [4.0]}, "declaration well formed", "numbers"),
+        ({"reason": ""}, "declaration well formed", "reason"),
+        ({"colour": "red"}, "declaration well formed", "colour"),
+        # a number a claim checks cannot be declared away
+        (
+            {"passage": "Abstract", "quote": "A total of 40 studies", "numbers": ["40"], "kind": "identifier"},
+            "claimed or declared once",
+            "numbers",
+        ),
+    ],
+)
 def test_a_bad_declaration_is_refused_naming_line_and_key(data_copy, changes, rule, column):
     from helpers import load_review
 
@@ -292,16 +379,31 @@ def test_a_number_declared_twice_is_refused(data_copy):
     assert problem.rule == "claimed or declared once" and problem.row > second and "line 1" in problem.message
 
 
-@pytest.mark.parametrize("old, new, rule, column", [
-    ('quote: "A total of 40 studies including 136 patients were analysed."\n  reported: "40"',
-     'quote: "A total of 40 studies including 136 patients were analysed!"\n  reported: "40"', "quote in the paper", "quote"),
-    ("  section: Abstract\n  topic: extraction\n  quote: \"A total of 40 studies including 136 patients were analysed.\"\n"
-     "  reported: \"40\"", "  section: Discussion\n  topic: extraction\n  quote: \"A total of 40 studies including 136 "
-     "patients were analysed.\"\n  reported: \"40\"", "quote in the paper", "quote"),
-    ('quote: "A total of 40 studies including 136 patients were analysed."\n  reported: "40"',
-     'quote: "A total of 40 studies including 136 patients were analysed."\n  reported: "41"', "reported in the quote",
-     "reported"),
-])
+@pytest.mark.parametrize(
+    "old, new, rule, column",
+    [
+        (
+            'quote: "A total of 40 studies including 136 patients were analysed."\n  reported: "40"',
+            'quote: "A total of 40 studies including 136 patients were analysed!"\n  reported: "40"',
+            "quote in the paper",
+            "quote",
+        ),
+        (
+            '  section: Abstract\n  topic: extraction\n  quote: "A total of 40 studies including 136 patients were analysed."\n'  # noqa: E501
+            '  reported: "40"',
+            '  section: Discussion\n  topic: extraction\n  quote: "A total of 40 studies including 136 '
+            'patients were analysed."\n  reported: "40"',
+            "quote in the paper",
+            "quote",
+        ),
+        (
+            'quote: "A total of 40 studies including 136 patients were analysed."\n  reported: "40"',
+            'quote: "A total of 40 studies including 136 patients were analysed."\n  reported: "41"',
+            "reported in the quote",
+            "reported",
+        ),
+    ],
+)
 def test_a_claim_whose_quote_is_not_in_its_passage_is_refused(data_copy, old, new, rule, column):
     """A claim quotes its own passage verbatim, and its reported value is a run of the quote's numbers."""
     from helpers import load_review
@@ -323,26 +425,43 @@ def test_every_number_of_table2_is_audited(review):
     audit = claims.table2_audit(review)
     for modality, row in review.paper_table2.iterrows():
         label = row["row_label"]
-        for column in ("n", "largest_diameter", "frequency", "treatment_duration", "time_to_first_improvement",
-                       "response_rates", "adverse_events"):
+        for column in (
+            "n",
+            "largest_diameter",
+            "frequency",
+            "treatment_duration",
+            "time_to_first_improvement",
+            "response_rates",
+            "adverse_events",
+        ):
             printed = re.sub(r"\^[a-z]", "", str(row[column]))
-            reported = " ".join(audit[audit["quote"].str.startswith(f"{label}, {column.replace('_', ' ')}:")]["reported"])
+            reported = " ".join(
+                audit[audit["quote"].str.startswith(f"{label}, {column.replace('_', ' ')}:")]["reported"]
+            )
             for number in re.findall(r"\d+(?:\.\d+)?", printed):
                 assert re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.])", reported), (modality, column, number)
 
 
-@pytest.mark.parametrize("computation, args, reported", [
-    ("n_studies", "{}", "39/48"), ("n_patients", "{}", "21:90"), ("largest_diameter", "{refs: [18]}", "2–24"),
-    ("response", "{categories: [complete], modality: eswl}", "2–24"), ("response", "{categories: [complete]}", "21:90"),
-    ("pooled_duration", "{measure: treatment_duration, statistic: range, modality: eswl}", "40"),
-])
+@pytest.mark.parametrize(
+    "computation, args, reported",
+    [
+        ("n_studies", "{}", "39/48"),
+        ("n_patients", "{}", "21:90"),
+        ("largest_diameter", "{refs: [18]}", "2–24"),
+        ("response", "{categories: [complete], modality: eswl}", "2–24"),
+        ("response", "{categories: [complete]}", "21:90"),
+        ("pooled_duration", "{measure: treatment_duration, statistic: range, modality: eswl}", "40"),
+    ],
+)
 def test_a_printed_form_its_computation_cannot_give_is_refused(data_copy, computation, args, reported):
     """A fraction printed for a count (and the like) is refused by the loader, not found by a crash in the audit."""
     from helpers import load_review
 
     with open(data_copy / "claims.yaml", "a", encoding="utf-8") as f:
-        f.write(f"\n- id: zz-form\n  section: Abstract\n  topic: extraction\n  quote: x\n  reported: '{reported}'\n"
-                f"  computation: {computation}\n  args: {args}\n")
+        f.write(
+            f"\n- id: zz-form\n  section: Abstract\n  topic: extraction\n  quote: x\n  reported: '{reported}'\n"
+            f"  computation: {computation}\n  args: {args}\n"
+        )
     with pytest.raises(DataValidationError) as info:
         load_review(data_copy, cache=False)
     (problem,) = info.value.problems
@@ -360,9 +479,13 @@ def test_every_computation_gives_what_the_register_declares(review):
             continue
         value = claims.COMPUTATIONS[claim.computation](review, **claim.args)
         kind = result_kind(claim.computation, claim.args)
-        ok = {"count": isinstance(value, int) and not isinstance(value, bool), "number": isinstance(value, (int, float)),
-              "proportion": isinstance(value, Proportion), "range": isinstance(value, tuple) and len(value) == 2,
-              "percent": isinstance(value, (int, float))}[kind]
+        ok = {
+            "count": isinstance(value, int) and not isinstance(value, bool),
+            "number": isinstance(value, (int, float)),
+            "proportion": isinstance(value, Proportion),
+            "range": isinstance(value, tuple) and len(value) == 2,
+            "percent": isinstance(value, (int, float)),
+        }[kind]
         assert ok, (claim.id, kind, value)
         seen.add(claim.computation)
     assert seen == set(claims.COMPUTATIONS)  # every computation is exercised
@@ -421,9 +544,12 @@ def test_a_claim_quoting_a_cell_the_table_does_not_print_is_refused(data_copy):
     text = path.read_text(encoding="utf-8")
     old = '"Pavlov-Dolijanovic [58] | Median (range) treatment duration (months) | 22 weeks"'
     assert old in text
-    path.write_text(text.replace(old, old.replace("22 weeks", "16 weeks")).replace('reported: "22"\n  computation: sum',
-                                                                                 'reported: "16"\n  computation: sum'),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace(old, old.replace("22 weeks", "16 weeks")).replace(
+            'reported: "22"\n  computation: sum', 'reported: "16"\n  computation: sum'
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(DataValidationError) as info:
         load_review(data_copy, cache=False)
     (problem,) = info.value.problems
@@ -437,7 +563,8 @@ def test_any_study_whose_response_is_inferred_makes_the_numbers_it_feeds_depende
     import dataclasses
     import random
 
-    from helpers import inferences, outcomes as oc
+    from helpers import inferences
+    from helpers import outcomes as oc
 
     rng = random.Random(seed)
     per_patient = review.outcomes.index[review.outcomes["response_unit"] == "patients"]
@@ -459,5 +586,8 @@ def test_any_study_whose_response_is_inferred_makes_the_numbers_it_feeds_depende
     modality = review.studies.loc[ref, "modality"]
     group = next(g for g, members in oc.table2_groups(review).items() if modality in members)
     unknown = claims.table2_claim_id(group, "response_rates", "unknown")
-    if int(review.outcomes.loc[ref, "unknown_response"]) < int(review.studies.loc[ref, "n_cases"]) and unknown in table.index:
+    if (
+        int(review.outcomes.loc[ref, "unknown_response"]) < int(review.studies.loc[ref, "n_cases"])
+        and unknown in table.index
+    ):
         assert named[unknown], (ref, unknown)

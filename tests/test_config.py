@@ -20,14 +20,41 @@ META = str(NOTEBOOKS_DIR / "04_meta_analysis.ipynb")
 
 def config_with(tmp_path: Path, *runs: dict) -> Path:
     path = tmp_path / "reports.yaml"
-    path.write_text(yaml.safe_dump({"runs": [{"notebook": NOTEBOOK} | r for r in runs]}, allow_unicode=True), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump({"runs": [{"notebook": NOTEBOOK} | r for r in runs]}, allow_unicode=True), encoding="utf-8"
+    )
     return path
 
 
 # Every class of name that is not a plain file name: paths, dot names, control characters,
 # other scripts, empty, too long, not text.
-BAD_NAMES = ["/tmp/x", "..", "../..", ".", ".hidden", "a/b", "a\\b", "", " ", "a b", "é", "٦", "a\x00b", "a\nb",
-             "x" * 101, 5, True, None, ["a"], {"a": 1}, 1.5, "~", "$HOME", "a;rm -rf", "<script>"]
+BAD_NAMES = [
+    "/tmp/x",
+    "..",
+    "../..",
+    ".",
+    ".hidden",
+    "a/b",
+    "a\\b",
+    "",
+    " ",
+    "a b",
+    "é",
+    "٦",
+    "a\x00b",
+    "a\nb",
+    "x" * 101,
+    5,
+    True,
+    None,
+    ["a"],
+    {"a": 1},
+    1.5,
+    "~",
+    "$HOME",
+    "a;rm -rf",
+    "<script>",
+]
 
 
 @pytest.mark.parametrize("name", BAD_NAMES, ids=[repr(n)[:20] for n in BAD_NAMES])
@@ -46,47 +73,57 @@ def test_names_equal_but_for_case_are_duplicates(tmp_path):
         load_config(config_with(tmp_path, {"name": "Run"}, {"name": "run"}))
 
 
-@pytest.mark.parametrize("parameters, match", [
-    ({"colour": "red"}, r"01_extraction.ipynb declares no such parameter; its parameters: data_dir"),
-    ({"method": "reml"}, r"declares no such parameter"),  # a parameter of another notebook
-    ({"output_dir": "/tmp/elsewhere"}, r"output_dir is set by the build"),
-    ({"data_dir": "no/such/folder"}, r"data_dir: no such folder"),
-    ({"data_dir": dt.date(2021, 6, 24)}, r"no such folder '2021-06-24'"),  # YAML 1.2: a date is text
-    ({"data_dir": ["data"]}, r"not a list of 1 item"),
-    ({"data_dir": {"a": 1}}, r"not a mapping"),
-    ({"data_dir": "data\nx"}, r"LINE FEED"),
-])
+@pytest.mark.parametrize(
+    "parameters, match",
+    [
+        ({"colour": "red"}, r"01_extraction.ipynb declares no such parameter; its parameters: data_dir"),
+        ({"method": "reml"}, r"declares no such parameter"),  # a parameter of another notebook
+        ({"output_dir": "/tmp/elsewhere"}, r"output_dir is set by the build"),
+        ({"data_dir": "no/such/folder"}, r"data_dir: no such folder"),
+        ({"data_dir": dt.date(2021, 6, 24)}, r"no such folder '2021-06-24'"),  # YAML 1.2: a date is text
+        ({"data_dir": ["data"]}, r"not a list of 1 item"),
+        ({"data_dir": {"a": 1}}, r"not a mapping"),
+        ({"data_dir": "data\nx"}, r"LINE FEED"),
+    ],
+)
 def test_a_bad_parameter_is_refused_at_config_load(tmp_path, parameters, match):
     with pytest.raises(ConfigError, match=match):
         load_config(config_with(tmp_path, {"name": "x", "parameters": parameters}))
 
 
-@pytest.mark.parametrize("parameters, match", [
-    ({"method": "bayes"}, "allowed values"), ({"exclude_abstracts": "yes"}, "True or False"),
-    ({"run_name": "../../x"}, "short name"),
-])
+@pytest.mark.parametrize(
+    "parameters, match",
+    [
+        ({"method": "bayes"}, "allowed values"),
+        ({"exclude_abstracts": "yes"}, "True or False"),
+        ({"run_name": "../../x"}, "short name"),
+    ],
+)
 def test_a_bad_value_of_a_declared_parameter_is_refused(tmp_path, parameters, match):
     with pytest.raises(ConfigError, match=match):
         load_config(config_with(tmp_path, {"name": "x", "notebook": META, "parameters": parameters}))
 
 
-@pytest.mark.parametrize("text, match", [
-    ("runs: [", "not valid YAML"),
-    ("- a\n- b\n", "must be a mapping with one key, runs"),
-    ("42\n", "must be a mapping with one key, runs"),
-    ("runs: 5\n", "runs must be a list"),
-    ("runs: [5]\n", "a run must be a mapping"),
-    ("colour: red\nruns: []\n", "must be a mapping with one key, runs"),
-    ("runs:\n  - name: x\n    name: y\n    notebook: n\n", "appears twice"),
-    ("runs:\n  - &a {name: x, notebook: n}\n  - *a\n", "aliases may only repeat a text"),
-    ("a: &a [x, x, x, x]\nb: &b [*a, *a, *a, *a]\nruns: [*b]\n", "aliases may only repeat a text"),
-    (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, title: [a]}}\n", "the title must be text"),
-    (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, title: \"a\\x1b[31m\"}}\n", "ESCAPE"),
-    (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, colour: red}}\n", "unknown key"),
-    ("runs:\n  - {name: x, notebook: /etc/passwd}\n", "does not exist"),
-    ("runs:\n  - {name: x, notebook: 5}\n", "notebook must be the path"),
-    ("- !!python/object/apply:os.system [echo pwned]\n", "tags"),
-])
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("runs: [", "not valid YAML"),
+        ("- a\n- b\n", "must be a mapping with one key, runs"),
+        ("42\n", "must be a mapping with one key, runs"),
+        ("runs: 5\n", "runs must be a list"),
+        ("runs: [5]\n", "a run must be a mapping"),
+        ("colour: red\nruns: []\n", "must be a mapping with one key, runs"),
+        ("runs:\n  - name: x\n    name: y\n    notebook: n\n", "appears twice"),
+        ("runs:\n  - &a {name: x, notebook: n}\n  - *a\n", "aliases may only repeat a text"),
+        ("a: &a [x, x, x, x]\nb: &b [*a, *a, *a, *a]\nruns: [*b]\n", "aliases may only repeat a text"),
+        (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, title: [a]}}\n", "the title must be text"),
+        (f'runs:\n  - {{name: x, notebook: {NOTEBOOK}, title: "a\\x1b[31m"}}\n', "ESCAPE"),
+        (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, colour: red}}\n", "unknown key"),
+        ("runs:\n  - {name: x, notebook: /etc/passwd}\n", "does not exist"),
+        ("runs:\n  - {name: x, notebook: 5}\n", "notebook must be the path"),
+        ("- !!python/object/apply:os.system [echo pwned]\n", "tags"),
+    ],
+)
 def test_a_malformed_config_is_refused(tmp_path, text, match):
     path = tmp_path / "reports.yaml"
     path.write_text(text, encoding="utf-8")
@@ -112,8 +149,13 @@ def test_a_named_config_that_does_not_exist_is_an_error(tmp_path):
 def build_cli(*args: str, env: dict | None = None, cwd=PROJECT_ROOT) -> subprocess.CompletedProcess:
     import os
 
-    return subprocess.run([sys.executable, "-m", "helpers.build", *args], capture_output=True, text=True, cwd=cwd,
-                          env=os.environ | (env or {}))
+    return subprocess.run(
+        [sys.executable, "-m", "helpers.build", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=os.environ | (env or {}),
+    )
 
 
 @pytest.mark.parametrize("name", ["/tmp/victim", "..", "../..", "../../.."])
@@ -134,14 +176,17 @@ def test_a_run_name_that_is_a_path_deletes_nothing(tmp_path, name):
     assert (PROJECT_ROOT / ".git").is_dir() and (PROJECT_ROOT / "data").is_dir()
 
 
-@pytest.mark.parametrize("env, args, match", [
-    ({"SOURCE_DATE_EPOCH": "yesterday"}, [], "SOURCE_DATE_EPOCH must be a whole number of seconds"),
-    ({"SOURCE_DATE_EPOCH": "-5"}, [], "SOURCE_DATE_EPOCH must be a whole number"),
-    ({"SOURCE_DATE_EPOCH": "1624492800.5"}, [], "SOURCE_DATE_EPOCH must be a whole number"),
-    ({"SOURCE_DATE_EPOCH": "١٦٢٤٤٩٢٨٠٠"}, [], "SOURCE_DATE_EPOCH must be a whole number"),
-    ({}, ["--jobs", "0"], "must be a whole number, 1 or more"),
-    ({}, ["--only", "nope"], "no run named 'nope'"),
-])
+@pytest.mark.parametrize(
+    "env, args, match",
+    [
+        ({"SOURCE_DATE_EPOCH": "yesterday"}, [], "SOURCE_DATE_EPOCH must be a whole number of seconds"),
+        ({"SOURCE_DATE_EPOCH": "-5"}, [], "SOURCE_DATE_EPOCH must be a whole number"),
+        ({"SOURCE_DATE_EPOCH": "1624492800.5"}, [], "SOURCE_DATE_EPOCH must be a whole number"),
+        ({"SOURCE_DATE_EPOCH": "١٦٢٤٤٩٢٨٠٠"}, [], "SOURCE_DATE_EPOCH must be a whole number"),
+        ({}, ["--jobs", "0"], "must be a whole number, 1 or more"),
+        ({}, ["--only", "nope"], "no run named 'nope'"),
+    ],
+)
 def test_bad_options_and_environment_exit_2_with_one_message(tmp_path, env, args, match):
     result = build_cli("--output-dir", str(tmp_path / "out"), *args, env=env)
     assert result.returncode == 2, result.stderr
@@ -151,20 +196,28 @@ def test_bad_options_and_environment_exit_2_with_one_message(tmp_path, env, args
 def test_an_output_folder_that_is_a_file_or_the_project_is_refused(tmp_path):
     afile = tmp_path / "afile"
     afile.write_text("x", encoding="utf-8")
-    for target, match in ((afile, "is a file"), (PROJECT_ROOT, "holds the project"), (PROJECT_ROOT.parent, "holds the project"),
-                          (PROJECT_ROOT / "data" / "out", "inside the project's data/")):
+    for target, match in (
+        (afile, "is a file"),
+        (PROJECT_ROOT, "holds the project"),
+        (PROJECT_ROOT.parent, "holds the project"),
+        (PROJECT_ROOT / "data" / "out", "inside the project's data/"),
+    ):
         result = build_cli("--output-dir", str(target), "--only", "01_extraction")
         assert result.returncode == 2 and match in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert not (PROJECT_ROOT / "data" / "out").exists()
 
 
-@pytest.mark.parametrize("text, match", [
-    ("runs: false\n", "runs must be a list"), ("runs: 0\n", "runs must be a list"),
-    (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, parameters: []}}\n", "parameters must be a mapping"),
-    (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, parameters: false}}\n", "parameters must be a mapping"),
-    (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, parameters: ''}}\n", "parameters must be a mapping"),
-    (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, title: !!bool maybe}}\n", "tags"),
-])
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("runs: false\n", "runs must be a list"),
+        ("runs: 0\n", "runs must be a list"),
+        (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, parameters: []}}\n", "parameters must be a mapping"),
+        (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, parameters: false}}\n", "parameters must be a mapping"),
+        (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, parameters: ''}}\n", "parameters must be a mapping"),
+        (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, title: !!bool maybe}}\n", "tags"),
+    ],
+)
 def test_values_of_the_wrong_shape_are_not_taken_as_empty(tmp_path, text, match):
     path = tmp_path / "reports.yaml"
     path.write_text(text, encoding="utf-8")

@@ -8,6 +8,7 @@ import random
 import pytest
 
 from helpers.validation import findings
+
 from tests_support import typed_tables
 
 
@@ -52,7 +53,10 @@ def test_every_term_in_any_title_is_found_exactly_when_the_study_lacks_it(tables
         assert (len(rows) == 1) == (not set(means) & have), (study.ref, term.term)
 
 
-@pytest.mark.parametrize("word, matched", [("CO₂ laser-assisted", True), ("nonCO₂ laser", False), ("(CO₂ laser)", True), ("CO₂ lasers", False)])
+@pytest.mark.parametrize(
+    "word, matched",
+    [("CO₂ laser-assisted", True), ("nonCO₂ laser", False), ("(CO₂ laser)", True), ("CO₂ lasers", False)],
+)
 def test_terms_match_whole_words(tables, word, matched):
     study = next(s for s in _studies(tables) if s.modality == "eswl")
     rows = _title_rows(findings(_with_title(tables, study.ref, f"Treatment with {word} of calcinosis")), study.ref)
@@ -95,4 +99,7 @@ def test_a_full_article_on_one_supplement_page_is_found(tables, seed):
     rows = findings(dict(tables, references=refs))
     rows = rows[(rows["kind"] == "publication type") & (rows["ref"] == study.ref)]
     one_supplement_page = page in ("S305–S305", "A47", "AB12")
-    assert (len(rows) == 1) == (one_supplement_page and study.publication_type != "conference_abstract"), (study.ref, page)
+    assert (len(rows) == 1) == (one_supplement_page and study.publication_type != "conference_abstract"), (
+        study.ref,
+        page,
+    )

@@ -10,11 +10,14 @@ from helpers import display
 HOSTILE = "<script>alert('x')</script>"
 
 
-@pytest.mark.parametrize("make", [
-    lambda df: display.text_table(df, "t"),
-    lambda df: display.comparison(df.assign(ok=True), ok="ok", name="t"),
-    lambda df: display.audit(df.assign(status="reproduced"), name="t"),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda df: display.text_table(df, "t"),
+        lambda df: display.comparison(df.assign(ok=True), ok="ok", name="t"),
+        lambda df: display.audit(df.assign(status="reproduced"), name="t"),
+    ],
+)
 def test_text_from_the_data_is_escaped(make):
     html = make(pd.DataFrame({"note": [HOSTILE]})).to_html()
     assert "<script>" not in html and "&lt;script&gt;" in html

@@ -78,7 +78,10 @@ def test_the_fit_reaches_the_brute_force_maximum(nodes):
     assert not misses, misses
     # the data sets exercise every outcome: interior maxima, boundaries, and not estimable ones
     assert statuses.get("ok", 0) >= 150 and statuses.get("boundary", 0) >= 20
-    assert statuses.get("not_identifiable", 0) + statuses.get("beyond_limits", 0) + statuses.get("no_finite_maximum", 0) >= 3
+    assert (
+        statuses.get("not_identifiable", 0) + statuses.get("beyond_limits", 0) + statuses.get("no_finite_maximum", 0)
+        >= 3
+    )
 
 
 def test_the_brute_force_sees_a_false_boundary():

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests_support import read_rows, write_rows
 
 from helpers import DataValidationError, build, load_review
 from helpers.config import Run, load_config
@@ -31,14 +30,16 @@ from helpers.escape import FORMULA_START
 from helpers.loader import read_descriptor
 from helpers.paths import DATA_DIR, PROJECT_ROOT
 
+from tests_support import read_rows, write_rows
+
 # Three forms of the payload, for columns whose rules allow more or less: HTML with tags; no
 # <, > or & (a Markdown link, an attribute break, math, backticks); and no spaces either.
 PAYLOADS = [
-    '<img src=x data-xss="{id}" onerror="window.__xss.push(\'{id}\')"><script>window.__xss.push(\'{id}\')</script>',
-    '[{id}](javascript:window.__xss.push(\'{id}\')) " data-xss="{id}" onmouseover="window.__xss.push(\'{id}\')" $x$ `{id}`',
+    "<img src=x data-xss=\"{id}\" onerror=\"window.__xss.push('{id}')\"><script>window.__xss.push('{id}')</script>",
+    '[{id}](javascript:window.__xss.push(\'{id}\')) " data-xss="{id}" onmouseover="window.__xss.push(\'{id}\')" $x$ `{id}`',  # noqa: E501
     "<svg/data-xss={id}/onload=window.__xss.push('{id}')>",
 ]
-FORMULA = "=HYPERLINK(\"http://example.invalid\",\"click\")"
+FORMULA = '=HYPERLINK("http://example.invalid","click")'
 INIT = """window.__xss = []; window.alert = window.confirm = window.prompt = (m) => window.__xss.push('dialog ' + m);"""
 
 
@@ -67,6 +68,7 @@ def _put(folder: Path, resource: dict, field: dict, variant: int, tag: str) -> N
         for n, row in enumerate(rows[1:], start=1):
             payload = PAYLOADS[variant].format(id=f"{tag}-{n}")
             row[i] = (row[i] + " " + payload).strip() if variant < 2 else row[i] + payload
+
     _rewrite(folder / resource["path"], change)
 
 
@@ -85,14 +87,20 @@ def _rename_free_text_keys(folder: Path, descriptor, registers_text: str) -> lis
         i = rows[0].index(key[0])
         old = next(row[i] for row in rows[1:] if row[i] not in registers_text)
         new = old + PAYLOADS[0].format(id=f"key-{r['name']}")
-        users = [(r2, fk["fields"][0]) for r2 in descriptor["resources"] for fk in r2["schema"].get("foreignKeys", [])
-                 if fk["reference"]["resource"] == r["name"]] + [(r, key[0])]
+        users = [
+            (r2, fk["fields"][0])
+            for r2 in descriptor["resources"]
+            for fk in r2["schema"].get("foreignKeys", [])
+            if fk["reference"]["resource"] == r["name"]
+        ] + [(r, key[0])]
         for resource, column in users:
+
             def change(rows, column=column):
                 j = rows[0].index(column)
                 for row in rows[1:]:
                     if row[j] == old:
                         row[j] = new
+
             _rewrite(folder / resource["path"], change)
         renamed.append(f"{r['name']}.{key[0]}")
     return renamed
@@ -116,7 +124,9 @@ def _hostile_registers(folder: Path) -> None:
     path = folder / "table2_notes.yaml"
     notes = yaml.safe_load(path.read_text(encoding="utf-8"))
     for n, note in enumerate(notes):
-        note["note"] = ("@SUM(x)" if n == 0 else "") + note["note"] + " " + PAYLOADS[0].format(id=f"notes-{_letters(n)}")
+        note["note"] = (
+            ("@SUM(x)" if n == 0 else "") + note["note"] + " " + PAYLOADS[0].format(id=f"notes-{_letters(n)}")
+        )
     path.write_text(yaml.safe_dump(notes, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8")
 
 
@@ -137,7 +147,9 @@ def hostile(tmp_path_factory):
     folder = root / PAYLOADS[2].format(id="folder-name")
     shutil.copytree(DATA_DIR, folder)
     descriptor = read_descriptor()
-    registers_text = (DATA_DIR / "claims.yaml").read_text(encoding="utf-8") + (DATA_DIR / "table2_notes.yaml").read_text(encoding="utf-8")
+    registers_text = (DATA_DIR / "claims.yaml").read_text(encoding="utf-8") + (
+        DATA_DIR / "table2_notes.yaml"
+    ).read_text(encoding="utf-8")
     renamed = _rename_free_text_keys(folder, descriptor, registers_text)
     _hostile_registers(folder)
     # Every column gets the richest payload its rules allow: all columns at once, and a column
@@ -166,10 +178,21 @@ def hostile(tmp_path_factory):
     placed = {key: variant[key] for key in columns if key not in refused}
     load_review(folder, cache=False)  # every payload that was placed, at once
     title = PAYLOADS[0].format(id="title")
-    runs = [Run(r.name, r.notebook, r.parameters | {"data_dir": str(folder)}
-                | ({"appraisal_path": str(PROJECT_ROOT / "tests/fixtures/appraisals_synthetic.csv")}
-                   if r.notebook.stem == "02_risk_of_bias" else {}), f"{r.title} {title}")
-            for r in _one_run_per_notebook(load_config())]
+    runs = [
+        Run(
+            r.name,
+            r.notebook,
+            r.parameters
+            | {"data_dir": str(folder)}
+            | (
+                {"appraisal_path": str(PROJECT_ROOT / "tests/fixtures/appraisals_synthetic.csv")}
+                if r.notebook.stem == "02_risk_of_bias"
+                else {}
+            ),
+            f"{r.title} {title}",
+        )
+        for r in _one_run_per_notebook(load_config())
+    ]
     out = root / "reports"
     results = build.build(runs, output_dir=out, force=True, log=lambda *a, **k: None)
     failed = [f"{r.name}: {r.error}" for r in results if r.status != "ok"]
@@ -200,7 +223,8 @@ def test_nothing_from_the_data_runs_in_any_page(hostile, chromium):
         page.mouse.move(10, 10)
         page.mouse.move(600, 400)
         ran = page.evaluate("window.__xss || []")
-        injected = page.evaluate("""() => Array.from(document.querySelectorAll('[data-xss], script, a[href^="javascript:" i]'))
+        injected = page.evaluate("""() => Array.from(
+                document.querySelectorAll('[data-xss], script, a[href^="javascript:" i]'))
             .filter(e => e.tagName.toLowerCase() !== 'script' || e.textContent.includes('__xss'))
             .map(e => e.outerHTML.slice(0, 120))""")
         assert not ran and not injected and not dialogs, (path.relative_to(out), ran, injected, dialogs)
@@ -216,6 +240,9 @@ def test_no_csv_cell_is_a_live_formula(hostile):
     for path in csvs:
         for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")):
             for cell in row:
-                assert not cell.startswith(FORMULA_START) or cell.lstrip("-").replace(".", "", 1).isdigit(), (path.name, cell)
+                assert not cell.startswith(FORMULA_START) or cell.lstrip("-").replace(".", "", 1).isdigit(), (
+                    path.name,
+                    cell,
+                )
                 seen_prefixed |= cell.startswith("'=")
     assert seen_prefixed  # the formula in a claim's note arrived, neutralised

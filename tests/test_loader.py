@@ -115,7 +115,9 @@ def test_errors_report_every_problem_of_a_stage(data_copy):
     """Two broken rows give two problems in one message, not one at a time."""
     path = data_copy / "outcomes.csv"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("32,patients,2,4,0,0", "32,patients,2,3,0,0").replace("59,patients,1,0,0,0", "59,patients,2,0,0,0")
+    text = text.replace("32,patients,2,4,0,0", "32,patients,2,3,0,0").replace(
+        "59,patients,1,0,0,0", "59,patients,2,0,0,0"
+    )
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataValidationError) as info:
         load_review(data_copy)
@@ -134,6 +136,8 @@ def test_cached_load_is_the_same_review(data_copy):
 def test_cache_never_hides_a_change(data_copy):
     load_review(data_copy)  # cached
     path = data_copy / "outcomes.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("32,patients,2,4,0,0", "32,patients,2,3,0,0"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("32,patients,2,4,0,0", "32,patients,2,3,0,0"), encoding="utf-8"
+    )
     with pytest.raises(DataValidationError, match="outcome counts add up"):
         load_review(data_copy)

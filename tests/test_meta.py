@@ -12,9 +12,9 @@ import math
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
 import pandas as pd
 import pytest
+from scipy import stats
 
 from helpers import glmm, meta
 
@@ -55,9 +55,18 @@ def test_inverse_variance_agrees_with_metafor(ref):
     and pi_type, and the Q-profile interval of tau², within 1e-6 of rma() and confint()."""
     assert ref.status == "ok"
     res = ours(ref.dataset, ref.method, test=ref.test, pi_type=ref.pi_type)
-    pairs = [(res.estimate, ref.estimate), (res.se, ref.se), (res.tau2, ref.tau2), (res.q, ref.q),
-             (res.proportion, ref.pred), (res.ci_low, ref.ci_lb), (res.ci_high, ref.ci_ub), (res.pi_low, ref.pi_lb),
-             (res.pi_high, ref.pi_ub), (res.tau2_ci_low, ref.tau2_lb)]
+    pairs = [
+        (res.estimate, ref.estimate),
+        (res.se, ref.se),
+        (res.tau2, ref.tau2),
+        (res.q, ref.q),
+        (res.proportion, ref.pred),
+        (res.ci_low, ref.ci_lb),
+        (res.ci_high, ref.ci_ub),
+        (res.pi_low, ref.pi_lb),
+        (res.pi_high, ref.pi_ub),
+        (res.tau2_ci_low, ref.tau2_lb),
+    ]
     if ref.method != "ft":
         pairs.append((res.i2, ref.i2))
     for mine, theirs in pairs:
@@ -82,8 +91,13 @@ def test_adhoc_is_never_narrower_than_wald():
         if z.k > 1:
             assert adhoc.ci_high - adhoc.ci_low >= z.ci_high - z.ci_low - 1e-12
     # and plain Hartung-Knapp can be narrower: the reason the ad hoc variant exists
-    narrower = [name for name in DATASETS if (lambda z, k: k.ci_high - k.ci_low < z.ci_high - z.ci_low)(
-        ours(name, "reml"), ours(name, "reml", test="knha"))]
+    narrower = [
+        name
+        for name in DATASETS
+        if (lambda z, k: k.ci_high - k.ci_low < z.ci_high - z.ci_low)(
+            ours(name, "reml"), ours(name, "reml", test="knha")
+        )
+    ]
     assert narrower
 
 
@@ -188,7 +202,9 @@ def test_glmm_profile_intervals_agree_with_lme4(ref):
     if not f.estimable or abs(f.beta - ref.beta) > 1e-3:
         pytest.skip("a different maximum (see test_glmm_agrees_with_metafor)")
     target = stats.chi2.ppf(0.95, 1) / 2
-    ends = [("beta", e) for e in glmm.profile_interval(f, "beta")] + [("tau", e) for e in glmm.profile_interval(f, "tau")]
+    ends = [("beta", e) for e in glmm.profile_interval(f, "beta")] + [
+        ("tau", e) for e in glmm.profile_interval(f, "tau")
+    ]
     for (parameter, mine), theirs in zip(ends, (ref.beta_lb, ref.beta_ub, ref.tau_lb, ref.tau_ub), strict=True):
         if mine == pytest.approx(theirs, abs=2e-3, rel=2e-3):
             continue
@@ -196,7 +212,7 @@ def test_glmm_profile_intervals_agree_with_lme4(ref):
             limit = glmm.TAU_LIMIT if parameter == "tau" else math.copysign(glmm.BETA_LIMIT, mine)
             assert abs(theirs) > abs(limit) or _drop(f, parameter, limit) < target
             continue
-        assert parameter == "tau" and mine == 0 or _drop(f, parameter, mine) == pytest.approx(target, abs=1e-6)
+        assert (parameter == "tau" and mine == 0) or _drop(f, parameter, mine) == pytest.approx(target, abs=1e-6)
         assert abs(_drop(f, parameter, theirs) - target) > 1e-3, (parameter, mine, theirs)
 
 
@@ -221,16 +237,19 @@ def test_the_profile_covers_enough_of_the_fixtures():
 
 def by_fit(frame: pd.DataFrame) -> list:
     """One parameter per (dataset, method, test): the reference rows of that fit."""
-    return [pytest.param(key, rows, id="-".join(map(str, key)))
-            for key, rows in frame.groupby(["dataset", "method", "test"], sort=False)]
+    return [
+        pytest.param(key, rows, id="-".join(map(str, key)))
+        for key, rows in frame.groupby(["dataset", "method", "test"], sort=False)
+    ]
 
 
 @pytest.mark.parametrize("key, ref", by_fit(LEAVE1OUT))
 def test_leave_one_out_agrees_with_metafor(key, ref):
     dataset, method, test = key
     d = DATASETS[dataset]
-    out = meta.leave_one_out(d["events"], d["n"], method=method, test=test, labels=d["study"],
-                             **({"nodes": 7} if method == "glmm" else {}))
+    out = meta.leave_one_out(
+        d["events"], d["n"], method=method, test=test, labels=d["study"], **({"nodes": 7} if method == "glmm" else {})
+    )
     assert list(out.columns) == meta.LEAVE_ONE_OUT_COLUMNS and list(out["omitted"]) == list(d["study"])
     for r, (_, o) in zip(ref.itertuples(), out.iterrows(), strict=True):
         if method == "glmm":
@@ -239,8 +258,14 @@ def test_leave_one_out_agrees_with_metafor(key, ref):
                 continue  # compared fit by fit in test_glmm_agrees_with_metafor
             assert o["proportion"] == pytest.approx(r.pred, abs=1e-4) or o["status"] == "beyond_limits"
         elif not math.isnan(r.pred):  # metafor's REML gave up where tau² is huge; ours did not
-            for mine, theirs in [(o["proportion"], r.pred), (o["ci_low"], r.ci_lb), (o["ci_high"], r.ci_ub),
-                                 (o["tau2"], r.tau2), (o["q"], r.q), (o["i2"], r.i2)]:
+            for mine, theirs in [
+                (o["proportion"], r.pred),
+                (o["ci_low"], r.ci_lb),
+                (o["ci_high"], r.ci_ub),
+                (o["tau2"], r.tau2),
+                (o["q"], r.q),
+                (o["i2"], r.i2),
+            ]:
                 assert mine == pytest.approx(theirs, abs=1e-6, rel=1e-5)
 
 
@@ -276,8 +301,10 @@ def test_common_tau2_subgroup_test_agrees_with_metafor(ref):
         w = 1 / (vi[part] + res["tau2"])
         mu, se = np.sum(w * yi[part]) / np.sum(w), 1 / np.sqrt(np.sum(w))
         assert k == part.sum() and proportion == pytest.approx(meta.expit(mu), rel=1e-9)
-        assert (low, high) == (pytest.approx(meta.expit(mu - z * se), rel=1e-9),
-                               pytest.approx(meta.expit(mu + z * se), rel=1e-9))
+        assert (low, high) == (
+            pytest.approx(meta.expit(mu - z * se), rel=1e-9),
+            pytest.approx(meta.expit(mu + z * se), rel=1e-9),
+        )
 
 
 # --------------------------------------------------------------------------- the result and its inputs
@@ -338,41 +365,75 @@ def test_marginal_proportion_lies_between_conditional_and_one_half():
 def test_result_becomes_a_frame():
     frame = meta.pool_proportions([3, 5, 7], [10, 10, 10], method="reml", test="knha").to_frame()
     assert list(frame["method"]) == ["reml"] and list(frame["test"]) == ["knha"] and frame.shape[0] == 1
-    assert {"proportion", "ci_low", "ci_high", "tau2", "tau2_ci_low", "tau2_ci_high", "i2", "q_pvalue", "pi_low",
-            "pi_high", "pi_dist", "ci_dist", "status", "reason", "converged", "warnings"} <= set(frame)
+    assert {
+        "proportion",
+        "ci_low",
+        "ci_high",
+        "tau2",
+        "tau2_ci_low",
+        "tau2_ci_high",
+        "i2",
+        "q_pvalue",
+        "pi_low",
+        "pi_high",
+        "pi_dist",
+        "ci_dist",
+        "status",
+        "reason",
+        "converged",
+        "warnings",
+    } <= set(frame)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"method": "bayes"}, "unknown method 'bayes'; allowed: crude, dl, reml, ft, glmm"),
-    ({"level": 1.5}, "level must be between 0 and 1"),
-    ({"level": True}, "level must be between 0 and 1"),
-    ({"nodes": 0}, "nodes must be a whole number from 1 to 200 or 'auto'"),
-    ({"nodes": 201}, "nodes must be a whole number from 1 to 200"),
-    ({"nodes": "7"}, "nodes must be a whole number"),
-    ({"nodes": 7.0}, "nodes must be a whole number"),
-    ({"nodes": True}, "nodes must be a whole number"),
-    ({"test": "t"}, "unknown test 't'; allowed: z, knha, adhoc"),
-    ({"test": "knha"}, "test='knha' is for the inverse-variance methods"),
-    ({"pi_type": "riley"}, "unknown pi_type 'riley'; allowed: default, t"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"method": "bayes"}, "unknown method 'bayes'; allowed: crude, dl, reml, ft, glmm"),
+        ({"level": 1.5}, "level must be between 0 and 1"),
+        ({"level": True}, "level must be between 0 and 1"),
+        ({"nodes": 0}, "nodes must be a whole number from 1 to 200 or 'auto'"),
+        ({"nodes": 201}, "nodes must be a whole number from 1 to 200"),
+        ({"nodes": "7"}, "nodes must be a whole number"),
+        ({"nodes": 7.0}, "nodes must be a whole number"),
+        ({"nodes": True}, "nodes must be a whole number"),
+        ({"test": "t"}, "unknown test 't'; allowed: z, knha, adhoc"),
+        ({"test": "knha"}, "test='knha' is for the inverse-variance methods"),
+        ({"pi_type": "riley"}, "unknown pi_type 'riley'; allowed: default, t"),
+    ],
+)
 def test_bad_arguments_are_named(kwargs, match):
     with pytest.raises(ValueError, match=match):
         meta.pool_proportions([1, 2], [3, 4], **{"method": "glmm", **kwargs})
 
 
 def test_numpy_integers_are_accepted_as_nodes_and_counts():
-    a = meta.pool_proportions(np.array([3, 5, 7], dtype=np.int32), np.array([10, 10, 12], dtype=np.int64),
-                              method="glmm", nodes=np.int64(7), profile=False)
+    a = meta.pool_proportions(
+        np.array([3, 5, 7], dtype=np.int32),
+        np.array([10, 10, 12], dtype=np.int64),
+        method="glmm",
+        nodes=np.int64(7),
+        profile=False,
+    )
     b = meta.pool_proportions([3, 5, 7], [10.0, 10.0, 12.0], method="glmm", nodes=7, profile=False)
     assert a.nodes == 7 and a.estimate == b.estimate
 
 
-@pytest.mark.parametrize("events, n, match", [
-    ([1], [0], "n >= 1"), ([5], [3], "events <= n"), ([1.5], [3], "whole"), ([], [], "no studies"),
-    (["1", "2"], [3, 4], "whole numbers"), ([True, 1], [3, 4], "whole numbers"), ([1, 2], [3, math.inf], "finite"),
-    ([1, math.nan], [3, 4], "missing"), ("12", "34", "not a string"), ([1, 2], [3, 10**13], "at most"),
-    ([1, None], [3, 4], "whole numbers"),
-])
+@pytest.mark.parametrize(
+    "events, n, match",
+    [
+        ([1], [0], "n >= 1"),
+        ([5], [3], "events <= n"),
+        ([1.5], [3], "whole"),
+        ([], [], "no studies"),
+        (["1", "2"], [3, 4], "whole numbers"),
+        ([True, 1], [3, 4], "whole numbers"),
+        ([1, 2], [3, math.inf], "finite"),
+        ([1, math.nan], [3, 4], "missing"),
+        ("12", "34", "not a string"),
+        ([1, 2], [3, 10**13], "at most"),
+        ([1, None], [3, 4], "whole numbers"),
+    ],
+)
 @pytest.mark.parametrize("method", meta.METHODS)
 def test_bad_counts_are_named(events, n, match, method):
     with pytest.raises(ValueError, match=match):
@@ -410,10 +471,16 @@ def test_glmm_gradient_is_the_derivative_of_its_likelihood():
         q = glmm.Quadrature.of(int(rng.choice([1, 3, 7, 20])))
         beta, tau, h = rng.normal(), abs(rng.normal()) + 0.05, 1e-6
         p = glmm.loglik(beta, tau, s, q)
-        assert p.d_beta == pytest.approx((glmm.loglik(beta + h, tau, s, q).loglik
-                                          - glmm.loglik(beta - h, tau, s, q).loglik) / (2 * h), abs=1e-5, rel=1e-5)
-        assert p.d_tau == pytest.approx((glmm.loglik(beta, tau + h, s, q).loglik
-                                         - glmm.loglik(beta, tau - h, s, q).loglik) / (2 * h), abs=1e-5, rel=1e-5)
+        assert p.d_beta == pytest.approx(
+            (glmm.loglik(beta + h, tau, s, q).loglik - glmm.loglik(beta - h, tau, s, q).loglik) / (2 * h),
+            abs=1e-5,
+            rel=1e-5,
+        )
+        assert p.d_tau == pytest.approx(
+            (glmm.loglik(beta, tau + h, s, q).loglik - glmm.loglik(beta, tau - h, s, q).loglik) / (2 * h),
+            abs=1e-5,
+            rel=1e-5,
+        )
 
 
 @pytest.mark.parametrize("seed", range(20))

@@ -18,14 +18,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from tests_support import read_rows, write_rows
 
 from helpers import DataValidationError, load_review
 from helpers import loader as loader_module
 from helpers.loader import read_descriptor
 from helpers.paths import DATA_DIR
 from helpers.registers import REGISTER_FILES
-from tests_support import typed_tables
+
+from tests_support import read_rows, typed_tables, write_rows
 
 SPEC = yaml.safe_load((Path(__file__).parent / "broken_data" / "mutations.yaml").read_text(encoding="utf-8"))
 RESOURCES = [r for r in read_descriptor()["resources"] if r["name"] in loader_module.TABLES]
@@ -77,13 +77,13 @@ def matches_rule(problem, rule) -> bool:
 # --------------------------------------------------------------------------- cells
 
 CELL_CASES = [
-    (m, r, f)
-    for m in SPEC["cells"] for r in RESOURCES for f in r["schema"]["fields"] if f["type"] in m["types"]
+    (m, r, f) for m in SPEC["cells"] for r in RESOURCES for f in r["schema"]["fields"] if f["type"] in m["types"]
 ]
 
 
-@pytest.mark.parametrize("mutation, resource, field", CELL_CASES,
-                         ids=[f"{m['name']}-{r['name']}.{f['name']}" for m, r, f in CELL_CASES])
+@pytest.mark.parametrize(
+    "mutation, resource, field", CELL_CASES, ids=[f"{m['name']}-{r['name']}.{f['name']}" for m, r, f in CELL_CASES]
+)
 def test_a_bad_cell_is_refused_naming_file_row_column_and_rule(folder, mutation, resource, field):
     with Changed(folder, resource["path"]) as path:
         rows = read_rows(path)
@@ -162,8 +162,22 @@ def test_a_bad_table_file_is_refused_with_one_problem(folder, monkeypatch, mutat
 
 
 def _same_review(a, b) -> None:
-    for name in ("studies", "outcomes", "diseases", "durations", "adverse_events", "references", "modalities",
-                 "families", "disease_vocabulary", "disease_categories", "title_terms", "paper_table2", "jbi_questions", "prisma"):
+    for name in (
+        "studies",
+        "outcomes",
+        "diseases",
+        "durations",
+        "adverse_events",
+        "references",
+        "modalities",
+        "families",
+        "disease_vocabulary",
+        "disease_categories",
+        "title_terms",
+        "paper_table2",
+        "jbi_questions",
+        "prisma",
+    ):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
     assert a.claims == b.claims and a.table2_notes == b.table2_notes and a.non_claims == b.non_claims
     assert a.table2_note_sources == b.table2_note_sources
@@ -223,7 +237,7 @@ def _yaml_edits(rel: str, mutation: dict, monkeypatch, path: Path) -> list[str]:
         lines = text.splitlines(keepends=True)
         i = next(i for i, line in enumerate(lines) if line.startswith("- ") and ": " in line)
         key = lines[i][2:].split(":")[0]
-        return ["".join(lines[: i + 1] + [f"  {key}: again\n"] + lines[i + 1:])]
+        return ["".join(lines[: i + 1] + [f"  {key}: again\n"] + lines[i + 1 :])]
     raise ValueError(edit)
 
 
@@ -289,7 +303,10 @@ def test_every_key_of_a_register_refuses_a_value_of_the_wrong_shape(tables, muta
             _, problems = check_non_claims(value, node, load_review().claims)
         else:
             _, _, problems = check_table2_notes(value, node, typed, load_review().claims)
-        assert len(problems) == 1 and problems[0].file == rel and matches_rule(problems[0], rule), (text[:300], problems)
+        assert len(problems) == 1 and problems[0].file == rel and matches_rule(problems[0], rule), (
+            text[:300],
+            problems,
+        )
 
 
 def test_a_wrong_shape_is_refused_through_the_whole_loader(folder):

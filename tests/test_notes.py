@@ -10,6 +10,7 @@ import pytest
 from helpers import DataValidationError, claims, load_review
 from helpers.readers import load_yaml
 from helpers.registers import check_claims, check_table2_notes, vocabularies
+
 from tests_support import typed_tables
 
 
@@ -36,15 +37,24 @@ def test_every_note_check_fails_when_the_note_says_another_number(review):
             claim = next(c for c in review.claims if c.id == owner)
             checks = list(claim.sources.computed)
             checks[i] = dataclasses.replace(checks[i], says=_other(checks[i].says))
-            changed = dataclasses.replace(review, claims=[dataclasses.replace(
-                c, sources=dataclasses.replace(c.sources, computed=tuple(checks))) if c.id == owner else c
-                for c in review.claims])
+            changed = dataclasses.replace(
+                review,
+                claims=[
+                    dataclasses.replace(c, sources=dataclasses.replace(c.sources, computed=tuple(checks)))
+                    if c.id == owner
+                    else c
+                    for c in review.claims
+                ],
+            )
         else:
             sources = review.table2_note_sources[owner]
             checks = list(sources.computed)
             checks[i] = dataclasses.replace(checks[i], says=_other(checks[i].says))
-            changed = dataclasses.replace(review, table2_note_sources=review.table2_note_sources | {
-                owner: dataclasses.replace(sources, computed=tuple(checks))})
+            changed = dataclasses.replace(
+                review,
+                table2_note_sources=review.table2_note_sources
+                | {owner: dataclasses.replace(sources, computed=tuple(checks))},
+            )
         after = claims.note_checks(changed)
         assert (~after["holds"]).sum() == 1, (owner, i, after[~after["holds"]])
 
@@ -109,14 +119,17 @@ def test_a_number_added_to_any_table2_note_is_refused(tables, seed, review):
     assert problem.rule == "note numbers accounted for" and "4217" in problem.message
 
 
-@pytest.mark.parametrize("sources, message", [
-    ("{printed: [no-such-claim]}", "not a claim of the register"),
-    ("{printed: ['Table 2 | Topical | Colour']}", "has no cell"),
-    ("{computed: [{says: '12', computation: n_unicorns}]}", "unknown computation"),
-    ("{computed: [{says: 'twelve-ish'}]}", "cannot read"),
-    ("{computed: [{says: '12', computation: n_studies, args: {design: sideways}}]}", "is not a design"),
-    ("{colour: red}", "printed and/or computed"),
-])
+@pytest.mark.parametrize(
+    "sources, message",
+    [
+        ("{printed: [no-such-claim]}", "not a claim of the register"),
+        ("{printed: ['Table 2 | Topical | Colour']}", "has no cell"),
+        ("{computed: [{says: '12', computation: n_unicorns}]}", "unknown computation"),
+        ("{computed: [{says: 'twelve-ish'}]}", "cannot read"),
+        ("{computed: [{says: '12', computation: n_studies, args: {design: sideways}}]}", "is not a design"),
+        ("{colour: red}", "printed and/or computed"),
+    ],
+)
 def test_bad_sources_are_refused(data_copy, sources, message):
     path = data_copy / "claims.yaml"
     text = path.read_text(encoding="utf-8")

@@ -9,13 +9,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import DataValidationError, load_review
+from helpers import DataValidationError, load_review, readings
 from helpers import outcomes as oc
-from helpers import readings
+
 from tests_support import add_study
 
 
-@pytest.mark.parametrize("x, decimals, expected", [(62.5, 0, 63), (24.5, 0, 25), (6.25, 0, 6), (2.25, 1, 2.3), (80.49, 0, 80)])
+@pytest.mark.parametrize(
+    "x, decimals, expected", [(62.5, 0, 63), (24.5, 0, 25), (6.25, 0, 6), (2.25, 1, 2.3), (80.49, 0, 80)]
+)
 def test_round_half_up(x, decimals, expected):
     assert oc.round_half_up(x, decimals) == expected
 
@@ -121,10 +123,15 @@ def test_pooled_durations_are_the_median_and_extremes_of_every_patients_value(re
         statistic = rng.choice(["value", "median", "mean", "range"])
         lo, hi = sorted(rng.sample(range(1, 30), 2))
         with_range = statistic == "range" or rng.random() < 0.5
-        changes = {"status": "reported", "statistic": statistic, "unit": rng.choice(["days", "weeks", "months", "years"]),
-                   "qualifier": ">" if rng.random() < 0.1 else np.nan,
-                   "value": np.nan if statistic == "range" else float(rng.randint(lo, hi)),
-                   "low": float(lo) if with_range else np.nan, "high": float(hi) if with_range else np.nan}
+        changes = {
+            "status": "reported",
+            "statistic": statistic,
+            "unit": rng.choice(["days", "weeks", "months", "years"]),
+            "qualifier": ">" if rng.random() < 0.1 else np.nan,
+            "value": np.nan if statistic == "range" else float(rng.randint(lo, hi)),
+            "low": float(lo) if with_range else np.nan,
+            "high": float(hi) if with_range else np.nan,
+        }
         for column, value in changes.items():
             d.iloc[i, d.columns.get_loc(column)] = value
     review = dataclasses.replace(review, durations=d)
@@ -134,15 +141,27 @@ def test_pooled_durations_are_the_median_and_extremes_of_every_patients_value(re
             pooled = oc.pool_durations(under, "treatment_duration", [modality])
             patients = []
             for ref, d in review.durations[review.durations["measure"] == "treatment_duration"].iterrows():
-                if review.studies.loc[ref, "modality"] != modality or d["status"] != "reported" \
-                        or not pd.isna(d["qualifier"]):
+                if (
+                    review.studies.loc[ref, "modality"] != modality
+                    or d["status"] != "reported"
+                    or not pd.isna(d["qualifier"])
+                ):
                     continue
-                factor = {"days": 1 / 28, "weeks": 1 / 4, "months": 1, "years": 12}[d["unit"]] \
-                    if "four-week-month" in chosen else {"days": 12 / 365.25, "weeks": 84 / 365.25, "months": 1,
-                                                          "years": 12}[d["unit"]]
-                patients += _expand(oc.study_values(d["statistic"], d["value"] * factor, d["low"] * factor,
-                                                    d["high"] * factor, int(review.studies.loc[ref, "n_cases"]),
-                                                    impute_median="median-imputed" in chosen))
+                factor = (
+                    {"days": 1 / 28, "weeks": 1 / 4, "months": 1, "years": 12}[d["unit"]]
+                    if "four-week-month" in chosen
+                    else {"days": 12 / 365.25, "weeks": 84 / 365.25, "months": 1, "years": 12}[d["unit"]]
+                )
+                patients += _expand(
+                    oc.study_values(
+                        d["statistic"],
+                        d["value"] * factor,
+                        d["low"] * factor,
+                        d["high"] * factor,
+                        int(review.studies.loc[ref, "n_cases"]),
+                        impute_median="median-imputed" in chosen,
+                    )
+                )
             if pooled.status != "reported":
                 assert not patients
                 continue
@@ -273,8 +292,10 @@ def test_largest_resolved_lesion_comes_from_a_single_patient_study(review):
 
 def test_total_sessions_and_citations(review):
     lasers = ["co2_laser", "er_yag_laser", "diode_laser"]
-    assert oc.total_sessions(review, modalities=lasers) == review.studies.loc[
-        review.studies["modality"].isin(lasers), "total_sessions_high"].max()
+    assert (
+        oc.total_sessions(review, modalities=lasers)
+        == review.studies.loc[review.studies["modality"].isin(lasers), "total_sessions_high"].max()
+    )
     assert oc.n_cited(review, [35, 35, 44]) == 2
 
 
@@ -316,9 +337,17 @@ def test_the_patient_median_is_the_median_of_every_patient():
 def test_adverse_events_of_a_row_are_counted_once_each():
     import pandas as pd
 
-    events = pd.DataFrame({"event": ["Infection", "infection", "Burn", "Scarring", "None"],
-                           "patients": pd.array([2, 3, None, 1, None], dtype="Int64")})
-    assert oc.event_counts(events) == {"infection": ("Infection", "5"), "burn": ("Burn", "N/R"), "scarring": ("Scarring", "1")}
+    events = pd.DataFrame(
+        {
+            "event": ["Infection", "infection", "Burn", "Scarring", "None"],
+            "patients": pd.array([2, 3, None, 1, None], dtype="Int64"),
+        }
+    )
+    assert oc.event_counts(events) == {
+        "infection": ("Infection", "5"),
+        "burn": ("Burn", "N/R"),
+        "scarring": ("Scarring", "1"),
+    }
     assert oc.event_counts(events[events["event"] == "None"]) == {"none": ("None", "0")}
     assert oc.format_adverse_events(events) == "Infection (5), burn (N/R), scarring (1)"
     assert oc.format_adverse_events(events.iloc[:0]) == "N/R"
@@ -348,8 +377,10 @@ def test_an_extreme_over_a_group_without_patients_is_not_computable(review):
     from helpers.errors import NotComputable
 
     without = dataclasses.replace(review, studies=review.studies[review.studies["modality"] != "diode_laser"])
-    for groups in ([{"modality": "topical_sts"}, {"modality": "diode_laser"}],
-                   [{"modality": "diode_laser"}, {"modality": "topical_sts"}]):
+    for groups in (
+        [{"modality": "topical_sts"}, {"modality": "diode_laser"}],
+        [{"modality": "diode_laser"}, {"modality": "topical_sts"}],
+    ):
         with pytest.raises(NotComputable, match="no patient in diode_laser"):
             oc.response_extreme(without, "min", groups)
 
@@ -385,9 +416,9 @@ def test_a_table2_row_without_studies_is_not_computable_where_the_paper_prints_a
 
 def test_a_claim_about_a_family_without_modalities_is_not_computable(data_copy):
     """The loader accepts moving every laser to another family; the laser claims then have no number."""
-    from tests_support import read_rows, write_rows
-
     from helpers import claims
+
+    from tests_support import read_rows, write_rows
 
     rows = read_rows(data_copy / "vocabularies" / "modalities.csv")
     for row in rows[1:]:

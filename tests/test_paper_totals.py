@@ -28,9 +28,20 @@ def test_number_of_patients(review):
     assert review.n_patients == reported("abstract-patients") == reported("patients-total")
 
 
-@pytest.mark.parametrize("modality", ["topical_sts", "intralesional_sts", "co2_laser", "er_yag_laser", "diode_laser",
-                                      "picosecond_co2_laser", "eswl", "eswl_intralesional_sts",
-                                      "picosecond_laser_topical_sts"])
+@pytest.mark.parametrize(
+    "modality",
+    [
+        "topical_sts",
+        "intralesional_sts",
+        "co2_laser",
+        "er_yag_laser",
+        "diode_laser",
+        "picosecond_co2_laser",
+        "eswl",
+        "eswl_intralesional_sts",
+        "picosecond_laser_topical_sts",
+    ],
+)
 def test_patients_per_modality_as_in_table2(modality, review):
     assert summary.n_patients(review, modality=modality) == review.paper_table2.loc[modality, "n"]
 

@@ -12,37 +12,42 @@ from helpers.kernel import KERNEL_NAME
 from helpers.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"method": "bayes"}, r"method = 'bayes' is not allowed; allowed values: 'reml', 'dl', 'glmm', 'ft'"),
-    ({"outcome": "cure"}, r"allowed values: 'response', 'complete'"),
-    ({"unknown": 3}, r"allowed values: 'failure', 'exclude'"),
-    ({"unit": "eyes"}, r"allowed values: 'patients', 'lesions'"),
-    ({"exclude_abstracts": "yes"}, r"exclude_abstracts must be True or False"),
-    ({"weighted": 1}, r"weighted must be True or False"),
-    ({"case_series_only": "true"}, r"case_series_only must be True or False"),
-    ({"test": "hk"}, r"test = 'hk' is not allowed; allowed values: 'z', 'knha', 'adhoc'"),
-    ({"test": False}, r"test = False is not allowed"),
-    ({"data_dir": "/no/such/folder"}, r"data_dir: no such folder '/no/such/folder'"),
-    ({"data_dir": 42}, r"data_dir must be a path \(text\) or None, not int 42"),
-    ({"appraisal_path": "nope.csv"}, r"appraisal_path: no such file 'nope.csv'"),
-    ({"output_dir": ["reports"]}, r"output_dir must be a path"),
-    ({"run_name": "a b"}, r"run_name must be a short name"),
-    ({"colour": "red"}, r"unknown parameter 'colour'"),
-    ({"data_dir": "data\x00/x"}, r"data_dir contains the invisible or control character U\+0000"),
-    ({"data_dir": ""}, r"data_dir must be a path, not empty text"),
-    ({"run_name": "٦"}, r"run_name must be a short name"),
-    ({"run_name": "../x"}, r"run_name must be a short name"),
-    ({"method": True}, r"method = True is not allowed"),
-    ({"appraisal_path": "x" * 5000}, r"appraisal_path: no such file"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"method": "bayes"}, r"method = 'bayes' is not allowed; allowed values: 'reml', 'dl', 'glmm', 'ft'"),
+        ({"outcome": "cure"}, r"allowed values: 'response', 'complete'"),
+        ({"unknown": 3}, r"allowed values: 'failure', 'exclude'"),
+        ({"unit": "eyes"}, r"allowed values: 'patients', 'lesions'"),
+        ({"exclude_abstracts": "yes"}, r"exclude_abstracts must be True or False"),
+        ({"weighted": 1}, r"weighted must be True or False"),
+        ({"case_series_only": "true"}, r"case_series_only must be True or False"),
+        ({"test": "hk"}, r"test = 'hk' is not allowed; allowed values: 'z', 'knha', 'adhoc'"),
+        ({"test": False}, r"test = False is not allowed"),
+        ({"data_dir": "/no/such/folder"}, r"data_dir: no such folder '/no/such/folder'"),
+        ({"data_dir": 42}, r"data_dir must be a path \(text\) or None, not int 42"),
+        ({"appraisal_path": "nope.csv"}, r"appraisal_path: no such file 'nope.csv'"),
+        ({"output_dir": ["reports"]}, r"output_dir must be a path"),
+        ({"run_name": "a b"}, r"run_name must be a short name"),
+        ({"colour": "red"}, r"unknown parameter 'colour'"),
+        ({"data_dir": "data\x00/x"}, r"data_dir contains the invisible or control character U\+0000"),
+        ({"data_dir": ""}, r"data_dir must be a path, not empty text"),
+        ({"run_name": "٦"}, r"run_name must be a short name"),
+        ({"run_name": "../x"}, r"run_name must be a short name"),
+        ({"method": True}, r"method = True is not allowed"),
+        ({"appraisal_path": "x" * 5000}, r"appraisal_path: no such file"),
+    ],
+)
 def test_bad_values_are_named(kwargs, match):
     with pytest.raises(params.ParameterError, match=match):
         params.check(**kwargs)
 
 
 def test_good_values_pass():
-    assert params.check(data_dir="data", method="glmm", exclude_abstracts=True) == \
-        "data_dir = 'data', method = 'glmm', exclude_abstracts = True"
+    assert (
+        params.check(data_dir="data", method="glmm", exclude_abstracts=True)
+        == "data_dir = 'data', method = 'glmm', exclude_abstracts = True"
+    )
 
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
@@ -52,27 +57,44 @@ NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 def test_every_notebook_checks_every_parameter_first(path):
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     i = next(i for i, c in enumerate(cells) if "parameters" in c["metadata"].get("tags", []))
-    declared = [line.split(" =")[0] for line in "".join(cells[i]["source"]).splitlines() if " = " in line and not line.startswith("#")]
+    declared = [
+        line.split(" =")[0]
+        for line in "".join(cells[i]["source"]).splitlines()
+        if " = " in line and not line.startswith("#")
+    ]
     check = "".join(cells[i + 1]["source"])
     assert "params.check(" in check
     assert all(f"{name}={name}" in check for name in declared), (declared, check)
 
 
-@pytest.mark.parametrize("notebook, parameters, message", [
-    ("04_meta_analysis", {"method": "bayes"}, "allowed values: 'reml', 'dl', 'glmm', 'ft'"),
-    # a parameter the notebook does not declare: papermill only warns, the check cell stops it
-    ("03_pooled_outcomes", {"colour": "red"}, "unknown parameter(s) 'colour': this notebook's parameters are data_dir"),
-    ("01_extraction", {"method": "glmm"}, "unknown parameter(s) 'method'"),
-    ("01_extraction", {"data_dir": "no/such/data"}, "data_dir: no such folder"),
-    ("02_risk_of_bias", {"weighted": "yes"}, "weighted must be True or False"),
-])
+@pytest.mark.parametrize(
+    "notebook, parameters, message",
+    [
+        ("04_meta_analysis", {"method": "bayes"}, "allowed values: 'reml', 'dl', 'glmm', 'ft'"),
+        # a parameter the notebook does not declare: papermill only warns, the check cell stops it
+        (
+            "03_pooled_outcomes",
+            {"colour": "red"},
+            "unknown parameter(s) 'colour': this notebook's parameters are data_dir",
+        ),
+        ("01_extraction", {"method": "glmm"}, "unknown parameter(s) 'method'"),
+        ("01_extraction", {"data_dir": "no/such/data"}, "data_dir: no such folder"),
+        ("02_risk_of_bias", {"weighted": "yes"}, "weighted must be True or False"),
+    ],
+)
 def test_a_run_with_a_bad_parameter_fails_in_the_check_cell(tmp_path, notebook, parameters, message):
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     with pytest.raises(PapermillExecutionError) as info:
-        pm.execute_notebook(str(NOTEBOOKS_DIR / f"{notebook}.ipynb"), str(tmp_path / "out.ipynb"), parameters=parameters,
-                            kernel_name=KERNEL_NAME, cwd=str(PROJECT_ROOT), progress_bar=False)
+        pm.execute_notebook(
+            str(NOTEBOOKS_DIR / f"{notebook}.ipynb"),
+            str(tmp_path / "out.ipynb"),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            cwd=str(PROJECT_ROOT),
+            progress_bar=False,
+        )
     assert info.value.ename == "ParameterError" and message in info.value.evalue
     executed = json.loads(Path(tmp_path / "out.ipynb").read_text(encoding="utf-8"))["cells"]
     index = next(i for i, c in enumerate(executed) if any(o["output_type"] == "error" for o in c.get("outputs", [])))

@@ -6,9 +6,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import pytest  # noqa: E402
+import pytest
 
-from helpers import meta, plots, pooling  # noqa: E402
+from helpers import meta, plots, pooling
 
 
 def test_paper_choices_reproduce_the_paper_denominators(review):
@@ -45,20 +45,31 @@ def test_complete_only_and_abstracts(review):
     assert (no_abstracts["publication_type"] == "full_article").all()
 
 
-@pytest.mark.parametrize("kwargs, match", [({"outcome": "cure"}, "unknown outcome 'cure'; allowed: response, complete"),
-                                           ({"unknown": "ignore"}, "unknown unknown 'ignore'"),
-                                           ({"unit": "eyes"}, "unknown unit 'eyes'"),
-                                           ({"method": "bayes"}, "unknown method 'bayes'; allowed: reml, dl, glmm, ft"),
-                                           ({"exclude_abstracts": "yes"}, "exclude_abstracts must be True or False"),
-                                           ({"case_series_only": 1}, "case_series_only must be True or False"),
-                                           ({"test": "t"}, "unknown test 't'; allowed: z, knha, adhoc")])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"outcome": "cure"}, "unknown outcome 'cure'; allowed: response, complete"),
+        ({"unknown": "ignore"}, "unknown unknown 'ignore'"),
+        ({"unit": "eyes"}, "unknown unit 'eyes'"),
+        ({"method": "bayes"}, "unknown method 'bayes'; allowed: reml, dl, glmm, ft"),
+        ({"exclude_abstracts": "yes"}, "exclude_abstracts must be True or False"),
+        ({"case_series_only": 1}, "case_series_only must be True or False"),
+        ({"test": "t"}, "unknown test 't'; allowed: z, knha, adhoc"),
+    ],
+)
 def test_settings_reject_bad_values(kwargs, match):
     with pytest.raises(ValueError, match=match):
         pooling.Settings(**kwargs)
 
 
 def test_size_bands():
-    assert [pooling.size_band(v, None) for v in (0.4, 1.0, 2.0, 5.0, 65.0)] == ["≤ 1 cm", "≤ 1 cm", "1–5 cm", "1–5 cm", "> 5 cm"]
+    assert [pooling.size_band(v, None) for v in (0.4, 1.0, 2.0, 5.0, 65.0)] == [
+        "≤ 1 cm",
+        "≤ 1 cm",
+        "1–5 cm",
+        "1–5 cm",
+        "> 5 cm",
+    ]
     assert pooling.size_band(float("nan"), None) == "not reported"
 
 
@@ -169,8 +180,14 @@ def test_a_large_gap_between_glmm_and_crude_is_explained():
 
 def test_the_paper_groups_far_from_crude_are_explained(review):
     fits = pooling.fit_groups(pooling.events_per_study(review), review)
-    far = [f for f in fits.values() if f.result.method == "glmm" and f.result.converged and f.result.k > 1
-           and abs(f.result.proportion - f.crude.proportion) > pooling.EXPLAIN_GAP]
+    far = [
+        f
+        for f in fits.values()
+        if f.result.method == "glmm"
+        and f.result.converged
+        and f.result.k > 1
+        and abs(f.result.proportion - f.crude.proportion) > pooling.EXPLAIN_GAP
+    ]
     assert far  # topical STS: 0.98 beside a crude 0.81
     assert all("conditional proportion" in pooling.describe(f) for f in far)
 
@@ -180,7 +197,9 @@ def test_case_series_only_keeps_studies_of_more_than_one_patient(review):
     n_cases = review.studies.loc[data.index, "n_cases"]
     assert (n_cases > 1).all()
     every = pooling.events_per_study(review)
-    assert set(every.index) - set(data.index) == set(review.studies.index[review.studies["n_cases"] <= 1]) & set(every.index)
+    assert set(every.index) - set(data.index) == set(review.studies.index[review.studies["n_cases"] <= 1]) & set(
+        every.index
+    )
 
 
 def test_leave_one_out_follows_the_model_shown(review):
@@ -188,7 +207,9 @@ def test_leave_one_out_follows_the_model_shown(review):
 
     fits = pooling.fit_groups(pooling.events_per_study(review), review, "glmm", "knha")
     frames = pooling.leave_one_out_groups(fits)
-    assert set(frames) == {key for key, f in fits.items() if f.result.k >= pooling.LEAVE_ONE_OUT_MIN and f.result.converged}
+    assert set(frames) == {
+        key for key, f in fits.items() if f.result.k >= pooling.LEAVE_ONE_OUT_MIN and f.result.converged
+    }
     for key, frame in frames.items():
         fit = fits[key]
         assert len(frame) == fit.result.k
@@ -196,8 +217,9 @@ def test_leave_one_out_follows_the_model_shown(review):
         i = len(frame) // 2
         keep = s.index != s.index[i]
         nodes = fit.result.nodes if fit.result.method == "glmm" else "auto"
-        again = meta.pool_proportions(s["events"][keep], s["n"][keep], method=fit.result.method, test=fit.result.test,
-                                      profile=False, nodes=nodes)
+        again = meta.pool_proportions(
+            s["events"][keep], s["n"][keep], method=fit.result.method, test=fit.result.test, profile=False, nodes=nodes
+        )
         row = frame.iloc[i]
         assert row["omitted"] == s["label"].iloc[i]
         if again.converged:
@@ -214,8 +236,9 @@ def test_subgroups_both_ways_and_not_reported_apart(review):
     sts = pooling.events_per_study(review).query("family == 'sts'")
     analysis = pooling.subgroups(sts, "size_band", "glmm", "knha")
     assert pooling.NOT_REPORTED not in set(analysis.table["subgroup"])
-    assert list(analysis.excluded["subgroup"]) == ([pooling.NOT_REPORTED] if (sts["size_band"] == pooling.NOT_REPORTED).any()
-                                                   else [])
+    assert list(analysis.excluded["subgroup"]) == (
+        [pooling.NOT_REPORTED] if (sts["size_band"] == pooling.NOT_REPORTED).any() else []
+    )
     assert list(analysis.table["subgroup"]) == [b for b, _ in pooling.SIZE_BANDS if b in set(sts["size_band"])]
     tests = analysis.tests.set_index("test")
     common = [t for t in tests.index if t.startswith("common tau²")]
@@ -225,7 +248,7 @@ def test_subgroups_both_ways_and_not_reported_apart(review):
     ref = meta.moderator_test(kept["events"], kept["n"], kept["size_band"], method="reml")
     assert tests.loc[common[0], "statistic"] == pytest.approx(ref["qm"]) and tests.loc[common[0], "df"] == ref["qm_df"]
     sep, q = pooling.subgroup_test(sts, "size_band", method="reml", test="knha")
-    assert tests.loc[[t for t in tests.index if "REML, Hartung–Knapp" in t][0], "statistic"] == pytest.approx(q["q"])
+    assert tests.loc[next(t for t in tests.index if "REML, Hartung–Knapp" in t), "statistic"] == pytest.approx(q["q"])
     assert not sep.loc[sep["subgroup"] == pooling.NOT_REPORTED, "tested"].any()
     shown = pooling.tests_table(analysis)
     assert len(shown) == 3 and not shown["statistic (df)"].str.contains("nan").any()
@@ -237,7 +260,10 @@ def test_headline_lists_the_monotherapy_groups(review):
     assert list(head.columns) == pooling.HEADLINE_COLUMNS and set(head["method"]) == set(pooling.HEADLINE_METHODS)
     assert len(head) == 2 * len(pooling.HEADLINE_GROUPS)
     primary = head[head["method"] == "primary model"].set_index("key")
-    assert primary.loc["laser", "model"] == "REML, Hartung–Knapp ad hoc interval" and primary.loc["eswl", "model"] == "GLMM"
+    assert (
+        primary.loc["laser", "model"] == "REML, Hartung–Knapp ad hoc interval"
+        and primary.loc["eswl", "model"] == "GLMM"
+    )
 
 
 def test_forest_pages_split_long_lists():
@@ -297,16 +323,29 @@ def test_a_zero_width_hartung_knapp_interval_is_said_and_never_tested(review):
     assert r.ci_low == r.ci_high and any("Hartung–Knapp scale is 0" in w for w in r.warnings)
     adhoc = meta.pool_proportions([1, 1, 1], [1, 1, 1], method="reml", test="adhoc")
     assert adhoc.ci_low < adhoc.ci_high and not any("scale is 0" in w for w in adhoc.warnings)
-    data = pd.DataFrame({"events": [1, 1, 1, 3, 2, 5], "n": [1, 1, 1, 5, 4, 9], "label": list("abcdef"),
-                         "g": ["x", "x", "x", "y", "y", "y"]})
+    data = pd.DataFrame(
+        {
+            "events": [1, 1, 1, 3, 2, 5],
+            "n": [1, 1, 1, 5, 4, 9],
+            "label": list("abcdef"),
+            "g": ["x", "x", "x", "y", "y", "y"],
+        }
+    )
     table, test = pooling.subgroup_test(data, "g", method="reml", test="knha")
     assert list(table["why_not_tested"]) == ["no standard error (the interval has no width)", ""]
     assert test["subgroups_tested"] == 1 and test["df"] == 0
 
 
-@pytest.mark.parametrize("rows, why", [([(1, 1)] * 3, "every study of one patient"), ([(0, 4)] * 4, "every study at 0%"),
-                                       ([(0, 1), (1, 1), (1, 1)], "every study of one patient"),
-                                       ([(0, 5), (5, 5)], ""), ([(1, 1), (2, 3)], "")])
+@pytest.mark.parametrize(
+    "rows, why",
+    [
+        ([(1, 1)] * 3, "every study of one patient"),
+        ([(0, 4)] * 4, "every study at 0%"),
+        ([(0, 1), (1, 1), (1, 1)], "every study of one patient"),
+        ([(0, 5), (5, 5)], ""),
+        ([(1, 1), (2, 3)], ""),
+    ],
+)
 def test_no_fallback_number_where_the_data_support_only_the_crude_proportion(rows, why):
     """All at 0%, all at 100% or all single-patient: the fallback would report its continuity correction."""
     import pandas as pd
@@ -336,8 +375,14 @@ def test_the_glmm_wald_test_is_not_printed_where_studies_sit_at_0_or_100(review)
 def test_subgroup_values_missing_and_mixed_types():
     import pandas as pd
 
-    part = pd.DataFrame({"events": [1, 2, 3, 1, 2, 3], "n": [2, 3, 4, 5, 2, 3], "label": list("abcdef"),
-                         "g": [None, float("nan"), 1, "1", 2, 2]})
+    part = pd.DataFrame(
+        {
+            "events": [1, 2, 3, 1, 2, 3],
+            "n": [2, 3, 4, 5, 2, 3],
+            "label": list("abcdef"),
+            "g": [None, float("nan"), 1, "1", 2, 2],
+        }
+    )
     analysis = pooling.subgroups(part, "g")
     assert list(analysis.table["subgroup"]) == ["1", "2"] and list(analysis.table["k"]) == [2, 2]
     assert list(analysis.excluded["subgroup"]) == [pooling.NOT_REPORTED] and analysis.excluded["k"].iloc[0] == 2

@@ -9,19 +9,30 @@ import pytest
 from helpers import printed
 
 
-@pytest.mark.parametrize("text, parsed", [
-    ("3.9 (0.3–24)", ("3.9", "0.3", "24")), ("5.5", ("5.5", None, None)), ("N/A ^c", ("N/A", None, None)),
-    ("N/R", ("N/R", None, None)),
-])
+@pytest.mark.parametrize(
+    "text, parsed",
+    [
+        ("3.9 (0.3–24)", ("3.9", "0.3", "24")),
+        ("5.5", ("5.5", None, None)),
+        ("N/A ^c", ("N/A", None, None)),
+        ("N/R", ("N/R", None, None)),
+    ],
+)
 def test_durations(text, parsed):
     assert printed.parse_duration(text) == parsed
 
 
 def test_response_and_adverse_event_cells():
     assert printed.parse_response("Complete, 57, 12/21 Partial, 14, 3/21 Unknown, 29, 6/21 ^d") == {
-        "complete": ("57", 12, 21), "partial": ("14", 3, 21), "unknown": ("29", 6, 21)}
+        "complete": ("57", 12, 21),
+        "partial": ("14", 3, 21),
+        "unknown": ("29", 6, 21),
+    }
     assert printed.parse_adverse_events("Infection (5), injection pain (6 ^b), skin discoloration (N/R)") == {
-        "infection": "5", "injection pain": "6", "skin discoloration": "N/R"}
+        "infection": "5",
+        "injection pain": "6",
+        "skin discoloration": "N/R",
+    }
     assert printed.parse_adverse_events("None") == {"none": "0"}
 
 
@@ -31,19 +42,22 @@ def test_diameters():
     assert math.isnan(value) and qualifier == ""
 
 
-@pytest.mark.parametrize("reader, text", [
-    (printed.parse_duration, "3.9 (0.3-24) extra"),
-    (printed.parse_duration, "about 4"),
-    (printed.parse_diameter, "13 cm"),
-    (printed.parse_diameter, "1e3"),
-    # a cell that matches only in part would silently lose the rest
-    (printed.parse_response, "Complete, 19, 9/48 Partial: 63, 30/48"),
-    (printed.parse_response, "Complete, 19, 9/48 Complete, 19, 9/48"),
-    (printed.parse_response, "<script>alert(1)</script>Complete, 19, 9/48"),
-    (printed.parse_adverse_events, "Infection (5), injection pain"),
-    (printed.parse_adverse_events, "Infection (5), infection (2)"),
-    (printed.parse_adverse_events, ""),
-])
+@pytest.mark.parametrize(
+    "reader, text",
+    [
+        (printed.parse_duration, "3.9 (0.3-24) extra"),
+        (printed.parse_duration, "about 4"),
+        (printed.parse_diameter, "13 cm"),
+        (printed.parse_diameter, "1e3"),
+        # a cell that matches only in part would silently lose the rest
+        (printed.parse_response, "Complete, 19, 9/48 Partial: 63, 30/48"),
+        (printed.parse_response, "Complete, 19, 9/48 Complete, 19, 9/48"),
+        (printed.parse_response, "<script>alert(1)</script>Complete, 19, 9/48"),
+        (printed.parse_adverse_events, "Infection (5), injection pain"),
+        (printed.parse_adverse_events, "Infection (5), infection (2)"),
+        (printed.parse_adverse_events, ""),
+    ],
+)
 def test_a_cell_read_only_in_part_is_refused(reader, text):
     with pytest.raises(ValueError, match="Table 2"):
         reader(text)

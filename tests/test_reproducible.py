@@ -10,8 +10,11 @@ from helpers import build
 
 
 def snapshot(folder):
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != ".build.lock"}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".build.lock"
+    }
 
 
 def test_two_builds_differ_only_in_the_build_time(full_build, monkeypatch):
@@ -25,8 +28,9 @@ def test_two_builds_differ_only_in_the_build_time(full_build, monkeypatch):
     assert {"html", "svg", "png", "ipynb", "csv"} <= kinds  # every kind of output is compared
     differ = sorted(name for name in first if first[name] != second[name])
     assert differ == ["build.json", "index.html"], differ
-    stamps = [dt.datetime.fromtimestamp(int(t), tz=dt.timezone.utc).isoformat().replace("+00:00", "Z")
-              for t in (BUILD_EPOCH, later)]
+    stamps = [
+        dt.datetime.fromtimestamp(int(t), tz=dt.UTC).isoformat().replace("+00:00", "Z") for t in (BUILD_EPOCH, later)
+    ]
     for name in differ:  # with the build time masked, they are the same bytes too
         a, b = first[name].decode(), second[name].decode()
         assert stamps[0] in a and stamps[1] in b

@@ -6,25 +6,27 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
 
-from helpers import DataValidationError, figures, load_review, prisma, rob  # noqa: E402
-from helpers.paths import PROJECT_ROOT  # noqa: E402
+from helpers import DataValidationError, figures, load_review, prisma, rob
+from helpers.paths import PROJECT_ROOT
 
 FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "appraisals_synthetic.csv"
 
 
-@pytest.mark.parametrize("share, expected", [(0.76, "low"), (0.75, "moderate"), (0.5, "moderate"), (0.49, "high"),
-                                             (1.0, "low"), (0.0, "high")])
+@pytest.mark.parametrize(
+    "share, expected",
+    [(0.76, "low"), (0.75, "moderate"), (0.5, "moderate"), (0.49, "high"), (1.0, "low"), (0.0, "high")],
+)
 def test_rating_rule_uses_strict_thresholds(share, expected):
     assert rob.rating(share) == expected
 
 
 def test_not_applicable_leaves_the_denominator(review):
     ratings = rob.rate(rob.load_appraisals(FIXTURE, review), review)
-    for ref, row in ratings.iterrows():
+    for _ref, row in ratings.iterrows():
         assert row["applicable"] == row["yes"] + row["no"] + row["unclear"]
         assert row["share_yes"] == pytest.approx(row["yes"] / row["applicable"])
         assert row["rating"] == rob.rating(row["share_yes"])
@@ -52,13 +54,16 @@ def _write(tmp_path, rows):
     return path
 
 
-@pytest.mark.parametrize("rows, rule, column", [
-    ([(999, 1, "yes")], "study included", "ref"),
-    ([(59, 9, "yes")], "question of the checklist", "question"),
-    ([(59, 1, "maybe")], "answer allowed", "answer"),
-    ([(59, q, "yes") for q in range(1, 9)] + [(59, 1, "no")], "one answer per question", "question"),
-    ([(59, 1, "yes")], "every question answered", "question"),
-])
+@pytest.mark.parametrize(
+    "rows, rule, column",
+    [
+        ([(999, 1, "yes")], "study included", "ref"),
+        ([(59, 9, "yes")], "question of the checklist", "question"),
+        ([(59, 1, "maybe")], "answer allowed", "answer"),
+        ([(59, q, "yes") for q in range(1, 9)] + [(59, 1, "no")], "one answer per question", "question"),
+        ([(59, 1, "yes")], "every question answered", "question"),
+    ],
+)
 def test_bad_appraisals_are_named(tmp_path, review, rows, rule, column):
     with pytest.raises(DataValidationError) as info:
         rob.load_appraisals(_write(tmp_path, rows), review)
@@ -73,7 +78,7 @@ def test_risk_of_bias_plots(review):
     assert len(tl.axes[0].collections) == len(appraisals) + studies  # one dot per answer, one square per rating
     sp = rob.summary_plot(appraisals, review, weighted=True)
     bars = [p.get_width() for p in sp.axes[0].patches]
-    n_questions = len(set(zip(appraisals["checklist"], appraisals["question"])))
+    n_questions = len(set(zip(appraisals["checklist"], appraisals["question"], strict=True)))
     assert len(bars) == len(rob.ANSWERS) * n_questions
     plt.close("all")
 
@@ -93,8 +98,12 @@ def test_prisma_checks_what_it_can(review):
 
 def test_prisma_flow_that_does_not_add_up_is_rejected(data_copy):
     path = data_copy / "prisma.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("insufficient data,5,", "insufficient data,6,"), encoding="utf-8")
-    with pytest.raises(DataValidationError, match="reports_excluded is 8, but the sum of the exclusion reasons gives 9"):
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("insufficient data,5,", "insufficient data,6,"), encoding="utf-8"
+    )
+    with pytest.raises(
+        DataValidationError, match="reports_excluded is 8, but the sum of the exclusion reasons gives 9"
+    ):
         prisma.check(load_review(data_copy).prisma)
 
 
@@ -131,10 +140,13 @@ def test_response_figure_follows_the_data(data_copy):
     plt.close("all")
 
 
-@pytest.mark.parametrize("text, column", [
-    ("ref,question,answer,answer\n59,1,yes,no\n", "answer"),  # the last would silently win
-    ("ref,ref,question,answer\n59,13,1,yes\n", "ref"),
-])
+@pytest.mark.parametrize(
+    "text, column",
+    [
+        ("ref,question,answer,answer\n59,1,yes,no\n", "answer"),  # the last would silently win
+        ("ref,ref,question,answer\n59,13,1,yes\n", "ref"),
+    ],
+)
 def test_a_repeated_appraisal_column_is_refused(tmp_path, review, text, column):
     path = tmp_path / "appraisals.csv"
     path.write_text(text, encoding="utf-8")
@@ -158,6 +170,7 @@ def test_a_study_not_rated_is_counted(review):
 def test_no_value_falls_off_a_log_axis(data_copy):
     """Zero diameters and durations are drawn (a log axis would drop them silently)."""
     from helpers import load_review
+
     from tests_support import read_rows, write_rows
 
     rows = read_rows(data_copy / "studies.csv")
@@ -171,5 +184,7 @@ def test_no_value_falls_off_a_log_axis(data_copy):
     left, right = ax.get_xlim()
     drawn = [x for c in ax.collections for x, _ in c.get_offsets()]
     assert drawn and all(left <= x <= right for x in drawn) and left == 0
-    assert len(drawn) == int(review.studies["largest_diameter_cm"].notna().sum()
-                             - (review.outcomes.loc[review.studies["largest_diameter_cm"].notna(), "response_unit"] == "lesions").sum())
+    assert len(drawn) == int(
+        review.studies["largest_diameter_cm"].notna().sum()
+        - (review.outcomes.loc[review.studies["largest_diameter_cm"].notna(), "response_unit"] == "lesions").sum()
+    )

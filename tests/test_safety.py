@@ -52,7 +52,9 @@ def test_a_link_inside_the_output_folder_is_removed_not_followed(tmp_path):
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "helpers.build", *args], capture_output=True, text=True, cwd=PROJECT_ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "helpers.build", *args], capture_output=True, text=True, cwd=PROJECT_ROOT
+    )
 
 
 def test_a_second_build_exits_naming_the_running_one(tmp_path):
@@ -163,8 +165,18 @@ def test_the_command_line_turns_a_write_error_into_one_message(monkeypatch, caps
 # --------------------------------------------------------------------------- escaping
 
 
-SCRIPTS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))", "`code` *em*",
-           "$x$ \\$", "a & b \"q\" 'q'", "# heading", "line\nbreak", "<!-- c -->", "&lt;script&gt;"]
+SCRIPTS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[x](javascript:alert(1))",
+    "`code` *em*",
+    "$x$ \\$",
+    "a & b \"q\" 'q'",
+    "# heading",
+    "line\nbreak",
+    "<!-- c -->",
+    "&lt;script&gt;",
+]
 
 
 @pytest.mark.parametrize("text", SCRIPTS)
@@ -173,7 +185,9 @@ def test_markdown_escape_shows_the_text_as_typed(text):
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
     html = markdown2html_mistune(escape.markdown(text))
-    assert "<script" not in html and "<img" not in html and "<a " not in html and "<code" not in html and "<h1" not in html
+    assert (
+        "<script" not in html and "<img" not in html and "<a " not in html and "<code" not in html and "<h1" not in html
+    )
     import html as html_module
     import re
 
@@ -181,7 +195,7 @@ def test_markdown_escape_shows_the_text_as_typed(text):
     assert shown == " ".join(text.split())
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", "=HYPERLINK(\"http://x\")"])
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x")'])
 def test_formula_leading_text_is_neutralised_in_csv(tmp_path, value):
     frame = pd.DataFrame({"text": [value, "plain"], "number": [-1.5, 2.0]})
     path = escape.write_csv(frame, tmp_path / "out.csv")
@@ -251,9 +265,11 @@ def test_run_names_that_look_like_the_builds_own_folders_do_not_collide(tmp_path
     import yaml
 
     config = tmp_path / "reports.yaml"
-    runs = [{"name": "x", "notebook": str(NOTEBOOKS_DIR / "03_pooled_outcomes.ipynb")},
-            {"name": "x.previous", "notebook": str(NOTEBOOKS_DIR / "05_figures.ipynb")},
-            {"name": "new", "notebook": str(NOTEBOOKS_DIR / "06_claims_audit.ipynb")}]
+    runs = [
+        {"name": "x", "notebook": str(NOTEBOOKS_DIR / "03_pooled_outcomes.ipynb")},
+        {"name": "x.previous", "notebook": str(NOTEBOOKS_DIR / "05_figures.ipynb")},
+        {"name": "new", "notebook": str(NOTEBOOKS_DIR / "06_claims_audit.ipynb")},
+    ]
     config.write_text(yaml.safe_dump({"runs": runs}), encoding="utf-8")
     out = tmp_path / "out"
     result = cli("--config", str(config), "--output-dir", str(out), "--only", "x", "x.previous", "new", "--jobs", "2")
@@ -299,8 +315,12 @@ def test_a_killed_build_leaves_no_worker_holding_the_lock(tmp_path):
     import signal
 
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "helpers.build", "--output-dir", str(out), "--only", "04_meta_analysis",
-                             "--force"], cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "helpers.build", "--output-dir", str(out), "--only", "04_meta_analysis", "--force"],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     staging = out / ".staging" / "new" / "04_meta_analysis"
     for _ in range(600):  # a worker is executing the run
         if staging.exists() or proc.poll() is not None:
@@ -327,10 +347,23 @@ def test_a_killed_build_leaves_no_worker_holding_the_lock(tmp_path):
 def test_refreshing_a_notebook_that_fails_is_one_message(tmp_path, monkeypatch, capsys):
     import json
 
-    notebook = {"cells": [{"cell_type": "code", "id": "a", "metadata": {}, "execution_count": None, "outputs": [],
-                           "source": "raise ValueError('on purpose')"}],
-                "metadata": {"kernelspec": {"name": "calcinosis-review", "display_name": "calcinosis-review", "language": "python"}},
-                "nbformat": 4, "nbformat_minor": 5}
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "id": "a",
+                "metadata": {},
+                "execution_count": None,
+                "outputs": [],
+                "source": "raise ValueError('on purpose')",
+            }
+        ],
+        "metadata": {
+            "kernelspec": {"name": "calcinosis-review", "display_name": "calcinosis-review", "language": "python"}
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     (tmp_path / "00_fail.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
     before = (tmp_path / "00_fail.ipynb").read_bytes()
     monkeypatch.setattr(build.paths, "NOTEBOOKS_DIR", tmp_path)
@@ -346,8 +379,20 @@ def test_a_bad_appraisal_file_fails_its_run_before_anything_executes(tmp_path):
     appraisals = tmp_path / "appraisals.csv"
     appraisals.write_text("ref,question,answer\n59,1,yes\n", encoding="utf-8")
     config = tmp_path / "reports.yaml"
-    config.write_text(yaml.safe_dump({"runs": [{"name": "rob", "notebook": str(NOTEBOOKS_DIR / "02_risk_of_bias.ipynb"),
-                                                "parameters": {"appraisal_path": str(appraisals)}}]}), encoding="utf-8")
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "runs": [
+                    {
+                        "name": "rob",
+                        "notebook": str(NOTEBOOKS_DIR / "02_risk_of_bias.ipynb"),
+                        "parameters": {"appraisal_path": str(appraisals)},
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     result = cli("--config", str(config), "--output-dir", str(tmp_path / "out"), "--only", "rob")
     assert result.returncode == 1
     assert "its input is invalid; nothing executed" in result.stdout
@@ -361,19 +406,61 @@ def test_the_sensitivity_table_keeps_every_group_and_label(tmp_path):
 
     from helpers import pooling
 
-    frame = pd.DataFrame([
-        {"run": "a", "kind": "modality", "key": "topical_sts", "group": "NA", "method": "crude", "k": 2, "events": 1,
-         "n": 2, "proportion": 0.5, "ci_low": 0.1, "ci_high": 0.9, "converged": True},
-        {"run": "a", "kind": "modality", "key": "eswl", "group": "None", "method": "crude", "k": 2, "events": 1,
-         "n": 2, "proportion": 0.5, "ci_low": 0.1, "ci_high": 0.9, "converged": True},
-        {"run": "a", "kind": "family", "key": "laser", "group": "None", "method": "crude", "k": 3, "events": 2,
-         "n": 3, "proportion": 0.67, "ci_low": 0.1, "ci_high": 0.9, "converged": True},
-    ], columns=pooling.HEADLINE_COLUMNS)
+    frame = pd.DataFrame(
+        [
+            {
+                "run": "a",
+                "kind": "modality",
+                "key": "topical_sts",
+                "group": "NA",
+                "method": "crude",
+                "k": 2,
+                "events": 1,
+                "n": 2,
+                "proportion": 0.5,
+                "ci_low": 0.1,
+                "ci_high": 0.9,
+                "converged": True,
+            },
+            {
+                "run": "a",
+                "kind": "modality",
+                "key": "eswl",
+                "group": "None",
+                "method": "crude",
+                "k": 2,
+                "events": 1,
+                "n": 2,
+                "proportion": 0.5,
+                "ci_low": 0.1,
+                "ci_high": 0.9,
+                "converged": True,
+            },
+            {
+                "run": "a",
+                "kind": "family",
+                "key": "laser",
+                "group": "None",
+                "method": "crude",
+                "k": 3,
+                "events": 2,
+                "n": 3,
+                "proportion": 0.67,
+                "ci_low": 0.1,
+                "ci_high": 0.9,
+                "converged": True,
+            },
+        ],
+        columns=pooling.HEADLINE_COLUMNS,
+    )
     out = tmp_path / "out"
     path = pooling.write_headline(frame, out / "runs" / "r1", "a")
-    assert '"group"' in path.read_text(encoding="utf-8") and ",0.5," in path.read_text(encoding="utf-8")  # numbers unquoted
-    result = build.RunResult("r1", "04_meta_analysis.ipynb", "t", {}, "ok", 0.0,
-                             files={"artifacts": ["runs/r1/sensitivity/a.csv"]})
+    assert '"group"' in path.read_text(encoding="utf-8") and ",0.5," in path.read_text(
+        encoding="utf-8"
+    )  # numbers unquoted
+    result = build.RunResult(
+        "r1", "04_meta_analysis.ipynb", "t", {}, "ok", 0.0, files={"artifacts": ["runs/r1/sensitivity/a.csv"]}
+    )
     table = build.sensitivity_table(out, [result])
     assert len(table) == 3 and sorted(table.index.get_level_values("group")) == ["NA", "None", "None"]
 
@@ -386,12 +473,18 @@ def test_the_command_lines_never_fail_on_their_own_output(tmp_path):
     folder = tmp_path / "dätä"
     shutil.copytree(DATA_DIR, folder)
     env = os.environ | {"PYTHONIOENCODING": "ascii"}
-    result = subprocess.run([sys.executable, "-m", "helpers.validate", str(folder)], capture_output=True, text=True,
-                            cwd=PROJECT_ROOT, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers.validate", str(folder)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+    )
     assert result.returncode == 0 and "d\\xe4t\\xe4" in result.stdout and "Traceback" not in result.stderr
     with open("/dev/full", "w") as full:
-        result = subprocess.run([sys.executable, "-m", "helpers.validate"], stdout=full, stderr=subprocess.PIPE,
-                                text=True, cwd=PROJECT_ROOT)
+        result = subprocess.run(
+            [sys.executable, "-m", "helpers.validate"], stdout=full, stderr=subprocess.PIPE, text=True, cwd=PROJECT_ROOT
+        )
     assert result.returncode == 2 and "cannot write the result" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -404,8 +497,17 @@ def test_the_sensitivity_table_names_the_model_of_each_primary_cell(tmp_path, re
     for run, settings in (("paper", {}), ("cases", {"case_series_only": True})):
         fits = pooling.fit_groups(pooling.events_per_study(review, **settings), review, "glmm", "knha")
         pooling.write_headline(pooling.headline(fits, run), out / "runs" / run, run)
-        results.append(build.RunResult(run, "04_meta_analysis.ipynb", "t", {}, "ok", 0.0,
-                                       files={"artifacts": [f"runs/{run}/sensitivity/{run}.csv"]}))
+        results.append(
+            build.RunResult(
+                run,
+                "04_meta_analysis.ipynb",
+                "t",
+                {},
+                "ok",
+                0.0,
+                files={"artifacts": [f"runs/{run}/sensitivity/{run}.csv"]},
+            )
+        )
     table = build.sensitivity_table(out, results)
     assert set(table.index.get_level_values("method")) == set(pooling.HEADLINE_METHODS)
     laser = table.loc[("All laser", "primary model")]
@@ -422,8 +524,9 @@ def test_a_single_study_is_not_called_not_estimable_in_the_sensitivity_table(tmp
     singles = [f.label for (kind, key), f in fits.items() if (kind, key) in pooling.HEADLINE_GROUPS and f.result.k == 1]
     assert singles  # ESWL: one case series
     pooling.write_headline(pooling.headline(fits, "cases"), tmp_path / "runs" / "c", "cases")
-    result = build.RunResult("c", "04_meta_analysis.ipynb", "t", {}, "ok", 0.0,
-                             files={"artifacts": ["runs/c/sensitivity/cases.csv"]})
+    result = build.RunResult(
+        "c", "04_meta_analysis.ipynb", "t", {}, "ok", 0.0, files={"artifacts": ["runs/c/sensitivity/cases.csv"]}
+    )
     table = build.sensitivity_table(tmp_path, [result])
     for label in singles:
         assert table.loc[(label, "primary model"), "c"].startswith("single study, not pooled (k 1, ")

@@ -59,7 +59,8 @@ def test_by_disease_category_adds_up(review):
 def test_by_modality_flags_a_disagreement(data_copy):
     """A study added to a modality makes its row disagree with the printed Table 2."""
     from helpers import load_review
-    from tests_support import add_study  # noqa: E402
+
+    from tests_support import add_study
 
     add_study(data_copy, ref=66, modality="eswl", n_cases=3)
     table = summary.by_modality(load_review(data_copy))
@@ -69,9 +70,9 @@ def test_by_modality_flags_a_disagreement(data_copy):
 
 def test_a_count_of_zero_for_one_patient_prints_nothing(data_copy):
     """Table 1 prints "pain free" for a single patient who was; a count of 0 must not read as if he was."""
-    from tests_support import read_rows, write_rows
-
     from helpers import load_review, table1
+
+    from tests_support import read_rows, write_rows
 
     rows = read_rows(data_copy / "outcomes.csv")
     h = rows[0]
@@ -79,5 +80,10 @@ def test_a_count_of_zero_for_one_patient_prints_nothing(data_copy):
     row[h.index("pain_free")] = "0"
     write_rows(data_copy / "outcomes.csv", rows)
     table = table1.render(load_review(data_copy, cache=False))
-    assert not table.astype(str).apply(lambda c: c.str.contains("pain free")).loc[
-        table.astype(str).apply(lambda c: c.str.contains("Abbott")).any(axis=1)].any().any()
+    assert (
+        not table.astype(str)
+        .apply(lambda c: c.str.contains("pain free"))
+        .loc[table.astype(str).apply(lambda c: c.str.contains("Abbott")).any(axis=1)]
+        .any()
+        .any()
+    )

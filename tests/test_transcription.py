@@ -13,8 +13,9 @@ import re
 import pandas as pd
 import pytest
 
-import paper_text
 from helpers import table1
+
+import paper_text
 
 RAW_SHA256 = "b7b0621b59fa382b32e3780c948349e4ca912027950c00ffc025a3b6d1f0dee8"
 ROWS = paper_text.table1_rows()
@@ -33,6 +34,7 @@ def test_every_table1_row_is_a_study_and_back(review):
 
 def test_rows_follow_table1_order_and_grouping(review):
     """Each study sits under its Table 1 heading, in the printed order."""
+
     def fold(h):
         return re.sub(r"\s+(?=₂)", "", h).casefold()
 
@@ -64,8 +66,16 @@ def test_table1_cells_match_the_paper(row, rendered, review):
 def _structured_facts(o, n_cases: int) -> dict[str, object]:
     facts: dict[str, object] = {}
     if o.response_source == "table1":
-        for col in ("complete_response", "partial_response", "no_response", "unknown_response",
-                    "lesions", "lesions_complete_response", "lesions_partial_response", "lesions_no_response"):
+        for col in (
+            "complete_response",
+            "partial_response",
+            "no_response",
+            "unknown_response",
+            "lesions",
+            "lesions_complete_response",
+            "lesions_partial_response",
+            "lesions_no_response",
+        ):
             v = getattr(o, col)
             if not pd.isna(v) and v > 0:
                 facts[col] = int(v)
@@ -113,4 +123,6 @@ def test_reference_fields_are_printed_in_the_entry(ref, review):
         if isinstance(value, str):
             assert value in entry, f"ref {ref}: {col} {value!r} is not in {entry!r}"
     printed_doi = re.findall(r"doi\.org/(\S+?)[>)\s]*(?:\]|$|>)", REFS[ref])
-    assert (isinstance(r["doi"], str)) == bool(printed_doi), f"ref {ref}: DOI printed but not transcribed, or the reverse"
+    assert (isinstance(r["doi"], str)) == bool(printed_doi), (
+        f"ref {ref}: DOI printed but not transcribed, or the reverse"
+    )

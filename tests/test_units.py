@@ -9,8 +9,17 @@ import pytest
 from helpers.units import MONTHS_PER_UNIT, WEEKS_PER_MONTH, parse_frequency, to_months
 
 
-@pytest.mark.parametrize("value, unit, months", [(2, "weeks", 0.5), (1, "weeks", 0.25), (9, "weeks", 2.25),
-                                                 (22, "weeks", 5.5), (3, "months", 3.0), (7, "years", 84.0)])
+@pytest.mark.parametrize(
+    "value, unit, months",
+    [
+        (2, "weeks", 0.5),
+        (1, "weeks", 0.25),
+        (9, "weeks", 2.25),
+        (22, "weeks", 5.5),
+        (3, "months", 3.0),
+        (7, "years", 84.0),
+    ],
+)
 def test_to_months_uses_four_weeks_per_month(value, unit, months):
     """The pairs are Table 2's own conversions (2 weeks -> 0.5, 22 weeks -> 5.5, ...)."""
     assert to_months(value, unit) == pytest.approx(months)
@@ -35,20 +44,23 @@ def test_unknown_unit_is_an_error():
         to_months(1, "fortnights")
 
 
-@pytest.mark.parametrize("text, per_month, sessions", [
-    ("Twice a day", (2 * 7 * WEEKS_PER_MONTH,) * 2, None),
-    ("Once a week", (WEEKS_PER_MONTH,) * 2, None),
-    ("Once a month", (1, 1), None),
-    ("Once every 2 weeks", (WEEKS_PER_MONTH / 2,) * 2, None),
-    ("Twice or three times a day", (2 * 28, 3 * 28), None),
-    ("Once or twice a week", (4, 8), None),
-    ("Twice a week/month", (2, 8), None),
-    ("Twice a week to three times a day", (8, 84), None),
-    ("Single session", None, (1, 1)),
-    ("Two or three sessions", None, (2, 3)),
-    ("One to three sessions", None, (1, 3)),
-    ("Single session or once a week", (4, 4), (1, 1)),
-])
+@pytest.mark.parametrize(
+    "text, per_month, sessions",
+    [
+        ("Twice a day", (2 * 7 * WEEKS_PER_MONTH,) * 2, None),
+        ("Once a week", (WEEKS_PER_MONTH,) * 2, None),
+        ("Once a month", (1, 1), None),
+        ("Once every 2 weeks", (WEEKS_PER_MONTH / 2,) * 2, None),
+        ("Twice or three times a day", (2 * 28, 3 * 28), None),
+        ("Once or twice a week", (4, 8), None),
+        ("Twice a week/month", (2, 8), None),
+        ("Twice a week to three times a day", (8, 84), None),
+        ("Single session", None, (1, 1)),
+        ("Two or three sessions", None, (2, 3)),
+        ("One to three sessions", None, (1, 3)),
+        ("Single session or once a week", (4, 4), (1, 1)),
+    ],
+)
 def test_frequency_forms(text, per_month, sessions):
     f = parse_frequency(text)
     got_rate = None if math.isnan(f.sessions_per_month_low) else (f.sessions_per_month_low, f.sessions_per_month_high)

@@ -22,14 +22,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from notebook_runner import run_notebook
-from tests_support import read_rows as read
-from tests_support import write_rows as write
 
 from helpers import DataValidationError, load_review
 from helpers.loader import TABLES, read_descriptor
-from helpers.registers import REGISTER_FILES
 from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PROJECT_ROOT
+from helpers.registers import REGISTER_FILES
+
+from notebook_runner import run_notebook
+from tests_support import read_rows as read
+from tests_support import write_rows as write
 
 DESCRIPTOR = read_descriptor()
 RESOURCES = {r["name"]: r for r in DESCRIPTOR["resources"] if r["name"] in TABLES}
@@ -53,11 +54,15 @@ def _drop_registers_entries(folder: Path, problems) -> bool:
         text = path.read_text(encoding="utf-8")
         node = yaml.compose(text)
         entries = yaml.safe_load(text)
-        keep = [e for e, item in zip(entries, node.value, strict=True)
-                if not any(item.start_mark.line + 1 <= line <= item.end_mark.line + 1 for line in lines)]
+        keep = [
+            e
+            for e, item in zip(entries, node.value, strict=True)
+            if not any(item.start_mark.line + 1 <= line <= item.end_mark.line + 1 for line in lines)
+        ]
         if len(keep) < len(entries):
-            path.write_text(yaml.safe_dump(keep or entries[:1], allow_unicode=True, sort_keys=False, width=10_000),
-                            encoding="utf-8")
+            path.write_text(
+                yaml.safe_dump(keep or entries[:1], allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8"
+            )
             dropped = True
     return dropped
 
@@ -76,8 +81,12 @@ def settle(folder: Path) -> None:
 def emptiest(folder: Path) -> list[str]:
     """Blank every optional cell of every table, putting back each column the gate refuses."""
     originals = {name: read(folder / r["path"]) for name, r in RESOURCES.items()}
-    candidates = {(name, f["name"]) for name, r in RESOURCES.items() for f in r["schema"]["fields"]
-                  if not f.get("constraints", {}).get("required") and f["name"] not in r["schema"].get("primaryKey", [])}
+    candidates = {
+        (name, f["name"])
+        for name, r in RESOURCES.items()
+        for f in r["schema"]["fields"]
+        if not f.get("constraints", {}).get("required") and f["name"] not in r["schema"].get("primaryKey", [])
+    }
     kept_back: set = set()
     for _ in range(30):
         for name, r in RESOURCES.items():
@@ -120,21 +129,45 @@ def keep_studies(folder: Path, keep: set[int]) -> None:
 
 def unused_vocabulary(folder: Path) -> None:
     """An entry nothing uses in each vocabulary."""
+
     def add(name, values):
         rows = read(folder / RESOURCES[name]["path"])
         rows.append([values.get(c, "") for c in rows[0]])
         write(folder / RESOURCES[name]["path"], rows)
-    add("disease_categories", {"category": "unused_category", "label": "An unused category", "order": "99", "provenance": "test"})
-    add("modalities", {"modality": "unused_modality", "family": "laser", "table1_heading": "Unused laser",
-                       "table2_label": "Unused", "label": "Unused laser", "order": "99", "provenance": "test"})
-    add("disease_vocabulary", {"disease": "UNUSED", "name": "an unused disease", "name_source": "test",
-                               "category": "unused_category", "provenance": "test"})
+
+    add(
+        "disease_categories",
+        {"category": "unused_category", "label": "An unused category", "order": "99", "provenance": "test"},
+    )
+    add(
+        "modalities",
+        {
+            "modality": "unused_modality",
+            "family": "laser",
+            "table1_heading": "Unused laser",
+            "table2_label": "Unused",
+            "label": "Unused laser",
+            "order": "99",
+            "provenance": "test",
+        },
+    )
+    add(
+        "disease_vocabulary",
+        {
+            "disease": "UNUSED",
+            "name": "an unused disease",
+            "name_source": "test",
+            "category": "unused_category",
+            "provenance": "test",
+        },
+    )
 
 
 def small(n: int):
     def make(folder: Path) -> None:
         refs = [int(row[0]) for row in read(folder / "studies.csv")[1:]]
         keep_studies(folder, set(random.Random(n).sample(refs, n)))
+
     return make
 
 
@@ -148,8 +181,13 @@ def all_abstracts(folder: Path) -> None:
     settle(folder)
 
 
-CASES = {"emptiest": emptiest, "one study": small(1), "two studies": small(2), "unused vocabulary": unused_vocabulary,
-         "all abstracts": all_abstracts}
+CASES = {
+    "emptiest": emptiest,
+    "one study": small(1),
+    "two studies": small(2),
+    "unused vocabulary": unused_vocabulary,
+    "all abstracts": all_abstracts,
+}
 
 
 @pytest.fixture(scope="module", params=list(CASES))
@@ -163,8 +201,12 @@ def edge_folder(request, tmp_path_factory):
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 #: Settings each notebook also runs with (notebook 04: one that can leave nothing to pool).
-SETTINGS = {"04_meta_analysis": [{}, {"exclude_abstracts": True, "unknown": "exclude", "case_series_only": True,
-                                         "method": "reml", "test": "z"}]}
+SETTINGS = {
+    "04_meta_analysis": [
+        {},
+        {"exclude_abstracts": True, "unknown": "exclude", "case_series_only": True, "method": "reml", "test": "z"},
+    ]
+}
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

@@ -47,10 +47,10 @@ from __future__ import annotations
 
 import argparse
 import copy
-import multiprocessing
 import datetime as _dt
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import sys
@@ -107,8 +107,10 @@ def build_time() -> _dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is not None and epoch != "":
         if not (epoch.isascii() and epoch.isdigit() and len(epoch) <= 11):
-            raise SetupError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 "
-                                     f"(like 1624492800), not {epoch[:40]!r}")
+            raise SetupError(
+                f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 "
+                f"(like 1624492800), not {epoch[:40]!r}"
+            )
         try:
             return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC)
         except (OverflowError, OSError, ValueError):
@@ -247,7 +249,9 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
     failed_path = final / f"{run.name}.failed.ipynb"
 
     def failed(error: str) -> RunResult:
-        return RunResult(run.name, run.notebook.name, title, run.parameters, "failed", time.perf_counter() - start, error)
+        return RunResult(
+            run.name, run.notebook.name, title, run.parameters, "failed", time.perf_counter() - start, error
+        )
 
     try:
         _remove(output_dir, staging)
@@ -259,9 +263,14 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
         executed = staging / f"{run.name}.ipynb"
         try:
             pm.execute_notebook(
-                str(run.notebook), str(executed), parameters=parameters,
-                kernel_name=KERNEL_NAME, cwd=str(paths.PROJECT_ROOT), progress_bar=progress,
-                log_output=False, request_save_on_cell_execute=False,
+                str(run.notebook),
+                str(executed),
+                parameters=parameters,
+                kernel_name=KERNEL_NAME,
+                cwd=str(paths.PROJECT_ROOT),
+                progress_bar=progress,
+                log_output=False,
+                request_save_on_cell_execute=False,
             )
         except Exception as exc:  # papermill raises on a failing cell; keep the failed notebook aside
             if executed.exists():
@@ -278,10 +287,15 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
         for key, reviewer in (("full", False), ("reviewer", True)):
             target = staging / Path(run.files[key]).name
             if target.exists():
-                return failed(f"the notebook wrote {target.name} into its output folder, where the build writes the report")
+                return failed(
+                    f"the notebook wrote {target.name} into its output folder, where the build writes the report"
+                )
             target.write_text(_to_html(shown, title, reviewer=reviewer), encoding="utf-8")
-        artifacts = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*")
-                           if p.is_file() and p.name not in {Path(f).name for f in run.files.values()})
+        artifacts = sorted(
+            p.relative_to(staging).as_posix()
+            for p in staging.rglob("*")
+            if p.is_file() and p.name not in {Path(f).name for f in run.files.values()}
+        )
         # The swap: the old folder is moved aside, the new one takes its place, the old one goes.
         old = inside(output_dir, output_dir / STAGING / "old" / run.name)
         _remove(output_dir, old)
@@ -292,7 +306,9 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
         os.replace(staging, final)
         _remove(output_dir, old)
         files = dict(run.files) | {"artifacts": [f"{run.folder}/{a}" for a in artifacts]}
-        return RunResult(run.name, run.notebook.name, title, run.parameters, "ok", time.perf_counter() - start, files=files)
+        return RunResult(
+            run.name, run.notebook.name, title, run.parameters, "ok", time.perf_counter() - start, files=files
+        )
     except Exception as exc:
         return failed(_describe_failure(exc))
     finally:
@@ -337,8 +353,9 @@ def sensitivity_table(output_dir: Path, results: list[RunResult]) -> pd.DataFram
             return f"single study, not pooled (k 1, {r['events']}/{r['n']})"
         if not r["converged"] or pd.isna(r["proportion"]):
             return f"not estimable (k {r['k']}, {r['events']}/{r['n']}{model})"
-        return (f"{r['proportion']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}] "
-                f"(k {r['k']}, {r['events']}/{r['n']}{model})")
+        return (
+            f"{r['proportion']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}] (k {r['k']}, {r['events']}/{r['n']}{model})"
+        )
 
     data["cell"] = data.apply(cell, axis=1)
     # rows by the group's key (labels need not be unique), shown by its label
@@ -378,22 +395,33 @@ def write_index(results: list[RunResult], output_dir: Path, checksum: str, built
     for r in results:
         files = r.files or {}
         run = Run(r.name, Path(r.notebook))
-        rows.append(asdict(r) | {
-            "params": ", ".join(f"{k} = {v!r}" for k, v in r.parameters.items()) or "defaults",
-            "previous": {} if r.status == "ok" else {
-                kind: _href(name) for kind, name in run.files.items() if (output_dir / name).is_file()
-            } | ({"failed": _href(f"{run.folder}/{r.name}.failed.ipynb")}
-                 if (output_dir / run.folder / f"{r.name}.failed.ipynb").is_file() else {}),
-            "href": {k: _href(v) for k, v in files.items() if k != "artifacts"},
-            "links": [(_href(a), a.split("/", 2)[-1]) for a in files.get("artifacts", []) if "/figures/" not in a],
-            "figures": sum("/figures/" in a and a.endswith(".svg") for a in files.get("artifacts", [])),
-            "folder": run.folder,
-        })
+        rows.append(
+            asdict(r)
+            | {
+                "params": ", ".join(f"{k} = {v!r}" for k, v in r.parameters.items()) or "defaults",
+                "previous": {}
+                if r.status == "ok"
+                else {kind: _href(name) for kind, name in run.files.items() if (output_dir / name).is_file()}
+                | (
+                    {"failed": _href(f"{run.folder}/{r.name}.failed.ipynb")}
+                    if (output_dir / run.folder / f"{r.name}.failed.ipynb").is_file()
+                    else {}
+                ),
+                "href": {k: _href(v) for k, v in files.items() if k != "artifacts"},
+                "links": [(_href(a), a.split("/", 2)[-1]) for a in files.get("artifacts", []) if "/figures/" not in a],
+                "figures": sum("/figures/" in a and a.endswith(".svg") for a in files.get("artifacts", [])),
+                "folder": run.folder,
+            }
+        )
     sensitivity = sensitivity_table(output_dir, results)
     html = env.get_template("index.html.j2").render(
-        runs=rows, checksum=checksum, built=built.isoformat().replace("+00:00", "Z"),
+        runs=rows,
+        checksum=checksum,
+        built=built.isoformat().replace("+00:00", "Z"),
         failed=sum(r.status != "ok" for r in results),
-        sensitivity=None if sensitivity is None else {
+        sensitivity=None
+        if sensitivity is None
+        else {
             "runs": list(sensitivity.columns),
             "rows": [(group, method, list(values)) for (group, method), values in sensitivity.iterrows()],
         },
@@ -489,17 +517,28 @@ def check_output_dir(output_dir: Path) -> Path:
     real = Path(os.path.realpath(output_dir))
     root = Path(os.path.realpath(paths.PROJECT_ROOT))
     if root.is_relative_to(real):
-        raise SetupError(f"the output folder {output_dir} holds the project itself; choose a folder of its own "
-                                 "(the default is reports/)")
+        raise SetupError(
+            f"the output folder {output_dir} holds the project itself; choose a folder of its own "
+            "(the default is reports/)"
+        )
     for part in ("data", "notebooks", "src", "tests", ".git", ".venv"):
         if real.is_relative_to(root / part):
-            raise SetupError(f"the output folder {output_dir} lies inside the project's {part}/; choose a folder "
-                                     "of its own (the default is reports/)")
+            raise SetupError(
+                f"the output folder {output_dir} lies inside the project's {part}/; choose a folder "
+                "of its own (the default is reports/)"
+            )
     return output_dir
 
 
-def build(runs: list[Run] | None = None, output_dir: Path | None = None, only: list[str] | None = None,
-          log=print, force: bool = False, jobs: int | None = None, wait: bool = False) -> list[RunResult]:
+def build(
+    runs: list[Run] | None = None,
+    output_dir: Path | None = None,
+    only: list[str] | None = None,
+    log=print,
+    force: bool = False,
+    jobs: int | None = None,
+    wait: bool = False,
+) -> list[RunResult]:
     """Execute the runs, write their reports and the index; return the results.
 
     Runs are independent (each reads the data itself), so they execute in parallel, one
@@ -527,7 +566,9 @@ def build(runs: list[Run] | None = None, output_dir: Path | None = None, only: l
     if only:
         unknown = sorted(set(only) - {r.name for r in all_runs})
         if unknown:
-            raise ConfigError(f"no run named {', '.join(map(repr, unknown))}; runs: {', '.join(r.name for r in all_runs)}")
+            raise ConfigError(
+                f"no run named {', '.join(map(repr, unknown))}; runs: {', '.join(r.name for r in all_runs)}"
+            )
         runs = [r for r in all_runs if r.name in only]
     if not runs:
         raise ConfigError("no report runs: reports.yaml lists none and notebooks/ holds no notebook")
@@ -548,8 +589,15 @@ def build(runs: list[Run] | None = None, output_dir: Path | None = None, only: l
             before = earlier.get(run.name, {})
             files = before.get("files") or {}
             present = all((output_dir / f).is_file() for k, f in files.items() if k != "artifacts") and all(
-                (output_dir / a).is_file() for a in files.get("artifacts", []))
-            if not force and before.get("status") == "ok" and before.get("fingerprint") == prints[run.name] and files and present:
+                (output_dir / a).is_file() for a in files.get("artifacts", [])
+            )
+            if (
+                not force
+                and before.get("status") == "ok"
+                and before.get("fingerprint") == prints[run.name]
+                and files
+                and present
+            ):
                 results[run.name] = _from_manifest(before)
                 log(f"[skip] {run.name}: unchanged since the last good build", flush=True)
             else:
@@ -559,9 +607,13 @@ def build(runs: list[Run] | None = None, output_dir: Path | None = None, only: l
         invalid = _invalid_data(todo)
         for run in [r for r in todo if r.name in invalid]:
             todo.remove(run)
-            results[run.name] = RunResult(run.name, run.notebook.name, run.title or run.name, run.parameters,
-                                          "failed", 0.0, invalid[run.name])
-            log(f"[fail] {run.name}: its input is invalid; nothing executed\n    {_indent(invalid[run.name])}", flush=True)
+            results[run.name] = RunResult(
+                run.name, run.notebook.name, run.title or run.name, run.parameters, "failed", 0.0, invalid[run.name]
+            )
+            log(
+                f"[fail] {run.name}: its input is invalid; nothing executed\n    {_indent(invalid[run.name])}",
+                flush=True,
+            )
         jobs = max(1, min(jobs or (os.cpu_count() or 1), len(todo) or 1))
         done = 0
         if todo:
@@ -569,8 +621,9 @@ def build(runs: list[Run] | None = None, output_dir: Path | None = None, only: l
             # Workers are started fresh ("spawn"), so they do not inherit the folder's lock, and
             # they end with the build (_worker_start): a killed build leaves no worker holding the
             # lock or still replacing run folders.
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                                     initializer=_worker_start) as pool:
+            with ProcessPoolExecutor(
+                max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start
+            ) as pool:
                 futures = {pool.submit(_execute, (run, output_dir, run_checksums[run.name])): run for run in todo}
                 for future in as_completed(futures):
                     run = futures[future]
@@ -582,8 +635,12 @@ def build(runs: list[Run] | None = None, output_dir: Path | None = None, only: l
                     if result.status == "ok":
                         log(f"[{done}/{len(todo)}] {run.name}: ok ({result.seconds:.1f} s)", flush=True)
                     else:
-                        log(f"[{done}/{len(todo)}] {run.name}: FAILED ({result.seconds:.1f} s)\n    {run.notebook.name}: "
-                            f"{result.error}", flush=True)
+                        log(
+                            f"[{done}/{len(todo)}] {run.name}: FAILED ({result.seconds:.1f} s)\n"
+                            f"    {run.notebook.name}: "
+                            f"{result.error}",
+                            flush=True,
+                        )
         _remove(output_dir, output_dir / STAGING)
         ordered = [results[r.name] for r in runs]
         index = write_index(_with_earlier_results(ordered, all_runs, output_dir), output_dir, checksum, built)
@@ -644,10 +701,13 @@ def _from_manifest(entry: dict) -> RunResult | None:
         result = RunResult(**({"seconds": 0.0} | fields | {"rebuilt": False}))
     except TypeError:
         return None
-    ok = (isinstance(result.parameters, dict) and isinstance(result.files, dict)
-          and all(isinstance(v, str) for k, v in result.files.items() if k != "artifacts")
-          and all(isinstance(a, str) for a in result.files.get("artifacts", []))
-          and all(isinstance(getattr(result, k), str) for k in ("name", "notebook", "title", "status", "error")))
+    ok = (
+        isinstance(result.parameters, dict)
+        and isinstance(result.files, dict)
+        and all(isinstance(v, str) for k, v in result.files.items() if k != "artifacts")
+        and all(isinstance(a, str) for a in result.files.get("artifacts", []))
+        and all(isinstance(getattr(result, k), str) for k in ("name", "notebook", "title", "status", "error"))
+    )
     return result if ok else None
 
 
@@ -671,10 +731,14 @@ def refresh_notebooks(notebooks_dir: Path | None = None, log=print, wait: bool =
             log(f"executing {nb_path.name} in place ...", flush=True)
             nb = nbformat.read(nb_path, as_version=4)
             try:
-                NotebookClient(nb, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(nb_path.parent)}}).execute()
+                NotebookClient(
+                    nb, kernel_name=KERNEL_NAME, resources={"metadata": {"path": str(nb_path.parent)}}
+                ).execute()
             except CellExecutionError as exc:
                 detail = "\n".join(str(exc.evalue or exc).strip().splitlines()[:12])
-                raise RefreshFailed(f"{nb_path.name}: a cell raised {exc.ename}: {detail}; the notebook is left as it was") from None
+                raise RefreshFailed(
+                    f"{nb_path.name}: a cell raised {exc.ename}: {detail}; the notebook is left as it was"
+                ) from None
             strip_volatile(nb)
             tmp = nb_path.with_name(f".{nb_path.name}.tmp")
             nbformat.write(nb, tmp)
@@ -693,7 +757,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, help="runs file (default: reports.yaml)")
     parser.add_argument("--output-dir", type=Path, help="where reports go (default: reports/)")
     parser.add_argument("--refresh-notebooks", action="store_true", help="re-execute notebooks/ in place instead")
-    parser.add_argument("--force", action="store_true", help="rebuild every run, even those unchanged since the last build")
+    parser.add_argument(
+        "--force", action="store_true", help="rebuild every run, even those unchanged since the last build"
+    )
     parser.add_argument("--jobs", type=_jobs, help="parallel workers (default: the machine's cores)")
     parser.add_argument("--wait", action="store_true", help="wait for a build already running in the output folder")
     args = parser.parse_args(argv)
@@ -702,8 +768,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.refresh_notebooks:
             refresh_notebooks(wait=args.wait)
             return 0
-        results = build(load_config(args.config) if args.config else None, args.output_dir, args.only,
-                        force=args.force, jobs=args.jobs, wait=args.wait)
+        results = build(
+            load_config(args.config) if args.config else None,
+            args.output_dir,
+            args.only,
+            force=args.force,
+            jobs=args.jobs,
+            wait=args.wait,
+        )
     except (ConfigError, SetupError, FolderBusy, RefreshFailed) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3 if isinstance(exc, FolderBusy) else 1 if isinstance(exc, RefreshFailed) else 2

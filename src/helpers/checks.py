@@ -25,29 +25,50 @@ from . import paper
 from .errors import NotComputable
 from .loader import Review
 from .outcomes import (
+    TOO_SMALL,
     Proportion,
     _select_modalities,
+    fixed_values,
     pool_durations,
     response_proportion,
-    TOO_SMALL,
     round_half_up,
-    fixed_values,
     table2_groups,
 )
 from .printed import DURATION_COLUMNS, NOT_APPLICABLE, NOT_REPORTED, RESPONSE_CATEGORIES, parse_duration
 from .registers import parse_reported
 
-__all__ = ["ARITHMETIC_SECTION", "CITATIONS_SECTION", "cited_refs", "citations", "adverse_event_rank", "arithmetic", "cited_with", "duration_rank", "event_kinds",
-           "least_sessions_per_month", "mean_imputed_share", "median_of_reported", "median_share", "response_in",
-           "summarised_smaller_groups", "pain_outcome_patients",
-           "pain_relief_share", "pain_reporting_gap", "response_after_sessions", "share_of_reported",
-           "sum_of_reported", "title_concentration", "unknown_by_lesion_reporting"]
+__all__ = [
+    "ARITHMETIC_SECTION",
+    "CITATIONS_SECTION",
+    "adverse_event_rank",
+    "arithmetic",
+    "citations",
+    "cited_refs",
+    "cited_with",
+    "duration_rank",
+    "event_kinds",
+    "least_sessions_per_month",
+    "mean_imputed_share",
+    "median_of_reported",
+    "median_share",
+    "pain_outcome_patients",
+    "pain_relief_share",
+    "pain_reporting_gap",
+    "response_after_sessions",
+    "response_in",
+    "share_of_reported",
+    "sum_of_reported",
+    "summarised_smaller_groups",
+    "title_concentration",
+    "unknown_by_lesion_reporting",
+]
 
 ARITHMETIC_SECTION = "Internal arithmetic"
 
 
-def response_after_sessions(review: Review, categories: list[str], sessions: int, modality: str | None = None,
-                            family: str | None = None) -> Proportion:
+def response_after_sessions(
+    review: Review, categories: list[str], sessions: int, modality: str | None = None, family: str | None = None
+) -> Proportion:
     """Patients in ``categories`` treated with at most ``sessions`` sessions, of all patients of the selection.
 
     The words "complete remission after a single procedure (12/21)" count the responders
@@ -58,8 +79,11 @@ def response_after_sessions(review: Review, categories: list[str], sessions: int
     total = response_proportion(review, categories, modality, family).total
     few = (review.studies["total_sessions_high"] <= sessions).fillna(False).to_numpy(dtype=bool)
     within = dataclasses.replace(review, studies=review.studies[few])
-    events = sum(response_proportion(within, categories, modality=m).events
-                 for m in members if (within.studies["modality"] == m).any())
+    events = sum(
+        response_proportion(within, categories, modality=m).events
+        for m in members
+        if (within.studies["modality"] == m).any()
+    )
     return Proportion(events, total)
 
 
@@ -111,7 +135,8 @@ def _claim_value(review: Review, claim_id: str) -> float:
 
 
 def sum_of_reported(review: Review, claims: list[str]) -> float:
-    """The sum of the numbers other claims print (parts the paper gives, against a total it prints; both sides of a ratio)."""
+    """The sum of the numbers other claims print: parts the paper gives, against a total it prints
+    (a ratio gives both its sides)."""
     return sum(v for c in claims for v in _claim_values(review, c))
 
 
@@ -127,8 +152,14 @@ def share_of_reported(review: Review, part: str, whole: str) -> Proportion:
 
 # --------------------------------------------------------------------------- citations and Table 1
 
-def _having(review: Review, categories: list[str] | None = None, events: list[str] | None = None,
-            modalities: list[str] | None = None, sessions: int | None = None) -> set:
+
+def _having(
+    review: Review,
+    categories: list[str] | None = None,
+    events: list[str] | None = None,
+    modalities: list[str] | None = None,
+    sessions: int | None = None,
+) -> set:
     """The included studies that report every property asked for.
 
     ``categories``: at least one patient (or lesion, for a study that reports per lesion)
@@ -153,9 +184,15 @@ def _having(review: Review, categories: list[str] | None = None, events: list[st
     return set(studies.index[keep.to_numpy(dtype=bool)])
 
 
-def cited_with(review: Review, refs: list[int], exact: bool = False, categories: list[str] | None = None,
-               events: list[str] | None = None, modalities: list[str] | None = None,
-               sessions: int | None = None) -> Proportion:
+def cited_with(
+    review: Review,
+    refs: list[int],
+    exact: bool = False,
+    categories: list[str] | None = None,
+    events: list[str] | None = None,
+    modalities: list[str] | None = None,
+    sessions: int | None = None,
+) -> Proportion:
     """How many of the studies a citation lists report what they are cited for.
 
     ``exact=False``: the cited studies that have the properties (:func:`_having`), of all
@@ -190,8 +227,10 @@ def duration_rank(review: Review, modality: str, measure: str) -> int:
 
 def _pain(review: Review) -> pd.DataFrame:
     o = review.outcomes.join(review.studies[["family", "modality"]])
-    return o.assign(relieved=o["pain_free"].fillna(0) + o["pain_reduction"].fillna(0),
-                    printed=o[["pain_free", "pain_reduction", "pain_assessed"]].notna().any(axis=1))
+    return o.assign(
+        relieved=o["pain_free"].fillna(0) + o["pain_reduction"].fillna(0),
+        printed=o[["pain_free", "pain_reduction", "pain_assessed"]].notna().any(axis=1),
+    )
 
 
 def pain_reporting_gap(review: Review, families: list[str], others: list[str]) -> float:
@@ -239,10 +278,17 @@ def median_share(review: Review) -> Proportion:
     Table 2's duration cells that print a number are medians; a claim of the register that
     recomputes a pooled duration says which statistic the paper printed (``statistic``).
     """
-    cells = [printed_cell for column in DURATION_COLUMNS for printed_cell in review.paper_table2[column]
-             if isinstance(printed_cell, str) and re.match(r"\d", printed_cell)]
-    text = [c.args["statistic"] for c in review.claims
-            if c.computation == "pooled_duration" and c.args.get("statistic") in ("median", "mean")]
+    cells = [
+        printed_cell
+        for column in DURATION_COLUMNS
+        for printed_cell in review.paper_table2[column]
+        if isinstance(printed_cell, str) and re.match(r"\d", printed_cell)
+    ]
+    text = [
+        c.args["statistic"]
+        for c in review.claims
+        if c.computation == "pooled_duration" and c.args.get("statistic") in ("median", "mean")
+    ]
     return Proportion(len(cells) + text.count("median"), len(cells) + len(text))
 
 
@@ -296,8 +342,11 @@ def mean_imputed_share(review: Review, measure: str) -> Proportion:
     d = review.durations[(review.durations["measure"] == measure) & (review.durations["status"] == "reported")]
     imputed = missing = 0
     for ref, row in d.iterrows():
-        _, left = fixed_values(row["statistic"], *(float(row[c]) for c in ("value", "low", "high")),
-                               int(review.studies.loc[ref, "n_cases"]))
+        _, left = fixed_values(
+            row["statistic"],
+            *(float(row[c]) for c in ("value", "low", "high")),
+            int(review.studies.loc[ref, "n_cases"]),
+        )
         missing += left
         imputed += left if row["statistic"] == "mean" else 0
     return Proportion(imputed, missing)
@@ -314,15 +363,29 @@ def _percent_row(claim_id, section, quote, percent, events, total, source) -> di
     reported = parse_reported(f"{percent}%")
     exact = 100 * events / total if total else float("nan")
     holds = total > 0 and events <= total and round_half_up(exact, reported.decimals) == reported.value[0]
-    possible = holds or (total > 0 and any(
-        round_half_up(100 * k / total, reported.decimals) == reported.value[0] for k in range(total + 1)))
-    note = "" if holds else (
-        f"{source}: {events}/{total} is {exact:.1f}%, which rounds to "
-        f"{round_half_up(exact, reported.decimals):g}%, not {percent}%"
-        + ("" if possible else f"; no count of {total} gives {percent}%") + ".")
-    return {"claim_id": claim_id, "section": section, "quote": quote, "reported": f"{percent}%",
-            "recomputed": f"{exact:.1f}% ({events}/{total})" if total else "", "status": "reproduced" if holds else "discrepancy",
-            "note": note}
+    possible = holds or (
+        total > 0
+        and any(round_half_up(100 * k / total, reported.decimals) == reported.value[0] for k in range(total + 1))
+    )
+    note = (
+        ""
+        if holds
+        else (
+            f"{source}: {events}/{total} is {exact:.1f}%, which rounds to "
+            f"{round_half_up(exact, reported.decimals):g}%, not {percent}%"
+            + ("" if possible else f"; no count of {total} gives {percent}%")
+            + "."
+        )
+    )
+    return {
+        "claim_id": claim_id,
+        "section": section,
+        "quote": quote,
+        "reported": f"{percent}%",
+        "recomputed": f"{exact:.1f}% ({events}/{total})" if total else "",
+        "status": "reproduced" if holds else "discrepancy",
+        "note": note,
+    }
 
 
 def arithmetic(review: Review) -> pd.DataFrame:
@@ -341,32 +404,57 @@ def arithmetic(review: Review) -> pd.DataFrame:
     rows = []
     for passage in paper.passages():
         for k, m in enumerate(_PERCENT_FRACTION.finditer(passage.text), start=1):
-            quote = passage.text[max(0, m.start() - 60):m.end() + 1].split(" ", 1)[-1]
-            rows.append(_percent_row(f"percent-check-{passage.name.lower().replace(' ', '-').replace('.', '')}-{k}",
-                                     ARITHMETIC_SECTION, f"{passage.name}: ...{quote}", m.group(1),
-                                     int(m.group(2)), int(m.group(3)), f"{passage.name}"))
+            quote = passage.text[max(0, m.start() - 60) : m.end() + 1].split(" ", 1)[-1]
+            rows.append(
+                _percent_row(
+                    f"percent-check-{passage.name.lower().replace(' ', '-').replace('.', '')}-{k}",
+                    ARITHMETIC_SECTION,
+                    f"{passage.name}: ...{quote}",
+                    m.group(1),
+                    int(m.group(2)),
+                    int(m.group(3)),
+                    f"{passage.name}",
+                )
+            )
     for modality, row in review.paper_table2.iterrows():
         cell = str(row["response_rates"])
         parts = _TABLE2_PART.findall(cell)
         for label, percent, events, total in parts:
-            rows.append(_percent_row(f"percent-check-table2-{modality}-{label.lower()}", ARITHMETIC_SECTION,
-                                     f"Table 2, {row['row_label']}, response rates: {label}, {percent}, {events}/{total}",
-                                     percent, int(events), int(total), f"Table 2 ({row['row_label']})"))
+            rows.append(
+                _percent_row(
+                    f"percent-check-table2-{modality}-{label.lower()}",
+                    ARITHMETIC_SECTION,
+                    f"Table 2, {row['row_label']}, response rates: {label}, {percent}, {events}/{total}",
+                    percent,
+                    int(events),
+                    int(total),
+                    f"Table 2 ({row['row_label']})",
+                )
+            )
         if parts:
             totals = {int(t) for *_, t in parts}
             n = int(row["n"]) if not pd.isna(row["n"]) else None
             summed = sum(int(e) for _, _, e, _ in parts)
             (total,) = totals if len(totals) == 1 else (None,)
             holds = total is not None and summed == total
-            rows.append({
-                "claim_id": f"parts-check-table2-{modality}", "section": ARITHMETIC_SECTION,
-                "quote": f"Table 2, {row['row_label']}, response rates: {cell}",
-                "reported": str(total if total is not None else "/".join(map(str, sorted(totals)))),
-                "recomputed": f"{summed} (the categories' patients)", "status": "reproduced" if holds else "discrepancy",
-                "note": "" if holds else (f"Table 2 ({row['row_label']}): the response categories count {summed} "
-                                          f"patients, the denominators {', '.join(map(str, sorted(totals)))}"
-                                          + (f"; the row's n is {n}" if n is not None else "") + "."),
-            })
+            rows.append(
+                {
+                    "claim_id": f"parts-check-table2-{modality}",
+                    "section": ARITHMETIC_SECTION,
+                    "quote": f"Table 2, {row['row_label']}, response rates: {cell}",
+                    "reported": str(total if total is not None else "/".join(map(str, sorted(totals)))),
+                    "recomputed": f"{summed} (the categories' patients)",
+                    "status": "reproduced" if holds else "discrepancy",
+                    "note": ""
+                    if holds
+                    else (
+                        f"Table 2 ({row['row_label']}): the response categories count {summed} "
+                        f"patients, the denominators {', '.join(map(str, sorted(totals)))}"
+                        + (f"; the row's n is {n}" if n is not None else "")
+                        + "."
+                    ),
+                }
+            )
     return pd.DataFrame(rows, columns=["claim_id", "section", "quote", "reported", "recomputed", "status", "note"])
 
 
@@ -404,12 +492,19 @@ def citations(review: Review) -> pd.DataFrame:
             unknown = sorted(set(refs) - known)
             if not (twice or unknown):
                 continue
-            problems = ([f"lists {', '.join(map(str, twice))} twice"] if twice else []) + \
-                ([f"cites {', '.join(map(str, unknown))}, which the reference list does not hold"] if unknown else [])
+            problems = ([f"lists {', '.join(map(str, twice))} twice"] if twice else []) + (
+                [f"cites {', '.join(map(str, unknown))}, which the reference list does not hold"] if unknown else []
+            )
             start = passage.text.rfind(". ", 0, m.start()) + 2
-            rows.append({"claim_id": f"citation-check-{passage.name.lower().replace(' ', '-').replace('.', '')}-{k}",
-                         "section": CITATIONS_SECTION, "quote": f"{passage.name}: {passage.text[start:m.end()]}",
-                         "reported": m.group(0), "recomputed": f"{len(set(refs) & known)} distinct references",
-                         "status": "discrepancy",
-                         "note": f"The citation {m.group(0)} ({passage.name}) {' and '.join(problems)}."})
+            rows.append(
+                {
+                    "claim_id": f"citation-check-{passage.name.lower().replace(' ', '-').replace('.', '')}-{k}",
+                    "section": CITATIONS_SECTION,
+                    "quote": f"{passage.name}: {passage.text[start : m.end()]}",
+                    "reported": m.group(0),
+                    "recomputed": f"{len(set(refs) & known)} distinct references",
+                    "status": "discrepancy",
+                    "note": f"The citation {m.group(0)} ({passage.name}) {' and '.join(problems)}.",
+                }
+            )
     return pd.DataFrame(rows, columns=["claim_id", "section", "quote", "reported", "recomputed", "status", "note"])

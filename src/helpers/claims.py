@@ -40,8 +40,21 @@ from .registers import (
     parse_reported,
 )
 
-__all__ = ["AUDIT_COLUMNS", "COMPUTATIONS", "SECTIONS", "STATUSES", "Claim", "Reported", "audit", "by_section",
-           "evaluate", "matches", "parse_reported", "table2_audit", "write_audit"]
+__all__ = [
+    "AUDIT_COLUMNS",
+    "COMPUTATIONS",
+    "SECTIONS",
+    "STATUSES",
+    "Claim",
+    "Reported",
+    "audit",
+    "by_section",
+    "evaluate",
+    "matches",
+    "parse_reported",
+    "table2_audit",
+    "write_audit",
+]
 
 AUDIT_CSV = "claims_audit.csv"
 READINGS_CSV = "readings.csv"
@@ -60,8 +73,10 @@ RULE_CONSTANTS: dict[str, Callable[[], float]] = {
     "response_categories": lambda: len(printed.RESPONSE_CATEGORIES),
 }
 if set(RULE_CONSTANTS) != set(RULE_NAMES):
-    raise ImportError(f"helpers.claims.RULE_CONSTANTS and helpers.registers.RULE_NAMES differ: "
-                      f"{sorted(set(RULE_CONSTANTS) ^ set(RULE_NAMES))}")
+    raise ImportError(
+        f"helpers.claims.RULE_CONSTANTS and helpers.registers.RULE_NAMES differ: "
+        f"{sorted(set(RULE_CONSTANTS) ^ set(RULE_NAMES))}"
+    )
 
 
 def rule_constant(review: Review, rule: str) -> float:
@@ -107,10 +122,13 @@ COMPUTATIONS: dict[str, Callable] = {
 
 
 def _check_signatures() -> None:
-    """The functions take exactly the arguments the register declares (:data:`helpers.registers.COMPUTATION_ARGUMENTS`)."""
+    """The functions take exactly the arguments the register declares
+    (:data:`helpers.registers.COMPUTATION_ARGUMENTS`)."""
     if set(COMPUTATIONS) != set(COMPUTATION_ARGUMENTS):
-        raise ImportError(f"helpers.claims.COMPUTATIONS and helpers.registers.COMPUTATION_ARGUMENTS name different "
-                          f"computations: {sorted(set(COMPUTATIONS) ^ set(COMPUTATION_ARGUMENTS))}")
+        raise ImportError(
+            f"helpers.claims.COMPUTATIONS and helpers.registers.COMPUTATION_ARGUMENTS name different "
+            f"computations: {sorted(set(COMPUTATIONS) ^ set(COMPUTATION_ARGUMENTS))}"
+        )
     for name, func in COMPUTATIONS.items():
         required, optional = COMPUTATION_ARGUMENTS[name]
         params = list(inspect.signature(func).parameters.values())[1:]
@@ -119,14 +137,18 @@ def _check_signatures() -> None:
             ok = named <= set(required) | set(optional) and set(required) <= named | set(optional)
             ok = ok and set(required) | set(optional) <= named | set(summary.STUDY_FILTERS)
         else:
-            ok = ({p.name for p in params if p.default is p.empty} == set(required)
-                  and {p.name for p in params if p.default is not p.empty} == set(optional))
+            ok = {p.name for p in params if p.default is p.empty} == set(required) and {
+                p.name for p in params if p.default is not p.empty
+            } == set(optional)
         if not ok:
-            raise ImportError(f"computation {name!r}: the function's arguments {[p.name for p in params]} differ from "
-                              f"the declared ones (required {list(required)}, optional {list(optional)})")
+            raise ImportError(
+                f"computation {name!r}: the function's arguments {[p.name for p in params]} differ from "
+                f"the declared ones (required {list(required)}, optional {list(optional)})"
+            )
 
 
 _check_signatures()
+
 
 def _no_number(value) -> bool:
     """A result that holds no number: NaN, or a proportion of nobody."""
@@ -156,8 +178,10 @@ def matches(reported: Reported, recomputed) -> bool:
         return False
     if reported.kind in ("count", "fraction", "ratio"):
         return all(float(v) == r for v, r in zip(values, reported.value, strict=True))
-    return all(round_half_up(float(v), reported.decimals) == round_half_up(r, reported.decimals)
-               for v, r in zip(values, reported.value, strict=True))
+    return all(
+        round_half_up(float(v), reported.decimals) == round_half_up(r, reported.decimals)
+        for v, r in zip(values, reported.value, strict=True)
+    )
 
 
 def format_value(reported: Reported, recomputed) -> str:
@@ -203,12 +227,18 @@ def evaluate(claim: Claim, review: Review) -> dict:
     try:
         value = COMPUTATIONS[claim.computation](review, **claim.args)
     except NotComputable as exc:
-        return row | {"recomputed": "", "status": "not_computable",
-                      "note": f"The data give no number here: {exc}." + (f" {claim.note}" if claim.note else "")}
+        return row | {
+            "recomputed": "",
+            "status": "not_computable",
+            "note": f"The data give no number here: {exc}." + (f" {claim.note}" if claim.note else ""),
+        }
     if _no_number(value):
-        return row | {"recomputed": "", "status": "not_computable",
-                      "note": "The data give no number here (nothing is reported for this selection)."
-                              + (f" {claim.note}" if claim.note else "")}
+        return row | {
+            "recomputed": "",
+            "status": "not_computable",
+            "note": "The data give no number here (nothing is reported for this selection)."
+            + (f" {claim.note}" if claim.note else ""),
+        }
     ok = _compare(op, reported, value)
     return row | {
         "recomputed": format_value(reported, value),
@@ -246,8 +276,15 @@ def note_checks(review: Review) -> pd.DataFrame:
     rows = []
 
     def add(claim_id, check, recomputed, holds):
-        rows.append({"claim_id": claim_id, "says": check.says, "computation": check.computation or "(its own)",
-                     "recomputed": recomputed, "holds": bool(holds)})
+        rows.append(
+            {
+                "claim_id": claim_id,
+                "says": check.says,
+                "computation": check.computation or "(its own)",
+                "recomputed": recomputed,
+                "holds": bool(holds),
+            }
+        )
 
     def run(check, default=None):
         name, args = (check.computation, check.args) if check.computation else default
@@ -258,7 +295,7 @@ def note_checks(review: Review) -> pd.DataFrame:
         return value, format_value(parse_reported(check.says), value)
 
     for claim in review.claims:
-        for check in (claim.sources.computed if claim.sources else ()):
+        for check in claim.sources.computed if claim.sources else ():
             value, shown = run(check, (claim.computation, claim.args))
             add(claim.id, check, shown, value is not None and matches(parse_reported(check.says), value))
     recomputed = outcomes.compare_table2(review).set_index(["modality", "column", "part"])["recomputed"]
@@ -283,12 +320,18 @@ def table2_audit(review: Review) -> pd.DataFrame:
     cells = review.paper_table2
     rows = []
     for r in outcomes.compare_table2(review).itertuples():
-        rows.append({
-            "claim_id": table2_claim_id(r.modality, r.column, r.part),
-            "section": TABLE2_SECTION,
-            "quote": f"{cells.loc[r.modality, 'row_label']}, {r.column.replace('_', ' ')}: {cells.loc[r.modality, r.column]}",
-            "reported": r.paper, "recomputed": r.recomputed, "status": r.status, "note": r.note,
-        })
+        rows.append(
+            {
+                "claim_id": table2_claim_id(r.modality, r.column, r.part),
+                "section": TABLE2_SECTION,
+                "quote": f"{cells.loc[r.modality, 'row_label']}, {r.column.replace('_', ' ')}: "
+                f"{cells.loc[r.modality, r.column]}",
+                "reported": r.paper,
+                "recomputed": r.recomputed,
+                "status": r.status,
+                "note": r.note,
+            }
+        )
     return pd.DataFrame(rows, columns=_BASE_COLUMNS)
 
 
@@ -304,13 +347,15 @@ def _evaluate_all(review: Review, claims: list[Claim], topic: str | None) -> pd.
 
 def _changed(base: pd.DataFrame, other: pd.DataFrame) -> np.ndarray:
     """Rows whose recomputed value or status differs between two evaluations of the same audit."""
-    return ((other["recomputed"].to_numpy() != base["recomputed"].to_numpy())
-            | (other["status"].to_numpy() != base["status"].to_numpy()))
+    return (other["recomputed"].to_numpy() != base["recomputed"].to_numpy()) | (
+        other["status"].to_numpy() != base["status"].to_numpy()
+    )
 
 
 def _append(table: pd.DataFrame, mask, column: str, texts, sep: str) -> None:
-    table.loc[mask, column] = [f"{old}{sep}{new}" if old else new
-                               for old, new in zip(table.loc[mask, column], texts, strict=True)]
+    table.loc[mask, column] = [
+        f"{old}{sep}{new}" if old else new for old, new in zip(table.loc[mask, column], texts, strict=True)
+    ]
 
 
 def dependence(review: Review, table: pd.DataFrame, claims: list[Claim], topic: str | None) -> pd.DataFrame:
@@ -348,7 +393,8 @@ def dependence(review: Review, table: pd.DataFrame, claims: list[Claim], topic: 
         table.loc[circular, "note"] = [
             f"Circular: reproduces only because {inference.source} ({name}); without it the data give "
             f"{alt or 'no number'}." + (f" {note}" if note else "")
-            for alt, note in zip(alternatives, table.loc[circular, "note"], strict=True)]
+            for alt, note in zip(alternatives, table.loc[circular, "note"], strict=True)
+        ]
     rules = readings.active(review)
     for name in sorted(rules):
         changed = _changed(base, again(readings.using(review, rules - {name})))
@@ -357,10 +403,19 @@ def dependence(review: Review, table: pd.DataFrame, claims: list[Claim], topic: 
     differs = _changed(base, strict)
     table.loc[differs, "reading"] = readings.label(rules)
     moved = differs & (strict["status"].to_numpy() != base["status"].to_numpy())
-    _append(table, moved, "note", [
-        f"Under the paper's stated method alone (strict reading) the data give {value or 'no number'}: "
-        f"{status.replace('_', ' ')}." for value, status in zip(strict["recomputed"].fillna("").to_numpy()[moved],
-                                                             strict["status"].to_numpy()[moved], strict=True)], " ")
+    _append(
+        table,
+        moved,
+        "note",
+        [
+            f"Under the paper's stated method alone (strict reading) the data give {value or 'no number'}: "
+            f"{status.replace('_', ' ')}."
+            for value, status in zip(
+                strict["recomputed"].fillna("").to_numpy()[moved], strict["status"].to_numpy()[moved], strict=True
+            )
+        ],
+        " ",
+    )
     return table
 
 
@@ -390,7 +445,9 @@ def audit(review: Review, claims: list[Claim] | None = None, topic: str | None =
     stale = stale[~stale["holds"]]
     for cid, group in stale.groupby("claim_id", sort=False):
         where = table["claim_id"] == cid
-        said = "; ".join(f"it says {s}, the data give {r}" for s, r in zip(group["says"], group["recomputed"], strict=True))
+        said = "; ".join(
+            f"it says {s}, the data give {r}" for s, r in zip(group["says"], group["recomputed"], strict=True)
+        )
         table.loc[where, "note"] = table.loc[where, "note"] + f" [This note is out of date: {said}.]"
     order = table["section"].map({s: i for i, s in enumerate(SECTIONS)})
     return table.iloc[order.argsort(kind="stable")].reset_index(drop=True)
@@ -422,7 +479,9 @@ def write_audit(table: pd.DataFrame, output_dir: Path | str | None) -> Path | No
 
 def by_reading(table: pd.DataFrame) -> pd.DataFrame:
     """How many numbers of each status rest on the project's readings (``reading`` column) and how many do not."""
-    kind = table["reading"].map(lambda r: "rests on the project's readings" if r else "the same under the paper's method")
+    kind = table["reading"].map(
+        lambda r: "rests on the project's readings" if r else "the same under the paper's method"
+    )
     counts = pd.crosstab(kind, table["status"]).reindex(columns=list(STATUSES), fill_value=0)
     counts = counts.reindex(["the same under the paper's method", "rests on the project's readings"], fill_value=0)
     counts.index.name, counts.columns.name = "numbers", None

@@ -58,8 +58,11 @@ class Run:
     @property
     def files(self) -> dict[str, str]:
         """The build's files of this run, relative to the output folder."""
-        return {"notebook": f"{self.folder}/{self.name}.ipynb", "full": f"{self.folder}/{self.name}.html",
-                "reviewer": f"{self.folder}/{self.name}-reviewer.html"}
+        return {
+            "notebook": f"{self.folder}/{self.name}.ipynb",
+            "full": f"{self.folder}/{self.name}.html",
+            "reviewer": f"{self.folder}/{self.name}-reviewer.html",
+        }
 
 
 def check_run_name(name) -> str | None:
@@ -161,7 +164,9 @@ def load_config(path: Path | None = None, notebooks_dir: Path | None = None, req
         line = line_of(item)
         where = f"{path.name}, run {i} (line {line})"
         if not isinstance(entry, dict):
-            raise ConfigError(f"{where}: a run must be a mapping with name, notebook, parameters and title, not {describe(entry)}")
+            raise ConfigError(
+                f"{where}: a run must be a mapping with name, notebook, parameters and title, not {describe(entry)}"
+            )
         unknown = [str(k) for k in entry if k not in _KEYS]
         if unknown:
             raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; a run has {', '.join(_KEYS)}")
@@ -171,8 +176,10 @@ def load_config(path: Path | None = None, notebooks_dir: Path | None = None, req
         name = entry["name"]
         where = f"{path.name}, run {i} {name!r} (line {line})"
         if name.lower() in seen:
-            raise ConfigError(f"{where}: duplicate run name (as {seen[name.lower()]!r}, ignoring case: "
-                              "each run has a folder of its own)")
+            raise ConfigError(
+                f"{where}: duplicate run name (as {seen[name.lower()]!r}, ignoring case: "
+                "each run has a folder of its own)"
+            )
         seen[name.lower()] = name
         notebook = entry.get("notebook")
         if not isinstance(notebook, str) or not notebook or text_problem(notebook):
@@ -188,8 +195,15 @@ def load_config(path: Path | None = None, notebooks_dir: Path | None = None, req
         if title is None:
             title = ""
         if not isinstance(title, str) or text_problem(title) or len(title) > 300:
-            why = text_problem(title) if isinstance(title, str) and text_problem(title) else (
-                "is longer than 300 characters" if isinstance(title, str) else f"must be text, not {describe(title)}")
+            why = (
+                text_problem(title)
+                if isinstance(title, str) and text_problem(title)
+                else (
+                    "is longer than 300 characters"
+                    if isinstance(title, str)
+                    else f"must be text, not {describe(title)}"
+                )
+            )
             raise ConfigError(f"{where}: the title {why}")
         params = entry.get("parameters")
         params = {} if params is None else params
@@ -204,7 +218,9 @@ def load_config(path: Path | None = None, notebooks_dir: Path | None = None, req
         if problem:
             raise ConfigError(f"{nb}: the notebook's default run is named after it, and {problem}")
         if nb.stem.lower() in seen:
-            raise ConfigError(f"{path}: a run is named {nb.stem!r} but runs another notebook; {nb.name} needs a run of its own")
+            raise ConfigError(
+                f"{path}: a run is named {nb.stem!r} but runs another notebook; {nb.name} needs a run of its own"
+            )
         seen[nb.stem.lower()] = nb.stem
         runs.append(Run(nb.stem, nb.resolve(), {}, ""))
     return runs

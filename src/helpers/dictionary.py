@@ -21,8 +21,10 @@ def data_dictionary(descriptor: dict | None = None) -> pd.DataFrame:
     rows = []
     for res in descriptor["resources"]:
         schema = res["schema"]
-        fks = {fk["fields"][0]: f"{fk['reference']['resource']}.{fk['reference']['fields'][0]}"
-               for fk in schema.get("foreignKeys", [])}
+        fks = {
+            fk["fields"][0]: f"{fk['reference']['resource']}.{fk['reference']['fields'][0]}"
+            for fk in schema.get("foreignKeys", [])
+        }
         for f in schema["fields"]:
             c = f.get("constraints", {})
             allowed = []
@@ -34,14 +36,16 @@ def data_dictionary(descriptor: dict | None = None) -> pd.DataFrame:
                 allowed.append(f"matches {c['pattern']}")
             if "minimum" in c or "maximum" in c:
                 allowed.append(f"{c.get('minimum', '')}..{c.get('maximum', '')}")
-            rows.append({
-                "table": res["name"],
-                "file": res["path"],
-                "column": f["name"],
-                "type": f["type"],
-                "unit": f.get("unit", ""),
-                "required": bool(c.get("required", False)) or f["name"] in schema.get("primaryKey", []),
-                "allowed": "; ".join(allowed),
-                "description": " ".join(str(f.get("description", "")).split()),
-            })
+            rows.append(
+                {
+                    "table": res["name"],
+                    "file": res["path"],
+                    "column": f["name"],
+                    "type": f["type"],
+                    "unit": f.get("unit", ""),
+                    "required": bool(c.get("required", False)) or f["name"] in schema.get("primaryKey", []),
+                    "allowed": "; ".join(allowed),
+                    "description": " ".join(str(f.get("description", "")).split()),
+                }
+            )
     return pd.DataFrame(rows)

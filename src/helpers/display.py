@@ -17,8 +17,12 @@ PROBLEM_COLOUR = "#f4cccc"
 NEUTRAL_COLOUR = "#eeeeee"
 #: Circular agreement: neither a reproduction nor a discrepancy (amber, light).
 CIRCULAR_COLOUR = "#fce8b2"
-STATUS_COLOURS = {"reproduced": OK_COLOUR, "circular": CIRCULAR_COLOUR, "discrepancy": PROBLEM_COLOUR,
-                  "not_computable": NEUTRAL_COLOUR}
+STATUS_COLOURS = {
+    "reproduced": OK_COLOUR,
+    "circular": CIRCULAR_COLOUR,
+    "discrepancy": PROBLEM_COLOUR,
+    "not_computable": NEUTRAL_COLOUR,
+}
 
 
 _LEFT = [{"selector": "td, th", "props": [("text-align", "left"), ("vertical-align", "top")]}]
@@ -49,30 +53,39 @@ def _styler(df: pd.DataFrame, name: str) -> Styler:
     # escape="html" on the cells, the row labels and the column labels: free text from the
     # data (notes, quotes, a modality's Table 1 heading as a row label) is shown, never
     # interpreted. A Styler escapes only the cells unless told.
-    return (df.style.set_uuid(name).format(na_rep="–", escape="html")
-            .format_index(escape="html", axis=0).format_index(escape="html", axis=1))
+    return (
+        df.style.set_uuid(name)
+        .format(na_rep="–", escape="html")
+        .format_index(escape="html", axis=0)
+        .format_index(escape="html", axis=1)
+    )
 
 
 def comparison(df: pd.DataFrame, ok: str, name: str) -> StyledTable:
     """Highlight the rows where column ``ok`` is False (data and paper disagree); a row with
     nothing to compare (``ok`` missing: the paper prints no number) stays neutral."""
+
     def colour(row):
         value = row[ok]
         c = NEUTRAL_COLOUR if pd.isna(value) else OK_COLOUR if bool(value) else PROBLEM_COLOUR
         return [f"background-color: {c}"] * len(row)
+
     return StyledTable(_styler(df, name).apply(colour, axis=1), name)
 
 
 def audit(df: pd.DataFrame, name: str = "audit") -> StyledTable:
     """The claims audit, each row coloured by its status."""
+
     def colour(row):
         return [f"background-color: {STATUS_COLOURS.get(row['status'], 'white')}"] * len(row)
+
     return StyledTable(_styler(df, name).apply(colour, axis=1).hide(axis="index").set_table_styles(_LEFT), name)
 
 
 def status_counts(df: pd.DataFrame) -> pd.DataFrame:
     """How many claims have each status (every status listed, even when none has it)."""
     from .claims import STATUSES
+
     counts = df["status"].value_counts().reindex(list(STATUSES), fill_value=0)
     return counts.rename("claims").to_frame()
 
@@ -108,5 +121,5 @@ def subgroups(analysis, title: str, name: str) -> None:
     display(Markdown("Tests of a difference between the subgroups:"))
     display(text_table(tests_table(analysis), name=f"{name}-tests"))
     if not analysis.excluded.empty:
-        display(Markdown("Left out of both tests (the column \"not tested\" says why), shown for completeness:"))
+        display(Markdown('Left out of both tests (the column "not tested" says why), shown for completeness:'))
         display(text_table(analysis.excluded, name=f"{name}-excluded"))

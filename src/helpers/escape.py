@@ -59,8 +59,9 @@ def csv_cell(value):
     A text that already begins with ``'`` and then a formula character gets one too, so that
     :func:`csv_value` gives back exactly the text that was written.
     """
-    if isinstance(value, str) and (value.startswith(FORMULA_START) or value.lstrip("'").startswith(FORMULA_START)
-                                   and value.startswith("'")):
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_START) or (value.lstrip("'").startswith(FORMULA_START) and value.startswith("'"))
+    ):
         return "'" + value
     return value
 

@@ -2,7 +2,8 @@
 
 Every function draws from the loaded data only, in the project's style
 (:mod:`helpers.style`), and returns the matplotlib Figure. Notebook 05 shows them and
-writes each to the run's ``figures/`` folder (``reports/runs/<run>/figures/``) as SVG and 300-dpi PNG (:func:`helpers.plots.save`).
+writes each to the run's ``figures/`` folder (``reports/runs/<run>/figures/``) as SVG and 300-dpi PNG
+(:func:`helpers.plots.save`).
 """
 
 from __future__ import annotations
@@ -84,8 +85,9 @@ def evidence_map(review: Review, ax=None):
 def underlying_diseases(review: Review, ax=None):
     """Patients per underlying disease, coloured by the project's disease category."""
     ax = _axes(ax, (9, 5.5))
-    d = review.diseases.groupby("disease").agg(patients=("n_patients", lambda c: c.sum() if c.notna().all() else math.nan),
-                                               category=("category", "first"))
+    d = review.diseases.groupby("disease").agg(
+        patients=("n_patients", lambda c: c.sum() if c.notna().all() else math.nan), category=("category", "first")
+    )
     d["patients"] = d["patients"].to_numpy(dtype=float, na_value=math.nan)
     d = d.sort_values("patients", na_position="first")
     cats = review.disease_categories.sort_values("order")
@@ -95,8 +97,13 @@ def underlying_diseases(review: Review, ax=None):
     names = review.disease_vocabulary["name"]
     ax.set_yticks(range(len(d)), [f"{names[i]} ({i})" if names[i] != i else i for i in d.index])
     for i, v in enumerate(d["patients"]):  # a disease named without a count: N/R, no bar
-        ax.text(0.5 if math.isnan(v) else v + 0.5, i, "N/R" if math.isnan(v) else str(int(v)), va="center",
-                fontsize=style.FONT_SIZE - 1)
+        ax.text(
+            0.5 if math.isnan(v) else v + 0.5,
+            i,
+            "N/R" if math.isnan(v) else str(int(v)),
+            va="center",
+            fontsize=style.FONT_SIZE - 1,
+        )
     handles = [plt.Rectangle((0, 0), 1, 1, color=palette[c]) for c in cats.index]
     ax.legend(handles, cats["label"], frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_xlabel("Patients")
@@ -135,7 +142,9 @@ def lesion_size_and_outcome(review: Review, ax=None):
     s, o = s[keep], o[keep]
     share = (o["complete_response"] + o["partial_response"]).astype(float) / s["n_cases"].astype(float)
     families = review.families.sort_values("order")
-    colours = dict(zip(families.index, [style.OKABE_ITO[c] for c in ("blue", "vermillion", "green", "purple")], strict=False))
+    colours = dict(
+        zip(families.index, [style.OKABE_ITO[c] for c in ("blue", "vermillion", "green", "purple")], strict=False)
+    )
     for family, label in families["label"].items():
         part = s["family"] == family
         if not part.any():
@@ -144,9 +153,15 @@ def lesion_size_and_outcome(review: Review, ax=None):
         for hollow in (False, True):
             sel = part & (s["largest_diameter_qualifier"].notna() == hollow)
             if sel.any():
-                ax.scatter(s.loc[sel, "largest_diameter_cm"], share[sel], s=20 + 8 * s.loc[sel, "n_cases"].astype(float),
-                           facecolors="none" if hollow else colours[family], edgecolors=colours[family],
-                           label=label if not hollow or not (~bound).any() else None, alpha=0.8)
+                ax.scatter(
+                    s.loc[sel, "largest_diameter_cm"],
+                    share[sel],
+                    s=20 + 8 * s.loc[sel, "n_cases"].astype(float),
+                    facecolors="none" if hollow else colours[family],
+                    edgecolors=colours[family],
+                    label=label if not hollow or not (~bound).any() else None,
+                    alpha=0.8,
+                )
     _log_axis(ax, s["largest_diameter_cm"], 0.1, 10)
     ax.set_xlabel("Largest lesion, maximal diameter (cm, log scale; hollow: a bound)")
     ax.set_ylabel("Complete or partial response")
@@ -166,10 +181,14 @@ def durations(review: Review, axes=None):
     """
     style.use()
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(8, 4), sharey=True)
+        _, axes = plt.subplots(1, 2, figsize=(8, 4), sharey=True)
     labels = _modality_labels(review)
-    for ax, measure, title in zip(axes, ("treatment_duration", "time_to_first_improvement"),
-                                  ("Treatment duration", "Time to first improvement"), strict=True):
+    for ax, measure, title in zip(
+        axes,
+        ("treatment_duration", "time_to_first_improvement"),
+        ("Treatment duration", "Time to first improvement"),
+        strict=True,
+    ):
         d = review.durations[(review.durations["measure"] == measure) & (review.durations["status"] == "reported")]
         for y, modality in enumerate(labels.index):
             refs = review.studies.index[review.studies["modality"] == modality]

@@ -39,6 +39,7 @@ constants back and is lme4's ``logLik``.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from dataclasses import dataclass, field
@@ -195,10 +196,15 @@ def _modes(beta: np.ndarray, tau: np.ndarray, s: Studies, b0: np.ndarray) -> np.
     p0 = special.expit(np.broadcast_to(beta, np.shape(tau)))
     with np.errstate(divide="ignore", invalid="ignore"):
         own = np.where(tau > 0, (np.log((s.x + 0.5) / (s.m - s.x + 0.5)) - beta) / tau, 0.0)
-    starts = [np.clip(b0, lo, hi), np.clip(tau * (s.x - s.m * p0) / (t2m * p0 * (1 - p0) + 1), lo, hi),
-              np.clip(own, lo, hi)]
+    starts = [
+        np.clip(b0, lo, hi),
+        np.clip(tau * (s.x - s.m * p0) / (t2m * p0 * (1 - p0) + 1), lo, hi),
+        np.clip(own, lo, hi),
+    ]
     resid = [np.abs(tau * (s.x - s.m * special.expit(beta + tau * c)) - c) for c in starts]
-    b = np.where(resid[0] <= np.minimum(resid[1], resid[2]), starts[0], np.where(resid[1] <= resid[2], starts[1], starts[2]))
+    b = np.where(
+        resid[0] <= np.minimum(resid[1], resid[2]), starts[0], np.where(resid[1] <= resid[2], starts[1], starts[2])
+    )
     for _ in range(200):
         p = special.expit(beta + tau * b)
         f = tau * (s.x - s.m * p) - b
@@ -228,7 +234,7 @@ def loglik(beta, tau, s: Studies, q: Quadrature, b0: np.ndarray | None = None) -
     # a few points at a time: arrays that fit in the processor's cache are evaluated about
     # twice as fast as one array of the whole grid (measured in bench/bench_meta.py)
     size = max(1, CHUNK_ELEMENTS // (J * q.t.size))
-    parts = [_evaluate(beta_[i:i + size], tau_[i:i + size], s, q, b0[i:i + size]) for i in range(0, G, size)]
+    parts = [_evaluate(beta_[i : i + size], tau_[i : i + size], s, q, b0[i : i + size]) for i in range(0, G, size)]
     out = tuple(np.concatenate(v) for v in zip(*parts, strict=True)) if len(parts) > 1 else parts[0]
     if scalar:
         return Point(float(beta_[0]), float(tau_[0]), *(float(v[0]) for v in out[:4]), out[4][0])
@@ -281,8 +287,9 @@ class Profile:
     runs_off: bool = False
 
 
-def profile_grid(taus: np.ndarray, s: Studies, q: Quadrature, beta0, b0: np.ndarray | None = None,
-                 tol: float = 1e-11) -> list[Profile]:
+def profile_grid(
+    taus: np.ndarray, s: Studies, q: Quadrature, beta0, b0: np.ndarray | None = None, tol: float = 1e-11
+) -> list[Profile]:
     """Maximise the log-likelihood over beta at each tau of a grid.
 
     Newton steps on the score, with the expected information as the first slope and
@@ -319,9 +326,22 @@ def profile_grid(taus: np.ndarray, s: Studies, q: Quadrature, beta0, b0: np.ndar
         with np.errstate(divide="ignore", invalid="ignore"):
             secant = (pt.d_beta - ga) / (new - ba)
         slope[active] = np.where(np.isfinite(secant) & (secant < 0), secant, pt.h_beta)
-        beta[active], ll[active], g[active], d_tau[active], modes[active] = new, pt.loglik, pt.d_beta, pt.d_tau, pt.modes
-    return [Profile(Point(float(beta[i]), float(taus[i]), float(ll[i]), float(g[i]), float(d_tau[i]), float(slope[i]),
-                          modes[i]), bool(runs_off[i])) for i in range(G)]
+        beta[active], ll[active], g[active], d_tau[active], modes[active] = (
+            new,
+            pt.loglik,
+            pt.d_beta,
+            pt.d_tau,
+            pt.modes,
+        )
+    return [
+        Profile(
+            Point(
+                float(beta[i]), float(taus[i]), float(ll[i]), float(g[i]), float(d_tau[i]), float(slope[i]), modes[i]
+            ),
+            bool(runs_off[i]),
+        )
+        for i in range(G)
+    ]
 
 
 def profile_best(tau: float, s: Studies, q: Quadrature, starts) -> Profile:
@@ -383,13 +403,29 @@ def _newton(s: Studies, q: Quadrature, start: Profile, low: float, high: float) 
     current = None
     for _ in range(50):
         hb, ht = 1e-6 * max(1.0, abs(beta)), 1e-6 * max(1.0, tau)
-        pts = loglik(np.array([beta, beta + hb, beta - hb, beta, beta]), np.array([tau, tau, tau, tau + ht, tau - ht]),
-                     s, q, modes)
-        current = Point(beta, tau, float(pts.loglik[0]), float(pts.d_beta[0]), float(pts.d_tau[0]),
-                        float(pts.h_beta[0]), pts.modes[0])
+        pts = loglik(
+            np.array([beta, beta + hb, beta - hb, beta, beta]),
+            np.array([tau, tau, tau, tau + ht, tau - ht]),
+            s,
+            q,
+            modes,
+        )
+        current = Point(
+            beta,
+            tau,
+            float(pts.loglik[0]),
+            float(pts.d_beta[0]),
+            float(pts.d_tau[0]),
+            float(pts.h_beta[0]),
+            pts.modes[0],
+        )
         grad = np.array([current.d_beta, current.d_tau])
-        H = np.array([[pts.d_beta[1] - pts.d_beta[2], pts.d_beta[3] - pts.d_beta[4]],
-                      [pts.d_tau[1] - pts.d_tau[2], pts.d_tau[3] - pts.d_tau[4]]]) / np.array([2 * hb, 2 * ht])
+        H = np.array(
+            [
+                [pts.d_beta[1] - pts.d_beta[2], pts.d_beta[3] - pts.d_beta[4]],
+                [pts.d_tau[1] - pts.d_tau[2], pts.d_tau[3] - pts.d_tau[4]],
+            ]
+        ) / np.array([2 * hb, 2 * ht])
         H = 0.5 * (H + H.T)
         if not np.all(np.linalg.eigvalsh(H) < 0):
             return None
@@ -416,8 +452,9 @@ def _boundary_slope(s: Studies, q: Quadrature, at_zero: Profile) -> float:
     return point.d_tau / (2 * eps)
 
 
-def search(s: Studies, q: Quadrature, grid=TAU_GRID, beta0: float = 0.0) -> tuple[Profile | None, list[Profile],
-                                                                                  list[Profile]]:
+def search(
+    s: Studies, q: Quadrature, grid=TAU_GRID, beta0: float = 0.0
+) -> tuple[Profile | None, list[Profile], list[Profile]]:
     """The global maximum over the profile in tau (see the module docstring).
 
     Returns the best profile point (None when the likelihood has no finite maximum), the
@@ -434,7 +471,7 @@ def search(s: Studies, q: Quadrature, grid=TAU_GRID, beta0: float = 0.0) -> tupl
     zero = points[0]
     if not zero.runs_off and _boundary_slope(s, q, zero) <= 0:
         candidates.append(zero)
-    for left, right in zip(points, points[1:], strict=False):
+    for left, right in itertools.pairwise(points):
         if left.runs_off or right.runs_off:
             continue
         rising_left = left.point.d_tau > 0 or (left.point.tau == 0 and _boundary_slope(s, q, left) > 0)
@@ -549,15 +586,26 @@ def _not_estimable(s: Studies, nodes: int) -> GlmmFit | None:
     base = dict(nodes=nodes, studies=s)
     why = degenerate(s.x, s.m)
     if why == "every study of one patient":
-        return GlmmFit(math.nan, math.nan, math.nan, "not_identifiable",
-                       "every study has one patient, so the data say nothing about how studies differ beyond "
-                       "chance: tau² is not identifiable, and only the marginal proportion (the crude one) is",
-                       **base)
+        return GlmmFit(
+            math.nan,
+            math.nan,
+            math.nan,
+            "not_identifiable",
+            "every study has one patient, so the data say nothing about how studies differ beyond "
+            "chance: tau² is not identifiable, and only the marginal proportion (the crude one) is",
+            **base,
+        )
     if why:
         which = "all" if why == "every study at 100%" else "none"
-        return GlmmFit(math.nan, math.nan, math.nan, "no_finite_maximum",
-                       f"every study has {which} of its patients with the event: the likelihood has no finite "
-                       f"maximum (the pooled proportion runs to {1 if which == 'all' else 0})", **base)
+        return GlmmFit(
+            math.nan,
+            math.nan,
+            math.nan,
+            "no_finite_maximum",
+            f"every study has {which} of its patients with the event: the likelihood has no finite "
+            f"maximum (the pooled proportion runs to {1 if which == 'all' else 0})",
+            **base,
+        )
     return None
 
 
@@ -578,23 +626,44 @@ def _classify(s: Studies, q: Quadrature, best: Point, local: list[Profile] = ())
         lower = ""
         if inside:
             other = max(inside, key=lambda p: p.loglik)
-            lower = (f"; a lower local maximum, {ll - other.loglik - s.constant():.3g} log-likelihood units below, lies "
-                     f"at logit {other.beta:.2f}, tau {abs(other.tau):.2f}, where an optimiser started nearby stops")
-        return GlmmFit(beta, tau, ll, "beyond_limits",
-                       f"the likelihood peaks at logit {beta:.2f}, tau {tau:.2f}, beyond the limits reported "
-                       f"(|logit| <= {BETA_LIMIT:g}, tau <= {TAU_LIMIT:g}): a typical proportion this close to 0 or "
-                       f"1, or a spread this wide, says nothing a reader can use{lower}", **base)
+            lower = (
+                f"; a lower local maximum, {ll - other.loglik - s.constant():.3g} log-likelihood units below, lies "
+                f"at logit {other.beta:.2f}, tau {abs(other.tau):.2f}, where an optimiser started nearby stops"
+            )
+        return GlmmFit(
+            beta,
+            tau,
+            ll,
+            "beyond_limits",
+            f"the likelihood peaks at logit {beta:.2f}, tau {tau:.2f}, beyond the limits reported "
+            f"(|logit| <= {BETA_LIMIT:g}, tau <= {TAU_LIMIT:g}): a typical proportion this close to 0 or "
+            f"1, or a spread this wide, says nothing a reader can use{lower}",
+            **base,
+        )
     if tau < TAU_ZERO:
         h = information(s, q, beta, 0.0, best.modes)[0, 0]
         cov = np.array([[1 / h if h > 0 else math.nan, math.nan], [math.nan, math.nan]])
-        return GlmmFit(beta, 0.0, ll, "boundary", "tau² is estimated at its lower boundary (0): the likelihood "
-                       "falls as tau rises from 0", cov=cov, **base)
+        return GlmmFit(
+            beta,
+            0.0,
+            ll,
+            "boundary",
+            "tau² is estimated at its lower boundary (0): the likelihood falls as tau rises from 0",
+            cov=cov,
+            **base,
+        )
     H = information(s, q, beta, tau, best.modes)
     eig = np.linalg.eigvalsh(H)
     if not eig[0] > RIDGE * max(1.0, eig[1]):
-        return GlmmFit(math.nan, math.nan, ll, "not_identifiable",
-                       f"the likelihood is flat along a ridge (its curvature is {eig[0]:.1e} in one direction): "
-                       "beta and tau are not identifiable separately from these data", **base)
+        return GlmmFit(
+            math.nan,
+            math.nan,
+            ll,
+            "not_identifiable",
+            f"the likelihood is flat along a ridge (its curvature is {eig[0]:.1e} in one direction): "
+            "beta and tau are not identifiable separately from these data",
+            **base,
+        )
     return GlmmFit(beta, tau, ll, "ok", "", cov=np.linalg.inv(H), **base)
 
 
@@ -604,10 +673,17 @@ def _fixed(s: Studies, nodes: int) -> GlmmFit:
     best, points, local = search(s, q, beta0=float(special.logit(min(max(pooled, 1e-6), 1 - 1e-6))))
     if best is None:
         last = points[-1].point
-        return GlmmFit(math.nan, math.nan, math.nan, "no_finite_maximum",
-                       f"the likelihood keeps rising as the estimates run towards infinity (logit {last.beta:.1f}, "
-                       f"tau {last.tau:.0f} when the search stopped): it has no finite maximum",
-                       nodes=nodes, studies=s, quadrature=q)
+        return GlmmFit(
+            math.nan,
+            math.nan,
+            math.nan,
+            "no_finite_maximum",
+            f"the likelihood keeps rising as the estimates run towards infinity (logit {last.beta:.1f}, "
+            f"tau {last.tau:.0f} when the search stopped): it has no finite maximum",
+            nodes=nodes,
+            studies=s,
+            quadrature=q,
+        )
     return _classify(s, q, best.point, local)
 
 
@@ -687,6 +763,7 @@ def profile_interval(f: GlmmFit, parameter: str, level: float = 0.95) -> tuple[f
         hi = _upper_crossing(excess, f.tau, TAU_LIMIT)
         return lo, hi
     if parameter == "beta":
+
         def excess_b(beta):
             return _max_over_tau(s, q, beta, f.tau) - target
 
@@ -727,6 +804,7 @@ def _max_over_tau(s: Studies, q: Quadrature, beta: float, tau0: float) -> float:
     lo, hi = taus[max(i - 1, 0)], taus[min(i + 1, len(taus) - 1)]
     if i == len(taus) - 1:
         hi = TAU_SEARCH
-    best = optimize.minimize_scalar(lambda t: -loglik(beta, t, s, q).loglik, bounds=(lo, hi), method="bounded",
-                                    options={"xatol": 1e-10})
+    best = optimize.minimize_scalar(
+        lambda t: -loglik(beta, t, s, q).loglik, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10}
+    )
     return float(max(-best.fun, values[i]))

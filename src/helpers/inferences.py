@@ -84,11 +84,22 @@ def _design_not_stated(review: Review, refs: list) -> dict:
 
 #: Every kind of inference the data make, in one place.
 INFERENCES: tuple[Inference, ...] = (
-    Inference("outcomes: response_source=table2", "outcomes", "response_source", "table2",
-              "the response counts were taken from Table 2's totals (Table 1 prints none)", _response_not_reported),
-    Inference("studies: design_stated=false", "studies", "design_stated", False,
-              "the design was inferred from the text's count of case reports (the text cites none for these studies)",
-              _design_not_stated),
+    Inference(
+        "outcomes: response_source=table2",
+        "outcomes",
+        "response_source",
+        "table2",
+        "the response counts were taken from Table 2's totals (Table 1 prints none)",
+        _response_not_reported,
+    ),
+    Inference(
+        "studies: design_stated=false",
+        "studies",
+        "design_stated",
+        False,
+        "the design was inferred from the text's count of case reports (the text cites none for these studies)",
+        _design_not_stated,
+    ),
 )
 
 
@@ -109,5 +120,7 @@ def describe(review: Review, inference: Inference) -> str:
 
 def frame(review: Review) -> pd.DataFrame:
     """Every inference with its source and the studies it concerns, for the report."""
-    return pd.DataFrame([{"inference": i.name, "source": i.source, "studies": ", ".join(map(str, i.refs(review)))}
-                         for i in INFERENCES], columns=["inference", "source", "studies"])
+    return pd.DataFrame(
+        [{"inference": i.name, "source": i.source, "studies": ", ".join(map(str, i.refs(review)))} for i in INFERENCES],
+        columns=["inference", "source", "studies"],
+    )

@@ -101,8 +101,10 @@ def read_descriptor(path: Path | None = None) -> dict:
             with open(path, encoding="utf-8") as f:
                 _DESCRIPTORS[key] = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise SetupError(f"cannot read the project's data dictionary {path}: {exc} (is the project root "
-                         f"{paths.PROJECT_ROOT} right? CALCINOSIS_PROJECT_ROOT overrides it)") from None
+        raise SetupError(
+            f"cannot read the project's data dictionary {path}: {exc} (is the project root "
+            f"{paths.PROJECT_ROOT} right? CALCINOSIS_PROJECT_ROOT overrides it)"
+        ) from None
     if not isinstance(_DESCRIPTORS[key], dict) or not isinstance(_DESCRIPTORS[key].get("resources"), list):
         raise SetupError(f"the project's data dictionary {path} is not a data package (no list of resources)")
     return copy.deepcopy(_DESCRIPTORS[key])
@@ -272,7 +274,9 @@ def _read_sources(data_dir: Path, resources: dict[str, dict]) -> tuple[dict[str,
     problems, sources = [], {}
     for name in TABLES:
         if name not in resources:
-            problems.append(Problem("datapackage.yaml", "table described", f"the data dictionary has no table '{name}'"))
+            problems.append(
+                Problem("datapackage.yaml", "table described", f"the data dictionary has no table '{name}'")
+            )
             continue
         rel = resources[name]["path"]
         text, problem = read_text(data_dir / rel, rel, MAX_TABLE_BYTES)
@@ -298,16 +302,30 @@ def _check_header(rel: str, header: list[str], resource: dict) -> list[Problem]:
     padded = {h.strip(): h for h in header if h != h.strip() and h.strip() in expected and h.strip() not in header}
     for h in dict.fromkeys(header):
         if h in padded.values():
-            problems.append(Problem(rel, rule, f"column name {h!r} has spaces around it; write {h.strip()!r}", row=1, column=h.strip()))
+            problems.append(
+                Problem(
+                    rel, rule, f"column name {h!r} has spaces around it; write {h.strip()!r}", row=1, column=h.strip()
+                )
+            )
         elif text_problem(h) and h.strip() != h:
             problems.append(Problem(rel, rule, f"column name {text_problem(h)}", row=1, column=h))
         elif h not in expected:
-            what = "an empty column name" if h == "" else "column is not in the data dictionary (add it to data/datapackage.yaml, or remove it)"
+            what = (
+                "an empty column name"
+                if h == ""
+                else "column is not in the data dictionary (add it to data/datapackage.yaml, or remove it)"
+            )
             problems.append(Problem(rel, rule, what, row=1, column=h or None))
-    problems += [Problem(rel, rule, "column is missing from the header", row=1, column=c)
-                 for c in expected if c not in header and c not in padded]
-    problems += [Problem(rel, rule, "column appears more than once in the header", row=1, column=c)
-                 for c in dict.fromkeys(header) if header.count(c) > 1]
+    problems += [
+        Problem(rel, rule, "column is missing from the header", row=1, column=c)
+        for c in expected
+        if c not in header and c not in padded
+    ]
+    problems += [
+        Problem(rel, rule, "column appears more than once in the header", row=1, column=c)
+        for c in dict.fromkeys(header)
+        if header.count(c) > 1
+    ]
     return problems
 
 
@@ -332,10 +350,20 @@ def _cell_problems(sources: dict[str, _Source]) -> list[Problem]:
         for number, cells in zip(source.table.row_numbers, source.table.rows, strict=True):
             ref = _ref_of(source, cells)
             if len(cells) != len(header):
-                problems.append(Problem(source.rel, "row as long as the header",
-                                        f"row has {len(cells)} cells, the header {len(header)} columns"
-                                        + (" (a comma too many, or a text with a comma not in quotes?)" if len(cells) > len(header) else ""),
-                                        row=number, ref=ref))
+                problems.append(
+                    Problem(
+                        source.rel,
+                        "row as long as the header",
+                        f"row has {len(cells)} cells, the header {len(header)} columns"
+                        + (
+                            " (a comma too many, or a text with a comma not in quotes?)"
+                            if len(cells) > len(header)
+                            else ""
+                        ),
+                        row=number,
+                        ref=ref,
+                    )
+                )
                 continue
             for f in source.fields:
                 cell = cells[position[f["name"]]]
@@ -348,8 +376,13 @@ def _cell_problems(sources: dict[str, _Source]) -> list[Problem]:
 
 
 def _empty_tables(sources: dict[str, _Source]) -> list[Problem]:
-    return [Problem(s.rel, "table not empty", "the table has a header but no rows; every table of the review needs at least one")
-            for s in sources.values() if not s.table.rows]
+    return [
+        Problem(
+            s.rel, "table not empty", "the table has a header but no rows; every table of the review needs at least one"
+        )
+        for s in sources.values()
+        if not s.table.rows
+    ]
 
 
 # --------------------------------------------------------------------------- stage 3: the data dictionary
@@ -381,7 +414,9 @@ def _inline_rows(source: _Source) -> list[list[str]]:
     names = [f["name"] for f in source.fields]
     order = [header.index(n) for n in names]
     booleans = {i for i, f in enumerate(source.fields) if f["type"] == "boolean"}
-    rows = [[cells[j].lower() if i in booleans else cells[j] for i, j in enumerate(order)] for cells in source.table.rows]
+    rows = [
+        [cells[j].lower() if i in booleans else cells[j] for i, j in enumerate(order)] for cells in source.table.rows
+    ]
     return [names, *rows]
 
 
@@ -412,13 +447,21 @@ def _schema_problems(sources: dict[str, _Source], descriptor: dict) -> list[Prob
                 ref = int(cells[fields.index("ref")]) if str(cells[fields.index("ref")]).lstrip("-").isdigit() else None
             column = d.get("fieldName") or d.get("label") or None
             if err.type == "foreign-key":
-                column = ", ".join(f["fields"][0] for f in resources[task.name]["schema"].get("foreignKeys", [])
-                                   if f["fields"][0] in d.get("note", "")) or None
+                column = (
+                    ", ".join(
+                        f["fields"][0]
+                        for f in resources[task.name]["schema"].get("foreignKeys", [])
+                        if f["fields"][0] in d.get("note", "")
+                    )
+                    or None
+                )
             if err.type == "constraint-error":
                 text = _constraint_text(d.get("note", ""), d.get("cell"))
             elif err.type in _ERROR_TEXT:
                 ftype = source.fields[fields.index(column)]["type"] if column in fields else ""
-                text = _ERROR_TEXT[err.type].format(cell=d.get("cell"), type=ftype, note=d.get("note", ""), field=column)
+                text = _ERROR_TEXT[err.type].format(
+                    cell=d.get("cell"), type=ftype, note=d.get("note", ""), field=column
+                )
             else:
                 text = d.get("message", err.type)
             problems.append(Problem(source.rel, err.type, text, row=d.get("rowNumber"), ref=ref, column=column))
@@ -461,7 +504,9 @@ def _derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     mods = tables["modalities"]
     studies = studies.merge(mods[["modality", "family"]], on="modality", how="left", validate="m:1")
     studies = studies.merge(
-        refs[["ref", "year", "journal", "doi", "first_author"]].rename(columns={"first_author": "reference_first_author"}),
+        refs[["ref", "year", "journal", "doi", "first_author"]].rename(
+            columns={"first_author": "reference_first_author"}
+        ),
         on="ref",
         how="left",
         validate="1:1",
@@ -473,8 +518,10 @@ def _derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
     durations = tables["durations"].copy()
     for col in ("value", "low", "high"):
-        durations[f"{col}_months"] = [to_months(v, u) if u == u and u is not None else math.nan
-                                      for v, u in zip(durations[col], durations["unit"], strict=True)]
+        durations[f"{col}_months"] = [
+            to_months(v, u) if u == u and u is not None else math.nan
+            for v, u in zip(durations[col], durations["unit"], strict=True)
+        ]
 
     diseases = tables["diseases"].merge(
         tables["disease_vocabulary"][["disease", "name", "category"]], on="disease", how="left", validate="m:1"
@@ -487,9 +534,18 @@ def _derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     out = dict(tables)
     out.update(studies=studies, durations=durations, diseases=diseases, adverse_events=adverse, title_terms=terms)
     keys = {
-        "studies": "ref", "outcomes": "ref", "diseases": "ref", "durations": "ref", "references": "ref",
-        "adverse_events": "event_id", "modalities": "modality", "families": "family",
-        "disease_vocabulary": "disease", "disease_categories": "category", "title_terms": "term", "table2": "modality",
+        "studies": "ref",
+        "outcomes": "ref",
+        "diseases": "ref",
+        "durations": "ref",
+        "references": "ref",
+        "adverse_events": "event_id",
+        "modalities": "modality",
+        "families": "family",
+        "disease_vocabulary": "disease",
+        "disease_categories": "category",
+        "title_terms": "term",
+        "table2": "modality",
         "jbi_questions": ["checklist", "question"],
         "prisma": "box",
     }
@@ -602,19 +658,34 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
     try:
         is_folder = data_dir.is_dir()
     except (OSError, ValueError) as exc:
-        raise DataValidationError([Problem(str(data_dir)[:200], "data folder exists", f"cannot read the folder: {exc}")]) from None
+        raise DataValidationError(
+            [Problem(str(data_dir)[:200], "data folder exists", f"cannot read the folder: {exc}")]
+        ) from None
     if not is_folder:
         raise DataValidationError(
-            [Problem(str(data_dir)[:200], "data folder exists", "no such folder; pass the folder holding studies.csv and the other tables")]
+            [
+                Problem(
+                    str(data_dir)[:200],
+                    "data folder exists",
+                    "no such folder; pass the folder holding studies.csv and the other tables",
+                )
+            ]
         )
     own = data_dir / "datapackage.yaml"
     if own.exists() and own.resolve() != paths.DATA_PACKAGE.resolve():
         text, problem = read_text(own, "datapackage.yaml", MAX_YAML_BYTES)
         if problem or text != paths.DATA_PACKAGE.read_text(encoding="utf-8"):
             raise DataValidationError(
-                [Problem("datapackage.yaml", "one data dictionary",
-                         f"differs from the project's data dictionary ({paths.DATA_PACKAGE}); "
-                         "change the project's dictionary, or remove this copy")], source=f"data in {data_dir}")
+                [
+                    Problem(
+                        "datapackage.yaml",
+                        "one data dictionary",
+                        f"differs from the project's data dictionary ({paths.DATA_PACKAGE}); "
+                        "change the project's dictionary, or remove this copy",
+                    )
+                ],
+                source=f"data in {data_dir}",
+            )
     resources = {r["name"]: r for r in descriptor["resources"]}
 
     def stop_if(problems):

@@ -55,9 +55,11 @@ class FolderLock:
 
     def _busy(self) -> str:
         holder = self._holder()
-        return (f"another {holder.get('what', self.what)} is running in {self.folder} "
-                f"(process {holder.get('pid', '?')} on {holder.get('host', '?')}, started {holder.get('started', '?')}: "
-                f"{holder.get('command', '?')})")
+        return (
+            f"another {holder.get('what', self.what)} is running in {self.folder} "
+            f"(process {holder.get('pid', '?')} on {holder.get('host', '?')}, started {holder.get('started', '?')}: "
+            f"{holder.get('command', '?')})"
+        )
 
     def acquire(self) -> FolderLock:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -66,7 +68,9 @@ class FolderLock:
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
             except OSError as exc:
                 if exc.errno == errno.ELOOP:
-                    raise FolderBusy(f"{self.path} is a link; a lock file must be a plain file (remove the link)") from None
+                    raise FolderBusy(
+                        f"{self.path} is a link; a lock file must be a plain file (remove the link)"
+                    ) from None
                 raise
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 os.close(fd)
@@ -99,10 +103,18 @@ class FolderLock:
                 self.stale = None
             if not isinstance(self.stale, dict):
                 self.stale = {"pid": "?"}
-            self.log(f"note: cleared a stale lock left by an earlier {self.what} (process {self.stale.get('pid', '?')}, "
-                     f"started {self.stale.get('started', '?')}), which did not finish", flush=True)
-        info = {"what": self.what, "pid": os.getpid(), "host": socket.gethostname(),
-                "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "command": " ".join(sys.argv)[:300]}
+            self.log(
+                f"note: cleared a stale lock left by an earlier {self.what} (process {self.stale.get('pid', '?')}, "
+                f"started {self.stale.get('started', '?')}), which did not finish",
+                flush=True,
+            )
+        info = {
+            "what": self.what,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "command": " ".join(sys.argv)[:300],
+        }
         os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)
         os.write(fd, json.dumps(info).encode())

@@ -84,8 +84,11 @@ TESTS = ("z", "knha", "adhoc")
 PI_TYPES = ("default", "t")
 #: Short names of the tests, for tables and sentences.
 TEST_LABELS = {"z": "Wald", "knha": "Hartung–Knapp", "adhoc": "Hartung–Knapp ad hoc"}
-TEST_NAMES = {"z": "Wald (normal quantile)", "knha": "Hartung–Knapp (t, k − 1 df)",
-              "adhoc": "Hartung–Knapp ad hoc, never narrower than Wald (t, k − 1 df)"}
+TEST_NAMES = {
+    "z": "Wald (normal quantile)",
+    "knha": "Hartung–Knapp (t, k − 1 df)",
+    "adhoc": "Hartung–Knapp ad hoc, never narrower than Wald (t, k − 1 df)",
+}
 
 
 @dataclass
@@ -193,11 +196,44 @@ class PooledProportion:
     studies: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     level: float = 0.95
 
-    _SUMMARY = ("method", "test", "k", "events", "n", "proportion", "ci_low", "ci_high", "ci_dist", "pi_low", "pi_high",
-                "pi_dist", "estimate", "se", "tau2", "tau2_ci_low", "tau2_ci_high", "i2", "q", "q_df", "q_pvalue",
-                "qe_wld", "qe_wld_pvalue", "qe_lrt", "qe_lrt_pvalue", "profile_ci_low", "profile_ci_high",
-                "marginal_proportion", "marginal_ci_low", "marginal_ci_high", "wilson_low", "wilson_high", "nodes",
-                "status", "reason", "converged")
+    _SUMMARY = (
+        "method",
+        "test",
+        "k",
+        "events",
+        "n",
+        "proportion",
+        "ci_low",
+        "ci_high",
+        "ci_dist",
+        "pi_low",
+        "pi_high",
+        "pi_dist",
+        "estimate",
+        "se",
+        "tau2",
+        "tau2_ci_low",
+        "tau2_ci_high",
+        "i2",
+        "q",
+        "q_df",
+        "q_pvalue",
+        "qe_wld",
+        "qe_wld_pvalue",
+        "qe_lrt",
+        "qe_lrt_pvalue",
+        "profile_ci_low",
+        "profile_ci_high",
+        "marginal_proportion",
+        "marginal_ci_low",
+        "marginal_ci_high",
+        "wilson_low",
+        "wilson_high",
+        "nodes",
+        "status",
+        "reason",
+        "converged",
+    )
 
     @property
     def notes(self) -> str:
@@ -211,30 +247,41 @@ class PooledProportion:
         return pd.DataFrame([row])
 
     def __repr__(self) -> str:
-        pct = f"{int(round(self.level * 100))}%"
-        lines = [f"Pooled proportion, method={self.method!r}"
-                 + (f", test={self.test!r}" if self.method in IV_METHODS else "")
-                 + (f", nodes={self.nodes}" if self.nodes else "") + f" (k = {self.k}, {self.events}/{self.n} events)"]
+        pct = f"{round(self.level * 100)}%"
+        lines = [
+            f"Pooled proportion, method={self.method!r}"
+            + (f", test={self.test!r}" if self.method in IV_METHODS else "")
+            + (f", nodes={self.nodes}" if self.nodes else "")
+            + f" (k = {self.k}, {self.events}/{self.n} events)"
+        ]
         if not self.converged:
             lines.append(f"  not estimable: {self.reason}")
             lines += [f"  warning: {w}" for w in self.warnings]
             return "\n".join(lines)
-        lines.append(f"  proportion {self.proportion:.4f}, {pct} CI {self.ci_low:.4f} to {self.ci_high:.4f} ({self.ci_dist})")
+        lines.append(
+            f"  proportion {self.proportion:.4f}, {pct} CI {self.ci_low:.4f} to {self.ci_high:.4f} ({self.ci_dist})"
+        )
         if self.method == "crude":
             lines.append(f"  Wilson {pct} CI {self.wilson_low:.4f} to {self.wilson_high:.4f}")
         else:
-            lines.append(f"  estimate {self.estimate:.4f} (se {self.se:.4f}) on the model scale; "
-                         f"tau^2 {self.tau2:.4f} [{self.tau2_ci_low:.4f}, {self.tau2_ci_high:.4f}], I^2 {self.i2:.1f}%")
+            lines.append(
+                f"  estimate {self.estimate:.4f} (se {self.se:.4f}) on the model scale; "
+                f"tau^2 {self.tau2:.4f} [{self.tau2_ci_low:.4f}, {self.tau2_ci_high:.4f}], I^2 {self.i2:.1f}%"
+            )
             if self.method == "glmm":
-                lines.append(f"  heterogeneity: Wald QE({self.q_df}) = {self.qe_wld:.3f}, p = {self.qe_wld_pvalue:.4f}; "
-                             f"LRT QE({self.q_df}) = {self.qe_lrt:.3f}, p = {self.qe_lrt_pvalue:.4f}")
+                lines.append(
+                    f"  heterogeneity: Wald QE({self.q_df}) = {self.qe_wld:.3f}, p = {self.qe_wld_pvalue:.4f}; "
+                    f"LRT QE({self.q_df}) = {self.qe_lrt:.3f}, p = {self.qe_lrt_pvalue:.4f}"
+                )
             else:
                 lines.append(f"  Q({self.q_df}) = {self.q:.3f}, p = {self.q_pvalue:.4f}")
             lines.append(f"  prediction interval {self.pi_low:.4f} to {self.pi_high:.4f} ({self.pi_dist})")
         if self.method == "glmm":
             lines.append(f"  profile-likelihood {pct} CI {self.profile_ci_low:.4f} to {self.profile_ci_high:.4f}")
-            lines.append(f"  marginal (population-averaged) proportion {self.marginal_proportion:.4f}, "
-                         f"{pct} CI {self.marginal_ci_low:.4f} to {self.marginal_ci_high:.4f}")
+            lines.append(
+                f"  marginal (population-averaged) proportion {self.marginal_proportion:.4f}, "
+                f"{pct} CI {self.marginal_ci_low:.4f} to {self.marginal_ci_high:.4f}"
+            )
         if self.reason:
             lines.append(f"  note: {self.reason}")
         lines += [f"  warning: {w}" for w in self.warnings]
@@ -300,8 +347,17 @@ def study_table(events, n, labels=None, level: float = 0.95) -> pd.DataFrame:
 
     x, m, labels = _inputs(events, n, labels)
     lo, hi = proportion_confint(x, m, alpha=1 - level, method="beta")
-    return pd.DataFrame({"label": labels, "events": x.astype(int), "n": m.astype(int), "proportion": x / m,
-                         "ci_low": np.asarray(lo, float), "ci_high": np.asarray(hi, float), "weight": np.nan})
+    return pd.DataFrame(
+        {
+            "label": labels,
+            "events": x.astype(int),
+            "n": m.astype(int),
+            "proportion": x / m,
+            "ci_low": np.asarray(lo, float),
+            "ci_high": np.asarray(hi, float),
+            "weight": np.nan,
+        }
+    )
 
 
 def escalc_plo(x: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -417,8 +473,9 @@ def tau2_qprofile(yi, vi, level: float = 0.95) -> tuple[float, float]:
             hi *= 4
             if hi > 1e12:
                 return math.inf
-        return float(optimize.brentq(lambda t: generalised_q(yi, vi, t) - target, 0.0, hi, xtol=1e-13, rtol=1e-13,
-                                     maxiter=500))
+        return float(
+            optimize.brentq(lambda t: generalised_q(yi, vi, t) - target, 0.0, hi, xtol=1e-13, rtol=1e-13, maxiter=500)
+        )
 
     return crossing(upper_q), crossing(lower_q)
 
@@ -505,9 +562,17 @@ def _check_arguments(method, level, test, pi_type, nodes):
     return glmm.check_nodes(nodes) if method == "glmm" else nodes
 
 
-def pool_proportions(events: Sequence[int], n: Sequence[int], method: str = "glmm", level: float = 0.95,
-                     labels: Sequence[str] | None = None, nodes: int | str = "auto", test: str = "z",
-                     pi_type: str = "default", profile: bool = True) -> PooledProportion:
+def pool_proportions(
+    events: Sequence[int],
+    n: Sequence[int],
+    method: str = "glmm",
+    level: float = 0.95,
+    labels: Sequence[str] | None = None,
+    nodes: int | str = "auto",
+    test: str = "z",
+    pi_type: str = "default",
+    profile: bool = True,
+) -> PooledProportion:
     """Pool single proportions across studies.
 
     Parameters
@@ -567,9 +632,18 @@ def pool_proportions(events: Sequence[int], n: Sequence[int], method: str = "glm
         lo, hi = proportion_confint(x.sum(), m.sum(), alpha=1 - level, method="beta")
         wlo, whi = proportion_confint(x.sum(), m.sum(), alpha=1 - level, method="wilson")
         studies["weight"] = 100 * m / m.sum()
-        return PooledProportion(**base, proportion=float(p), ci_low=float(lo), ci_high=float(hi), estimate=float(p),
-                                se=float(math.sqrt(p * (1 - p) / m.sum())), ci_dist="exact (Clopper–Pearson)",
-                                pi_dist="", wilson_low=float(wlo), wilson_high=float(whi))
+        return PooledProportion(
+            **base,
+            proportion=float(p),
+            ci_low=float(lo),
+            ci_high=float(hi),
+            estimate=float(p),
+            se=float(math.sqrt(p * (1 - p) / m.sum())),
+            ci_dist="exact (Clopper–Pearson)",
+            pi_dist="",
+            wilson_low=float(wlo),
+            wilson_high=float(whi),
+        )
 
     if method in IV_METHODS:
         return _pool_iv(x, m, method, level, test, pi_type, base, studies)
@@ -582,9 +656,20 @@ def _pool_iv(x, m, method, level, test, pi_type, base, studies) -> PooledProport
     q, df, qp, s2 = _heterogeneity(yi, vi)
     tau2, found = _iv_fit(yi, vi, method)
     if not found:
-        return PooledProportion(**base, proportion=math.nan, ci_low=math.nan, ci_high=math.nan, estimate=math.nan,
-                                se=math.nan, q=q, q_df=df, q_pvalue=qp, converged=False, status="no_finite_maximum",
-                                reason="REML did not converge: tau² runs off to infinity")
+        return PooledProportion(
+            **base,
+            proportion=math.nan,
+            ci_low=math.nan,
+            ci_high=math.nan,
+            estimate=math.nan,
+            se=math.nan,
+            q=q,
+            q_df=df,
+            q_pvalue=qp,
+            converged=False,
+            status="no_finite_maximum",
+            reason="REML did not converge: tau² runs off to infinity",
+        )
     warnings = []
     if method == "ft":
         hm = float(stats.hmean(m))
@@ -599,30 +684,60 @@ def _pool_iv(x, m, method, level, test, pi_type, base, studies) -> PooledProport
         warnings.append(f"{edge} of {k} studies with 0 or n events: 1/2 added to their cells")
     mu, se, crit, weights, ci_dist = _iv_pool(yi, vi, tau2, level, test)
     if test == "knha" and k > 1 and se == 0:
-        warnings.append("the Hartung–Knapp scale is 0 (the study estimates agree exactly): the interval has no width; "
-                        "the ad hoc variant keeps at least the Wald width")
+        warnings.append(
+            "the Hartung–Knapp scale is 0 (the study estimates agree exactly): the interval has no width; "
+            "the ad hoc variant keeps at least the Wald width"
+        )
     studies["weight"] = weights
     pcrit, pi_dist = _pi_crit(k, test, pi_type, level)
     pi_se = math.sqrt(se**2 + tau2)
     t_lo, t_hi = tau2_qprofile(yi, vi, level)
     return PooledProportion(
-        **base, proportion=back(mu), ci_low=back(mu - crit * se), ci_high=back(mu + crit * se), estimate=mu, se=se,
-        ci_dist=ci_dist, pi_dist=pi_dist, tau2=tau2, tau2_ci_low=t_lo, tau2_ci_high=t_hi,
-        i2=100 * tau2 / (tau2 + s2) if k > 1 else math.nan, q=q, q_df=df, q_pvalue=qp,
-        pi_low=back(mu - pcrit * pi_se), pi_high=back(mu + pcrit * pi_se), warnings=warnings)
+        **base,
+        proportion=back(mu),
+        ci_low=back(mu - crit * se),
+        ci_high=back(mu + crit * se),
+        estimate=mu,
+        se=se,
+        ci_dist=ci_dist,
+        pi_dist=pi_dist,
+        tau2=tau2,
+        tau2_ci_low=t_lo,
+        tau2_ci_high=t_hi,
+        i2=100 * tau2 / (tau2 + s2) if k > 1 else math.nan,
+        q=q,
+        q_df=df,
+        q_pvalue=qp,
+        pi_low=back(mu - pcrit * pi_se),
+        pi_high=back(mu + pcrit * pi_se),
+        warnings=warnings,
+    )
 
 
 def _pool_glmm(x, m, nodes, level, z, pi_type, base, profile) -> PooledProportion:
     k = len(x)
     _, df, _, s2 = _heterogeneity(*escalc_plo(x, m))
     wld, lrt = glmm_heterogeneity(x, m)
-    tests = dict(q_df=df, qe_wld=wld, qe_lrt=lrt, qe_wld_pvalue=float(stats.chi2.sf(wld, df)) if df else math.nan,
-                 qe_lrt_pvalue=float(stats.chi2.sf(lrt, df)) if df else math.nan)
+    tests = dict(
+        q_df=df,
+        qe_wld=wld,
+        qe_lrt=lrt,
+        qe_wld_pvalue=float(stats.chi2.sf(wld, df)) if df else math.nan,
+        qe_lrt_pvalue=float(stats.chi2.sf(lrt, df)) if df else math.nan,
+    )
     f = glmm.fit(x, m, nodes)
     nan = dict(proportion=math.nan, ci_low=math.nan, ci_high=math.nan, estimate=math.nan, se=math.nan)
     if not f.estimable:
-        return PooledProportion(**base, **nan, **tests, nodes=f.nodes, status=f.status, reason=f.reason,
-                                converged=False, warnings=list(f.warnings))
+        return PooledProportion(
+            **base,
+            **nan,
+            **tests,
+            nodes=f.nodes,
+            status=f.status,
+            reason=f.reason,
+            converged=False,
+            warnings=list(f.warnings),
+        )
     beta, tau, se = f.beta, f.tau, f.se
     tau2 = tau**2
     warnings = list(f.warnings)
@@ -634,10 +749,20 @@ def _pool_glmm(x, m, nodes, level, z, pi_type, base, profile) -> PooledProportio
     mlo = mhi = math.nan
     if f.cov is not None and np.isfinite(se) and tau > 0:
         eps = 1e-6
-        g = np.array([(special.logit(marginal_proportion(beta + eps, tau))
-                       - special.logit(marginal_proportion(beta - eps, tau))) / (2 * eps),
-                      (special.logit(marginal_proportion(beta, tau + eps))
-                       - special.logit(marginal_proportion(beta, max(tau - eps, 0)))) / (2 * eps)])
+        g = np.array(
+            [
+                (
+                    special.logit(marginal_proportion(beta + eps, tau))
+                    - special.logit(marginal_proportion(beta - eps, tau))
+                )
+                / (2 * eps),
+                (
+                    special.logit(marginal_proportion(beta, tau + eps))
+                    - special.logit(marginal_proportion(beta, max(tau - eps, 0)))
+                )
+                / (2 * eps),
+            ]
+        )
         sd = math.sqrt(float(g @ f.cov @ g))
         mlo, mhi = float(expit(special.logit(marg) - z * sd)), float(expit(special.logit(marg) + z * sd))
     elif np.isfinite(se):
@@ -648,24 +773,64 @@ def _pool_glmm(x, m, nodes, level, z, pi_type, base, profile) -> PooledProportio
         t_lo, t_hi = lo**2, hi**2
         b_lo, b_hi = (float(expit(v)) for v in glmm.profile_interval(f, "beta", level))
     return PooledProportion(
-        **base, proportion=float(expit(beta)), ci_low=float(expit(beta - z * se)), ci_high=float(expit(beta + z * se)),
-        estimate=beta, se=se, tau2=tau2, tau2_ci_low=t_lo, tau2_ci_high=t_hi,
-        i2=100 * tau2 / (tau2 + s2) if k > 1 else math.nan, **tests,
-        pi_low=float(expit(beta - pcrit * pi_se)), pi_high=float(expit(beta + pcrit * pi_se)), pi_dist=pi_dist,
+        **base,
+        proportion=float(expit(beta)),
+        ci_low=float(expit(beta - z * se)),
+        ci_high=float(expit(beta + z * se)),
+        estimate=beta,
+        se=se,
+        tau2=tau2,
+        tau2_ci_low=t_lo,
+        tau2_ci_high=t_hi,
+        i2=100 * tau2 / (tau2 + s2) if k > 1 else math.nan,
+        **tests,
+        pi_low=float(expit(beta - pcrit * pi_se)),
+        pi_high=float(expit(beta + pcrit * pi_se)),
+        pi_dist=pi_dist,
         profile_ci_low=b_lo,
-        profile_ci_high=b_hi, marginal_proportion=marg, marginal_ci_low=mlo, marginal_ci_high=mhi, nodes=f.nodes,
-        status=f.status, reason=f.reason if f.status != "ok" else "", warnings=warnings)
+        profile_ci_high=b_hi,
+        marginal_proportion=marg,
+        marginal_ci_low=mlo,
+        marginal_ci_high=mhi,
+        nodes=f.nodes,
+        status=f.status,
+        reason=f.reason if f.status != "ok" else "",
+        warnings=warnings,
+    )
 
 
 # --------------------------------------------------------------------------- leave-one-out and influence
 
 
-LEAVE_ONE_OUT_COLUMNS = ["omitted", "k", "proportion", "ci_low", "ci_high", "estimate", "se", "tau2", "i2", "q",
-                         "q_pvalue", "pi_low", "pi_high", "converged", "status"]
+LEAVE_ONE_OUT_COLUMNS = [
+    "omitted",
+    "k",
+    "proportion",
+    "ci_low",
+    "ci_high",
+    "estimate",
+    "se",
+    "tau2",
+    "i2",
+    "q",
+    "q_pvalue",
+    "pi_low",
+    "pi_high",
+    "converged",
+    "status",
+]
 
 
-def leave_one_out(events, n, method: str = "glmm", labels=None, level: float = 0.95, test: str = "z",
-                  nodes: int | str = "auto", pi_type: str = "default") -> pd.DataFrame:
+def leave_one_out(
+    events,
+    n,
+    method: str = "glmm",
+    labels=None,
+    level: float = 0.95,
+    test: str = "z",
+    nodes: int | str = "auto",
+    pi_type: str = "default",
+) -> pd.DataFrame:
     """Pool again without each study in turn (metafor's ``leave1out``).
 
     Returns
@@ -684,16 +849,44 @@ def leave_one_out(events, n, method: str = "glmm", labels=None, level: float = 0
     rows = []
     for i in range(len(x)):
         keep = np.arange(len(x)) != i
-        r = pool_proportions(x[keep], m[keep], method=method, level=level, test=test, nodes=nodes, pi_type=pi_type,
-                             profile=False)
-        rows.append({"omitted": labels[i], "k": r.k, "proportion": r.proportion, "ci_low": r.ci_low, "ci_high": r.ci_high,
-                     "estimate": r.estimate, "se": r.se, "tau2": r.tau2, "i2": r.i2, "q": r.q, "q_pvalue": r.q_pvalue,
-                     "pi_low": r.pi_low, "pi_high": r.pi_high, "converged": r.converged, "status": r.status})
+        r = pool_proportions(
+            x[keep], m[keep], method=method, level=level, test=test, nodes=nodes, pi_type=pi_type, profile=False
+        )
+        rows.append(
+            {
+                "omitted": labels[i],
+                "k": r.k,
+                "proportion": r.proportion,
+                "ci_low": r.ci_low,
+                "ci_high": r.ci_high,
+                "estimate": r.estimate,
+                "se": r.se,
+                "tau2": r.tau2,
+                "i2": r.i2,
+                "q": r.q,
+                "q_pvalue": r.q_pvalue,
+                "pi_low": r.pi_low,
+                "pi_high": r.pi_high,
+                "converged": r.converged,
+                "status": r.status,
+            }
+        )
     return pd.DataFrame(rows, columns=LEAVE_ONE_OUT_COLUMNS)
 
 
-INFLUENCE_COLUMNS = ["label", "rstudent", "dffits", "cook_d", "cov_r", "tau2_del", "qe_del", "hat", "weight", "dfbetas",
-                     "influential"]
+INFLUENCE_COLUMNS = [
+    "label",
+    "rstudent",
+    "dffits",
+    "cook_d",
+    "cov_r",
+    "tau2_del",
+    "qe_del",
+    "hat",
+    "weight",
+    "dfbetas",
+    "influential",
+]
 
 
 def influence(events, n, method: str = "reml", labels=None, test: str = "z") -> pd.DataFrame:
@@ -707,8 +900,9 @@ def influence(events, n, method: str = "reml", labels=None, test: str = "z") -> 
     metafor; use :func:`leave_one_out` for it.
     """
     if method not in IV_METHODS:
-        raise ValueError(f"influence diagnostics are for the inverse-variance methods ({', '.join(IV_METHODS)}), "
-                         f"not {method!r}")
+        raise ValueError(
+            f"influence diagnostics are for the inverse-variance methods ({', '.join(IV_METHODS)}), not {method!r}"
+        )
     _check_arguments(method, 0.95, test, "default", "auto")
     x, m, labels = _inputs(events, n, labels)
     k = len(x)
@@ -741,13 +935,27 @@ def influence(events, n, method: str = "reml", labels=None, test: str = "z") -> 
             dfbetas = np.float64(mu - mud) / np.sqrt(s2w * vb_del)
             cook = np.float64(mu - mud) ** 2 / np.float64(vb * scale)
             cov_r = np.float64(vbd) / np.float64(vb * scale)
-        rows.append({"label": labels[i], "rstudent": float(rstudent), "dffits": float(dffits), "cook_d": float(cook),
-                     "cov_r": float(cov_r),
-                     "tau2_del": t2d if found else math.nan, "qe_del": qe, "hat": hat[i], "weight": 100 * hat[i],
-                     "dfbetas": float(dfbetas)})
+        rows.append(
+            {
+                "label": labels[i],
+                "rstudent": float(rstudent),
+                "dffits": float(dffits),
+                "cook_d": float(cook),
+                "cov_r": float(cov_r),
+                "tau2_del": t2d if found else math.nan,
+                "qe_del": qe,
+                "hat": hat[i],
+                "weight": 100 * hat[i],
+                "dfbetas": float(dfbetas),
+            }
+        )
     out = pd.DataFrame(rows)
-    out["influential"] = ((out["dffits"].abs() > 3 * math.sqrt(1 / (k - 1))) | (stats.chi2.cdf(out["cook_d"], 1) > 0.5)
-                          | (out["hat"] > 3 / k) | (out["dfbetas"].abs() > 1))
+    out["influential"] = (
+        (out["dffits"].abs() > 3 * math.sqrt(1 / (k - 1)))
+        | (stats.chi2.cdf(out["cook_d"], 1) > 0.5)
+        | (out["hat"] > 3 / k)
+        | (out["dfbetas"].abs() > 1)
+    )
     return out[INFLUENCE_COLUMNS]
 
 
@@ -789,8 +997,15 @@ def moderator_test(events, n, groups, method: str = "reml") -> dict:
     yi, vi = escalc_plo(x, m)
     X = np.column_stack([np.ones(len(x))] + [[g == lev for g in groups] for lev in levels[1:]]).astype(float)
     k, p = X.shape
-    result = {"qm": math.nan, "qm_df": p - 1, "qm_pvalue": math.nan, "tau2": math.nan, "qe": math.nan,
-              "qe_df": k - p, "groups": {}}
+    result = {
+        "qm": math.nan,
+        "qm_df": p - 1,
+        "qm_pvalue": math.nan,
+        "tau2": math.nan,
+        "qe": math.nan,
+        "qe_df": k - p,
+        "groups": {},
+    }
     if len(levels) < 2 or k <= p:
         return result
 
@@ -807,6 +1022,7 @@ def moderator_test(events, n, groups, method: str = "reml") -> dict:
     if method == "dl":
         tau2 = max(0.0, (qe - (k - p)) / float(np.trace(P0)))
     else:
+
         def score(t2):
             _, _, P = fit(t2)
             Py = P @ yi
@@ -831,6 +1047,11 @@ def moderator_test(events, n, groups, method: str = "reml") -> dict:
         if j:
             c[j] = 1.0
         est, se = float(c @ b), float(math.sqrt(c @ vb @ c))
-        result["groups"][lev] = (groups.count(lev), float(expit(est)), float(expit(est - z * se)), float(expit(est + z * se)))
+        result["groups"][lev] = (
+            groups.count(lev),
+            float(expit(est)),
+            float(expit(est - z * se)),
+            float(expit(est + z * se)),
+        )
     result |= {"qm": qm, "qm_pvalue": float(stats.chi2.sf(qm, p - 1)), "tau2": tau2, "qe": qe}
     return result

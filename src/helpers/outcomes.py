@@ -248,8 +248,9 @@ def fixed_values(statistic: str, value: float, low: float, high: float, n: int) 
     return fixed, left
 
 
-def study_values(statistic: str, value: float, low: float, high: float, n: int,
-                 impute_median: bool = True) -> list[tuple[float, int]]:
+def study_values(
+    statistic: str, value: float, low: float, high: float, n: int, impute_median: bool = True
+) -> list[tuple[float, int]]:
     """The patient values one study's printed duration gives: ``[(value, patients), ...]``.
 
     First every value the printed numbers fix exactly (:func:`fixed_values`; the paper's
@@ -286,10 +287,16 @@ def pooled_values(review: Review, measure: str, modalities: list[str]) -> pd.Dat
     studies = _studies(review, modalities)
     d = review.durations.loc[review.durations.index.isin(studies.index)]
     d = d[(d["measure"] == measure) & (d["status"] == "reported") & d["qualifier"].isna()]
-    rows = [(ref, value, patients) for ref, row in d.iterrows()
-            for value, patients in study_values(
-                row["statistic"], *(to_months(row[c], row["unit"], "four-week-month" in rules) for c in ("value", "low", "high")),
-                int(studies.loc[ref, "n_cases"]), impute_median="median-imputed" in rules)]
+    rows = [
+        (ref, value, patients)
+        for ref, row in d.iterrows()
+        for value, patients in study_values(
+            row["statistic"],
+            *(to_months(row[c], row["unit"], "four-week-month" in rules) for c in ("value", "low", "high")),
+            int(studies.loc[ref, "n_cases"]),
+            impute_median="median-imputed" in rules,
+        )
+    ]
     return pd.DataFrame(rows, columns=["ref", "months", "patients"])
 
 
@@ -312,8 +319,11 @@ def pool_durations(review: Review, measure: str, modalities: list[str]) -> Poole
         return PooledDuration(math.nan, math.nan, math.nan, 0, 0, "not_determined")
     return PooledDuration(
         median=patient_median(list(pooled["months"]), list(pooled["patients"])),
-        low=float(pooled["months"].min()), high=float(pooled["months"].max()),
-        patients=int(pooled["patients"].sum()), studies=pooled["ref"].nunique(), status="reported",
+        low=float(pooled["months"].min()),
+        high=float(pooled["months"].max()),
+        patients=int(pooled["patients"].sum()),
+        studies=pooled["ref"].nunique(),
+        status="reported",
     )
 
 
@@ -394,11 +404,14 @@ def event_counts(events: pd.DataFrame) -> dict[str, tuple[str, str]]:
 
 
 def format_adverse_events(events: pd.DataFrame) -> str:
-    """``Infection (5), injection pain (6), skin discoloration (N/R)``; ``None`` when none; ``N/R`` when none is listed."""
+    """``Infection (5), injection pain (6), skin discoloration (N/R)``; ``None`` when none; ``N/R`` when
+    none is listed."""
     counts = event_counts(events)
     if list(counts) == ["none"]:
         return "None"
-    parts = [f"{name if i == 0 else name[0].lower() + name[1:]} ({count})" for i, (name, count) in enumerate(counts.values())]
+    parts = [
+        f"{name if i == 0 else name[0].lower() + name[1:]} ({count})" for i, (name, count) in enumerate(counts.values())
+    ]
     return ", ".join(parts) if parts else "N/R"
 
 
@@ -425,9 +438,13 @@ def table2(review: Review) -> pd.DataFrame:
     for modality, mod in review.modalities.sort_values("order").iterrows():
         diameter = largest_diameter(review, [modality])
         row = {
-            "modality": modality, "label": mod["label"], "family": mod["family"], "group": group_of[modality],
+            "modality": modality,
+            "label": mod["label"],
+            "family": mod["family"],
+            "group": group_of[modality],
             "n": int(_studies(review, [modality])["n_cases"].sum()),
-            "largest_diameter_cm": diameter.value, "largest_diameter_qualifier": diameter.qualifier,
+            "largest_diameter_cm": diameter.value,
+            "largest_diameter_qualifier": diameter.qualifier,
         }
         if modality in groups:
             members = groups[modality]
@@ -435,8 +452,12 @@ def table2(review: Review) -> pd.DataFrame:
             row["frequency_low"], row["frequency_high"] = (ends[0].phrase, ends[1].phrase) if ends else (None, None)
             for measure in DURATION_COLUMNS:
                 p = pool_durations(review, measure, members)
-                row |= {f"{measure}_median": p.median, f"{measure}_low": p.low, f"{measure}_high": p.high,
-                        f"{measure}_patients": p.patients}
+                row |= {
+                    f"{measure}_median": p.median,
+                    f"{measure}_low": p.low,
+                    f"{measure}_high": p.high,
+                    f"{measure}_patients": p.patients,
+                }
             for key, p in response_counts(review, members).items():
                 row |= {f"{key}_n": p.events, f"{key}_total": p.total, f"{key}_percent": p.percent}
         rows.append(row)
@@ -448,9 +469,12 @@ def table2_printed(review: Review) -> pd.DataFrame:
     groups = table2_groups(review)
     rows = []
     for modality, mod in review.modalities.sort_values("order").iterrows():
-        row = {"modality": modality, "row_label": mod["table2_label"],
-               "n": str(int(_studies(review, [modality])["n_cases"].sum())),
-               "largest_diameter": str(largest_diameter(review, [modality]))}
+        row = {
+            "modality": modality,
+            "row_label": mod["table2_label"],
+            "n": str(int(_studies(review, [modality])["n_cases"].sum())),
+            "largest_diameter": str(largest_diameter(review, [modality])),
+        }
         if modality in groups:
             members = groups[modality]
             row["frequency"] = format_frequency(frequency_range(_frequency_texts(review, members)))
@@ -502,8 +526,17 @@ def compare_table2(review: Review) -> pd.DataFrame:
         # not computable: the paper prints a number the data have none of (no study, nothing reported)
         status = "not_computable" if not computable else "reproduced" if ok else "discrepancy"
         note = " ".join(filter(None, [note, notes.get((modality, column, part), "")]))
-        rows.append({"modality": modality, "column": column, "part": part, "paper": paper,
-                     "recomputed": recomputed, "status": status, "note": note})
+        rows.append(
+            {
+                "modality": modality,
+                "column": column,
+                "part": part,
+                "paper": paper,
+                "recomputed": recomputed,
+                "status": status,
+                "note": note,
+            }
+        )
 
     for modality, printed in review.paper_table2.iterrows():
         members = groups.get(modality, [modality])
@@ -511,28 +544,53 @@ def compare_table2(review: Review) -> pd.DataFrame:
         add(modality, "n", "n", str(printed["n"]), str(n), n == printed["n"])
         paper_d, ours_d = Diameter(*parse_diameter(printed["largest_diameter"])), largest_diameter(review, [modality])
         same = (math.isnan(paper_d.value) and math.isnan(ours_d.value)) or (
-            paper_d.value == ours_d.value and paper_d.qualifier == ours_d.qualifier)
-        add(modality, "largest_diameter", "value", strip_footnotes(printed["largest_diameter"]), str(ours_d), same,
-            computable=not (math.isnan(ours_d.value) and not math.isnan(paper_d.value)))
+            paper_d.value == ours_d.value and paper_d.qualifier == ours_d.qualifier
+        )
+        add(
+            modality,
+            "largest_diameter",
+            "value",
+            strip_footnotes(printed["largest_diameter"]),
+            str(ours_d),
+            same,
+            computable=not (math.isnan(ours_d.value) and not math.isnan(paper_d.value)),
+        )
         if not pd.isna(printed["merged_into"]):
             continue
         texts = _frequency_texts(review, members)
         ours_f = format_frequency(frequency_range(texts))
-        add(modality, "frequency", "range", printed["frequency"], ours_f,
+        add(
+            modality,
+            "frequency",
+            "range",
+            printed["frequency"],
+            ours_f,
             frequency_ends(printed["frequency"]) == frequency_ends(ours_f),
-            computable=frequency_ends(ours_f) is not None or frequency_ends(printed["frequency"]) is None)
+            computable=frequency_ends(ours_f) is not None or frequency_ends(printed["frequency"]) is None,
+        )
         for measure in DURATION_COLUMNS:
             pooled = pool_durations(review, measure, members)
             median, low, high = parse_duration(printed[measure])
             if median == "N/A" and TOO_SMALL in str(printed[measure]):
                 # Footnote c, "A group of patients was too small": a judgment not to summarise,
                 # scored the same way in every cell, whatever the data hold, with their value beside it.
-                have = "nothing to pool" if pooled.status != "reported" else \
-                    f"{pooled} (a median over {pooled.patients} patient{'s' * (pooled.patients != 1)}, " \
+                have = (
+                    "nothing to pool"
+                    if pooled.status != "reported"
+                    else f"{pooled} (a median over {pooled.patients} patient{'s' * (pooled.patients != 1)}, "
                     f"{pooled.studies} stud{'ies' if pooled.studies != 1 else 'y'} in all)"
-                add(modality, measure, "median", strip_footnotes(printed[measure]), str(pooled), False, computable=False,
+                )
+                add(
+                    modality,
+                    measure,
+                    "median",
+                    strip_footnotes(printed[measure]),
+                    str(pooled),
+                    False,
+                    computable=False,
                     note=f"Table 2 footnote c: the paper judged the group too small to summarise, a judgment rather "
-                         f"than a number; the data give {have}.")
+                    f"than a number; the data give {have}.",
+                )
                 continue
             if median in ("N/A", "N/R"):
                 # N/A (not applicable) or N/R: no number, which holds when the data have none to pool.
@@ -540,14 +598,31 @@ def compare_table2(review: Review) -> pd.DataFrame:
                 add(modality, measure, "median", strip_footnotes(printed[measure]), str(pooled), ok)
                 continue
             ours_median = format_months(pooled.median) if not math.isnan(pooled.median) else str(pooled)
-            add(modality, measure, "median", median, ours_median, _same_number(median, pooled.median),
-                computable=not math.isnan(pooled.median))
+            add(
+                modality,
+                measure,
+                "median",
+                median,
+                ours_median,
+                _same_number(median, pooled.median),
+                computable=not math.isnan(pooled.median),
+            )
             reported = pooled.status == "reported"
-            ours_range = (f"{format_end(pooled.low)}–{format_end(pooled.high)}" if pooled.low < pooled.high
-                          else "no range") if reported else str(pooled)
+            ours_range = (
+                (f"{format_end(pooled.low)}–{format_end(pooled.high)}" if pooled.low < pooled.high else "no range")
+                if reported
+                else str(pooled)
+            )
             if low is None:
-                add(modality, measure, "range", "no range", ours_range, reported and ours_range == "no range",
-                    computable=reported)
+                add(
+                    modality,
+                    measure,
+                    "range",
+                    "no range",
+                    ours_range,
+                    reported and ours_range == "no range",
+                    computable=reported,
+                )
             else:
                 ok = _same_number(low, pooled.low) and _same_number(high, pooled.high)
                 add(modality, measure, "range", f"{low}–{high}", ours_range, ok, computable=reported)
@@ -559,13 +634,26 @@ def compare_table2(review: Review) -> pd.DataFrame:
                 continue
             pct, k, total = paper_r.get(key, ("0", 0, p.total))
             ok = (k, total) == (p.events, p.total) and round_half_up(p.percent) == float(pct)
-            add(modality, "response_rates", key, f"{pct}%, {k}/{total}",
-                f"{round_half_up(p.percent):g}%, {p}" if p.total else "no patients", ok, computable=p.total > 0)
+            add(
+                modality,
+                "response_rates",
+                key,
+                f"{pct}%, {k}/{total}",
+                f"{round_half_up(p.percent):g}%, {p}" if p.total else "no patients",
+                ok,
+                computable=p.total > 0,
+            )
         paper_ae = parse_adverse_events(printed["adverse_events"])
         ours_ae = _events(adverse_events(review, members))
         for event in dict.fromkeys([*paper_ae, *ours_ae]):
-            add(modality, "adverse_events", event, paper_ae.get(event, "not listed"), ours_ae.get(event, "not listed"),
-                paper_ae.get(event) == ours_ae.get(event))
+            add(
+                modality,
+                "adverse_events",
+                event,
+                paper_ae.get(event, "not listed"),
+                ours_ae.get(event, "not listed"),
+                paper_ae.get(event) == ours_ae.get(event),
+            )
     table = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
     return table
 
@@ -573,20 +661,28 @@ def compare_table2(review: Review) -> pd.DataFrame:
 # --------------------------------------------------------------------------- computations named by claims
 
 
-def _select_modalities(review: Review, modality: str | None = None, family: str | None = None,
-                       modalities: list[str] | None = None) -> list[str]:
+def _select_modalities(
+    review: Review, modality: str | None = None, family: str | None = None, modalities: list[str] | None = None
+) -> list[str]:
     """The modalities a claim speaks of: one modality, a family, a list, or all."""
-    chosen = [m for m, f in review.modalities["family"].items()
-              if (modality is None or m == modality) and (family is None or f == family)
-              and (modalities is None or m in modalities)]
+    chosen = [
+        m
+        for m, f in review.modalities["family"].items()
+        if (modality is None or m == modality)
+        and (family is None or f == family)
+        and (modalities is None or m in modalities)
+    ]
     if not chosen:  # the arguments exist (the loader checked them); the data hold no such modality now
-        what = ", ".join(f"{k} {v}" for k, v in (("modality", modality), ("family", family), ("modalities", modalities)) if v)
+        what = ", ".join(
+            f"{k} {v}" for k, v in (("modality", modality), ("family", family), ("modalities", modalities)) if v
+        )
         raise NotComputable(f"no modality of {what}")
     return chosen
 
 
-def response_proportion(review: Review, categories: list[str], modality: str | None = None,
-                        family: str | None = None) -> Proportion:
+def response_proportion(
+    review: Review, categories: list[str], modality: str | None = None, family: str | None = None
+) -> Proportion:
     """Patients in the given response categories, of all patients of the selection.
 
     ``categories`` are keys of :data:`RESPONSE_CATEGORIES` (``["complete", "partial"]``
@@ -600,8 +696,9 @@ def response_proportion(review: Review, categories: list[str], modality: str | N
     return Proportion(sum(counts[c].events for c in categories), total)
 
 
-def response_extreme(review: Review, extreme: str, groups: list[dict],
-                     categories: tuple[str, ...] = ("complete", "partial")) -> Proportion:
+def response_extreme(
+    review: Review, extreme: str, groups: list[dict], categories: tuple[str, ...] = ("complete", "partial")
+) -> Proportion:
     """The lowest (``extreme="min"``) or highest response among groups of modalities.
 
     Groups with the same percentage are told apart by their patients (the larger group), so
@@ -617,8 +714,9 @@ def response_extreme(review: Review, extreme: str, groups: list[dict],
     return max(props, key=lambda p: (p.percent, p.total))
 
 
-def pooled_duration(review: Review, measure: str, statistic: str, modality: str | None = None,
-                    family: str | None = None):
+def pooled_duration(
+    review: Review, measure: str, statistic: str, modality: str | None = None, family: str | None = None
+):
     """A pooled duration (months) of the selection: its ``median``, ``mean`` or ``range``.
 
     The mean is the mean of the patient-level values that enter the median
@@ -647,12 +745,15 @@ def adverse_event_patients(review: Review, events: list[str] | None = None, moda
     if modality is not None:
         ae = ae[ae["modality"] == modality]
     if ae["patients"].isna().any():
-        raise NotComputable(f"adverse events {', '.join(map(str, ae.index[ae['patients'].isna()]))} have no number of patients (N/R)")
+        raise NotComputable(
+            f"adverse events {', '.join(map(str, ae.index[ae['patients'].isna()]))} have no number of patients (N/R)"
+        )
     return int(ae["patients"].sum())
 
 
-def adverse_event_proportion(review: Review, events: list[str], modality: str | None = None,
-                             family: str | None = None) -> Proportion:
+def adverse_event_proportion(
+    review: Review, events: list[str], modality: str | None = None, family: str | None = None
+) -> Proportion:
     """Patients with the listed adverse events, of the patients of a selection (all patients by default)."""
     members = _select_modalities(review, modality, family)
     return Proportion(adverse_event_patients(review, events), int(_studies(review, members)["n_cases"].sum()))
@@ -711,8 +812,18 @@ def n_cited(review: Review, refs: list[int]) -> int:
     return len(set(refs))
 
 
-READING_COLUMNS = ["modality", "column", "part", "paper", "project", "project_status", "strict", "strict_status",
-                   "reproduces", "rests_on"]
+READING_COLUMNS = [
+    "modality",
+    "column",
+    "part",
+    "paper",
+    "project",
+    "project_status",
+    "strict",
+    "strict_status",
+    "reproduces",
+    "rests_on",
+]
 
 
 def compare_readings(review: Review) -> pd.DataFrame:
@@ -741,20 +852,36 @@ def compare_readings(review: Review) -> pd.DataFrame:
     strict = compare_table2(readings.using(review, readings.STRICT))
     keys = ["modality", "column", "part"]
     both = project.merge(strict, on=keys, suffixes=("_project", "_strict"), validate="one_to_one")
-    differs = (both["recomputed_project"] != both["recomputed_strict"]) | (both["status_project"] != both["status_strict"])
+    differs = (both["recomputed_project"] != both["recomputed_strict"]) | (
+        both["status_project"] != both["status_strict"]
+    )
     both = both[differs]
 
     def which(p: str, s: str) -> str:
         if "not_computable" in (p, s) and "reproduced" not in (p, s):
             return "not computable"
-        return {(True, True): "both", (True, False): "project only", (False, True): "strict only",
-                (False, False): "neither"}[(p == "reproduced", s == "reproduced")]
+        return {
+            (True, True): "both",
+            (True, False): "project only",
+            (False, True): "strict only",
+            (False, False): "neither",
+        }[(p == "reproduced", s == "reproduced")]
 
-    return pd.DataFrame({
-        "modality": both["modality"], "column": both["column"], "part": both["part"], "paper": both["paper_project"],
-        "project": both["recomputed_project"], "project_status": both["status_project"],
-        "strict": both["recomputed_strict"], "strict_status": both["status_strict"],
-        "reproduces": [which(p, s) for p, s in zip(both["status_project"], both["status_strict"], strict=True)],
-        "rests_on": [", ".join(moved_by.get(key, [])) for key in zip(both["modality"], both["column"], both["part"],
-                                                                     strict=True)],
-    }, columns=READING_COLUMNS).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "modality": both["modality"],
+            "column": both["column"],
+            "part": both["part"],
+            "paper": both["paper_project"],
+            "project": both["recomputed_project"],
+            "project_status": both["status_project"],
+            "strict": both["recomputed_strict"],
+            "strict_status": both["status_strict"],
+            "reproduces": [which(p, s) for p, s in zip(both["status_project"], both["status_strict"], strict=True)],
+            "rests_on": [
+                ", ".join(moved_by.get(key, []))
+                for key in zip(both["modality"], both["column"], both["part"], strict=True)
+            ],
+        },
+        columns=READING_COLUMNS,
+    ).reset_index(drop=True)

@@ -32,22 +32,69 @@ import pandas as pd
 
 from . import paths
 
-__all__ = ["MASKS", "NUMBER_WORDS", "PASSAGES", "Passage", "claimed_tokens", "coverage", "fold", "numbers",
-           "passage_of", "passage_text", "passages", "text", "token_run", "masked_numbers", "coverage_summary",
-           "COVERAGE_COLUMNS", "COVERAGE_STATUSES", "CELL_SEPARATOR", "cell_quote_problem", "is_cell_quote",
-           "table_cells"]
+__all__ = [
+    "CELL_SEPARATOR",
+    "COVERAGE_COLUMNS",
+    "COVERAGE_STATUSES",
+    "MASKS",
+    "NUMBER_WORDS",
+    "PASSAGES",
+    "Passage",
+    "cell_quote_problem",
+    "claimed_tokens",
+    "coverage",
+    "coverage_summary",
+    "fold",
+    "is_cell_quote",
+    "masked_numbers",
+    "numbers",
+    "passage_of",
+    "passage_text",
+    "passages",
+    "table_cells",
+    "text",
+    "token_run",
+]
 
 PAPER_TEXT = paths.DATA_DIR / "raw" / "nowaczyk-2021-full-text.txt"
 
 #: The passages in reading order.
-PASSAGES = ("Front matter", "Abstract", "Keywords", "Introduction", "Methods", "Results", "Fig. 1", "Table 1",
-            "Table 2", "Discussion", "Limitations", "Conclusion", "Back matter")
+PASSAGES = (
+    "Front matter",
+    "Abstract",
+    "Keywords",
+    "Introduction",
+    "Methods",
+    "Results",
+    "Fig. 1",
+    "Table 1",
+    "Table 2",
+    "Discussion",
+    "Limitations",
+    "Conclusion",
+    "Back matter",
+)
 #: Top-level headings of the text and the passage that follows each.
-_HEADINGS = {"Abstract": "Abstract", "Introduction": "Introduction", "Materials and methods": "Methods",
-             "Results": "Results", "Discussion": "Discussion", "Limitations": "Limitations",
-             "Conclusion": "Conclusion"}
-_BACK_MATTER = ("Supplementary Information", "Acknowledgements", "Author contributions", "Funding", "Declarations",
-                "Conflict of interest", "IRB approval status", "Disclosures", "Open Access")
+_HEADINGS = {
+    "Abstract": "Abstract",
+    "Introduction": "Introduction",
+    "Materials and methods": "Methods",
+    "Results": "Results",
+    "Discussion": "Discussion",
+    "Limitations": "Limitations",
+    "Conclusion": "Conclusion",
+}
+_BACK_MATTER = (
+    "Supplementary Information",
+    "Acknowledgements",
+    "Author contributions",
+    "Funding",
+    "Declarations",
+    "Conflict of interest",
+    "IRB approval status",
+    "Disclosures",
+    "Open Access",
+)
 _AFFILIATION = re.compile(r"✉.*|¹ .*|[\w.]+@[\w.]+|Medical University of Warsaw.*|02-006 Warsaw.*")
 
 NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
@@ -172,7 +219,9 @@ def cell_quote_problem(section: str, quote: str) -> str | None:
     if printed is None:
         rows = sorted({r for t, r, _ in table_cells() if t == section})
         return f"{section} has no cell in row {row!r}, column {column!r} (rows: {', '.join(rows[:6])}, ...)"
-    return None if printed == value else f"{section} prints {printed!r} in row {row!r}, column {column!r}, not {value!r}"
+    return (
+        None if printed == value else f"{section} prints {printed!r} in row {row!r}, column {column!r}, not {value!r}"
+    )
 
 
 def is_cell_quote(section: str, quote: str) -> bool:
@@ -216,8 +265,8 @@ def token_run(quote: str, reported: str) -> list[tuple[int, str]] | None:
     tokens = numbers(fold(quote))
     wanted = [t.lower() for _, t in numbers(str(reported))]
     values = [t.lower() for _, t in tokens]
-    at = next((i for i in range(len(values) - len(wanted) + 1) if values[i:i + len(wanted)] == wanted), None)
-    return None if at is None or not wanted else tokens[at:at + len(wanted)]
+    at = next((i for i in range(len(values) - len(wanted) + 1) if values[i : i + len(wanted)] == wanted), None)
+    return None if at is None or not wanted else tokens[at : at + len(wanted)]
 
 
 def claimed_tokens(body: str, entries) -> dict[int, list[str]]:
@@ -262,12 +311,18 @@ def coverage(review) -> pd.DataFrame:
     for passage in passages():
         own = [c for c in review.claims if passage_of(c.section) == passage.name]
         claimed = claimed_tokens(passage.text, [(c.id, c.quote, c.reported) for c in own])
-        declared = claimed_tokens(passage.text, [(f"{d.kind}: {d.reason}", d.quote, " ".join(d.numbers))
-                                                 for d in review.non_claims if d.passage == passage.name])
+        declared = claimed_tokens(
+            passage.text,
+            [
+                (f"{d.kind}: {d.reason}", d.quote, " ".join(d.numbers))
+                for d in review.non_claims
+                if d.passage == passage.name
+            ],
+        )
         tokens = [(pos, number, None) for pos, number in numbers(passage.text)]
         tokens += masked_numbers(passage.text)
         for pos, number, mask in sorted(tokens):
-            context = passage.text[max(0, pos - 60):pos + 40]
+            context = passage.text[max(0, pos - 60) : pos + 40]
             if mask:
                 status, by = "masked", f"{mask}: {dict((m[0], m[2]) for m in MASKS)[mask]}"
             elif pos in claimed:
@@ -276,8 +331,16 @@ def coverage(review) -> pd.DataFrame:
                 status, by = "declared", "; ".join(declared[pos])
             else:
                 status, by = "unclaimed", ""
-            rows.append({"passage": passage.name, "position": pos, "number": number, "context": context,
-                         "status": status, "by": by})
+            rows.append(
+                {
+                    "passage": passage.name,
+                    "position": pos,
+                    "number": number,
+                    "context": context,
+                    "status": status,
+                    "by": by,
+                }
+            )
     return pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
 
 

@@ -42,7 +42,10 @@ def _existing(kind: str):
         except (OSError, ValueError):
             found = False
         if not found:
-            raise ParameterError(f"{name}: no such {kind} {str(value)!r} (relative paths are relative to the project root)")
+            raise ParameterError(
+                f"{name}: no such {kind} {str(value)!r} (relative paths are relative to the project root)"
+            )
+
     return check_
 
 
@@ -59,6 +62,7 @@ def _choice(allowed):
     def check_(name, value):
         if isinstance(value, bool) or value not in allowed:
             raise ParameterError(f"{name} = {value!r} is not allowed; allowed values: {', '.join(map(repr, allowed))}")
+
     return check_
 
 
@@ -121,7 +125,9 @@ def assigned_names(source: str) -> set[str]:
         return set()
     names = set()
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
         names |= {t.id for t in targets if isinstance(t, ast.Name)}
     return names
 
@@ -158,8 +164,10 @@ def check(**parameters) -> str:
     """
     unknown = injected_unknown(set(parameters))
     if unknown:
-        raise ParameterError(f"unknown parameter(s) {', '.join(map(repr, unknown))}: this notebook's parameters are "
-                             f"{', '.join(parameters)}")
+        raise ParameterError(
+            f"unknown parameter(s) {', '.join(map(repr, unknown))}: this notebook's parameters are "
+            f"{', '.join(parameters)}"
+        )
     for name, value in parameters.items():
         check_value(name, value)
     return ", ".join(f"{k} = {v!r}" for k, v in parameters.items())

@@ -6,7 +6,6 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
-
 import pandas as pd
 
 from . import escape, style
@@ -99,12 +98,13 @@ def save(fig, name: str, output_dir) -> None:
     fig.savefig(folder / f"{name}.png", dpi=300, metadata={"Software": None})
 
 
-def show_forests(fits: dict[tuple[str, str], GroupFit], outcome_label: str, output_dir=None,
-                 prefix: str = "forest") -> None:
+def show_forests(
+    fits: dict[tuple[str, str], GroupFit], outcome_label: str, output_dir=None, prefix: str = "forest"
+) -> None:
     """Display a (paginated) forest plot for every group with two or more studies, and save them."""
     from IPython.display import display
 
-    for (kind, key), fit in fits.items():
+    for (_kind, key), fit in fits.items():
         if fit.result.k < 2:
             continue
         for i, fig in enumerate(forest_pages(fit.result, f"{fit.label}: {outcome_label}")):
@@ -137,7 +137,10 @@ def leave_one_out(fit: GroupFit, frame: pd.DataFrame, title: str = ""):
     ok = frame["converged"].to_numpy(bool) & np.isfinite(frame["proportion"].to_numpy(float))
     ax.hlines(y[ok], frame["ci_low"][ok], frame["ci_high"][ok], color=style.COLOURS["study"], lw=1)
     ax.scatter(frame["proportion"][ok], y[ok], marker="s", s=25, color=style.COLOURS["study"], zorder=3)
-    labels = [f"without {row.omitted}" + ("" if good else ": not estimable") for row, good in zip(frame.itertuples(), ok)]
+    labels = [
+        f"without {row.omitted}" + ("" if good else ": not estimable")
+        for row, good in zip(frame.itertuples(), ok, strict=True)
+    ]
     ax.set_yticks(y, labels)
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(0.3, k + 0.7)
@@ -149,8 +152,9 @@ def leave_one_out(fit: GroupFit, frame: pd.DataFrame, title: str = ""):
     return fig
 
 
-def show_leave_one_out(fits: dict[tuple[str, str], GroupFit], frames: dict, output_dir=None,
-                       prefix: str = "leave-one-out") -> None:
+def show_leave_one_out(
+    fits: dict[tuple[str, str], GroupFit], frames: dict, output_dir=None, prefix: str = "leave-one-out"
+) -> None:
     """For every group of :func:`helpers.pooling.leave_one_out_groups`: a heading, the table and the plot."""
     from IPython.display import Markdown, display
 
@@ -162,9 +166,13 @@ def show_leave_one_out(fits: dict[tuple[str, str], GroupFit], frames: dict, outp
         display(Markdown("No group has enough studies and an estimable model for a leave-one-out analysis."))
     for (kind, key), frame in frames.items():
         fit = fits[(kind, key)]
-        display(Markdown(f"### {escape.markdown(fit.label)}\n\nWith all {fit.result.k} studies: "
-                         f"{fit.result.proportion:.2f} [{fit.result.ci_low:.2f}, {fit.result.ci_high:.2f}] "
-                         f"({escape.markdown(fit.model)})."))
+        display(
+            Markdown(
+                f"### {escape.markdown(fit.label)}\n\nWith all {fit.result.k} studies: "
+                f"{fit.result.proportion:.2f} [{fit.result.ci_low:.2f}, {fit.result.ci_high:.2f}] "
+                f"({escape.markdown(fit.model)})."
+            )
+        )
         display(text_table(leave_one_out_table(fit, frame), name=f"{prefix}-{key}"))
         fig = leave_one_out(fit, frame, f"{fit.label}: leave one out")
         save(fig, f"{prefix}-{key}", output_dir)

@@ -39,9 +39,18 @@ from scipy import stats
 
 from . import escape
 from .escape import write_csv
-from .loader import Review
 from .glmm import degenerate
-from .meta import IV_METHODS, METHODS, TEST_LABELS, TESTS, PooledProportion, at_boundary, moderator_test, pool_proportions
+from .loader import Review
+from .meta import (
+    IV_METHODS,
+    METHODS,
+    TEST_LABELS,
+    TESTS,
+    PooledProportion,
+    at_boundary,
+    moderator_test,
+    pool_proportions,
+)
 from .meta import influence as meta_influence
 from .meta import leave_one_out as meta_leave_one_out
 
@@ -60,10 +69,30 @@ NOT_REPORTED = "not reported"
 #: holds a space, so it can never be a category of the vocabulary (whose keys are [a-z_]+).
 MIXED = "mixed categories"
 #: The columns of :func:`events_per_study`.
-STUDY_COLUMNS = ["ref", "label", "modality", "family", "disease_category", "size_band", "publication_type", "events", "n"]
+STUDY_COLUMNS = [
+    "ref",
+    "label",
+    "modality",
+    "family",
+    "disease_category",
+    "size_band",
+    "publication_type",
+    "events",
+    "n",
+]
 #: The columns of :func:`subgroup_test`'s table.
-SUBGROUP_COLUMNS = ["subgroup", "k", "events", "n", "proportion", "ci_low", "ci_high", "tested", "why_not_tested",
-                    "warnings"]
+SUBGROUP_COLUMNS = [
+    "subgroup",
+    "k",
+    "events",
+    "n",
+    "proportion",
+    "ci_low",
+    "ci_high",
+    "tested",
+    "why_not_tested",
+    "warnings",
+]
 #: The columns of :func:`pool_groups`.
 POOLED_COLUMNS = ["kind", "group", "label", *PooledProportion._SUMMARY, "warnings"]
 #: Groups the notebook pools: each modality, then each family of more than one modality.
@@ -99,8 +128,14 @@ def subgroup_order(value) -> tuple:
     return (2 if value == MIXED else 3 if value == NOT_REPORTED else 1, 0, str(value))
 
 
-def events_per_study(review: Review, outcome: str = "response", unknown: str = "failure", unit: str = "patients",
-                     exclude_abstracts: bool = False, case_series_only: bool = False) -> pd.DataFrame:
+def events_per_study(
+    review: Review,
+    outcome: str = "response",
+    unknown: str = "failure",
+    unit: str = "patients",
+    exclude_abstracts: bool = False,
+    case_series_only: bool = False,
+) -> pd.DataFrame:
     """Events out of n per study, for one outcome and one handling of each choice.
 
     Returns
@@ -135,12 +170,19 @@ def events_per_study(review: Review, outcome: str = "response", unknown: str = "
             continue
         if case_series_only and int(study["n_cases"]) <= 1:
             continue
-        rows.append({
-            "ref": ref, "label": f"{study['first_author']} {study['year']}", "modality": study["modality"],
-            "family": study["family"], "disease_category": cats.get(ref, NOT_REPORTED),
-            "size_band": size_band(study["largest_diameter_cm"], study["largest_diameter_qualifier"]),
-            "publication_type": study["publication_type"], "events": events, "n": n,
-        })
+        rows.append(
+            {
+                "ref": ref,
+                "label": f"{study['first_author']} {study['year']}",
+                "modality": study["modality"],
+                "family": study["family"],
+                "disease_category": cats.get(ref, NOT_REPORTED),
+                "size_band": size_band(study["largest_diameter_cm"], study["largest_diameter_qualifier"]),
+                "publication_type": study["publication_type"],
+                "events": events,
+                "n": n,
+            }
+        )
     return pd.DataFrame(rows, columns=STUDY_COLUMNS).set_index("ref")  # no row when no study is left
 
 
@@ -180,9 +222,19 @@ def pool_groups(data: pd.DataFrame, review: Review, methods=None, level: float =
         if part.empty:
             continue
         for method, test in models:
-            res = pool_proportions(part["events"], part["n"], method=method, level=level, labels=part["label"],
-                                   test=test, pi_type=PI_TYPE, profile=False)
-            rows.append(pd.concat([pd.DataFrame([{"kind": kind, "group": key, "label": label}]), res.to_frame()], axis=1))
+            res = pool_proportions(
+                part["events"],
+                part["n"],
+                method=method,
+                level=level,
+                labels=part["label"],
+                test=test,
+                pi_type=PI_TYPE,
+                profile=False,
+            )
+            rows.append(
+                pd.concat([pd.DataFrame([{"kind": kind, "group": key, "label": label}]), res.to_frame()], axis=1)
+            )
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=POOLED_COLUMNS)
 
 
@@ -196,8 +248,15 @@ def fit(data: pd.DataFrame, method: str = "glmm", level: float = 0.95, **selecti
     return pool_proportions(part["events"], part["n"], method=method, level=level, labels=part["label"])
 
 
-def subgroup_test(data: pd.DataFrame, by: str, method: str = "glmm", level: float = 0.95, min_studies: int = 2,
-                  test: str = "z", exclude=(NOT_REPORTED,)) -> tuple[pd.DataFrame, dict]:
+def subgroup_test(
+    data: pd.DataFrame,
+    by: str,
+    method: str = "glmm",
+    level: float = 0.95,
+    min_studies: int = 2,
+    test: str = "z",
+    exclude=(NOT_REPORTED,),
+) -> tuple[pd.DataFrame, dict]:
     """Pool each subgroup with its own tau² and test whether they differ.
 
     The test compares the subgroup estimates on the model's scale (logit; double arcsine
@@ -223,16 +282,36 @@ def subgroup_test(data: pd.DataFrame, by: str, method: str = "glmm", level: floa
     data = data.assign(**{by: subgroup_values(data[by])})
     rows, est, se = [], [], []
     for key, part in sorted(data.groupby(by, sort=False), key=lambda item: subgroup_order(item[0])):
-        res = pool_proportions(part["events"], part["n"], method=method, level=level, labels=part["label"], test=test,
-                               profile=False)
-        why = ("not reported: not a subgroup" if key == NOT_REPORTED and key in exclude else
-               "excluded from the tests" if key in exclude else
-               f"fewer than {min_studies} studies" if res.k < min_studies else
-               "model not estimable" if not (res.converged and np.isfinite(res.se)) else
-               "no standard error (the interval has no width)" if res.se <= 0 else "")
-        rows.append({"subgroup": key, "k": res.k, "events": res.events, "n": res.n, "proportion": res.proportion,
-                     "ci_low": res.ci_low, "ci_high": res.ci_high, "tested": not why, "why_not_tested": why,
-                     "warnings": res.notes})
+        res = pool_proportions(
+            part["events"], part["n"], method=method, level=level, labels=part["label"], test=test, profile=False
+        )
+        why = (
+            "not reported: not a subgroup"
+            if key == NOT_REPORTED and key in exclude
+            else "excluded from the tests"
+            if key in exclude
+            else f"fewer than {min_studies} studies"
+            if res.k < min_studies
+            else "model not estimable"
+            if not (res.converged and np.isfinite(res.se))
+            else "no standard error (the interval has no width)"
+            if res.se <= 0
+            else ""
+        )
+        rows.append(
+            {
+                "subgroup": key,
+                "k": res.k,
+                "events": res.events,
+                "n": res.n,
+                "proportion": res.proportion,
+                "ci_low": res.ci_low,
+                "ci_high": res.ci_high,
+                "tested": not why,
+                "why_not_tested": why,
+                "warnings": res.notes,
+            }
+        )
         if not why:
             est.append(res.estimate)
             se.append(res.se)
@@ -277,8 +356,14 @@ class SubgroupAnalysis:
 COMMON_TAU2_METHOD = {"reml": "reml", "dl": "dl", "glmm": "reml", "ft": "reml"}
 
 
-def subgroups(data: pd.DataFrame, by: str, method: str = "glmm", test: str = "adhoc", min_studies: int = 2,
-              exclude=(NOT_REPORTED,)) -> SubgroupAnalysis:
+def subgroups(
+    data: pd.DataFrame,
+    by: str,
+    method: str = "glmm",
+    test: str = "adhoc",
+    min_studies: int = 2,
+    exclude=(NOT_REPORTED,),
+) -> SubgroupAnalysis:
     """Compare subgroups with a separate tau² per subgroup and with a common tau².
 
     The separate-tau² test is :func:`subgroup_test` with the report's model, and when that
@@ -297,37 +382,63 @@ def subgroups(data: pd.DataFrame, by: str, method: str = "glmm", test: str = "ad
         t = test if m in IV_METHODS else "z"
         name = MODEL_NAMES[m] + (f", {TEST_LABELS[t]}" if m in IV_METHODS else "")
         separate, result = subgroup_test(data, by, method=m, min_studies=min_studies, test=t, exclude=exclude)
-        column = separate.apply(lambda r: _ci(r["proportion"], r["ci_low"], r["ci_high"]), axis=1) if len(separate) \
+        column = (
+            separate.apply(lambda r: _ci(r["proportion"], r["ci_low"], r["ci_high"]), axis=1)
+            if len(separate)
             else pd.Series(dtype=object)
+        )
         if table is None:
             edge = data.assign(edge=at_boundary(data["events"], data["n"])).groupby(by)["edge"].sum()
-            table = pd.DataFrame({"subgroup": separate["subgroup"], "k": separate["k"],
-                                  "events / n": [f"{e}/{n}" for e, n in zip(separate["events"], separate["n"])],
-                                  # where every study is at 0% or 100%, the logit models show their continuity
-                                  # correction more than the data: the reader should see how many are
-                                  "studies at 0% or 100%": [int(edge[g]) for g in separate["subgroup"]]})
+            table = pd.DataFrame(
+                {
+                    "subgroup": separate["subgroup"],
+                    "k": separate["k"],
+                    "events / n": [f"{e}/{n}" for e, n in zip(separate["events"], separate["n"], strict=True)],
+                    # where every study is at 0% or 100%, the logit models show their continuity
+                    # correction more than the data: the reader should see how many are
+                    "studies at 0% or 100%": [int(edge[g]) for g in separate["subgroup"]],
+                }
+            )
             eligible = ~separate["subgroup"].isin(exclude) & (separate["k"] >= min_studies)
             kept_keys = set(separate.loc[eligible, "subgroup"])
         table[f"separate tau² ({name})"] = column.to_numpy()
         table[f"not tested ({name})"] = separate["why_not_tested"].to_numpy()
-        tests.append({"test": f"separate tau² per subgroup ({name}): Wald Q between subgroups",
-                      "statistic": result["q"], "df": result["df"], "p_value": result["p_value"],
-                      "subgroups_tested": result["subgroups_tested"], "tau2": math.nan})
+        tests.append(
+            {
+                "test": f"separate tau² per subgroup ({name}): Wald Q between subgroups",
+                "statistic": result["q"],
+                "df": result["df"],
+                "p_value": result["p_value"],
+                "subgroups_tested": result["subgroups_tested"],
+                "tau2": math.nan,
+            }
+        )
     kept = data[data[by].isin(kept_keys)]
     common_method = COMMON_TAU2_METHOD[method]
-    common = (moderator_test(kept["events"], kept["n"], kept[by], method=common_method) if len(kept) else
-              {"qm": math.nan, "qm_df": 0, "qm_pvalue": math.nan, "tau2": math.nan, "groups": {}})
+    common = (
+        moderator_test(kept["events"], kept["n"], kept[by], method=common_method)
+        if len(kept)
+        else {"qm": math.nan, "qm_df": 0, "qm_pvalue": math.nan, "tau2": math.nan, "groups": {}}
+    )
     groups_ = common["groups"]
-    table[f"common tau² ({MODEL_NAMES[common_method]})"] = [_ci(*groups_[str(g)][1:]) if str(g) in groups_ else "–"
-                                                            for g in table["subgroup"]]
+    table[f"common tau² ({MODEL_NAMES[common_method]})"] = [
+        _ci(*groups_[str(g)][1:]) if str(g) in groups_ else "–" for g in table["subgroup"]
+    ]
     tested = len(groups_)
-    tests.append({"test": f"common tau² ({MODEL_NAMES[common_method]} mixed-effects model): QM",
-                  "statistic": common["qm"] if tested >= 2 else math.nan, "df": common["qm_df"] if tested >= 2 else 0,
-                  "p_value": common["qm_pvalue"] if tested >= 2 else math.nan, "subgroups_tested": tested,
-                  "tau2": common["tau2"] if tested >= 2 else math.nan})
+    tests.append(
+        {
+            "test": f"common tau² ({MODEL_NAMES[common_method]} mixed-effects model): QM",
+            "statistic": common["qm"] if tested >= 2 else math.nan,
+            "df": common["qm_df"] if tested >= 2 else 0,
+            "p_value": common["qm_pvalue"] if tested >= 2 else math.nan,
+            "subgroups_tested": tested,
+            "tau2": common["tau2"] if tested >= 2 else math.nan,
+        }
+    )
     out = table["subgroup"].isin(exclude)
-    return SubgroupAnalysis(by, table[~out].reset_index(drop=True), pd.DataFrame(tests),
-                            table[out].reset_index(drop=True))
+    return SubgroupAnalysis(
+        by, table[~out].reset_index(drop=True), pd.DataFrame(tests), table[out].reset_index(drop=True)
+    )
 
 
 def tests_table(analysis: SubgroupAnalysis) -> pd.DataFrame:
@@ -335,10 +446,15 @@ def tests_table(analysis: SubgroupAnalysis) -> pd.DataFrame:
     rows = []
     for r in analysis.tests.itertuples():
         ok = np.isfinite(r.statistic)
-        rows.append({"test": r.test, "subgroups tested": r.subgroups_tested,
-                     "statistic (df)": f"{r.statistic:.2f} ({r.df})" if ok else "not computable: fewer than 2 subgroups",
-                     "p value": _p(r.p_value).removeprefix("p = ") if ok else "–",
-                     "common tau²": f"{r.tau2:.2f}" if np.isfinite(r.tau2) else "–"})
+        rows.append(
+            {
+                "test": r.test,
+                "subgroups tested": r.subgroups_tested,
+                "statistic (df)": f"{r.statistic:.2f} ({r.df})" if ok else "not computable: fewer than 2 subgroups",
+                "p value": _p(r.p_value).removeprefix("p = ") if ok else "–",
+                "common tau²": f"{r.tau2:.2f}" if np.isfinite(r.tau2) else "–",
+            }
+        )
     return pd.DataFrame(rows, columns=["test", "subgroups tested", "statistic (df)", "p value", "common tau²"])
 
 
@@ -377,9 +493,16 @@ class Settings:
     studies of unequal precision; notebook 04 shows plain Hartung–Knapp and Wald beside it.
     """
 
-    def __init__(self, outcome: str = "response", unknown: str = "failure", unit: str = "patients",
-                 exclude_abstracts: bool = False, case_series_only: bool = False, method: str = "glmm",
-                 test: str = "adhoc"):
+    def __init__(
+        self,
+        outcome: str = "response",
+        unknown: str = "failure",
+        unit: str = "patients",
+        exclude_abstracts: bool = False,
+        case_series_only: bool = False,
+        method: str = "glmm",
+        test: str = "adhoc",
+    ):
         _check("outcome", outcome, OUTCOMES)
         _check("unknown", unknown, UNKNOWN)
         _check("unit", unit, UNITS)
@@ -395,19 +518,27 @@ class Settings:
     @property
     def selection(self) -> dict:
         """The arguments of :func:`events_per_study`."""
-        return {"outcome": self.outcome, "unknown": self.unknown, "unit": self.unit,
-                "exclude_abstracts": self.exclude_abstracts, "case_series_only": self.case_series_only}
+        return {
+            "outcome": self.outcome,
+            "unknown": self.unknown,
+            "unit": self.unit,
+            "exclude_abstracts": self.exclude_abstracts,
+            "case_series_only": self.case_series_only,
+        }
 
     def describe(self) -> str:
         """The settings in words, for the report."""
-        parts = [f"outcome: {OUTCOME_LABELS[self.outcome]}",
-                 "unknown responses count as failures" if self.unknown == "failure" else "unknown responses left out",
-                 "lesion-level counts where a study gives them" if self.unit == "lesions" else "patients counted",
-                 "conference abstracts left out" if self.exclude_abstracts else "conference abstracts included",
-                 "case series only (single-patient case reports left out)" if self.case_series_only
-                 else "case reports and case series",
-                 f"primary model: {MODEL_NAMES[self.method]}",
-                 f"interval of the inverse-variance models: {TEST_LABELS[self.test]}"]
+        parts = [
+            f"outcome: {OUTCOME_LABELS[self.outcome]}",
+            "unknown responses count as failures" if self.unknown == "failure" else "unknown responses left out",
+            "lesion-level counts where a study gives them" if self.unit == "lesions" else "patients counted",
+            "conference abstracts left out" if self.exclude_abstracts else "conference abstracts included",
+            "case series only (single-patient case reports left out)"
+            if self.case_series_only
+            else "case reports and case series",
+            f"primary model: {MODEL_NAMES[self.method]}",
+            f"interval of the inverse-variance models: {TEST_LABELS[self.test]}",
+        ]
         return "; ".join(parts) + "."
 
     def __repr__(self) -> str:
@@ -454,21 +585,31 @@ class GroupFit:
         if self.result.k == 1:
             return "single study: nothing to pool"
         if self.fallback:
-            note = (f"{MODEL_NAMES[self.primary.method]} not estimable ({self.primary.reason}); "
-                    f"{self.model} shown instead")
+            note = (
+                f"{MODEL_NAMES[self.primary.method]} not estimable ({self.primary.reason}); {self.model} shown instead"
+            )
             return "; ".join(v for v in (note, *self.result.warnings) if v)
         if not self.result.converged and self.result.method == "glmm":
             studies = self.result.studies
             why = degenerate(studies["events"], studies["n"])
             if why:
-                return (f"{self.result.reason}; with {why} the data support only the crude proportion, so no "
-                        f"fallback model is shown")
+                return (
+                    f"{self.result.reason}; with {why} the data support only the crude proportion, so no "
+                    f"fallback model is shown"
+                )
             return f"{self.result.reason}; {MODEL_NAMES[FALLBACK]} not estimable either"
         return self.result.notes
 
 
-def fit_group(part: pd.DataFrame, method: str = "glmm", test: str = "adhoc", level: float = 0.95,
-              kind: str = "", key: str = "", label: str = "") -> GroupFit:
+def fit_group(
+    part: pd.DataFrame,
+    method: str = "glmm",
+    test: str = "adhoc",
+    level: float = 0.95,
+    kind: str = "",
+    key: str = "",
+    label: str = "",
+) -> GroupFit:
     """Pool one group's studies with ``method``, falling back to :data:`FALLBACK` where the GLMM is not estimable.
 
     The fallback applies to the GLMM of two or more studies only: a single study is not
@@ -478,8 +619,9 @@ def fit_group(part: pd.DataFrame, method: str = "glmm", test: str = "adhoc", lev
     _check("method", method, MODELS)
     _check("test", test, TESTS)
     args = dict(level=level, labels=part["label"], pi_type=PI_TYPE)
-    primary = pool_proportions(part["events"], part["n"], method=method, test=test if method in IV_METHODS else "z",
-                               **args)
+    primary = pool_proportions(
+        part["events"], part["n"], method=method, test=test if method in IV_METHODS else "z", **args
+    )
     result = primary
     if method == "glmm" and not primary.converged and primary.k >= 2 and not degenerate(part["events"], part["n"]):
         fallback = pool_proportions(part["events"], part["n"], method=FALLBACK, test=test, **args)
@@ -488,8 +630,9 @@ def fit_group(part: pd.DataFrame, method: str = "glmm", test: str = "adhoc", lev
     return GroupFit(kind, key, label, result, primary, crude)
 
 
-def fit_groups(data: pd.DataFrame, review: Review, method: str = "glmm", test: str = "adhoc",
-               level: float = 0.95) -> dict[tuple[str, str], GroupFit]:
+def fit_groups(
+    data: pd.DataFrame, review: Review, method: str = "glmm", test: str = "adhoc", level: float = 0.95
+) -> dict[tuple[str, str], GroupFit]:
     """One :class:`GroupFit` per group with studies: ``{(kind, key): GroupFit}``."""
     out = {}
     for kind, key, label in groups(review):
@@ -500,6 +643,7 @@ def fit_groups(data: pd.DataFrame, review: Review, method: str = "glmm", test: s
 
 
 # --------------------------------------------------------------------------- tables and words
+
 
 def _ci(p, lo, hi) -> str:
     return "–" if not (np.isfinite(p) and np.isfinite(lo)) else f"{p:.2f} [{lo:.2f}, {hi:.2f}]"
@@ -536,26 +680,53 @@ def primary_table(fits: dict[tuple[str, str], GroupFit]) -> pd.DataFrame:
     for g in fits.values():
         r, single = g.result, g.result.k == 1
         ok = r.converged and not single
-        rows.append({
-            "group": g.label, "k": r.k, "events / n": f"{r.events}/{r.n}",
-            "crude (exact CI)": _ci(g.crude.proportion, g.crude.ci_low, g.crude.ci_high),
-            "model": "–" if single else g.model,
-            "proportion [95% CI]": _ci(r.proportion, r.ci_low, r.ci_high) if ok else "–",
-            "CI": r.ci_dist if ok else "–",
-            "prediction interval": (f"{r.pi_low:.2f} to {r.pi_high:.2f} ({r.pi_dist})"
-                                    if ok and np.isfinite(r.pi_low) else "–"),
-            "tau² [95% CI]": (f"{r.tau2:.2f} [{_num(r.tau2_ci_low)}, {_num(r.tau2_ci_high)}]" if ok else "–"),
-            "I² %": f"{r.i2:.0f}" if ok and np.isfinite(r.i2) else "–",
-            "heterogeneity": _heterogeneity_text(r) if ok else "–",
-            "note": g.note,
-        })
-    return pd.DataFrame(rows, columns=["group", "k", "events / n", "crude (exact CI)", "model", "proportion [95% CI]",
-                                       "CI", "prediction interval", "tau² [95% CI]", "I² %", "heterogeneity", "note"])
+        rows.append(
+            {
+                "group": g.label,
+                "k": r.k,
+                "events / n": f"{r.events}/{r.n}",
+                "crude (exact CI)": _ci(g.crude.proportion, g.crude.ci_low, g.crude.ci_high),
+                "model": "–" if single else g.model,
+                "proportion [95% CI]": _ci(r.proportion, r.ci_low, r.ci_high) if ok else "–",
+                "CI": r.ci_dist if ok else "–",
+                "prediction interval": (
+                    f"{r.pi_low:.2f} to {r.pi_high:.2f} ({r.pi_dist})" if ok and np.isfinite(r.pi_low) else "–"
+                ),
+                "tau² [95% CI]": (f"{r.tau2:.2f} [{_num(r.tau2_ci_low)}, {_num(r.tau2_ci_high)}]" if ok else "–"),
+                "I² %": f"{r.i2:.0f}" if ok and np.isfinite(r.i2) else "–",
+                "heterogeneity": _heterogeneity_text(r) if ok else "–",
+                "note": g.note,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "group",
+            "k",
+            "events / n",
+            "crude (exact CI)",
+            "model",
+            "proportion [95% CI]",
+            "CI",
+            "prediction interval",
+            "tau² [95% CI]",
+            "I² %",
+            "heterogeneity",
+            "note",
+        ],
+    )
 
 
 #: The models the table of every model shows, as (method, test), in its column order.
-ALL_MODELS = (("crude", "z"), ("glmm", "z"), ("reml", "z"), ("reml", "knha"), ("reml", "adhoc"), ("dl", "z"),
-              ("ft", "z"))
+ALL_MODELS = (
+    ("crude", "z"),
+    ("glmm", "z"),
+    ("reml", "z"),
+    ("reml", "knha"),
+    ("reml", "adhoc"),
+    ("dl", "z"),
+    ("ft", "z"),
+)
 
 
 def summary_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -565,7 +736,7 @@ def summary_table(table: pd.DataFrame) -> pd.DataFrame:
     here). A model the table was not pooled with has no column.
     """
     rows = []
-    for (label, kind), part in table.groupby(["label", "kind"], sort=False):
+    for (label, _kind), part in table.groupby(["label", "kind"], sort=False):
         by = part.set_index(["method", "test"])
         k = int(part["k"].iloc[0])
         row = {"group": label, "k": k, "events / n": f"{int(part['events'].iloc[0])}/{int(part['n'].iloc[0])}"}
@@ -574,12 +745,18 @@ def summary_table(table: pd.DataFrame) -> pd.DataFrame:
         known = [m for m in ALL_MODELS if m in pooled]
         for method, test in known + [m for m in pooled if m not in known]:
             r = by.loc[(method, test)]
-            name = ("crude (exact CI)" if method == "crude" else MODEL_NAMES[method] if method == "glmm"
-                    else f"{MODEL_NAMES[method]} ({TEST_LABELS[test]})")
+            name = (
+                "crude (exact CI)"
+                if method == "crude"
+                else MODEL_NAMES[method]
+                if method == "glmm"
+                else f"{MODEL_NAMES[method]} ({TEST_LABELS[test]})"
+            )
             row[name] = single if k == 1 and method != "crude" else _ci(r["proportion"], r["ci_low"], r["ci_high"])
             if method == "glmm":
-                row["GLMM marginal"] = single if k == 1 else _ci(r["marginal_proportion"], r["marginal_ci_low"],
-                                                                 r["marginal_ci_high"])
+                row["GLMM marginal"] = (
+                    single if k == 1 else _ci(r["marginal_proportion"], r["marginal_ci_low"], r["marginal_ci_high"])
+                )
                 row["GLMM note"] = "" if k == 1 else "; ".join(v for v in (r["reason"], r["warnings"]) if v)
         if "GLMM note" in row:
             row["GLMM note"] = row.pop("GLMM note")  # last
@@ -602,23 +779,29 @@ def explain_gap(fit: GroupFit, unit: str = "patients") -> str:
         return ""
     pct = lambda v: f"{100 * v:.0f}%"  # noqa: E731
     pts = lambda v: f"{abs(100 * v):.0f} points"  # noqa: E731
-    text = (f"Why the GLMM's {pct(r.proportion)} differs from the crude {pct(c.proportion)}: the GLMM's number is "
-            f"the conditional proportion, the inverse logit of the mean log-odds, which is the proportion of the "
-            f"median study; the marginal proportion, the average over studies like these, is "
-            f"{pct(r.marginal_proportion)} (95% CI {pct(r.marginal_ci_low)} to {pct(r.marginal_ci_high)}).")
+    text = (
+        f"Why the GLMM's {pct(r.proportion)} differs from the crude {pct(c.proportion)}: the GLMM's number is "
+        f"the conditional proportion, the inverse logit of the mean log-odds, which is the proportion of the "
+        f"median study; the marginal proportion, the average over studies like these, is "
+        f"{pct(r.marginal_proportion)} (95% CI {pct(r.marginal_ci_low)} to {pct(r.marginal_ci_high)})."
+    )
     within = r.proportion - r.marginal_proportion
     if abs(within) >= 0.05:
-        text += (f" With studies this far apart (tau² = {r.tau2:.2f} on the log-odds scale) the median and the "
-                 f"average study differ by {pts(within)}.")
+        text += (
+            f" With studies this far apart (tau² = {r.tau2:.2f} on the log-odds scale) the median and the "
+            f"average study differ by {pts(within)}."
+        )
     between = r.marginal_proportion - c.proportion
     if abs(between) >= 0.05:
         studies = r.studies
         plain = float((studies["events"] / studies["n"]).mean())
         direction = "lower" if c.proportion < plain else "higher"
-        text += (f" The crude {pct(c.proportion)} ({c.events} of {c.n}) counts each of the {c.n} {unit} once, so the "
-                 f"largest studies weigh most, and it lies {pts(between)} {'below' if between > 0 else 'above'} the "
-                 f"marginal proportion: the larger studies reported {direction} proportions than the smaller ones "
-                 f"(the plain average of the study proportions is {pct(plain)}).")
+        text += (
+            f" The crude {pct(c.proportion)} ({c.events} of {c.n}) counts each of the {c.n} {unit} once, so the "
+            f"largest studies weigh most, and it lies {pts(between)} {'below' if between > 0 else 'above'} the "
+            f"marginal proportion: the larger studies reported {direction} proportions than the smaller ones "
+            f"(the plain average of the study proportions is {pct(plain)})."
+        )
     return text + " The three answer different questions."
 
 
@@ -634,28 +817,42 @@ def describe(fit: GroupFit, outcome: str = "response", unit: str = "patients") -
     studies = f"{result.k} {'study' if result.k == 1 else 'studies'}"
     if result.k == 1:
         row = result.studies.iloc[0]
-        return (f"{label}: {result.events} of {result.n} {units} in a single study had {what}; with one study "
-                f"there is nothing to pool. Its exact 95% CI runs from {100 * row['ci_low']:.0f}% to "
-                f"{100 * row['ci_high']:.0f}%.")
+        return (
+            f"{label}: {result.events} of {result.n} {units} in a single study had {what}; with one study "
+            f"there is nothing to pool. Its exact 95% CI runs from {100 * row['ci_low']:.0f}% to "
+            f"{100 * row['ci_high']:.0f}%."
+        )
     if not result.converged:
         c = fit.crude
-        return (f"{label}: {result.events} of {result.n} {units} in {studies} had {what}. "
-                f"The random-effects model cannot be estimated here ({fit.note}), "
-                f"so only the crude proportion can be reported: {100 * c.proportion:.0f}% (exact 95% CI "
-                f"{100 * c.ci_low:.0f}% to {100 * c.ci_high:.0f}%).")
+        return (
+            f"{label}: {result.events} of {result.n} {units} in {studies} had {what}. "
+            f"The random-effects model cannot be estimated here ({fit.note}), "
+            f"so only the crude proportion can be reported: {100 * c.proportion:.0f}% (exact 95% CI "
+            f"{100 * c.ci_low:.0f}% to {100 * c.ci_high:.0f}%)."
+        )
     pct = lambda v: f"{100 * v:.0f}%"  # noqa: E731
     text = f"{label}: {result.events} of {result.n} {units} in {studies} had {what}. "
     if fit.fallback:
-        text += (f"The GLMM cannot be estimated here ({fit.primary.reason}), so the fallback model "
-                 f"({fit.model}) is shown: it ")
+        text += (
+            f"The GLMM cannot be estimated here ({fit.primary.reason}), so the fallback model "
+            f"({fit.model}) is shown: it "
+        )
     else:
         text += f"The model ({fit.model}) "
-    text += f"puts the typical proportion at {pct(result.proportion)} (95% CI {pct(result.ci_low)} to {pct(result.ci_high)})."
+    text += (
+        f"puts the typical proportion at {pct(result.proportion)} "
+        f"(95% CI {pct(result.ci_low)} to {pct(result.ci_high)})."
+    )
     if np.isfinite(result.pi_low):
-        text += (f" A new study could plausibly find anywhere from {pct(result.pi_low)} to {pct(result.pi_high)}"
-                 f" (prediction interval), ")
-        text += ("with no detectable heterogeneity between studies." if result.tau2 < 1e-6 or result.i2 < 1 else
-                 f"and {result.i2:.0f}% of the variation between studies is beyond chance (I²).")
+        text += (
+            f" A new study could plausibly find anywhere from {pct(result.pi_low)} to {pct(result.pi_high)}"
+            f" (prediction interval), "
+        )
+        text += (
+            "with no detectable heterogeneity between studies."
+            if result.tau2 < 1e-6 or result.i2 < 1
+            else f"and {result.i2:.0f}% of the variation between studies is beyond chance (I²)."
+        )
     if result.ci_high - result.ci_low > 0.4:
         text += " The interval is wide: the evidence is thin."
     text += "".join(f" Note: {w}." for w in result.warnings if "Hartung–Knapp scale is 0" in w)
@@ -687,10 +884,23 @@ def leave_one_out(fit: GroupFit, level: float = 0.95) -> pd.DataFrame:
     # the GLMM without a study uses the nodes the group's own fit settled at (as metafor's
     # leave1out keeps the model's nAGQ)
     nodes = r.nodes if r.method == "glmm" and r.nodes else "auto"
-    out = meta_leave_one_out(studies["events"], studies["n"], method=r.method, labels=studies["label"], level=level,
-                             test=r.test, pi_type=PI_TYPE, nodes=nodes)
-    infl = meta_influence(studies["events"], studies["n"], method="reml", labels=studies["label"],
-                          test=r.test if r.method in IV_METHODS else "z")
+    out = meta_leave_one_out(
+        studies["events"],
+        studies["n"],
+        method=r.method,
+        labels=studies["label"],
+        level=level,
+        test=r.test,
+        pi_type=PI_TYPE,
+        nodes=nodes,
+    )
+    infl = meta_influence(
+        studies["events"],
+        studies["n"],
+        method="reml",
+        labels=studies["label"],
+        test=r.test if r.method in IV_METHODS else "z",
+    )
     out["influential"] = infl["influential"].to_numpy()
     return out
 
@@ -701,26 +911,51 @@ def leave_one_out_table(fit: GroupFit, frame: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for row in frame.itertuples():
         ok = row.converged and np.isfinite(row.proportion)
-        rows.append({"omitted": row.omitted, "k": row.k,
-                     "proportion [95% CI]": _ci(row.proportion, row.ci_low, row.ci_high) if ok else "not estimable",
-                     "change (points)": f"{100 * (row.proportion - r.proportion):+.1f}" if ok else "–",
-                     "tau²": f"{row.tau2:.2f}" if ok and np.isfinite(row.tau2) else "–",
-                     "influential (REML)": "yes" if row.influential else "",
-                     "note": "" if ok else row.status.replace("_", " ")})
+        rows.append(
+            {
+                "omitted": row.omitted,
+                "k": row.k,
+                "proportion [95% CI]": _ci(row.proportion, row.ci_low, row.ci_high) if ok else "not estimable",
+                "change (points)": f"{100 * (row.proportion - r.proportion):+.1f}" if ok else "–",
+                "tau²": f"{row.tau2:.2f}" if ok and np.isfinite(row.tau2) else "–",
+                "influential (REML)": "yes" if row.influential else "",
+                "note": "" if ok else row.status.replace("_", " "),
+            }
+        )
     return pd.DataFrame(rows, columns=LEAVE_ONE_OUT_TABLE)
 
 
 def leave_one_out_groups(fits: dict[tuple[str, str], GroupFit], min_studies: int = LEAVE_ONE_OUT_MIN) -> dict:
     """:func:`leave_one_out` for every group with at least ``min_studies`` studies and an estimable model."""
-    return {key: leave_one_out(fit) for key, fit in fits.items() if fit.result.k >= min_studies and fit.result.converged}
+    return {
+        key: leave_one_out(fit) for key, fit in fits.items() if fit.result.k >= min_studies and fit.result.converged
+    }
 
 
 # --------------------------------------------------------------------------- the sensitivity comparison
 
 #: The groups whose estimates the sensitivity comparison sets side by side.
-HEADLINE_COLUMNS = ["run", "kind", "key", "group", "method", "model", "k", "events", "n", "proportion", "ci_low",
-                    "ci_high", "converged"]
-HEADLINE_GROUPS = (("modality", "topical_sts"), ("modality", "intralesional_sts"), ("family", "laser"), ("modality", "eswl"))
+HEADLINE_COLUMNS = [
+    "run",
+    "kind",
+    "key",
+    "group",
+    "method",
+    "model",
+    "k",
+    "events",
+    "n",
+    "proportion",
+    "ci_low",
+    "ci_high",
+    "converged",
+]
+HEADLINE_GROUPS = (
+    ("modality", "topical_sts"),
+    ("modality", "intralesional_sts"),
+    ("family", "laser"),
+    ("modality", "eswl"),
+)
 #: The two rows of each headline group.
 HEADLINE_METHODS = ("crude", "primary model")
 
@@ -732,13 +967,25 @@ def headline(fits: dict[tuple[str, str], GroupFit], run: str) -> pd.DataFrame:
         fit = fits.get((kind, key))
         if fit is None:
             continue
-        for method, r in zip(HEADLINE_METHODS, (fit.crude, fit.result)):
+        for method, r in zip(HEADLINE_METHODS, (fit.crude, fit.result), strict=True):
             single = r.k == 1 and method != "crude"
-            rows.append({"run": run, "kind": kind, "key": key, "group": fit.label, "method": method,
-                         "model": "single study" if single else "crude" if method == "crude" else fit.model,
-                         "k": r.k, "events": r.events, "n": r.n, "proportion": math.nan if single else r.proportion,
-                         "ci_low": math.nan if single else r.ci_low, "ci_high": math.nan if single else r.ci_high,
-                         "converged": bool(r.converged) and not single})
+            rows.append(
+                {
+                    "run": run,
+                    "kind": kind,
+                    "key": key,
+                    "group": fit.label,
+                    "method": method,
+                    "model": "single study" if single else "crude" if method == "crude" else fit.model,
+                    "k": r.k,
+                    "events": r.events,
+                    "n": r.n,
+                    "proportion": math.nan if single else r.proportion,
+                    "ci_low": math.nan if single else r.ci_low,
+                    "ci_high": math.nan if single else r.ci_high,
+                    "converged": bool(r.converged) and not single,
+                }
+            )
     return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
 
 

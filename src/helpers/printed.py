@@ -75,8 +75,9 @@ def parse_response(text: str) -> dict[str, tuple[str, int, int]]:
     t = strip_footnotes(text)
     item = rf"({'|'.join(labels)}), ({_NUMBER}), ([0-9]{{1,9}})/([0-9]{{1,9}})"
     if not re.fullmatch(rf"{item}(?: {item})*", t):
-        raise ValueError(f"cannot read the Table 2 response cell {text!r} "
-                         "(categories like 'Complete, 19, 9/48 Partial, 63, 30/48')")
+        raise ValueError(
+            f"cannot read the Table 2 response cell {text!r} (categories like 'Complete, 19, 9/48 Partial, 63, 30/48')"
+        )
     found = re.findall(item, t)
     keys = [labels[label] for label, *_ in found]
     if len(set(keys)) != len(keys):
@@ -85,13 +86,16 @@ def parse_response(text: str) -> dict[str, tuple[str, int, int]]:
 
 
 def parse_adverse_events(text: str) -> dict[str, str]:
-    """``"Infection (5), injection pain (6 ^b)"`` -> {"infection": "5", "injection pain": "6"}; ``"None"`` -> {"none": "0"}."""
+    """``"Infection (5), injection pain (6 ^b)"`` -> {"infection": "5", "injection pain": "6"};
+    ``"None"`` -> {"none": "0"}."""
     t = strip_footnotes(text)
     if t == "None":
         return {"none": "0"}
     item = r"([^,()]+?) \(([0-9]{1,9}|N/R)(?: \^[a-z])?\)"
     if not re.fullmatch(rf"{item}(?:, {item})*", t):
-        raise ValueError(f"cannot read the Table 2 adverse events {text!r} (like 'Infection (5), recurrence (N/R)' or None)")
+        raise ValueError(
+            f"cannot read the Table 2 adverse events {text!r} (like 'Infection (5), recurrence (N/R)' or None)"
+        )
     found = re.findall(item, t)
     names = [name.strip().lower() for name, _ in found]
     if len(set(names)) != len(names):
@@ -135,8 +139,15 @@ def cell_problems(row: dict) -> list[tuple[str, str]]:
         value = row.get(column)
         if merged and column in POOLED_COLUMNS:
             if value is not None:
-                problems.append((column, (f"the row is merged into {row['merged_into']!r}, which prints this column; "
-                                          "leave the cell empty")))
+                problems.append(
+                    (
+                        column,
+                        (
+                            f"the row is merged into {row['merged_into']!r}, which prints this column; "
+                            "leave the cell empty"
+                        ),
+                    )
+                )
             continue
         if value is None:
             problems.append((column, "the cell is empty; Table 2 prints a value, N/R or N/A here"))

@@ -41,8 +41,10 @@ def check(prisma: pd.DataFrame) -> list[str]:
     """
     done, failed = prisma_sums({box: _count(prisma, box) for box in prisma.index})
     if failed:
-        raise DataValidationError([Problem("prisma.csv", "flow adds up", message, column="count") for _, message in failed],
-                                  source="PRISMA flow")
+        raise DataValidationError(
+            [Problem("prisma.csv", "flow adds up", message, column="count") for _, message in failed],
+            source="PRISMA flow",
+        )
     return done
 
 
@@ -71,12 +73,27 @@ def diagram(review: Review, ax=None):
         ax.annotate("", xy=(x2, y2), xytext=(x1, y1), arrowprops={"arrowstyle": "->", "lw": 0.8})
 
     grey = "#f2f2f2"
-    ax.text(2.4, 9.75, "Identification of studies via databases and registers", ha="center", fontsize=style.FONT_SIZE, weight="bold")
+    ax.text(
+        2.4,
+        9.75,
+        "Identification of studies via databases and registers",
+        ha="center",
+        fontsize=style.FONT_SIZE,
+        weight="bold",
+    )
     ax.text(8.2, 9.75, "Identification via other methods", ha="center", fontsize=style.FONT_SIZE, weight="bold")
     for y, stage in ((8.3, "Identification"), (4.8, "Screening"), (1.0, "Included")):
         ax.text(0.05, y, stage, rotation=90, va="center", fontsize=style.FONT_SIZE, weight="bold")
-    box(0.4, 8.1, 2.6, 1.3, "Records identified from:\n" + _text(prisma, "records_databases").replace("\n", " ")
-        + "\n" + _text(prisma, "records_registers").replace("\n", " "))
+    box(
+        0.4,
+        8.1,
+        2.6,
+        1.3,
+        "Records identified from:\n"
+        + _text(prisma, "records_databases").replace("\n", " ")
+        + "\n"
+        + _text(prisma, "records_registers").replace("\n", " "),
+    )
     box(3.4, 8.1, 2.6, 1.3, _text(prisma, "records_removed"), grey)
     box(0.4, 6.5, 2.6, 1.0, _text(prisma, "records_screened"))
     box(3.4, 6.5, 2.6, 1.0, _text(prisma, "records_excluded"), grey)
@@ -85,12 +102,21 @@ def diagram(review: Review, ax=None):
     box(0.4, 3.5, 2.6, 1.0, _text(prisma, "reports_assessed"))
     box(6.8, 8.1, 2.8, 1.3, _text(prisma, "records_other"))
     box(6.8, 3.5, 2.8, 1.0, _text(prisma, "reports_assessed_other"))
-    reasons = (f"{_text(prisma, 'reports_excluded')}\n(both routes; the paper does not split them)\n"
-               f"Patients described in other included studies: {_count(prisma, 'excluded_duplicate_patients')}\n"
-               f"Insufficient data: {_count(prisma, 'excluded_insufficient_data')}")
+    reasons = (
+        f"{_text(prisma, 'reports_excluded')}\n(both routes; the paper does not split them)\n"
+        f"Patients described in other included studies: {_count(prisma, 'excluded_duplicate_patients')}\n"
+        f"Insufficient data: {_count(prisma, 'excluded_insufficient_data')}"
+    )
     box(3.4, 2.6, 3.2, 1.6, reasons, grey)
-    box(0.4, 0.4, 5.6, 1.2, _text(prisma, "studies_included").replace("\n", " ") + "\n"
-        + _text(prisma, "patients_included").replace("\n", " "))
+    box(
+        0.4,
+        0.4,
+        5.6,
+        1.2,
+        _text(prisma, "studies_included").replace("\n", " ")
+        + "\n"
+        + _text(prisma, "patients_included").replace("\n", " "),
+    )
     for y1, y2 in ((8.1, 7.5), (6.5, 6.0), (5.0, 4.5), (3.5, 1.6)):
         arrow(1.7, y1, 1.7, y2)
     for y in (8.75, 7.0, 5.5):

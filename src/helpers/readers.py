@@ -72,8 +72,12 @@ def read_text(path: Path, name: str, limit: int, rule_prefix: str = "") -> tuple
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, Problem(name, "UTF-8 encoding",
-                             f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8; save the file as UTF-8", row=line)
+        return None, Problem(
+            name,
+            "UTF-8 encoding",
+            f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8; save the file as UTF-8",
+            row=line,
+        )
     if not text.strip():
         return None, Problem(name, "file not empty", "file is empty")
     return text.replace("\r\n", "\n").replace("\r", "\n"), None
@@ -152,15 +156,20 @@ class _StrictLoader(yaml.SafeLoader):
             target = self.anchors.get(event.anchor)
             line = event.start_mark.line + 1
             if target is not None and not isinstance(target, yaml.ScalarNode):
-                raise YamlProblem(f"the alias *{event.anchor} repeats a list or mapping; aliases may only repeat a text "
-                                  "(nested aliases can expand a small file into gigabytes)", line)
+                raise YamlProblem(
+                    f"the alias *{event.anchor} repeats a list or mapping; aliases may only repeat a text "
+                    "(nested aliases can expand a small file into gigabytes)",
+                    line,
+                )
             self._expanded = getattr(self, "_expanded", 0) + (len(target.value) if target is not None else 0)
             if self._expanded > MAX_YAML_BYTES:
                 raise YamlProblem(f"aliases expand to more than {_size(MAX_YAML_BYTES)} of text", line)
         self._depth = getattr(self, "_depth", 0) + 1
         try:
             if self._depth > MAX_YAML_DEPTH:
-                raise YamlProblem(f"nested more than {MAX_YAML_DEPTH} levels deep", self.peek_event().start_mark.line + 1)
+                raise YamlProblem(
+                    f"nested more than {MAX_YAML_DEPTH} levels deep", self.peek_event().start_mark.line + 1
+                )
             event = self.peek_event()
             tag = getattr(event, "tag", None)
             if tag is not None and not isinstance(event, yaml.AliasEvent):
@@ -176,21 +185,34 @@ class _StrictLoader(yaml.SafeLoader):
             try:
                 hash(key)
             except TypeError:
-                raise YamlProblem("a key must be a plain value, not a list or mapping", key_node.start_mark.line + 1) from None
+                raise YamlProblem(
+                    "a key must be a plain value, not a list or mapping", key_node.start_mark.line + 1
+                ) from None
             if key in seen:
-                raise YamlProblem(f"key {key!r} appears twice (lines {seen[key]} and {key_node.start_mark.line + 1}); "
-                                  "the second would silently replace the first", key_node.start_mark.line + 1)
+                raise YamlProblem(
+                    f"key {key!r} appears twice (lines {seen[key]} and {key_node.start_mark.line + 1}); "
+                    "the second would silently replace the first",
+                    key_node.start_mark.line + 1,
+                )
             seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
 
 
 _StrictLoader.add_constructor("tag:yaml.org,2002:int", lambda loader, node: int(loader.construct_scalar(node), 10))
-_StrictLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
-_StrictLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 _StrictLoader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
 _StrictLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float", re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
-    list("-+.0123456789"))
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+.0123456789"),
+)
 
 
 def load_yaml(text: str):

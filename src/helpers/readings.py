@@ -78,24 +78,24 @@ READINGS: tuple[Reading, ...] = (
         project_does="Weeks become months at 4 weeks to the month (1 week = 0.25 months; days at 28 to the month).",
         strict_does="The calendar month: 365.25 / 12 = 30.4375 days, 4.348 weeks.",
         why="The paper needs some conversion and names none. Four weeks to the month is the common clinical "
-            "convention for schedules counted in weeks (a 'monthly' injection every four weeks), and the one "
-            "Table 2's printed quarter months (0.25, 2.25) show the authors used; the calendar month is "
-            "computed beside it, so every number that moves with the month's length is marked.",
+        "convention for schedules counted in weeks (a 'monthly' injection every four weeks), and the one "
+        "Table 2's printed quarter months (0.25, 2.25) show the authors used; the calendar month is "
+        "computed beside it, so every number that moves with the month's length is marked.",
         where="helpers.units.to_months",
     ),
     Reading(
         name="median-imputed",
         title="A study's median stands for its patients",
-        paper_says="Footnote a: \"mean imputation was used when a mean was known ... but exact values were not "
-                   "reported for individual cases\"; it says nothing of a printed median.",
+        paper_says='Footnote a: "mean imputation was used when a mean was known ... but exact values were not '
+        'reported for individual cases"; it says nothing of a printed median.',
         project_does="A multi-patient study's printed median (or its single printed value) stands for each of its "
-                     "patients whose value the printed numbers do not fix, as footnote a does with a mean.",
+        "patients whose value the printed numbers do not fix, as footnote a does with a mean.",
         strict_does="Only a printed mean is imputed; a patient whose value is neither printed nor fixed by the "
-                    "study's median and range is missing (available-case analysis).",
+        "study's median and range is missing (available-case analysis).",
         why="Most multi-patient studies print a median, not a mean. Without the rule a study counts only through "
-            "the one to three patients its range and median fix, so Olesen's 29 patients would weigh as one and "
-            "single-patient reports would decide the pooled medians. A median is the study's central value as a "
-            "mean is, and the strict reading is computed beside it.",
+        "the one to three patients its range and median fix, so Olesen's 29 patients would weigh as one and "
+        "single-patient reports would decide the pooled medians. A median is the study's central value as a "
+        "mean is, and the strict reading is computed beside it.",
         where="helpers.outcomes.study_values",
     ),
 )
@@ -105,14 +105,14 @@ WITHDRAWN: tuple[Reading, ...] = (
     Reading(
         name="printed-range-bounds",
         title="A study's printed range, not its value, enters the pooled range",
-        paper_says="\"We reported medians with ranges\"; how a pooled range is formed is not said.",
+        paper_says='"We reported medians with ranges"; how a pooled range is formed is not said.',
         project_does="(withdrawn) The pooled range ran over the studies' printed ranges; a value imputed for a "
-                     "study's patients did not widen it.",
+        "study's patients did not widen it.",
         strict_does="The pooled range is the lowest and highest of the values pooled.",
         why="Withdrawn: its one effect was the intralesional treatment-duration range. Baumgartner-Nielsen's "
-            "printed range (3–4 weeks) covers only the patients who had several sessions (Table 1 footnote c), "
-            "so it does not bound the 1-week median imputed for the others; the rule's only support was that "
-            "Table 2's 0.5 then reproduced.",
+        "printed range (3–4 weeks) covers only the patients who had several sessions (Table 1 footnote c), "
+        "so it does not bound the 1-week median imputed for the others; the rule's only support was that "
+        "Table 2's 0.5 then reproduced.",
         where="helpers.outcomes.pool_durations (no longer)",
     ),
     Reading(
@@ -121,9 +121,9 @@ WITHDRAWN: tuple[Reading, ...] = (
         paper_says="Nothing.",
         project_does="(withdrawn) A range-only study (Bottomley [13], 8–16 weeks) entered the pooled range only.",
         strict_does="A printed range's two ends are two patients' exact values and enter the median too; the "
-                    "study's other patients have no printed value and are missing.",
+        "study's other patients have no printed value and are missing.",
         why="Withdrawn: a range's ends are values of real patients, which available-case analysis uses; "
-            "leaving them out of the median had no reason but the rule's own tidiness.",
+        "leaving them out of the median had no reason but the rule's own tidiness.",
         where="helpers.outcomes.pool_durations (no longer)",
     ),
 )
@@ -168,6 +168,9 @@ _COLUMNS = ["reading", "status", "title", "paper_says", "project_does", "strict_
 
 def frame() -> pd.DataFrame:
     """Every reading, kept and withdrawn, for the reports (columns ``reading, status, title, ...``)."""
-    rows = [{"reading": r.name, "status": status, **{k: getattr(r, k) for k in _COLUMNS[2:]}}
-            for status, group in (("kept", READINGS), ("withdrawn", WITHDRAWN)) for r in group]
+    rows = [
+        {"reading": r.name, "status": status, **{k: getattr(r, k) for k in _COLUMNS[2:]}}
+        for status, group in (("kept", READINGS), ("withdrawn", WITHDRAWN))
+        for r in group
+    ]
     return pd.DataFrame(rows, columns=_COLUMNS)

@@ -74,8 +74,18 @@ _CLAIM_ID = re.compile(r"[a-z0-9][a-z0-9.-]*", re.ASCII)
 # --------------------------------------------------------------------------- reported values
 
 _NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
 }
 
 
@@ -115,7 +125,9 @@ def parse_reported(text: str) -> Reported:
     if m := re.fullmatch(r"([0-9]{1,9}(?:\.([0-9]{1,6}))?)%", t):
         return Reported("percent", (float(m.group(1)),), len(m.group(2) or ""))
     if m := re.fullmatch(r"([0-9]{1,9}(?:\.([0-9]{1,6}))?)[–-]([0-9]{1,9}(?:\.([0-9]{1,6}))?)", t):
-        return Reported("range", (float(m.group(1)), float(m.group(3))), max(len(m.group(2) or ""), len(m.group(4) or "")))
+        return Reported(
+            "range", (float(m.group(1)), float(m.group(3))), max(len(m.group(2) or ""), len(m.group(4) or ""))
+        )
     if re.fullmatch(r"[0-9]{1,3}(?:,[0-9]{3}){1,3}|[0-9]{1,12}", t):
         return Reported("count", (float(t.replace(",", "")),))
     if m := re.fullmatch(r"[0-9]{1,9}\.([0-9]{1,6})", t):
@@ -203,6 +215,7 @@ def _one_of(vocab_key: str, what: str) -> Kind:
         if value not in allowed:
             return f"{value!r} is not a {what}; {what}s: {', '.join(sorted(map(str, allowed)))}"
         return None
+
     return Kind(what, check)
 
 
@@ -217,6 +230,7 @@ def _list_of(item: Kind, what: str) -> Kind:
         if len({repr(v) for v in value}) != len(value):
             return "lists a value twice"
         return None
+
     return Kind(f"list of {what}s", check)
 
 
@@ -227,6 +241,7 @@ def _ref_in(vocab_key: str, what: str) -> Kind:
         if value not in vocab[vocab_key]:
             return f"{value} is not {what}"
         return None
+
     return Kind(what, check)
 
 
@@ -240,7 +255,7 @@ def _groups(value, vocab):
     for g in value:
         if not isinstance(g, dict) or len(g) != 1 or next(iter(g)) not in ("modality", "family"):
             return f"each selection is one modality or one family ({{modality: topical_sts}}), not {describe(g)}"
-        (key, v), = g.items()
+        ((key, v),) = g.items()
         problem = (MODALITY if key == "modality" else FAMILY).check(v, vocab)
         if problem:
             return problem
@@ -264,16 +279,35 @@ STUDY_REFS = _list_of(STUDY_REF, "included study")
 REFERENCE_REFS = _list_of(_ref_in("references", "in the reference list"), "reference")
 RULE = _one_of("rules", "rule")
 BOOLEAN = Kind("true or false", _boolean)
-CLAIM_ID = Kind("claim id", lambda value, vocab: None if isinstance(value, str) and _CLAIM_ID.fullmatch(value)
-                else f"must be the id of another claim, not {describe(value)}")
+CLAIM_ID = Kind(
+    "claim id",
+    lambda value, vocab: (
+        None
+        if isinstance(value, str) and _CLAIM_ID.fullmatch(value)
+        else f"must be the id of another claim, not {describe(value)}"
+    ),
+)
 CLAIM_IDS = _list_of(CLAIM_ID, "claim id")
 FAMILIES = _list_of(FAMILY, "family")
-SESSIONS = Kind("number of sessions", lambda value, vocab: None if isinstance(value, int) and not isinstance(value, bool)
-                and 1 <= value <= 1000 else f"must be a whole number of sessions from 1 to 1000, not {describe(value)}")
+SESSIONS = Kind(
+    "number of sessions",
+    lambda value, vocab: (
+        None
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1000
+        else f"must be a whole number of sessions from 1 to 1000, not {describe(value)}"
+    ),
+)
 GROUPS = Kind("list of selections", _groups)
 
-_STUDY_FILTERS = {"refs": STUDY_REFS, "modality": MODALITY, "family": FAMILY, "design": DESIGN,
-                  "publication_type": PUBLICATION_TYPE, "control_lesion": BOOLEAN, "design_stated": BOOLEAN}
+_STUDY_FILTERS = {
+    "refs": STUDY_REFS,
+    "modality": MODALITY,
+    "family": FAMILY,
+    "design": DESIGN,
+    "publication_type": PUBLICATION_TYPE,
+    "control_lesion": BOOLEAN,
+    "design_stated": BOOLEAN,
+}
 
 #: Each computation a claim can name: its required and its optional arguments, with kinds.
 COMPUTATION_ARGUMENTS: dict[str, tuple[dict[str, Kind], dict[str, Kind]]] = {
@@ -291,15 +325,20 @@ COMPUTATION_ARGUMENTS: dict[str, tuple[dict[str, Kind], dict[str, Kind]]] = {
     "total_sessions": ({}, {"refs": STUDY_REFS, "modalities": MODALITIES}),
     "n_cited": ({"refs": REFERENCE_REFS}, {}),
     "rule_constant": ({"rule": RULE}, {}),
-    "response_after_sessions": ({"categories": CATEGORIES, "sessions": SESSIONS}, {"modality": MODALITY, "family": FAMILY}),
+    "response_after_sessions": (
+        {"categories": CATEGORIES, "sessions": SESSIONS},
+        {"modality": MODALITY, "family": FAMILY},
+    ),
     "adverse_event_rank": ({"events": EVENTS}, {}),
     "event_kinds": ({"modality": MODALITY}, {}),
     "pain_relief_share": ({"families": FAMILIES}, {}),
     "sum_of_reported": ({"claims": CLAIM_IDS}, {}),
     "median_of_reported": ({"claims": CLAIM_IDS}, {}),
     "share_of_reported": ({"part": CLAIM_ID, "whole": CLAIM_ID}, {}),
-    "cited_with": ({"refs": REFERENCE_REFS}, {"exact": BOOLEAN, "categories": CATEGORIES, "events": EVENTS,
-                                              "modalities": MODALITIES, "sessions": SESSIONS}),
+    "cited_with": (
+        {"refs": REFERENCE_REFS},
+        {"exact": BOOLEAN, "categories": CATEGORIES, "events": EVENTS, "modalities": MODALITIES, "sessions": SESSIONS},
+    ),
     "unknown_by_lesion_reporting": ({}, {"modality": MODALITY}),
     "duration_rank": ({"modality": MODALITY, "measure": MEASURE}, {}),
     "pain_reporting_gap": ({"families": FAMILIES, "others": FAMILIES}, {}),
@@ -312,7 +351,11 @@ COMPUTATION_ARGUMENTS: dict[str, tuple[dict[str, Kind], dict[str, Kind]]] = {
     "mean_imputed_share": ({"measure": MEASURE}, {}),
 }
 #: Computations over the numbers other claims print; the claims they name must exist and print a count.
-CLAIM_REFERENCES = {"sum_of_reported": ("claims",), "median_of_reported": ("claims",), "share_of_reported": ("part", "whole")}
+CLAIM_REFERENCES = {
+    "sum_of_reported": ("claims",),
+    "median_of_reported": ("claims",),
+    "share_of_reported": ("part", "whole"),
+}
 #: The constants of the project's rules that a claim about the paper's methods can name
 #: (:data:`helpers.claims.RULE_CONSTANTS` gives their values).
 RULE_NAMES = ("rob_low_above_percent", "rob_high_below_percent", "response_categories")
@@ -322,17 +365,38 @@ RULE_NAMES = ("rob_low_above_percent", "rob_high_below_percent", "response_categ
 #: range (two numbers). ``pooled_duration`` returns a range for ``statistic: range``;
 #: ``rule_constant`` a percent for the rules named ``*_percent``, else a count.
 COMPUTATION_RESULTS: dict[str, str] = {
-    "n_studies": "count", "n_patients": "count", "patients_with_disease": "count", "adverse_event_patients": "count",
-    "n_cited": "count", "largest_diameter": "number", "largest_diameter_complete_response": "number",
-    "total_sessions": "number", "pooled_duration": "number", "rule_constant": "number",
-    "response_after_sessions": "proportion", "adverse_event_rank": "count", "event_kinds": "count",
-    "pain_relief_share": "proportion", "sum_of_reported": "number", "share_of_reported": "proportion",
-    "median_of_reported": "number", "cited_with": "proportion", "unknown_by_lesion_reporting": "count",
-    "duration_rank": "count", "pain_reporting_gap": "number", "pain_outcome_patients": "count",
-    "title_concentration": "number", "least_sessions_per_month": "number", "median_share": "proportion",
-    "response_in": "proportion", "summarised_smaller_groups": "count", "mean_imputed_share": "proportion",
-    "response": "proportion", "response_extreme": "proportion",
-    "response_by_disease_category": "proportion", "adverse_event_proportion": "proportion",
+    "n_studies": "count",
+    "n_patients": "count",
+    "patients_with_disease": "count",
+    "adverse_event_patients": "count",
+    "n_cited": "count",
+    "largest_diameter": "number",
+    "largest_diameter_complete_response": "number",
+    "total_sessions": "number",
+    "pooled_duration": "number",
+    "rule_constant": "number",
+    "response_after_sessions": "proportion",
+    "adverse_event_rank": "count",
+    "event_kinds": "count",
+    "pain_relief_share": "proportion",
+    "sum_of_reported": "number",
+    "share_of_reported": "proportion",
+    "median_of_reported": "number",
+    "cited_with": "proportion",
+    "unknown_by_lesion_reporting": "count",
+    "duration_rank": "count",
+    "pain_reporting_gap": "number",
+    "pain_outcome_patients": "count",
+    "title_concentration": "number",
+    "least_sessions_per_month": "number",
+    "median_share": "proportion",
+    "response_in": "proportion",
+    "summarised_smaller_groups": "count",
+    "mean_imputed_share": "proportion",
+    "response": "proportion",
+    "response_extreme": "proportion",
+    "response_by_disease_category": "proportion",
+    "adverse_event_proportion": "proportion",
 }
 #: The printed forms a result can be compared with (:func:`parse_reported`'s kinds; a claim
 #: with ``unit: percent`` is a percent).
@@ -390,33 +454,49 @@ def _argument_problems(computation: str, args: dict, vocab: dict) -> list[tuple[
     unknown = [name for name in args if not isinstance(name, str) or name not in allowed]
     if unknown:  # one message: a misspelt argument is usually also the missing one
         needs = f"; it needs {', '.join(map(repr, missing))}" if missing else ""
-        return [(str(name), f"computation {computation!r} takes no argument {str(name)[:40]!r}; its arguments: "
-                            f"{', '.join(allowed) or 'none'}{needs}") for name in unknown]
-    problems = [(name, f"computation {computation!r} needs the argument {name!r} ({required[name].name})")
-                for name in missing]
+        return [
+            (
+                str(name),
+                f"computation {computation!r} takes no argument {str(name)[:40]!r}; its arguments: "
+                f"{', '.join(allowed) or 'none'}{needs}",
+            )
+            for name in unknown
+        ]
+    problems = [
+        (name, f"computation {computation!r} needs the argument {name!r} ({required[name].name})") for name in missing
+    ]
     for name, value in args.items():
         problem = allowed[name].check(value, vocab)
         if problem:
             problems.append((name, f"argument {name}: {problem}"))
     both = not problems and isinstance(args.get("modality"), str) and isinstance(args.get("family"), str)
     if both and vocab["family_of"].get(args["modality"]) != args["family"]:
-        problems.append(("family", (f"modality {args['modality']!r} is not of family {args['family']!r}: "
-                                    "the selection would be empty")))
+        problems.append(
+            (
+                "family",
+                (f"modality {args['modality']!r} is not of family {args['family']!r}: the selection would be empty"),
+            )
+        )
     return problems
 
 
 def check_claims(entries, node, vocab: dict, name: str = CLAIMS_FILE) -> tuple[list[Claim], list[Problem]]:
     """Check the parsed claims register against the data; return the claims and every problem."""
     if not isinstance(entries, list) or not entries:
-        return [], [Problem(name, "list of claims", "the file must hold a non-empty list of claims, not "
-                            + describe(entries))]
+        return [], [
+            Problem(name, "list of claims", "the file must hold a non-empty list of claims, not " + describe(entries))
+        ]
     problems, claims, seen = [], [], {}
     for entry, item in zip(entries, node.value, strict=True):
         line = line_of(item)
         keys = key_lines(item)
         before = len(problems)
         if not isinstance(entry, dict):
-            problems.append(Problem(name, "claim well formed", f"each claim must be a mapping of keys, not {describe(entry)}", row=line))
+            problems.append(
+                Problem(
+                    name, "claim well formed", f"each claim must be a mapping of keys, not {describe(entry)}", row=line
+                )
+            )
             continue
         cid = entry.get("id") if isinstance(entry.get("id"), str) else None
         label = f"claim {cid!r}" if cid else "claim"
@@ -442,7 +522,10 @@ def check_claims(entries, node, vocab: dict, name: str = CLAIMS_FILE) -> tuple[l
             continue
         reported = entry["reported"]
         if isinstance(reported, bool) or not isinstance(reported, (str, int)):
-            bad("reported", f"must be the number as printed, in quotes ('4.90' keeps its decimals), not {describe(reported)}")
+            bad(
+                "reported",
+                f"must be the number as printed, in quotes ('4.90' keeps its decimals), not {describe(reported)}",
+            )
         elif entry.get("means") is not None:  # words: the phrase is in the quote, `means` is its number
             try:
                 parse_means(entry["means"])
@@ -483,15 +566,30 @@ def check_claims(entries, node, vocab: dict, name: str = CLAIMS_FILE) -> tuple[l
         else:
             found = _argument_problems(comp, args or {}, vocab)
             for arg, message in found:
-                problems.append(Problem(name, "claim arguments exist", f"{label}: {message}",
-                                        row=keys.get("args", line), column=f"args.{arg}"))
+                problems.append(
+                    Problem(
+                        name,
+                        "claim arguments exist",
+                        f"{label}: {message}",
+                        row=keys.get("args", line),
+                        column=f"args.{arg}",
+                    )
+                )
             if not found and len(problems) == before:
                 kind = result_kind(comp, args or {})
-                form = ("percent" if entry.get("unit") == "percent" else parse_means(entry["means"])[1].kind
-                        if entry.get("means") is not None else parse_reported(str(reported)).kind)
+                form = (
+                    "percent"
+                    if entry.get("unit") == "percent"
+                    else parse_means(entry["means"])[1].kind
+                    if entry.get("means") is not None
+                    else parse_reported(str(reported)).kind
+                )
                 if form not in PRINTED_FORMS[kind]:
-                    bad("reported", f"{reported!r} is printed as a {form}, but {comp} gives a {kind}; it can be "
-                                    f"compared with a {' or a '.join(PRINTED_FORMS[kind])}")
+                    bad(
+                        "reported",
+                        f"{reported!r} is printed as a {form}, but {comp} gives a {kind}; it can be "
+                        f"compared with a {' or a '.join(PRINTED_FORMS[kind])}",
+                    )
         if len(problems) == before:
             where = paper.passage_of(entry["section"])
             quote = paper.fold(entry["quote"])
@@ -499,18 +597,29 @@ def check_claims(entries, node, vocab: dict, name: str = CLAIMS_FILE) -> tuple[l
                 if problem := paper.cell_quote_problem(entry["section"], quote):
                     bad("quote", problem, "quote in the paper")
             elif quote not in paper.passage_text(where):
-                bad("quote", f"is not in the paper's {where} (a quote is verbatim; only whitespace may differ)",
-                    "quote in the paper")
+                bad(
+                    "quote",
+                    f"is not in the paper's {where} (a quote is verbatim; only whitespace may differ)",
+                    "quote in the paper",
+                )
             elif entry.get("means") is None and paper.token_run(quote, str(reported)) is None:
-                bad("reported", f"{str(reported)!r} is not a number, or a run of numbers, of its quote", "reported in the quote")
+                bad(
+                    "reported",
+                    f"{str(reported)!r} is not a number, or a run of numbers, of its quote",
+                    "reported in the quote",
+                )
         sources = None
         if len(problems) == before and entry.get("sources") is not None:
             sources, found = parse_sources(entry["sources"], vocab, own=comp is not None)
             for key, message, rule in found:
                 bad(f"sources.{key}" if key else "sources", message, rule)
         if len(problems) == before:
-            claims.append(Claim(**{k: entry[k] for k in _REQUIRED + _OPTIONAL if entry.get(k) is not None}
-                                | {"reported": str(reported), "sources": sources}))
+            claims.append(
+                Claim(
+                    **{k: entry[k] for k in _REQUIRED + _OPTIONAL if entry.get(k) is not None}
+                    | {"reported": str(reported), "sources": sources}
+                )
+            )
     problems += _claim_reference_problems(claims, entries, node, name)
     problems += _claim_note_problems(claims, entries, node, name)
     return claims, problems
@@ -522,8 +631,11 @@ def _claim_reference_problems(claims: list[Claim], entries, node, name: str) -> 
     counts = {cid for cid, kind in kinds.items() if kind == "count"}
     sums = counts | {cid for cid, kind in kinds.items() if kind == "ratio"}
     known = {c.id for c in claims}
-    lines = {e["id"]: key_lines(item).get("args", line_of(item)) for e, item in zip(entries, node.value, strict=True)
-             if isinstance(e, dict) and isinstance(e.get("id"), str)}
+    lines = {
+        e["id"]: key_lines(item).get("args", line_of(item))
+        for e, item in zip(entries, node.value, strict=True)
+        if isinstance(e, dict) and isinstance(e.get("id"), str)
+    }
     refused = set(lines) - known  # refused already, with their own problem: not named again here
     problems = []
     for claim in claims:
@@ -532,8 +644,15 @@ def _claim_reference_problems(claims: list[Claim], entries, node, name: str) -> 
             for ref in value if isinstance(value, list) else [value]:
                 if ref not in (sums if arg == "claims" else counts) and ref not in refused:
                     why = "prints no count" if ref in known else "is not a claim of the register"
-                    problems.append(Problem(name, "claim arguments exist", f"claim {claim.id!r}: argument {arg}: "
-                                            f"{ref!r} {why}", row=lines.get(claim.id), column=f"args.{arg}"))
+                    problems.append(
+                        Problem(
+                            name,
+                            "claim arguments exist",
+                            f"claim {claim.id!r}: argument {arg}: {ref!r} {why}",
+                            row=lines.get(claim.id),
+                            column=f"args.{arg}",
+                        )
+                    )
     return problems
 
 
@@ -559,7 +678,9 @@ def parse_sources(value, vocab: dict, own: bool) -> tuple[NoteSources | None, li
         printed_ = []
     for item in printed_:
         if item.count(" | ") == 2 and not item.startswith(("Table 1 | ", "Table 2 | ")):
-            problems.append(("printed", f"a cell is 'Table 1 | row | column' or 'Table 2 | row | column', not {item!r}", WELL))
+            problems.append(
+                ("printed", f"a cell is 'Table 1 | row | column' or 'Table 2 | row | column', not {item!r}", WELL)
+            )
         elif item.count(" | ") == 2:
             table, row, column = item.split(" | ")
             if (table, row, column) not in paper.table_cells():
@@ -569,14 +690,21 @@ def parse_sources(value, vocab: dict, own: bool) -> tuple[NoteSources | None, li
     checks = []
     computed = value.get("computed") or []
     if not isinstance(computed, list):
-        return None, [*problems, ("computed", f"must be a list of checks (says, computation, args), not {describe(computed)}", WELL)]
+        return None, [
+            *problems,
+            ("computed", f"must be a list of checks (says, computation, args), not {describe(computed)}", WELL),
+        ]
     for check in computed:
         if not isinstance(check, dict) or "says" not in check or set(check) - set(_CHECK_KEYS):
-            problems.append(("computed", f"each check is a mapping of says, computation, args, not {describe(check)}", WELL))
+            problems.append(
+                ("computed", f"each check is a mapping of says, computation, args, not {describe(check)}", WELL)
+            )
             continue
         says, comp, args = check["says"], check.get("computation"), check.get("args") or {}
         if not isinstance(says, str) or not paper.numbers(says):
-            problems.append(("computed", f"says must be the number as the note prints it, in quotes, not {describe(says)}", WELL))
+            problems.append(
+                ("computed", f"says must be the number as the note prints it, in quotes, not {describe(says)}", WELL)
+            )
             continue
         try:
             parse_reported(says)
@@ -585,11 +713,20 @@ def parse_sources(value, vocab: dict, own: bool) -> tuple[NoteSources | None, li
             continue
         if comp is None:
             if not own or args:
-                problems.append(("computed", f"the check of {says!r} needs a computation (the entry has none of its own)"
-                                 if not own else "arguments without a computation", WELL))
+                problems.append(
+                    (
+                        "computed",
+                        f"the check of {says!r} needs a computation (the entry has none of its own)"
+                        if not own
+                        else "arguments without a computation",
+                        WELL,
+                    )
+                )
                 continue
         elif comp not in COMPUTATION_ARGUMENTS:
-            problems.append(("computed", f"unknown computation {comp!r}; known: {', '.join(sorted(COMPUTATION_ARGUMENTS))}", WELL))
+            problems.append(
+                ("computed", f"unknown computation {comp!r}; known: {', '.join(sorted(COMPUTATION_ARGUMENTS))}", WELL)
+            )
             continue
         elif not isinstance(args, dict):
             problems.append(("computed", f"args must be a mapping, not {describe(args)}", WELL))
@@ -597,7 +734,9 @@ def parse_sources(value, vocab: dict, own: bool) -> tuple[NoteSources | None, li
         else:
             found = _argument_problems(comp, args, vocab)
             if found:
-                problems += [("computed", f"the check of {says!r}: {message}", "claim arguments exist") for _, message in found]
+                problems += [
+                    ("computed", f"the check of {says!r}: {message}", "claim arguments exist") for _, message in found
+                ]
                 continue
         checks.append(NoteCheck(says, comp, args))
     return NoteSources(tuple(printed_), tuple(checks)), problems
@@ -656,8 +795,11 @@ def unaccounted_numbers(note: str, own: str, sources: NoteSources | None, claims
 def _claim_note_problems(claims: list[Claim], entries, node, name: str) -> list[Problem]:
     """Every number of a claim's note is accounted for (:func:`unaccounted_numbers`); printed sources name claims."""
     by_id = {c.id: c for c in claims}
-    lines = {e["id"]: (key_lines(item), line_of(item)) for e, item in zip(entries, node.value, strict=True)
-             if isinstance(e, dict) and isinstance(e.get("id"), str)}
+    lines = {
+        e["id"]: (key_lines(item), line_of(item))
+        for e, item in zip(entries, node.value, strict=True)
+        if isinstance(e, dict) and isinstance(e.get("id"), str)
+    }
     refused = set(lines) - set(by_id)  # refused already, with their own problem: not named again here
     problems = []
     for claim in claims:
@@ -665,16 +807,29 @@ def _claim_note_problems(claims: list[Claim], entries, node, name: str) -> list[
         names = [item for item in (claim.sources.printed if claim.sources else ()) if item.count(" | ") != 2]
         for item in names:
             if item not in by_id and item not in refused:
-                problems.append(Problem(name, "note sources", f"claim {claim.id!r}: sources.printed names {item!r}, "
-                                        "which is not a claim of the register", row=keys.get("sources", line),
-                                        column="sources.printed"))
+                problems.append(
+                    Problem(
+                        name,
+                        "note sources",
+                        f"claim {claim.id!r}: sources.printed names {item!r}, which is not a claim of the register",
+                        row=keys.get("sources", line),
+                        column="sources.printed",
+                    )
+                )
         if claim.note and not set(names) & refused:
             missing = unaccounted_numbers(claim.note, f"{claim.quote} {claim.reported}", claim.sources, by_id)
             if missing:
-                problems.append(Problem(name, "note numbers accounted for", f"claim {claim.id!r}: the note states "
-                                        f"{', '.join(dict.fromkeys(missing))}, which neither its quote, the Table 1 rows "
-                                        "it cites nor its sources give (add them to sources: printed or computed)",
-                                        row=keys.get("note", line), column="note"))
+                problems.append(
+                    Problem(
+                        name,
+                        "note numbers accounted for",
+                        f"claim {claim.id!r}: the note states "
+                        f"{', '.join(dict.fromkeys(missing))}, which neither its quote, the Table 1 rows "
+                        "it cites nor its sources give (add them to sources: printed or computed)",
+                        row=keys.get("note", line),
+                        column="note",
+                    )
+                )
     return problems
 
 
@@ -683,11 +838,16 @@ def _claim_note_problems(claims: list[Claim], entries, node, name: str) -> list[
 _NOTE_KEYS = ("modality", "column", "part", "note")
 
 
-def check_table2_notes(entries, node, tables: dict[str, pd.DataFrame], claims: list[Claim] | None = (),
-                       vocab: dict | None = None, name: str = NOTES_FILE
-                       ) -> tuple[dict[tuple[str, str, str], str], dict[tuple[str, str, str], NoteSources],
-                                  list[Problem]]:
-    """Check the parsed Table 2 notes; return them and their sources keyed by (modality, column, part), and every problem.
+def check_table2_notes(
+    entries,
+    node,
+    tables: dict[str, pd.DataFrame],
+    claims: list[Claim] | None = (),
+    vocab: dict | None = None,
+    name: str = NOTES_FILE,
+) -> tuple[dict[tuple[str, str, str], str], dict[tuple[str, str, str], NoteSources], list[Problem]]:
+    """Check the parsed Table 2 notes; return them and their sources keyed by (modality, column, part),
+    and every problem.
 
     Each note must name a cell part of the printed Table 2 that exists: a row of
     ``paper_table2.csv``, one of its columns, and a part of that column
@@ -699,8 +859,18 @@ def check_table2_notes(entries, node, tables: dict[str, pd.DataFrame], claims: l
     of its own) skips what needs it: the claims a note's sources name, and its numbers.
     """
     if not isinstance(entries, list) or not entries:
-        return {}, {}, [Problem(name, "notes present", "the file must hold a non-empty list of notes "
-                                "(modality, column, part, note), not " + describe(entries))]
+        return (
+            {},
+            {},
+            [
+                Problem(
+                    name,
+                    "notes present",
+                    "the file must hold a non-empty list of notes "
+                    "(modality, column, part, note), not " + describe(entries),
+                )
+            ],
+        )
     by_id = {c.id: c for c in claims or ()}
     sources_by_key: dict[tuple[str, str, str], NoteSources] = {}
     table2 = tables["table2"]
@@ -714,69 +884,151 @@ def check_table2_notes(entries, node, tables: dict[str, pd.DataFrame], claims: l
         line = line_of(item)
         keys = key_lines(item)
         if not isinstance(entry, dict):
-            problems.append(Problem(name, "note well formed", f"each note must be a mapping of {', '.join(_NOTE_KEYS)}, "
-                                    f"not {describe(entry)}", row=line))
+            problems.append(
+                Problem(
+                    name,
+                    "note well formed",
+                    f"each note must be a mapping of {', '.join(_NOTE_KEYS)}, not {describe(entry)}",
+                    row=line,
+                )
+            )
             continue
         missing = [k for k in _NOTE_KEYS if entry.get(k) in (None, "")]
         unknown = [str(k) for k in entry if k not in (*_NOTE_KEYS, "sources")]
         if missing or unknown:
-            what = "; ".join(filter(None, [missing and f"missing {', '.join(missing)}",
-                                           unknown and f"unknown key(s) {', '.join(unknown)}"]))
-            problems.append(Problem(name, "note well formed", f"a note needs exactly {', '.join(_NOTE_KEYS)} ({what})",
-                                    row=line, column=(missing or unknown)[0]))
+            what = "; ".join(
+                filter(
+                    None,
+                    [missing and f"missing {', '.join(missing)}", unknown and f"unknown key(s) {', '.join(unknown)}"],
+                )
+            )
+            problems.append(
+                Problem(
+                    name,
+                    "note well formed",
+                    f"a note needs exactly {', '.join(_NOTE_KEYS)} ({what})",
+                    row=line,
+                    column=(missing or unknown)[0],
+                )
+            )
             continue
-        wrong = [(k, entry[k]) for k in _NOTE_KEYS if not isinstance(entry[k], str) and not (
-            k == "part" and isinstance(entry[k], int) and not isinstance(entry[k], bool))]
+        wrong = [
+            (k, entry[k])
+            for k in _NOTE_KEYS
+            if not isinstance(entry[k], str)
+            and not (k == "part" and isinstance(entry[k], int) and not isinstance(entry[k], bool))
+        ]
         if wrong:
             k, v = wrong[0]
-            problems.append(Problem(name, "note well formed", f"{k} must be text, not {describe(v)}", row=keys.get(k, line), column=k))
+            problems.append(
+                Problem(
+                    name, "note well formed", f"{k} must be text, not {describe(v)}", row=keys.get(k, line), column=k
+                )
+            )
             continue
         modality, column, part, note = (str(entry[k]) for k in _NOTE_KEYS)
-        dirty = next(((k, text_problem(v)) for k, v in zip(_NOTE_KEYS, (modality, column, part, note), strict=True)
-                      if text_problem(v)), None)
+        dirty = next(
+            (
+                (k, text_problem(v))
+                for k, v in zip(_NOTE_KEYS, (modality, column, part, note), strict=True)
+                if text_problem(v)
+            ),
+            None,
+        )
         if dirty:
-            problems.append(Problem(name, "clean text", f"{dirty[0]} {dirty[1]}", row=keys.get(dirty[0], line), column=dirty[0]))
+            problems.append(
+                Problem(name, "clean text", f"{dirty[0]} {dirty[1]}", row=keys.get(dirty[0], line), column=dirty[0])
+            )
             continue
         if modality not in rows:
-            problems.append(Problem(name, "note names a Table 2 cell", f"{modality!r} is not a row of paper_table2.csv; "
-                                    f"rows: {', '.join(rows)}", row=keys.get("modality", line), column="modality"))
+            problems.append(
+                Problem(
+                    name,
+                    "note names a Table 2 cell",
+                    f"{modality!r} is not a row of paper_table2.csv; rows: {', '.join(rows)}",
+                    row=keys.get("modality", line),
+                    column="modality",
+                )
+            )
             continue
         parts = printed.parts_of(rows[modality], data_events.get(modality, set()))
         if column not in {c for c, _ in parts}:
-            problems.append(Problem(name, "note names a Table 2 cell", f"row {modality!r} has no printed column {column!r}; "
-                                    f"columns: {', '.join(sorted({c for c, _ in parts}))}", row=keys.get("column", line),
-                                    column="column"))
+            problems.append(
+                Problem(
+                    name,
+                    "note names a Table 2 cell",
+                    f"row {modality!r} has no printed column {column!r}; "
+                    f"columns: {', '.join(sorted({c for c, _ in parts}))}",
+                    row=keys.get("column", line),
+                    column="column",
+                )
+            )
             continue
         if (column, part) not in parts:
-            problems.append(Problem(name, "note names a Table 2 cell", f"{modality}/{column} has no part {part!r}; parts: "
-                                    f"{', '.join(sorted(p for c, p in parts if c == column))}", row=keys.get("part", line),
-                                    column="part"))
+            problems.append(
+                Problem(
+                    name,
+                    "note names a Table 2 cell",
+                    f"{modality}/{column} has no part {part!r}; parts: "
+                    f"{', '.join(sorted(p for c, p in parts if c == column))}",
+                    row=keys.get("part", line),
+                    column="part",
+                )
+            )
             continue
         key = (modality, column, part)
         if key in seen:
-            problems.append(Problem(name, "one note per cell", f"{modality}/{column}/{part} already has a note (line {seen[key]})",
-                                    row=line, column="part"))
+            problems.append(
+                Problem(
+                    name,
+                    "one note per cell",
+                    f"{modality}/{column}/{part} already has a note (line {seen[key]})",
+                    row=line,
+                    column="part",
+                )
+            )
             continue
         seen[key] = line
         sources = None
         if entry.get("sources") is not None:
             sources, found = parse_sources(entry["sources"], vocab or {}, own=True)
             for sub, message, _ in found:
-                problems.append(Problem(name, "note well formed", message, row=keys.get("sources", line),
-                                        column=f"sources.{sub}" if sub else "sources"))
+                problems.append(
+                    Problem(
+                        name,
+                        "note well formed",
+                        message,
+                        row=keys.get("sources", line),
+                        column=f"sources.{sub}" if sub else "sources",
+                    )
+                )
             if found:
                 continue
             for item in sources.printed if claims is not None else ():
                 if item.count(" | ") != 2 and item not in by_id:
-                    problems.append(Problem(name, "note sources", f"sources.printed names {item!r}, which is not a "
-                                            "claim of the register", row=keys.get("sources", line), column="sources.printed"))
+                    problems.append(
+                        Problem(
+                            name,
+                            "note sources",
+                            f"sources.printed names {item!r}, which is not a claim of the register",
+                            row=keys.get("sources", line),
+                            column="sources.printed",
+                        )
+                    )
         own = f"{rows[modality].get(column) or ''} {part}"
         missing_numbers = unaccounted_numbers(note, own, sources, by_id) if claims is not None else []
         if missing_numbers:
-            problems.append(Problem(name, "note numbers accounted for", f"{modality}/{column}/{part}: the note states "
-                                    f"{', '.join(dict.fromkeys(missing_numbers))}, which neither its cell, the Table 1 "
-                                    "rows it cites nor its sources give (add them to sources: printed or computed)",
-                                    row=keys.get("note", line), column="note"))
+            problems.append(
+                Problem(
+                    name,
+                    "note numbers accounted for",
+                    f"{modality}/{column}/{part}: the note states "
+                    f"{', '.join(dict.fromkeys(missing_numbers))}, which neither its cell, the Table 1 "
+                    "rows it cites nor its sources give (add them to sources: printed or computed)",
+                    row=keys.get("note", line),
+                    column="note",
+                )
+            )
             continue
         notes[key] = note
         if sources is not None:
@@ -807,8 +1059,9 @@ class NonClaim:
     reason: str
 
 
-def check_non_claims(entries, node, claims: list[Claim], name: str = NON_CLAIMS_FILE
-                     ) -> tuple[list[NonClaim], list[Problem]]:
+def check_non_claims(
+    entries, node, claims: list[Claim], name: str = NON_CLAIMS_FILE
+) -> tuple[list[NonClaim], list[Problem]]:
     """Check the parsed register of declared non-claims; return them and every problem.
 
     Each entry names a passage of the paper (:data:`helpers.paper.PASSAGES`), a quote that
@@ -817,8 +1070,14 @@ def check_non_claims(entries, node, claims: list[Claim], name: str = NON_CLAIMS_
     token may be declared once, and never when a claim checks it.
     """
     if not isinstance(entries, list) or not entries:
-        return [], [Problem(name, "list of declarations", "the file must hold a non-empty list of declared "
-                            "non-claims (passage, quote, numbers, kind, reason), not " + describe(entries))]
+        return [], [
+            Problem(
+                name,
+                "list of declarations",
+                "the file must hold a non-empty list of declared "
+                "non-claims (passage, quote, numbers, kind, reason), not " + describe(entries),
+            )
+        ]
     found, problems = [], []
     taken: dict[tuple[str, int], str] = {}
     for claim in claims:
@@ -833,8 +1092,14 @@ def check_non_claims(entries, node, claims: list[Claim], name: str = NON_CLAIMS_
             problems.append(Problem(name, rule, msg, row=keys.get(key, line), column=str(key)))
 
         if not isinstance(entry, dict):
-            problems.append(Problem(name, "declaration well formed", f"each entry must be a mapping of "
-                                    f"{', '.join(_NON_CLAIM_KEYS)}, not {describe(entry)}", row=line))
+            problems.append(
+                Problem(
+                    name,
+                    "declaration well formed",
+                    f"each entry must be a mapping of {', '.join(_NON_CLAIM_KEYS)}, not {describe(entry)}",
+                    row=line,
+                )
+            )
             continue
         before = len(problems)
         for key in entry:
@@ -861,23 +1126,32 @@ def check_non_claims(entries, node, claims: list[Claim], name: str = NON_CLAIMS_
         elif entry["kind"] not in NON_CLAIM_KINDS:
             bad("kind", f"unknown kind {entry['kind']!r}; kinds: {', '.join(NON_CLAIM_KINDS)}")
         elif paper.fold(entry["quote"]) not in paper.passage_text(entry["passage"]):
-            bad("quote", f"is not in the paper's {entry['passage']} (a quote is verbatim; only whitespace may differ)",
-                "quote in the paper")
+            bad(
+                "quote",
+                f"is not in the paper's {entry['passage']} (a quote is verbatim; only whitespace may differ)",
+                "quote in the paper",
+            )
         else:
             quote = paper.fold(entry["quote"])
             tokens = [t for _, t in paper.numbers(quote)]
             if tokens != numbers:
-                bad("numbers", f"must list exactly the numbers of the quote, in order: {tokens}, not {numbers}",
-                    "declared numbers")
+                bad(
+                    "numbers",
+                    f"must list exactly the numbers of the quote, in order: {tokens}, not {numbers}",
+                    "declared numbers",
+                )
             else:
                 body = paper.passage_text(entry["passage"])
                 for pos in paper.claimed_tokens(body, [("", quote, " ".join(numbers))]):
                     other = taken.get((entry["passage"], pos))
                     if other:
-                        number, context = body[pos:pos + 12].split()[0], body[max(0, pos - 30):pos + 10]
+                        number, context = body[pos : pos + 12].split()[0], body[max(0, pos - 30) : pos + 10]
                         how = "checked by " if other.startswith("claim") else "declared at "
-                        bad("numbers", f"the number {number!r} at \"...{context}...\" is already {how}{other}",
-                            "claimed or declared once")
+                        bad(
+                            "numbers",
+                            f'the number {number!r} at "...{context}..." is already {how}{other}',
+                            "claimed or declared once",
+                        )
                         break
                     taken[(entry["passage"], pos)] = f"line {line}"
         if len(problems) == before:

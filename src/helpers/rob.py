@@ -37,11 +37,23 @@ LOW_ABOVE = 0.75
 HIGH_BELOW = 0.50
 RATINGS = ("low", "moderate", "high")
 #: The checklist for each study design.
-CHECKLIST_FOR_DESIGN = {"case_report": "case_report", "case_series": "case_series", "controlled_trial": "controlled_trial"}
+CHECKLIST_FOR_DESIGN = {
+    "case_report": "case_report",
+    "case_series": "case_series",
+    "controlled_trial": "controlled_trial",
+}
 APPRAISAL_COLUMNS = ("ref", "question", "answer")
-ANSWER_COLOURS = {"yes": style.OKABE_ITO["green"], "no": style.OKABE_ITO["vermillion"],
-                  "unclear": style.OKABE_ITO["yellow"], "not_applicable": "#DDDDDD"}
-RATING_COLOURS = {"low": style.OKABE_ITO["green"], "moderate": style.OKABE_ITO["yellow"], "high": style.OKABE_ITO["vermillion"]}
+ANSWER_COLOURS = {
+    "yes": style.OKABE_ITO["green"],
+    "no": style.OKABE_ITO["vermillion"],
+    "unclear": style.OKABE_ITO["yellow"],
+    "not_applicable": "#DDDDDD",
+}
+RATING_COLOURS = {
+    "low": style.OKABE_ITO["green"],
+    "moderate": style.OKABE_ITO["yellow"],
+    "high": style.OKABE_ITO["vermillion"],
+}
 
 
 def questions(review: Review) -> pd.DataFrame:
@@ -85,17 +97,38 @@ def load_appraisals(path: Path | str, review: Review) -> pd.DataFrame:
     unknown = [c for c in table.header if c not in APPRAISAL_COLUMNS + ("note",)]
     repeated = [c for c in dict.fromkeys(table.header) if table.header.count(c) > 1]
     if missing or unknown or repeated or not table.rows:
-        what = (f"column {missing[0]!r} is missing" if missing else f"column {unknown[0]!r} is not one of "
-                f"{', '.join(APPRAISAL_COLUMNS + ('note',))}" if unknown else f"column {repeated[0]!r} appears "
-                "more than once" if repeated else "the file has no rows")
-        raise DataValidationError([Problem(name, "columns", f"needs a header with {', '.join(APPRAISAL_COLUMNS)} and rows: "
-                                           f"{what}", row=1, column=(missing or unknown or repeated or [None])[0])],
-                                  source="appraisals")
+        what = (
+            f"column {missing[0]!r} is missing"
+            if missing
+            else f"column {unknown[0]!r} is not one of {', '.join(APPRAISAL_COLUMNS + ('note',))}"
+            if unknown
+            else f"column {repeated[0]!r} appears more than once"
+            if repeated
+            else "the file has no rows"
+        )
+        raise DataValidationError(
+            [
+                Problem(
+                    name,
+                    "columns",
+                    f"needs a header with {', '.join(APPRAISAL_COLUMNS)} and rows: {what}",
+                    row=1,
+                    column=(missing or unknown or repeated or [None])[0],
+                )
+            ],
+            source="appraisals",
+        )
     rows = []
     for number, cells in zip(table.row_numbers, table.rows, strict=True):
         if len(cells) != len(table.header):
-            problems.append(Problem(name, "row as long as the header", f"row has {len(cells)} cells, the header "
-                                    f"{len(table.header)} columns", number))
+            problems.append(
+                Problem(
+                    name,
+                    "row as long as the header",
+                    f"row has {len(cells)} cells, the header {len(table.header)} columns",
+                    number,
+                )
+            )
             continue
         r = dict(zip(table.header, cells, strict=True))
         dirty = next(((c, text_problem(v)) for c, v in r.items() if text_problem(v)), None)
@@ -117,15 +150,27 @@ def load_appraisals(path: Path | str, review: Review) -> pd.DataFrame:
         q = int(q_text) if q_text and cell_problem(q_text, "integer") is None else None
         if q is None or (checklist, q) not in qs.index:
             n = len(qs.loc[checklist])
-            problems.append(Problem(name, "question of the checklist",
-                                    f"{q_text!r} is not a question of the {checklist} checklist (1 to {n})", i, ref, "question"))
+            problems.append(
+                Problem(
+                    name,
+                    "question of the checklist",
+                    f"{q_text!r} is not a question of the {checklist} checklist (1 to {n})",
+                    i,
+                    ref,
+                    "question",
+                )
+            )
             continue
         answer = r["answer"].lower().replace(" ", "_")
         if answer not in ANSWERS:
-            problems.append(Problem(name, "answer allowed", f"{r['answer']!r} is not one of {', '.join(ANSWERS)}", i, ref, "answer"))
+            problems.append(
+                Problem(name, "answer allowed", f"{r['answer']!r} is not one of {', '.join(ANSWERS)}", i, ref, "answer")
+            )
             continue
         if (ref, q) in seen:
-            problems.append(Problem(name, "one answer per question", f"question {q} is answered twice", i, ref, "question"))
+            problems.append(
+                Problem(name, "one answer per question", f"question {q} is answered twice", i, ref, "question")
+            )
             continue
         seen.add((ref, q))
         clean.append({"ref": ref, "checklist": checklist, "question": q, "answer": answer})
@@ -135,8 +180,16 @@ def load_appraisals(path: Path | str, review: Review) -> pd.DataFrame:
         expected = set(qs.loc[checklist].index)
         lacking = sorted(int(q) for q in expected - set(part["question"]))
         if lacking:
-            problems.append(Problem(name, "every question answered", f"questions {lacking} of the {checklist} checklist have no answer",
-                                    None, int(ref), "question"))
+            problems.append(
+                Problem(
+                    name,
+                    "every question answered",
+                    f"questions {lacking} of the {checklist} checklist have no answer",
+                    None,
+                    int(ref),
+                    "question",
+                )
+            )
     if problems:
         raise DataValidationError(problems, source="appraisals")
     return table
@@ -184,12 +237,16 @@ def traffic_light(appraisals: pd.DataFrame, review: Review, ax=None):
         answers = appraisals[appraisals["ref"] == ref].set_index("question")["answer"]
         for q, answer in answers.items():
             ax.scatter(columns[q], y, s=120, color=ANSWER_COLOURS[answer], edgecolors="#555555", linewidths=0.4)
-        ax.scatter(n_q + 1.5, y, s=160, marker="s", color=RATING_COLOURS.get(row["rating"], "#ffffff"), edgecolors="#555555")
+        ax.scatter(
+            n_q + 1.5, y, s=160, marker="s", color=RATING_COLOURS.get(row["rating"], "#ffffff"), edgecolors="#555555"
+        )
     ax.set_yticks(range(len(ratings)), ratings["label"])
     ax.set_xticks([*columns.values(), n_q + 1.5], [f"Q{q}" for q in columns] + ["overall"])
     ax.invert_yaxis()
     ax.set_xlim(0.3, n_q + 2.2)
-    handles = [plt.Line2D([], [], marker="o", ls="", color=c, label=a.replace("_", " ")) for a, c in ANSWER_COLOURS.items()]
+    handles = [
+        plt.Line2D([], [], marker="o", ls="", color=c, label=a.replace("_", " ")) for a, c in ANSWER_COLOURS.items()
+    ]
     handles += [plt.Line2D([], [], marker="s", ls="", color=c, label=f"{r} risk") for r, c in RATING_COLOURS.items()]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     ax.set_title("Risk of bias per study and question (JBI)", loc="left")
@@ -228,8 +285,12 @@ def paper_distribution(review: Review) -> pd.DataFrame:
     from .registers import parse_reported
 
     claims = {c.id: c for c in review.claims}
-    rows = {r: int(parse_reported(claims[f"quality-risk-of-bias-{r}"].reported).value[0])
-            if f"quality-risk-of-bias-{r}" in claims else pd.NA for r in RATINGS}
+    rows = {
+        r: int(parse_reported(claims[f"quality-risk-of-bias-{r}"].reported).value[0])
+        if f"quality-risk-of-bias-{r}" in claims
+        else pd.NA
+        for r in RATINGS
+    }
     return pd.DataFrame({"studies (paper)": pd.array(list(rows.values()), dtype="Int64")}, index=list(rows))
 
 
@@ -241,12 +302,15 @@ def show_appraisals(review: Review, appraisal_path=None, weighted: bool = False,
 
     paper = paper_distribution(review)
     if appraisal_path is None:
-        display(Markdown(
-            "**Study-level appraisals are not published.** The paper's per-study JBI answers are in its "
-            "supplementary material, which is not available, so this report holds none and invents none. "
-            "The paper's own distribution of ratings is shown below; to rate studies, write an appraisal "
-            "file (`ref,question,answer`, one row per study and question) and run this notebook with "
-            "`-p appraisal_path path/to/appraisals.csv`."))
+        display(
+            Markdown(
+                "**Study-level appraisals are not published.** The paper's per-study JBI answers are in its "
+                "supplementary material, which is not available, so this report holds none and invents none. "
+                "The paper's own distribution of ratings is shown below; to rate studies, write an appraisal "
+                "file (`ref,question,answer`, one row per study and question) and run this notebook with "
+                "`-p appraisal_path path/to/appraisals.csv`."
+            )
+        )
         display(paper)
         return
     appraisals = load_appraisals(appraisal_path, review)

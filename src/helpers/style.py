@@ -10,14 +10,24 @@ from __future__ import annotations
 import matplotlib as mpl
 
 OKABE_ITO = {
-    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73",
-    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7",
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
 }
 #: Colours by meaning, used across figures.
 COLOURS = {
-    "study": OKABE_ITO["blue"], "pooled": OKABE_ITO["vermillion"], "prediction": OKABE_ITO["orange"],
+    "study": OKABE_ITO["blue"],
+    "pooled": OKABE_ITO["vermillion"],
+    "prediction": OKABE_ITO["orange"],
     "reference": "#777777",
-    "complete": OKABE_ITO["green"], "partial": OKABE_ITO["sky_blue"], "none": OKABE_ITO["vermillion"],
+    "complete": OKABE_ITO["green"],
+    "partial": OKABE_ITO["sky_blue"],
+    "none": OKABE_ITO["vermillion"],
     "unknown": "#BBBBBB",
 }
 FONT_SIZE = 9
@@ -25,12 +35,22 @@ FONT_SIZE = 9
 
 def use() -> None:
     """Apply the project's matplotlib settings (deterministic output: no SVG hash salt drift; no math parsing)."""
-    mpl.rcParams.update({
-        "font.size": FONT_SIZE, "axes.titlesize": FONT_SIZE + 1, "axes.labelsize": FONT_SIZE,
-        "xtick.labelsize": FONT_SIZE - 1, "ytick.labelsize": FONT_SIZE - 1, "axes.spines.top": False,
-        "axes.spines.right": False, "figure.dpi": 100, "savefig.dpi": 300, "svg.hashsalt": "calcinosis-review",
-        "axes.prop_cycle": mpl.cycler(color=list(OKABE_ITO.values())[1:]),
-        # Text from the data is text: a "$" in a label is a dollar sign, never the start
-        # of mathtext (which could also fail to parse and stop a report).
-        "text.parse_math": False, "text.usetex": False,
-    })
+    mpl.rcParams.update(
+        {
+            "font.size": FONT_SIZE,
+            "axes.titlesize": FONT_SIZE + 1,
+            "axes.labelsize": FONT_SIZE,
+            "xtick.labelsize": FONT_SIZE - 1,
+            "ytick.labelsize": FONT_SIZE - 1,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "figure.dpi": 100,
+            "savefig.dpi": 300,
+            "svg.hashsalt": "calcinosis-review",
+            "axes.prop_cycle": mpl.cycler(color=list(OKABE_ITO.values())[1:]),
+            # Text from the data is text: a "$" in a label is a dollar sign, never the start
+            # of mathtext (which could also fail to parse and stop a report).
+            "text.parse_math": False,
+            "text.usetex": False,
+        }
+    )

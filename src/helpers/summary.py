@@ -107,8 +107,13 @@ def by_modality(review: Review) -> pd.DataFrame:
     )
     table["matches"] = table["patients"] == table["table2_n"]
     total = pd.DataFrame(
-        {"modality": ["Total"], "family": [""], "studies": [table["studies"].sum()],
-         "patients": [table["patients"].sum()], "table2_n": [table["table2_n"].sum()]},
+        {
+            "modality": ["Total"],
+            "family": [""],
+            "studies": [table["studies"].sum()],
+            "patients": [table["patients"].sum()],
+            "table2_n": [table["table2_n"].sum()],
+        },
         index=pd.Index(["total"], name="modality"),
     )
     total["matches"] = total["patients"] == total["table2_n"]
@@ -164,8 +169,10 @@ def by_disease(review: Review) -> pd.DataFrame:
     """
     d = review.diseases
     table = d.groupby("disease").agg(
-        name=("name", "first"), category=("category", "first"),
-        patients=("n_patients", _patients), studies=("n_patients", "size"),
+        name=("name", "first"),
+        category=("category", "first"),
+        patients=("n_patients", _patients),
+        studies=("n_patients", "size"),
     )
     table["patients"] = table["patients"].astype("Int64")
     table["category"] = table["category"].map(review.disease_categories["label"])
@@ -179,7 +186,9 @@ def by_disease_category(review: Review) -> pd.DataFrame:
     of the category gives no count.
     """
     d = review.diseases
-    table = d.groupby("category").agg(patients=("n_patients", _patients), studies=("n_patients", lambda x: x.index.nunique()))
+    table = d.groupby("category").agg(
+        patients=("n_patients", _patients), studies=("n_patients", lambda x: x.index.nunique())
+    )
     cats = review.disease_categories.sort_values("order")
     used = table.index
     table = table.reindex(cats.index)

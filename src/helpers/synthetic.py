@@ -43,7 +43,9 @@ def make_review(dest: Path | str, factor: int, seed: int = SEED, source: Path | 
         shutil.rmtree(dest)
     shutil.copytree(source, dest)
     rng = np.random.default_rng(seed)
-    tables = {name: _rows(dest / f"{name}.csv") for name in ("studies", "outcomes", "diseases", "durations", "references")}
+    tables = {
+        name: _rows(dest / f"{name}.csv") for name in ("studies", "outcomes", "diseases", "durations", "references")
+    }
     by_ref = {name: {} for name in tables}
     for name, (_, rows) in tables.items():
         for row in rows:
@@ -55,21 +57,44 @@ def make_review(dest: Path | str, factor: int, seed: int = SEED, source: Path | 
         for study in tables["studies"][1]:
             old = study["ref"]
             n = int(study["n_cases"])
-            new["studies"].append(study | {"ref": str(ref), "first_author": f"Synthetic{copy}",
-                                           "provenance": f"synthetic copy {copy} of study {old}", "note": ""})
-            new["references"].append(by_ref["references"][old][0] | {
-                "ref": str(ref), "authors": f"Synthetic{copy} A", "first_author": f"Synthetic{copy}", "doi": "",
-                "title": f"Synthetic copy {copy} of reference {old}", "note": "", "provenance": "synthetic"})
+            new["studies"].append(
+                study
+                | {
+                    "ref": str(ref),
+                    "first_author": f"Synthetic{copy}",
+                    "provenance": f"synthetic copy {copy} of study {old}",
+                    "note": "",
+                }
+            )
+            new["references"].append(
+                by_ref["references"][old][0]
+                | {
+                    "ref": str(ref),
+                    "authors": f"Synthetic{copy} A",
+                    "first_author": f"Synthetic{copy}",
+                    "doi": "",
+                    "title": f"Synthetic copy {copy} of reference {old}",
+                    "note": "",
+                    "provenance": "synthetic",
+                }
+            )
             o = by_ref["outcomes"][old][0]
             if o["response_unit"] == "patients":
                 p = np.array([float(o[c]) for c in categories]) + 0.25
                 counts = rng.multinomial(n, p / p.sum())
                 o = o | dict(zip(categories, map(str, counts), strict=True)) | {"response_source": "table1"}
-            new["outcomes"].append(o | {"ref": str(ref), "note": o["note"] or "synthetic",
-                                        "provenance": "synthetic"})
+            new["outcomes"].append(o | {"ref": str(ref), "note": o["note"] or "synthetic", "provenance": "synthetic"})
             first = by_ref["diseases"][old][0]
-            new["diseases"].append(first | {"ref": str(ref), "n_patients": str(n), "count_printed": "true",
-                                            "provenance": "synthetic", "note": ""})
+            new["diseases"].append(
+                first
+                | {
+                    "ref": str(ref),
+                    "n_patients": str(n),
+                    "count_printed": "true",
+                    "provenance": "synthetic",
+                    "note": "",
+                }
+            )
             for d in by_ref["durations"][old]:
                 new["durations"].append(d | {"ref": str(ref), "provenance": "synthetic"})
             ref += 1

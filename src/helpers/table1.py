@@ -43,7 +43,11 @@ _LESION_ABBREVIATIONS = {
     "lesions_partial_response": "PR",
     "lesions_no_response": "NR",
 }
-_OTHER_OUTCOMES = {"pain_free": "pain free", "pain_reduction": "pain reduction", "regained_mobility": "regained mobility"}
+_OTHER_OUTCOMES = {
+    "pain_free": "pain free",
+    "pain_reduction": "pain reduction",
+    "regained_mobility": "regained mobility",
+}
 
 
 def format_number(x: float) -> str:
@@ -98,10 +102,13 @@ def format_outcomes(row, n_cases: int) -> str:
     """
     parts = []
     if row.response_unit == "lesions":
-        parts.append(", ".join(
-            f"{int(getattr(row, c))}/{int(row.lesions)} lesions {abbr}"
-            for c, abbr in _LESION_ABBREVIATIONS.items() if getattr(row, c)
-        ))
+        parts.append(
+            ", ".join(
+                f"{int(getattr(row, c))}/{int(row.lesions)} lesions {abbr}"
+                for c, abbr in _LESION_ABBREVIATIONS.items()
+                if getattr(row, c)
+            )
+        )
     elif row.response_source == "table1":
         counts = {abbr: int(getattr(row, c)) for c, abbr in _RESPONSE_ABBREVIATIONS.items() if getattr(row, c)}
         if n_cases == 1:
@@ -141,23 +148,27 @@ def render(review: Review) -> pd.DataFrame:
     """
     studies = review.studies
     modalities = review.modalities.sort_values("order")
-    durations = {(ref, r.measure): r for ref, r in zip(review.durations.index, review.durations.itertuples(), strict=True)}
+    durations = {
+        (ref, r.measure): r for ref, r in zip(review.durations.index, review.durations.itertuples(), strict=True)
+    }
     rows, index = [], []
     for modality, mod in modalities.iterrows():
         for ref, s in studies[studies["modality"] == modality].iterrows():
             n = int(s["n_cases"])
             locations = s["lesion_locations"]
-            rows.append([
-                f"{s['first_author']} [{ref}]",
-                str(n),
-                format_diseases(review.diseases.loc[[ref]]),
-                ", ".join(locations) if locations else NOT_REPORTED,
-                format_diameter(s["largest_diameter_cm"], s["largest_diameter_qualifier"]),
-                NOT_REPORTED if isna(s["frequency"]) else s["frequency"],
-                format_duration(durations[(ref, "treatment_duration")]),
-                format_duration(durations[(ref, "time_to_first_improvement")]),
-                format_outcomes(next(review.outcomes.loc[[ref]].itertuples()), n),
-                format_duration(durations[(ref, "follow_up")]),
-            ])
+            rows.append(
+                [
+                    f"{s['first_author']} [{ref}]",
+                    str(n),
+                    format_diseases(review.diseases.loc[[ref]]),
+                    ", ".join(locations) if locations else NOT_REPORTED,
+                    format_diameter(s["largest_diameter_cm"], s["largest_diameter_qualifier"]),
+                    NOT_REPORTED if isna(s["frequency"]) else s["frequency"],
+                    format_duration(durations[(ref, "treatment_duration")]),
+                    format_duration(durations[(ref, "time_to_first_improvement")]),
+                    format_outcomes(next(review.outcomes.loc[[ref]].itertuples()), n),
+                    format_duration(durations[(ref, "follow_up")]),
+                ]
+            )
             index.append((mod["table1_heading"], ref))
     return pd.DataFrame(rows, columns=COLUMNS, index=pd.MultiIndex.from_tuples(index, names=["Treatment", "ref"]))

@@ -159,7 +159,9 @@ def _parse_alternative(part: str, inherited: str) -> Alternative:
     if m:
         word = m.group(1)
         return Alternative("count", float(_COUNTS.get(word, word)), part)
-    m = re.fullmatch(r"(once|twice|three times|four times|five times|[0-9]{1,4} times) (?:a|per) (day|week|month|year)", part)
+    m = re.fullmatch(
+        r"(once|twice|three times|four times|five times|[0-9]{1,4} times) (?:a|per) (day|week|month|year)", part
+    )
     if m:
         times = _TIMES.get(m.group(1)) or float(m.group(1).split()[0])
         return Alternative("rate", times / _PERIOD_MONTHS[m.group(2)], part)

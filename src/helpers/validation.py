@@ -57,29 +57,81 @@ def outcome_counts_add_up(t: Tables, res: dict) -> list[Problem]:
         if row.response_unit == "patients":
             missing = [c for c in RESPONSE if isna(getattr(row, c))]
             if missing:
-                problems.append(Problem(f, "outcome counts add up", "response count missing for a study reported per patient (fill in 0 where none)", row.csv_row, row.ref, missing[0]))
+                problems.append(
+                    Problem(
+                        f,
+                        "outcome counts add up",
+                        "response count missing for a study reported per patient (fill in 0 where none)",
+                        row.csv_row,
+                        row.ref,
+                        missing[0],
+                    )
+                )
                 continue
             total = sum(int(getattr(row, c)) for c in RESPONSE)
             if total != n:
                 parts = " + ".join(f"{c} {int(getattr(row, c))}" for c in RESPONSE)
-                problems.append(Problem(f, "outcome counts add up", f"{parts} = {total}, but the study has {n} cases "
-                                        "(studies.csv n_cases); count a patient whose outcome is not known as unknown_response",
-                                        row.csv_row, row.ref, "complete_response"))
+                problems.append(
+                    Problem(
+                        f,
+                        "outcome counts add up",
+                        f"{parts} = {total}, but the study has {n} cases "
+                        "(studies.csv n_cases); count a patient whose outcome is not known as unknown_response",
+                        row.csv_row,
+                        row.ref,
+                        "complete_response",
+                    )
+                )
         else:
             missing = [c for c in ["lesions", *LESION_RESPONSE] if isna(getattr(row, c))]
             if missing:
-                problems.append(Problem(f, "outcome counts add up", "a study reported per lesion needs its lesion counts", row.csv_row, row.ref, missing[0]))
+                problems.append(
+                    Problem(
+                        f,
+                        "outcome counts add up",
+                        "a study reported per lesion needs its lesion counts",
+                        row.csv_row,
+                        row.ref,
+                        missing[0],
+                    )
+                )
                 continue
             total = sum(int(getattr(row, c)) for c in LESION_RESPONSE)
             if total != row.lesions:
-                problems.append(Problem(f, "outcome counts add up", f"lesion counts add up to {total}, not to lesions = {row.lesions}", row.csv_row, row.ref, "lesions"))
+                problems.append(
+                    Problem(
+                        f,
+                        "outcome counts add up",
+                        f"lesion counts add up to {total}, not to lesions = {row.lesions}",
+                        row.csv_row,
+                        row.ref,
+                        "lesions",
+                    )
+                )
             given = [c for c in RESPONSE if not isna(getattr(row, c))]
             if given:  # the reports count such a study's patients as unknown; counts here would be ignored
-                problems.append(Problem(f, "outcome counts add up", "a study reported per lesion has no patient response "
-                                        "counts (Table 2 counts its patients as unknown); leave them empty",
-                                        row.csv_row, row.ref, given[0]))
+                problems.append(
+                    Problem(
+                        f,
+                        "outcome counts add up",
+                        "a study reported per lesion has no patient response "
+                        "counts (Table 2 counts its patients as unknown); leave them empty",
+                        row.csv_row,
+                        row.ref,
+                        given[0],
+                    )
+                )
             if isna(row.note):
-                problems.append(Problem(f, "outcome counts add up", "patient counts are not given (lesion-level reporting); the note must say so", row.csv_row, row.ref, "note"))
+                problems.append(
+                    Problem(
+                        f,
+                        "outcome counts add up",
+                        "patient counts are not given (lesion-level reporting); the note must say so",
+                        row.csv_row,
+                        row.ref,
+                        "note",
+                    )
+                )
     return problems
 
 
@@ -95,16 +147,52 @@ def pain_counts_within_cases(t: Tables, res: dict) -> list[Problem]:
         for col in ("pain_free", "pain_reduction", "regained_mobility", "pain_assessed"):
             v = getattr(row, col)
             if not isna(v) and v > n:
-                problems.append(Problem(f, "counts within cases", f"{col} = {v} exceeds the study's {n} cases", row.csv_row, row.ref, col))
+                problems.append(
+                    Problem(
+                        f,
+                        "counts within cases",
+                        f"{col} = {v} exceeds the study's {n} cases",
+                        row.csv_row,
+                        row.ref,
+                        col,
+                    )
+                )
         if not isna(row.pain_assessed):
             pain = sum(0 if isna(getattr(row, c)) else int(getattr(row, c)) for c in ("pain_free", "pain_reduction"))
             if pain > row.pain_assessed:
-                problems.append(Problem(f, "counts within cases", f"pain_free + pain_reduction = {pain} exceeds pain_assessed = {row.pain_assessed}", row.csv_row, row.ref, "pain_assessed"))
+                problems.append(
+                    Problem(
+                        f,
+                        "counts within cases",
+                        f"pain_free + pain_reduction = {pain} exceeds pain_assessed = {row.pain_assessed}",
+                        row.csv_row,
+                        row.ref,
+                        "pain_assessed",
+                    )
+                )
         for col in _split(row.uncounted_outcomes):
             if not isna(getattr(row, col)):
-                problems.append(Problem(f, "uncounted outcomes stay empty", f"{col} is listed as printed without a count, so its count must be empty", row.csv_row, row.ref, col))
+                problems.append(
+                    Problem(
+                        f,
+                        "uncounted outcomes stay empty",
+                        f"{col} is listed as printed without a count, so its count must be empty",
+                        row.csv_row,
+                        row.ref,
+                        col,
+                    )
+                )
         if row.response_source == "table2" and isna(row.note):
-            problems.append(Problem(f, "response source explained", "response counts taken from Table 2 need a note saying how", row.csv_row, row.ref, "note"))
+            problems.append(
+                Problem(
+                    f,
+                    "response source explained",
+                    "response counts taken from Table 2 need a note saying how",
+                    row.csv_row,
+                    row.ref,
+                    "note",
+                )
+            )
     return problems
 
 
@@ -115,9 +203,18 @@ def _split(value) -> list[str]:
 def disease_counts_add_up(t: Tables, res: dict) -> list[Problem]:
     """Disease counts of a study add up to its cases, where every count is known; a count
     printed in Table 1 (``count_printed``) is given."""
-    problems = [Problem(_file(res, "diseases"), "disease counts add up", "count_printed is true but the count is empty",
-                        r.csv_row, r.ref, "n_patients")
-                for r in t["diseases"].itertuples() if r.count_printed and isna(r.n_patients)]
+    problems = [
+        Problem(
+            _file(res, "diseases"),
+            "disease counts add up",
+            "count_printed is true but the count is empty",
+            r.csv_row,
+            r.ref,
+            "n_patients",
+        )
+        for r in t["diseases"].itertuples()
+        if r.count_printed and isna(r.n_patients)
+    ]
     cases = t["studies"].set_index("ref")["n_cases"]
     d = t["diseases"]
     f = _file(res, "diseases")
@@ -128,7 +225,16 @@ def disease_counts_add_up(t: Tables, res: dict) -> list[Problem]:
         total = int(group["n_patients"].sum())
         if total != n:
             listed = ", ".join(f"{r.disease}×{r.n_patients}" for r in group.itertuples())
-            problems.append(Problem(f, "disease counts add up", f"{listed} = {total} patients, but the study has {n} cases", int(group["csv_row"].iloc[0]), int(ref), "n_patients"))
+            problems.append(
+                Problem(
+                    f,
+                    "disease counts add up",
+                    f"{listed} = {total} patients, but the study has {n} cases",
+                    int(group["csv_row"].iloc[0]),
+                    int(ref),
+                    "n_patients",
+                )
+            )
     return problems
 
 
@@ -141,12 +247,38 @@ def every_study_described(t: Tables, res: dict) -> list[Problem]:
     measures = t["durations"].groupby("ref")["measure"].apply(set).to_dict()
     for row in studies.itertuples():
         if row.ref not in have_outcome:
-            problems.append(Problem(_file(res, "outcomes"), "every study described", f"no outcomes row for study {row.ref} ({row.first_author}, studies.csv row {row.csv_row})", ref=row.ref, column="ref"))
+            problems.append(
+                Problem(
+                    _file(res, "outcomes"),
+                    "every study described",
+                    f"no outcomes row for study {row.ref} ({row.first_author}, studies.csv row {row.csv_row})",
+                    ref=row.ref,
+                    column="ref",
+                )
+            )
         if row.ref not in have_disease:
-            problems.append(Problem(_file(res, "diseases"), "every study described", f"no underlying-disease row for study {row.ref} ({row.first_author}); add one (use the disease as printed)", ref=row.ref, column="ref"))
+            problems.append(
+                Problem(
+                    _file(res, "diseases"),
+                    "every study described",
+                    f"no underlying-disease row for study {row.ref} ({row.first_author}); "
+                    "add one (use the disease as printed)",
+                    ref=row.ref,
+                    column="ref",
+                )
+            )
         missing = [m for m in MEASURES if m not in measures.get(row.ref, set())]
         if missing:
-            problems.append(Problem(_file(res, "durations"), "every study described", f"no {', '.join(missing)} row(s) for study {row.ref} ({row.first_author}); add them with status not_reported if the paper gives none", ref=row.ref, column="measure"))
+            problems.append(
+                Problem(
+                    _file(res, "durations"),
+                    "every study described",
+                    f"no {', '.join(missing)} row(s) for study {row.ref} ({row.first_author}); "
+                    "add them with status not_reported if the paper gives none",
+                    ref=row.ref,
+                    column="measure",
+                )
+            )
     return problems
 
 
@@ -155,8 +287,10 @@ def durations_well_formed(t: Tables, res: dict) -> list[Problem]:
     problems = []
     f = _file(res, "durations")
     for row in t["durations"].itertuples():
+
         def bad(col, msg):
             problems.append(Problem(f, "durations well formed", msg, row.csv_row, row.ref, col))
+
         if row.status != "reported":
             for col in ("statistic", "qualifier", "value", "low", "high", "unit"):
                 if not isna(getattr(row, col)):
@@ -185,7 +319,14 @@ def durations_well_formed(t: Tables, res: dict) -> list[Problem]:
 def diameter_well_formed(t: Tables, res: dict) -> list[Problem]:
     """A diameter qualifier needs a diameter."""
     return [
-        Problem(_file(res, "studies"), "diameter well formed", "qualifier given without a diameter", r.csv_row, r.ref, "largest_diameter_qualifier")
+        Problem(
+            _file(res, "studies"),
+            "diameter well formed",
+            "qualifier given without a diameter",
+            r.csv_row,
+            r.ref,
+            "largest_diameter_qualifier",
+        )
         for r in t["studies"].itertuples()
         if not isna(r.largest_diameter_qualifier) and isna(r.largest_diameter_cm)
     ]
@@ -198,7 +339,9 @@ def frequency_readable(t: Tables, res: dict) -> list[Problem]:
         try:
             parse_frequency(None if isna(r.frequency) else r.frequency)
         except (ValueError, ArithmeticError) as exc:
-            problems.append(Problem(_file(res, "studies"), "frequency readable", str(exc), r.csv_row, r.ref, "frequency"))
+            problems.append(
+                Problem(_file(res, "studies"), "frequency readable", str(exc), r.csv_row, r.ref, "frequency")
+            )
     return problems
 
 
@@ -210,9 +353,27 @@ def adverse_event_attributions(t: Tables, res: dict) -> list[Problem]:
         for ref in _split(r.refs):
             ref = int(ref)
             if ref not in modality.index:
-                problems.append(Problem(_file(res, "adverse_events"), "attributed study exists", f"study {ref} is not in studies.csv", r.csv_row, None, "refs"))
+                problems.append(
+                    Problem(
+                        _file(res, "adverse_events"),
+                        "attributed study exists",
+                        f"study {ref} is not in studies.csv",
+                        r.csv_row,
+                        None,
+                        "refs",
+                    )
+                )
             elif modality[ref] != r.modality:
-                problems.append(Problem(_file(res, "adverse_events"), "attributed study matches modality", f"study {ref} is {modality[ref]}, not {r.modality}", r.csv_row, None, "refs"))
+                problems.append(
+                    Problem(
+                        _file(res, "adverse_events"),
+                        "attributed study matches modality",
+                        f"study {ref} is {modality[ref]}, not {r.modality}",
+                        r.csv_row,
+                        None,
+                        "refs",
+                    )
+                )
     return problems
 
 
@@ -224,9 +385,15 @@ def none_stands_alone(t: Tables, res: dict) -> list[Problem]:
         nones = group[group["event"] == "None"]
         if len(nones) and len(group) > len(nones):
             others = ", ".join(map(str, group.loc[group["event"] != "None", "event"]))
-            problems.append(Problem(_file(res, "adverse_events"), "None stands alone",
-                                    f"{modality} lists 'None' (no adverse event) and also {others}", int(nones["csv_row"].iloc[0]),
-                                    column="event"))
+            problems.append(
+                Problem(
+                    _file(res, "adverse_events"),
+                    "None stands alone",
+                    f"{modality} lists 'None' (no adverse event) and also {others}",
+                    int(nones["csv_row"].iloc[0]),
+                    column="event",
+                )
+            )
     return problems
 
 
@@ -236,19 +403,33 @@ def checklist_for_every_design(t: Tables, res: dict) -> list[Problem]:
     problems = []
     for design, group in t["studies"].groupby("design", sort=False):
         if design not in have:
-            problems.append(Problem(_file(res, "jbi_questions"), "a checklist for every design",
-                                    f"no questions of the {design} checklist, but {len(group)} studies are {design}s "
-                                    f"(studies.csv row {int(group['csv_row'].iloc[0])})", column="checklist"))
+            problems.append(
+                Problem(
+                    _file(res, "jbi_questions"),
+                    "a checklist for every design",
+                    f"no questions of the {design} checklist, but {len(group)} studies are {design}s "
+                    f"(studies.csv row {int(group['csv_row'].iloc[0])})",
+                    column="checklist",
+                )
+            )
     return problems
 
 
 #: result = first term - the other terms (PRISMA 2020's flow), applied where all are known;
 #: ``reports_excluded`` is the sum of its reasons.
 PRISMA_ARITHMETIC = (
-    ("records_screened", ["records_databases", "records_registers", "records_removed"], "records identified minus those removed before screening"),
+    (
+        "records_screened",
+        ["records_databases", "records_registers", "records_removed"],
+        "records identified minus those removed before screening",
+    ),
     ("reports_sought", ["records_screened", "records_excluded"], "records screened minus those excluded"),
     ("reports_assessed", ["reports_sought", "reports_not_retrieved"], "reports sought minus those not retrieved"),
-    ("reports_excluded", ["excluded_duplicate_patients", "excluded_insufficient_data"], "the sum of the exclusion reasons"),
+    (
+        "reports_excluded",
+        ["excluded_duplicate_patients", "excluded_insufficient_data"],
+        "the sum of the exclusion reasons",
+    ),
 )
 
 
@@ -274,8 +455,15 @@ def prisma_flow(t: Tables, res: dict) -> list[Problem]:
     rows = t["prisma"].set_index("box")
     boxes = next(x for x in res["prisma"]["schema"]["fields"] if x["name"] == "box")["constraints"]["enum"]
     missing = [b for b in boxes if b not in rows.index]
-    problems = [Problem(f, "every PRISMA box listed", f"box {b!r} is missing; list it with an empty count if the paper "
-                        "gives none", column="box") for b in missing]
+    problems = [
+        Problem(
+            f,
+            "every PRISMA box listed",
+            f"box {b!r} is missing; list it with an empty count if the paper gives none",
+            column="box",
+        )
+        for b in missing
+    ]
     counts = {b: None if isna(c) else int(c) for b, c in rows["count"].items()}
     for box, message in prisma_sums(counts)[1]:
         problems.append(Problem(f, "flow adds up", message, int(rows.loc[box, "csv_row"]), column="count"))
@@ -293,8 +481,16 @@ def table2_printed_cells(t: Tables, res: dict) -> list[Problem]:
         row = {k: None if isna(v) else v for k, v in r.items()}
         into = row.get("merged_into")
         if into is not None and (into == row["modality"] or into in merged):
-            problems.append(Problem(f, "Table 2 cells readable", f"merged into {into!r}, which is itself merged or the row "
-                                    "itself; merge into a row that prints the pooled columns", r["csv_row"], column="merged_into"))
+            problems.append(
+                Problem(
+                    f,
+                    "Table 2 cells readable",
+                    f"merged into {into!r}, which is itself merged or the row "
+                    "itself; merge into a row that prints the pooled columns",
+                    r["csv_row"],
+                    column="merged_into",
+                )
+            )
             continue
         for column, message in printed.cell_problems(row):
             problems.append(Problem(f, "Table 2 cells readable", message, r["csv_row"], column=column))
@@ -305,19 +501,38 @@ def title_terms_known(t: Tables, res: dict) -> list[Problem]:
     """What a title term means exists: a modality (device), a disease of the vocabulary
     (diagnosis; may be empty), or a design of the data dictionary (design)."""
     designs = next(f for f in res["studies"]["schema"]["fields"] if f["name"] == "design")["constraints"]["enum"]
-    known = {"device": set(t["modalities"]["modality"]), "diagnosis": set(t["disease_vocabulary"]["disease"]),
-             "design": set(designs)}
+    known = {
+        "device": set(t["modalities"]["modality"]),
+        "diagnosis": set(t["disease_vocabulary"]["disease"]),
+        "design": set(designs),
+    }
     problems = []
     for r in t["title_terms"].itertuples():
         means = _split(r.means)
         if not means and r.kind != "diagnosis":
-            problems.append(Problem(_file(res, "title_terms"), "title terms known",
-                                    f"a {r.kind} term must say what it means", r.csv_row, None, "means"))
+            problems.append(
+                Problem(
+                    _file(res, "title_terms"),
+                    "title terms known",
+                    f"a {r.kind} term must say what it means",
+                    r.csv_row,
+                    None,
+                    "means",
+                )
+            )
         for value in means:
             if value not in known[r.kind]:
-                problems.append(Problem(_file(res, "title_terms"), "title terms known",
-                                        f"{value!r} is not a {'modality' if r.kind == 'device' else r.kind}; known: "
-                                        f"{', '.join(sorted(known[r.kind]))[:300]}", r.csv_row, None, "means"))
+                problems.append(
+                    Problem(
+                        _file(res, "title_terms"),
+                        "title terms known",
+                        f"{value!r} is not a {'modality' if r.kind == 'device' else r.kind}; known: "
+                        f"{', '.join(sorted(known[r.kind]))[:300]}",
+                        r.csv_row,
+                        None,
+                        "means",
+                    )
+                )
     return problems
 
 
@@ -378,16 +593,27 @@ def findings(tables: Tables) -> pd.DataFrame:
     for r in tables["durations"].itertuples():
         if r.status == "reported" and r.statistic in ("median", "mean") and not isna(r.low) and not isna(r.value):
             if not (r.low <= r.value <= r.high):
-                rows.append(("statistic outside its range", r.ref, f"durations.csv row {r.csv_row} ({r.measure})",
-                             f"{r.statistic} {r.value:g} {r.unit[:-1] if r.value == 1 else r.unit} lies outside the "
-                             f"printed range {r.low:g}–{r.high:g} {r.unit}"
-                             + (f". {r.note}" if not isna(r.note) else "")))
+                rows.append(
+                    (
+                        "statistic outside its range",
+                        r.ref,
+                        f"durations.csv row {r.csv_row} ({r.measure})",
+                        f"{r.statistic} {r.value:g} {r.unit[:-1] if r.value == 1 else r.unit} lies outside the "
+                        f"printed range {r.low:g}–{r.high:g} {r.unit}" + (f". {r.note}" if not isna(r.note) else ""),
+                    )
+                )
     refs = tables["references"].set_index("ref")["first_author"]
     for r in tables["studies"].itertuples():
         printed = refs.get(r.ref)
         if printed is not None and _fold(printed) != _fold(r.first_author):
-            rows.append(("author spelling", r.ref, f"studies.csv row {r.csv_row} (first_author)",
-                         f"Table 1 prints '{r.first_author}', the reference list '{printed}'"))
+            rows.append(
+                (
+                    "author spelling",
+                    r.ref,
+                    f"studies.csv row {r.csv_row} (first_author)",
+                    f"Table 1 prints '{r.first_author}', the reference list '{printed}'",
+                )
+            )
     rows += _title_findings(tables) + _not_applicable_findings(tables) + _publication_findings(tables)
     for r in tables["outcomes"].itertuples():
         if r.response_source == "table2":
@@ -397,10 +623,23 @@ def findings(tables: Tables) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["kind", "ref", "where", "finding"])
 
 
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-                 "ten": 10, "eleven": 11, "twelve": 12}
-_TITLE_COUNT = re.compile(rf"\b(\d+|{'|'.join(_NUMBER_WORDS)})\s+(?:[a-z]+\s+)?(patients|cases|neonates|children)\b",
-                          re.IGNORECASE)
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+_TITLE_COUNT = re.compile(
+    rf"\b(\d+|{'|'.join(_NUMBER_WORDS)})\s+(?:[a-z]+\s+)?(patients|cases|neonates|children)\b", re.IGNORECASE
+)
 
 
 def _title_findings(tables: Tables) -> list[tuple]:
@@ -424,16 +663,31 @@ def _title_findings(tables: Tables) -> list[tuple]:
             have = {"device": {s.modality}, "diagnosis": diseases.get(s.ref, set()), "design": {s.design}}[t.kind]
             if set(means) & have:
                 continue
-            listed = {"device": f"under {s.modality}", "design": f"as a {s.design.replace('_', ' ')}",
-                      "diagnosis": "with " + ", ".join(sorted(f"{names.get(d, d)} ({d})" for d in have))}[t.kind]
-            rows.append(("title and Table 1", s.ref, where,
-                         f"The title of reference {s.ref} names {t.term!r} (a {t.kind}), but Table 1 lists the study "
-                         f"{listed}: \"{title}\""))
+            listed = {
+                "device": f"under {s.modality}",
+                "design": f"as a {s.design.replace('_', ' ')}",
+                "diagnosis": "with " + ", ".join(sorted(f"{names.get(d, d)} ({d})" for d in have)),
+            }[t.kind]
+            rows.append(
+                (
+                    "title and Table 1",
+                    s.ref,
+                    where,
+                    f"The title of reference {s.ref} names {t.term!r} (a {t.kind}), but Table 1 lists the study "
+                    f'{listed}: "{title}"',
+                )
+            )
         for m in _TITLE_COUNT.finditer(title):
             count = int(m.group(1)) if m.group(1).isdigit() else _NUMBER_WORDS[m.group(1).lower()]
             if count != s.n_cases:
-                rows.append(("title and Table 1", s.ref, where,
-                             f"The title of reference {s.ref} counts {m.group(0)!r}; Table 1 prints {s.n_cases} cases"))
+                rows.append(
+                    (
+                        "title and Table 1",
+                        s.ref,
+                        where,
+                        f"The title of reference {s.ref} counts {m.group(0)!r}; Table 1 prints {s.n_cases} cases",
+                    )
+                )
     return rows
 
 
@@ -453,15 +707,23 @@ def _not_applicable_findings(tables: Tables) -> list[tuple]:
         if isinstance(text, str) and text:
             f = parse_frequency(text)
             several[ref] = (f.total_sessions_high or 0) > 1 or not isna(f.sessions_per_month_high)
-    nr = sorted(f"{studies.loc[r.ref, 'first_author']} [{r.ref}] ({studies.loc[r.ref, 'frequency']})"
-                for r in d.itertuples() if r.status == "not_reported" and several.get(r.ref))
+    nr = sorted(
+        f"{studies.loc[r.ref, 'first_author']} [{r.ref}] ({studies.loc[r.ref, 'frequency']})"
+        for r in d.itertuples()
+        if r.status == "not_reported" and several.get(r.ref)
+    )
     for r in d.itertuples():
         if r.status == "not_applicable" and several.get(r.ref):
-            rows.append(("N/A for several sessions", r.ref, f"durations.csv row {r.csv_row} (treatment_duration)",
-                         f"Table 1 prints N/A (not applicable) for the treatment duration of "
-                         f"{studies.loc[r.ref, 'first_author']} [{r.ref}], treated '{studies.loc[r.ref, 'frequency']}', "
-                         f"as it does for single sessions"
-                         + (f"; it prints N/R for {', '.join(nr)}" if nr else "")))
+            rows.append(
+                (
+                    "N/A for several sessions",
+                    r.ref,
+                    f"durations.csv row {r.csv_row} (treatment_duration)",
+                    f"Table 1 prints N/A (not applicable) for the treatment duration of "
+                    f"{studies.loc[r.ref, 'first_author']} [{r.ref}], treated '{studies.loc[r.ref, 'frequency']}', "
+                    f"as it does for single sessions" + (f"; it prints N/R for {', '.join(nr)}" if nr else ""),
+                )
+            )
     return rows
 
 
@@ -477,10 +739,17 @@ def _publication_findings(tables: Tables) -> list[tuple]:
         pages = refs["pages"].get(s.ref) if s.ref in refs.index else None
         m = _SUPPLEMENT_PAGE.fullmatch(str(pages)) if isinstance(pages, str) else None
         if m and (m.group(3) is None or m.group(3) == m.group(2)) and s.publication_type != "conference_abstract":
-            abstracts = ", ".join(f"[{r.ref}]" for r in tables["studies"].itertuples()
-                                  if r.publication_type == "conference_abstract")
-            rows.append(("publication type", s.ref, f"studies.csv row {s.csv_row} (publication_type); references.csv "
-                         f"(ref {s.ref}, pages)", f"Reference {s.ref} is a single supplement page ({pages}, "
-                         f"{refs.loc[s.ref, 'journal']}), the form of a conference abstract, but the paper counts the "
-                         f"study as a full article (its conference abstracts are {abstracts})"))
+            abstracts = ", ".join(
+                f"[{r.ref}]" for r in tables["studies"].itertuples() if r.publication_type == "conference_abstract"
+            )
+            rows.append(
+                (
+                    "publication type",
+                    s.ref,
+                    f"studies.csv row {s.csv_row} (publication_type); references.csv (ref {s.ref}, pages)",
+                    f"Reference {s.ref} is a single supplement page ({pages}, "
+                    f"{refs.loc[s.ref, 'journal']}), the form of a conference abstract, but the paper counts the "
+                    f"study as a full article (its conference abstracts are {abstracts})",
+                )
+            )
     return rows

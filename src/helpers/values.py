@@ -49,7 +49,11 @@ _CONTROL_NAMES = {0: "NUL", 9: "TAB", 10: "LINE FEED", 13: "CARRIAGE RETURN", 27
 
 
 def _char_name(ch: str) -> str:
-    name = _CONTROL_NAMES.get(ord(ch)) or unicodedata.name(ch, "") or f"a control character, category {unicodedata.category(ch)}"
+    name = (
+        _CONTROL_NAMES.get(ord(ch))
+        or unicodedata.name(ch, "")
+        or f"a control character, category {unicodedata.category(ch)}"
+    )
     return f"U+{ord(ch):04X} ({name})"
 
 
@@ -66,12 +70,16 @@ def text_problem(text: str) -> str | None:
     if text.isascii():  # the common case, fast: ASCII's only refused characters are its controls
         bad = _ASCII_CONTROL.search(text)
         if bad:
-            return (f"contains the invisible or control character {_char_name(bad.group())} at position "
-                    f"{bad.start() + 1}: {text[:80]!r}")
+            return (
+                f"contains the invisible or control character {_char_name(bad.group())} at position "
+                f"{bad.start() + 1}: {text[:80]!r}"
+            )
     else:
         for i, ch in enumerate(text):
             if unicodedata.category(ch) in _REFUSED_CATEGORIES and ch not in _ALLOWED_FORMAT:
-                return f"contains the invisible or control character {_char_name(ch)} at position {i + 1}: {text[:80]!r}"
+                return (
+                    f"contains the invisible or control character {_char_name(ch)} at position {i + 1}: {text[:80]!r}"
+                )
     if text != text.strip():
         where = "at its start" if text[:1].isspace() else "at its end"
         if text[:1].isspace() and text[-1:].isspace():
@@ -89,12 +97,16 @@ def cell_problem(text: str, kind: str) -> str | None:
     if problem:
         return problem
     if kind == "integer" and not _INTEGER.fullmatch(text):
-        return (f"{text!r} is not a whole number in plain digits 0-9 (like 12 or -3, at most {MAX_DIGITS} digits; "
-                "no +, underscores, exponent or decimal point)")
+        return (
+            f"{text!r} is not a whole number in plain digits 0-9 (like 12 or -3, at most {MAX_DIGITS} digits; "
+            "no +, underscores, exponent or decimal point)"
+        )
     if kind == "number":
         if not _NUMBER.fullmatch(text):
-            return (f"{text!r} is not a decimal number in plain digits 0-9 (like 4 or 0.25; "
-                    "no exponent, inf, nan, underscores or decimal comma)")
+            return (
+                f"{text!r} is not a decimal number in plain digits 0-9 (like 4 or 0.25; "
+                "no exponent, inf, nan, underscores or decimal comma)"
+            )
         if not math.isfinite(float(text)):  # cannot happen within MAX_DIGITS; kept as the rule's statement
             return f"{text!r} is not a finite number"
     if kind == "boolean" and text.lower() not in _BOOLEAN:
