@@ -1,12 +1,23 @@
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from helpers import load_review
 from helpers.paths import DATA_DIR
+
+# The tests keep the data cache in a folder of their own, never in the project's .cache/
+# (set before any test module loads the review at import time; removed at the end).
+_CACHE = os.environ.setdefault("CALCINOSIS_CACHE_DIR", tempfile.mkdtemp(prefix="calcinosis-test-cache-"))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if Path(_CACHE).name.startswith("calcinosis-test-cache-"):
+        shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -141,3 +141,26 @@ def test_cache_never_hides_a_change(data_copy):
     )
     with pytest.raises(DataValidationError, match="outcome counts add up"):
         load_review(data_copy)
+
+
+def test_the_cache_lives_where_the_environment_says_and_keeps_the_newest(tmp_path, monkeypatch, data_copy):
+    """$CALCINOSIS_CACHE_DIR moves the cache; writing more entries than it keeps removes the oldest."""
+    import os
+
+    from helpers import loader
+
+    folder = tmp_path / "cache"
+    project_cache = set(loader.CACHE_DIR.glob("*")) if loader.CACHE_DIR.exists() else set()
+    monkeypatch.setenv(loader.CACHE_ENV, str(folder))
+    monkeypatch.setattr(loader, "CACHE_KEEP", 2)
+    assert loader.cache_dir() == folder
+    for n in range(4):  # four old entries, oldest first
+        old = folder / f"review-old{n}.pickle"
+        folder.mkdir(exist_ok=True)
+        old.write_bytes(b"x")
+        os.utime(old, (1_000_000 + n, 1_000_000 + n))
+    load_review(data_copy)
+    kept = sorted(p.name for p in folder.glob("review-*.pickle"))
+    assert len(kept) == 2 and "review-old3.pickle" in kept
+    assert not {"review-old0.pickle", "review-old1.pickle"} & set(kept)
+    assert (set(loader.CACHE_DIR.glob("*")) if loader.CACHE_DIR.exists() else set()) == project_cache

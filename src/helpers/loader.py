@@ -555,6 +555,26 @@ def _derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 
 CACHE_DIR = paths.PROJECT_ROOT / ".cache"
+#: An environment variable naming another folder for the cache (the tests use a temporary one).
+CACHE_ENV = "CALCINOSIS_CACHE_DIR"
+#: How many validated reviews the cache keeps; older entries are removed when a new one is written.
+CACHE_KEEP = 16
+
+
+def cache_dir() -> Path:
+    """The folder of the data cache: ``$CALCINOSIS_CACHE_DIR`` if set, else ``.cache/`` in the project."""
+    chosen = os.environ.get(CACHE_ENV)
+    return Path(chosen) if chosen else CACHE_DIR
+
+
+def _evict(folder: Path, keep: int) -> None:
+    """Remove all but the ``keep`` most recently written cache entries (and leftovers of killed writes)."""
+    import time
+
+    entries = sorted(folder.glob("review-*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    killed = [p for p in folder.glob("review-*.tmp") if time.time() - p.stat().st_mtime > 60]
+    for old in [*entries[keep:], *killed]:
+        old.unlink(missing_ok=True)
 
 
 def helpers_digest() -> str:
@@ -584,10 +604,11 @@ def _cache_key(data_dir: Path) -> str:
 def load_review(data_dir: Path | str | None = None, cache: bool = True) -> Review:
     """Load and validate the review's data (cached: see ``cache``).
 
-    ``cache=True`` keeps the validated review in ``.cache/`` under a key made of the data
-    checksum, the data dictionary, the helpers' code and the library versions, so that
-    the report's notebooks validate a data folder once, not once each. Any change to any of
-    these gives a new key, and the data are validated again.
+    ``cache=True`` keeps the validated review in :func:`cache_dir` (``.cache/``, or
+    ``$CALCINOSIS_CACHE_DIR``) under a key made of the data checksum, the data dictionary,
+    the helpers' code and the library versions, so that the report's notebooks validate a
+    data folder once, not once each. Any change to any of these gives a new key, and the
+    data are validated again; the newest :data:`CACHE_KEEP` entries are kept.
     """
     import pickle
 
@@ -598,7 +619,8 @@ def load_review(data_dir: Path | str | None = None, cache: bool = True) -> Revie
         cache = False
     if cache:
         key = _cache_key(resolved)
-        entry = CACHE_DIR / f"review-{key[:32]}.pickle"
+        folder = cache_dir()
+        entry = folder / f"review-{key[:32]}.pickle"
         if entry.is_file():
             try:
                 review = pickle.loads(entry.read_bytes())
@@ -608,10 +630,11 @@ def load_review(data_dir: Path | str | None = None, cache: bool = True) -> Revie
                 entry.unlink(missing_ok=True)
         review = _load_review(resolved)
         try:
-            CACHE_DIR.mkdir(exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True)
             tmp = entry.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_bytes(pickle.dumps(review))
             os.replace(tmp, entry)
+            _evict(folder, CACHE_KEEP)
         except OSError:
             pass
         return review
