@@ -105,6 +105,14 @@ MASKS = (
     ("link", r"<https?://[^>]*>", "a web address (the DOI, the licence)"),
     ("footnote marker", r"\^[a-z]", "a footnote's letter (masked so that '^bOne patient' reads 'One')"),
 )
+
+
+def word_value(token: str) -> int | None:
+    """The value of a number word (:data:`NUMBER_WORDS`, any case): "Six" is 6; ``None`` for anything else."""
+    low = token.lower()
+    return NUMBER_WORDS.index(low) + 1 if low in NUMBER_WORDS else None
+
+
 _TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|\b(?:{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
 
 
@@ -203,6 +211,13 @@ def table_cells() -> dict[tuple[str, str, str], str]:
 
 #: How a claim quotes a table cell: ``<row> | <column> | <cell as printed>``.
 CELL_SEPARATOR = " | "
+
+
+def source_cell(item: str) -> tuple[str, str, str] | None:
+    """A table cell named as ``"Table 2 | row | column"`` (a note's printed source): its key in
+    :func:`table_cells`, or ``None`` if the text does not have that form."""
+    parts = item.split(CELL_SEPARATOR)
+    return tuple(parts) if len(parts) == 3 and parts[0] in ("Table 1", "Table 2") else None
 
 
 def cell_quote_problem(section: str, quote: str) -> str | None:

@@ -73,21 +73,6 @@ _CLAIM_ID = re.compile(r"[a-z0-9][a-z0-9.-]*", re.ASCII)
 
 # --------------------------------------------------------------------------- reported values
 
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-}
-
 
 @dataclass(frozen=True)
 class Reported:
@@ -116,8 +101,8 @@ def parse_reported(text: str) -> Reported:
         For text that is none of these forms.
     """
     t = str(text)
-    if t.lower() in _NUMBER_WORDS:
-        return Reported("count", (float(_NUMBER_WORDS[t.lower()]),))
+    if paper.word_value(t) is not None:
+        return Reported("count", (float(paper.word_value(t)),))
     if m := re.fullmatch(r"([0-9]{1,9})/([0-9]{1,9})", t):
         return Reported("fraction", (float(m.group(1)), float(m.group(2))))
     if m := re.fullmatch(r"([0-9]{1,9}):([0-9]{1,9})", t):
@@ -677,12 +662,12 @@ def parse_sources(value, vocab: dict, own: bool) -> tuple[NoteSources | None, li
         problems.append(("printed", f"must be a list of claim ids or table cells, not {describe(printed_)}", WELL))
         printed_ = []
     for item in printed_:
-        if item.count(" | ") == 2 and not item.startswith(("Table 1 | ", "Table 2 | ")):
+        if item.count(paper.CELL_SEPARATOR) == 2 and paper.source_cell(item) is None:
             problems.append(
                 ("printed", f"a cell is 'Table 1 | row | column' or 'Table 2 | row | column', not {item!r}", WELL)
             )
-        elif item.count(" | ") == 2:
-            table, row, column = item.split(" | ")
+        elif paper.source_cell(item) is not None:
+            table, row, column = paper.source_cell(item)
             if (table, row, column) not in paper.table_cells():
                 problems.append(("printed", f"{table} has no cell in row {row!r}, column {column!r}", WELL))
         elif not _CLAIM_ID.fullmatch(item):
@@ -745,13 +730,12 @@ def parse_sources(value, vocab: dict, own: bool) -> tuple[NoteSources | None, li
 def _token(text: str) -> str:
     """A number token as notes and the paper are compared: number words as digits ("six" is "6"),
     numbers by value ("65.0" is "65", "100,000" is "100000")."""
-    low = text.lower()
-    if low in paper.NUMBER_WORDS:
-        return str(paper.NUMBER_WORDS.index(low) + 1)
+    if paper.word_value(text) is not None:
+        return str(paper.word_value(text))
     try:
-        return f"{float(low.replace(',', '')):g}"
+        return f"{float(text.replace(',', '')):g}"
     except ValueError:
-        return low
+        return text.lower()
 
 
 def _tokens(text: str) -> set[str]:
@@ -779,8 +763,8 @@ def unaccounted_numbers(note: str, own: str, sources: NoteSources | None, claims
     allowed = _tokens(own)
     if sources is not None:
         for item in sources.printed:
-            if item.count(" | ") == 2:
-                allowed |= _tokens(paper.table_cells().get(tuple(item.split(" | ")), ""))
+            if paper.source_cell(item):
+                allowed |= _tokens(paper.table_cells().get(paper.source_cell(item), ""))
             elif item in claims:
                 allowed |= _tokens(claims[item].reported)
         for check in sources.computed:
@@ -804,7 +788,7 @@ def _claim_note_problems(claims: list[Claim], entries, node, name: str) -> list[
     problems = []
     for claim in claims:
         keys, line = lines.get(claim.id, ({}, None))
-        names = [item for item in (claim.sources.printed if claim.sources else ()) if item.count(" | ") != 2]
+        names = [item for item in (claim.sources.printed if claim.sources else ()) if not paper.source_cell(item)]
         for item in names:
             if item not in by_id and item not in refused:
                 problems.append(
@@ -1005,7 +989,7 @@ def check_table2_notes(
             if found:
                 continue
             for item in sources.printed if claims is not None else ():
-                if item.count(" | ") != 2 and item not in by_id:
+                if not paper.source_cell(item) and item not in by_id:
                     problems.append(
                         Problem(
                             name,

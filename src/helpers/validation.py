@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from . import printed
+from . import paper, printed
 from .errors import Problem
 from .units import parse_frequency
 
@@ -623,22 +623,8 @@ def findings(tables: Tables) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["kind", "ref", "where", "finding"])
 
 
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-}
 _TITLE_COUNT = re.compile(
-    rf"\b(\d+|{'|'.join(_NUMBER_WORDS)})\s+(?:[a-z]+\s+)?(patients|cases|neonates|children)\b", re.IGNORECASE
+    rf"\b(\d+|{'|'.join(paper.NUMBER_WORDS)})\s+(?:[a-z]+\s+)?(patients|cases|neonates|children)\b", re.IGNORECASE
 )
 
 
@@ -678,7 +664,7 @@ def _title_findings(tables: Tables) -> list[tuple]:
                 )
             )
         for m in _TITLE_COUNT.finditer(title):
-            count = int(m.group(1)) if m.group(1).isdigit() else _NUMBER_WORDS[m.group(1).lower()]
+            count = int(m.group(1)) if m.group(1).isdigit() else paper.word_value(m.group(1))
             if count != s.n_cases:
                 rows.append(
                     (
