@@ -8,7 +8,7 @@ Run: .venv/bin/python bench/bench_build.py [--scale]
   import, once per report run, with the same workers; the ratio clean/floor says how
   much of the build is the reports' own work;
 - --scale: one run per notebook on synthetic reviews 1x, 10x and 100x the real one
-  (helpers.synthetic, fixed seed), to show how build time grows with the studies.
+  (helpers.data.synthetic, fixed seed), to show how build time grows with the studies.
 """
 
 from __future__ import annotations
@@ -22,14 +22,16 @@ from pathlib import Path
 
 import nbformat
 
-from helpers import build, paths, synthetic
-from helpers.kernel import KERNEL_NAME
+from helpers.build import pipeline as build
+from helpers.build.kernel import KERNEL_NAME
+from helpers.data import paths, synthetic
 
 FLOOR_SOURCE = """import matplotlib
 import numpy, pandas, scipy, statsmodels.api, seaborn
 import frictionless, yaml
-import helpers, helpers.loader, helpers.claims, helpers.outcomes, helpers.meta, helpers.pooling, helpers.plots
-import helpers.figures, helpers.rob, helpers.prisma, helpers.display, helpers.params
+import helpers, helpers.data.loader, helpers.analysis.claims, helpers.analysis.table2, helpers.analysis.meta
+import helpers.analysis.pooling, helpers.report.forest, helpers.report.figures, helpers.analysis.rob
+import helpers.analysis.prisma, helpers.report.tables, helpers.report.params
 matplotlib.use("module://matplotlib_inline.backend_inline")"""
 
 

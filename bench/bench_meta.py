@@ -1,4 +1,4 @@
-"""Benchmark of helpers.meta: the GLMM on 2,000 and 10,000 simulated studies beside lme4's glmer,
+"""Benchmark of helpers.analysis.meta: the GLMM on 2,000 and 10,000 simulated studies beside lme4's glmer,
 and notebook 04's statistics.
 
 Run: .venv/bin/python bench/bench_meta.py   (or make bench)
@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers import load_review, meta, pooling
+from helpers import load_review
+from helpers.analysis import meta, pooling
 
 SEED = 20210624
 REPEATS = 5

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import load_review
-from helpers.paths import DATA_DIR
+from helpers.data.paths import DATA_DIR
 
 # The tests keep the data cache in a folder of their own, never in the project's .cache/
 # (set before any test module loads the review at import time; removed at the end).
@@ -42,13 +42,13 @@ def full_build(tmp_path_factory):
     """Every report run of reports.yaml, built once into a temporary folder at a fixed build time."""
     import os
 
-    from helpers import build
+    from helpers.build import pipeline
 
     out = tmp_path_factory.mktemp("full-build")
     saved = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = BUILD_EPOCH
     try:
-        results = build.build(output_dir=out, force=True, log=lambda *a, **k: None)
+        results = pipeline.build(output_dir=out, force=True, log=lambda *a, **k: None)
     finally:
         if saved is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)

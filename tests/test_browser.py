@@ -14,8 +14,8 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from helpers import build
-from helpers.paths import REPORTS_DIR
+from helpers.build import config
+from helpers.data.paths import REPORTS_DIR
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +72,6 @@ def test_every_link_of_the_index_resolves(built, page):
     page.goto((built / "index.html").as_uri(), wait_until="load")
     hrefs = page.evaluate("Array.from(document.querySelectorAll('a')).map(a => a.href)")
     local = [h for h in hrefs if h.startswith("file:")]
-    assert len(local) >= 3 * len(build.load_config())
+    assert len(local) >= 3 * len(config.load_config())
     missing = [h for h in local if not Path(unquote(urlparse(h).path)).is_file()]
     assert not missing, missing

@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import build, claims
-from helpers.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from helpers.analysis import claims
+from helpers.build import clock, config, pipeline
+from helpers.build.html import add_toc
+from helpers.data.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 
 NOTEBOOK = NOTEBOOKS_DIR / "01_extraction.ipynb"
 AUDIT_NOTEBOOK = NOTEBOOKS_DIR / "06_claims_audit.ipynb"
@@ -59,7 +61,7 @@ def built(tmp_path_factory):
     """Three good runs: the extraction on the project's data and on a copy, the audit on the copy."""
     import shutil
 
-    from helpers.paths import DATA_DIR
+    from helpers.data.paths import DATA_DIR
 
     root = tmp_path_factory.mktemp("build")
     data = root / "data"
@@ -87,7 +89,7 @@ def test_unchanged_runs_are_skipped_and_said_to_be(built):
     """A second build with nothing changed executes nothing and says so."""
     result = run_cli(built["config"], built["out"])
     assert result.returncode == 0, result.stderr
-    total = len(build.load_config(built["config"]))
+    total = len(config.load_config(built["config"]))
     assert result.stdout.count("[skip]") == total
     assert f"0 report run(s) built, {total} unchanged and skipped." in result.stdout
 
@@ -103,7 +105,7 @@ def test_each_run_writes_notebook_full_and_reviewer_html_in_its_own_folder(built
 
 def test_progress_is_shown(built):
     # runs finish in any order (they execute in parallel); each reports once, counted out of the total
-    total = len(build.load_config(built["config"]))
+    total = len(config.load_config(built["config"]))
     done = re.findall(rf"^\[(\d+)/{total}\] (\S+): ok", built["stdout"], re.M)
     assert sorted(int(i) for i, _ in done) == list(range(1, total + 1))
     assert {"extraction", "extraction-copy", "audit-copy"} <= {name for _, name in done}
@@ -132,7 +134,7 @@ def test_index_links_every_report_with_parameters_and_checksum(built):
 
 def test_source_date_epoch_sets_the_build_time(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
-    assert build.build_time().isoformat() == "1970-01-01T00:00:00+00:00"
+    assert clock.build_time().isoformat() == "1970-01-01T00:00:00+00:00"
 
 
 def test_executed_notebook_has_no_timestamps(built):
@@ -170,7 +172,7 @@ def test_a_run_on_invalid_data_executes_nothing_and_keeps_the_last_good_report(b
     assert 'href="runs/audit-copy/audit-copy-reviewer.html"' in index and "in an earlier build" in index
 
 
-# A notebook that fails on demand. Its switch is a parameter helpers.params knows (every
+# A notebook that fails on demand. Its switch is a parameter helpers.report.params knows (every
 # parameter a run sets is checked by it), used here for nothing but failing.
 FAILING = {
     "cells": [
@@ -228,27 +230,27 @@ def test_a_failing_cell_keeps_the_last_good_report_and_saves_the_failed_executio
 
 
 def test_config_errors_are_clear(tmp_path):
-    config = write_config(tmp_path / "reports.yaml", [{"name": "x", "notebook": "missing.ipynb"}])
-    with pytest.raises(build.ConfigError, match=r"notebook missing\.ipynb does not exist"):
-        build.load_config(config)
-    config.write_text("runs: [", encoding="utf-8")
-    with pytest.raises(build.ConfigError, match="not valid YAML"):
-        build.load_config(config)
-    config = write_config(tmp_path / "reports.yaml", [{"name": "x"}, {"name": "X"}])
-    with pytest.raises(build.ConfigError, match="duplicate run name"):
-        build.load_config(config)
+    path = write_config(tmp_path / "reports.yaml", [{"name": "x", "notebook": "missing.ipynb"}])
+    with pytest.raises(config.ConfigError, match=r"notebook missing\.ipynb does not exist"):
+        config.load_config(path)
+    path.write_text("runs: [", encoding="utf-8")
+    with pytest.raises(config.ConfigError, match="not valid YAML"):
+        config.load_config(path)
+    path = write_config(tmp_path / "reports.yaml", [{"name": "x"}, {"name": "X"}])
+    with pytest.raises(config.ConfigError, match="duplicate run name"):
+        config.load_config(path)
 
 
 def test_unlisted_notebooks_get_a_default_run(tmp_path):
     (tmp_path / "reports.yaml").write_text("runs: []\n", encoding="utf-8")
-    runs = build.load_config(tmp_path / "reports.yaml")
+    runs = config.load_config(tmp_path / "reports.yaml")
     assert {r.notebook.name for r in runs} == {p.name for p in NOTEBOOKS_DIR.glob("*.ipynb")}
     assert all(r.parameters == {} for r in runs)
 
 
 def test_unknown_run_is_named():
-    with pytest.raises(build.ConfigError, match="no run named"):
-        build.build(only=["nope"])
+    with pytest.raises(config.ConfigError, match="no run named"):
+        pipeline.build(only=["nope"])
 
 
 def test_notebook_outputs_land_in_the_run_folder(built):
@@ -309,7 +311,7 @@ def test_the_table_of_contents_numbers_sections_and_nests_subsections(levels):
         )
         + "</main>"
     )
-    out = build.add_toc(html)
+    out = add_toc(html)
     nav = out[out.index("<nav") : out.index("</nav>") + 6]
 
     class Walk(HTMLParser):
@@ -341,6 +343,6 @@ def test_the_table_of_contents_keeps_heading_text_only():
         '<main><h2 id="a"><span title="a>b">First</span><a class="anchor-link" href="#a">¶</a></h2>'
         '<h3 id="b">Second\nline<a class="anchor-link" href="#b">¶</a></h3></main>'
     )
-    nav = build.add_toc(html)
+    nav = add_toc(html)
     nav = nav[nav.index("<nav") : nav.index("</nav>")]
     assert '<a href="#a">First</a>' in nav and '<a href="#b">Second\nline</a>' in nav and "title" not in nav

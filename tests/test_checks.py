@@ -1,4 +1,4 @@
-"""Words that state a number, and the paper's own arithmetic (helpers.checks)."""
+"""Words that state a number, and the paper's own arithmetic (helpers.analysis.checks)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import random
 import pandas as pd
 import pytest
 
-from helpers import DataValidationError, checks, claims, load_review, paper
-from helpers.outcomes import round_half_up
+from helpers import DataValidationError, load_review
+from helpers.analysis import checks, claims
+from helpers.analysis.table2 import round_half_up
+from helpers.data import paper
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +107,8 @@ def test_the_rank_of_an_adverse_event(review):
     ],
 )
 def test_words_compare_as_they_state(means, value, holds):
-    from helpers.outcomes import Proportion
-    from helpers.registers import Claim
+    from helpers.analysis.table2 import Proportion
+    from helpers.data.registers import Claim
 
     class Fake:
         pass
@@ -319,10 +321,10 @@ def test_response_in_against_a_loop(review, seed):
     "modality", ["topical_sts", "intralesional_sts", "eswl", "eswl_intralesional_sts", "picosecond_laser_topical_sts"]
 )
 def test_duration_rank_against_sorting(review, modality):
-    from helpers import outcomes
+    from helpers.analysis import table2 as outcomes
 
     medians = {
-        row: outcomes.pool_durations(review, "treatment_duration", members).median
+        row: outcomes.duration_summary(review, "treatment_duration", members).median
         for row, members in outcomes.table2_groups(review).items()
     }
     ranked = sorted((m for m in medians.values() if not pd.isna(m)), reverse=True)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import DataValidationError, claims, load_review, paper
-from helpers.claims import Reported, matches, parse_reported
+from helpers import DataValidationError, load_review
+from helpers.analysis import claims
+from helpers.analysis.claims import Reported, matches, parse_reported
+from helpers.data import paper
 
 import paper_text
 from tests_support import add_study
@@ -15,7 +17,7 @@ PAPER = " ".join(paper_text.text().split())
 
 
 def _table1_cell(row: str, column: str) -> str:
-    """A Table 1 cell read by the tests' own parser (independent of helpers.paper)."""
+    """A Table 1 cell read by the tests' own parser (independent of helpers.data.paper)."""
     header = next(
         line for line in paper_text.text().splitlines() if line.startswith("First author (publication year)\t")
     )
@@ -92,8 +94,8 @@ def test_audit_columns_and_statuses(review):
     table = claims.audit(review)
     assert list(table.columns) == claims.AUDIT_COLUMNS
     assert set(table["status"]) <= set(claims.STATUSES)
-    from helpers.checks import arithmetic, citations
-    from helpers.outcomes import compare_table2
+    from helpers.analysis.checks import arithmetic, citations
+    from helpers.analysis.table2 import compare_table2
 
     assert len(table) == len(CLAIMS) + len(compare_table2(review)) + len(arithmetic(review)) + len(citations(review))
     assert table["claim_id"].is_unique
@@ -112,7 +114,7 @@ def test_every_discrepancy_is_explained(review):
 
 def test_numbers_that_rest_on_an_inferred_value_are_circular(review):
     """Sparsa [11]'s response comes from Table 2: every ESWL number built on it agrees with itself."""
-    from helpers import inferences
+    from helpers.analysis import inferences
 
     table = claims.audit(review).set_index("claim_id")
     circular = table[table["status"] == "circular"]
@@ -249,7 +251,7 @@ def test_claims_file_not_utf8(data_copy):
 
 
 def test_the_tokeniser_agrees_with_the_independent_reader():
-    """helpers.paper finds the same number tokens in the running text as the tests' own parser."""
+    """helpers.data.paper finds the same number tokens in the running text as the tests' own parser."""
 
     for section in ("Abstract", "Results", "Discussion"):
         ours = [t for _, t in paper.numbers(paper.passage_text(section))]
@@ -454,8 +456,8 @@ def test_a_printed_form_its_computation_cannot_give_is_refused(data_copy, comput
 
 def test_every_computation_gives_what_the_register_declares(review):
     """Each computation named in the register returns the kind of result it is declared to give."""
-    from helpers.outcomes import Proportion
-    from helpers.registers import result_kind
+    from helpers.analysis.table2 import Proportion
+    from helpers.data.registers import result_kind
 
     seen = set()
     for claim in review.claims:
@@ -479,7 +481,7 @@ def test_a_result_with_no_number_is_not_computable(review):
     """NaN or a proportion of nobody is not a discrepancy: the data give no number."""
     import dataclasses
 
-    from helpers.registers import Claim
+    from helpers.data.registers import Claim
 
     empty = dataclasses.replace(review, studies=review.studies[review.studies["modality"] != "eswl"])
     for computation, args, reported in (
@@ -546,8 +548,8 @@ def test_any_study_whose_response_is_inferred_makes_the_numbers_it_feeds_depende
     import dataclasses
     import random
 
-    from helpers import inferences
-    from helpers import outcomes as oc
+    from helpers.analysis import inferences
+    from helpers.analysis import table2 as oc
 
     rng = random.Random(seed)
     per_patient = review.outcomes.index[review.outcomes["response_unit"] == "patients"]

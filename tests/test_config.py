@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers.config import ConfigError, check_run_name, load_config
-from helpers.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from helpers.build.config import ConfigError, check_run_name, load_config
+from helpers.data.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 
 NOTEBOOK = str(NOTEBOOKS_DIR / "01_extraction.ipynb")
 META = str(NOTEBOOKS_DIR / "04_meta_analysis.ipynb")

@@ -1,5 +1,5 @@
 """The paper against the references it cites: every title term, every count in a title, every N/A
-(helpers.validation findings), generated over every included study rather than listed."""
+(helpers.data.rules findings), generated over every included study rather than listed."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from helpers.validation import findings
+from helpers.data.rules import findings
 
 from tests_support import typed_tables
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import display
+from helpers.report import tables as display
 
 HOSTILE = "<script>alert('x')</script>"
 

@@ -85,7 +85,7 @@ def test_project_kernel_runs_this_environment():
     import json
     import sys
 
-    from helpers.kernel import KERNEL_NAME, QUIET
+    from helpers.build.kernel import KERNEL_NAME, QUIET
 
     spec = json.loads((Path(sys.prefix) / "share" / "jupyter" / "kernels" / KERNEL_NAME / "kernel.json").read_text())
     assert Path(spec["argv"][0]).resolve() == Path(sys.executable).resolve()

@@ -24,11 +24,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import DataValidationError, build, load_review
-from helpers.config import Run, load_config
-from helpers.escape import FORMULA_START
-from helpers.loader import read_descriptor
-from helpers.paths import DATA_DIR, PROJECT_ROOT
+from helpers import DataValidationError, load_review
+from helpers.build import pipeline
+from helpers.build.config import Run, load_config
+from helpers.data.dictionary import read_descriptor
+from helpers.data.escape import FORMULA_START
+from helpers.data.paths import DATA_DIR, PROJECT_ROOT
 
 from tests_support import read_rows, write_rows
 
@@ -194,7 +195,7 @@ def hostile(tmp_path_factory):
         for r in _one_run_per_notebook(load_config())
     ]
     out = root / "reports"
-    results = build.build(runs, output_dir=out, force=True, log=lambda *a, **k: None)
+    results = pipeline.build(runs, output_dir=out, force=True, log=lambda *a, **k: None)
     failed = [f"{r.name}: {r.error}" for r in results if r.status != "ok"]
     assert not failed, failed
     return {"out": out, "placed": placed, "refused": refused, "renamed": renamed}

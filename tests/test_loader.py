@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from helpers import DataValidationError, Review, load_review
-from helpers.loader import TABLES, data_checksum, read_descriptor
-from helpers.units import parse_frequency, to_months
+from helpers.data.dictionary import TABLES, read_descriptor
+from helpers.data.digests import data_checksum
+from helpers.data.units import parse_frequency, to_months
 
 
 def test_tables_are_dataframes_keyed_by_ref(review):
@@ -147,13 +148,13 @@ def test_the_cache_lives_where_the_environment_says_and_keeps_the_newest(tmp_pat
     """$CALCINOSIS_CACHE_DIR moves the cache; writing more entries than it keeps removes the oldest."""
     import os
 
-    from helpers import loader
+    from helpers.data import cache
 
     folder = tmp_path / "cache"
-    project_cache = set(loader.CACHE_DIR.glob("*")) if loader.CACHE_DIR.exists() else set()
-    monkeypatch.setenv(loader.CACHE_ENV, str(folder))
-    monkeypatch.setattr(loader, "CACHE_KEEP", 2)
-    assert loader.cache_dir() == folder
+    project_cache = set(cache.CACHE_DIR.glob("*")) if cache.CACHE_DIR.exists() else set()
+    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
+    monkeypatch.setattr(cache, "CACHE_KEEP", 2)
+    assert cache.cache_dir() == folder
     for n in range(4):  # four old entries, oldest first
         old = folder / f"review-old{n}.pickle"
         folder.mkdir(exist_ok=True)
@@ -163,4 +164,4 @@ def test_the_cache_lives_where_the_environment_says_and_keeps_the_newest(tmp_pat
     kept = sorted(p.name for p in folder.glob("review-*.pickle"))
     assert len(kept) == 2 and "review-old3.pickle" in kept
     assert not {"review-old0.pickle", "review-old1.pickle"} & set(kept)
-    assert (set(loader.CACHE_DIR.glob("*")) if loader.CACHE_DIR.exists() else set()) == project_cache
+    assert (set(cache.CACHE_DIR.glob("*")) if cache.CACHE_DIR.exists() else set()) == project_cache

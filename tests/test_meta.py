@@ -1,4 +1,4 @@
-"""helpers.meta against R's metafor and lme4 (reference values in tests/fixtures, made by metafor_reference.R).
+"""helpers.analysis.meta against R's metafor and lme4 (reference values in tests/fixtures, made by metafor_reference.R).
 
 The tests do not need R: the CSVs in tests/fixtures hold metafor's and lme4's results on
 the data sets of meta_datasets.csv (the groups notebook 04 pools, for each sensitivity
@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from helpers import glmm, meta
+from helpers.analysis import glmm, meta
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DATA = pd.concat([pd.read_csv(FIXTURES / "meta_datasets.csv"), pd.read_csv(FIXTURES / "metadat_datasets.csv")])

@@ -20,15 +20,16 @@ import pytest
 import yaml
 
 from helpers import DataValidationError, load_review
-from helpers import loader as loader_module
-from helpers.loader import read_descriptor
-from helpers.paths import DATA_DIR
-from helpers.registers import REGISTER_FILES
+from helpers.data import loader as loader_module
+from helpers.data.dictionary import TABLES, read_descriptor
+from helpers.data.digests import data_checksum
+from helpers.data.paths import DATA_DIR
+from helpers.data.registers import REGISTER_FILES
 
 from tests_support import read_rows, typed_tables, write_rows
 
 SPEC = yaml.safe_load((Path(__file__).parent / "broken_data" / "mutations.yaml").read_text(encoding="utf-8"))
-RESOURCES = [r for r in read_descriptor()["resources"] if r["name"] in loader_module.TABLES]
+RESOURCES = [r for r in read_descriptor()["resources"] if r["name"] in TABLES]
 REGISTERS = REGISTER_FILES
 LONG = "a" * 20_000
 
@@ -163,7 +164,7 @@ def test_a_bad_table_file_is_refused_with_one_problem(folder, monkeypatch, mutat
 
 def _same_review(a, b) -> None:
     # every table the loader reads, by its attribute on the review (Table 2 as printed is paper_table2)
-    for name in ["paper_table2" if t == "table2" else t for t in loader_module.TABLES]:
+    for name in ["paper_table2" if t == "table2" else t for t in TABLES]:
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
     assert a.claims == b.claims and a.table2_notes == b.table2_notes and a.non_claims == b.non_claims
     assert a.table2_note_sources == b.table2_note_sources
@@ -183,7 +184,7 @@ def test_what_spreadsheets_write_is_accepted_as_the_same_review(tmp_path, review
             path.write_text(text.replace(",true", ",TRUE").replace(",false", ",False"), encoding="utf-8")
         elif mutation["edit"] == "trailing_blank_lines":
             path.write_text(text + "\n\n", encoding="utf-8")
-    assert loader_module.data_checksum(folder) != loader_module.data_checksum(DATA_DIR)
+    assert data_checksum(folder) != data_checksum(DATA_DIR)
     _same_review(load_review(folder, cache=False), review)
 
 
@@ -276,8 +277,8 @@ def test_every_key_of_a_register_refuses_a_value_of_the_wrong_shape(tables, muta
     """Each key of the registers, given a list, a mapping, a date or a control character, is
     refused with one problem by the checker the loader's last stage runs (one of them also
     through the whole loader, below)."""
-    from helpers.readers import load_yaml
-    from helpers.registers import check_claims, check_non_claims, check_table2_notes, vocabularies
+    from helpers.data.readers import load_yaml
+    from helpers.data.registers import check_claims, check_non_claims, check_table2_notes, vocabularies
 
     typed, descriptor = tables
     rule = expected_rule(mutation["rule"], rel)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.build import KERNEL_NAME, load_config
+from helpers.build.config import load_config
+from helpers.build.kernel import KERNEL_NAME
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
@@ -65,7 +66,7 @@ def test_reports_yaml_names_every_notebook():
     """The project's runs file lists each notebook explicitly (defaults are for new notebooks)."""
     import yaml
 
-    from helpers.paths import REPORTS_CONFIG
+    from helpers.data.paths import REPORTS_CONFIG
 
     listed = {Path(r["notebook"]).name for r in yaml.safe_load(REPORTS_CONFIG.read_text())["runs"]}
     assert listed == {p.name for p in NOTEBOOKS}

@@ -7,9 +7,10 @@ import random
 
 import pytest
 
-from helpers import DataValidationError, claims, load_review
-from helpers.readers import load_yaml
-from helpers.registers import check_claims, check_table2_notes, vocabularies
+from helpers import DataValidationError, load_review
+from helpers.analysis import claims
+from helpers.data.readers import load_yaml
+from helpers.data.registers import check_claims, check_table2_notes, vocabularies
 
 from tests_support import typed_tables
 
@@ -90,7 +91,7 @@ def test_a_number_added_to_any_note_is_refused(tables, seed):
     """A number put anywhere in a seeded note of claims.yaml is refused, naming the claim and the note."""
     typed, descriptor = tables
     rng = random.Random(seed)
-    from helpers.paths import DATA_DIR
+    from helpers.data.paths import DATA_DIR
 
     text = (DATA_DIR / "claims.yaml").read_text(encoding="utf-8")
     value, node = load_yaml(text)
@@ -109,7 +110,7 @@ def test_a_number_added_to_any_note_is_refused(tables, seed):
 def test_a_number_added_to_any_table2_note_is_refused(tables, seed, review):
     typed, descriptor = tables
     rng = random.Random(seed)
-    from helpers.paths import DATA_DIR
+    from helpers.data.paths import DATA_DIR
 
     value, node = load_yaml((DATA_DIR / "table2_notes.yaml").read_text(encoding="utf-8"))
     entry = rng.choice(value)

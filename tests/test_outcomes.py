@@ -1,4 +1,4 @@
-"""The rules of Table 2 (helpers.outcomes), each on the real data or a synthetic study."""
+"""The rules of Table 2 (helpers.analysis.table2), each on the real data or a synthetic study."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import DataValidationError, load_review, readings
-from helpers import outcomes as oc
+from helpers import DataValidationError, load_review
+from helpers.analysis import computations, readings
+from helpers.analysis import table2 as oc
 
 from tests_support import add_study
 
@@ -138,7 +139,7 @@ def test_pooled_durations_are_the_median_and_extremes_of_every_patients_value(re
     for chosen in (readings.PROJECT, readings.STRICT):
         under = readings.using(review, chosen)
         for modality in review.modalities.index:
-            pooled = oc.pool_durations(under, "treatment_duration", [modality])
+            pooled = oc.duration_summary(under, "treatment_duration", [modality])
             patients = []
             for ref, d in review.durations[review.durations["measure"] == "treatment_duration"].iterrows():
                 if (
@@ -173,7 +174,7 @@ def test_pooled_durations_are_the_median_and_extremes_of_every_patients_value(re
 def test_every_kept_reading_moves_some_number_and_strict_is_the_papers_method(review):
     """Each reading the project keeps changes some Table 2 cell or claim when withdrawn (else it is
     not a rule of this review), and the registry names its alternative and its reason."""
-    from helpers import claims
+    from helpers.analysis import claims
 
     audit = claims.audit(review)
     for reading in readings.READINGS:
@@ -184,9 +185,9 @@ def test_every_kept_reading_moves_some_number_and_strict_is_the_papers_method(re
 
 
 def test_no_value_prints_na_or_nr(review):
-    laser = oc.pool_durations(review, "treatment_duration", ["co2_laser"])
+    laser = oc.duration_summary(review, "treatment_duration", ["co2_laser"])
     assert laser.status == "not_applicable" and str(laser) == "N/A"
-    combined = oc.pool_durations(review, "time_to_first_improvement", ["eswl_intralesional_sts"])
+    combined = oc.duration_summary(review, "time_to_first_improvement", ["eswl_intralesional_sts"])
     assert combined.status == "not_reported" and str(combined) == "N/R"
 
 
@@ -198,10 +199,10 @@ def test_frequency_ranks_sessions_below_rates():
 
 
 def test_largest_diameter_keeps_its_qualifier(review):
-    eswl = oc.largest_diameter(review, ["eswl"])
+    eswl = oc.diameter_summary(review, ["eswl"])
     values = review.studies.loc[review.studies["modality"] == "eswl", "largest_diameter_cm"]
     assert eswl.value == values.max() and str(eswl).startswith(eswl.qualifier)
-    assert str(oc.largest_diameter(review, ["diode_laser"])) == "N/R"
+    assert str(oc.diameter_summary(review, ["diode_laser"])) == "N/R"
 
 
 def test_table2_numbers_agree_with_the_printed_version(review):
@@ -257,32 +258,32 @@ def test_a_study_added_changes_table2(data_copy):
 
 
 def test_mean_duration_uses_the_same_patients_as_the_median(review):
-    mean = oc.pooled_duration(review, "treatment_duration", "mean", modality="topical_sts")
-    pooled = oc.pool_durations(review, "treatment_duration", ["topical_sts"])
+    mean = computations.pooled_duration(review, "treatment_duration", "mean", modality="topical_sts")
+    pooled = oc.duration_summary(review, "treatment_duration", ["topical_sts"])
     assert pooled.low <= mean <= pooled.high and not math.isnan(mean)
 
 
 def test_selection_errors_are_named(review):
     with pytest.raises(ValueError, match="no modality of family homeopathy"):
-        oc.response_proportion(review, ["complete"], family="homeopathy")
+        computations.response_proportion(review, ["complete"], family="homeopathy")
     with pytest.raises(ValueError, match="unknown response categories"):
-        oc.response_proportion(review, ["cured"], modality="eswl")
+        computations.response_proportion(review, ["cured"], modality="eswl")
     with pytest.raises(ValueError, match="unknown adverse events"):
-        oc.adverse_event_patients(review, ["nope"])
+        computations.adverse_event_patients(review, ["nope"])
 
 
 def test_disease_category_response_counts_only_single_category_studies(review):
-    prop = oc.response_by_disease_category(review, "iatrogenic_idiopathic", ["complete"])
+    prop = computations.response_by_disease_category(review, "iatrogenic_idiopathic", ["complete"])
     cats = review.diseases.groupby(level="ref")["category"].agg(set)
     pure = [ref for ref, c in cats.items() if c == {"iatrogenic_idiopathic"}]
     assert prop.total == int(review.studies.loc[pure, "n_cases"].sum())
     assert prop.events == int(review.outcomes.loc[pure, "complete_response"].sum())
     with pytest.raises(ValueError, match="unknown disease category"):
-        oc.response_by_disease_category(review, "gout", ["complete"])
+        computations.response_by_disease_category(review, "gout", ["complete"])
 
 
 def test_largest_resolved_lesion_comes_from_a_single_patient_study(review):
-    value = oc.largest_diameter_complete_response(review)
+    value = computations.largest_diameter_complete_response(review)
     (ref,) = review.studies.index[(review.studies["largest_diameter_cm"] == value) & (review.studies["n_cases"] == 1)]
     assert review.outcomes.loc[ref, "complete_response"] == 1
     bigger = review.studies[(review.studies["largest_diameter_cm"] > value) & (review.studies["n_cases"] == 1)]
@@ -293,28 +294,28 @@ def test_largest_resolved_lesion_comes_from_a_single_patient_study(review):
 def test_total_sessions_and_citations(review):
     lasers = ["co2_laser", "er_yag_laser", "diode_laser"]
     assert (
-        oc.total_sessions(review, modalities=lasers)
+        computations.total_sessions(review, modalities=lasers)
         == review.studies.loc[review.studies["modality"].isin(lasers), "total_sessions_high"].max()
     )
-    assert oc.n_cited(review, [35, 35, 44]) == 2
+    assert computations.n_cited(review, [35, 35, 44]) == 2
 
 
 def test_response_extreme_picks_the_group(review):
     groups = [{"modality": "topical_sts"}, {"modality": "eswl"}]
-    low = oc.response_extreme(review, "min", groups)
-    high = oc.response_extreme(review, "max", groups)
-    props = [oc.response_proportion(review, ["complete", "partial"], **g) for g in groups]
+    low = computations.response_extreme(review, "min", groups)
+    high = computations.response_extreme(review, "max", groups)
+    props = [computations.response_proportion(review, ["complete", "partial"], **g) for g in groups]
     assert low == min(props, key=lambda p: p.percent) and high == max(props, key=lambda p: p.percent)
 
 
 def test_adverse_event_proportion_uses_the_selection_as_denominator(review):
-    prop = oc.adverse_event_proportion(review, ["co2-scarring"], modality="co2_laser")
+    prop = computations.adverse_event_proportion(review, ["co2-scarring"], modality="co2_laser")
     assert prop.events == review.adverse_events.loc["co2-scarring", "patients"]
     assert prop.total == review.studies.loc[review.studies["modality"] == "co2_laser", "n_cases"].sum()
-    everyone = oc.adverse_event_proportion(review, ["top-recurrence", "co2-recurrence"])
+    everyone = computations.adverse_event_proportion(review, ["top-recurrence", "co2-recurrence"])
     assert everyone.total == review.n_patients
     with pytest.raises(ValueError, match="no number of patients"):
-        oc.adverse_event_patients(review, ["il-discoloration"])
+        computations.adverse_event_patients(review, ["il-discoloration"])
 
 
 def test_the_patient_median_is_the_median_of_every_patient():
@@ -367,14 +368,17 @@ def test_the_mean_uses_the_values_the_median_uses(data_copy):
     assert 31 not in set(oc.pooled_values(review, "treatment_duration", ["topical_sts"])["ref"])
     values = oc.pooled_values(review, "treatment_duration", ["topical_sts"])
     expected = (values["months"] * values["patients"]).sum() / values["patients"].sum()
-    assert abs(oc.pooled_duration(review, "treatment_duration", "mean", modality="topical_sts") - expected) < 1e-12
+    assert (
+        abs(computations.pooled_duration(review, "treatment_duration", "mean", modality="topical_sts") - expected)
+        < 1e-12
+    )
 
 
 def test_an_extreme_over_a_group_without_patients_is_not_computable(review):
     """A group with no patient has no percentage: ranking it would depend on the groups' order."""
     import dataclasses
 
-    from helpers.errors import NotComputable
+    from helpers.data.errors import NotComputable
 
     without = dataclasses.replace(review, studies=review.studies[review.studies["modality"] != "diode_laser"])
     for groups in (
@@ -382,7 +386,7 @@ def test_an_extreme_over_a_group_without_patients_is_not_computable(review):
         [{"modality": "diode_laser"}, {"modality": "topical_sts"}],
     ):
         with pytest.raises(NotComputable, match="no patient in diode_laser"):
-            oc.response_extreme(without, "min", groups)
+            computations.response_extreme(without, "min", groups)
 
 
 def test_extremes_do_not_depend_on_the_groups_order(review):
@@ -390,14 +394,14 @@ def test_extremes_do_not_depend_on_the_groups_order(review):
     import random
 
     selections = [{"modality": m} for m in review.modalities.index] + [{"family": f} for f in review.families.index]
-    selections = [s for s in selections if oc.response_proportion(review, ["complete", "partial"], **s).total]
+    selections = [s for s in selections if computations.response_proportion(review, ["complete", "partial"], **s).total]
     rng = random.Random(3)
     for _ in range(30):
         chosen = rng.sample(selections, rng.randint(2, 5))
         for extreme in ("min", "max"):
             for categories in (("complete", "partial"), ("complete", "partial", "none", "unknown"), ("none",)):
                 orders = [chosen, chosen[::-1]] + [rng.sample(chosen, len(chosen)) for _ in range(8)]
-                results = {oc.response_extreme(review, extreme, list(order), categories) for order in orders}
+                results = {computations.response_extreme(review, extreme, list(order), categories) for order in orders}
                 assert len(results) == 1, (extreme, chosen, results)
 
 
@@ -416,7 +420,7 @@ def test_a_table2_row_without_studies_is_not_computable_where_the_paper_prints_a
 
 def test_a_claim_about_a_family_without_modalities_is_not_computable(data_copy):
     """The loader accepts moving every laser to another family; the laser claims then have no number."""
-    from helpers import claims
+    from helpers.analysis import claims
 
     from tests_support import read_rows, write_rows
 

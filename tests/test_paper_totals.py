@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import load_review, summary
-from helpers.claims import parse_reported
+from helpers import load_review
+from helpers.analysis import summary
+from helpers.analysis.claims import parse_reported
 
 CLAIMS = {c.id: c for c in load_review().claims}
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import params
-from helpers.kernel import KERNEL_NAME
-from helpers.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from helpers.build.kernel import KERNEL_NAME
+from helpers.data.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from helpers.report import params
 
 
 @pytest.mark.parametrize(

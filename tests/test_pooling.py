@@ -1,4 +1,4 @@
-"""What notebook 04 pools (helpers.pooling) and how it is shown (helpers.plots)."""
+"""What notebook 04 pools (helpers.analysis.pooling) and how it is shown (helpers.report.forest)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ matplotlib.use("Agg")
 
 import pytest
 
-from helpers import meta, plots, pooling
+from helpers.analysis import meta, pooling
+from helpers.report import forest, headline, pooled
 
 
 def test_paper_choices_reproduce_the_paper_denominators(review):
@@ -83,11 +84,11 @@ def test_groups_cover_modalities_and_multi_modality_families(review):
 def test_pool_groups_has_every_method_per_group(review):
     table = pooling.pool_groups(pooling.events_per_study(review), review, methods=("crude", "reml", ("reml", "knha")))
     assert (table.groupby(["kind", "group"]).size() == 3).all()
-    summary = pooling.summary_table(table)
+    summary = pooled.summary_table(table)
     single = summary[summary["k"] == 1]
     assert (single["REML (Wald)"] == "single study").all() and (single["REML (Hartung–Knapp)"] == "single study").all()
     assert "DerSimonian–Laird (Wald)" not in summary  # a model not pooled has no column
-    full = pooling.summary_table(pooling.pool_groups(pooling.events_per_study(review), review))
+    full = pooled.summary_table(pooling.pool_groups(pooling.events_per_study(review), review))
     assert list(full.columns)[-1] == "GLMM note"
 
 
@@ -114,14 +115,14 @@ def test_describe_speaks_of_the_numbers(review):
     data = pooling.events_per_study(review)
     fits = pooling.fit_groups(data, review, "reml")
     fit = fits[("modality", "topical_sts")]
-    text = pooling.describe(fit)
+    text = pooled.describe(fit)
     result = fit.result
     assert f"{result.events} of {result.n} patients" in text and f"{100 * result.proportion:.0f}%" in text
-    assert "nothing to pool" in pooling.describe(fits[("modality", "diode_laser")])
+    assert "nothing to pool" in pooled.describe(fits[("modality", "diode_laser")])
     glmm = pooling.fit_groups(data, review, "glmm", "knha")
     laser = glmm[("family", "laser")]
     assert laser.fallback and laser.result.method == pooling.FALLBACK and laser.result.test == "knha"
-    text = pooling.describe(laser)
+    text = pooled.describe(laser)
     assert "GLMM cannot be estimated" in text and "REML, Hartung–Knapp interval" in text
     assert laser.primary.reason in text
 
@@ -135,7 +136,7 @@ def test_the_fallback_is_named_and_used_only_where_the_glmm_fails(review):
             assert not fit.fallback and fit.result.method == "glmm"
         elif pooling.degenerate(fit.result.studies["events"], fit.result.studies["n"]):
             assert not fit.fallback and "support only the crude proportion" in fit.note
-            assert "only the crude proportion can be reported" in pooling.describe(fit)
+            assert "only the crude proportion can be reported" in pooled.describe(fit)
         else:
             assert fit.fallback and fit.note.startswith(f"GLMM not estimable ({fit.primary.reason})")
             assert fit.result.method == "reml" and fit.result.test == "z" and fit.result.converged
@@ -157,16 +158,16 @@ def test_a_large_gap_between_glmm_and_crude_is_explained():
         x = rng.binomial(n, rng.uniform(0.02, 0.98, k))
         part = pd.DataFrame({"events": x, "n": n, "label": [f"S{i}" for i in range(k)]})
         fit = pooling.fit_group(part, "glmm", label="g")
-        text = pooling.explain_gap(fit)
+        text = pooled.explain_gap(fit)
         if not fit.result.converged or fit.fallback:
             assert text == ""
             continue
-        far = abs(fit.result.proportion - fit.crude.proportion) > pooling.EXPLAIN_GAP
+        far = abs(fit.result.proportion - fit.crude.proportion) > pooled.EXPLAIN_GAP
         seen.add(far)
         assert bool(text) == far
         if text:
             r, c = fit.result, fit.crude
-            assert f"{100 * r.marginal_proportion:.0f}%" in text and text in pooling.describe(fit)
+            assert f"{100 * r.marginal_proportion:.0f}%" in text and text in pooled.describe(fit)
             # each part of the gap is explained where it arises, and only there
             assert (f"tau² = {r.tau2:.2f}" in text) == (abs(r.proportion - r.marginal_proportion) >= 0.05)
             between = abs(r.marginal_proportion - c.proportion) >= 0.05
@@ -186,10 +187,10 @@ def test_the_paper_groups_far_from_crude_are_explained(review):
         if f.result.method == "glmm"
         and f.result.converged
         and f.result.k > 1
-        and abs(f.result.proportion - f.crude.proportion) > pooling.EXPLAIN_GAP
+        and abs(f.result.proportion - f.crude.proportion) > pooled.EXPLAIN_GAP
     ]
     assert far  # topical STS: 0.98 beside a crude 0.81
-    assert all("conditional proportion" in pooling.describe(f) for f in far)
+    assert all("conditional proportion" in pooled.describe(f) for f in far)
 
 
 def test_case_series_only_keeps_studies_of_more_than_one_patient(review):
@@ -203,7 +204,7 @@ def test_case_series_only_keeps_studies_of_more_than_one_patient(review):
 
 
 def test_leave_one_out_follows_the_model_shown(review):
-    from helpers import meta
+    from helpers.analysis import meta
 
     fits = pooling.fit_groups(pooling.events_per_study(review), review, "glmm", "knha")
     frames = pooling.leave_one_out_groups(fits)
@@ -226,12 +227,12 @@ def test_leave_one_out_follows_the_model_shown(review):
             assert row["proportion"] == pytest.approx(again.proportion, rel=1e-6)
         else:
             assert not row["converged"]
-        table = pooling.leave_one_out_table(fit, frame)
-        assert list(table.columns) == pooling.LEAVE_ONE_OUT_TABLE and len(table) == len(frame)
+        table = pooled.leave_one_out_table(fit, frame)
+        assert list(table.columns) == pooled.LEAVE_ONE_OUT_TABLE and len(table) == len(frame)
 
 
 def test_subgroups_both_ways_and_not_reported_apart(review):
-    from helpers import meta
+    from helpers.analysis import meta
 
     sts = pooling.events_per_study(review).query("family == 'sts'")
     analysis = pooling.subgroups(sts, "size_band", "glmm", "knha")
@@ -250,15 +251,15 @@ def test_subgroups_both_ways_and_not_reported_apart(review):
     sep, q = pooling.subgroup_test(sts, "size_band", method="reml", test="knha")
     assert tests.loc[next(t for t in tests.index if "REML, Hartung–Knapp" in t), "statistic"] == pytest.approx(q["q"])
     assert not sep.loc[sep["subgroup"] == pooling.NOT_REPORTED, "tested"].any()
-    shown = pooling.tests_table(analysis)
+    shown = pooled.tests_table(analysis)
     assert len(shown) == 3 and not shown["statistic (df)"].str.contains("nan").any()
 
 
 def test_headline_lists_the_monotherapy_groups(review):
     fits = pooling.fit_groups(pooling.events_per_study(review), review, "glmm")
-    head = pooling.headline(fits, "paper")
-    assert list(head.columns) == pooling.HEADLINE_COLUMNS and set(head["method"]) == set(pooling.HEADLINE_METHODS)
-    assert len(head) == 2 * len(pooling.HEADLINE_GROUPS)
+    head = headline.headline(fits, "paper")
+    assert list(head.columns) == headline.HEADLINE_COLUMNS and set(head["method"]) == set(headline.HEADLINE_METHODS)
+    assert len(head) == 2 * len(headline.HEADLINE_GROUPS)
     primary = head[head["method"] == "primary model"].set_index("key")
     assert (
         primary.loc["laser", "model"] == "REML, Hartung–Knapp ad hoc interval"
@@ -273,17 +274,17 @@ def test_forest_pages_split_long_lists():
     rng = np.random.default_rng(1)
     n = rng.integers(1, 30, 400)
     result = meta.pool_proportions(rng.binomial(n, 0.6), n, method="dl")
-    figures = plots.forest_pages(result, "simulated")
-    assert len(figures) == -(-400 // plots.ROWS_PER_PAGE)
+    figures = forest.forest_pages(result, "simulated")
+    assert len(figures) == -(-400 // forest.ROWS_PER_PAGE)
     first, last = figures[0].axes[0], figures[-1].axes[0]
-    assert len(first.get_yticks()) == plots.ROWS_PER_PAGE
+    assert len(first.get_yticks()) == forest.ROWS_PER_PAGE
     assert last.get_yticklabels()[-1].get_text().startswith("Pooled (DerSimonian–Laird, Wald interval)")
 
 
 def test_forest_says_not_estimable(review):
     data = pooling.events_per_study(review)
     laser = pooling.fit_groups(data, review, "glmm")[("family", "laser")]
-    fig = plots.forest(laser.primary, laser.label)
+    fig = forest.forest(laser.primary, laser.label)
     assert fig.axes[0].get_yticklabels()[-1].get_text() == "Pooled (GLMM): not estimable"
 
 
@@ -291,10 +292,10 @@ def test_figures_are_saved_as_svg_and_png(tmp_path, review):
     data = pooling.events_per_study(review)
     fit = pooling.fit_groups(data, review, "reml")[("modality", "eswl")]
     label, result = fit.label, fit.result
-    plots.save(plots.forest(result, label), "forest-eswl", tmp_path)
+    forest.save(forest.forest(result, label), "forest-eswl", tmp_path)
     assert (tmp_path / "figures" / "forest-eswl.svg").stat().st_size > 0
     assert (tmp_path / "figures" / "forest-eswl.png").stat().st_size > 0
-    plots.save(plots.forest(result, label), "nothing", None)  # None writes nothing
+    forest.save(forest.forest(result, label), "nothing", None)  # None writes nothing
 
 
 def test_fit_pools_a_selection(review):
@@ -355,14 +356,14 @@ def test_no_fallback_number_where_the_data_support_only_the_crude_proportion(row
     fit = pooling.fit_group(part, "glmm", "knha")
     if why:
         assert not fit.fallback and not fit.result.converged
-        text = pooling.describe(fit)
+        text = pooled.describe(fit)
         assert "only the crude proportion can be reported" in text and f"{100 * fit.crude.proportion:.0f}%" in text
-        assert pooling.primary_table({("m", "g"): fit})["proportion [95% CI]"].iloc[0] == "–"
+        assert pooled.primary_table({("m", "g"): fit})["proportion [95% CI]"].iloc[0] == "–"
 
 
 def test_the_glmm_wald_test_is_not_printed_where_studies_sit_at_0_or_100(review):
     fits = pooling.fit_groups(pooling.events_per_study(review), review)
-    table = pooling.primary_table(fits).set_index("group")
+    table = pooled.primary_table(fits).set_index("group")
     for fit in fits.values():
         r = fit.result
         if r.method != "glmm" or not r.converged or r.k < 2:

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from helpers import printed
+from helpers.data import printed
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def test_a_cell_read_only_in_part_is_refused(reader, text):
 
 def test_every_part_of_the_printed_table_is_named(review):
     """parts_of lists every number the comparison can produce, so a note can name each."""
-    from helpers import outcomes
+    from helpers.analysis import table2 as outcomes
 
     table = outcomes.compare_table2(review)
     for modality, rows in table.groupby("modality"):

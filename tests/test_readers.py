@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.readers import YamlProblem, load_yaml
+from helpers.data.readers import YamlProblem, load_yaml
 
 
 @pytest.mark.parametrize(

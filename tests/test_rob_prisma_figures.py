@@ -10,8 +10,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from helpers import DataValidationError, figures, load_review, prisma, rob
-from helpers.paths import PROJECT_ROOT
+from helpers import DataValidationError, load_review
+from helpers.analysis import prisma, rob
+from helpers.data.appraisals import ANSWERS, CHECKLIST_FOR_DESIGN, load_appraisals
+from helpers.data.paths import PROJECT_ROOT
+from helpers.report import figures, prisma_flow, risk_of_bias
 
 FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "appraisals_synthetic.csv"
 
@@ -25,7 +28,7 @@ def test_rating_rule_uses_strict_thresholds(share, expected):
 
 
 def test_not_applicable_leaves_the_denominator(review):
-    ratings = rob.rate(rob.load_appraisals(FIXTURE, review), review)
+    ratings = rob.rate(load_appraisals(FIXTURE, review), review)
     for _ref, row in ratings.iterrows():
         assert row["applicable"] == row["yes"] + row["no"] + row["unclear"]
         assert row["share_yes"] == pytest.approx(row["yes"] / row["applicable"])
@@ -38,7 +41,7 @@ def test_checklists_match_designs(review):
     q = review.jbi_questions
     sizes = q.groupby(level="checklist").size().to_dict()
     assert sizes == {"case_report": 8, "case_series": 10, "controlled_trial": 13}
-    assert set(review.studies["design"]) <= set(rob.CHECKLIST_FOR_DESIGN)
+    assert set(review.studies["design"]) <= set(CHECKLIST_FOR_DESIGN)
     assert q["text"].str.endswith("?").all()
 
 
@@ -66,20 +69,20 @@ def _write(tmp_path, rows):
 )
 def test_bad_appraisals_are_named(tmp_path, review, rows, rule, column):
     with pytest.raises(DataValidationError) as info:
-        rob.load_appraisals(_write(tmp_path, rows), review)
+        load_appraisals(_write(tmp_path, rows), review)
     assert any(p.rule == rule and p.column == column for p in info.value.problems), str(info.value)
 
 
 def test_risk_of_bias_plots(review):
-    appraisals = rob.load_appraisals(FIXTURE, review)
-    tl = rob.traffic_light(appraisals, review)
+    appraisals = load_appraisals(FIXTURE, review)
+    tl = risk_of_bias.traffic_light(appraisals, review)
     studies = appraisals["ref"].nunique()
     assert len(tl.axes[0].get_yticks()) == studies
     assert len(tl.axes[0].collections) == len(appraisals) + studies  # one dot per answer, one square per rating
-    sp = rob.summary_plot(appraisals, review, weighted=True)
+    sp = risk_of_bias.summary_plot(appraisals, review, weighted=True)
     bars = [p.get_width() for p in sp.axes[0].patches]
     n_questions = len(set(zip(appraisals["checklist"], appraisals["question"], strict=True)))
-    assert len(bars) == len(rob.ANSWERS) * n_questions
+    assert len(bars) == len(ANSWERS) * n_questions
     plt.close("all")
 
 
@@ -108,9 +111,9 @@ def test_prisma_flow_that_does_not_add_up_is_rejected(data_copy):
 
 
 def test_prisma_diagram_says_not_reported(review):
-    fig = prisma.diagram(review)
+    fig = prisma_flow.diagram(review)
     texts = [t.get_text() for t in fig.axes[0].texts]
-    assert sum(prisma.NOT_REPORTED in t for t in texts) >= 5
+    assert sum(prisma_flow.NOT_REPORTED in t for t in texts) >= 5
     assert any(f"n = {review.n_studies}" in t for t in texts)
     plt.close(fig)
 
@@ -151,14 +154,14 @@ def test_a_repeated_appraisal_column_is_refused(tmp_path, review, text, column):
     path = tmp_path / "appraisals.csv"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataValidationError) as info:
-        rob.load_appraisals(path, review)
+        load_appraisals(path, review)
     (problem,) = info.value.problems
     assert problem.column == column and "more than once" in problem.message
 
 
 def test_appraisal_messages_name_plain_numbers(tmp_path, review):
     with pytest.raises(DataValidationError) as info:
-        rob.load_appraisals(_write(tmp_path, [(59, 1, "yes")]), review)
+        load_appraisals(_write(tmp_path, [(59, 1, "yes")]), review)
     assert "np." not in str(info.value) and "[2, 3, 4, 5, 6, 7, 8]" in str(info.value)
 
 

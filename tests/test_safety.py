@@ -16,11 +16,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import build, escape
-from helpers.config import Run
-from helpers.loader import data_checksum
-from helpers.lock import FolderBusy, FolderLock
-from helpers.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from helpers.build import cli, execute, files, fingerprints, index
+from helpers.build.config import Run
+from helpers.build.lock import FolderBusy, FolderLock
+from helpers.data import escape, paths
+from helpers.data.digests import data_checksum
+from helpers.data.errors import SetupError
+from helpers.data.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from helpers.report import headline
 
 # --------------------------------------------------------------------------- paths
 
@@ -29,8 +32,8 @@ from helpers.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 def test_paths_outside_the_output_folder_are_refused(tmp_path, relative):
     out = tmp_path / "out"
     out.mkdir()
-    with pytest.raises(build.SetupError, match="not inside the output folder"):
-        build.inside(out, out / relative if relative else out)
+    with pytest.raises(SetupError, match="not inside the output folder"):
+        files.inside(out, out / relative if relative else out)
 
 
 def test_a_link_inside_the_output_folder_is_removed_not_followed(tmp_path):
@@ -39,19 +42,19 @@ def test_a_link_inside_the_output_folder_is_removed_not_followed(tmp_path):
     victim.mkdir()
     (victim / "keep.txt").write_text("precious", encoding="utf-8")
     (out / "runs" / "x").symlink_to(victim, target_is_directory=True)
-    build._remove(out, out / "runs" / "x")
+    files.remove(out, out / "runs" / "x")
     assert not (out / "runs" / "x").exists() and (victim / "keep.txt").read_text(encoding="utf-8") == "precious"
     # and a link to outside the folder cannot smuggle a deletion through its parent
     (out / "link").symlink_to(victim, target_is_directory=True)
-    with pytest.raises(build.SetupError):
-        build._remove(out, out / "link" / "keep.txt")
+    with pytest.raises(SetupError):
+        files.remove(out, out / "link" / "keep.txt")
     assert (victim / "keep.txt").exists()
 
 
 # --------------------------------------------------------------------------- one build at a time
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
+def run_build(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "helpers.build", *args], capture_output=True, text=True, cwd=PROJECT_ROOT
     )
@@ -60,7 +63,7 @@ def cli(*args: str) -> subprocess.CompletedProcess:
 def test_a_second_build_exits_naming_the_running_one(tmp_path):
     out = tmp_path / "out"
     with FolderLock(out, log=lambda *a, **k: None):
-        result = cli("--output-dir", str(out), "--only", "03_pooled_outcomes")
+        result = run_build("--output-dir", str(out), "--only", "03_pooled_outcomes")
     assert result.returncode == 3, result.stderr
     assert "another build is running" in result.stderr and f"process {os.getpid()}" in result.stderr
     assert "Traceback" not in result.stderr
@@ -72,7 +75,7 @@ def test_a_stale_lock_from_a_killed_build_is_cleared(tmp_path):
     out.mkdir()
     (out / ".build.lock").write_text('{"pid": 999999, "started": "earlier"}', encoding="utf-8")
     (out / ".staging" / "03_pooled_outcomes").mkdir(parents=True)  # what the killed build left
-    result = cli("--output-dir", str(out), "--only", "03_pooled_outcomes")
+    result = run_build("--output-dir", str(out), "--only", "03_pooled_outcomes")
     assert result.returncode == 0, result.stderr
     assert "cleared a stale lock" in result.stdout and "process 999999" in result.stdout
     assert not (out / ".staging").exists()
@@ -107,7 +110,7 @@ def test_the_lock_refuses_a_second_holder_in_the_same_process(tmp_path):
 def test_the_data_checksum_follows_a_linked_folder(tmp_path):
     import shutil
 
-    from helpers.paths import DATA_DIR
+    from helpers.data.paths import DATA_DIR
 
     vocab = tmp_path / "vocab"
     shutil.copytree(DATA_DIR / "vocabularies", vocab)
@@ -127,10 +130,12 @@ def test_the_fingerprint_covers_the_title_and_every_file_a_parameter_names(tmp_p
     appraisals = tmp_path / "appraisals.csv"
     appraisals.write_text("ref,question,answer\n", encoding="utf-8")
     run = Run("x", NOTEBOOKS_DIR / "02_risk_of_bias.ipynb", {"appraisal_path": str(appraisals)}, "A title")
-    base = build.fingerprint(run, "data", "code")
-    assert build.fingerprint(Run(run.name, run.notebook, run.parameters, "Another title"), "data", "code") != base
+    base = fingerprints.fingerprint(run, "data", "code")
+    assert (
+        fingerprints.fingerprint(Run(run.name, run.notebook, run.parameters, "Another title"), "data", "code") != base
+    )
     appraisals.write_text("ref,question,answer\n59,1,yes\n", encoding="utf-8")
-    assert build.fingerprint(run, "data", "code") != base
+    assert fingerprints.fingerprint(run, "data", "code") != base
 
 
 # --------------------------------------------------------------------------- errors writing
@@ -146,7 +151,7 @@ def test_a_full_disk_while_writing_the_index_leaves_the_old_one_and_no_temporary
 
     monkeypatch.setattr(os, "fdopen", full)
     with pytest.raises(OSError):
-        build.write_file(out, out / "index.html", "new")
+        files.write_file(out, out / "index.html", "new")
     monkeypatch.undo()
     assert (out / "index.html").read_text(encoding="utf-8") == "the last good index"
     assert [p.name for p in out.iterdir()] == ["index.html"]
@@ -156,8 +161,8 @@ def test_the_command_line_turns_a_write_error_into_one_message(monkeypatch, caps
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", "reports/index.html")
 
-    monkeypatch.setattr(build, "build", full)
-    assert build.main([]) == 2
+    monkeypatch.setattr(cli, "build", full)
+    assert cli.main([]) == 2
     err = capsys.readouterr().err
     assert err == "error: cannot write reports/index.html: No space left on device\n"
 
@@ -247,7 +252,7 @@ def planted(tmp_path):
 def test_a_lock_file_that_is_a_link_is_never_written_through(planted):
     out, victim = planted
     (out / ".build.lock").symlink_to(victim)
-    result = cli("--output-dir", str(out), "--only", "03_pooled_outcomes")
+    result = run_build("--output-dir", str(out), "--only", "03_pooled_outcomes")
     assert result.returncode == 3 and "is a link" in result.stderr and "Traceback" not in result.stderr
     assert victim.read_text(encoding="utf-8") == "precious"
 
@@ -255,7 +260,7 @@ def test_a_lock_file_that_is_a_link_is_never_written_through(planted):
 def test_files_are_written_beside_never_through_a_planted_link(planted):
     out, victim = planted
     (out / "index.html").symlink_to(victim)
-    build.write_file(out, out / "index.html", "the index")
+    files.write_file(out, out / "index.html", "the index")
     assert victim.read_text(encoding="utf-8") == "precious"
     assert not (out / "index.html").is_symlink() and (out / "index.html").read_text(encoding="utf-8") == "the index"
 
@@ -272,7 +277,9 @@ def test_run_names_that_look_like_the_builds_own_folders_do_not_collide(tmp_path
     ]
     config.write_text(yaml.safe_dump({"runs": runs}), encoding="utf-8")
     out = tmp_path / "out"
-    result = cli("--config", str(config), "--output-dir", str(out), "--only", "x", "x.previous", "new", "--jobs", "2")
+    result = run_build(
+        "--config", str(config), "--output-dir", str(out), "--only", "x", "x.previous", "new", "--jobs", "2"
+    )
     assert result.returncode == 0, result.stderr
     assert len(list((out / "runs" / "x.previous" / "figures").glob("*.svg"))) == 6
     assert (out / "runs" / "new" / "claims_audit.csv").is_file()
@@ -366,8 +373,8 @@ def test_refreshing_a_notebook_that_fails_is_one_message(tmp_path, monkeypatch, 
     }
     (tmp_path / "00_fail.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
     before = (tmp_path / "00_fail.ipynb").read_bytes()
-    monkeypatch.setattr(build.paths, "NOTEBOOKS_DIR", tmp_path)
-    assert build.main(["--refresh-notebooks"]) == 1
+    monkeypatch.setattr(paths, "NOTEBOOKS_DIR", tmp_path)
+    assert cli.main(["--refresh-notebooks"]) == 1
     err = capsys.readouterr().err
     assert "00_fail.ipynb: a cell raised ValueError: on purpose" in err and "Traceback" not in err
     assert (tmp_path / "00_fail.ipynb").read_bytes() == before  # left as it was
@@ -393,7 +400,7 @@ def test_a_bad_appraisal_file_fails_its_run_before_anything_executes(tmp_path):
         ),
         encoding="utf-8",
     )
-    result = cli("--config", str(config), "--output-dir", str(tmp_path / "out"), "--only", "rob")
+    result = run_build("--config", str(config), "--output-dir", str(tmp_path / "out"), "--only", "rob")
     assert result.returncode == 1
     assert "its input is invalid; nothing executed" in result.stdout
     assert "every question answered" in result.stderr and "Traceback" not in result.stderr
@@ -403,8 +410,6 @@ def test_a_bad_appraisal_file_fails_its_run_before_anything_executes(tmp_path):
 def test_the_sensitivity_table_keeps_every_group_and_label(tmp_path):
     """Labels that read as missing values (NA, None) and two groups with one label all stay."""
     import pandas as pd
-
-    from helpers import pooling
 
     frame = pd.DataFrame(
         [
@@ -451,24 +456,24 @@ def test_the_sensitivity_table_keeps_every_group_and_label(tmp_path):
                 "converged": True,
             },
         ],
-        columns=pooling.HEADLINE_COLUMNS,
+        columns=headline.HEADLINE_COLUMNS,
     )
     out = tmp_path / "out"
-    path = pooling.write_headline(frame, out / "runs" / "r1", "a")
+    path = headline.write_headline(frame, out / "runs" / "r1", "a")
     assert '"group"' in path.read_text(encoding="utf-8") and ",0.5," in path.read_text(
         encoding="utf-8"
     )  # numbers unquoted
-    result = build.RunResult(
+    result = execute.RunResult(
         "r1", "04_meta_analysis.ipynb", "t", {}, "ok", 0.0, files={"artifacts": ["runs/r1/sensitivity/a.csv"]}
     )
-    table = build.sensitivity_table(out, [result])
+    table = index.sensitivity_table(out, [result])
     assert len(table) == 3 and sorted(table.index.get_level_values("group")) == ["NA", "None", "None"]
 
 
 def test_the_command_lines_never_fail_on_their_own_output(tmp_path):
     import shutil
 
-    from helpers.paths import DATA_DIR
+    from helpers.data.paths import DATA_DIR
 
     folder = tmp_path / "dätä"
     shutil.copytree(DATA_DIR, folder)
@@ -490,15 +495,15 @@ def test_the_command_lines_never_fail_on_their_own_output(tmp_path):
 
 def test_the_sensitivity_table_names_the_model_of_each_primary_cell(tmp_path, review):
     """A run whose GLMM falls back shows the fallback's name in its cell; rows stay one per group and role."""
-    from helpers import pooling
+    from helpers.analysis import pooling
 
     out = tmp_path / "out"
     results = []
     for run, settings in (("paper", {}), ("cases", {"case_series_only": True})):
         fits = pooling.fit_groups(pooling.events_per_study(review, **settings), review, "glmm", "knha")
-        pooling.write_headline(pooling.headline(fits, run), out / "runs" / run, run)
+        headline.write_headline(headline.headline(fits, run), out / "runs" / run, run)
         results.append(
-            build.RunResult(
+            execute.RunResult(
                 run,
                 "04_meta_analysis.ipynb",
                 "t",
@@ -508,8 +513,8 @@ def test_the_sensitivity_table_names_the_model_of_each_primary_cell(tmp_path, re
                 files={"artifacts": [f"runs/{run}/sensitivity/{run}.csv"]},
             )
         )
-    table = build.sensitivity_table(out, results)
-    assert set(table.index.get_level_values("method")) == set(pooling.HEADLINE_METHODS)
+    table = index.sensitivity_table(out, results)
+    assert set(table.index.get_level_values("method")) == set(headline.HEADLINE_METHODS)
     laser = table.loc[("All laser", "primary model")]
     assert "REML, Hartung–Knapp interval" in laser["paper"]
     assert table.loc[("Topical STS", "primary model"), "paper"].endswith("; GLMM)")
@@ -517,16 +522,18 @@ def test_the_sensitivity_table_names_the_model_of_each_primary_cell(tmp_path, re
 
 
 def test_a_single_study_is_not_called_not_estimable_in_the_sensitivity_table(tmp_path, review):
-    from helpers import pooling
+    from helpers.analysis import pooling
 
     data = pooling.events_per_study(review, case_series_only=True)
     fits = pooling.fit_groups(data, review)
-    singles = [f.label for (kind, key), f in fits.items() if (kind, key) in pooling.HEADLINE_GROUPS and f.result.k == 1]
+    singles = [
+        f.label for (kind, key), f in fits.items() if (kind, key) in headline.HEADLINE_GROUPS and f.result.k == 1
+    ]
     assert singles  # ESWL: one case series
-    pooling.write_headline(pooling.headline(fits, "cases"), tmp_path / "runs" / "c", "cases")
-    result = build.RunResult(
+    headline.write_headline(headline.headline(fits, "cases"), tmp_path / "runs" / "c", "cases")
+    result = execute.RunResult(
         "c", "04_meta_analysis.ipynb", "t", {}, "ok", 0.0, files={"artifacts": ["runs/c/sensitivity/cases.csv"]}
     )
-    table = build.sensitivity_table(tmp_path, [result])
+    table = index.sensitivity_table(tmp_path, [result])
     for label in singles:
         assert table.loc[(label, "primary model"), "c"].startswith("single study, not pooled (k 1, ")

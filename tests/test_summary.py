@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import summary
+from helpers.analysis import summary
 
 
 def test_filters_combine(review):
@@ -70,7 +70,8 @@ def test_by_modality_flags_a_disagreement(data_copy):
 
 def test_a_count_of_zero_for_one_patient_prints_nothing(data_copy):
     """Table 1 prints "pain free" for a single patient who was; a count of 0 must not read as if he was."""
-    from helpers import load_review, table1
+    from helpers import load_review
+    from helpers.analysis import table1
 
     from tests_support import read_rows, write_rows
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from helpers import load_review, synthetic
-from helpers.loader import data_checksum
+from helpers import load_review
+from helpers.data import synthetic
+from helpers.data.digests import data_checksum
 from helpers.validate import validate_folder
 
 

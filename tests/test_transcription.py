@@ -1,7 +1,7 @@
 """The data hold what the paper prints: Table 1 cell by cell, and the reference list.
 
 The paper's text is parsed by ``tests/paper_text.py`` (no ``helpers`` code), and each
-structured value is rendered back the way the paper prints it (``helpers.table1``) and
+structured value is rendered back the way the paper prints it (``helpers.analysis.table1``) and
 compared by meaning (see ``paper_text.normalise_cell``).
 """
 
@@ -13,7 +13,7 @@ import re
 import pandas as pd
 import pytest
 
-from helpers import table1
+from helpers.analysis import table1
 
 import paper_text
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from helpers.units import MONTHS_PER_UNIT, WEEKS_PER_MONTH, parse_frequency, to_months
+from helpers.data.units import MONTHS_PER_UNIT, WEEKS_PER_MONTH, parse_frequency, to_months
 
 
 @pytest.mark.parametrize(

@@ -24,9 +24,9 @@ import pytest
 import yaml
 
 from helpers import DataValidationError, load_review
-from helpers.loader import TABLES, read_descriptor
-from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PROJECT_ROOT
-from helpers.registers import REGISTER_FILES
+from helpers.data.dictionary import TABLES, read_descriptor
+from helpers.data.paths import DATA_DIR, NOTEBOOKS_DIR, PROJECT_ROOT
+from helpers.data.registers import REGISTER_FILES
 
 from notebook_runner import run_notebook
 from tests_support import read_rows as read

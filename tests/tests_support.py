@@ -109,11 +109,12 @@ def write_rows(path: Path, rows: list[list[str]]) -> None:
 
 def typed_tables(folder: Path | None = None) -> tuple[dict, dict]:
     """A data folder's valid tables as the loader's last stages see them, and the data dictionary."""
-    from helpers import loader
-    from helpers.paths import DATA_DIR
+    from helpers.data import loader
+    from helpers.data.dictionary import TABLES, read_descriptor
+    from helpers.data.paths import DATA_DIR
 
-    descriptor = loader.read_descriptor()
+    descriptor = read_descriptor()
     resources = {r["name"]: r for r in descriptor["resources"]}
     sources, problems = loader._read_sources(folder or DATA_DIR, resources)
     assert not problems, problems
-    return {name: loader._typed_table(sources[name]) for name in loader.TABLES}, descriptor
+    return {name: loader._typed_table(sources[name]) for name in TABLES}, descriptor

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import sys
 
-from .errors import DataValidationError, SetupError, output_closed, robust_output
-from .loader import Review, load_review
+from helpers.data.errors import DataValidationError, SetupError, output_closed, robust_output
+from helpers.data.loader import Review, load_review
 
 
 def validate_folder(data_dir=None) -> tuple[Review, int]:

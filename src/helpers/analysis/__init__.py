@@ -1,0 +1,7 @@
+"""The analysis layer: what the review computes from the data.
+
+Summaries, Table 1 and Table 2 recomputed, the claims audit and its computations, the
+project's readings and inferences, risk-of-bias ratings, PRISMA arithmetic, and the
+meta-analysis (proportions pooled by GLMM, REML, DerSimonian–Laird and Freeman–Tukey).
+Imports from ``helpers.data`` only.
+"""

@@ -1,0 +1,151 @@
+"""The computations that claims name (``computation:`` in ``data/claims.yaml``) about outcomes.
+
+Each takes the review and the claim's arguments and returns the number the claim states,
+recomputed from the data: a response proportion, a pooled duration, a count of adverse
+events, a largest diameter, a number of sessions. :data:`helpers.analysis.claims.COMPUTATIONS`
+maps each computation's name to its function.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from helpers.analysis.selection import select_modalities, studies_of
+from helpers.analysis.table2 import Proportion, duration_summary, pooled_values, response_counts
+from helpers.data.errors import NotComputable
+from helpers.data.loader import Review
+from helpers.data.printed import RESPONSE_CATEGORIES
+
+
+def response_proportion(
+    review: Review, categories: list[str], modality: str | None = None, family: str | None = None
+) -> Proportion:
+    """Patients in the given response categories, of all patients of the selection.
+
+    ``categories`` are keys of :data:`RESPONSE_CATEGORIES` (``["complete", "partial"]``
+    is the paper's "response" or "improvement").
+    """
+    unknown = set(categories) - set(RESPONSE_CATEGORIES)
+    if unknown:
+        raise ValueError(f"unknown response categories {sorted(unknown)}; known: {list(RESPONSE_CATEGORIES)}")
+    counts = response_counts(review, select_modalities(review, modality, family))
+    total = next(iter(counts.values())).total
+    return Proportion(sum(counts[c].events for c in categories), total)
+
+
+def response_extreme(
+    review: Review, extreme: str, groups: list[dict], categories: tuple[str, ...] = ("complete", "partial")
+) -> Proportion:
+    """The lowest (``extreme="min"``) or highest response among groups of modalities.
+
+    Groups with the same percentage are told apart by their patients (the larger group), so
+    the result never depends on the order the groups are listed in.
+    """
+    props = [response_proportion(review, list(categories), **g) for g in groups]
+    empty = [g for g, p in zip(groups, props, strict=True) if p.total == 0]
+    if empty:  # a group with no patient has no percentage to rank
+        raise NotComputable(f"no patient in {', '.join(str(next(iter(g.values()))) for g in empty)}")
+    # Ties in the percentage go to the group with the most patients, whatever the groups' order.
+    if extreme == "min":
+        return min(props, key=lambda p: (p.percent, -p.total))
+    return max(props, key=lambda p: (p.percent, p.total))
+
+
+def pooled_duration(
+    review: Review, measure: str, statistic: str, modality: str | None = None, family: str | None = None
+):
+    """A pooled duration (months) of the selection: its ``median``, ``mean`` or ``range``.
+
+    The mean is the mean of the patient-level values that enter the median
+    (:func:`pooled_values`: the same exact values and imputation).
+    """
+    members = select_modalities(review, modality, family)
+    pooled = duration_summary(review, measure, members)
+    if statistic == "median":
+        return pooled.median
+    if statistic == "range":
+        return (pooled.low, pooled.high)
+    if statistic == "mean":
+        values = pooled_values(review, measure, members)
+        return float(np.average(values["months"], weights=values["patients"])) if len(values) else math.nan
+    raise ValueError(f"unknown statistic {statistic!r}; use median, mean or range")
+
+
+def adverse_event_patients(review: Review, events: list[str] | None = None, modality: str | None = None) -> int:
+    """Patients with the listed adverse events (``event_id``s), or with any event of a modality."""
+    ae = review.adverse_events
+    if events is not None:
+        missing = sorted(set(events) - set(ae.index))
+        if missing:
+            raise ValueError(f"unknown adverse events {missing}")
+        ae = ae.loc[events]
+    if modality is not None:
+        ae = ae[ae["modality"] == modality]
+    if ae["patients"].isna().any():
+        raise NotComputable(
+            f"adverse events {', '.join(map(str, ae.index[ae['patients'].isna()]))} have no number of patients (N/R)"
+        )
+    return int(ae["patients"].sum())
+
+
+def adverse_event_proportion(
+    review: Review, events: list[str], modality: str | None = None, family: str | None = None
+) -> Proportion:
+    """Patients with the listed adverse events, of the patients of a selection (all patients by default)."""
+    members = select_modalities(review, modality, family)
+    return Proportion(adverse_event_patients(review, events), int(studies_of(review, members)["n_cases"].sum()))
+
+
+def response_by_disease_category(review: Review, category: str, categories: list[str]) -> Proportion:
+    """Response among patients of studies whose every patient has a disease of one category.
+
+    Table 1 does not say which patient of a mixed study had which disease, so only studies
+    whose diseases all fall in ``category`` count.
+    """
+    if category not in review.disease_categories.index:
+        raise ValueError(f"unknown disease category {category!r}")
+    cats = review.diseases.groupby(level="ref")["category"].agg(set)
+    refs = [ref for ref, c in cats.items() if c == {category}]
+    studies = review.studies.loc[refs]
+    events = 0
+    for ref in refs:
+        o = review.outcomes.loc[ref]
+        if o["response_unit"] == "patients":
+            events += sum(int(o[RESPONSE_CATEGORIES[c][1]]) for c in categories)
+    return Proportion(events, int(studies["n_cases"].sum()))
+
+
+def largest_diameter(review: Review, refs: list[int]) -> float:
+    """The largest printed diameter (cm) among the given studies, qualifier aside."""
+    values = review.studies.loc[refs, "largest_diameter_cm"].dropna()
+    if values.empty:
+        raise NotComputable(f"no diameter is reported for studies {', '.join(map(str, refs))}")
+    return float(values.max())
+
+
+def largest_diameter_complete_response(review: Review) -> float:
+    """The largest printed diameter among single-patient studies with a complete response.
+
+    In a multi-patient study Table 1 does not say whose lesion was the largest, so only
+    single-patient studies can show that a lesion of a given size resolved completely.
+    """
+    s = review.studies[review.studies["n_cases"] == 1]
+    complete = review.outcomes.loc[s.index, "complete_response"].fillna(0) == 1
+    return float(s.loc[complete[complete].index, "largest_diameter_cm"].max())
+
+
+def total_sessions(review: Review, refs: list[int] | None = None, modalities: list[str] | None = None) -> float:
+    """The largest total number of sessions printed for the studies selected (by refs or modalities)."""
+    s = review.studies
+    if refs is not None:
+        s = s.loc[refs]
+    if modalities is not None:
+        s = s[s["modality"].isin(modalities)]
+    return float(s["total_sessions_high"].max())
+
+
+def n_cited(review: Review, refs: list[int]) -> int:
+    """How many distinct references a statement cites (to check a count against its citations)."""
+    return len(set(refs))

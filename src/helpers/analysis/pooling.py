@@ -1,0 +1,687 @@
+"""What gets pooled: events per study for an outcome, groups of studies, subgroup tests.
+
+:func:`events_per_study` turns the review into one row per study with ``events`` out of
+``n`` for a chosen outcome and a chosen handling of the choices a meta-analyst must make,
+each one a parameter of notebook 04 and a sensitivity run of the report:
+
+``outcome``
+    ``"response"``: complete or partial response (the paper's "improvement");
+    ``"complete"``: complete response only.
+``unknown``
+    ``"failure"``: patients with unknown response stay in the denominator as failures
+    (the paper's denominators); ``"exclude"``: they are left out. Patients of a study
+    reporting per lesion have no patient-level response: as failures they count in the
+    denominator with no event (as the paper's Table 2 counts them); excluded, the study
+    drops out.
+``unit``
+    ``"patients"``; or ``"lesions"``: a study that reports per lesion enters with its
+    lesions instead (Bottomley [13]: 21 lesions).
+``exclude_abstracts``
+    Leave out the studies published as conference abstracts.
+``case_series_only``
+    Leave out the single-patient case reports, keeping the case series (studies of more
+    than one patient): selective publication of good outcomes is most likely among case
+    reports.
+
+The subgroup variables are the project's, documented in ``data/vocabularies``: the
+disease category of a study whose patients all share one (otherwise ``mixed``), and the
+band of its largest lesion (:data:`SIZE_BANDS`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from helpers.analysis.glmm import degenerate
+from helpers.analysis.meta import (
+    IV_METHODS,
+    METHODS,
+    TEST_LABELS,
+    TESTS,
+    PooledProportion,
+    at_boundary,
+    moderator_test,
+    pool_proportions,
+)
+from helpers.analysis.meta import influence as meta_influence
+from helpers.analysis.meta import leave_one_out as meta_leave_one_out
+from helpers.data.loader import Review
+
+OUTCOMES = ("response", "complete")
+#: How each outcome reads in titles and sentences.
+OUTCOME_LABELS = {"response": "complete or partial response", "complete": "complete response"}
+UNKNOWN = ("failure", "exclude")
+UNITS = ("patients", "lesions")
+#: Random-effects models a report can show in its forest plots, summaries and subgroup tests.
+MODELS = ("reml", "dl", "glmm", "ft")
+#: Bands of the largest lesion's diameter (cm): upper bounds, right-closed.
+SIZE_BANDS = (("≤ 1 cm", 1.0), ("1–5 cm", 5.0), ("> 5 cm", math.inf))
+#: A subgroup value for the studies that do not report the variable: shown, never tested.
+NOT_REPORTED = "not reported"
+#: The disease category of a study whose patients have diseases of several categories. It
+#: holds a space, so it can never be a category of the vocabulary (whose keys are [a-z_]+).
+MIXED = "mixed categories"
+#: The columns of :func:`events_per_study`.
+STUDY_COLUMNS = [
+    "ref",
+    "label",
+    "modality",
+    "family",
+    "disease_category",
+    "size_band",
+    "publication_type",
+    "events",
+    "n",
+]
+#: The columns of :func:`subgroup_test`'s table.
+SUBGROUP_COLUMNS = [
+    "subgroup",
+    "k",
+    "events",
+    "n",
+    "proportion",
+    "ci_low",
+    "ci_high",
+    "tested",
+    "why_not_tested",
+    "warnings",
+]
+#: The columns of :func:`pool_groups`.
+POOLED_COLUMNS = ["kind", "group", "label", *PooledProportion._SUMMARY, "warnings"]
+#: Groups the notebook pools: each modality, then each family of more than one modality.
+GROUP_KINDS = ("modality", "family")
+
+
+def _check(name, value, allowed):
+    if value not in allowed:
+        raise ValueError(f"unknown {name} {value!r}; allowed: {', '.join(map(str, allowed))}")
+
+
+def size_band(diameter: float, qualifier) -> str:
+    """The band of a largest diameter (``"not reported"`` when missing)."""
+    if diameter is None or (isinstance(diameter, float) and math.isnan(diameter)):
+        return NOT_REPORTED
+    for label, upper in SIZE_BANDS:
+        if diameter <= upper:
+            return label
+    return SIZE_BANDS[-1][0]
+
+
+def subgroup_values(values: pd.Series) -> pd.Series:
+    """Subgroup values as text, a missing value as :data:`NOT_REPORTED` (so 1 and "1" are one subgroup)."""
+    return values.map(lambda v: NOT_REPORTED if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
+
+
+def subgroup_order(value) -> tuple:
+    """Sort key of a subgroup: size bands from small to large, other values alphabetically,
+    then :data:`MIXED`, then :data:`NOT_REPORTED`."""
+    bands = [label for label, _ in SIZE_BANDS]
+    if value in bands:
+        return (0, bands.index(value), "")
+    return (2 if value == MIXED else 3 if value == NOT_REPORTED else 1, 0, str(value))
+
+
+def events_per_study(
+    review: Review,
+    outcome: str = "response",
+    unknown: str = "failure",
+    unit: str = "patients",
+    exclude_abstracts: bool = False,
+    case_series_only: bool = False,
+) -> pd.DataFrame:
+    """Events out of n per study, for one outcome and one handling of each choice.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``ref``: ``label`` ("Abbott 2020"), ``modality``, ``family``,
+        ``disease_category``, ``size_band``, ``publication_type``, ``events``, ``n``.
+        Studies left with no patient are dropped.
+    """
+    _check("outcome", outcome, OUTCOMES)
+    _check("unknown", unknown, UNKNOWN)
+    _check("unit", unit, UNITS)
+    s = review.studies
+    o = review.outcomes.loc[s.index]
+    cats = review.diseases.groupby(level="ref")["category"].agg(lambda c: c.iloc[0] if c.nunique() == 1 else MIXED)
+    categories = ["complete_response"] + (["partial_response"] if outcome == "response" else [])
+    rows = []
+    for ref, study in s.iterrows():
+        r = o.loc[ref]
+        if r["response_unit"] == "lesions":
+            if unit == "lesions":
+                events = int(sum(r["lesions_" + c] for c in categories))
+                n = int(r["lesions"])
+            elif unknown == "failure":
+                events, n = 0, int(study["n_cases"])
+            else:
+                continue
+        else:
+            events = int(sum(r[c] for c in categories))
+            n = int(study["n_cases"]) - (int(r["unknown_response"]) if unknown == "exclude" else 0)
+        if n == 0 or (exclude_abstracts and study["publication_type"] == "conference_abstract"):
+            continue
+        if case_series_only and int(study["n_cases"]) <= 1:
+            continue
+        rows.append(
+            {
+                "ref": ref,
+                "label": f"{study['first_author']} {study['year']}",
+                "modality": study["modality"],
+                "family": study["family"],
+                "disease_category": cats.get(ref, NOT_REPORTED),
+                "size_band": size_band(study["largest_diameter_cm"], study["largest_diameter_qualifier"]),
+                "publication_type": study["publication_type"],
+                "events": events,
+                "n": n,
+            }
+        )
+    return pd.DataFrame(rows, columns=STUDY_COLUMNS).set_index("ref")  # no row when no study is left
+
+
+def groups(review: Review) -> list[tuple[str, str, str]]:
+    """The groups pooled: ``(kind, key, label)`` for each modality and each multi-modality family."""
+    mods = review.modalities.sort_values("order")
+    out = [("modality", m, row["label"]) for m, row in mods.iterrows()]
+    fams = review.families.sort_values("order")
+    for f, row in fams.iterrows():
+        if (mods["family"] == f).sum() > 1:
+            out.append(("family", f, f"All {row['label'].split(' (')[0].lower()}" if f != "sts" else "All STS"))
+    return out
+
+
+def pool_groups(data: pd.DataFrame, review: Review, methods=None, level: float = 0.95) -> pd.DataFrame:
+    """Pool each group (modality and family) with each model.
+
+    Parameters
+    ----------
+    methods : sequence, optional
+        Methods (``"reml"``, tested with the Wald interval) or ``(method, test)`` pairs;
+        by default :data:`ALL_MODELS`. Prediction intervals are on :data:`PI_TYPE`.
+
+    Returns
+    -------
+    DataFrame
+        One row per (group, model): ``kind``, ``group``, ``label`` and the columns of
+        :meth:`PooledProportion.to_frame`. Groups with no study are left out.
+    """
+    models = [m if isinstance(m, tuple) else (m, "z") for m in (ALL_MODELS if methods is None else methods)]
+    for method, test in models:
+        _check("method", method, METHODS)
+        _check("test", test, TESTS)
+    rows = []
+    for kind, key, label in groups(review):
+        part = data[data[kind] == key]
+        if part.empty:
+            continue
+        for method, test in models:
+            res = pool_proportions(
+                part["events"],
+                part["n"],
+                method=method,
+                level=level,
+                labels=part["label"],
+                test=test,
+                pi_type=PI_TYPE,
+                profile=False,
+            )
+            rows.append(
+                pd.concat([pd.DataFrame([{"kind": kind, "group": key, "label": label}]), res.to_frame()], axis=1)
+            )
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=POOLED_COLUMNS)
+
+
+def fit(data: pd.DataFrame, method: str = "glmm", level: float = 0.95, **selection) -> PooledProportion:
+    """Pool the studies of ``data`` matching ``selection`` (``modality="eswl"``, ``family="laser"``)."""
+    part = data
+    for column, value in selection.items():
+        part = part[part[column] == value]
+    if part.empty:
+        raise ValueError(f"no study matches {selection}")
+    return pool_proportions(part["events"], part["n"], method=method, level=level, labels=part["label"])
+
+
+def subgroup_test(
+    data: pd.DataFrame,
+    by: str,
+    method: str = "glmm",
+    level: float = 0.95,
+    min_studies: int = 2,
+    test: str = "z",
+    exclude=(NOT_REPORTED,),
+) -> tuple[pd.DataFrame, dict]:
+    """Pool each subgroup with its own tau² and test whether they differ.
+
+    The test compares the subgroup estimates on the model's scale (logit; double arcsine
+    for ``ft``) with a Wald-type Q statistic,
+    ``Q_between = sum w_g (theta_g - theta_bar)^2`` with ``w_g = 1/se_g^2`` and G - 1
+    degrees of freedom, each subgroup with its own tau² (a "separate tau²" subgroup
+    analysis, the default of R's meta). Subgroups with fewer than ``min_studies``
+    studies, whose model is not estimable, or whose value is in ``exclude`` (by default
+    :data:`NOT_REPORTED`: the studies that do not report the variable are not a subgroup)
+    are shown but not tested.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        Per subgroup (:data:`SUBGROUP_COLUMNS`): ``subgroup``, ``k``, ``events``, ``n``,
+        ``proportion``, ``ci_low``, ``ci_high``, ``tested``, ``why_not_tested``,
+        ``warnings``; and the test: ``q``, ``df``, ``p_value``, ``subgroups_tested``,
+        ``method``.
+    """
+    _check("method", method, MODELS)
+    _check("test", test, TESTS)
+    test = test if method in IV_METHODS else "z"
+    data = data.assign(**{by: subgroup_values(data[by])})
+    rows, est, se = [], [], []
+    for key, part in sorted(data.groupby(by, sort=False), key=lambda item: subgroup_order(item[0])):
+        res = pool_proportions(
+            part["events"], part["n"], method=method, level=level, labels=part["label"], test=test, profile=False
+        )
+        why = (
+            "not reported: not a subgroup"
+            if key == NOT_REPORTED and key in exclude
+            else "excluded from the tests"
+            if key in exclude
+            else f"fewer than {min_studies} studies"
+            if res.k < min_studies
+            else "model not estimable"
+            if not (res.converged and np.isfinite(res.se))
+            else "no standard error (the interval has no width)"
+            if res.se <= 0
+            else ""
+        )
+        rows.append(
+            {
+                "subgroup": key,
+                "k": res.k,
+                "events": res.events,
+                "n": res.n,
+                "proportion": res.proportion,
+                "ci_low": res.ci_low,
+                "ci_high": res.ci_high,
+                "tested": not why,
+                "why_not_tested": why,
+                "warnings": res.notes,
+            }
+        )
+        if not why:
+            est.append(res.estimate)
+            se.append(res.se)
+    table = pd.DataFrame(rows, columns=SUBGROUP_COLUMNS)
+    result = {"method": method, "subgroups_tested": len(est), "q": math.nan, "df": 0, "p_value": math.nan}
+    if len(est) >= 2:
+        w = 1 / np.square(se)
+        theta = np.sum(w * np.array(est)) / np.sum(w)
+        q = float(np.sum(w * (np.array(est) - theta) ** 2))
+        result |= {"q": q, "df": len(est) - 1, "p_value": float(stats.chi2.sf(q, len(est) - 1))}
+    return table, result
+
+
+@dataclass
+class SubgroupAnalysis:
+    """Subgroups compared both ways: each with its own tau², and with one tau² common to all.
+
+    Attributes
+    ----------
+    by : str
+        The column of :func:`events_per_study` that defines the subgroups.
+    table : DataFrame
+        One row per subgroup: k, events / n, the separate-tau² estimate, the common-tau²
+        estimate, and why a subgroup is not tested.
+    tests : DataFrame
+        One row per test: ``test`` (its name), ``statistic`` (Q or QM), ``df``,
+        ``p_value``, ``subgroups_tested`` and ``tau2`` (the common one; NaN for the
+        separate test).
+    excluded : DataFrame
+        The subgroups left out of both tests by ``exclude`` ("not reported"), shown apart.
+    """
+
+    by: str
+    table: pd.DataFrame
+    tests: pd.DataFrame
+    excluded: pd.DataFrame
+
+
+#: The mixed-effects model of the common-tau² test for each model of a report: metafor's
+#: ``rma(mods = ~ factor(group))`` exists for the logit models; the GLMM and Freeman–Tukey
+#: reports use REML on the logit scale for it.
+COMMON_TAU2_METHOD = {"reml": "reml", "dl": "dl", "glmm": "reml", "ft": "reml"}
+
+
+def subgroups(
+    data: pd.DataFrame,
+    by: str,
+    method: str = "glmm",
+    test: str = "adhoc",
+    min_studies: int = 2,
+    exclude=(NOT_REPORTED,),
+) -> SubgroupAnalysis:
+    """Compare subgroups with a separate tau² per subgroup and with a common tau².
+
+    The separate-tau² test is :func:`subgroup_test` with the report's model, and when that
+    is the GLMM also with the :data:`FALLBACK` (single-patient subgroups at 100% leave the
+    GLMM nothing to estimate); the common-tau² test is :func:`helpers.analysis.meta.moderator_test`
+    (QM) with the model of :data:`COMMON_TAU2_METHOD`, on the subgroups with at least
+    ``min_studies`` studies and not in ``exclude``. A subgroup in ``exclude`` ("not
+    reported") enters no test and is returned apart.
+    """
+    _check("method", method, MODELS)
+    data = data.assign(**{by: subgroup_values(data[by])})
+    methods = [method] + ([FALLBACK] if method == "glmm" else [])
+    table = None
+    tests = []
+    for m in methods:
+        t = test if m in IV_METHODS else "z"
+        name = MODEL_NAMES[m] + (f", {TEST_LABELS[t]}" if m in IV_METHODS else "")
+        separate, result = subgroup_test(data, by, method=m, min_studies=min_studies, test=t, exclude=exclude)
+        column = (
+            separate.apply(lambda r: interval_text(r["proportion"], r["ci_low"], r["ci_high"]), axis=1)
+            if len(separate)
+            else pd.Series(dtype=object)
+        )
+        if table is None:
+            edge = data.assign(edge=at_boundary(data["events"], data["n"])).groupby(by)["edge"].sum()
+            table = pd.DataFrame(
+                {
+                    "subgroup": separate["subgroup"],
+                    "k": separate["k"],
+                    "events / n": [f"{e}/{n}" for e, n in zip(separate["events"], separate["n"], strict=True)],
+                    # where every study is at 0% or 100%, the logit models show their continuity
+                    # correction more than the data: the reader should see how many are
+                    "studies at 0% or 100%": [int(edge[g]) for g in separate["subgroup"]],
+                }
+            )
+            eligible = ~separate["subgroup"].isin(exclude) & (separate["k"] >= min_studies)
+            kept_keys = set(separate.loc[eligible, "subgroup"])
+        table[f"separate tau² ({name})"] = column.to_numpy()
+        table[f"not tested ({name})"] = separate["why_not_tested"].to_numpy()
+        tests.append(
+            {
+                "test": f"separate tau² per subgroup ({name}): Wald Q between subgroups",
+                "statistic": result["q"],
+                "df": result["df"],
+                "p_value": result["p_value"],
+                "subgroups_tested": result["subgroups_tested"],
+                "tau2": math.nan,
+            }
+        )
+    kept = data[data[by].isin(kept_keys)]
+    common_method = COMMON_TAU2_METHOD[method]
+    common = (
+        moderator_test(kept["events"], kept["n"], kept[by], method=common_method)
+        if len(kept)
+        else {"qm": math.nan, "qm_df": 0, "qm_pvalue": math.nan, "tau2": math.nan, "groups": {}}
+    )
+    groups_ = common["groups"]
+    table[f"common tau² ({MODEL_NAMES[common_method]})"] = [
+        interval_text(*groups_[str(g)][1:]) if str(g) in groups_ else "–" for g in table["subgroup"]
+    ]
+    tested = len(groups_)
+    tests.append(
+        {
+            "test": f"common tau² ({MODEL_NAMES[common_method]} mixed-effects model): QM",
+            "statistic": common["qm"] if tested >= 2 else math.nan,
+            "df": common["qm_df"] if tested >= 2 else 0,
+            "p_value": common["qm_pvalue"] if tested >= 2 else math.nan,
+            "subgroups_tested": tested,
+            "tau2": common["tau2"] if tested >= 2 else math.nan,
+        }
+    )
+    out = table["subgroup"].isin(exclude)
+    return SubgroupAnalysis(
+        by, table[~out].reset_index(drop=True), pd.DataFrame(tests), table[out].reset_index(drop=True)
+    )
+
+
+# --------------------------------------------------------------------------- the notebook's settings and fits
+
+#: How each model is named in tables and sentences.
+MODEL_NAMES = {"crude": "crude", "glmm": "GLMM", "reml": "REML", "dl": "DerSimonian–Laird", "ft": "Freeman–Tukey"}
+#: The model reported for a group whose GLMM is not estimable (with the run's ``test``). This
+#: is the project's choice: REML is the tau² estimator Cochrane's Statistical Methods Group
+#: recommends (2022) for inverse-variance random-effects models.
+FALLBACK = "reml"
+#: The prediction interval of every report: t with k - 1 degrees of freedom.
+PI_TYPE = "t"
+#: Groups with at least this many studies get a leave-one-out analysis.
+LEAVE_ONE_OUT_MIN = 3
+
+
+def model_name(result: PooledProportion) -> str:
+    """The model of a result in words: "GLMM", "REML, Hartung–Knapp interval"."""
+    name = MODEL_NAMES[result.method]
+    return f"{name}, {TEST_LABELS[result.test]} interval" if result.method in IV_METHODS else name
+
+
+class Settings:
+    """The choices of one meta-analysis run, checked: a bad value names the allowed ones.
+
+    Parameters mirror :func:`events_per_study` plus ``method`` (the primary model, one of
+    :data:`MODELS`) and ``test`` (the confidence interval of the inverse-variance models,
+    one of :data:`helpers.analysis.meta.TESTS`, used by the primary model when it is one of them
+    and by the :data:`FALLBACK`).
+
+    The default ``test="adhoc"`` (Hartung–Knapp never narrower than Wald) is this
+    project's choice, after Röver, Knapp and Friede (2015), who recommend it for few
+    studies of unequal precision; notebook 04 shows plain Hartung–Knapp and Wald beside it.
+    """
+
+    def __init__(
+        self,
+        outcome: str = "response",
+        unknown: str = "failure",
+        unit: str = "patients",
+        exclude_abstracts: bool = False,
+        case_series_only: bool = False,
+        method: str = "glmm",
+        test: str = "adhoc",
+    ):
+        _check("outcome", outcome, OUTCOMES)
+        _check("unknown", unknown, UNKNOWN)
+        _check("unit", unit, UNITS)
+        _check("method", method, MODELS)
+        _check("test", test, TESTS)
+        for name, value in (("exclude_abstracts", exclude_abstracts), ("case_series_only", case_series_only)):
+            if not isinstance(value, bool):
+                raise ValueError(f"{name} must be True or False, not {value!r}")
+        self.outcome, self.unknown, self.unit = outcome, unknown, unit
+        self.exclude_abstracts, self.case_series_only = exclude_abstracts, case_series_only
+        self.method, self.test = method, test
+
+    @property
+    def selection(self) -> dict:
+        """The arguments of :func:`events_per_study`."""
+        return {
+            "outcome": self.outcome,
+            "unknown": self.unknown,
+            "unit": self.unit,
+            "exclude_abstracts": self.exclude_abstracts,
+            "case_series_only": self.case_series_only,
+        }
+
+    def describe(self) -> str:
+        """The settings in words, for the report."""
+        parts = [
+            f"outcome: {OUTCOME_LABELS[self.outcome]}",
+            "unknown responses count as failures" if self.unknown == "failure" else "unknown responses left out",
+            "lesion-level counts where a study gives them" if self.unit == "lesions" else "patients counted",
+            "conference abstracts left out" if self.exclude_abstracts else "conference abstracts included",
+            "case series only (single-patient case reports left out)"
+            if self.case_series_only
+            else "case reports and case series",
+            f"primary model: {MODEL_NAMES[self.method]}",
+            f"interval of the inverse-variance models: {TEST_LABELS[self.test]}",
+        ]
+        return "; ".join(parts) + "."
+
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{k}={v!r}" for k, v in {**self.selection, "method": self.method, "test": self.test}.items())
+        return f"Settings({parts})"
+
+
+@dataclass
+class GroupFit:
+    """One group pooled with the primary model, or its fallback when the primary is not estimable.
+
+    Attributes
+    ----------
+    kind, key, label : str
+        The group (:func:`groups`).
+    result : PooledProportion
+        What the report shows: the primary model's fit, or the :data:`FALLBACK`'s.
+    primary : PooledProportion
+        The primary model's own fit (the same object as ``result`` when no fallback).
+    crude : PooledProportion
+        All events over all patients.
+    """
+
+    kind: str
+    key: str
+    label: str
+    result: PooledProportion
+    primary: PooledProportion
+    crude: PooledProportion
+
+    @property
+    def fallback(self) -> bool:
+        """Whether the fallback model is shown instead of the primary one."""
+        return self.result is not self.primary
+
+    @property
+    def model(self) -> str:
+        """The model shown, in words."""
+        return model_name(self.result)
+
+    @property
+    def note(self) -> str:
+        """Why the model shown is this one, and what the reader should know about its fit."""
+        if self.result.k == 1:
+            return "single study: nothing to pool"
+        if self.fallback:
+            note = (
+                f"{MODEL_NAMES[self.primary.method]} not estimable ({self.primary.reason}); {self.model} shown instead"
+            )
+            return "; ".join(v for v in (note, *self.result.warnings) if v)
+        if not self.result.converged and self.result.method == "glmm":
+            studies = self.result.studies
+            why = degenerate(studies["events"], studies["n"])
+            if why:
+                return (
+                    f"{self.result.reason}; with {why} the data support only the crude proportion, so no "
+                    f"fallback model is shown"
+                )
+            return f"{self.result.reason}; {MODEL_NAMES[FALLBACK]} not estimable either"
+        return self.result.notes
+
+
+def fit_group(
+    part: pd.DataFrame,
+    method: str = "glmm",
+    test: str = "adhoc",
+    level: float = 0.95,
+    kind: str = "",
+    key: str = "",
+    label: str = "",
+) -> GroupFit:
+    """Pool one group's studies with ``method``, falling back to :data:`FALLBACK` where the GLMM is not estimable.
+
+    The fallback applies to the GLMM of two or more studies only: a single study is not
+    pooled, and an inverse-variance model that cannot be estimated (tau² running off to
+    infinity) is reported as such.
+    """
+    _check("method", method, MODELS)
+    _check("test", test, TESTS)
+    args = dict(level=level, labels=part["label"], pi_type=PI_TYPE)
+    primary = pool_proportions(
+        part["events"], part["n"], method=method, test=test if method in IV_METHODS else "z", **args
+    )
+    result = primary
+    if method == "glmm" and not primary.converged and primary.k >= 2 and not degenerate(part["events"], part["n"]):
+        fallback = pool_proportions(part["events"], part["n"], method=FALLBACK, test=test, **args)
+        result = fallback if fallback.converged else primary
+    crude = pool_proportions(part["events"], part["n"], method="crude", level=level, labels=part["label"])
+    return GroupFit(kind, key, label, result, primary, crude)
+
+
+def fit_groups(
+    data: pd.DataFrame, review: Review, method: str = "glmm", test: str = "adhoc", level: float = 0.95
+) -> dict[tuple[str, str], GroupFit]:
+    """One :class:`GroupFit` per group with studies: ``{(kind, key): GroupFit}``."""
+    out = {}
+    for kind, key, label in groups(review):
+        part = data[data[kind] == key]
+        if not part.empty:
+            out[(kind, key)] = fit_group(part, method, test, level, kind, key, label)
+    return out
+
+
+# --------------------------------------------------------------------------- tables and words
+
+
+def interval_text(p, lo, hi) -> str:
+    return "–" if not (np.isfinite(p) and np.isfinite(lo)) else f"{p:.2f} [{lo:.2f}, {hi:.2f}]"
+
+
+# --------------------------------------------------------------------------- leave-one-out
+
+
+def leave_one_out(fit: GroupFit, level: float = 0.95) -> pd.DataFrame:
+    """The group pooled again without each study in turn, with the model shown for the group.
+
+    Returns :func:`helpers.analysis.meta.leave_one_out`'s frame (one row per omitted study; the
+    GLMM at the number of nodes the group's fit settled at) with
+    the column ``influential``: metafor's influence criteria on the REML model with the
+    same test (:func:`helpers.analysis.meta.influence`; the GLMM has none).
+    """
+    r = fit.result
+    studies = r.studies
+    # the GLMM without a study uses the nodes the group's own fit settled at (as metafor's
+    # leave1out keeps the model's nAGQ)
+    nodes = r.nodes if r.method == "glmm" and r.nodes else "auto"
+    out = meta_leave_one_out(
+        studies["events"],
+        studies["n"],
+        method=r.method,
+        labels=studies["label"],
+        level=level,
+        test=r.test,
+        pi_type=PI_TYPE,
+        nodes=nodes,
+    )
+    infl = meta_influence(
+        studies["events"],
+        studies["n"],
+        method="reml",
+        labels=studies["label"],
+        test=r.test if r.method in IV_METHODS else "z",
+    )
+    out["influential"] = infl["influential"].to_numpy()
+    return out
+
+
+def leave_one_out_groups(fits: dict[tuple[str, str], GroupFit], min_studies: int = LEAVE_ONE_OUT_MIN) -> dict:
+    """:func:`leave_one_out` for every group with at least ``min_studies`` studies and an estimable model."""
+    return {
+        key: leave_one_out(fit) for key, fit in fits.items() if fit.result.k >= min_studies and fit.result.converged
+    }
+
+
+# --------------------------------------------------------------------------- the sensitivity comparison
+
+
+#: The models the table of every model shows, as (method, test), in its column order.
+ALL_MODELS = (
+    ("crude", "z"),
+    ("glmm", "z"),
+    ("reml", "z"),
+    ("reml", "knha"),
+    ("reml", "adhoc"),
+    ("dl", "z"),
+    ("ft", "z"),
+)

@@ -1,0 +1,41 @@
+"""The PRISMA 2020 flow: its counts checked (the diagram is :mod:`helpers.report.prisma_flow`).
+
+The counts come from ``data/prisma.csv``, as the paper's text gives them. A box the paper
+does not fill reads "not reported": nothing is derived to fill it. :data:`helpers.data.rules.PRISMA_ARITHMETIC`
+lists the sums the diagram must satisfy; :func:`check` applies each one whose terms are
+all known, and a sum that does not hold stops the build with a clear message.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.data.errors import DataValidationError, Problem
+from helpers.data.rules import prisma_sums
+
+
+def count(prisma: pd.DataFrame, box: str) -> int | None:
+    """A box's count, or None where the paper gives none."""
+    value = prisma.loc[box, "count"] if box in prisma.index else pd.NA
+    return None if pd.isna(value) else int(value)
+
+
+def check(prisma: pd.DataFrame) -> list[str]:
+    """The PRISMA sums (:data:`helpers.data.rules.PRISMA_ARITHMETIC`) that can be checked: return those made.
+
+    The loader has already refused a flow that does not add up; this lists, for the
+    report, which sums were checked.
+
+    Raises
+    ------
+    DataValidationError
+        Naming ``prisma.csv``, the box and the sum that does not hold (for a table not
+        from :func:`helpers.load_review`).
+    """
+    done, failed = prisma_sums({box: count(prisma, box) for box in prisma.index})
+    if failed:
+        raise DataValidationError(
+            [Problem("prisma.csv", "flow adds up", message, column="count") for _, message in failed],
+            source="PRISMA flow",
+        )
+    return done

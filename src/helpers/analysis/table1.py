@@ -1,0 +1,174 @@
+"""Table 1 of the paper, rebuilt from the structured data.
+
+:func:`render` writes every cell the way the paper prints it ("SSc×15, overlap×4",
+"Mean 3.9 (range 0.3–24)", "2/6 CR, 4/6 PR", "N/R"), one row per study, grouped by
+modality in the paper's order. It is what notebook 01 shows, and
+``tests/test_transcription.py`` compares it cell by cell with the paper's own text.
+
+Rows follow the order of ``studies.csv`` within each modality; that file lists the
+studies in Table 1's order.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.data.loader import Review
+from helpers.data.rules import isna
+
+#: Table 1's column headers, as printed.
+COLUMNS = [
+    "First author (publication year)",
+    "No of cases",
+    "Underlying disease",
+    "Location of lesion(s)",
+    "Maximal diameter of the largest lesion [cm]",
+    "Treatment frequency, range",
+    "Median (range) treatment duration (months)",
+    "Median (range) time to the first clinical improvement (months)",
+    "Outcomes",
+    "Median (range) follow-up (months)",
+]
+
+NOT_REPORTED = "N/R"
+NOT_APPLICABLE = "N/A"
+_RESPONSE_ABBREVIATIONS = {
+    "complete_response": "CR",
+    "partial_response": "PR",
+    "no_response": "NR",
+    "unknown_response": "UR",
+}
+_LESION_ABBREVIATIONS = {
+    "lesions_complete_response": "CR",
+    "lesions_partial_response": "PR",
+    "lesions_no_response": "NR",
+}
+_OTHER_OUTCOMES = {
+    "pain_free": "pain free",
+    "pain_reduction": "pain reduction",
+    "regained_mobility": "regained mobility",
+}
+
+
+def format_number(x: float) -> str:
+    """A number as the paper prints it: no trailing ``.0`` except for diameters."""
+    return f"{x:g}"
+
+
+def format_diameter(value, qualifier) -> str:
+    """``4.0``, ``<20.0``, ``>0.6`` or ``N/R``."""
+    if isna(value):
+        return NOT_REPORTED
+    return f"{'' if isna(qualifier) else qualifier}{value:.1f}"
+
+
+def _with_unit(text: str, value, unit: str) -> str:
+    if unit == "months":
+        return text
+    singular = unit[:-1]
+    return f"{text} {singular if value == 1 else unit}"
+
+
+def format_duration(row) -> str:
+    """One duration cell: ``10 weeks``, ``8 (range 2–13)``, ``Mean 3.9 (range 0.3–24)``, ``(12–16 weeks)``, ``> 36``."""
+    if row.status == "not_reported":
+        return NOT_REPORTED
+    if row.status == "not_applicable":
+        return NOT_APPLICABLE
+    rng = None
+    if not isna(row.low):
+        rng = f"{format_number(row.low)}–{format_number(row.high)}"
+    if row.statistic == "range":
+        return f"({_with_unit(rng, row.high, row.unit)})"
+    qualifier = "" if isna(row.qualifier) else f"{row.qualifier} "
+    text = _with_unit(f"{qualifier}{format_number(row.value)}", row.value, row.unit)
+    if row.statistic == "mean":
+        text = f"Mean {text}"
+    if rng is not None:
+        text += f" (range {rng})"
+    return text
+
+
+def format_diseases(group: pd.DataFrame) -> str:
+    """``SSc×15, overlap×4, SLE``: a count when Table 1 prints one."""
+    return ", ".join(f"{r.disease}×{r.n_patients}" if r.count_printed else r.disease for r in group.itertuples())
+
+
+def format_outcomes(row, n_cases: int) -> str:
+    """One outcomes cell: ``CR pain free`` for one patient, ``2/6 CR, 4/6 PR`` for several.
+
+    Response counts the data take from Table 2 (``response_source = table2``) are left
+    out, because Table 1 does not print them.
+    """
+    parts = []
+    if row.response_unit == "lesions":
+        parts.append(
+            ", ".join(
+                f"{int(getattr(row, c))}/{int(row.lesions)} lesions {abbr}"
+                for c, abbr in _LESION_ABBREVIATIONS.items()
+                if getattr(row, c)
+            )
+        )
+    elif row.response_source == "table1":
+        counts = {abbr: int(getattr(row, c)) for c, abbr in _RESPONSE_ABBREVIATIONS.items() if getattr(row, c)}
+        if n_cases == 1:
+            parts += list(counts)
+        else:
+            parts.append(", ".join(f"{k}/{n_cases} {abbr}" for abbr, k in counts.items()))
+    uncounted = [] if isna(row.uncounted_outcomes) else [u.strip() for u in row.uncounted_outcomes.split(";")]
+    for col, label in _OTHER_OUTCOMES.items():
+        k = getattr(row, col)
+        if col in uncounted:
+            parts.append(label)
+        elif isna(k):
+            continue
+        elif n_cases == 1:
+            if k:  # one patient had it; a count of 0 is printed as nothing, as the paper prints it
+                parts.append(label)
+        elif not isna(row.pain_assessed) and col != "regained_mobility":
+            parts.append(f"{int(k)}/{int(row.pain_assessed)} {label}")
+        else:
+            parts.append(f"{label}×{int(k)}")
+    return " ".join(p for p in parts if p)
+
+
+def render(review: Review) -> pd.DataFrame:
+    """Table 1 as the paper prints it, from the structured data.
+
+    Parameters
+    ----------
+    review : Review
+        The loaded review.
+
+    Returns
+    -------
+    DataFrame
+        One row per study, indexed by (modality heading, ref), with the paper's ten
+        columns as text. Not reported and not applicable print as ``N/R`` and ``N/A``.
+    """
+    studies = review.studies
+    modalities = review.modalities.sort_values("order")
+    durations = {
+        (ref, r.measure): r for ref, r in zip(review.durations.index, review.durations.itertuples(), strict=True)
+    }
+    rows, index = [], []
+    for modality, mod in modalities.iterrows():
+        for ref, s in studies[studies["modality"] == modality].iterrows():
+            n = int(s["n_cases"])
+            locations = s["lesion_locations"]
+            rows.append(
+                [
+                    f"{s['first_author']} [{ref}]",
+                    str(n),
+                    format_diseases(review.diseases.loc[[ref]]),
+                    ", ".join(locations) if locations else NOT_REPORTED,
+                    format_diameter(s["largest_diameter_cm"], s["largest_diameter_qualifier"]),
+                    NOT_REPORTED if isna(s["frequency"]) else s["frequency"],
+                    format_duration(durations[(ref, "treatment_duration")]),
+                    format_duration(durations[(ref, "time_to_first_improvement")]),
+                    format_outcomes(next(review.outcomes.loc[[ref]].itertuples()), n),
+                    format_duration(durations[(ref, "follow_up")]),
+                ]
+            )
+            index.append((mod["table1_heading"], ref))
+    return pd.DataFrame(rows, columns=COLUMNS, index=pd.MultiIndex.from_tuples(index, names=["Treatment", "ref"]))

@@ -1,0 +1,225 @@
+"""The report runs: ``reports.yaml`` read strictly, every run checked before anything is built.
+
+``reports.yaml`` lists the runs: a ``name``, the ``notebook``, its ``parameters`` and a
+``title``. Everything about a run is checked when the file is read, so a bad entry stops
+the build before any notebook executes, with a message naming the entry:
+
+- the file is strict YAML (:func:`helpers.data.readers.load_yaml`: no aliases of lists, no
+  repeated keys), at most 1 MB, a mapping whose only key is ``runs``;
+- a run **name** is 1 to 100 characters from ``A-Z a-z 0-9 - _ .`` and does not start
+  with ``.`` (:data:`RUN_NAME`); names are unique, ignoring case. A name becomes a
+  folder (``reports/runs/<name>/``), so nothing else is accepted: no ``/``, no ``..``;
+- the **notebook** exists and is a ``.ipynb`` file;
+- the **title** is text without control characters;
+- every **parameter** is one the notebook declares (its ``parameters`` cell), with a value
+  its check accepts (:mod:`helpers.report.params`); ``output_dir`` is the build's own and may not
+  be set, so a run cannot write outside its folder or bypass staging.
+
+A notebook in ``notebooks/`` that no run names gets a run of its own, with its defaults.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helpers.data import paths
+from helpers.data.readers import YamlProblem, describe, key_lines, line_of, load_yaml, read_text
+from helpers.data.values import text_problem
+from helpers.report.params import ParameterError, assigned_names, check_value
+
+#: What a run name may be: it becomes a folder name, so only these characters.
+RUN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}", re.ASCII)
+RUN_NAME_RULE = "1 to 100 characters from A-Z, a-z, 0-9, '-', '_' and '.', not starting with '.'"
+#: Parameters the build sets itself; a run may not.
+BUILD_PARAMETERS = ("output_dir",)
+MAX_CONFIG_BYTES = 1024 * 1024
+_KEYS = ("name", "notebook", "parameters", "title")
+
+
+class ConfigError(ValueError):
+    """reports.yaml (or a build option) is malformed: the message names the entry."""
+
+
+@dataclass
+class Run:
+    """One report run: a notebook executed with a set of parameters."""
+
+    name: str
+    notebook: Path
+    parameters: dict = field(default_factory=dict)
+    title: str = ""
+
+    @property
+    def folder(self) -> str:
+        """The run's folder, relative to the output folder: every file of the run is in it."""
+        return f"runs/{self.name}"
+
+    @property
+    def files(self) -> dict[str, str]:
+        """The build's files of this run, relative to the output folder."""
+        return {
+            "notebook": f"{self.folder}/{self.name}.ipynb",
+            "full": f"{self.folder}/{self.name}.html",
+            "reviewer": f"{self.folder}/{self.name}-reviewer.html",
+        }
+
+
+def check_run_name(name) -> str | None:
+    """Why ``name`` cannot be a run name, or None."""
+    if not isinstance(name, str):
+        return f"a run name must be text, not {describe(name)}"
+    if not RUN_NAME.fullmatch(name):
+        return f"run name {name[:60]!r} is not allowed: {RUN_NAME_RULE}"
+    return None
+
+
+def declared_parameters(notebook: Path) -> list[str]:
+    """The parameters a notebook declares: the names its ``parameters`` cell assigns (as
+    papermill reads them for a Python notebook).
+
+    Raises
+    ------
+    ConfigError
+        When the notebook is not a readable notebook.
+    """
+    import json
+
+
+    try:
+        cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+        source = next((c["source"] for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])), "")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(f"{notebook}: not a readable notebook ({type(exc).__name__})") from None
+    return sorted(assigned_names("".join(source) if isinstance(source, list) else str(source)))
+
+
+def _check_parameters(where: str, notebook: Path, parameters, line_for) -> None:
+
+    if not isinstance(parameters, dict):
+        raise ConfigError(f"{where}: parameters must be a mapping of names to values, not {describe(parameters)}")
+    declared = declared_parameters(notebook)
+    for name, value in parameters.items():
+        at = f"{where}, parameter {str(name)[:40]!r} (line {line_for(name)})"
+        if name in BUILD_PARAMETERS:
+            raise ConfigError(f"{at}: {name} is set by the build (each run writes into its own folder); remove it")
+        if name not in declared:
+            allowed = ", ".join(n for n in declared if n not in BUILD_PARAMETERS) or "none"
+            raise ConfigError(f"{at}: {notebook.name} declares no such parameter; its parameters: {allowed}")
+        if not (value is None or isinstance(value, (str, bool, int, float))):
+            raise ConfigError(f"{at}: a value must be text, a number, true/false or null, not {describe(value)}")
+        try:
+            check_value(name, value)
+        except ParameterError as exc:
+            raise ConfigError(f"{at}: {exc}") from None
+
+
+def load_config(path: Path | None = None, notebooks_dir: Path | None = None, required: bool | None = None) -> list[Run]:
+    """Read and check the report runs; add a default run for each notebook no run names.
+
+    Parameters
+    ----------
+    path : Path, optional
+        The runs file (default: the project's ``reports.yaml``).
+    notebooks_dir : Path, optional
+        Where unlisted notebooks are found (default: ``notebooks/``).
+    required : bool, optional
+        Whether a missing file is an error (default: only when ``path`` is given).
+
+    Raises
+    ------
+    ConfigError
+        For anything wrong, naming the file, the run and the key.
+    """
+    given = path is not None
+    path = Path(path or paths.REPORTS_CONFIG)
+    notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS_DIR)
+    required = given if required is None else required
+    root = path.parent
+    config, node = {}, None
+    if path.exists() or required:
+        text, problem = read_text(path, path.name, MAX_CONFIG_BYTES)
+        if problem:
+            raise ConfigError(f"{path}: {problem.message}")
+        try:
+            config, node = load_yaml(text)
+        except YamlProblem as exc:
+            raise ConfigError(f"{path}" + (f", line {exc.line}" if exc.line else "") + f": {exc.message}") from None
+    if config is None:
+        config = {}
+    if not isinstance(config, dict) or set(config) - {"runs"}:
+        what = describe(config) if not isinstance(config, dict) else f"the keys {sorted(map(str, config))}"
+        raise ConfigError(f"{path}: the file must be a mapping with one key, runs (a list of runs), not {what}")
+    entries = config.get("runs")
+    if entries is None:
+        entries = []
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: runs must be a list of runs, not {describe(entries)}")
+    items = node.value[0][1].value if node is not None and entries else []
+    runs: list[Run] = []
+    seen: dict[str, str] = {}
+    for i, (entry, item) in enumerate(zip(entries, items, strict=True), start=1):
+        line = line_of(item)
+        where = f"{path.name}, run {i} (line {line})"
+        if not isinstance(entry, dict):
+            raise ConfigError(
+                f"{where}: a run must be a mapping with name, notebook, parameters and title, not {describe(entry)}"
+            )
+        unknown = [str(k) for k in entry if k not in _KEYS]
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; a run has {', '.join(_KEYS)}")
+        problem = check_run_name(entry.get("name"))
+        if problem:
+            raise ConfigError(f"{where}: {problem}")
+        name = entry["name"]
+        where = f"{path.name}, run {i} {name!r} (line {line})"
+        if name.lower() in seen:
+            raise ConfigError(
+                f"{where}: duplicate run name (as {seen[name.lower()]!r}, ignoring case: "
+                "each run has a folder of its own)"
+            )
+        seen[name.lower()] = name
+        notebook = entry.get("notebook")
+        if not isinstance(notebook, str) or not notebook or text_problem(notebook):
+            raise ConfigError(f"{where}: notebook must be the path of a notebook, not {describe(notebook)}")
+        try:
+            nb = (root / notebook).resolve()
+            exists = nb.is_file()
+        except (OSError, ValueError):
+            exists = False
+        if not exists or nb.suffix != ".ipynb":
+            raise ConfigError(f"{where}: notebook {notebook} does not exist (or is not a .ipynb file)")
+        title = entry.get("title", "")
+        if title is None:
+            title = ""
+        if not isinstance(title, str) or text_problem(title) or len(title) > 300:
+            why = (
+                text_problem(title)
+                if isinstance(title, str) and text_problem(title)
+                else (
+                    "is longer than 300 characters"
+                    if isinstance(title, str)
+                    else f"must be text, not {describe(title)}"
+                )
+            )
+            raise ConfigError(f"{where}: the title {why}")
+        params = entry.get("parameters")
+        params = {} if params is None else params
+        lines = key_lines(next((v for k, v in item.value if k.value == "parameters"), None))
+        _check_parameters(where, nb, params, lambda n, lines=lines, line=line: lines.get(n, line))
+        runs.append(Run(name, nb, dict(params), title))
+    listed = {r.notebook for r in runs}
+    for nb in sorted(notebooks_dir.glob("*.ipynb")):
+        if nb.resolve() in listed:
+            continue
+        problem = check_run_name(nb.stem)
+        if problem:
+            raise ConfigError(f"{nb}: the notebook's default run is named after it, and {problem}")
+        if nb.stem.lower() in seen:
+            raise ConfigError(
+                f"{path}: a run is named {nb.stem!r} but runs another notebook; {nb.name} needs a run of its own"
+            )
+        seen[nb.stem.lower()] = nb.stem
+        runs.append(Run(nb.stem, nb.resolve(), {}, ""))
+    return runs

@@ -1,0 +1,286 @@
+"""Build the reports: execute every notebook with papermill, convert to HTML, write the index.
+
+Usage::
+
+    python -m helpers.build                   # every run in reports.yaml (what `make report` does)
+    python -m helpers.build --only 01_extraction
+    python -m helpers.build --wait            # wait for a build already running in the folder
+    python -m helpers.build --refresh-notebooks   # re-execute notebooks/ in place (stored outputs for nbval)
+
+``reports.yaml`` lists the report runs (:mod:`helpers.build.config` checks it: run names, the
+notebooks' declared parameters, their values). Notebooks execute with the project root as
+working directory, so a relative path among the parameters (``data_dir: tests/fixtures/...``)
+is relative to the project root. Each run has a folder of its own,
+``reports/runs/<name>/``, holding everything the run wrote:
+
+- ``<name>.ipynb``: the executed notebook;
+- ``<name>.html``: the full report, code shown;
+- ``<name>-reviewer.html``: the reviewer's report, code hidden;
+- what the notebook writes to its ``output_dir`` (``claims_audit.csv``, ``figures/``,
+  ``sensitivity/``), which the build points at the run's folder;
+
+and ``reports/index.html`` links them all, with each run's parameters and status, the
+data checksum and the build time (``SOURCE_DATE_EPOCH`` when set, for reproducible
+builds). ``reports/build.json`` records the same for tools.
+
+Nothing is lost, nothing is half-written:
+
+- one build at a time: the build holds a lock on the output folder
+  (:mod:`helpers.build.lock`); a second build exits naming the running one, or waits
+  (``--wait``); a lock left by a killed build is found stale and cleared;
+- the data of every run are validated once, before any notebook executes
+  (:func:`helpers.load_review`); a run whose data are invalid fails with the problems
+  listed, and executes nothing;
+- a run is executed in a staging folder (``reports/.staging/new/<name>``) and replaces its
+  folder only when everything succeeded; a failing run keeps its last good report, its
+  failed execution is saved as ``runs/<name>/<name>.failed.ipynb``, the index marks it
+  failed with the reason, the other runs are still built, and the command exits 1
+  naming the notebook and the failing cell;
+- every path the build deletes or replaces is checked to lie inside the output folder.
+
+Exit status: 0 when every run is built; 1 when a run failed (bad data, a failing cell);
+2 for a bad ``reports.yaml``, option or environment (``SOURCE_DATE_EPOCH``, an output
+folder that cannot be written); 3 when another build holds the folder. No traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from helpers.build.clock import build_time
+from helpers.build.config import ConfigError, Run, load_config
+from helpers.build.execute import RunResult, execute_in_worker, worker_start
+from helpers.build.files import STAGING, check_output_dir, remove
+from helpers.build.fingerprints import earlier_results, fingerprint, from_manifest, run_data_dir
+from helpers.build.index import write_index
+from helpers.build.lock import FolderLock
+from helpers.data import paths
+from helpers.data.appraisals import load_appraisals
+from helpers.data.digests import data_checksum, helpers_digest
+from helpers.data.errors import DataValidationError, SetupError
+from helpers.data.loader import load_review
+
+__all__ = ["build"]
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+def build(
+    runs: list[Run] | None = None,
+    output_dir: Path | None = None,
+    only: list[str] | None = None,
+    log=print,
+    force: bool = False,
+    jobs: int | None = None,
+    wait: bool = False,
+) -> list[RunResult]:
+    """Execute the runs, write their reports and the index; return the results.
+
+    Runs are independent (each reads the data itself), so they execute in parallel, one
+    kernel per worker (``jobs``, default: the machine's cores). A run whose fingerprint
+    (notebook, title, parameters and the files they name, data, helpers, lock file)
+    matches the last good build, and whose files are all still there, is skipped and said
+    to be; ``force=True`` rebuilds everything. The output folder is locked for the whole
+    build (``wait=True`` waits for a build already running there).
+
+    Raises
+    ------
+    ConfigError
+        For a bad runs file or ``only`` naming no run.
+    SetupError
+        For a bad ``SOURCE_DATE_EPOCH`` or an output folder the build cannot use.
+    FolderBusy
+        When another build holds the output folder and ``wait`` is False.
+    """
+
+    output_dir = check_output_dir(Path(output_dir or paths.REPORTS_DIR))
+    built = build_time()  # checked before anything runs
+    all_runs = load_config() if runs is None else runs
+    runs = all_runs
+    if only:
+        unknown = sorted(set(only) - {r.name for r in all_runs})
+        if unknown:
+            raise ConfigError(
+                f"no run named {', '.join(map(repr, unknown))}; runs: {', '.join(r.name for r in all_runs)}"
+            )
+        runs = [r for r in all_runs if r.name in only]
+    if not runs:
+        raise ConfigError("no report runs: reports.yaml lists none and notebooks/ holds no notebook")
+    if jobs is not None and jobs < 1:
+        raise ConfigError(f"--jobs must be 1 or more, not {jobs}")
+    with FolderLock(output_dir, wait=wait, log=log):
+        remove(output_dir, output_dir / STAGING)  # what a killed build left behind
+        # Same inputs, same bytes: kernels inherit a fixed hash seed (set and dict-of-set orders).
+        os.environ["PYTHONHASHSEED"] = "0"
+        checksum = data_checksum()
+        code = helpers_digest()
+        run_checksums = {r.name: data_checksum(run_data_dir(r)) for r in runs}
+        prints = {r.name: fingerprint(r, run_checksums[r.name], code) for r in runs}
+        earlier = earlier_results(output_dir)
+        results: dict[str, RunResult] = {}
+        todo = []
+        for run in runs:
+            before = earlier.get(run.name, {})
+            files = before.get("files") or {}
+            present = all((output_dir / f).is_file() for k, f in files.items() if k != "artifacts") and all(
+                (output_dir / a).is_file() for a in files.get("artifacts", [])
+            )
+            if (
+                not force
+                and before.get("status") == "ok"
+                and before.get("fingerprint") == prints[run.name]
+                and files
+                and present
+            ):
+                results[run.name] = from_manifest(before)
+                log(f"[skip] {run.name}: unchanged since the last good build", flush=True)
+            else:
+                todo.append(run)
+        # The data of the runs to build are validated first (the gate, once per folder); a run
+        # whose data are invalid fails here, and executes nothing.
+        invalid = _invalid_data(todo)
+        for run in [r for r in todo if r.name in invalid]:
+            todo.remove(run)
+            results[run.name] = RunResult(
+                run.name, run.notebook.name, run.title or run.name, run.parameters, "failed", 0.0, invalid[run.name]
+            )
+            log(
+                f"[fail] {run.name}: its input is invalid; nothing executed\n    {indent(invalid[run.name])}",
+                flush=True,
+            )
+        jobs = max(1, min(jobs or (os.cpu_count() or 1), len(todo) or 1))
+        done = 0
+        if todo:
+            log(f"building {len(todo)} run(s) on {jobs} worker(s) ...", flush=True)
+            # Workers are started fresh ("spawn"), so they do not inherit the folder's lock, and
+            # they end with the build (worker_start): a killed build leaves no worker holding the
+            # lock or still replacing run folders.
+            with ProcessPoolExecutor(
+                max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=worker_start
+            ) as pool:
+                futures = {pool.submit(execute_in_worker, (run, output_dir, run_checksums[run.name])): run for run in todo}
+                for future in as_completed(futures):
+                    run = futures[future]
+                    result = future.result()
+                    result.data_checksum = run_checksums[run.name]
+                    result.fingerprint = prints[run.name] if result.status == "ok" else ""
+                    results[run.name] = result
+                    done += 1
+                    if result.status == "ok":
+                        log(f"[{done}/{len(todo)}] {run.name}: ok ({result.seconds:.1f} s)", flush=True)
+                    else:
+                        log(
+                            f"[{done}/{len(todo)}] {run.name}: FAILED ({result.seconds:.1f} s)\n"
+                            f"    {run.notebook.name}: "
+                            f"{result.error}",
+                            flush=True,
+                        )
+        remove(output_dir, output_dir / STAGING)
+        ordered = [results[r.name] for r in runs]
+        index = write_index(_with_earlier_results(ordered, all_runs, output_dir), output_dir, checksum, built)
+    log(f"index: {index}")
+    return ordered
+
+
+def indent(text: str) -> str:
+    return text.replace("\n", "\n    ")
+
+
+def _invalid_data(runs: list[Run]) -> dict[str, str]:
+    """Validate each data folder the runs read, once (:func:`helpers.load_review`, cached for the
+    kernels), and each appraisal file a run names (:func:`helpers.analysis.rob.load_appraisals`); return,
+    for each run whose input is invalid, the problems."""
+
+    problems: dict[Path, str] = {}
+    out = {}
+    for run in runs:
+        folder = run_data_dir(run)
+        if folder not in problems:
+            try:
+                load_review(folder)
+                problems[folder] = ""
+            except DataValidationError as exc:
+                problems[folder] = str(exc)
+        if problems[folder]:
+            out[run.name] = problems[folder]
+        elif run.parameters.get("appraisal_path") is not None:  # an input file of its own, checked the same way
+
+            try:
+                load_appraisals(paths.project_path(run.parameters["appraisal_path"]), load_review(folder))
+            except DataValidationError as exc:
+                out[run.name] = str(exc)
+    return out
+
+
+def _with_earlier_results(results: list[RunResult], runs: list[Run], output_dir: Path) -> list[RunResult]:
+    """This build's results, plus the last recorded result of each run it did not rebuild."""
+    done = {r.name: r for r in results}
+    earlier = earlier_results(output_dir)
+    merged = []
+    for run in runs:
+        if run.name in done:
+            merged.append(done[run.name])
+        elif run.name in earlier:
+            merged.append(from_manifest(earlier[run.name]))
+    return merged
+
+
+
+
+
+
+
+
+
+
+

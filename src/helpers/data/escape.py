@@ -1,0 +1,95 @@
+"""Text from the data, made safe for wherever it lands: HTML, Markdown and CSV.
+
+Text in the data and in parameters is never trusted as markup. Every place that puts
+such text into a report goes through one of these functions:
+
+- :func:`html` for HTML (``<``, ``>``, ``&`` and quotes become entities);
+- :func:`markdown` for Markdown cells (every Markdown and HTML special character is
+  escaped, so ``[x](javascript:...)``, ``<script>``, backticks and ``$`` are shown as
+  typed, never interpreted);
+- :func:`csv_cell` and :func:`write_csv` for CSV files opened in a spreadsheet: a text
+  cell beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed
+  with ``'`` so the spreadsheet shows it as text instead of running it as a formula
+  (the common practice against CSV injection). Numbers are written as numbers.
+
+SVG figures need nothing here: matplotlib escapes text in SVG, and :mod:`helpers.report.style`
+turns off its math parsing, so a ``$`` in a label is a dollar sign.
+"""
+
+from __future__ import annotations
+
+import csv
+import html as _html
+import os
+from pathlib import Path
+
+import pandas as pd
+
+#: Characters that make a spreadsheet read a cell as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|~<>&$\"'=:")
+
+
+def html(text) -> str:
+    """``text`` as HTML text: ``<b>`` is shown, never rendered."""
+    return _html.escape(str(text), quote=True)
+
+
+def markdown(text) -> str:
+    """``text`` for a Markdown cell: shown as typed, on one line, never interpreted.
+
+    Markdown and HTML punctuation is backslash-escaped (CommonMark shows an escaped
+    character as itself), ``<``, ``>``, ``&`` and quotes become numeric entities, and line
+    breaks become spaces (a line break could start a heading or a list).
+    """
+    out = []
+    for ch in " ".join(str(text).split()):
+        if ch in "<>&\"'":
+            out.append(f"&#{ord(ch)};")
+        elif ch in _MARKDOWN_SPECIAL:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def csv_cell(value):
+    """A CSV cell that a spreadsheet shows as text: a formula-leading text gets a ``'`` prefix.
+
+    A text that already begins with ``'`` and then a formula character gets one too, so that
+    :func:`csv_value` gives back exactly the text that was written.
+    """
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_START) or (value.lstrip("'").startswith(FORMULA_START) and value.startswith("'"))
+    ):
+        return "'" + value
+    return value
+
+
+def csv_value(cell):
+    """The text a cell held before :func:`csv_cell` (for reading back a file this project wrote)."""
+    if isinstance(cell, str) and cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_START):
+        return cell[1:]
+    return cell
+
+
+def write_csv(frame: pd.DataFrame, path: Path | str, decimals: int | None = None) -> Path:
+    """Write ``frame`` (no index) as UTF-8 CSV with ``\\n`` line ends, every text quoted,
+    formula-leading text neutralised (:func:`csv_cell`), atomically: the file is complete or absent."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(csv_cell)
+        elif decimals is not None and pd.api.types.is_float_dtype(safe[column]):
+            safe[column] = safe[column].round(decimals)  # stable bytes, still numbers (unquoted)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        # Every text is quoted (QUOTE_NONNUMERIC), numbers are not: a carriage return inside a
+        # text, which the csv module would leave unquoted with "\n" line ends, stays in its cell.
+        safe.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path

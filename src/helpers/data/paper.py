@@ -1,0 +1,367 @@
+"""The paper's text as passages, and every number in it.
+
+The paper is vendored as plain text (``data/raw/nowaczyk-2021-full-text.txt``, see
+``data/raw/README.md``). :func:`passages` cuts it into the parts whose numbers the audit
+must account for, in reading order:
+
+- ``Front matter`` (title, authors, dates, affiliation), ``Abstract``, ``Keywords``,
+  ``Introduction``, ``Methods``, ``Results``, ``Fig. 1`` (its caption), ``Table 1``
+  (caption, abbreviations, footnotes), ``Table 2`` (the same), ``Discussion``,
+  ``Limitations``, ``Conclusion`` and ``Back matter`` (declarations, licence).
+
+Two parts are left out, each checked elsewhere: the cells of Tables 1 and 2 (Table 1 cell
+by cell against ``studies.csv`` by the transcription tests, Table 2 number by number by
+the audit's Table 2 rows), and the reference list (``references.csv``, checked entry by
+entry). Whitespace is folded, and a sentence broken by a table or a figure reads as one.
+
+:func:`numbers` finds every number token (digits, and the number words one to twelve).
+Three kinds of token are never a statement of a quantity and are named by rule rather
+than one by one (:data:`MASKS`): citation brackets (``[4, 10–12]``), references to a
+table or figure (``Table 1``, ``Fig. 1``) and links. Every other token is either the
+``reported`` value of a claim (``claims.yaml``) or declared not a claim, with its reason,
+in ``non_claims.yaml``; :func:`coverage` says which, token by token.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import pandas as pd
+
+from helpers.data import paths
+
+__all__ = [
+    "CELL_SEPARATOR",
+    "COVERAGE_COLUMNS",
+    "COVERAGE_STATUSES",
+    "MASKS",
+    "NUMBER_WORDS",
+    "PASSAGES",
+    "Passage",
+    "cell_quote_problem",
+    "claimed_tokens",
+    "coverage",
+    "coverage_summary",
+    "fold",
+    "is_cell_quote",
+    "masked_numbers",
+    "numbers",
+    "passage_of",
+    "passage_text",
+    "passages",
+    "table_cells",
+    "text",
+    "token_run",
+]
+
+PAPER_TEXT = paths.DATA_DIR / "raw" / "nowaczyk-2021-full-text.txt"
+
+#: The passages in reading order.
+PASSAGES = (
+    "Front matter",
+    "Abstract",
+    "Keywords",
+    "Introduction",
+    "Methods",
+    "Results",
+    "Fig. 1",
+    "Table 1",
+    "Table 2",
+    "Discussion",
+    "Limitations",
+    "Conclusion",
+    "Back matter",
+)
+#: Top-level headings of the text and the passage that follows each.
+_HEADINGS = {
+    "Abstract": "Abstract",
+    "Introduction": "Introduction",
+    "Materials and methods": "Methods",
+    "Results": "Results",
+    "Discussion": "Discussion",
+    "Limitations": "Limitations",
+    "Conclusion": "Conclusion",
+}
+_BACK_MATTER = (
+    "Supplementary Information",
+    "Acknowledgements",
+    "Author contributions",
+    "Funding",
+    "Declarations",
+    "Conflict of interest",
+    "IRB approval status",
+    "Disclosures",
+    "Open Access",
+)
+_AFFILIATION = re.compile(r"✉.*|¹ .*|[\w.]+@[\w.]+|Medical University of Warsaw.*|02-006 Warsaw.*")
+
+NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+#: Tokens that are never a quantity, by rule: (name, pattern, reason).
+MASKS = (
+    ("citation", r"\[[\d,\s–-]+\]", "a citation bracket names references, not a quantity"),
+    ("cross-reference", r"\b(?:Table|Fig\.) \d+", "a table or figure number"),
+    ("link", r"<https?://[^>]*>", "a web address (the DOI, the licence)"),
+    ("footnote marker", r"\^[a-z]", "a footnote's letter (masked so that '^bOne patient' reads 'One')"),
+)
+
+
+def word_value(token: str) -> int | None:
+    """The value of a number word (:data:`NUMBER_WORDS`, any case): "Six" is 6; ``None`` for anything else."""
+    low = token.lower()
+    return NUMBER_WORDS.index(low) + 1 if low in NUMBER_WORDS else None
+
+
+_TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|\b(?:{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One part of the paper's text, whitespace folded."""
+
+    name: str
+    text: str
+
+
+def fold(value: str) -> str:
+    """Whitespace folded to single spaces, as passages and quotes are compared."""
+    return " ".join(str(value).split())
+
+
+@cache
+def text() -> str:
+    """The paper's full text."""
+    return PAPER_TEXT.read_text(encoding="utf-8")
+
+
+@cache
+def passages() -> tuple[Passage, ...]:
+    """The paper cut into :data:`PASSAGES` (table cells and the reference list left out)."""
+    parts: dict[str, list[str]] = {name: [] for name in PASSAGES}
+    current = "Front matter"
+    table = None  # the table whose caption, abbreviations and footnotes come next
+    for raw in text().splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if line == "References":
+            break
+        if line in _HEADINGS:
+            current, table = _HEADINGS[line], None
+            continue
+        if line.startswith(_BACK_MATTER):
+            current = "Back matter"
+        if line.startswith("Keywords"):
+            parts["Keywords"].append(line)
+            continue
+        if _AFFILIATION.fullmatch(line):
+            parts["Front matter"].append(line)
+            continue
+        if "\t" in raw:  # a table's header or cell row: checked cell by cell elsewhere
+            continue
+        if m := re.match(r"Table (\d)\b", line):
+            table = f"Table {m.group(1)}"
+            parts[table].append(line)
+            continue
+        if line.startswith("Fig. "):
+            parts["Fig. 1"].append(line)
+            continue
+        if table and (line.startswith("^") or re.match(r"(CR complete response|Er:YAG erbium)", line)):
+            parts[table].append(line)
+            continue
+        parts[current].append(line)
+    return tuple(Passage(name, fold(" ".join(lines))) for name, lines in parts.items())
+
+
+@cache
+def table_cells() -> dict[tuple[str, str, str], str]:
+    """Every cell of Tables 1 and 2 as printed: ``{(table, row, column): text}``.
+
+    ``row`` is the row's first cell (``"Pavlov-Dolijanovic [58]"``, ``"Intralesional"``),
+    footnote letters after it dropped; ``column`` is the header's text. A cell wrapped onto
+    a line of its own (Eleryan's "1/2 pain reduction") is joined to the cell above it.
+    """
+    cells: dict[tuple[str, str, str], str] = {}
+    table, header, last = None, None, None
+    for raw in text().splitlines():
+        if m := re.match(r"Table (\d)\b", raw.strip()):
+            table = f"Table {m.group(1)}"
+            continue
+        if "\t" not in raw or table is None:
+            continue
+        parts = [fold(c) for c in raw.split("\t")]
+        if parts[0] in ("First author (publication year)", "Treatment modality"):
+            header = parts
+            continue
+        if header is None or not any(parts[1:]):  # before a header, or a group heading
+            continue
+        if not parts[0] and last:  # a cell wrapped onto a line of its own
+            for column, value in zip(header[1:], parts[1:], strict=False):
+                if value:
+                    cells[(*last, column)] = fold(cells.get((*last, column), "") + " " + value)
+            continue
+        row = re.sub(r"(?: \^[a-z])+$", "", parts[0])
+        last = (table, row)
+        for column, value in zip(header[1:], parts[1:], strict=False):
+            if value:  # an empty cell (the laser rows Table 2 merges) is nothing to quote
+                cells[(table, row, column)] = value
+    return cells
+
+
+#: How a claim quotes a table cell: ``<row> | <column> | <cell as printed>``.
+CELL_SEPARATOR = " | "
+
+
+def source_cell(item: str) -> tuple[str, str, str] | None:
+    """A table cell named as ``"Table 2 | row | column"`` (a note's printed source): its key in
+    :func:`table_cells`, or ``None`` if the text does not have that form."""
+    parts = item.split(CELL_SEPARATOR)
+    return tuple(parts) if len(parts) == 3 and parts[0] in ("Table 1", "Table 2") else None
+
+
+def cell_quote_problem(section: str, quote: str) -> str | None:
+    """Why a quote of a table cell is not one (``None`` if it is, or if it is no cell quote).
+
+    A claim in section ``Table 1`` or ``Table 2`` may quote a cell as
+    ``"<row> | <column> | <cell>"``; the cell must be printed exactly so.
+    """
+    parts = fold(quote).split(CELL_SEPARATOR)
+    if len(parts) != 3:
+        return None
+    row, column, value = parts
+    printed = table_cells().get((section, row, column))
+    if printed is None:
+        rows = sorted({r for t, r, _ in table_cells() if t == section})
+        return f"{section} has no cell in row {row!r}, column {column!r} (rows: {', '.join(rows[:6])}, ...)"
+    return (
+        None if printed == value else f"{section} prints {printed!r} in row {row!r}, column {column!r}, not {value!r}"
+    )
+
+
+def is_cell_quote(section: str, quote: str) -> bool:
+    """True for a quote of a table cell (:func:`cell_quote_problem`) in a table's section."""
+    return section in ("Table 1", "Table 2") and len(fold(quote).split(CELL_SEPARATOR)) == 3
+
+
+def passage_text(name: str) -> str:
+    """The folded text of one passage (:data:`PASSAGES`)."""
+    return next(p.text for p in passages() if p.name == name)
+
+
+def passage_of(section: str) -> str:
+    """The passage a claim's section lies in: ``"Results / Adverse effects"`` is in ``"Results"``."""
+    return section.split(" / ")[0]
+
+
+def _masked(value: str) -> str:
+    for _, pattern, _ in MASKS:
+        value = re.sub(pattern, lambda m: " " * len(m.group()), value)
+    return value
+
+
+def numbers(value: str) -> list[tuple[int, str]]:
+    """Every number token of a text with its position, masked tokens (:data:`MASKS`) left out."""
+    return [(m.start(), m.group()) for m in _TOKEN.finditer(_masked(value))]
+
+
+def masked_numbers(value: str) -> list[tuple[int, str, str]]:
+    """The number tokens :data:`MASKS` leave out: (position, token, mask name)."""
+    found = []
+    for name, pattern, _ in MASKS:
+        for m in re.finditer(pattern, value):
+            found += [(m.start() + t.start(), t.group(), name) for t in _TOKEN.finditer(m.group())]
+    return sorted(found)
+
+
+def token_run(quote: str, reported: str) -> list[tuple[int, str]] | None:
+    """The tokens of ``quote`` that ``reported`` stands for: its number tokens at the first
+    place they follow each other among the quote's number tokens; ``None`` if nowhere."""
+    tokens = numbers(fold(quote))
+    wanted = [t.lower() for _, t in numbers(str(reported))]
+    values = [t.lower() for _, t in tokens]
+    at = next((i for i in range(len(values) - len(wanted) + 1) if values[i : i + len(wanted)] == wanted), None)
+    return None if at is None or not wanted else tokens[at : at + len(wanted)]
+
+
+def claimed_tokens(body: str, entries) -> dict[int, list[str]]:
+    """Which entries account for which number token of ``body``: {position: [labels]}.
+
+    ``entries`` are ``(label, quote, reported)``: an entry accounts for the tokens of its
+    ``reported`` value (both ends of a range, both numbers of a fraction) at the first place
+    they follow each other among its quote's tokens (:func:`token_run`), wherever the quote
+    stands in ``body``. A number that only lies inside a quote checked for another of its
+    numbers is not accounted for.
+    """
+    owned: dict[int, list[str]] = {}
+    for label, quote, reported in entries:
+        quote = fold(quote)
+        run = token_run(quote, reported) or []
+        start = body.find(quote)
+        while start != -1:
+            for pos, _ in run:
+                owned.setdefault(start + pos, []).append(label)
+            start = body.find(quote, start + 1)
+    return owned
+
+
+COVERAGE_COLUMNS = ["passage", "position", "number", "context", "status", "by"]
+#: ``claimed``: the reported value of a claim; ``declared``: not a claim, with a reason
+#: (``non_claims.yaml``); ``masked``: not a quantity by rule (:data:`MASKS`);
+#: ``unclaimed``: none of these.
+COVERAGE_STATUSES = ("claimed", "declared", "masked", "unclaimed")
+
+
+def coverage(review) -> pd.DataFrame:
+    """Every number token of the paper's text and what accounts for it.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`COVERAGE_COLUMNS`, one row per token in reading order; ``status``
+        is one of :data:`COVERAGE_STATUSES`, ``by`` names the claims, the declaration's
+        kind and reason, or the mask.
+    """
+    rows = []
+    for passage in passages():
+        own = [c for c in review.claims if passage_of(c.section) == passage.name]
+        claimed = claimed_tokens(passage.text, [(c.id, c.quote, c.reported) for c in own])
+        declared = claimed_tokens(
+            passage.text,
+            [
+                (f"{d.kind}: {d.reason}", d.quote, " ".join(d.numbers))
+                for d in review.non_claims
+                if d.passage == passage.name
+            ],
+        )
+        tokens = [(pos, number, None) for pos, number in numbers(passage.text)]
+        tokens += masked_numbers(passage.text)
+        for pos, number, mask in sorted(tokens):
+            context = passage.text[max(0, pos - 60) : pos + 40]
+            if mask:
+                status, by = "masked", f"{mask}: {dict((m[0], m[2]) for m in MASKS)[mask]}"
+            elif pos in claimed:
+                status, by = "claimed", ", ".join(claimed[pos])
+            elif pos in declared:
+                status, by = "declared", "; ".join(declared[pos])
+            else:
+                status, by = "unclaimed", ""
+            rows.append(
+                {
+                    "passage": passage.name,
+                    "position": pos,
+                    "number": number,
+                    "context": context,
+                    "status": status,
+                    "by": by,
+                }
+            )
+    return pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
+
+
+def coverage_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Tokens per passage and status (every passage in reading order, every status a column)."""
+    counts = pd.crosstab(table["passage"], table["status"]).reindex(columns=list(COVERAGE_STATUSES), fill_value=0)
+    counts = counts.reindex(list(PASSAGES), fill_value=0)
+    counts["total"] = counts.sum(axis=1)
+    return counts

@@ -1,0 +1,103 @@
+"""A synthetic review, k times the size of the real one, for scale tests (fixed seed).
+
+:func:`make_review` copies the project's data folder and adds ``factor - 1`` copies of
+each of the 40 studies under new reference numbers. Each copy keeps its study's modality,
+design, size and durations; its responses are redrawn from the study's own proportions
+(a multinomial with a fixed seed), and its disease becomes the study's first disease for
+every patient. The paper's own studies stay, so the claims register still evaluates (and
+reports the paper's totals as discrepancies, as it should for a different review).
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from helpers.data import paths
+
+SEED = 20210624
+FIRST_REF = 1000
+
+
+def _rows(path: Path) -> tuple[list[str], list[dict]]:
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        return reader.fieldnames, list(reader)
+
+
+def _append(path: Path, header: list[str], rows: list[dict]) -> None:
+    with open(path, "a", encoding="utf-8", newline="") as f:
+        csv.DictWriter(f, fieldnames=header, lineterminator="\n").writerows(rows)
+
+
+def make_review(dest: Path | str, factor: int, seed: int = SEED, source: Path | None = None) -> Path:
+    """Write a data folder ``factor`` times the size of ``source`` (default: the project's data)."""
+    if factor < 1:
+        raise ValueError("factor must be at least 1")
+    source = Path(source or paths.DATA_DIR)
+    dest = Path(dest)
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(source, dest)
+    rng = np.random.default_rng(seed)
+    tables = {
+        name: _rows(dest / f"{name}.csv") for name in ("studies", "outcomes", "diseases", "durations", "references")
+    }
+    by_ref = {name: {} for name in tables}
+    for name, (_, rows) in tables.items():
+        for row in rows:
+            by_ref[name].setdefault(row["ref"], []).append(row)
+    new = {name: [] for name in tables}
+    ref = FIRST_REF
+    categories = ["complete_response", "partial_response", "no_response", "unknown_response"]
+    for copy in range(1, factor):
+        for study in tables["studies"][1]:
+            old = study["ref"]
+            n = int(study["n_cases"])
+            new["studies"].append(
+                study
+                | {
+                    "ref": str(ref),
+                    "first_author": f"Synthetic{copy}",
+                    "provenance": f"synthetic copy {copy} of study {old}",
+                    "note": "",
+                }
+            )
+            new["references"].append(
+                by_ref["references"][old][0]
+                | {
+                    "ref": str(ref),
+                    "authors": f"Synthetic{copy} A",
+                    "first_author": f"Synthetic{copy}",
+                    "doi": "",
+                    "title": f"Synthetic copy {copy} of reference {old}",
+                    "note": "",
+                    "provenance": "synthetic",
+                }
+            )
+            o = by_ref["outcomes"][old][0]
+            if o["response_unit"] == "patients":
+                p = np.array([float(o[c]) for c in categories]) + 0.25
+                counts = rng.multinomial(n, p / p.sum())
+                o = o | dict(zip(categories, map(str, counts), strict=True)) | {"response_source": "table1"}
+            new["outcomes"].append(o | {"ref": str(ref), "note": o["note"] or "synthetic", "provenance": "synthetic"})
+            first = by_ref["diseases"][old][0]
+            new["diseases"].append(
+                first
+                | {
+                    "ref": str(ref),
+                    "n_patients": str(n),
+                    "count_printed": "true",
+                    "provenance": "synthetic",
+                    "note": "",
+                }
+            )
+            for d in by_ref["durations"][old]:
+                new["durations"].append(d | {"ref": str(ref), "provenance": "synthetic"})
+            ref += 1
+    for name, (header, _) in tables.items():
+        _append(dest / f"{name}.csv", header, new[name])
+    return dest

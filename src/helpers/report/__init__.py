@@ -1,0 +1,5 @@
+"""The report layer: how the analysis is shown in a notebook.
+
+Style, tables, figures (forest, PRISMA, risk-of-bias and outcome plots), prose, the
+notebooks' parameters and set-up. Imports from ``helpers.data`` and ``helpers.analysis``.
+"""

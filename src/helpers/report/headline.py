@@ -1,0 +1,108 @@
+"""The sensitivity summary: each run's headline estimates, written as ``sensitivity/<run>.csv``
+and read back by the build's index through the same definition of its columns."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.analysis.pooling import GroupFit
+from helpers.data.escape import write_csv
+from helpers.data.paths import project_path
+
+#: The folder, under a run's output folder, that holds its sensitivity summary.
+SENSITIVITY_FOLDER = "sensitivity"
+
+
+#: The groups whose estimates the sensitivity comparison sets side by side.
+HEADLINE_COLUMNS = [
+    "run",
+    "kind",
+    "key",
+    "group",
+    "method",
+    "model",
+    "k",
+    "events",
+    "n",
+    "proportion",
+    "ci_low",
+    "ci_high",
+    "converged",
+]
+
+
+HEADLINE_GROUPS = (
+    ("modality", "topical_sts"),
+    ("modality", "intralesional_sts"),
+    ("family", "laser"),
+    ("modality", "eswl"),
+)
+
+
+#: The two rows of each headline group.
+HEADLINE_METHODS = ("crude", "primary model")
+
+
+def headline(fits: dict[tuple[str, str], GroupFit], run: str) -> pd.DataFrame:
+    """The estimates the sensitivity comparison shows for one run: crude and the model shown, per headline group."""
+    rows = []
+    for kind, key in HEADLINE_GROUPS:
+        fit = fits.get((kind, key))
+        if fit is None:
+            continue
+        for method, r in zip(HEADLINE_METHODS, (fit.crude, fit.result), strict=True):
+            single = r.k == 1 and method != "crude"
+            rows.append(
+                {
+                    "run": run,
+                    "kind": kind,
+                    "key": key,
+                    "group": fit.label,
+                    "method": method,
+                    "model": "single study" if single else "crude" if method == "crude" else fit.model,
+                    "k": r.k,
+                    "events": r.events,
+                    "n": r.n,
+                    "proportion": math.nan if single else r.proportion,
+                    "ci_low": math.nan if single else r.ci_low,
+                    "ci_high": math.nan if single else r.ci_high,
+                    "converged": bool(r.converged) and not single,
+                }
+            )
+    return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
+
+
+def write_headline(frame: pd.DataFrame, output_dir, run: str):
+    """Write ``sensitivity/<run>.csv`` under ``output_dir`` (nothing when ``output_dir`` is None)."""
+
+    if output_dir is None:
+        return None
+    return write_csv(frame, project_path(output_dir) / SENSITIVITY_FOLDER / f"{run}.csv", decimals=6)
+
+
+def read_headline(path: Path) -> pd.DataFrame:
+    """Read a run's sensitivity summary as :func:`write_headline` wrote it.
+
+    Parameters
+    ----------
+    path : Path
+        A ``sensitivity/<run>.csv``.
+
+    Returns
+    -------
+    DataFrame
+        Every text as written ("NA" or "None" is a label, not a missing value).
+
+    Raises
+    ------
+    ValueError
+        When the file does not hold :data:`HEADLINE_COLUMNS`.
+    """
+    frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    missing = [c for c in HEADLINE_COLUMNS if c not in frame.columns]
+    if missing and not frame.empty:
+        raise ValueError(f"{path.name}: no column(s) {', '.join(missing)}")
+    return frame
