@@ -39,13 +39,17 @@ def _floor_one(args):
     import papermill as pm
 
     src, out = args
-    pm.execute_notebook(src, out, kernel_name=KERNEL_NAME, progress_bar=False, cwd=str(paths.PROJECT_ROOT))
+    pm.execute_notebook(
+        src, out, kernel_name=KERNEL_NAME, progress_bar=False, cwd=str(paths.PROJECT_ROOT)
+    )
 
 
 def floor(runs: int, jobs: int) -> float:
     tmp = Path(tempfile.mkdtemp())
     nb = nbformat.v4.new_notebook(
-        metadata={"kernelspec": {"name": KERNEL_NAME, "display_name": KERNEL_NAME, "language": "python"}}
+        metadata={
+            "kernelspec": {"name": KERNEL_NAME, "display_name": KERNEL_NAME, "language": "python"}
+        }
     )
     nb.cells = [nbformat.v4.new_code_cell(FLOOR_SOURCE)]
     src = tmp / "floor.ipynb"
@@ -70,7 +74,9 @@ def timed_build(**kwargs) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", action="store_true", help="also build synthetic reviews 1x, 10x and 100x")
+    parser.add_argument(
+        "--scale", action="store_true", help="also build synthetic reviews 1x, 10x and 100x"
+    )
     args = parser.parse_args()
     import os
 
@@ -86,13 +92,23 @@ def main() -> None:
     print(f"floor (papermill, imports only, {len(runs)} runs): {base:6.1f} s")
     print(f"clean build / floor: {clean / base:.2f}")
     if args.scale:
-        one_per_notebook = [build.Run(nb.stem, nb, {}, nb.stem) for nb in sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))]
+        one_per_notebook = [
+            build.Run(nb.stem, nb, {}, nb.stem)
+            for nb in sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
+        ]
         for factor in (1, 10, 100):
             data = Path(tempfile.mkdtemp()) / "data"
             synthetic.make_review(data, factor)
-            scaled = [build.Run(r.name, r.notebook, {"data_dir": str(data)}, r.title) for r in one_per_notebook]
-            seconds = timed_build(runs=scaled, output_dir=Path(tempfile.mkdtemp()) / "reports", force=True)
-            print(f"scale {factor:>3}x ({40 * factor:>5} studies), one run per notebook: {seconds:6.1f} s")
+            scaled = [
+                build.Run(r.name, r.notebook, {"data_dir": str(data)}, r.title)
+                for r in one_per_notebook
+            ]
+            seconds = timed_build(
+                runs=scaled, output_dir=Path(tempfile.mkdtemp()) / "reports", force=True
+            )
+            print(
+                f"scale {factor:>3}x ({40 * factor:>5} studies), one run per notebook: {seconds:6.1f} s"
+            )
 
 
 if __name__ == "__main__":

@@ -68,7 +68,10 @@ def glmer_seconds(x, n, nodes: int, folder: Path) -> tuple[float, float, float] 
     script = folder / "glmer.R"
     script.write_text(GLMER)
     done = subprocess.run(
-        ["Rscript", str(script), str(data), str(nodes), str(REPEATS)], capture_output=True, text=True, check=False
+        ["Rscript", str(script), str(data), str(nodes), str(REPEATS)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0:
         return None
@@ -84,7 +87,9 @@ def main() -> None:
             for nodes in (*NODES, "auto"):
                 result = meta.pool_proportions(x, n, method="glmm", nodes=nodes, profile=False)
                 seconds = timed(
-                    lambda nodes=nodes, x=x, n=n: meta.pool_proportions(x, n, method="glmm", nodes=nodes, profile=False)
+                    lambda nodes=nodes, x=x, n=n: meta.pool_proportions(
+                        x, n, method="glmm", nodes=nodes, profile=False
+                    )
                 )
                 line = (
                     f"glmm, {k:>6,} studies, nodes={nodes!s:>4} (used {result.nodes:>3}): {seconds:.3f} s "
@@ -113,7 +118,9 @@ def main() -> None:
             pooling.subgroup_test(data, "disease_category")
             pooling.subgroup_test(data, "size_band")
 
-    print(f"notebook 04 statistics (all groups, all methods, subgroup tests): {timed(notebook_statistics, 3):.3f} s")
+    print(
+        f"notebook 04 statistics (all groups, all methods, subgroup tests): {timed(notebook_statistics, 3):.3f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ from helpers.data.paths import DATA_DIR
 
 # The tests keep the data cache in a folder of their own, never in the project's .cache/
 # (set before any test module loads the review at import time; removed at the end).
-_CACHE = os.environ.setdefault("CALCINOSIS_CACHE_DIR", tempfile.mkdtemp(prefix="calcinosis-test-cache-"))
+_CACHE = os.environ.setdefault(
+    "CALCINOSIS_CACHE_DIR", tempfile.mkdtemp(prefix="calcinosis-test-cache-")
+)
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -76,7 +78,9 @@ CHROMIUM_FLAGS = [
 def chromium():
     """Headless Chromium (Debian's package; `make test` installs it), driven by Playwright."""
     if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed: `apt-get install chromium` (make test does it when it can)")
+        pytest.fail(
+            "Chromium is not installed: `apt-get install chromium` (make test does it when it can)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

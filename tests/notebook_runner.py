@@ -62,7 +62,12 @@ def run_notebook(path: Path, **parameters) -> dict:
                 exec(compile(tree, f"<{Path(path).name} cell {i}>", "exec"), namespace)
                 if last is not None:
                     shown.append(
-                        eval(compile(ast.Expression(last.value), f"<{Path(path).name} cell {i}>", "eval"), namespace)
+                        eval(
+                            compile(
+                                ast.Expression(last.value), f"<{Path(path).name} cell {i}>", "eval"
+                            ),
+                            namespace,
+                        )
                     )
                 if "parameters" in cell["metadata"].get("tags", []):
                     namespace.update(parameters)

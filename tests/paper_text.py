@@ -55,7 +55,11 @@ def table1_rows() -> list[Table1Row]:
         assert m, f"cannot read the first cell of {line!r}"
         rows.append(
             Table1Row(
-                heading, m.group(1), int(m.group(2)), [c.strip() for c in cells], re.findall(r"\^([a-z])", m.group(3))
+                heading,
+                m.group(1),
+                int(m.group(2)),
+                [c.strip() for c in cells],
+                re.findall(r"\^([a-z])", m.group(3)),
             )
         )
     return rows
@@ -90,7 +94,12 @@ def normalise_cell(cell: str) -> str:
     return " ".join(c.split())
 
 
-_RESPONSE = {"CR": "complete_response", "PR": "partial_response", "NR": "no_response", "UR": "unknown_response"}
+_RESPONSE = {
+    "CR": "complete_response",
+    "PR": "partial_response",
+    "NR": "no_response",
+    "UR": "unknown_response",
+}
 
 
 def outcome_facts(cell: str, n_cases: int) -> dict[str, object]:
@@ -139,7 +148,17 @@ def prose(section: str) -> str:
         start = lines.index(section)
         end = lines.index({"Results": "Discussion", "Discussion": "Limitations"}[section])
         body = lines[start + 1 : end]
-    skip = ("Table ", "Fig. ", "First author", "Treatment modality", "CR complete", "Er:YAG erbium", "^", "✉", "¹")
+    skip = (
+        "Table ",
+        "Fig. ",
+        "First author",
+        "Treatment modality",
+        "CR complete",
+        "Er:YAG erbium",
+        "^",
+        "✉",
+        "¹",
+    )
     kept = [
         ln
         for ln in body
@@ -147,7 +166,8 @@ def prose(section: str) -> str:
         and "\t" not in ln
         and not ln.startswith(skip)
         and not re.fullmatch(
-            r"[A-Z][a-z' ]+|\s*|[\w.]+@[\w.]+|Medical University.*|02-006 Warsaw.*|piotr.*", ln.strip()
+            r"[A-Z][a-z' ]+|\s*|[\w.]+@[\w.]+|Medical University.*|02-006 Warsaw.*|piotr.*",
+            ln.strip(),
         )
     ]
     return " ".join(" ".join(kept).split())

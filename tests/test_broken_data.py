@@ -19,7 +19,9 @@ import yaml
 from helpers import DataValidationError, load_review
 from helpers.validate import validate_folder
 
-CASES = yaml.safe_load((Path(__file__).parent / "broken_data" / "cases.yaml").read_text(encoding="utf-8"))
+CASES = yaml.safe_load(
+    (Path(__file__).parent / "broken_data" / "cases.yaml").read_text(encoding="utf-8")
+)
 
 
 def apply_edit(folder: Path, edit: dict) -> None:
@@ -35,7 +37,9 @@ def apply_edit(folder: Path, edit: dict) -> None:
         path.write_bytes(path.read_text(encoding="utf-8").encode(arg["encoding"]))
     elif op == "replace":
         text = path.read_text(encoding="utf-8")
-        assert text.count(arg["old"]) == 1, f"edit does not apply once to {arg['file']}: {arg['old']!r}"
+        assert text.count(arg["old"]) == 1, (
+            f"edit does not apply once to {arg['file']}: {arg['old']!r}"
+        )
         path.write_text(text.replace(arg["old"], arg["new"]), encoding="utf-8")
     elif op == "append":
         with open(path, "a", encoding="utf-8") as f:
@@ -94,13 +98,17 @@ def test_missing_folder_is_named():
 def test_command_line_exits_non_zero_without_traceback(data_copy):
     case = next(c for c in CASES if c["name"] == "outcome counts do not add up")
     folder = broken_folder(data_copy, case)
-    result = subprocess.run([sys.executable, "-m", "helpers.validate", str(folder)], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers.validate", str(folder)], capture_output=True, text=True
+    )
     assert result.returncode == 1
     assert "outcomes.csv, row 3, ref 32, column 'complete_response'" in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 
 def test_command_line_accepts_the_project_data():
-    result = subprocess.run([sys.executable, "-m", "helpers.validate"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers.validate"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("valid:")

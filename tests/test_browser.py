@@ -27,7 +27,10 @@ def built(full_build) -> Path:
 def page(chromium):
     pg = chromium.new_page(viewport={"width": 1280, "height": 900})
     pg.problems = []
-    pg.on("console", lambda m: pg.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    pg.on(
+        "console",
+        lambda m: pg.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
     pg.on("pageerror", lambda e: pg.problems.append(f"page error: {e}"))
     pg.on("requestfailed", lambda r: pg.problems.append(f"request failed: {r.url[:80]}"))
     yield pg
@@ -56,8 +59,13 @@ def test_every_report_loads_cleanly_with_its_images(built, page):
 
 
 def test_reports_have_a_table_of_contents_and_no_code(built, page):
-    page.goto((built / "runs" / "04_meta_analysis" / "04_meta_analysis-reviewer.html").as_uri(), wait_until="load")
-    toc = page.evaluate("Array.from(document.querySelectorAll('nav.report-toc a')).map(a => a.getAttribute('href'))")
+    page.goto(
+        (built / "runs" / "04_meta_analysis" / "04_meta_analysis-reviewer.html").as_uri(),
+        wait_until="load",
+    )
+    toc = page.evaluate(
+        "Array.from(document.querySelectorAll('nav.report-toc a')).map(a => a.getAttribute('href'))"
+    )
     assert len(toc) >= 5
     for href in toc:  # every entry leads to a heading of the page
         assert page.evaluate(

@@ -32,7 +32,15 @@ def write_config(path: Path, runs: list[dict]) -> Path:
 
 
 def run_cli(config: Path, output: Path, *only: str) -> subprocess.CompletedProcess:
-    args = [sys.executable, "-m", "helpers.build", "--config", str(config), "--output-dir", str(output)]
+    args = [
+        sys.executable,
+        "-m",
+        "helpers.build",
+        "--config",
+        str(config),
+        "--output-dir",
+        str(output),
+    ]
     if only:
         args += ["--only", *only]
     return subprocess.run(args, capture_output=True, text=True, cwd=PROJECT_ROOT)
@@ -71,7 +79,11 @@ def built(tmp_path_factory):
         root / "reports.yaml",
         [
             {"name": "extraction", "title": "Extraction"},
-            {"name": "extraction-copy", "title": "Extraction on a copy", "parameters": {"data_dir": str(data)}},
+            {
+                "name": "extraction-copy",
+                "title": "Extraction on a copy",
+                "parameters": {"data_dir": str(data)},
+            },
             {
                 "name": "audit-copy",
                 "title": "Audit on a copy",
@@ -149,7 +161,9 @@ def test_a_run_on_invalid_data_executes_nothing_and_keeps_the_last_good_report(b
     before = digest(out)
     outcomes = built["data"] / "outcomes.csv"
     original = outcomes.read_text(encoding="utf-8")
-    outcomes.write_text(original.replace("32,patients,2,4,0,0", "32,patients,2,3,0,0"), encoding="utf-8")
+    outcomes.write_text(
+        original.replace("32,patients,2,4,0,0", "32,patients,2,3,0,0"), encoding="utf-8"
+    )
     try:
         result = run_cli(built["config"], out, "extraction", "extraction-copy")
     finally:
@@ -164,12 +178,20 @@ def test_a_run_on_invalid_data_executes_nothing_and_keeps_the_last_good_report(b
         assert after[key] == before[key]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "failed" in index and "outcome counts add up" in index
-    assert 'href="runs/extraction-copy/extraction-copy-reviewer.html"' in index  # the last good report is still linked
+    assert (
+        'href="runs/extraction-copy/extraction-copy-reviewer.html"' in index
+    )  # the last good report is still linked
     manifest = {r["name"]: r for r in json.loads((out / "build.json").read_text())["runs"]}
-    assert manifest["extraction"]["status"] == "ok" and manifest["extraction-copy"]["status"] == "failed"
+    assert (
+        manifest["extraction"]["status"] == "ok"
+        and manifest["extraction-copy"]["status"] == "failed"
+    )
     # runs not rebuilt this time keep their entry, marked as from an earlier build
     assert manifest["audit-copy"]["status"] == "ok"
-    assert 'href="runs/audit-copy/audit-copy-reviewer.html"' in index and "in an earlier build" in index
+    assert (
+        'href="runs/audit-copy/audit-copy-reviewer.html"' in index
+        and "in an earlier build" in index
+    )
 
 
 # A notebook that fails on demand. Its switch is a parameter helpers.report.params knows (every
@@ -195,7 +217,11 @@ FAILING = {
         },
     ],
     "metadata": {
-        "kernelspec": {"name": "calcinosis-review", "display_name": "calcinosis-review", "language": "python"}
+        "kernelspec": {
+            "name": "calcinosis-review",
+            "display_name": "calcinosis-review",
+            "language": "python",
+        }
     },
     "nbformat": 4,
     "nbformat_minor": 5,
@@ -207,22 +233,30 @@ def test_a_failing_cell_keeps_the_last_good_report_and_saves_the_failed_executio
     notebook.write_text(json.dumps(FAILING), encoding="utf-8")
     out = tmp_path / "reports"
     good = write_config(
-        tmp_path / "good.yaml", [{"name": "boom", "notebook": str(notebook), "parameters": {"weighted": False}}]
+        tmp_path / "good.yaml",
+        [{"name": "boom", "notebook": str(notebook), "parameters": {"weighted": False}}],
     )
     assert run_cli(good, out, "boom").returncode == 0
     before = digest(out / "runs" / "boom")
     assert "result.csv" in before
     bad = write_config(
-        tmp_path / "bad.yaml", [{"name": "boom", "notebook": str(notebook), "parameters": {"weighted": True}}]
+        tmp_path / "bad.yaml",
+        [{"name": "boom", "notebook": str(notebook), "parameters": {"weighted": True}}],
     )
     result = run_cli(bad, out, "boom")
     assert result.returncode == 1
-    assert "boom (boom.ipynb): cell 2" in result.stderr and "this cell fails on purpose" in result.stderr
+    assert (
+        "boom (boom.ipynb): cell 2" in result.stderr
+        and "this cell fails on purpose" in result.stderr
+    )
     after = digest(out / "runs" / "boom")
     assert {k: after[k] for k in before} == before  # the last good report, byte for byte
     assert set(after) - set(before) == {"boom.failed.ipynb"}
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert 'href="runs/boom/boom.failed.ipynb"' in index and 'href="runs/boom/boom-reviewer.html"' in index
+    assert (
+        'href="runs/boom/boom.failed.ipynb"' in index
+        and 'href="runs/boom/boom-reviewer.html"' in index
+    )
     assert not (out / ".staging").exists()
     # the next good build replaces the folder whole: the failed execution goes with it
     assert run_cli(good, out, "boom").returncode == 0
@@ -265,10 +299,15 @@ def test_notebook_outputs_land_in_the_run_folder(built):
     with open(path.with_name(claims.READINGS_CSV), encoding="utf-8", newline="") as f:
         named = {r["reading"] for r in csv.DictReader(f)}
     used = {
-        name.removeprefix("reading: ") for r in rows[1:] for name in r[6].split("; ") if name.startswith("reading: ")
+        name.removeprefix("reading: ")
+        for r in rows[1:]
+        for name in r[6].split("; ")
+        if name.startswith("reading: ")
     }
     assert used and used <= named  # every reading the audit names is described beside it
-    assert 'href="runs/audit-copy/claims_audit.csv"' in (built["out"] / "index.html").read_text(encoding="utf-8")
+    assert 'href="runs/audit-copy/claims_audit.csv"' in (built["out"] / "index.html").read_text(
+        encoding="utf-8"
+    )
     assert not (built["out"] / ".staging").exists()
 
 
@@ -280,7 +319,9 @@ def test_a_study_added_updates_the_audit_with_no_code_change(built):
     from tests_support import add_study
 
     def statuses():
-        with open(built["out"] / "runs" / "audit-copy" / "claims_audit.csv", encoding="utf-8", newline="") as f:
+        with open(
+            built["out"] / "runs" / "audit-copy" / "claims_audit.csv", encoding="utf-8", newline=""
+        ) as f:
             return {r["claim_id"]: r["status"] for r in csv.DictReader(f)}
 
     before = statuses()
@@ -295,7 +336,12 @@ def test_a_study_added_updates_the_audit_with_no_code_change(built):
     assert result.returncode == 0, result.stderr
     after = statuses()
     changed = {k for k in before if before[k] != after[k]}
-    assert {"abstract-studies", "abstract-patients", "outcomes-topical-fraction", "table2-topical_sts-n-n"} <= changed
+    assert {
+        "abstract-studies",
+        "abstract-patients",
+        "outcomes-topical-fraction",
+        "table2-topical_sts-n-n",
+    } <= changed
     assert all(after[k] == "discrepancy" for k in changed)
 
 
@@ -307,7 +353,8 @@ def test_the_table_of_contents_numbers_sections_and_nests_subsections(levels):
     html = (
         "<main>"
         + "".join(
-            f'<h{lv} id="a{i}">T{i}<a class="anchor-link" href="#a{i}">¶</a></h{lv}>' for i, lv in enumerate(levels)
+            f'<h{lv} id="a{i}">T{i}<a class="anchor-link" href="#a{i}">¶</a></h{lv}>'
+            for i, lv in enumerate(levels)
         )
         + "</main>"
     )
@@ -321,9 +368,11 @@ def test_the_table_of_contents_numbers_sections_and_nests_subsections(levels):
 
         def handle_starttag(self, tag, attrs):
             if tag == "li":
-                (self.top if self.stack.count("ol") == 1 and "ul" not in self.stack else self.nested).append(
-                    len(self.top)
-                )
+                (
+                    self.top
+                    if self.stack.count("ol") == 1 and "ul" not in self.stack
+                    else self.nested
+                ).append(len(self.top))
             self.stack.append(tag)
 
         def handle_endtag(self, tag):
@@ -345,4 +394,8 @@ def test_the_table_of_contents_keeps_heading_text_only():
     )
     nav = add_toc(html)
     nav = nav[nav.index("<nav") : nav.index("</nav>")]
-    assert '<a href="#a">First</a>' in nav and '<a href="#b">Second\nline</a>' in nav and "title" not in nav
+    assert (
+        '<a href="#a">First</a>' in nav
+        and '<a href="#b">Second\nline</a>' in nav
+        and "title" not in nav
+    )

@@ -28,7 +28,9 @@ def _with_text(monkeypatch, passage: str, extra: str):
     monkeypatch.setattr(
         paper,
         "passages",
-        lambda: tuple(paper.Passage(p.name, p.text + extra if p.name == passage else p.text) for p in original),
+        lambda: tuple(
+            paper.Passage(p.name, p.text + extra if p.name == passage else p.text) for p in original
+        ),
     )
 
 
@@ -63,7 +65,9 @@ def test_a_table2_row_whose_parts_miss_its_total_is_found(review):
 
 def test_an_impossible_percentage_in_table2_is_found(review):
     table = review.paper_table2.copy()
-    table.loc["eswl", "response_rates"] = table.loc["eswl", "response_rates"].replace("Partial, 55", "Partial, 56")
+    table.loc["eswl", "response_rates"] = table.loc["eswl", "response_rates"].replace(
+        "Partial, 55", "Partial, 56"
+    )
     rows = checks.arithmetic(dataclasses.replace(review, paper_table2=table)).set_index("claim_id")
     assert rows.loc["percent-check-table2-eswl-partial", "status"] == "discrepancy"
     assert "no count of 11 gives 56%" in rows.loc["percent-check-table2-eswl-partial", "note"]
@@ -73,7 +77,9 @@ def test_an_impossible_percentage_in_table2_is_found(review):
 def test_responses_after_few_sessions_against_a_loop_over_studies(review, seed):
     rng = random.Random(seed)
     studies = review.studies.copy()
-    studies["total_sessions_high"] = [rng.choice([1.0, 2.0, 3.0, float("nan")]) for _ in range(len(studies))]
+    studies["total_sessions_high"] = [
+        rng.choice([1.0, 2.0, 3.0, float("nan")]) for _ in range(len(studies))
+    ]
     changed = dataclasses.replace(review, studies=studies)
     family = rng.choice(["laser", "sts", "eswl"])
     sessions = rng.randint(1, 3)
@@ -90,7 +96,9 @@ def test_responses_after_few_sessions_against_a_loop_over_studies(review, seed):
 def test_the_rank_of_an_adverse_event(review):
     counted = review.adverse_events["patients"].dropna()
     for event, patients in counted.items():
-        assert checks.adverse_event_rank(review, [event]) == 1 + int((counted.drop(index=event) > patients).sum())
+        assert checks.adverse_event_rank(review, [event]) == 1 + int(
+            (counted.drop(index=event) > patients).sum()
+        )
 
 
 @pytest.mark.parametrize(
@@ -116,7 +124,9 @@ def test_words_compare_as_they_state(means, value, holds):
     result = Proportion(*value) if isinstance(value, tuple) else value
     claims.COMPUTATIONS["zz_fake"] = lambda review: result
     try:
-        claim = Claim("zz", "Abstract", "mainly words", "mainly", "outcomes", "zz_fake", {}, means=means)
+        claim = Claim(
+            "zz", "Abstract", "mainly words", "mainly", "outcomes", "zz_fake", {}, means=means
+        )
         row = claims.evaluate(claim, Fake())
     finally:
         del claims.COMPUTATIONS["zz_fake"]
@@ -181,11 +191,15 @@ def test_a_sum_of_claims_names_claims_that_print_counts(data_copy, args, message
 def test_every_discrepancy_and_circular_row_has_a_note(audit):
     rows = audit[audit["status"].isin(["discrepancy", "circular"])]
     assert not rows.empty
-    assert (rows["note"].str.len() > 20).all(), rows[rows["note"].str.len() <= 20]["claim_id"].tolist()
+    assert (rows["note"].str.len() > 20).all(), rows[rows["note"].str.len() <= 20][
+        "claim_id"
+    ].tolist()
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_a_citation_that_repeats_or_invents_a_reference_is_found_anywhere(review, monkeypatch, seed):
+def test_a_citation_that_repeats_or_invents_a_reference_is_found_anywhere(
+    review, monkeypatch, seed
+):
     """A seeded bracket of any passage is given a repeated reference, or one beyond the list: one row names it."""
     import re
 
@@ -201,7 +215,9 @@ def test_a_citation_that_repeats_or_invents_a_reference_is_found_anywhere(review
     monkeypatch.setattr(
         paper,
         "passages",
-        lambda: tuple(paper.Passage(p.name, changed if p.name == passage.name else p.text) for p in original),
+        lambda: tuple(
+            paper.Passage(p.name, changed if p.name == passage.name else p.text) for p in original
+        ),
     )
     rows = checks.citations(review)
     mine = rows[rows["reported"] == f"[{m.group(1)}, {extra}]"]
@@ -216,7 +232,9 @@ def test_cited_with_against_a_loop_over_studies(review, seed):
     refs = rng.sample(sorted(review.references.index), rng.randint(1, 8))
     props = {}
     if rng.random() < 0.5:
-        props["categories"] = rng.sample(["complete", "partial", "none", "unknown"], rng.randint(1, 2))
+        props["categories"] = rng.sample(
+            ["complete", "partial", "none", "unknown"], rng.randint(1, 2)
+        )
     if rng.random() < 0.5:
         props["modalities"] = rng.sample(sorted(review.modalities.index), rng.randint(1, 3))
     if rng.random() < 0.3:
@@ -232,10 +250,14 @@ def test_cited_with_against_a_loop_over_studies(review, seed):
         if "modalities" in props:
             ok &= s["modality"] in props["modalities"]
         if "events" in props:
-            ok &= s["modality"] in {review.adverse_events.loc[e, "modality"] for e in props["events"]}
+            ok &= s["modality"] in {
+                review.adverse_events.loc[e, "modality"] for e in props["events"]
+            }
         if "sessions" in props:
             ok &= (
-                bool(s["total_sessions_high"] <= props["sessions"]) if not pd.isna(s["total_sessions_high"]) else False
+                bool(s["total_sessions_high"] <= props["sessions"])
+                if not pd.isna(s["total_sessions_high"])
+                else False
             )
         if "categories" in props:
             n = 0
@@ -253,7 +275,10 @@ def test_cited_with_against_a_loop_over_studies(review, seed):
         if ok:
             having.add(ref)
     cited = set(refs)
-    assert (got.events, got.total) == (len(cited & having), len(cited | having) if exact else len(cited))
+    assert (got.events, got.total) == (
+        len(cited & having),
+        len(cited | having) if exact else len(cited),
+    )
 
 
 def test_the_schedule_and_session_claims_read_the_numbers_other_claims_print(review):
@@ -263,13 +288,17 @@ def test_the_schedule_and_session_claims_read_the_numbers_other_claims_print(rev
     claim = next(c for c in review.claims if c.id == "treatment-eswl-intralesional-break")
     before = checks.sum_of_reported(review, ["treatment-eswl-intralesional-schedule", claim.id])
     changed = dataclasses.replace(
-        review, claims=[dataclasses.replace(c, reported="9") if c.id == claim.id else c for c in review.claims]
+        review,
+        claims=[
+            dataclasses.replace(c, reported="9") if c.id == claim.id else c for c in review.claims
+        ],
     )
-    assert checks.sum_of_reported(changed, ["treatment-eswl-intralesional-schedule", claim.id]) == before + 9 - float(
-        claim.reported
-    )
+    assert checks.sum_of_reported(
+        changed, ["treatment-eswl-intralesional-schedule", claim.id]
+    ) == before + 9 - float(claim.reported)
     assert checks.sum_of_reported(review, ["patients-sex-ratio"]) == sum(
-        float(x) for x in next(c for c in review.claims if c.id == "patients-sex-ratio").reported.split(":")
+        float(x)
+        for x in next(c for c in review.claims if c.id == "patients-sex-ratio").reported.split(":")
     )
 
 
@@ -313,12 +342,21 @@ def test_response_in_against_a_loop(review, seed):
         if o["response_unit"] == "lesions":
             events += n if "unknown" in categories else 0
         else:
-            events += sum(int(o[f"{c}_response" if c != "none" else "no_response"]) for c in categories)
+            events += sum(
+                int(o[f"{c}_response" if c != "none" else "no_response"]) for c in categories
+            )
     assert (got.events, got.total) == (events, total)
 
 
 @pytest.mark.parametrize(
-    "modality", ["topical_sts", "intralesional_sts", "eswl", "eswl_intralesional_sts", "picosecond_laser_topical_sts"]
+    "modality",
+    [
+        "topical_sts",
+        "intralesional_sts",
+        "eswl",
+        "eswl_intralesional_sts",
+        "picosecond_laser_topical_sts",
+    ],
 )
 def test_duration_rank_against_sorting(review, modality):
     from helpers.analysis import table2 as outcomes
@@ -328,4 +366,7 @@ def test_duration_rank_against_sorting(review, modality):
         for row, members in outcomes.table2_groups(review).items()
     }
     ranked = sorted((m for m in medians.values() if not pd.isna(m)), reverse=True)
-    assert checks.duration_rank(review, modality, "treatment_duration") == ranked.index(medians[modality]) + 1
+    assert (
+        checks.duration_rank(review, modality, "treatment_duration")
+        == ranked.index(medians[modality]) + 1
+    )

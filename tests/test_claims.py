@@ -19,7 +19,9 @@ PAPER = " ".join(paper_text.text().split())
 def _table1_cell(row: str, column: str) -> str:
     """A Table 1 cell read by the tests' own parser (independent of helpers.data.paper)."""
     header = next(
-        line for line in paper_text.text().splitlines() if line.startswith("First author (publication year)\t")
+        line
+        for line in paper_text.text().splitlines()
+        if line.startswith("First author (publication year)\t")
     )
     columns = [" ".join(c.split()) for c in header.split("\t")]
     found = [r for r in paper_text.table1_rows() if f"{r.author} [{r.ref}]" == row]
@@ -97,7 +99,9 @@ def test_audit_columns_and_statuses(review):
     from helpers.analysis.checks import arithmetic, citations
     from helpers.analysis.table2 import compare_table2
 
-    assert len(table) == len(CLAIMS) + len(compare_table2(review)) + len(arithmetic(review)) + len(citations(review))
+    assert len(table) == len(CLAIMS) + len(compare_table2(review)) + len(arithmetic(review)) + len(
+        citations(review)
+    )
     assert table["claim_id"].is_unique
     not_computable = table[table["status"] == "not_computable"]
     assert not_computable["note"].str.len().gt(0).all()
@@ -118,11 +122,16 @@ def test_numbers_that_rest_on_an_inferred_value_are_circular(review):
 
     table = claims.audit(review).set_index("claim_id")
     circular = table[table["status"] == "circular"]
-    assert circular["depends_on"].str.len().gt(0).all() and circular["note"].str.startswith("Circular: ").all()
-    sparsa = "outcomes: response_source=table2 (ref 11)"
-    assert {"outcomes-eswl-fraction", "table2-eswl-response-rates-partial", "discussion-eswl-partial"} <= set(
-        circular.index[circular["depends_on"].str.contains(sparsa, regex=False)]
+    assert (
+        circular["depends_on"].str.len().gt(0).all()
+        and circular["note"].str.startswith("Circular: ").all()
     )
+    sparsa = "outcomes: response_source=table2 (ref 11)"
+    assert {
+        "outcomes-eswl-fraction",
+        "table2-eswl-response-rates-partial",
+        "discussion-eswl-partial",
+    } <= set(circular.index[circular["depends_on"].str.contains(sparsa, regex=False)])
     assert table.loc["quality-case-reports", "status"] == "circular"
     # a row with no dependence is never circular, and a dependence alone does not make one
     assert (table.loc[table["depends_on"] == "", "status"] != "circular").all()
@@ -132,7 +141,8 @@ def test_numbers_that_rest_on_an_inferred_value_are_circular(review):
         name = inferences.describe(review, inference)
         uses = table["depends_on"].str.contains(name, regex=False)
         moved = (without["recomputed"] != table["recomputed"]) | (
-            without["status"].replace("circular", "reproduced") != table["status"].replace("circular", "reproduced")
+            without["status"].replace("circular", "reproduced")
+            != table["status"].replace("circular", "reproduced")
         )
         assert (uses == moved.reindex(table.index)).all(), inference.name
 
@@ -148,7 +158,9 @@ def test_an_inference_that_changes_nothing_leaves_the_audit_alone(review):
     plain = dataclasses.replace(review, outcomes=outcomes, studies=studies)
     table = claims.audit(plain)
     inferred = (
-        table["depends_on"].str.split("; ").map(lambda names: [n for n in names if n and not n.startswith("reading: ")])
+        table["depends_on"]
+        .str.split("; ")
+        .map(lambda names: [n for n in names if n and not n.startswith("reading: ")])
     )
     assert (inferred.str.len() == 0).all() and "circular" not in set(table["status"])
 
@@ -161,9 +173,12 @@ def test_a_study_added_turns_claims_into_discrepancies(data_copy):
     add_study(data_copy, ref=66, modality="topical_sts", n_cases=2)
     after = claims.audit(load_review(data_copy)).set_index("claim_id")["status"]
     assert before["abstract-studies"] == "reproduced" and after["abstract-studies"] == "discrepancy"
-    assert before["abstract-patients"] == "reproduced" and after["abstract-patients"] == "discrepancy"
     assert (
-        before["patients-systemic-sclerosis"] == "reproduced" and after["patients-systemic-sclerosis"] == "discrepancy"
+        before["abstract-patients"] == "reproduced" and after["abstract-patients"] == "discrepancy"
+    )
+    assert (
+        before["patients-systemic-sclerosis"] == "reproduced"
+        and after["patients-systemic-sclerosis"] == "discrepancy"
     )
 
 
@@ -177,7 +192,12 @@ GOOD = (
     "text, rule, line, column",
     [
         ("- id: a\n  section: Abstract\n  quote: q\n  reported: [1\n", "valid YAML", 5, None),
-        (GOOD.replace("  reason: r\n", "  computation: n_unicorns\n"), "claim well formed", 6, "computation"),
+        (
+            GOOD.replace("  reason: r\n", "  computation: n_unicorns\n"),
+            "claim well formed",
+            6,
+            "computation",
+        ),
         (GOOD.replace("  reason: r\n", ""), "claim well formed", 1, "reason"),
         (GOOD.replace("reported: '40'", "reported: 'many'"), "claim well formed", 5, "reported"),
         (GOOD.replace("  section: Abstract\n", ""), "claim well formed", 1, "section"),
@@ -190,14 +210,17 @@ GOOD = (
         # arguments are checked against the data: a modality, study or category that does not exist
         (
             GOOD.replace(
-                "  reason: r\n", "  computation: response\n  args: {categories: [complete], modality: topical_stz}\n"
+                "  reason: r\n",
+                "  computation: response\n  args: {categories: [complete], modality: topical_stz}\n",
             ),
             "claim arguments exist",
             7,
             "args.modality",
         ),
         (
-            GOOD.replace("  reason: r\n", "  computation: response\n  args: {categories: [cured]}\n"),
+            GOOD.replace(
+                "  reason: r\n", "  computation: response\n  args: {categories: [cured]}\n"
+            ),
             "claim arguments exist",
             7,
             "args.categories",
@@ -212,12 +235,19 @@ GOOD = (
             "args.family",
         ),
         (
-            GOOD.replace("  reason: r\n", "  computation: largest_diameter\n  args: {refs: [999]}\n"),
+            GOOD.replace(
+                "  reason: r\n", "  computation: largest_diameter\n  args: {refs: [999]}\n"
+            ),
             "claim arguments exist",
             7,
             "args.refs",
         ),
-        (GOOD.replace("  reason: r\n", "  computation: largest_diameter\n"), "claim arguments exist", 1, "args.refs"),
+        (
+            GOOD.replace("  reason: r\n", "  computation: largest_diameter\n"),
+            "claim arguments exist",
+            1,
+            "args.refs",
+        ),
         (
             GOOD.replace("  reason: r\n", "  computation: n_studies\n  args: {colour: red}\n"),
             "claim arguments exist",
@@ -225,7 +255,9 @@ GOOD = (
             "args.colour",
         ),
         (
-            GOOD.replace("  reason: r\n", "  computation: response\n  args: {categories: complete}\n"),
+            GOOD.replace(
+                "  reason: r\n", "  computation: response\n  args: {categories: complete}\n"
+            ),
             "claim arguments exist",
             7,
             "args.categories",
@@ -239,7 +271,12 @@ def test_malformed_claims_are_rejected_with_file_line_and_key(data_copy, text, r
     with pytest.raises(DataValidationError) as info:
         load_review(data_copy, cache=False)
     (problem,) = info.value.problems
-    assert (problem.file, problem.rule, problem.row, problem.column) == ("claims.yaml", rule, line, column)
+    assert (problem.file, problem.rule, problem.row, problem.column) == (
+        "claims.yaml",
+        rule,
+        line,
+        column,
+    )
 
 
 def test_claims_file_not_utf8(data_copy):
@@ -268,7 +305,14 @@ def test_every_number_of_the_text_is_claimed_declared_or_masked(review):
     assert missing.empty, "numbers nothing accounts for:\n" + "\n".join(
         f"{r.passage}: {r.number!r} in ...{r.context}..." for r in missing.itertuples()
     )
-    assert set(table["passage"]) >= {"Abstract", "Methods", "Results", "Table 1", "Table 2", "Discussion"}
+    assert set(table["passage"]) >= {
+        "Abstract",
+        "Methods",
+        "Results",
+        "Table 1",
+        "Table 2",
+        "Discussion",
+    }
     assert (table["status"] == "claimed").sum() > 150 and (table["status"] == "declared").sum() > 0
 
 
@@ -297,16 +341,24 @@ def test_a_number_added_anywhere_in_a_passage_is_found(review, monkeypatch, pass
         masked = any(pos == at + 1 for pos, _, _ in paper.masked_numbers(changed))
         assert list(found["status"]) == ["masked" if masked else "unclaimed"], (passage, at)
         before = changed[:at]
-        assert masked == (before.rstrip().endswith(("Table", "Fig.")) or before.count("[") > before.count("]"))
+        assert masked == (
+            before.rstrip().endswith(("Table", "Fig.")) or before.count("[") > before.count("]")
+        )
 
 
 def test_a_number_inside_a_quote_but_checked_by_no_claim_is_found():
     """The per-token rule catches what the quote rule let through: the other end of a range, a second n."""
 
     body = "The concentration was increased from 3 to 10% over 2 weeks [48]; lotion ($n = 1$) and gel ($n = 1$)."
-    owned = paper.claimed_tokens(body, [("a", body, "10%"), ("b", "lotion ($n = 1$) and gel ($n = 1$)", "1")])
+    owned = paper.claimed_tokens(
+        body, [("a", body, "10%"), ("b", "lotion ($n = 1$) and gel ($n = 1$)", "1")]
+    )
     unclaimed = [number for pos, number in paper.numbers(body) if pos not in owned]
-    assert unclaimed == ["3", "2", "1"]  # the 48 is a citation; the first n = 1 is claimed, the second is not
+    assert unclaimed == [
+        "3",
+        "2",
+        "1",
+    ]  # the 48 is a citation; the first n = 1 is claimed, the second is not
     assert paper.token_run(body, "3/2") is None  # not a run of numbers of the quote
 
 
@@ -337,7 +389,12 @@ def _declaration(**changes) -> str:
         ({"colour": "red"}, "declaration well formed", "colour"),
         # a number a claim checks cannot be declared away
         (
-            {"passage": "Abstract", "quote": "A total of 40 studies", "numbers": ["40"], "kind": "identifier"},
+            {
+                "passage": "Abstract",
+                "quote": "A total of 40 studies",
+                "numbers": ["40"],
+                "kind": "identifier",
+            },
             "claimed or declared once",
             "numbers",
         ),
@@ -350,7 +407,9 @@ def test_a_bad_declaration_is_refused_naming_line_and_key(data_copy, changes, ru
     with pytest.raises(DataValidationError) as info:
         load_review(data_copy, cache=False)
     (problem,) = info.value.problems
-    assert (problem.file, problem.rule, problem.column) == ("non_claims.yaml", rule, column), problem
+    assert (problem.file, problem.rule, problem.column) == ("non_claims.yaml", rule, column), (
+        problem
+    )
 
 
 def test_a_number_declared_twice_is_refused(data_copy):
@@ -362,7 +421,11 @@ def test_a_number_declared_twice_is_refused(data_copy):
         load_review(data_copy, cache=False)
     (problem,) = info.value.problems
     second = text.splitlines().index("- passage: Back matter", 1) + 1
-    assert problem.rule == "claimed or declared once" and problem.row > second and "line 1" in problem.message
+    assert (
+        problem.rule == "claimed or declared once"
+        and problem.row > second
+        and "line 1" in problem.message
+    )
 
 
 @pytest.mark.parametrize(
@@ -422,10 +485,16 @@ def test_every_number_of_table2_is_audited(review):
         ):
             printed = re.sub(r"\^[a-z]", "", str(row[column]))
             reported = " ".join(
-                audit[audit["quote"].str.startswith(f"{label}, {column.replace('_', ' ')}:")]["reported"]
+                audit[audit["quote"].str.startswith(f"{label}, {column.replace('_', ' ')}:")][
+                    "reported"
+                ]
             )
             for number in re.findall(r"\d+(?:\.\d+)?", printed):
-                assert re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.])", reported), (modality, column, number)
+                assert re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.])", reported), (
+                    modality,
+                    column,
+                    number,
+                )
 
 
 @pytest.mark.parametrize(
@@ -436,10 +505,16 @@ def test_every_number_of_table2_is_audited(review):
         ("largest_diameter", "{refs: [18]}", "2–24"),
         ("response", "{categories: [complete], modality: eswl}", "2–24"),
         ("response", "{categories: [complete]}", "21:90"),
-        ("pooled_duration", "{measure: treatment_duration, statistic: range, modality: eswl}", "40"),
+        (
+            "pooled_duration",
+            "{measure: treatment_duration, statistic: range, modality: eswl}",
+            "40",
+        ),
     ],
 )
-def test_a_printed_form_its_computation_cannot_give_is_refused(data_copy, computation, args, reported):
+def test_a_printed_form_its_computation_cannot_give_is_refused(
+    data_copy, computation, args, reported
+):
     """A fraction printed for a count (and the like) is refused by the loader, not found by a crash in the audit."""
     from helpers import load_review
 
@@ -451,7 +526,10 @@ def test_a_printed_form_its_computation_cannot_give_is_refused(data_copy, comput
     with pytest.raises(DataValidationError) as info:
         load_review(data_copy, cache=False)
     (problem,) = info.value.problems
-    assert (problem.rule, problem.column) == ("claim well formed", "reported") and "is printed as a" in problem.message
+    assert (problem.rule, problem.column) == (
+        "claim well formed",
+        "reported",
+    ) and "is printed as a" in problem.message
 
 
 def test_every_computation_gives_what_the_register_declares(review):
@@ -483,12 +561,20 @@ def test_a_result_with_no_number_is_not_computable(review):
 
     from helpers.data.registers import Claim
 
-    empty = dataclasses.replace(review, studies=review.studies[review.studies["modality"] != "eswl"])
+    empty = dataclasses.replace(
+        review, studies=review.studies[review.studies["modality"] != "eswl"]
+    )
     for computation, args, reported in (
         ("response", {"categories": ["complete"], "modality": "eswl"}, "9%"),
-        ("pooled_duration", {"measure": "treatment_duration", "statistic": "median", "modality": "eswl"}, "2.25"),
+        (
+            "pooled_duration",
+            {"measure": "treatment_duration", "statistic": "median", "modality": "eswl"},
+            "2.25",
+        ),
     ):
-        row = claims.evaluate(Claim("x", "Abstract", "x", reported, "outcomes", computation, args), empty)
+        row = claims.evaluate(
+            Claim("x", "Abstract", "x", reported, "outcomes", computation, args), empty
+        )
         assert row["status"] == "not_computable" and "no number" in row["note"], row
 
 
@@ -501,7 +587,9 @@ def test_a_reported_value_is_clean_text(data_copy, reported):
     path = data_copy / "claims.yaml"
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))
     entries[0]["reported"] = reported
-    path.write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8"
+    )
     with pytest.raises(DataValidationError) as info:
         load_review(data_copy, cache=False)
     (problem,) = info.value.problems
@@ -538,7 +626,10 @@ def test_a_claim_quoting_a_cell_the_table_does_not_print_is_refused(data_copy):
     with pytest.raises(DataValidationError) as info:
         load_review(data_copy, cache=False)
     (problem,) = info.value.problems
-    assert (problem.rule, problem.column) == ("quote in the paper", "quote") and "'22 weeks'" in problem.message
+    assert (problem.rule, problem.column) == (
+        "quote in the paper",
+        "quote",
+    ) and "'22 weeks'" in problem.message
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -561,7 +652,9 @@ def test_any_study_whose_response_is_inferred_makes_the_numbers_it_feeds_depende
     table = claims.audit(marked).set_index("claim_id")
     (inference,) = [i for i in inferences.INFERENCES if i.table == "outcomes"]
     base = claims._evaluate_all(marked, marked.claims, None).set_index("claim_id")
-    without = claims._evaluate_all(inferences.withdraw(marked, inference), marked.claims, None).set_index("claim_id")
+    without = claims._evaluate_all(
+        inferences.withdraw(marked, inference), marked.claims, None
+    ).set_index("claim_id")
     moved = (base["recomputed"] != without["recomputed"]) | (base["status"] != without["status"])
     named = table["depends_on"].str.contains("response_source=table2", regex=False)
     assert set(named[named].index) == set(moved[moved].index), ref

@@ -21,7 +21,8 @@ META = str(NOTEBOOKS_DIR / "04_meta_analysis.ipynb")
 def config_with(tmp_path: Path, *runs: dict) -> Path:
     path = tmp_path / "reports.yaml"
     path.write_text(
-        yaml.safe_dump({"runs": [{"notebook": NOTEBOOK} | r for r in runs]}, allow_unicode=True), encoding="utf-8"
+        yaml.safe_dump({"runs": [{"notebook": NOTEBOOK} | r for r in runs]}, allow_unicode=True),
+        encoding="utf-8",
     )
     return path
 
@@ -63,7 +64,9 @@ def test_a_bad_run_name_is_refused_at_config_load(tmp_path, name):
         load_config(config_with(tmp_path, {"name": name}))
 
 
-@pytest.mark.parametrize("name", ["a", "A-1_b.c", "x" * 100, "04_meta_analysis-unknown-excluded", "-", "_"])
+@pytest.mark.parametrize(
+    "name", ["a", "A-1_b.c", "x" * 100, "04_meta_analysis-unknown-excluded", "-", "_"]
+)
 def test_plain_names_are_accepted(name):
     assert check_run_name(name) is None
 
@@ -76,11 +79,17 @@ def test_names_equal_but_for_case_are_duplicates(tmp_path):
 @pytest.mark.parametrize(
     "parameters, match",
     [
-        ({"colour": "red"}, r"01_extraction.ipynb declares no such parameter; its parameters: data_dir"),
+        (
+            {"colour": "red"},
+            r"01_extraction.ipynb declares no such parameter; its parameters: data_dir",
+        ),
         ({"method": "reml"}, r"declares no such parameter"),  # a parameter of another notebook
         ({"output_dir": "/tmp/elsewhere"}, r"output_dir is set by the build"),
         ({"data_dir": "no/such/folder"}, r"data_dir: no such folder"),
-        ({"data_dir": dt.date(2021, 6, 24)}, r"no such folder '2021-06-24'"),  # YAML 1.2: a date is text
+        (
+            {"data_dir": dt.date(2021, 6, 24)},
+            r"no such folder '2021-06-24'",
+        ),  # YAML 1.2: a date is text
         ({"data_dir": ["data"]}, r"not a list of 1 item"),
         ({"data_dir": {"a": 1}}, r"not a mapping"),
         ({"data_dir": "data\nx"}, r"LINE FEED"),
@@ -101,7 +110,9 @@ def test_a_bad_parameter_is_refused_at_config_load(tmp_path, parameters, match):
 )
 def test_a_bad_value_of_a_declared_parameter_is_refused(tmp_path, parameters, match):
     with pytest.raises(ConfigError, match=match):
-        load_config(config_with(tmp_path, {"name": "x", "notebook": META, "parameters": parameters}))
+        load_config(
+            config_with(tmp_path, {"name": "x", "notebook": META, "parameters": parameters})
+        )
 
 
 @pytest.mark.parametrize(
@@ -115,7 +126,10 @@ def test_a_bad_value_of_a_declared_parameter_is_refused(tmp_path, parameters, ma
         ("colour: red\nruns: []\n", "must be a mapping with one key, runs"),
         ("runs:\n  - name: x\n    name: y\n    notebook: n\n", "appears twice"),
         ("runs:\n  - &a {name: x, notebook: n}\n  - *a\n", "aliases may only repeat a text"),
-        ("a: &a [x, x, x, x]\nb: &b [*a, *a, *a, *a]\nruns: [*b]\n", "aliases may only repeat a text"),
+        (
+            "a: &a [x, x, x, x]\nb: &b [*a, *a, *a, *a]\nruns: [*b]\n",
+            "aliases may only repeat a text",
+        ),
         (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, title: [a]}}\n", "the title must be text"),
         (f'runs:\n  - {{name: x, notebook: {NOTEBOOK}, title: "a\\x1b[31m"}}\n', "ESCAPE"),
         (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, colour: red}}\n", "unknown key"),
@@ -179,7 +193,11 @@ def test_a_run_name_that_is_a_path_deletes_nothing(tmp_path, name):
 @pytest.mark.parametrize(
     "env, args, match",
     [
-        ({"SOURCE_DATE_EPOCH": "yesterday"}, [], "SOURCE_DATE_EPOCH must be a whole number of seconds"),
+        (
+            {"SOURCE_DATE_EPOCH": "yesterday"},
+            [],
+            "SOURCE_DATE_EPOCH must be a whole number of seconds",
+        ),
         ({"SOURCE_DATE_EPOCH": "-5"}, [], "SOURCE_DATE_EPOCH must be a whole number"),
         ({"SOURCE_DATE_EPOCH": "1624492800.5"}, [], "SOURCE_DATE_EPOCH must be a whole number"),
         ({"SOURCE_DATE_EPOCH": "١٦٢٤٤٩٢٨٠٠"}, [], "SOURCE_DATE_EPOCH must be a whole number"),
@@ -203,7 +221,9 @@ def test_an_output_folder_that_is_a_file_or_the_project_is_refused(tmp_path):
         (PROJECT_ROOT / "data" / "out", "inside the project's data/"),
     ):
         result = build_cli("--output-dir", str(target), "--only", "01_extraction")
-        assert result.returncode == 2 and match in result.stderr and "Traceback" not in result.stderr, result.stderr
+        assert (
+            result.returncode == 2 and match in result.stderr and "Traceback" not in result.stderr
+        ), result.stderr
     assert not (PROJECT_ROOT / "data" / "out").exists()
 
 
@@ -212,9 +232,18 @@ def test_an_output_folder_that_is_a_file_or_the_project_is_refused(tmp_path):
     [
         ("runs: false\n", "runs must be a list"),
         ("runs: 0\n", "runs must be a list"),
-        (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, parameters: []}}\n", "parameters must be a mapping"),
-        (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, parameters: false}}\n", "parameters must be a mapping"),
-        (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, parameters: ''}}\n", "parameters must be a mapping"),
+        (
+            f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, parameters: []}}\n",
+            "parameters must be a mapping",
+        ),
+        (
+            f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, parameters: false}}\n",
+            "parameters must be a mapping",
+        ),
+        (
+            f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, parameters: ''}}\n",
+            "parameters must be a mapping",
+        ),
         (f"runs:\n  - {{name: x, notebook: {NOTEBOOK}, title: !!bool maybe}}\n", "tags"),
     ],
 )

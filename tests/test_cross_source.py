@@ -45,21 +45,34 @@ def test_every_term_in_any_title_is_found_exactly_when_the_study_lacks_it(tables
     study = rng.choice(_studies(tables))
     terms = list(tables["title_terms"].itertuples())
     for term in rng.sample(terms, 6):
-        title = f"Plain words {term.term.upper() if rng.random() < 0.3 else term.term} and more words"
+        title = (
+            f"Plain words {term.term.upper() if rng.random() < 0.3 else term.term} and more words"
+        )
         rows = _title_rows(findings(_with_title(tables, study.ref, title)), study.ref)
-        means = [m.strip() for m in str(term.means).split(";")] if isinstance(term.means, str) else []
+        means = (
+            [m.strip() for m in str(term.means).split(";")] if isinstance(term.means, str) else []
+        )
         diseases = set(tables["diseases"].loc[tables["diseases"]["ref"] == study.ref, "disease"])
-        have = {"device": {study.modality}, "diagnosis": diseases, "design": {study.design}}[term.kind]
+        have = {"device": {study.modality}, "diagnosis": diseases, "design": {study.design}}[
+            term.kind
+        ]
         assert (len(rows) == 1) == (not set(means) & have), (study.ref, term.term)
 
 
 @pytest.mark.parametrize(
     "word, matched",
-    [("CO₂ laser-assisted", True), ("nonCO₂ laser", False), ("(CO₂ laser)", True), ("CO₂ lasers", False)],
+    [
+        ("CO₂ laser-assisted", True),
+        ("nonCO₂ laser", False),
+        ("(CO₂ laser)", True),
+        ("CO₂ lasers", False),
+    ],
 )
 def test_terms_match_whole_words(tables, word, matched):
     study = next(s for s in _studies(tables) if s.modality == "eswl")
-    rows = _title_rows(findings(_with_title(tables, study.ref, f"Treatment with {word} of calcinosis")), study.ref)
+    rows = _title_rows(
+        findings(_with_title(tables, study.ref, f"Treatment with {word} of calcinosis")), study.ref
+    )
     assert (len(rows) == 1) == matched
 
 
@@ -68,10 +81,26 @@ def test_a_count_in_a_title_is_checked_against_the_cases(tables, seed):
     rng = random.Random(seed)
     study = rng.choice(_studies(tables))
     count = rng.choice([study.n_cases, study.n_cases + rng.randint(1, 5)])
-    words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
+    words = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+    ]
     printed = words[count] if count < len(words) and rng.random() < 0.5 else str(count)
     noun = rng.choice(["patients", "cases", "premature neonates", "children"])
-    rows = _title_rows(findings(_with_title(tables, study.ref, f"A series of {printed} {noun} treated")), study.ref)
+    rows = _title_rows(
+        findings(_with_title(tables, study.ref, f"A series of {printed} {noun} treated")), study.ref
+    )
     assert (len(rows) == 1) == (count != study.n_cases), (study.ref, printed, noun)
 
 
@@ -80,7 +109,11 @@ def test_not_applicable_for_several_sessions_is_found_for_any_study(tables):
     d = tables["durations"]
     na = d[(d["measure"] == "treatment_duration") & (d["status"] == "not_applicable")]["ref"]
     for ref in na:
-        for frequency, found in (("Three sessions", True), ("Once a week", True), ("Single session", False)):
+        for frequency, found in (
+            ("Three sessions", True),
+            ("Once a week", True),
+            ("Single session", False),
+        ):
             studies = tables["studies"].copy()
             studies.loc[studies["ref"] == ref, "frequency"] = frequency
             rows = findings(dict(tables, studies=studies))
@@ -99,7 +132,9 @@ def test_a_full_article_on_one_supplement_page_is_found(tables, seed):
     rows = findings(dict(tables, references=refs))
     rows = rows[(rows["kind"] == "publication type") & (rows["ref"] == study.ref)]
     one_supplement_page = page in ("S305–S305", "A47", "AB12")
-    assert (len(rows) == 1) == (one_supplement_page and study.publication_type != "conference_abstract"), (
+    assert (len(rows) == 1) == (
+        one_supplement_page and study.publication_type != "conference_abstract"
+    ), (
         study.ref,
         page,
     )

@@ -25,7 +25,9 @@ def test_text_from_the_data_is_escaped(make):
 
 def test_styled_html_is_the_same_on_every_call():
     df = pd.DataFrame({"a": [1, 2], "ok": [True, False]})
-    assert display.comparison(df, "ok", "x").to_html() == display.comparison(df, "ok", "x").to_html()
+    assert (
+        display.comparison(df, "ok", "x").to_html() == display.comparison(df, "ok", "x").to_html()
+    )
 
 
 def test_disagreements_are_highlighted():
@@ -36,4 +38,9 @@ def test_disagreements_are_highlighted():
 
 def test_status_counts_lists_every_status():
     counts = display.status_counts(pd.DataFrame({"status": ["reproduced", "reproduced"]}))
-    assert counts["claims"].to_dict() == {"reproduced": 2, "circular": 0, "discrepancy": 0, "not_computable": 0}
+    assert counts["claims"].to_dict() == {
+        "reproduced": 2,
+        "circular": 0,
+        "discrepancy": 0,
+        "not_computable": 0,
+    }

@@ -63,13 +63,27 @@ def test_installed_versions_are_the_locked_ones():
 
 
 def test_core_packages_are_dependencies():
-    core = {"jupyterlab", "pandas", "matplotlib", "seaborn", "papermill", "nbval", "nbconvert", "ipykernel", "pytest"}
+    core = {
+        "jupyterlab",
+        "pandas",
+        "matplotlib",
+        "seaborn",
+        "papermill",
+        "nbval",
+        "nbconvert",
+        "ipykernel",
+        "pytest",
+    }
     assert core <= pyproject_dependencies()
 
 
 def test_ci_runs_make_test():
     ci = (ROOT / ".ci" / "run").read_text()
-    commands = [line.strip() for line in ci.splitlines() if line.strip() and not line.strip().startswith("#")]
+    commands = [
+        line.strip()
+        for line in ci.splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
     assert "make test" in commands
 
 
@@ -87,6 +101,10 @@ def test_project_kernel_runs_this_environment():
 
     from helpers.build.kernel import KERNEL_NAME, QUIET
 
-    spec = json.loads((Path(sys.prefix) / "share" / "jupyter" / "kernels" / KERNEL_NAME / "kernel.json").read_text())
+    spec = json.loads(
+        (
+            Path(sys.prefix) / "share" / "jupyter" / "kernels" / KERNEL_NAME / "kernel.json"
+        ).read_text()
+    )
     assert Path(spec["argv"][0]).resolve() == Path(sys.executable).resolve()
     assert QUIET in spec["argv"]

@@ -25,7 +25,9 @@ TAUS = np.concatenate([np.linspace(0, 4, 41), np.linspace(4.5, 16, 24)])
 def dataset(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     k = int(rng.integers(2, 41))
     single = rng.random() * 0.8
-    n = np.where(rng.random(k) < single, 1, np.exp(rng.uniform(np.log(2), np.log(500), k)).astype(int))
+    n = np.where(
+        rng.random(k) < single, 1, np.exp(rng.uniform(np.log(2), np.log(500), k)).astype(int)
+    )
     beta, tau = rng.uniform(-3, 3), rng.uniform(0, 3)
     return rng.binomial(n, special.expit(beta + tau * rng.standard_normal(k))), n
 
@@ -63,7 +65,9 @@ def test_the_fit_reaches_the_brute_force_maximum(nodes):
     for i, (x, n) in enumerate(CASES):
         f = glmm.fit(x, n, nodes)
         statuses[f.status] = statuses.get(f.status, 0) + 1
-        if f.status in ("not_identifiable", "no_finite_maximum") and np.all(n == 1) | np.all(x == n) | np.all(x == 0):
+        if f.status in ("not_identifiable", "no_finite_maximum") and np.all(n == 1) | np.all(
+            x == n
+        ) | np.all(x == 0):
             continue
         best, beta, tau = brute_force(x, n, f.nodes)
         inside = abs(beta) <= glmm.BETA_LIMIT and tau <= glmm.TAU_LIMIT
@@ -79,7 +83,9 @@ def test_the_fit_reaches_the_brute_force_maximum(nodes):
     # the data sets exercise every outcome: interior maxima, boundaries, and not estimable ones
     assert statuses.get("ok", 0) >= 150 and statuses.get("boundary", 0) >= 20
     assert (
-        statuses.get("not_identifiable", 0) + statuses.get("beyond_limits", 0) + statuses.get("no_finite_maximum", 0)
+        statuses.get("not_identifiable", 0)
+        + statuses.get("beyond_limits", 0)
+        + statuses.get("no_finite_maximum", 0)
         >= 3
     )
 
@@ -108,6 +114,8 @@ def test_evaluating_in_chunks_changes_nothing(chunk, monkeypatch):
     monkeypatch.setattr(glmm, "CHUNK_ELEMENTS", chunk)
     parts = glmm.loglik(beta, tau, s, q)
     for name in ("loglik", "d_beta", "d_tau", "h_beta", "modes"):
-        np.testing.assert_allclose(getattr(parts, name), getattr(whole, name), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(
+            getattr(parts, name), getattr(whole, name), rtol=1e-12, atol=1e-12
+        )
     one = glmm.loglik(float(beta[4]), float(tau[4]), s, q)
     assert one.loglik == pytest.approx(float(whole.loglik[4]), rel=1e-12)

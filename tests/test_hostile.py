@@ -52,7 +52,11 @@ def _free_text_columns(descriptor) -> list[tuple[dict, dict]]:
         keys = set(schema.get("primaryKey", []))
         refs = {fk["fields"][0] for fk in schema.get("foreignKeys", [])}
         for f in schema["fields"]:
-            if f["type"] == "string" and "enum" not in f.get("constraints", {}) and f["name"] not in keys | refs:
+            if (
+                f["type"] == "string"
+                and "enum" not in f.get("constraints", {})
+                and f["name"] not in keys | refs
+            ):
                 out.append((r, f))
     return out
 
@@ -82,7 +86,11 @@ def _rename_free_text_keys(folder: Path, descriptor, registers_text: str) -> lis
             continue
         field = next(f for f in r["schema"]["fields"] if f["name"] == key[0])
         own_refs = {fk["fields"][0] for fk in r["schema"].get("foreignKeys", [])}
-        if field["type"] != "string" or {"enum", "pattern"} & set(field.get("constraints", {})) or key[0] in own_refs:
+        if (
+            field["type"] != "string"
+            or {"enum", "pattern"} & set(field.get("constraints", {}))
+            or key[0] in own_refs
+        ):
             continue
         rows = read_rows(folder / r["path"])
         i = rows[0].index(key[0])
@@ -121,14 +129,21 @@ def _hostile_registers(folder: Path) -> None:
                 claim[key] = claim[key] + " " + PAYLOADS[0].format(id=f"claims-{key}-{_letters(n)}")
     first = next(c for c in claims if c.get("computation"))
     first["note"] = FORMULA  # a formula at the start of a cell that reaches claims_audit.csv
-    path.write_text(yaml.safe_dump(claims, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(claims, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8"
+    )
     path = folder / "table2_notes.yaml"
     notes = yaml.safe_load(path.read_text(encoding="utf-8"))
     for n, note in enumerate(notes):
         note["note"] = (
-            ("@SUM(x)" if n == 0 else "") + note["note"] + " " + PAYLOADS[0].format(id=f"notes-{_letters(n)}")
+            ("@SUM(x)" if n == 0 else "")
+            + note["note"]
+            + " "
+            + PAYLOADS[0].format(id=f"notes-{_letters(n)}")
         )
-    path.write_text(yaml.safe_dump(notes, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(notes, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8"
+    )
 
 
 def _one_run_per_notebook(runs: list[Run]) -> list[Run]:
@@ -175,7 +190,9 @@ def hostile(tmp_path_factory):
             for key in named:
                 variant[key] += 1
                 if variant[key] == len(PAYLOADS):
-                    refused[key] = next(str(p) for p in exc.problems if f"{p.file}:{p.column}" == key)
+                    refused[key] = next(
+                        str(p) for p in exc.problems if f"{p.file}:{p.column}" == key
+                    )
     placed = {key: variant[key] for key in columns if key not in refused}
     load_review(folder, cache=False)  # every payload that was placed, at once
     title = PAYLOADS[0].format(id="title")
@@ -212,7 +229,11 @@ def test_payloads_reach_the_data(hostile):
 
 def test_nothing_from_the_data_runs_in_any_page(hostile, chromium):
     out = hostile["out"]
-    pages = [out / "index.html", *sorted(out.glob("runs/*/*.html")), *sorted(out.glob("runs/*/figures/*.svg"))]
+    pages = [
+        out / "index.html",
+        *sorted(out.glob("runs/*/*.html")),
+        *sorted(out.glob("runs/*/figures/*.svg")),
+    ]
     assert len(pages) > 20
     page = chromium.new_page()
     page.add_init_script(INIT)
@@ -228,20 +249,30 @@ def test_nothing_from_the_data_runs_in_any_page(hostile, chromium):
                 document.querySelectorAll('[data-xss], script, a[href^="javascript:" i]'))
             .filter(e => e.tagName.toLowerCase() !== 'script' || e.textContent.includes('__xss'))
             .map(e => e.outerHTML.slice(0, 120))""")
-        assert not ran and not injected and not dialogs, (path.relative_to(out), ran, injected, dialogs)
+        assert not ran and not injected and not dialogs, (
+            path.relative_to(out),
+            ran,
+            injected,
+            dialogs,
+        )
         shown += page.evaluate("document.documentElement.textContent.includes('data-xss')")
     page.close()
     assert shown > 10  # the payloads are on the pages, as text
 
 
 def test_no_csv_cell_is_a_live_formula(hostile):
-    csvs = sorted(hostile["out"].glob("runs/*/*.csv")) + sorted(hostile["out"].glob("runs/*/sensitivity/*.csv"))
+    csvs = sorted(hostile["out"].glob("runs/*/*.csv")) + sorted(
+        hostile["out"].glob("runs/*/sensitivity/*.csv")
+    )
     assert csvs
     seen_prefixed = False
     for path in csvs:
         for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")):
             for cell in row:
-                assert not cell.startswith(FORMULA_START) or cell.lstrip("-").replace(".", "", 1).isdigit(), (
+                assert (
+                    not cell.startswith(FORMULA_START)
+                    or cell.lstrip("-").replace(".", "", 1).isdigit()
+                ), (
                     path.name,
                     cell,
                 )

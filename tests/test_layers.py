@@ -36,7 +36,9 @@ def layer(module: str) -> int:
         return len(LAYERS)
     parts = module.split(".")
     if len(parts) < 2 or parts[1] not in LAYERS:
-        raise AssertionError(f"{module}: not in a layer; put it in one of helpers.{', helpers.'.join(LAYERS)}")
+        raise AssertionError(
+            f"{module}: not in a layer; put it in one of helpers.{', helpers.'.join(LAYERS)}"
+        )
     return LAYERS.index(parts[1])
 
 
@@ -48,7 +50,11 @@ def imports(module: str, source: str, modules: set[str]) -> list[tuple[str, int,
     imports are resolved against ``module``.
     """
     tree = ast.parse(source)
-    package = module if module.count(".") < 1 or _is_package(module, modules) else module.rsplit(".", 1)[0]
+    package = (
+        module
+        if module.count(".") < 1 or _is_package(module, modules)
+        else module.rsplit(".", 1)[0]
+    )
     nested_nodes = set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -57,7 +63,11 @@ def imports(module: str, source: str, modules: set[str]) -> list[tuple[str, int,
     for node in ast.walk(tree):
         nested = id(node) in nested_nodes
         if isinstance(node, ast.Import):
-            found += [(a.name, node.lineno, nested) for a in node.names if a.name.split(".")[0] == "helpers"]
+            found += [
+                (a.name, node.lineno, nested)
+                for a in node.names
+                if a.name.split(".")[0] == "helpers"
+            ]
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
@@ -86,7 +96,9 @@ def problems(sources: dict[str, str]) -> list[str]:
                 found.append(f"{module}, line {line}: imports {target}, which does not exist")
                 continue
             if nested:
-                found.append(f"{module}, line {line}: imports {target} inside a function or class (a lazy import)")
+                found.append(
+                    f"{module}, line {line}: imports {target} inside a function or class (a lazy import)"
+                )
             if target in ENTRY_POINTS and module not in ENTRY_POINTS:
                 found.append(f"{module}, line {line}: imports the entry point {target}")
             elif layer(target) > layer(module):
@@ -134,7 +146,9 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         path, seen = [start], {start}
         while True:
             step = sorted(w for w in graph[path[-1]] if w in members)
-            nxt = next((w for w in step if w == start), None) or next((w for w in step if w not in seen), None)
+            nxt = next((w for w in step if w == start), None) or next(
+                (w for w in step if w not in seen), None
+            )
             path.append(nxt)
             if nxt == start or nxt is None:
                 break
@@ -144,7 +158,10 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def helpers_sources() -> dict[str, str]:
-    return {module_name(p): p.read_text(encoding="utf-8") for p in sorted((SRC / "helpers").rglob("*.py"))}
+    return {
+        module_name(p): p.read_text(encoding="utf-8")
+        for p in sorted((SRC / "helpers").rglob("*.py"))
+    }
 
 
 def test_every_module_is_in_a_layer():

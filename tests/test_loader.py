@@ -18,7 +18,11 @@ def test_tables_are_dataframes_keyed_by_ref(review):
         table = getattr(review, name)
         assert isinstance(table, pd.DataFrame)
         assert table.index.name == "ref", name
-    assert review.studies.index.is_unique and review.outcomes.index.is_unique and review.references.index.is_unique
+    assert (
+        review.studies.index.is_unique
+        and review.outcomes.index.is_unique
+        and review.references.index.is_unique
+    )
     assert review.adverse_events.index.name == "event_id"
 
 
@@ -61,7 +65,12 @@ def test_durations_in_months_follow_the_conversion_rule(review):
 def test_frequency_is_normalised_from_its_text(review):
     for ref, row in review.studies.iterrows():
         f = parse_frequency(row["frequency"] if isinstance(row["frequency"], str) else None)
-        for attr in ("sessions_per_month_low", "sessions_per_month_high", "total_sessions_low", "total_sessions_high"):
+        for attr in (
+            "sessions_per_month_low",
+            "sessions_per_month_high",
+            "total_sessions_low",
+            "total_sessions_high",
+        ):
             expected, got = getattr(f, attr), row[attr]
             assert (math.isnan(expected) and math.isnan(got)) or expected == got, (ref, attr)
 
@@ -102,14 +111,18 @@ def test_every_column_has_a_description():
     for res in read_descriptor()["resources"]:
         assert res.get("description"), res["name"]
         for f in res["schema"]["fields"]:
-            assert str(f.get("description", "")).strip(), f"{res['name']}.{f['name']} has no description"
+            assert str(f.get("description", "")).strip(), (
+                f"{res['name']}.{f['name']} has no description"
+            )
 
 
 def test_count_columns_declare_their_unit():
     for res in read_descriptor()["resources"]:
         for f in res["schema"]["fields"]:
             if f["type"] == "integer" and f["name"] not in ("ref", "year", "order", "question"):
-                assert f.get("unit") in ("patients", "lesions", "records"), f"{res['name']}.{f['name']} has no unit"
+                assert f.get("unit") in ("patients", "lesions", "records"), (
+                    f"{res['name']}.{f['name']} has no unit"
+                )
 
 
 def test_errors_report_every_problem_of_a_stage(data_copy):
@@ -138,13 +151,16 @@ def test_cache_never_hides_a_change(data_copy):
     load_review(data_copy)  # cached
     path = data_copy / "outcomes.csv"
     path.write_text(
-        path.read_text(encoding="utf-8").replace("32,patients,2,4,0,0", "32,patients,2,3,0,0"), encoding="utf-8"
+        path.read_text(encoding="utf-8").replace("32,patients,2,4,0,0", "32,patients,2,3,0,0"),
+        encoding="utf-8",
     )
     with pytest.raises(DataValidationError, match="outcome counts add up"):
         load_review(data_copy)
 
 
-def test_the_cache_lives_where_the_environment_says_and_keeps_the_newest(tmp_path, monkeypatch, data_copy):
+def test_the_cache_lives_where_the_environment_says_and_keeps_the_newest(
+    tmp_path, monkeypatch, data_copy
+):
     """$CALCINOSIS_CACHE_DIR moves the cache; writing more entries than it keeps removes the oldest."""
     import os
 

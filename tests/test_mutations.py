@@ -28,7 +28,9 @@ from helpers.data.registers import REGISTER_FILES
 
 from tests_support import read_rows, typed_tables, write_rows
 
-SPEC = yaml.safe_load((Path(__file__).parent / "broken_data" / "mutations.yaml").read_text(encoding="utf-8"))
+SPEC = yaml.safe_load(
+    (Path(__file__).parent / "broken_data" / "mutations.yaml").read_text(encoding="utf-8")
+)
 RESOURCES = [r for r in read_descriptor()["resources"] if r["name"] in TABLES]
 REGISTERS = REGISTER_FILES
 LONG = "a" * 20_000
@@ -78,23 +80,35 @@ def matches_rule(problem, rule) -> bool:
 # --------------------------------------------------------------------------- cells
 
 CELL_CASES = [
-    (m, r, f) for m in SPEC["cells"] for r in RESOURCES for f in r["schema"]["fields"] if f["type"] in m["types"]
+    (m, r, f)
+    for m in SPEC["cells"]
+    for r in RESOURCES
+    for f in r["schema"]["fields"]
+    if f["type"] in m["types"]
 ]
 
 
 @pytest.mark.parametrize(
-    "mutation, resource, field", CELL_CASES, ids=[f"{m['name']}-{r['name']}.{f['name']}" for m, r, f in CELL_CASES]
+    "mutation, resource, field",
+    CELL_CASES,
+    ids=[f"{m['name']}-{r['name']}.{f['name']}" for m, r, f in CELL_CASES],
 )
 def test_a_bad_cell_is_refused_naming_file_row_column_and_rule(folder, mutation, resource, field):
     with Changed(folder, resource["path"]) as path:
         rows = read_rows(path)
         column = rows[0].index(field["name"])
-        i = random.Random(f"{mutation['name']}|{resource['name']}|{field['name']}").randrange(1, len(rows))
+        i = random.Random(f"{mutation['name']}|{resource['name']}|{field['name']}").randrange(
+            1, len(rows)
+        )
         value = mutation["value"].replace("{long}", LONG).replace("{value}", rows[i][column])
         rows[i][column] = value
         write_rows(path, rows)
         problem = refused(folder).problems[0]
-    assert (problem.file, problem.row, problem.column) == (resource["path"], i + 1, field["name"]), problem
+    assert (problem.file, problem.row, problem.column) == (
+        resource["path"],
+        i + 1,
+        field["name"],
+    ), problem
     assert problem.rule == expected_rule(mutation["rule"], field["type"]), problem
 
 
@@ -115,13 +129,19 @@ def _edit_table(path: Path, edit: str, monkeypatch) -> None:
     if edit == "header_only":
         path.write_text(lines[0], encoding="utf-8")
     elif edit == "pad_header":
-        path.write_text(",".join([header[0] + " ", *header[1:]]) + "\n" + "".join(lines[1:]), encoding="utf-8")
+        path.write_text(
+            ",".join([header[0] + " ", *header[1:]]) + "\n" + "".join(lines[1:]), encoding="utf-8"
+        )
     elif edit == "repeat_column":
-        path.write_text(",".join([*header, header[0]]) + "\n" + "".join(lines[1:]), encoding="utf-8")
+        path.write_text(
+            ",".join([*header, header[0]]) + "\n" + "".join(lines[1:]), encoding="utf-8"
+        )
     elif edit == "blank_row":
         path.write_text(lines[0] + "\n" + "".join(lines[1:]), encoding="utf-8")
     elif edit == "empty_cells_row":
-        path.write_text(lines[0] + "," * (len(header) - 1) + "\n" + "".join(lines[1:]), encoding="utf-8")
+        path.write_text(
+            lines[0] + "," * (len(header) - 1) + "\n" + "".join(lines[1:]), encoding="utf-8"
+        )
     elif edit in ("extra_cell", "missing_cell"):
         rows = read_rows(path)
         rows[1] = [*rows[1], "x"] if edit == "extra_cell" else rows[1][:-1]
@@ -152,7 +172,9 @@ def _edit_table(path: Path, edit: str, monkeypatch) -> None:
 FILE_CASES = [(m, r) for m in SPEC["files"] for r in RESOURCES]
 
 
-@pytest.mark.parametrize("mutation, resource", FILE_CASES, ids=[f"{m['name']}-{r['name']}" for m, r in FILE_CASES])
+@pytest.mark.parametrize(
+    "mutation, resource", FILE_CASES, ids=[f"{m['name']}-{r['name']}" for m, r in FILE_CASES]
+)
 def test_a_bad_table_file_is_refused_with_one_problem(folder, monkeypatch, mutation, resource):
     with Changed(folder, resource["path"]) as path:
         _edit_table(path, mutation["edit"], monkeypatch)
@@ -166,7 +188,9 @@ def _same_review(a, b) -> None:
     # every table the loader reads, by its attribute on the review (Table 2 as printed is paper_table2)
     for name in ["paper_table2" if t == "table2" else t for t in TABLES]:
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
-    assert a.claims == b.claims and a.table2_notes == b.table2_notes and a.non_claims == b.non_claims
+    assert (
+        a.claims == b.claims and a.table2_notes == b.table2_notes and a.non_claims == b.non_claims
+    )
     assert a.table2_note_sources == b.table2_note_sources
 
 
@@ -181,7 +205,9 @@ def test_what_spreadsheets_write_is_accepted_as_the_same_review(tmp_path, review
         if mutation["edit"] == "bom_crlf":
             path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
         elif mutation["edit"] == "upper_booleans" and rel.endswith(".csv"):
-            path.write_text(text.replace(",true", ",TRUE").replace(",false", ",False"), encoding="utf-8")
+            path.write_text(
+                text.replace(",true", ",TRUE").replace(",false", ",False"), encoding="utf-8"
+            )
         elif mutation["edit"] == "trailing_blank_lines":
             path.write_text(text + "\n\n", encoding="utf-8")
     assert data_checksum(folder) != data_checksum(DATA_DIR)
@@ -215,7 +241,9 @@ def _yaml_edits(rel: str, mutation: dict, monkeypatch, path: Path) -> list[str]:
     if edit == "empty":
         return [""]
     if edit == "too_large":  # a limit above every YAML file, and this one padded past it
-        limit = max((DATA_DIR / name).stat().st_size for name in (*REGISTERS, "datapackage.yaml")) + 10
+        limit = (
+            max((DATA_DIR / name).stat().st_size for name in (*REGISTERS, "datapackage.yaml")) + 10
+        )
         monkeypatch.setattr(loader_module, "MAX_YAML_BYTES", limit)
         return [text + "#\n" * limit]
     if edit == "alias_flood":
@@ -254,7 +282,9 @@ YAML_CASES = [(m, rel) for m in SPEC["yaml"] if m.get("edit") not in PER_KEY for
 KEY_CASES = [(m, rel) for m in SPEC["yaml"] if m.get("edit") in PER_KEY for rel in REGISTERS]
 
 
-@pytest.mark.parametrize("mutation, rel", YAML_CASES, ids=[f"{m['name']}-{rel}" for m, rel in YAML_CASES])
+@pytest.mark.parametrize(
+    "mutation, rel", YAML_CASES, ids=[f"{m['name']}-{rel}" for m, rel in YAML_CASES]
+)
 def test_a_bad_register_is_refused_with_one_problem(folder, monkeypatch, mutation, rel):
     rule = expected_rule(mutation["rule"], rel)
     with Changed(folder, rel) as path:
@@ -263,7 +293,9 @@ def test_a_bad_register_is_refused_with_one_problem(folder, monkeypatch, mutatio
             if text is not None:
                 path.write_text(text, encoding="utf-8")
             problem = refused(folder).problems[0]
-            assert problem.file == rel and matches_rule(problem, rule), (text or "")[:300] + f"\n{problem}"
+            assert problem.file == rel and matches_rule(problem, rule), (text or "")[
+                :300
+            ] + f"\n{problem}"
 
 
 @pytest.fixture(scope="module")
@@ -272,13 +304,20 @@ def tables():
     return typed_tables()
 
 
-@pytest.mark.parametrize("mutation, rel", KEY_CASES, ids=[f"{m['name']}-{rel}" for m, rel in KEY_CASES])
+@pytest.mark.parametrize(
+    "mutation, rel", KEY_CASES, ids=[f"{m['name']}-{rel}" for m, rel in KEY_CASES]
+)
 def test_every_key_of_a_register_refuses_a_value_of_the_wrong_shape(tables, mutation, rel):
     """Each key of the registers, given a list, a mapping, a date or a control character, is
     refused with one problem by the checker the loader's last stage runs (one of them also
     through the whole loader, below)."""
     from helpers.data.readers import load_yaml
-    from helpers.data.registers import check_claims, check_non_claims, check_table2_notes, vocabularies
+    from helpers.data.registers import (
+        check_claims,
+        check_non_claims,
+        check_table2_notes,
+        vocabularies,
+    )
 
     typed, descriptor = tables
     rule = expected_rule(mutation["rule"], rel)
@@ -300,4 +339,8 @@ def test_a_wrong_shape_is_refused_through_the_whole_loader(folder):
     with Changed(folder, "claims.yaml") as path:
         path.write_text(_per_key_texts("claims.yaml", "each_key_number")[0], encoding="utf-8")
         problem = refused(folder).problems[0]
-    assert problem.file == "claims.yaml" and problem.rule == "claim well formed" and "12.5" in problem.message
+    assert (
+        problem.file == "claims.yaml"
+        and problem.rule == "claim well formed"
+        and "12.5" in problem.message
+    )

@@ -33,9 +33,15 @@ def test_runs_on_the_project_kernel(notebook):
 
 def test_outputs_are_stored_for_nbval(notebook):
     code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
-    assert all(c.get("execution_count") for c in code), "every code cell must have been executed (`make notebooks`)"
-    assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1)), "cells executed out of order"
-    assert sum(bool(c["outputs"]) for c in code) >= len(code) // 2, "outputs are missing: re-run `make notebooks`"
+    assert all(c.get("execution_count") for c in code), (
+        "every code cell must have been executed (`make notebooks`)"
+    )
+    assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1)), (
+        "cells executed out of order"
+    )
+    assert sum(bool(c["outputs"]) for c in code) >= len(code) // 2, (
+        "outputs are missing: re-run `make notebooks`"
+    )
 
 
 def test_no_volatile_metadata(notebook):

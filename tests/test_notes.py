@@ -30,8 +30,12 @@ def test_every_note_check_holds_on_the_projects_data(review):
 def test_every_note_check_fails_when_the_note_says_another_number(review):
     """The class: each computed number of every note, changed, is found out of date (and only it)."""
     base = claims.note_checks(review)
-    keyed = [(c.id, i) for c in review.claims for i in range(len(c.sources.computed) if c.sources else 0)]
-    keyed += [(key, i) for key, s in review.table2_note_sources.items() for i in range(len(s.computed))]
+    keyed = [
+        (c.id, i) for c in review.claims for i in range(len(c.sources.computed) if c.sources else 0)
+    ]
+    keyed += [
+        (key, i) for key, s in review.table2_note_sources.items() for i in range(len(s.computed))
+    ]
     assert len(keyed) == len(base)
     for owner, i in keyed:
         if isinstance(owner, str):
@@ -41,7 +45,9 @@ def test_every_note_check_fails_when_the_note_says_another_number(review):
             changed = dataclasses.replace(
                 review,
                 claims=[
-                    dataclasses.replace(c, sources=dataclasses.replace(c.sources, computed=tuple(checks)))
+                    dataclasses.replace(
+                        c, sources=dataclasses.replace(c.sources, computed=tuple(checks))
+                    )
                     if c.id == owner
                     else c
                     for c in review.claims
@@ -64,7 +70,20 @@ def _other(says: str) -> str:
     """The same printed form with another number: 12 -> 13, 5.4 -> 6.4, 20/23 -> 21/23, four -> 5."""
     import re
 
-    words = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
+    words = [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+    ]
     if says.lower() in words:
         return str(words.index(says.lower()) + 2)
     return re.sub(r"\d+", lambda m: str(int(m.group()) + 1), says, count=1)
@@ -102,7 +121,9 @@ def test_a_number_added_to_any_note_is_refused(tables, seed):
     entry["note"] = " ".join(words[:at] + ["4217"] + words[at:])
     _, problems = check_claims(value, node, vocabularies(typed, descriptor))
     (problem,) = problems
-    assert (problem.rule, problem.column) == ("note numbers accounted for", "note") and entry["id"] in problem.message
+    assert (problem.rule, problem.column) == ("note numbers accounted for", "note") and entry[
+        "id"
+    ] in problem.message
     assert "4217" in problem.message
 
 
@@ -115,7 +136,9 @@ def test_a_number_added_to_any_table2_note_is_refused(tables, seed, review):
     value, node = load_yaml((DATA_DIR / "table2_notes.yaml").read_text(encoding="utf-8"))
     entry = rng.choice(value)
     entry["note"] = entry["note"] + " 4217 more."
-    _, _, problems = check_table2_notes(value, node, typed, review.claims, vocabularies(typed, descriptor))
+    _, _, problems = check_table2_notes(
+        value, node, typed, review.claims, vocabularies(typed, descriptor)
+    )
     (problem,) = problems
     assert problem.rule == "note numbers accounted for" and "4217" in problem.message
 
@@ -127,7 +150,10 @@ def test_a_number_added_to_any_table2_note_is_refused(tables, seed, review):
         ("{printed: ['Table 2 | Topical | Colour']}", "has no cell"),
         ("{computed: [{says: '12', computation: n_unicorns}]}", "unknown computation"),
         ("{computed: [{says: 'twelve-ish'}]}", "cannot read"),
-        ("{computed: [{says: '12', computation: n_studies, args: {design: sideways}}]}", "is not a design"),
+        (
+            "{computed: [{says: '12', computation: n_studies, args: {design: sideways}}]}",
+            "is not a design",
+        ),
         ("{colour: red}", "printed and/or computed"),
     ],
 )

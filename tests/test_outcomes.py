@@ -17,7 +17,8 @@ from tests_support import add_study
 
 
 @pytest.mark.parametrize(
-    "x, decimals, expected", [(62.5, 0, 63), (24.5, 0, 25), (6.25, 0, 6), (2.25, 1, 2.3), (80.49, 0, 80)]
+    "x, decimals, expected",
+    [(62.5, 0, 63), (24.5, 0, 25), (6.25, 0, 6), (2.25, 1, 2.3), (80.49, 0, 80)],
 )
 def test_round_half_up(x, decimals, expected):
     assert oc.round_half_up(x, decimals) == expected
@@ -37,7 +38,9 @@ def test_lesion_level_study_counts_as_unknown(review):
     modality = review.studies.loc[lesion_refs[0], "modality"]
     counts = oc.response_counts(review, [modality])
     with_lesions = int(review.studies.loc[lesion_refs, "n_cases"].sum())
-    patient_level = review.outcomes.loc[review.studies.index[(review.studies["modality"] == modality)]]
+    patient_level = review.outcomes.loc[
+        review.studies.index[(review.studies["modality"] == modality)]
+    ]
     patient_level = patient_level[patient_level["response_unit"] == "patients"]
     assert counts["unknown"].events == with_lesions + int(patient_level["unknown_response"].sum())
     assert sum(p.events for p in counts.values()) == counts["complete"].total
@@ -83,8 +86,12 @@ for seed in range(240):
     STUDY_CASES.append((seed, statistic, truth, with_range))
 
 
-@pytest.mark.parametrize("seed, statistic, truth, with_range", STUDY_CASES, ids=[f"seed{c[0]}" for c in STUDY_CASES])
-def test_a_studys_values_are_those_its_printed_numbers_fix_then_the_imputed(seed, statistic, truth, with_range):
+@pytest.mark.parametrize(
+    "seed, statistic, truth, with_range", STUDY_CASES, ids=[f"seed{c[0]}" for c in STUDY_CASES]
+)
+def test_a_studys_values_are_those_its_printed_numbers_fix_then_the_imputed(
+    seed, statistic, truth, with_range
+):
     """Seeded random patients, summarised as Table 1 prints them, against a brute-force search.
 
     The strict reading returns exactly the values every consistent set of patients shares,
@@ -92,7 +99,13 @@ def test_a_studys_values_are_those_its_printed_numbers_fix_then_the_imputed(seed
     the others the printed median, so every patient is counted and the median is kept.
     """
     n = len(truth)
-    value = float(np.median(truth)) if statistic == "median" else sum(truth) / n if statistic == "mean" else math.nan
+    value = (
+        float(np.median(truth))
+        if statistic == "median"
+        else sum(truth) / n
+        if statistic == "mean"
+        else math.nan
+    )
     low, high = (float(truth[0]), float(truth[-1])) if with_range else (math.nan, math.nan)
     determined = _determined(statistic, (value, low, high), n)
     missing = n - len(determined)
@@ -141,7 +154,9 @@ def test_pooled_durations_are_the_median_and_extremes_of_every_patients_value(re
         for modality in review.modalities.index:
             pooled = oc.duration_summary(under, "treatment_duration", [modality])
             patients = []
-            for ref, d in review.durations[review.durations["measure"] == "treatment_duration"].iterrows():
+            for ref, d in review.durations[
+                review.durations["measure"] == "treatment_duration"
+            ].iterrows():
                 if (
                     review.studies.loc[ref, "modality"] != modality
                     or d["status"] != "reported"
@@ -151,7 +166,9 @@ def test_pooled_durations_are_the_median_and_extremes_of_every_patients_value(re
                 factor = (
                     {"days": 1 / 28, "weeks": 1 / 4, "months": 1, "years": 12}[d["unit"]]
                     if "four-week-month" in chosen
-                    else {"days": 12 / 365.25, "weeks": 84 / 365.25, "months": 1, "years": 12}[d["unit"]]
+                    else {"days": 12 / 365.25, "weeks": 84 / 365.25, "months": 1, "years": 12}[
+                        d["unit"]
+                    ]
                 )
                 patients += _expand(
                     oc.study_values(
@@ -167,7 +184,9 @@ def test_pooled_durations_are_the_median_and_extremes_of_every_patients_value(re
                 assert not patients
                 continue
             assert math.isclose(pooled.median, float(np.median(patients)))
-            assert math.isclose(pooled.low, min(patients)) and math.isclose(pooled.high, max(patients))
+            assert math.isclose(pooled.low, min(patients)) and math.isclose(
+                pooled.high, max(patients)
+            )
             assert pooled.patients == len(patients)
 
 
@@ -178,9 +197,13 @@ def test_every_kept_reading_moves_some_number_and_strict_is_the_papers_method(re
 
     audit = claims.audit(review)
     for reading in readings.READINGS:
-        assert audit["depends_on"].str.contains(f"reading: {reading.name}", regex=False).any(), reading.name
+        assert audit["depends_on"].str.contains(f"reading: {reading.name}", regex=False).any(), (
+            reading.name
+        )
         assert reading.paper_says and reading.strict_does and reading.why
-        assert "reproduce" not in reading.why.lower(), reading.name  # never kept because a cell then reproduces
+        assert "reproduce" not in reading.why.lower(), (
+            reading.name
+        )  # never kept because a cell then reproduces
     assert set(audit.loc[audit["reading"] != "", "depends_on"].str.contains("reading: ")) == {True}
 
 
@@ -207,7 +230,11 @@ def test_largest_diameter_keeps_its_qualifier(review):
 
 def test_table2_numbers_agree_with_the_printed_version(review):
     numbers, printed = oc.table2(review), oc.table2_printed(review)
-    assert list(numbers.index) == list(printed.index) == list(review.modalities.sort_values("order").index)
+    assert (
+        list(numbers.index)
+        == list(printed.index)
+        == list(review.modalities.sort_values("order").index)
+    )
     assert numbers["n"].sum() == review.n_patients
     assert (numbers["n"].astype(str) == printed["n"]).all()
     pooled = numbers.dropna(subset=["complete_total"])
@@ -225,7 +252,9 @@ def test_every_table2_discrepancy_is_explained(review):
 
 def test_a_note_on_no_cell_is_refused_by_the_loader(data_copy):
     with open(data_copy / "table2_notes.yaml", "a", encoding="utf-8") as f:
-        f.write("\n- {modality: eswl, column: response_rates, part: sideways, note: no such part}\n")
+        f.write(
+            "\n- {modality: eswl, column: response_rates, part: sideways, note: no such part}\n"
+        )
     with pytest.raises(DataValidationError, match="eswl/response_rates has no part 'sideways'"):
         load_review(data_copy)
 
@@ -245,11 +274,25 @@ def test_every_note_appears_in_the_comparison(review):
 
 def test_a_study_added_changes_table2(data_copy):
     """The living review: a new ESWL study moves n, response and duration of the ESWL row."""
-    before = oc.compare_table2(load_review(data_copy)).set_index(["modality", "column", "part"])["status"]
-    add_study(data_copy, ref=66, modality="eswl", n_cases=4, complete=4, treatment_duration_months=12, diameter_cm=30)
+    before = oc.compare_table2(load_review(data_copy)).set_index(["modality", "column", "part"])[
+        "status"
+    ]
+    add_study(
+        data_copy,
+        ref=66,
+        modality="eswl",
+        n_cases=4,
+        complete=4,
+        treatment_duration_months=12,
+        diameter_cm=30,
+    )
     review = load_review(data_copy)
     after = oc.compare_table2(review).set_index(["modality", "column", "part"])["status"]
-    for key in [("eswl", "n", "n"), ("eswl", "response_rates", "complete"), ("eswl", "largest_diameter", "value")]:
+    for key in [
+        ("eswl", "n", "n"),
+        ("eswl", "response_rates", "complete"),
+        ("eswl", "largest_diameter", "value"),
+    ]:
         assert before[key] == "reproduced" and after[key] == "discrepancy", key
     row = oc.table2(review).loc["eswl"]
     assert row["n"] == review.paper_table2.loc["eswl", "n"] + 4
@@ -258,7 +301,9 @@ def test_a_study_added_changes_table2(data_copy):
 
 
 def test_mean_duration_uses_the_same_patients_as_the_median(review):
-    mean = computations.pooled_duration(review, "treatment_duration", "mean", modality="topical_sts")
+    mean = computations.pooled_duration(
+        review, "treatment_duration", "mean", modality="topical_sts"
+    )
     pooled = oc.duration_summary(review, "treatment_duration", ["topical_sts"])
     assert pooled.low <= mean <= pooled.high and not math.isnan(mean)
 
@@ -284,9 +329,13 @@ def test_disease_category_response_counts_only_single_category_studies(review):
 
 def test_largest_resolved_lesion_comes_from_a_single_patient_study(review):
     value = computations.largest_diameter_complete_response(review)
-    (ref,) = review.studies.index[(review.studies["largest_diameter_cm"] == value) & (review.studies["n_cases"] == 1)]
+    (ref,) = review.studies.index[
+        (review.studies["largest_diameter_cm"] == value) & (review.studies["n_cases"] == 1)
+    ]
     assert review.outcomes.loc[ref, "complete_response"] == 1
-    bigger = review.studies[(review.studies["largest_diameter_cm"] > value) & (review.studies["n_cases"] == 1)]
+    bigger = review.studies[
+        (review.studies["largest_diameter_cm"] > value) & (review.studies["n_cases"] == 1)
+    ]
     assert not bigger.empty
     assert (review.outcomes.loc[bigger.index, "complete_response"].fillna(0) == 0).all()
 
@@ -305,13 +354,17 @@ def test_response_extreme_picks_the_group(review):
     low = computations.response_extreme(review, "min", groups)
     high = computations.response_extreme(review, "max", groups)
     props = [computations.response_proportion(review, ["complete", "partial"], **g) for g in groups]
-    assert low == min(props, key=lambda p: p.percent) and high == max(props, key=lambda p: p.percent)
+    assert low == min(props, key=lambda p: p.percent) and high == max(
+        props, key=lambda p: p.percent
+    )
 
 
 def test_adverse_event_proportion_uses_the_selection_as_denominator(review):
     prop = computations.adverse_event_proportion(review, ["co2-scarring"], modality="co2_laser")
     assert prop.events == review.adverse_events.loc["co2-scarring", "patients"]
-    assert prop.total == review.studies.loc[review.studies["modality"] == "co2_laser", "n_cases"].sum()
+    assert (
+        prop.total == review.studies.loc[review.studies["modality"] == "co2_laser", "n_cases"].sum()
+    )
     everyone = computations.adverse_event_proportion(review, ["top-recurrence", "co2-recurrence"])
     assert everyone.total == review.n_patients
     with pytest.raises(ValueError, match="no number of patients"):
@@ -369,7 +422,12 @@ def test_the_mean_uses_the_values_the_median_uses(data_copy):
     values = oc.pooled_values(review, "treatment_duration", ["topical_sts"])
     expected = (values["months"] * values["patients"]).sum() / values["patients"].sum()
     assert (
-        abs(computations.pooled_duration(review, "treatment_duration", "mean", modality="topical_sts") - expected)
+        abs(
+            computations.pooled_duration(
+                review, "treatment_duration", "mean", modality="topical_sts"
+            )
+            - expected
+        )
         < 1e-12
     )
 
@@ -380,7 +438,9 @@ def test_an_extreme_over_a_group_without_patients_is_not_computable(review):
 
     from helpers.data.errors import NotComputable
 
-    without = dataclasses.replace(review, studies=review.studies[review.studies["modality"] != "diode_laser"])
+    without = dataclasses.replace(
+        review, studies=review.studies[review.studies["modality"] != "diode_laser"]
+    )
     for groups in (
         [{"modality": "topical_sts"}, {"modality": "diode_laser"}],
         [{"modality": "diode_laser"}, {"modality": "topical_sts"}],
@@ -393,22 +453,39 @@ def test_extremes_do_not_depend_on_the_groups_order(review):
     """Random orders of random sets of groups give the same extreme (ties go to the larger group)."""
     import random
 
-    selections = [{"modality": m} for m in review.modalities.index] + [{"family": f} for f in review.families.index]
-    selections = [s for s in selections if computations.response_proportion(review, ["complete", "partial"], **s).total]
+    selections = [{"modality": m} for m in review.modalities.index] + [
+        {"family": f} for f in review.families.index
+    ]
+    selections = [
+        s
+        for s in selections
+        if computations.response_proportion(review, ["complete", "partial"], **s).total
+    ]
     rng = random.Random(3)
     for _ in range(30):
         chosen = rng.sample(selections, rng.randint(2, 5))
         for extreme in ("min", "max"):
-            for categories in (("complete", "partial"), ("complete", "partial", "none", "unknown"), ("none",)):
-                orders = [chosen, chosen[::-1]] + [rng.sample(chosen, len(chosen)) for _ in range(8)]
-                results = {computations.response_extreme(review, extreme, list(order), categories) for order in orders}
+            for categories in (
+                ("complete", "partial"),
+                ("complete", "partial", "none", "unknown"),
+                ("none",),
+            ):
+                orders = [chosen, chosen[::-1]] + [
+                    rng.sample(chosen, len(chosen)) for _ in range(8)
+                ]
+                results = {
+                    computations.response_extreme(review, extreme, list(order), categories)
+                    for order in orders
+                }
                 assert len(results) == 1, (extreme, chosen, results)
 
 
 def test_a_table2_row_without_studies_is_not_computable_where_the_paper_prints_a_number(review):
     import dataclasses
 
-    empty = dataclasses.replace(review, studies=review.studies[review.studies["modality"] != "eswl"])
+    empty = dataclasses.replace(
+        review, studies=review.studies[review.studies["modality"] != "eswl"]
+    )
     table = oc.compare_table2(empty)
     eswl = table[table["modality"] == "eswl"].set_index(["column", "part"])["status"]
     assert eswl[("n", "n")] == "discrepancy"  # 11 printed, 0 in the data: a count, and it differs

@@ -55,7 +55,9 @@ def test_table2_n_adds_up_to_the_total(review):
     assert review.paper_table2["n"].sum() == reported("abstract-patients")
 
 
-@pytest.mark.parametrize("claim_id", ["patients-systemic-sclerosis", "patients-dermatomyositis", "patients-overlap"])
+@pytest.mark.parametrize(
+    "claim_id", ["patients-systemic-sclerosis", "patients-dermatomyositis", "patients-overlap"]
+)
 def test_underlying_diseases_as_stated(claim_id, review):
     claim = CLAIMS[claim_id]
     assert summary.patients_with_disease(review, **claim.args) == reported(claim_id)

@@ -15,7 +15,10 @@ from helpers.report import params
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"method": "bayes"}, r"method = 'bayes' is not allowed; allowed values: 'reml', 'dl', 'glmm', 'ft'"),
+        (
+            {"method": "bayes"},
+            r"method = 'bayes' is not allowed; allowed values: 'glmm', 'reml', 'dl', 'ft'",
+        ),
         ({"outcome": "cure"}, r"allowed values: 'response', 'complete'"),
         ({"unknown": 3}, r"allowed values: 'failure', 'exclude'"),
         ({"unit": "eyes"}, r"allowed values: 'patients', 'lesions'"),
@@ -30,7 +33,10 @@ from helpers.report import params
         ({"output_dir": ["reports"]}, r"output_dir must be a path"),
         ({"run_name": "a b"}, r"run_name must be a short name"),
         ({"colour": "red"}, r"unknown parameter 'colour'"),
-        ({"data_dir": "data\x00/x"}, r"data_dir contains the invisible or control character U\+0000"),
+        (
+            {"data_dir": "data\x00/x"},
+            r"data_dir contains the invisible or control character U\+0000",
+        ),
         ({"data_dir": ""}, r"data_dir must be a path, not empty text"),
         ({"run_name": "٦"}, r"run_name must be a short name"),
         ({"run_name": "../x"}, r"run_name must be a short name"),
@@ -57,20 +63,61 @@ NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 def test_every_notebook_checks_every_parameter_first(path):
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     i = next(i for i, c in enumerate(cells) if "parameters" in c["metadata"].get("tags", []))
-    declared = [
-        line.split(" =")[0]
-        for line in "".join(cells[i]["source"]).splitlines()
-        if " = " in line and not line.startswith("#")
-    ]
+    declared = sorted(params.assigned_names("".join(cells[i]["source"])))
     check = "".join(cells[i + 1]["source"])
-    assert "params.check(" in check
+    assert "start(" in check
     assert all(f"{name}={name}" in check for name in declared), (declared, check)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_parameters_cell_is_written_from_the_specification(path):
+    """The cell is the specification's, so papermill --help-notebook shows its types and help."""
+    import nbformat
+    from papermill.inspection import inspect_notebook
+
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assert cell.source == params.parameters_cell(path.stem)
+    shown = inspect_notebook(str(path))  # what papermill --help-notebook prints
+    spec = params.notebook_parameters(path.stem)
+    assert list(shown) == [p.name for p in spec]
+    for p in spec:
+        assert shown[p.name]["inferred_type_name"] == p.type and shown[p.name]["help"] == p.help
+        assert shown[p.name]["default"] == repr(p.default)
+
+
+def test_every_specified_default_passes_its_own_check():
+    for name, p in params.PARAMETERS.items():
+        if name not in params.PATH_PARAMETERS or p.default is None:
+            params.check_value(name, p.default)
+
+
+def test_the_meta_analysis_defaults_are_the_settings_defaults():
+    import inspect
+
+    from helpers.analysis.pooling import Settings
+
+    for name, default in inspect.signature(Settings).parameters.items():
+        assert params.PARAMETERS[name].default == default.default
+
+
+def test_the_build_writes_a_stale_parameters_cell_from_the_specification():
+    import nbformat
+
+    from helpers.build.params_cells import write_parameters_cell
+
+    nb = nbformat.read(NOTEBOOKS_DIR / "04_meta_analysis.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    cell.source = "method = 'reml'  # an old help"
+    assert write_parameters_cell(nb, "04_meta_analysis")
+    assert cell.source == params.parameters_cell("04_meta_analysis")
+    assert not write_parameters_cell(nb, "99_a_users_own_notebook")
 
 
 @pytest.mark.parametrize(
     "notebook, parameters, message",
     [
-        ("04_meta_analysis", {"method": "bayes"}, "allowed values: 'reml', 'dl', 'glmm', 'ft'"),
+        ("04_meta_analysis", {"method": "bayes"}, "allowed values: 'glmm', 'reml', 'dl', 'ft'"),
         # a parameter the notebook does not declare: papermill only warns, the check cell stops it
         (
             "03_pooled_outcomes",
@@ -82,7 +129,9 @@ def test_every_notebook_checks_every_parameter_first(path):
         ("02_risk_of_bias", {"weighted": "yes"}, "weighted must be True or False"),
     ],
 )
-def test_a_run_with_a_bad_parameter_fails_in_the_check_cell(tmp_path, notebook, parameters, message):
+def test_a_run_with_a_bad_parameter_fails_in_the_check_cell(
+    tmp_path, notebook, parameters, message
+):
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -97,7 +146,13 @@ def test_a_run_with_a_bad_parameter_fails_in_the_check_cell(tmp_path, notebook, 
         )
     assert info.value.ename == "ParameterError" and message in info.value.evalue
     executed = json.loads(Path(tmp_path / "out.ipynb").read_text(encoding="utf-8"))["cells"]
-    index = next(i for i, c in enumerate(executed) if any(o["output_type"] == "error" for o in c.get("outputs", [])))
-    assert "params.check(" in "".join(executed[index]["source"])
+    index = next(
+        i
+        for i, c in enumerate(executed)
+        if any(o["output_type"] == "error" for o in c.get("outputs", []))
+    )
+    assert "start(" in "".join(executed[index]["source"])
     before = [c for c in executed[:index] if c["cell_type"] == "code"]
-    assert all("parameters" in str(c["metadata"].get("tags", [])) for c in before)  # nothing else ran first
+    assert all(
+        "parameters" in str(c["metadata"].get("tags", [])) for c in before
+    )  # nothing else ran first

@@ -23,7 +23,10 @@ def test_paper_choices_reproduce_the_paper_denominators(review):
 
 
 def test_unknown_excluded_drops_unknowns_and_lesion_level_studies(review):
-    paper, excluded = pooling.events_per_study(review), pooling.events_per_study(review, unknown="exclude")
+    paper, excluded = (
+        pooling.events_per_study(review),
+        pooling.events_per_study(review, unknown="exclude"),
+    )
     lesion_refs = set(review.outcomes.index[review.outcomes["response_unit"] == "lesions"])
     assert lesion_refs.isdisjoint(excluded.index) and lesion_refs <= set(paper.index)
     unknown = review.outcomes.loc[excluded.index, "unknown_response"].astype(int).to_numpy()
@@ -49,13 +52,19 @@ def test_complete_only_and_abstracts(review):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"outcome": "cure"}, "unknown outcome 'cure'; allowed: response, complete"),
-        ({"unknown": "ignore"}, "unknown unknown 'ignore'"),
-        ({"unit": "eyes"}, "unknown unit 'eyes'"),
-        ({"method": "bayes"}, "unknown method 'bayes'; allowed: reml, dl, glmm, ft"),
+        (
+            {"outcome": "cure"},
+            "outcome = 'cure' is not allowed; allowed values: 'response', 'complete'",
+        ),
+        ({"unknown": "ignore"}, "unknown = 'ignore' is not allowed"),
+        ({"unit": "eyes"}, "unit = 'eyes' is not allowed"),
+        (
+            {"method": "bayes"},
+            "method = 'bayes' is not allowed; allowed values: 'glmm', 'reml', 'dl', 'ft'",
+        ),
         ({"exclude_abstracts": "yes"}, "exclude_abstracts must be True or False"),
         ({"case_series_only": 1}, "case_series_only must be True or False"),
-        ({"test": "t"}, "unknown test 't'; allowed: z, knha, adhoc"),
+        ({"test": "t"}, "test = 't' is not allowed; allowed values: 'z', 'knha', 'adhoc'"),
     ],
 )
 def test_settings_reject_bad_values(kwargs, match):
@@ -76,19 +85,25 @@ def test_size_bands():
 
 def test_groups_cover_modalities_and_multi_modality_families(review):
     groups = pooling.groups(review)
-    assert [k for kind, k, _ in groups if kind == "modality"] == list(review.modalities.sort_values("order").index)
+    assert [k for kind, k, _ in groups if kind == "modality"] == list(
+        review.modalities.sort_values("order").index
+    )
     families = [k for kind, k, _ in groups if kind == "family"]
     assert "eswl" not in families and {"sts", "laser", "combined"} <= set(families)
 
 
 def test_pool_groups_has_every_method_per_group(review):
-    table = pooling.pool_groups(pooling.events_per_study(review), review, methods=("crude", "reml", ("reml", "knha")))
+    table = pooling.pool_every_method(
+        pooling.events_per_study(review), review, methods=("crude", "reml", ("reml", "knha"))
+    )
     assert (table.groupby(["kind", "group"]).size() == 3).all()
     summary = pooled.summary_table(table)
     single = summary[summary["k"] == 1]
-    assert (single["REML (Wald)"] == "single study").all() and (single["REML (Hartung–Knapp)"] == "single study").all()
+    assert (single["REML (Wald)"] == "single study").all() and (
+        single["REML (Hartung–Knapp)"] == "single study"
+    ).all()
     assert "DerSimonian–Laird (Wald)" not in summary  # a model not pooled has no column
-    full = pooled.summary_table(pooling.pool_groups(pooling.events_per_study(review), review))
+    full = pooled.summary_table(pooling.pool_every_method(pooling.events_per_study(review), review))
     assert list(full.columns)[-1] == "GLMM note"
 
 
@@ -117,11 +132,16 @@ def test_describe_speaks_of_the_numbers(review):
     fit = fits[("modality", "topical_sts")]
     text = pooled.describe(fit)
     result = fit.result
-    assert f"{result.events} of {result.n} patients" in text and f"{100 * result.proportion:.0f}%" in text
+    assert (
+        f"{result.events} of {result.n} patients" in text
+        and f"{100 * result.proportion:.0f}%" in text
+    )
     assert "nothing to pool" in pooled.describe(fits[("modality", "diode_laser")])
     glmm = pooling.fit_groups(data, review, "glmm", "knha")
     laser = glmm[("family", "laser")]
-    assert laser.fallback and laser.result.method == pooling.FALLBACK and laser.result.test == "knha"
+    assert (
+        laser.fallback and laser.result.method == pooling.FALLBACK and laser.result.test == "knha"
+    )
     text = pooled.describe(laser)
     assert "GLMM cannot be estimated" in text and "REML, Hartung–Knapp interval" in text
     assert laser.primary.reason in text
@@ -138,9 +158,15 @@ def test_the_fallback_is_named_and_used_only_where_the_glmm_fails(review):
             assert not fit.fallback and "support only the crude proportion" in fit.note
             assert "only the crude proportion can be reported" in pooled.describe(fit)
         else:
-            assert fit.fallback and fit.note.startswith(f"GLMM not estimable ({fit.primary.reason})")
+            assert fit.fallback and fit.note.startswith(
+                f"GLMM not estimable ({fit.primary.reason})"
+            )
             assert fit.result.method == "reml" and fit.result.test == "z" and fit.result.converged
-        assert fit.result.pi_dist in ("", f"t({fit.result.k - 1})") or fit.result.k == 1 or not fit.result.converged
+        assert (
+            fit.result.pi_dist in ("", f"t({fit.result.k - 1})")
+            or fit.result.k == 1
+            or not fit.result.converged
+        )
     # an inverse-variance primary has no fallback
     assert not any(f.fallback for f in pooling.fit_groups(data, review, "dl").values())
 
@@ -157,7 +183,7 @@ def test_a_large_gap_between_glmm_and_crude_is_explained():
         n = rng.integers(1, 40, k)
         x = rng.binomial(n, rng.uniform(0.02, 0.98, k))
         part = pd.DataFrame({"events": x, "n": n, "label": [f"S{i}" for i in range(k)]})
-        fit = pooling.fit_group(part, "glmm", label="g")
+        fit = pooling.fit_with_fallback(part, "glmm", label="g")
         text = pooled.explain_gap(fit)
         if not fit.result.converged or fit.fallback:
             assert text == ""
@@ -169,7 +195,9 @@ def test_a_large_gap_between_glmm_and_crude_is_explained():
             r, c = fit.result, fit.crude
             assert f"{100 * r.marginal_proportion:.0f}%" in text and text in pooled.describe(fit)
             # each part of the gap is explained where it arises, and only there
-            assert (f"tau² = {r.tau2:.2f}" in text) == (abs(r.proportion - r.marginal_proportion) >= 0.05)
+            assert (f"tau² = {r.tau2:.2f}" in text) == (
+                abs(r.proportion - r.marginal_proportion) >= 0.05
+            )
             between = abs(r.marginal_proportion - c.proportion) >= 0.05
             assert (f"{c.events} of {c.n}" in text) == between
             if between:
@@ -198,9 +226,9 @@ def test_case_series_only_keeps_studies_of_more_than_one_patient(review):
     n_cases = review.studies.loc[data.index, "n_cases"]
     assert (n_cases > 1).all()
     every = pooling.events_per_study(review)
-    assert set(every.index) - set(data.index) == set(review.studies.index[review.studies["n_cases"] <= 1]) & set(
-        every.index
-    )
+    assert set(every.index) - set(data.index) == set(
+        review.studies.index[review.studies["n_cases"] <= 1]
+    ) & set(every.index)
 
 
 def test_leave_one_out_follows_the_model_shown(review):
@@ -209,7 +237,9 @@ def test_leave_one_out_follows_the_model_shown(review):
     fits = pooling.fit_groups(pooling.events_per_study(review), review, "glmm", "knha")
     frames = pooling.leave_one_out_groups(fits)
     assert set(frames) == {
-        key for key, f in fits.items() if f.result.k >= pooling.LEAVE_ONE_OUT_MIN and f.result.converged
+        key
+        for key, f in fits.items()
+        if f.result.k >= pooling.LEAVE_ONE_OUT_MIN and f.result.converged
     }
     for key, frame in frames.items():
         fit = fits[key]
@@ -219,7 +249,12 @@ def test_leave_one_out_follows_the_model_shown(review):
         keep = s.index != s.index[i]
         nodes = fit.result.nodes if fit.result.method == "glmm" else "auto"
         again = meta.pool_proportions(
-            s["events"][keep], s["n"][keep], method=fit.result.method, test=fit.result.test, profile=False, nodes=nodes
+            s["events"][keep],
+            s["n"][keep],
+            method=fit.result.method,
+            test=fit.result.test,
+            profile=False,
+            nodes=nodes,
         )
         row = frame.iloc[i]
         assert row["omitted"] == s["label"].iloc[i]
@@ -240,16 +275,23 @@ def test_subgroups_both_ways_and_not_reported_apart(review):
     assert list(analysis.excluded["subgroup"]) == (
         [pooling.NOT_REPORTED] if (sts["size_band"] == pooling.NOT_REPORTED).any() else []
     )
-    assert list(analysis.table["subgroup"]) == [b for b, _ in pooling.SIZE_BANDS if b in set(sts["size_band"])]
+    assert list(analysis.table["subgroup"]) == [
+        b for b, _ in pooling.SIZE_BANDS if b in set(sts["size_band"])
+    ]
     tests = analysis.tests.set_index("test")
     common = [t for t in tests.index if t.startswith("common tau²")]
     assert len(common) == 1 and len(tests) == 3  # GLMM and REML separate, REML common
     kept = sts[sts["size_band"] != pooling.NOT_REPORTED]
     kept = kept[kept.groupby("size_band")["n"].transform("size") >= 2]
     ref = meta.moderator_test(kept["events"], kept["n"], kept["size_band"], method="reml")
-    assert tests.loc[common[0], "statistic"] == pytest.approx(ref["qm"]) and tests.loc[common[0], "df"] == ref["qm_df"]
+    assert (
+        tests.loc[common[0], "statistic"] == pytest.approx(ref["qm"])
+        and tests.loc[common[0], "df"] == ref["qm_df"]
+    )
     sep, q = pooling.subgroup_test(sts, "size_band", method="reml", test="knha")
-    assert tests.loc[next(t for t in tests.index if "REML, Hartung–Knapp" in t), "statistic"] == pytest.approx(q["q"])
+    assert tests.loc[
+        next(t for t in tests.index if "REML, Hartung–Knapp" in t), "statistic"
+    ] == pytest.approx(q["q"])
     assert not sep.loc[sep["subgroup"] == pooling.NOT_REPORTED, "tested"].any()
     shown = pooled.tests_table(analysis)
     assert len(shown) == 3 and not shown["statistic (df)"].str.contains("nan").any()
@@ -258,7 +300,9 @@ def test_subgroups_both_ways_and_not_reported_apart(review):
 def test_headline_lists_the_monotherapy_groups(review):
     fits = pooling.fit_groups(pooling.events_per_study(review), review, "glmm")
     head = headline.headline(fits, "paper")
-    assert list(head.columns) == headline.HEADLINE_COLUMNS and set(head["method"]) == set(headline.HEADLINE_METHODS)
+    assert list(head.columns) == headline.HEADLINE_COLUMNS and set(head["method"]) == set(
+        headline.HEADLINE_METHODS
+    )
     assert len(head) == 2 * len(headline.HEADLINE_GROUPS)
     primary = head[head["method"] == "primary model"].set_index("key")
     assert (
@@ -278,7 +322,11 @@ def test_forest_pages_split_long_lists():
     assert len(figures) == -(-400 // forest.ROWS_PER_PAGE)
     first, last = figures[0].axes[0], figures[-1].axes[0]
     assert len(first.get_yticks()) == forest.ROWS_PER_PAGE
-    assert last.get_yticklabels()[-1].get_text().startswith("Pooled (DerSimonian–Laird, Wald interval)")
+    assert (
+        last.get_yticklabels()[-1]
+        .get_text()
+        .startswith("Pooled (DerSimonian–Laird, Wald interval)")
+    )
 
 
 def test_forest_says_not_estimable(review):
@@ -310,7 +358,7 @@ def test_fit_pools_a_selection(review):
 def test_subgroup_test_takes_every_model(review):
     """Each model the report can show also drives its subgroup test (no fallback in the notebook)."""
     sts = pooling.events_per_study(review).query("family == 'sts'")
-    for method in pooling.MODELS:
+    for method in meta.PRIMARY_METHODS:
         table, test = pooling.subgroup_test(sts, "size_band", method=method)
         assert test["method"] == method and len(table) == sts["size_band"].nunique()
         assert list(table.columns) == pooling.SUBGROUP_COLUMNS
@@ -351,13 +399,18 @@ def test_no_fallback_number_where_the_data_support_only_the_crude_proportion(row
     """All at 0%, all at 100% or all single-patient: the fallback would report its continuity correction."""
     import pandas as pd
 
-    part = pd.DataFrame(rows, columns=["events", "n"]).assign(label=lambda d: [f"S{i}" for i in range(len(d))])
+    part = pd.DataFrame(rows, columns=["events", "n"]).assign(
+        label=lambda d: [f"S{i}" for i in range(len(d))]
+    )
     assert pooling.degenerate(part["events"], part["n"]) == why
-    fit = pooling.fit_group(part, "glmm", "knha")
+    fit = pooling.fit_with_fallback(part, "glmm", "knha")
     if why:
         assert not fit.fallback and not fit.result.converged
         text = pooled.describe(fit)
-        assert "only the crude proportion can be reported" in text and f"{100 * fit.crude.proportion:.0f}%" in text
+        assert (
+            "only the crude proportion can be reported" in text
+            and f"{100 * fit.crude.proportion:.0f}%" in text
+        )
         assert pooled.primary_table({("m", "g"): fit})["proportion [95% CI]"].iloc[0] == "–"
 
 
@@ -386,8 +439,14 @@ def test_subgroup_values_missing_and_mixed_types():
     )
     analysis = pooling.subgroups(part, "g")
     assert list(analysis.table["subgroup"]) == ["1", "2"] and list(analysis.table["k"]) == [2, 2]
-    assert list(analysis.excluded["subgroup"]) == [pooling.NOT_REPORTED] and analysis.excluded["k"].iloc[0] == 2
-    assert list(analysis.tests["subgroups_tested"])[1:] == [2, 2]  # REML separate and common (the GLMM may fail)
+    assert (
+        list(analysis.excluded["subgroup"]) == [pooling.NOT_REPORTED]
+        and analysis.excluded["k"].iloc[0] == 2
+    )
+    assert list(analysis.tests["subgroups_tested"])[1:] == [
+        2,
+        2,
+    ]  # REML separate and common (the GLMM may fail)
     other = pooling.subgroups(part, "g", exclude=(pooling.NOT_REPORTED, "2"))
     reasons = set(other.excluded.filter(like="not tested").iloc[:, 0])
     assert reasons == {"not reported: not a subgroup", "excluded from the tests"}
@@ -396,6 +455,8 @@ def test_subgroup_values_missing_and_mixed_types():
 def test_subgroups_count_the_studies_at_0_or_100(review):
     sts = pooling.events_per_study(review).query("family == 'sts'")
     analysis = pooling.subgroups(sts, "disease_category")
-    for subgroup, count in zip(analysis.table["subgroup"], analysis.table["studies at 0% or 100%"], strict=True):
+    for subgroup, count in zip(
+        analysis.table["subgroup"], analysis.table["studies at 0% or 100%"], strict=True
+    ):
         part = sts[sts["disease_category"] == subgroup]
         assert count == int(((part["events"] == 0) | (part["events"] == part["n"])).sum())

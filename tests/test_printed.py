@@ -28,7 +28,9 @@ def test_response_and_adverse_event_cells():
         "partial": ("14", 3, 21),
         "unknown": ("29", 6, 21),
     }
-    assert printed.parse_adverse_events("Infection (5), injection pain (6 ^b), skin discoloration (N/R)") == {
+    assert printed.parse_adverse_events(
+        "Infection (5), injection pain (6 ^b), skin discoloration (N/R)"
+    ) == {
         "infection": "5",
         "injection pain": "6",
         "skin discoloration": "N/R",
@@ -69,7 +71,10 @@ def test_every_part_of_the_printed_table_is_named(review):
 
     table = outcomes.compare_table2(review)
     for modality, rows in table.groupby("modality"):
-        row = {k: (None if v != v else v) for k, v in review.paper_table2.loc[modality].to_dict().items()}
+        row = {
+            k: (None if v != v else v)
+            for k, v in review.paper_table2.loc[modality].to_dict().items()
+        }
         row["modality"] = modality
         events = {e.lower() for e in review.adverse_events["event"]}
         assert set(zip(rows["column"], rows["part"], strict=True)) <= printed.parts_of(row, events)

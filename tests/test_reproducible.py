@@ -29,7 +29,8 @@ def test_two_builds_differ_only_in_the_build_time(full_build, monkeypatch):
     differ = sorted(name for name in first if first[name] != second[name])
     assert differ == ["build.json", "index.html"], differ
     stamps = [
-        dt.datetime.fromtimestamp(int(t), tz=dt.UTC).isoformat().replace("+00:00", "Z") for t in (BUILD_EPOCH, later)
+        dt.datetime.fromtimestamp(int(t), tz=dt.UTC).isoformat().replace("+00:00", "Z")
+        for t in (BUILD_EPOCH, later)
     ]
     for name in differ:  # with the build time masked, they are the same bytes too
         a, b = first[name].decode(), second[name].decode()

@@ -21,7 +21,14 @@ FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "appraisals_synthetic.csv"
 
 @pytest.mark.parametrize(
     "share, expected",
-    [(0.76, "low"), (0.75, "moderate"), (0.5, "moderate"), (0.49, "high"), (1.0, "low"), (0.0, "high")],
+    [
+        (0.76, "low"),
+        (0.75, "moderate"),
+        (0.5, "moderate"),
+        (0.49, "high"),
+        (1.0, "low"),
+        (0.0, "high"),
+    ],
 )
 def test_rating_rule_uses_strict_thresholds(share, expected):
     assert rob.rating(share) == expected
@@ -63,7 +70,11 @@ def _write(tmp_path, rows):
         ([(999, 1, "yes")], "study included", "ref"),
         ([(59, 9, "yes")], "question of the checklist", "question"),
         ([(59, 1, "maybe")], "answer allowed", "answer"),
-        ([(59, q, "yes") for q in range(1, 9)] + [(59, 1, "no")], "one answer per question", "question"),
+        (
+            [(59, q, "yes") for q in range(1, 9)] + [(59, 1, "no")],
+            "one answer per question",
+            "question",
+        ),
         ([(59, 1, "yes")], "every question answered", "question"),
     ],
 )
@@ -78,7 +89,9 @@ def test_risk_of_bias_plots(review):
     tl = risk_of_bias.traffic_light(appraisals, review)
     studies = appraisals["ref"].nunique()
     assert len(tl.axes[0].get_yticks()) == studies
-    assert len(tl.axes[0].collections) == len(appraisals) + studies  # one dot per answer, one square per rating
+    assert (
+        len(tl.axes[0].collections) == len(appraisals) + studies
+    )  # one dot per answer, one square per rating
     sp = risk_of_bias.summary_plot(appraisals, review, weighted=True)
     bars = [p.get_width() for p in sp.axes[0].patches]
     n_questions = len(set(zip(appraisals["checklist"], appraisals["question"], strict=True)))
@@ -89,7 +102,9 @@ def test_risk_of_bias_plots(review):
 def test_paper_distribution_comes_from_the_claims(review):
     dist = rob.paper_distribution(review)
     assert list(dist.index) == list(rob.RATINGS)
-    assert int(dist.iloc[:, 0].sum()) == review.n_studies  # the paper's 10 + 19 + 11 covers every study
+    assert (
+        int(dist.iloc[:, 0].sum()) == review.n_studies
+    )  # the paper's 10 + 19 + 11 covers every study
 
 
 def test_prisma_checks_what_it_can(review):
@@ -102,10 +117,12 @@ def test_prisma_checks_what_it_can(review):
 def test_prisma_flow_that_does_not_add_up_is_rejected(data_copy):
     path = data_copy / "prisma.csv"
     path.write_text(
-        path.read_text(encoding="utf-8").replace("insufficient data,5,", "insufficient data,6,"), encoding="utf-8"
+        path.read_text(encoding="utf-8").replace("insufficient data,5,", "insufficient data,6,"),
+        encoding="utf-8",
     )
     with pytest.raises(
-        DataValidationError, match="reports_excluded is 8, but the sum of the exclusion reasons gives 9"
+        DataValidationError,
+        match="reports_excluded is 8, but the sum of the exclusion reasons gives 9",
     ):
         prisma.check(load_review(data_copy).prisma)
 
@@ -167,7 +184,12 @@ def test_appraisal_messages_name_plain_numbers(tmp_path, review):
 
 def test_a_study_not_rated_is_counted(review):
     ratings = pd.DataFrame({"rating": ["low", "not rated"]})
-    assert rob.distribution(ratings)["studies"].to_dict() == {"low": 1, "moderate": 0, "high": 0, "not rated": 1}
+    assert rob.distribution(ratings)["studies"].to_dict() == {
+        "low": 1,
+        "moderate": 0,
+        "high": 0,
+        "not rated": 1,
+    }
 
 
 def test_no_value_falls_off_a_log_axis(data_copy):
@@ -189,5 +211,8 @@ def test_no_value_falls_off_a_log_axis(data_copy):
     assert drawn and all(left <= x <= right for x in drawn) and left == 0
     assert len(drawn) == int(
         review.studies["largest_diameter_cm"].notna().sum()
-        - (review.outcomes.loc[review.studies["largest_diameter_cm"].notna(), "response_unit"] == "lesions").sum()
+        - (
+            review.outcomes.loc[review.studies["largest_diameter_cm"].notna(), "response_unit"]
+            == "lesions"
+        ).sum()
     )

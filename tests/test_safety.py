@@ -28,7 +28,9 @@ from helpers.report import headline
 # --------------------------------------------------------------------------- paths
 
 
-@pytest.mark.parametrize("relative", ["..", "../x", "runs/../../x", "/etc", "runs/a/../../../x", ""])
+@pytest.mark.parametrize(
+    "relative", ["..", "../x", "runs/../../x", "/etc", "runs/a/../../../x", ""]
+)
 def test_paths_outside_the_output_folder_are_refused(tmp_path, relative):
     out = tmp_path / "out"
     out.mkdir()
@@ -43,7 +45,10 @@ def test_a_link_inside_the_output_folder_is_removed_not_followed(tmp_path):
     (victim / "keep.txt").write_text("precious", encoding="utf-8")
     (out / "runs" / "x").symlink_to(victim, target_is_directory=True)
     files.remove(out, out / "runs" / "x")
-    assert not (out / "runs" / "x").exists() and (victim / "keep.txt").read_text(encoding="utf-8") == "precious"
+    assert (
+        not (out / "runs" / "x").exists()
+        and (victim / "keep.txt").read_text(encoding="utf-8") == "precious"
+    )
     # and a link to outside the folder cannot smuggle a deletion through its parent
     (out / "link").symlink_to(victim, target_is_directory=True)
     with pytest.raises(SetupError):
@@ -56,7 +61,10 @@ def test_a_link_inside_the_output_folder_is_removed_not_followed(tmp_path):
 
 def run_build(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "helpers.build", *args], capture_output=True, text=True, cwd=PROJECT_ROOT
+        [sys.executable, "-m", "helpers.build", *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
     )
 
 
@@ -120,7 +128,9 @@ def test_the_data_checksum_follows_a_linked_folder(tmp_path):
     before = data_checksum(data)
     assert before == data_checksum(DATA_DIR)  # the same files, linked or not
     path = vocab / "families.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("Laser,Laser", "Lasers,Laser"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Laser,Laser", "Lasers,Laser"), encoding="utf-8"
+    )
     assert data_checksum(data) != before
     (data / "loop").symlink_to(data, target_is_directory=True)  # a cycle is walked once
     data_checksum(data)
@@ -129,10 +139,15 @@ def test_the_data_checksum_follows_a_linked_folder(tmp_path):
 def test_the_fingerprint_covers_the_title_and_every_file_a_parameter_names(tmp_path):
     appraisals = tmp_path / "appraisals.csv"
     appraisals.write_text("ref,question,answer\n", encoding="utf-8")
-    run = Run("x", NOTEBOOKS_DIR / "02_risk_of_bias.ipynb", {"appraisal_path": str(appraisals)}, "A title")
+    run = Run(
+        "x", NOTEBOOKS_DIR / "02_risk_of_bias.ipynb", {"appraisal_path": str(appraisals)}, "A title"
+    )
     base = fingerprints.fingerprint(run, "data", "code")
     assert (
-        fingerprints.fingerprint(Run(run.name, run.notebook, run.parameters, "Another title"), "data", "code") != base
+        fingerprints.fingerprint(
+            Run(run.name, run.notebook, run.parameters, "Another title"), "data", "code"
+        )
+        != base
     )
     appraisals.write_text("ref,question,answer\n59,1,yes\n", encoding="utf-8")
     assert fingerprints.fingerprint(run, "data", "code") != base
@@ -141,7 +156,9 @@ def test_the_fingerprint_covers_the_title_and_every_file_a_parameter_names(tmp_p
 # --------------------------------------------------------------------------- errors writing
 
 
-def test_a_full_disk_while_writing_the_index_leaves_the_old_one_and_no_temporary_file(tmp_path, monkeypatch):
+def test_a_full_disk_while_writing_the_index_leaves_the_old_one_and_no_temporary_file(
+    tmp_path, monkeypatch
+):
     out = tmp_path / "out"
     out.mkdir()
     (out / "index.html").write_text("the last good index", encoding="utf-8")
@@ -191,7 +208,11 @@ def test_markdown_escape_shows_the_text_as_typed(text):
 
     html = markdown2html_mistune(escape.markdown(text))
     assert (
-        "<script" not in html and "<img" not in html and "<a " not in html and "<code" not in html and "<h1" not in html
+        "<script" not in html
+        and "<img" not in html
+        and "<a " not in html
+        and "<code" not in html
+        and "<h1" not in html
     )
     import html as html_module
     import re
@@ -200,7 +221,9 @@ def test_markdown_escape_shows_the_text_as_typed(text):
     assert shown == " ".join(text.split())
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x")'])
+@pytest.mark.parametrize(
+    "value", ["=1+1", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x")']
+)
 def test_formula_leading_text_is_neutralised_in_csv(tmp_path, value):
     frame = pd.DataFrame({"text": [value, "plain"], "number": [-1.5, 2.0]})
     path = escape.write_csv(frame, tmp_path / "out.csv")
@@ -226,7 +249,10 @@ def test_an_unreadable_table_is_one_problem(data_copy, monkeypatch):
     with pytest.raises(DataValidationError) as info:
         load_review(data_copy, cache=False)
     (problem,) = info.value.problems
-    assert (problem.file, problem.rule) == ("outcomes.csv", "file readable") and "Permission denied" in problem.message
+    assert (problem.file, problem.rule) == (
+        "outcomes.csv",
+        "file readable",
+    ) and "Permission denied" in problem.message
 
 
 def test_a_pipe_in_place_of_a_table_does_not_hang(data_copy):
@@ -253,7 +279,9 @@ def test_a_lock_file_that_is_a_link_is_never_written_through(planted):
     out, victim = planted
     (out / ".build.lock").symlink_to(victim)
     result = run_build("--output-dir", str(out), "--only", "03_pooled_outcomes")
-    assert result.returncode == 3 and "is a link" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        result.returncode == 3 and "is a link" in result.stderr and "Traceback" not in result.stderr
+    )
     assert victim.read_text(encoding="utf-8") == "precious"
 
 
@@ -262,7 +290,10 @@ def test_files_are_written_beside_never_through_a_planted_link(planted):
     (out / "index.html").symlink_to(victim)
     files.write_file(out, out / "index.html", "the index")
     assert victim.read_text(encoding="utf-8") == "precious"
-    assert not (out / "index.html").is_symlink() and (out / "index.html").read_text(encoding="utf-8") == "the index"
+    assert (
+        not (out / "index.html").is_symlink()
+        and (out / "index.html").read_text(encoding="utf-8") == "the index"
+    )
 
 
 def test_run_names_that_look_like_the_builds_own_folders_do_not_collide(tmp_path):
@@ -278,7 +309,16 @@ def test_run_names_that_look_like_the_builds_own_folders_do_not_collide(tmp_path
     config.write_text(yaml.safe_dump({"runs": runs}), encoding="utf-8")
     out = tmp_path / "out"
     result = run_build(
-        "--config", str(config), "--output-dir", str(out), "--only", "x", "x.previous", "new", "--jobs", "2"
+        "--config",
+        str(config),
+        "--output-dir",
+        str(out),
+        "--only",
+        "x",
+        "x.previous",
+        "new",
+        "--jobs",
+        "2",
     )
     assert result.returncode == 0, result.stderr
     assert len(list((out / "runs" / "x.previous" / "figures").glob("*.svg"))) == 6
@@ -294,7 +334,9 @@ def test_the_checksum_reads_only_what_the_loader_reads(data_copy, monkeypatch):
         f.truncate(50 * 1024**3)  # 50 GB, sparse
     read = []
     original = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.resolve()) or original(self))
+    monkeypatch.setattr(
+        Path, "read_bytes", lambda self: read.append(self.resolve()) or original(self)
+    )
     assert data_checksum(data_copy) == before
     (data_copy / "studies.csv").unlink()
     (data_copy / "studies.csv").symlink_to(data_copy / "huge.bin")
@@ -323,7 +365,16 @@ def test_a_killed_build_leaves_no_worker_holding_the_lock(tmp_path):
 
     out = tmp_path / "out"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "helpers.build", "--output-dir", str(out), "--only", "04_meta_analysis", "--force"],
+        [
+            sys.executable,
+            "-m",
+            "helpers.build",
+            "--output-dir",
+            str(out),
+            "--only",
+            "04_meta_analysis",
+            "--force",
+        ],
         cwd=PROJECT_ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -348,7 +399,9 @@ def test_a_killed_build_leaves_no_worker_holding_the_lock(tmp_path):
     assert lock.stale is not None  # and it is reported as a build that did not finish
     lock.release()
     time.sleep(3)
-    assert not (out / "runs" / "04_meta_analysis").exists()  # no orphan finished the run behind the build's back
+    assert not (
+        out / "runs" / "04_meta_analysis"
+    ).exists()  # no orphan finished the run behind the build's back
 
 
 def test_refreshing_a_notebook_that_fails_is_one_message(tmp_path, monkeypatch, capsys):
@@ -366,7 +419,11 @@ def test_refreshing_a_notebook_that_fails_is_one_message(tmp_path, monkeypatch, 
             }
         ],
         "metadata": {
-            "kernelspec": {"name": "calcinosis-review", "display_name": "calcinosis-review", "language": "python"}
+            "kernelspec": {
+                "name": "calcinosis-review",
+                "display_name": "calcinosis-review",
+                "language": "python",
+            }
         },
         "nbformat": 4,
         "nbformat_minor": 5,
@@ -400,7 +457,9 @@ def test_a_bad_appraisal_file_fails_its_run_before_anything_executes(tmp_path):
         ),
         encoding="utf-8",
     )
-    result = run_build("--config", str(config), "--output-dir", str(tmp_path / "out"), "--only", "rob")
+    result = run_build(
+        "--config", str(config), "--output-dir", str(tmp_path / "out"), "--only", "rob"
+    )
     assert result.returncode == 1
     assert "its input is invalid; nothing executed" in result.stdout
     assert "every question answered" in result.stderr and "Traceback" not in result.stderr
@@ -464,10 +523,20 @@ def test_the_sensitivity_table_keeps_every_group_and_label(tmp_path):
         encoding="utf-8"
     )  # numbers unquoted
     result = execute.RunResult(
-        "r1", "04_meta_analysis.ipynb", "t", {}, "ok", 0.0, files={"artifacts": ["runs/r1/sensitivity/a.csv"]}
+        "r1",
+        "04_meta_analysis.ipynb",
+        "t",
+        {},
+        "ok",
+        0.0,
+        files={"artifacts": ["runs/r1/sensitivity/a.csv"]},
     )
     table = index.sensitivity_table(out, [result])
-    assert len(table) == 3 and sorted(table.index.get_level_values("group")) == ["NA", "None", "None"]
+    assert len(table) == 3 and sorted(table.index.get_level_values("group")) == [
+        "NA",
+        "None",
+        "None",
+    ]
 
 
 def test_the_command_lines_never_fail_on_their_own_output(tmp_path):
@@ -485,12 +554,24 @@ def test_the_command_lines_never_fail_on_their_own_output(tmp_path):
         cwd=PROJECT_ROOT,
         env=env,
     )
-    assert result.returncode == 0 and "d\\xe4t\\xe4" in result.stdout and "Traceback" not in result.stderr
+    assert (
+        result.returncode == 0
+        and "d\\xe4t\\xe4" in result.stdout
+        and "Traceback" not in result.stderr
+    )
     with open("/dev/full", "w") as full:
         result = subprocess.run(
-            [sys.executable, "-m", "helpers.validate"], stdout=full, stderr=subprocess.PIPE, text=True, cwd=PROJECT_ROOT
+            [sys.executable, "-m", "helpers.validate"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=PROJECT_ROOT,
         )
-    assert result.returncode == 2 and "cannot write the result" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        result.returncode == 2
+        and "cannot write the result" in result.stderr
+        and "Traceback" not in result.stderr
+    )
 
 
 def test_the_sensitivity_table_names_the_model_of_each_primary_cell(tmp_path, review):
@@ -500,7 +581,9 @@ def test_the_sensitivity_table_names_the_model_of_each_primary_cell(tmp_path, re
     out = tmp_path / "out"
     results = []
     for run, settings in (("paper", {}), ("cases", {"case_series_only": True})):
-        fits = pooling.fit_groups(pooling.events_per_study(review, **settings), review, "glmm", "knha")
+        fits = pooling.fit_groups(
+            pooling.events_per_study(review, **settings), review, "glmm", "knha"
+        )
         headline.write_headline(headline.headline(fits, run), out / "runs" / run, run)
         results.append(
             execute.RunResult(
@@ -527,13 +610,23 @@ def test_a_single_study_is_not_called_not_estimable_in_the_sensitivity_table(tmp
     data = pooling.events_per_study(review, case_series_only=True)
     fits = pooling.fit_groups(data, review)
     singles = [
-        f.label for (kind, key), f in fits.items() if (kind, key) in headline.HEADLINE_GROUPS and f.result.k == 1
+        f.label
+        for (kind, key), f in fits.items()
+        if (kind, key) in headline.HEADLINE_GROUPS and f.result.k == 1
     ]
     assert singles  # ESWL: one case series
     headline.write_headline(headline.headline(fits, "cases"), tmp_path / "runs" / "c", "cases")
     result = execute.RunResult(
-        "c", "04_meta_analysis.ipynb", "t", {}, "ok", 0.0, files={"artifacts": ["runs/c/sensitivity/cases.csv"]}
+        "c",
+        "04_meta_analysis.ipynb",
+        "t",
+        {},
+        "ok",
+        0.0,
+        files={"artifacts": ["runs/c/sensitivity/cases.csv"]},
     )
     table = index.sensitivity_table(tmp_path, [result])
     for label in singles:
-        assert table.loc[(label, "primary model"), "c"].startswith("single study, not pooled (k 1, ")
+        assert table.loc[(label, "primary model"), "c"].startswith(
+            "single study, not pooled (k 1, "
+        )

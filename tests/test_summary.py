@@ -9,7 +9,9 @@ from helpers.analysis import summary
 
 def test_filters_combine(review):
     both = summary.select_studies(review, family="sts", publication_type="conference_abstract")
-    assert set(both["family"]) == {"sts"} and set(both["publication_type"]) == {"conference_abstract"}
+    assert set(both["family"]) == {"sts"} and set(both["publication_type"]) == {
+        "conference_abstract"
+    }
     assert len(both) < summary.n_studies(review, family="sts")
 
 
@@ -48,7 +50,9 @@ def test_inferred_designs_are_single_patient_case_reports(review):
 
 def test_by_publication_type_adds_up(review):
     table = summary.by_publication_type(review)
-    assert table["studies"].sum() == review.n_studies and table["patients"].sum() == review.n_patients
+    assert (
+        table["studies"].sum() == review.n_studies and table["patients"].sum() == review.n_patients
+    )
 
 
 def test_by_disease_category_adds_up(review):

@@ -63,8 +63,14 @@ def test_unknown_unit_is_an_error():
 )
 def test_frequency_forms(text, per_month, sessions):
     f = parse_frequency(text)
-    got_rate = None if math.isnan(f.sessions_per_month_low) else (f.sessions_per_month_low, f.sessions_per_month_high)
-    got_sessions = None if math.isnan(f.total_sessions_low) else (f.total_sessions_low, f.total_sessions_high)
+    got_rate = (
+        None
+        if math.isnan(f.sessions_per_month_low)
+        else (f.sessions_per_month_low, f.sessions_per_month_high)
+    )
+    got_sessions = (
+        None if math.isnan(f.total_sessions_low) else (f.total_sessions_low, f.total_sessions_high)
+    )
     assert got_rate == (None if per_month is None else pytest.approx(per_month))
     assert got_sessions == sessions
     assert f.text == text
@@ -73,7 +79,9 @@ def test_frequency_forms(text, per_month, sessions):
 @pytest.mark.parametrize("text", [None, "", float("nan")])
 def test_not_reported_frequency(text):
     f = parse_frequency(text)
-    assert f.text == "" and math.isnan(f.sessions_per_month_low) and math.isnan(f.total_sessions_low)
+    assert (
+        f.text == "" and math.isnan(f.sessions_per_month_low) and math.isnan(f.total_sessions_low)
+    )
 
 
 @pytest.mark.parametrize("text", ["Whenever it hurts", "Twice", "Once a fortnight", "a day"])

@@ -61,7 +61,10 @@ def _drop_registers_entries(folder: Path, problems) -> bool:
         ]
         if len(keep) < len(entries):
             path.write_text(
-                yaml.safe_dump(keep or entries[:1], allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8"
+                yaml.safe_dump(
+                    keep or entries[:1], allow_unicode=True, sort_keys=False, width=10_000
+                ),
+                encoding="utf-8",
             )
             dropped = True
     return dropped
@@ -85,7 +88,8 @@ def emptiest(folder: Path) -> list[str]:
         (name, f["name"])
         for name, r in RESOURCES.items()
         for f in r["schema"]["fields"]
-        if not f.get("constraints", {}).get("required") and f["name"] not in r["schema"].get("primaryKey", [])
+        if not f.get("constraints", {}).get("required")
+        and f["name"] not in r["schema"].get("primaryKey", [])
     }
     kept_back: set = set()
     for _ in range(30):
@@ -100,7 +104,12 @@ def emptiest(folder: Path) -> list[str]:
         if review is not None:
             return sorted(f"{n}.{c}" for n, c in candidates - kept_back)
         files = {name for p in problems for name, r in RESOURCES.items() if r["path"] == p.file}
-        named = {(name, p.column) for p in problems for name in files if RESOURCES[name]["path"] == p.file}
+        named = {
+            (name, p.column)
+            for p in problems
+            for name in files
+            if RESOURCES[name]["path"] == p.file
+        }
         if named & (candidates - kept_back):
             kept_back |= named & candidates
         elif {(n, c) for n, c in candidates - kept_back if n in files}:
@@ -137,7 +146,12 @@ def unused_vocabulary(folder: Path) -> None:
 
     add(
         "disease_categories",
-        {"category": "unused_category", "label": "An unused category", "order": "99", "provenance": "test"},
+        {
+            "category": "unused_category",
+            "label": "An unused category",
+            "order": "99",
+            "provenance": "test",
+        },
     )
     add(
         "modalities",
@@ -204,7 +218,13 @@ NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 SETTINGS = {
     "04_meta_analysis": [
         {},
-        {"exclude_abstracts": True, "unknown": "exclude", "case_series_only": True, "method": "reml", "test": "z"},
+        {
+            "exclude_abstracts": True,
+            "unknown": "exclude",
+            "case_series_only": True,
+            "method": "reml",
+            "test": "z",
+        },
     ]
 }
 

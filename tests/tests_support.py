@@ -80,7 +80,12 @@ def add_study(
         },
     )
     for measure in ("treatment_duration", "time_to_first_improvement", "follow_up"):
-        row = {"ref": ref, "measure": measure, "status": "not_reported", "provenance": "synthetic test data"}
+        row = {
+            "ref": ref,
+            "measure": measure,
+            "status": "not_reported",
+            "provenance": "synthetic test data",
+        }
         if measure == "treatment_duration" and treatment_duration_months is not None:
             row |= {
                 "status": "reported",

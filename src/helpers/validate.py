@@ -19,6 +19,8 @@ import sys
 from helpers.data.errors import DataValidationError, SetupError, output_closed, robust_output
 from helpers.data.loader import Review, load_review
 
+__all__ = ["main", "validate_folder"]
+
 
 def validate_folder(data_dir=None) -> tuple[Review, int]:
     """Load and validate a data folder (uncached); return the review and the number of claims.
@@ -50,7 +52,10 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     try:
-        print(f"valid: {review!r}; {n_claims} claims; {len(review.findings)} findings about the paper", flush=True)
+        print(
+            f"valid: {review!r}; {n_claims} claims; {len(review.findings)} findings about the paper",
+            flush=True,
+        )
     except BrokenPipeError:
         output_closed()
     except OSError as exc:

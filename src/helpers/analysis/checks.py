@@ -23,11 +23,24 @@ import pandas as pd
 
 from helpers.analysis.computations import response_proportion
 from helpers.analysis.selection import select_modalities
-from helpers.analysis.table2 import TOO_SMALL, Proportion, duration_summary, fixed_values, round_half_up, table2_groups
+from helpers.analysis.table2 import (
+    TOO_SMALL,
+    Proportion,
+    duration_summary,
+    fixed_values,
+    round_half_up,
+    table2_groups,
+)
 from helpers.data import paper
 from helpers.data.errors import NotComputable
 from helpers.data.loader import Review
-from helpers.data.printed import DURATION_COLUMNS, NOT_APPLICABLE, NOT_REPORTED, RESPONSE_CATEGORIES, parse_duration
+from helpers.data.printed import (
+    DURATION_COLUMNS,
+    NOT_APPLICABLE,
+    NOT_REPORTED,
+    RESPONSE_CATEGORIES,
+    parse_duration,
+)
 from helpers.data.registers import parse_reported
 
 __all__ = [
@@ -60,7 +73,11 @@ ARITHMETIC_SECTION = "Internal arithmetic"
 
 
 def response_after_sessions(
-    review: Review, categories: list[str], sessions: int, modality: str | None = None, family: str | None = None
+    review: Review,
+    categories: list[str],
+    sessions: int,
+    modality: str | None = None,
+    family: str | None = None,
 ) -> Proportion:
     """Patients in ``categories`` treated with at most ``sessions`` sessions, of all patients of the selection.
 
@@ -211,7 +228,9 @@ def duration_rank(review: Review, modality: str, measure: str) -> int:
     groups = table2_groups(review)
     if modality not in groups:
         raise NotComputable(f"{modality} is pooled in another Table 2 row")
-    medians = {row: duration_summary(review, measure, members).median for row, members in groups.items()}
+    medians = {
+        row: duration_summary(review, measure, members).median for row, members in groups.items()
+    }
     medians = {row: m for row, m in medians.items() if not pd.isna(m)}
     if modality not in medians:
         raise NotComputable(f"the data give no median {measure.replace('_', ' ')} for {modality}")
@@ -253,7 +272,9 @@ def title_concentration(review: Review, ref: int) -> float:
     title = str(review.references.loc[ref, "title"])
     found = _TITLE_STRENGTH.findall(title)
     if len(found) != 1:
-        raise NotComputable(f"the title of reference {ref} names {len(found) or 'no'} concentration(s)")
+        raise NotComputable(
+            f"the title of reference {ref} names {len(found) or 'no'} concentration(s)"
+        )
     return 10 * float(found[0])
 
 
@@ -332,7 +353,9 @@ def mean_imputed_share(review: Review, measure: str) -> Proportion:
     median has no exact value and, by footnote a's available-case analysis, is left out.
     Exactly fixed values are those :func:`helpers.analysis.table2.fixed_values` recovers.
     """
-    d = review.durations[(review.durations["measure"] == measure) & (review.durations["status"] == "reported")]
+    d = review.durations[
+        (review.durations["measure"] == measure) & (review.durations["status"] == "reported")
+    ]
     imputed = missing = 0
     for ref, row in d.iterrows():
         _, left = fixed_values(
@@ -355,10 +378,17 @@ _TABLE2_PART = re.compile(r"(Complete|Partial|None|Unknown), (\d+(?:\.\d+)?), (\
 def _percent_row(claim_id, section, quote, percent, events, total, source) -> dict:
     reported = parse_reported(f"{percent}%")
     exact = 100 * events / total if total else float("nan")
-    holds = total > 0 and events <= total and round_half_up(exact, reported.decimals) == reported.value[0]
+    holds = (
+        total > 0
+        and events <= total
+        and round_half_up(exact, reported.decimals) == reported.value[0]
+    )
     possible = holds or (
         total > 0
-        and any(round_half_up(100 * k / total, reported.decimals) == reported.value[0] for k in range(total + 1))
+        and any(
+            round_half_up(100 * k / total, reported.decimals) == reported.value[0]
+            for k in range(total + 1)
+        )
     )
     note = (
         ""
@@ -435,7 +465,9 @@ def arithmetic(review: Review) -> pd.DataFrame:
                     "claim_id": f"parts-check-table2-{modality}",
                     "section": ARITHMETIC_SECTION,
                     "quote": f"Table 2, {row['row_label']}, response rates: {cell}",
-                    "reported": str(total if total is not None else "/".join(map(str, sorted(totals)))),
+                    "reported": str(
+                        total if total is not None else "/".join(map(str, sorted(totals)))
+                    ),
                     "recomputed": f"{summed} (the categories' patients)",
                     "status": "reproduced" if holds else "discrepancy",
                     "note": ""
@@ -448,7 +480,9 @@ def arithmetic(review: Review) -> pd.DataFrame:
                     ),
                 }
             )
-    return pd.DataFrame(rows, columns=["claim_id", "section", "quote", "reported", "recomputed", "status", "note"])
+    return pd.DataFrame(
+        rows, columns=["claim_id", "section", "quote", "reported", "recomputed", "status", "note"]
+    )
 
 
 CITATIONS_SECTION = "Citations"
@@ -464,7 +498,9 @@ def cited_refs(bracket: str) -> list[int]:
     refs = []
     for part in bracket.split(","):
         ends = [int(x) for x in re.split(r"[–-]", part.strip()) if x]
-        refs += list(range(ends[0], ends[-1] + 1)) if len(ends) == 2 and ends[0] <= ends[1] else ends
+        refs += (
+            list(range(ends[0], ends[-1] + 1)) if len(ends) == 2 and ends[0] <= ends[1] else ends
+        )
     return refs
 
 
@@ -486,7 +522,9 @@ def citations(review: Review) -> pd.DataFrame:
             if not (twice or unknown):
                 continue
             problems = ([f"lists {', '.join(map(str, twice))} twice"] if twice else []) + (
-                [f"cites {', '.join(map(str, unknown))}, which the reference list does not hold"] if unknown else []
+                [f"cites {', '.join(map(str, unknown))}, which the reference list does not hold"]
+                if unknown
+                else []
             )
             start = passage.text.rfind(". ", 0, m.start()) + 2
             rows.append(
@@ -500,4 +538,6 @@ def citations(review: Review) -> pd.DataFrame:
                     "note": f"The citation {m.group(0)} ({passage.name}) {' and '.join(problems)}.",
                 }
             )
-    return pd.DataFrame(rows, columns=["claim_id", "section", "quote", "reported", "recomputed", "status", "note"])
+    return pd.DataFrame(
+        rows, columns=["claim_id", "section", "quote", "reported", "recomputed", "status", "note"]
+    )

@@ -40,20 +40,28 @@ from helpers.data.registers import (
     parse_means,
     parse_reported,
 )
+from helpers.data.values import is_missing
 
 __all__ = [
     "AUDIT_COLUMNS",
+    "AUDIT_CSV",
     "COMPUTATIONS",
-    "SECTIONS",
+    "NOTE_CHECK_COLUMNS",
+    "READINGS_CSV",
+    "RULE_CONSTANTS",
     "STATUSES",
-    "Claim",
-    "Reported",
+    "TABLE2_SECTION",
     "audit",
+    "by_reading",
     "by_section",
+    "dependence",
     "evaluate",
+    "format_value",
     "matches",
-    "parse_reported",
+    "note_checks",
+    "rule_constant",
     "table2_audit",
+    "table2_claim_id",
     "write_audit",
 ]
 
@@ -62,7 +70,17 @@ READINGS_CSV = "readings.csv"
 #: ``circular``: the number reproduces only with a value the data inferred from the paper
 #: itself (:mod:`helpers.analysis.inferences`): agreement with itself, not a reproduction.
 STATUSES = ("reproduced", "circular", "discrepancy", "not_computable")
-AUDIT_COLUMNS = ["claim_id", "section", "quote", "reported", "recomputed", "status", "depends_on", "reading", "note"]
+AUDIT_COLUMNS = [
+    "claim_id",
+    "section",
+    "quote",
+    "reported",
+    "recomputed",
+    "status",
+    "depends_on",
+    "reading",
+    "note",
+]
 _BASE_COLUMNS = [c for c in AUDIT_COLUMNS if c not in ("depends_on", "reading")]
 
 #: The constants behind the paper's stated rules, as the project applies them: a claim about
@@ -156,7 +174,7 @@ def _no_number(value) -> bool:
     if isinstance(value, Proportion):
         return value.total == 0
     values = value if isinstance(value, tuple) else (value,)
-    return any(isinstance(v, float) and v != v for v in values)
+    return any(is_missing(v) for v in values)
 
 
 def _values(reported: Reported, recomputed) -> tuple:
@@ -173,7 +191,7 @@ def _values(reported: Reported, recomputed) -> tuple:
 def matches(reported: Reported, recomputed) -> bool:
     """Whether a recomputed value agrees with the printed one, as the paper rounds."""
     values = _values(reported, recomputed)
-    if any(isinstance(v, float) and v != v for v in values):
+    if any(is_missing(v) for v in values):
         return False
     if len(values) != len(reported.value):
         return False
@@ -217,12 +235,23 @@ def evaluate(claim: Claim, review: Review) -> dict:
     A claim of words (``means`` set: "after a single procedure", "the most common",
     "mainly") compares the number the words state, with its comparison, to the recomputed one.
     """
-    row = {"claim_id": claim.id, "section": claim.section, "quote": claim.quote, "reported": claim.reported}
+    row = {
+        "claim_id": claim.id,
+        "section": claim.section,
+        "quote": claim.quote,
+        "reported": claim.reported,
+    }
     if claim.computation is None:
         return row | {"recomputed": "", "status": "not_computable", "note": claim.reason}
-    op, reported = parse_means(claim.means) if claim.means is not None else ("=", parse_reported(claim.reported))
+    op, reported = (
+        parse_means(claim.means)
+        if claim.means is not None
+        else ("=", parse_reported(claim.reported))
+    )
     if claim.means is not None:
-        row["reported"] = f"{claim.reported} ({'' if op == '=' else op + ' '}{claim.means.lstrip('<> ')})"
+        row["reported"] = (
+            f"{claim.reported} ({'' if op == '=' else op + ' '}{claim.means.lstrip('<> ')})"
+        )
     if claim.unit == "percent":
         reported = Reported("percent", reported.value, reported.decimals)
     try:
@@ -231,7 +260,8 @@ def evaluate(claim: Claim, review: Review) -> dict:
         return row | {
             "recomputed": "",
             "status": "not_computable",
-            "note": f"The data give no number here: {exc}." + (f" {claim.note}" if claim.note else ""),
+            "note": f"The data give no number here: {exc}."
+            + (f" {claim.note}" if claim.note else ""),
         }
     if _no_number(value):
         return row | {
@@ -298,14 +328,26 @@ def note_checks(review: Review) -> pd.DataFrame:
     for claim in review.claims:
         for check in claim.sources.computed if claim.sources else ():
             value, shown = run(check, (claim.computation, claim.args))
-            add(claim.id, check, shown, value is not None and matches(parse_reported(check.says), value))
-    recomputed = table2.compare_table2(review).set_index(["modality", "column", "part"])["recomputed"]
+            add(
+                claim.id,
+                check,
+                shown,
+                value is not None and matches(parse_reported(check.says), value),
+            )
+    recomputed = table2.compare_table2(review).set_index(["modality", "column", "part"])[
+        "recomputed"
+    ]
     for key, sources in review.table2_note_sources.items():
         for check in sources.computed:
             cid = table2_claim_id(*key)
             if check.computation:
                 value, shown = run(check)
-                add(cid, check, shown, value is not None and matches(parse_reported(check.says), value))
+                add(
+                    cid,
+                    check,
+                    shown,
+                    value is not None and matches(parse_reported(check.says), value),
+                )
             else:
                 cell = str(recomputed.get(key, ""))
                 add(cid, check, cell, paper.token_run(cell, check.says) is not None)
@@ -337,7 +379,9 @@ def table2_audit(review: Review) -> pd.DataFrame:
 
 
 def _evaluate_all(review: Review, claims: list[Claim], topic: str | None) -> pd.DataFrame:
-    text = pd.DataFrame([evaluate(c, review) for c in claims if topic in (None, c.topic)], columns=_BASE_COLUMNS)
+    text = pd.DataFrame(
+        [evaluate(c, review) for c in claims if topic in (None, c.topic)], columns=_BASE_COLUMNS
+    )
     parts = [text]
     if topic in (None, TABLE2_TOPIC):
         parts.append(table2_audit(review))
@@ -355,11 +399,14 @@ def _changed(base: pd.DataFrame, other: pd.DataFrame) -> np.ndarray:
 
 def _append(table: pd.DataFrame, mask, column: str, texts, sep: str) -> None:
     table.loc[mask, column] = [
-        f"{old}{sep}{new}" if old else new for old, new in zip(table.loc[mask, column], texts, strict=True)
+        f"{old}{sep}{new}" if old else new
+        for old, new in zip(table.loc[mask, column], texts, strict=True)
     ]
 
 
-def dependence(review: Review, table: pd.DataFrame, claims: list[Claim], topic: str | None) -> pd.DataFrame:
+def dependence(
+    review: Review, table: pd.DataFrame, claims: list[Claim], topic: str | None
+) -> pd.DataFrame:
     """Add ``depends_on``, ``reading`` and the ``circular`` status to audit rows.
 
     Inferred values (:mod:`helpers.analysis.inferences`): each is withdrawn in turn and the audit
@@ -388,7 +435,11 @@ def dependence(review: Review, table: pd.DataFrame, claims: list[Claim], topic: 
         changed = _changed(base, other)
         name = inferences.describe(review, inference)
         _append(table, changed, "depends_on", [name] * int(changed.sum()), "; ")
-        circular = changed & (base["status"] == "reproduced").to_numpy() & (other["status"] != "reproduced").to_numpy()
+        circular = (
+            changed
+            & (base["status"] == "reproduced").to_numpy()
+            & (other["status"] != "reproduced").to_numpy()
+        )
         table.loc[circular, "status"] = "circular"
         alternatives = other["recomputed"].fillna("").to_numpy()[circular]
         table.loc[circular, "note"] = [
@@ -412,7 +463,9 @@ def dependence(review: Review, table: pd.DataFrame, claims: list[Claim], topic: 
             f"Under the paper's stated method alone (strict reading) the data give {value or 'no number'}: "
             f"{status.replace('_', ' ')}."
             for value, status in zip(
-                strict["recomputed"].fillna("").to_numpy()[moved], strict["status"].to_numpy()[moved], strict=True
+                strict["recomputed"].fillna("").to_numpy()[moved],
+                strict["status"].to_numpy()[moved],
+                strict=True,
             )
         ],
         " ",
@@ -420,7 +473,9 @@ def dependence(review: Review, table: pd.DataFrame, claims: list[Claim], topic: 
     return table
 
 
-def audit(review: Review, claims: list[Claim] | None = None, topic: str | None = None) -> pd.DataFrame:
+def audit(
+    review: Review, claims: list[Claim] | None = None, topic: str | None = None
+) -> pd.DataFrame:
     """Evaluate every number the paper states against the data.
 
     Parameters
@@ -447,16 +502,21 @@ def audit(review: Review, claims: list[Claim] | None = None, topic: str | None =
     for cid, group in stale.groupby("claim_id", sort=False):
         where = table["claim_id"] == cid
         said = "; ".join(
-            f"it says {s}, the data give {r}" for s, r in zip(group["says"], group["recomputed"], strict=True)
+            f"it says {s}, the data give {r}"
+            for s, r in zip(group["says"], group["recomputed"], strict=True)
         )
-        table.loc[where, "note"] = table.loc[where, "note"] + f" [This note is out of date: {said}.]"
+        table.loc[where, "note"] = (
+            table.loc[where, "note"] + f" [This note is out of date: {said}.]"
+        )
     order = table["section"].map({s: i for i, s in enumerate(SECTIONS)})
     return table.iloc[order.argsort(kind="stable")].reset_index(drop=True)
 
 
 def by_section(table: pd.DataFrame) -> pd.DataFrame:
     """How many numbers of each section hold (sections in reading order, every status a column)."""
-    counts = pd.crosstab(table["section"], table["status"]).reindex(columns=list(STATUSES), fill_value=0)
+    counts = pd.crosstab(table["section"], table["status"]).reindex(
+        columns=list(STATUSES), fill_value=0
+    )
     counts = counts.reindex([s for s in SECTIONS if s in counts.index])
     counts["total"] = counts.sum(axis=1)
     return counts
@@ -484,7 +544,9 @@ def by_reading(table: pd.DataFrame) -> pd.DataFrame:
         lambda r: "rests on the project's readings" if r else "the same under the paper's method"
     )
     counts = pd.crosstab(kind, table["status"]).reindex(columns=list(STATUSES), fill_value=0)
-    counts = counts.reindex(["the same under the paper's method", "rests on the project's readings"], fill_value=0)
+    counts = counts.reindex(
+        ["the same under the paper's method", "rests on the project's readings"], fill_value=0
+    )
     counts.index.name, counts.columns.name = "numbers", None
     counts["total"] = counts.sum(axis=1)
     return counts

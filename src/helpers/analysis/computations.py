@@ -16,7 +16,20 @@ from helpers.analysis.selection import select_modalities, studies_of
 from helpers.analysis.table2 import Proportion, duration_summary, pooled_values, response_counts
 from helpers.data.errors import NotComputable
 from helpers.data.loader import Review
-from helpers.data.printed import RESPONSE_CATEGORIES
+from helpers.data.printed import IMPROVEMENT, RESPONSE_CATEGORIES
+
+__all__ = [
+    "adverse_event_patients",
+    "adverse_event_proportion",
+    "largest_diameter",
+    "largest_diameter_complete_response",
+    "n_cited",
+    "pooled_duration",
+    "response_by_disease_category",
+    "response_extreme",
+    "response_proportion",
+    "total_sessions",
+]
 
 
 def response_proportion(
@@ -29,14 +42,16 @@ def response_proportion(
     """
     unknown = set(categories) - set(RESPONSE_CATEGORIES)
     if unknown:
-        raise ValueError(f"unknown response categories {sorted(unknown)}; known: {list(RESPONSE_CATEGORIES)}")
+        raise ValueError(
+            f"unknown response categories {sorted(unknown)}; known: {list(RESPONSE_CATEGORIES)}"
+        )
     counts = response_counts(review, select_modalities(review, modality, family))
     total = next(iter(counts.values())).total
     return Proportion(sum(counts[c].events for c in categories), total)
 
 
 def response_extreme(
-    review: Review, extreme: str, groups: list[dict], categories: tuple[str, ...] = ("complete", "partial")
+    review: Review, extreme: str, groups: list[dict], categories: tuple[str, ...] = IMPROVEMENT
 ) -> Proportion:
     """The lowest (``extreme="min"``) or highest response among groups of modalities.
 
@@ -46,7 +61,9 @@ def response_extreme(
     props = [response_proportion(review, list(categories), **g) for g in groups]
     empty = [g for g, p in zip(groups, props, strict=True) if p.total == 0]
     if empty:  # a group with no patient has no percentage to rank
-        raise NotComputable(f"no patient in {', '.join(str(next(iter(g.values()))) for g in empty)}")
+        raise NotComputable(
+            f"no patient in {', '.join(str(next(iter(g.values()))) for g in empty)}"
+        )
     # Ties in the percentage go to the group with the most patients, whatever the groups' order.
     if extreme == "min":
         return min(props, key=lambda p: (p.percent, -p.total))
@@ -54,7 +71,11 @@ def response_extreme(
 
 
 def pooled_duration(
-    review: Review, measure: str, statistic: str, modality: str | None = None, family: str | None = None
+    review: Review,
+    measure: str,
+    statistic: str,
+    modality: str | None = None,
+    family: str | None = None,
 ):
     """A pooled duration (months) of the selection: its ``median``, ``mean`` or ``range``.
 
@@ -69,11 +90,17 @@ def pooled_duration(
         return (pooled.low, pooled.high)
     if statistic == "mean":
         values = pooled_values(review, measure, members)
-        return float(np.average(values["months"], weights=values["patients"])) if len(values) else math.nan
+        return (
+            float(np.average(values["months"], weights=values["patients"]))
+            if len(values)
+            else math.nan
+        )
     raise ValueError(f"unknown statistic {statistic!r}; use median, mean or range")
 
 
-def adverse_event_patients(review: Review, events: list[str] | None = None, modality: str | None = None) -> int:
+def adverse_event_patients(
+    review: Review, events: list[str] | None = None, modality: str | None = None
+) -> int:
     """Patients with the listed adverse events (``event_id``s), or with any event of a modality."""
     ae = review.adverse_events
     if events is not None:
@@ -95,10 +122,14 @@ def adverse_event_proportion(
 ) -> Proportion:
     """Patients with the listed adverse events, of the patients of a selection (all patients by default)."""
     members = select_modalities(review, modality, family)
-    return Proportion(adverse_event_patients(review, events), int(studies_of(review, members)["n_cases"].sum()))
+    return Proportion(
+        adverse_event_patients(review, events), int(studies_of(review, members)["n_cases"].sum())
+    )
 
 
-def response_by_disease_category(review: Review, category: str, categories: list[str]) -> Proportion:
+def response_by_disease_category(
+    review: Review, category: str, categories: list[str]
+) -> Proportion:
     """Response among patients of studies whose every patient has a disease of one category.
 
     Table 1 does not say which patient of a mixed study had which disease, so only studies
@@ -132,11 +163,13 @@ def largest_diameter_complete_response(review: Review) -> float:
     single-patient studies can show that a lesion of a given size resolved completely.
     """
     s = review.studies[review.studies["n_cases"] == 1]
-    complete = review.outcomes.loc[s.index, "complete_response"].fillna(0) == 1
+    complete = review.outcomes.loc[s.index, RESPONSE_CATEGORIES["complete"][1]].fillna(0) == 1
     return float(s.loc[complete[complete].index, "largest_diameter_cm"].max())
 
 
-def total_sessions(review: Review, refs: list[int] | None = None, modalities: list[str] | None = None) -> float:
+def total_sessions(
+    review: Review, refs: list[int] | None = None, modalities: list[str] | None = None
+) -> float:
     """The largest total number of sessions printed for the studies selected (by refs or modalities)."""
     s = review.studies
     if refs is not None:

@@ -47,6 +47,39 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize, special, stats
 
+__all__ = [
+    "BETA_LIMIT",
+    "BETA_SEARCH",
+    "CHUNK_ELEMENTS",
+    "FULL_SEARCH_PAIRS",
+    "MAX_AUTO_NODES",
+    "MAX_N",
+    "MAX_NODES",
+    "NODES_TOLERANCE",
+    "RIDGE",
+    "START_NODES",
+    "STATUSES",
+    "TAU_GRID",
+    "TAU_LIMIT",
+    "TAU_SEARCH",
+    "TAU_ZERO",
+    "GlmmFit",
+    "Point",
+    "Profile",
+    "Quadrature",
+    "Studies",
+    "check_nodes",
+    "degenerate",
+    "fit",
+    "information",
+    "loglik",
+    "profile",
+    "profile_best",
+    "profile_grid",
+    "profile_interval",
+    "search",
+]
+
 #: Grid of the profile over tau (the between-study SD on the logit scale).
 TAU_GRID = (0.0, 0.05, 0.15, 0.3, 0.5, 0.75, 1.0, 1.4, 2.0, 3.0, 4.5, 7.0, 10.0, 15.0, 25.0, 40.0)
 #: The grid is extended by doubling up to this tau while the profile still rises.
@@ -96,7 +129,9 @@ class Studies:
     x: np.ndarray
     m: np.ndarray
     count: np.ndarray
-    saturated: np.ndarray  # each pair's saturated binomial log-likelihood, without the binomial coefficient
+    saturated: (
+        np.ndarray
+    )  # each pair's saturated binomial log-likelihood, without the binomial coefficient
     logit: np.ndarray  # logit(x / n) of the mixed pairs
     p: np.ndarray  # x / n of the mixed pairs
     mixed: int
@@ -104,7 +139,9 @@ class Studies:
 
     @classmethod
     def of(cls, events, n) -> Studies:
-        pairs, count = np.unique(np.column_stack([events, n]).astype(float), axis=0, return_counts=True)
+        pairs, count = np.unique(
+            np.column_stack([events, n]).astype(float), axis=0, return_counts=True
+        )
         x, m = pairs[:, 0], pairs[:, 1]
         kind = np.where((x > 0) & (x < m), 0, np.where(x == 0, 1, 2))
         order = np.argsort(kind, kind="stable")
@@ -113,7 +150,16 @@ class Studies:
         xm, mm = x[:mixed], m[:mixed]
         sat = np.zeros_like(x)
         sat[:mixed] = xm * np.log(xm / mm) + (mm - xm) * np.log((mm - xm) / mm)
-        return cls(x, m, count.astype(float), sat, np.log(xm / (mm - xm)), xm / mm, mixed, int(np.sum(kind == 1)))
+        return cls(
+            x,
+            m,
+            count.astype(float),
+            sat,
+            np.log(xm / (mm - xm)),
+            xm / mm,
+            mixed,
+            int(np.sum(kind == 1)),
+        )
 
     @property
     def k(self) -> int:
@@ -121,7 +167,11 @@ class Studies:
 
     def constant(self) -> float:
         """What :func:`loglik` leaves out: saturated log-likelihoods and binomial coefficients."""
-        logc = special.gammaln(self.m + 1) - special.gammaln(self.x + 1) - special.gammaln(self.m - self.x + 1)
+        logc = (
+            special.gammaln(self.m + 1)
+            - special.gammaln(self.x + 1)
+            - special.gammaln(self.m - self.x + 1)
+        )
         return float(np.sum(self.count * (self.saturated + logc)))
 
 
@@ -179,7 +229,9 @@ class Point:
     loglik: np.ndarray | float
     d_beta: np.ndarray | float
     d_tau: np.ndarray | float
-    h_beta: np.ndarray | float  # the expected information's second derivative in beta (Newton's slope)
+    h_beta: (
+        np.ndarray | float
+    )  # the expected information's second derivative in beta (Newton's slope)
     modes: np.ndarray
 
 
@@ -203,7 +255,9 @@ def _modes(beta: np.ndarray, tau: np.ndarray, s: Studies, b0: np.ndarray) -> np.
     ]
     resid = [np.abs(tau * (s.x - s.m * special.expit(beta + tau * c)) - c) for c in starts]
     b = np.where(
-        resid[0] <= np.minimum(resid[1], resid[2]), starts[0], np.where(resid[1] <= resid[2], starts[1], starts[2])
+        resid[0] <= np.minimum(resid[1], resid[2]),
+        starts[0],
+        np.where(resid[1] <= resid[2], starts[1], starts[2]),
     )
     for _ in range(200):
         p = special.expit(beta + tau * b)
@@ -228,20 +282,27 @@ def loglik(beta, tau, s: Studies, q: Quadrature, b0: np.ndarray | None = None) -
     negative: the likelihood is even in tau.
     """
     scalar = np.ndim(beta) == 0 and np.ndim(tau) == 0
-    beta_, tau_ = np.broadcast_arrays(np.atleast_1d(np.asarray(beta, float)), np.atleast_1d(np.asarray(tau, float)))
+    beta_, tau_ = np.broadcast_arrays(
+        np.atleast_1d(np.asarray(beta, float)), np.atleast_1d(np.asarray(tau, float))
+    )
     G, J = len(beta_), len(s.x)
     b0 = np.zeros((G, J)) if b0 is None else np.broadcast_to(b0, (G, J))
     # a few points at a time: arrays that fit in the processor's cache are evaluated about
     # twice as fast as one array of the whole grid (measured in bench/bench_meta.py)
     size = max(1, CHUNK_ELEMENTS // (J * q.t.size))
-    parts = [_evaluate(beta_[i : i + size], tau_[i : i + size], s, q, b0[i : i + size]) for i in range(0, G, size)]
+    parts = [
+        _evaluate(beta_[i : i + size], tau_[i : i + size], s, q, b0[i : i + size])
+        for i in range(0, G, size)
+    ]
     out = tuple(np.concatenate(v) for v in zip(*parts, strict=True)) if len(parts) > 1 else parts[0]
     if scalar:
         return Point(float(beta_[0]), float(tau_[0]), *(float(v[0]) for v in out[:4]), out[4][0])
     return Point(beta_, tau_, *out)
 
 
-def _evaluate(beta_: np.ndarray, tau_: np.ndarray, s: Studies, q: Quadrature, b0: np.ndarray) -> tuple:
+def _evaluate(
+    beta_: np.ndarray, tau_: np.ndarray, s: Studies, q: Quadrature, b0: np.ndarray
+) -> tuple:
     """:func:`loglik` on arrays of points: (loglik, d_beta, d_tau, h_beta, modes)."""
     sign = np.where(tau_ < 0, -1.0, 1.0)
     bt, tt = beta_[:, None], np.abs(tau_)[:, None]
@@ -288,7 +349,12 @@ class Profile:
 
 
 def profile_grid(
-    taus: np.ndarray, s: Studies, q: Quadrature, beta0, b0: np.ndarray | None = None, tol: float = 1e-11
+    taus: np.ndarray,
+    s: Studies,
+    q: Quadrature,
+    beta0,
+    b0: np.ndarray | None = None,
+    tol: float = 1e-11,
 ) -> list[Profile]:
     """Maximise the log-likelihood over beta at each tau of a grid.
 
@@ -300,7 +366,9 @@ def profile_grid(
     """
     taus = np.asarray(taus, float)
     G = len(taus)
-    beta = np.clip(np.broadcast_to(np.asarray(beta0, float), (G,)).astype(float), -BETA_SEARCH, BETA_SEARCH)
+    beta = np.clip(
+        np.broadcast_to(np.asarray(beta0, float), (G,)).astype(float), -BETA_SEARCH, BETA_SEARCH
+    )
     pt = loglik(beta, taus, s, q, b0)
     ll, g, modes, d_tau = pt.loglik.copy(), pt.d_beta.copy(), pt.modes.copy(), pt.d_tau.copy()
     slope = pt.h_beta.copy()
@@ -316,9 +384,13 @@ def profile_grid(
         new = ba + np.clip(step, -10.0, 10.0)
         outside = ~((new > lo[active]) & (new < hi[active]))
         new = np.where(outside, 0.5 * (lo[active] + hi[active]), new)
-        edge = (hi[active] - lo[active] < 1e-9 * BETA_SEARCH) & (np.abs(ba) > BETA_SEARCH * (1 - 1e-6))
+        edge = (hi[active] - lo[active] < 1e-9 * BETA_SEARCH) & (
+            np.abs(ba) > BETA_SEARCH * (1 - 1e-6)
+        )
         runs_off[active] = edge & (np.sign(ga) == np.sign(ba))
-        finished = (np.abs(new - ba) <= tol * np.maximum(1.0, np.abs(ba))) | (ga == 0) | runs_off[active]
+        finished = (
+            (np.abs(new - ba) <= tol * np.maximum(1.0, np.abs(ba))) | (ga == 0) | runs_off[active]
+        )
         active, new, ba, ga = active[~finished], new[~finished], ba[~finished], ga[~finished]
         if not len(active):
             break
@@ -336,7 +408,13 @@ def profile_grid(
     return [
         Profile(
             Point(
-                float(beta[i]), float(taus[i]), float(ll[i]), float(g[i]), float(d_tau[i]), float(slope[i]), modes[i]
+                float(beta[i]),
+                float(taus[i]),
+                float(ll[i]),
+                float(g[i]),
+                float(d_tau[i]),
+                float(slope[i]),
+                modes[i],
             ),
             bool(runs_off[i]),
         )
@@ -357,7 +435,9 @@ def profile_best(tau: float, s: Studies, q: Quadrature, starts) -> Profile:
     return max(finite, key=lambda p: p.point.loglik) if finite else found[0]
 
 
-def profile(tau: float, s: Studies, q: Quadrature, beta0: float, b0: np.ndarray | None = None) -> Profile:
+def profile(
+    tau: float, s: Studies, q: Quadrature, beta0: float, b0: np.ndarray | None = None
+) -> Profile:
     """:func:`profile_grid` at one tau."""
     return profile_grid(np.array([tau]), s, q, beta0, None if b0 is None else b0[None, :])[0]
 
@@ -464,7 +544,9 @@ def search(
     # where beta's maximum lies at each tau, roughly: the marginal proportion stays near the
     # pooled one, and E[expit(beta + tau Z)] ~ expit(beta / sqrt(1 + 0.346 tau²)) (logit-probit)
     points = profile_grid(grid, s, q, beta0 * np.sqrt(1 + 0.346 * grid**2), tol=1e-9)
-    while (points[-1].runs_off or points[-1].point.d_tau > 0) and points[-1].point.tau * 2 <= TAU_SEARCH:
+    while (points[-1].runs_off or points[-1].point.d_tau > 0) and points[
+        -1
+    ].point.tau * 2 <= TAU_SEARCH:
         last = points[-1]
         points.append(profile(last.point.tau * 2, s, q, last.point.beta, last.point.modes))
     candidates: list[Profile] = []
@@ -474,7 +556,9 @@ def search(
     for left, right in itertools.pairwise(points):
         if left.runs_off or right.runs_off:
             continue
-        rising_left = left.point.d_tau > 0 or (left.point.tau == 0 and _boundary_slope(s, q, left) > 0)
+        rising_left = left.point.d_tau > 0 or (
+            left.point.tau == 0 and _boundary_slope(s, q, left) > 0
+        )
         if rising_left and right.point.d_tau <= 0:
             if right.point.d_tau == 0:
                 candidates.append(right)
@@ -508,9 +592,13 @@ def check_nodes(nodes) -> int | str:
     if isinstance(nodes, str) and nodes == "auto":
         return nodes
     if isinstance(nodes, bool | np.bool_) or not isinstance(nodes, numbers.Integral):
-        raise ValueError(f"nodes must be a whole number from 1 to {MAX_NODES} or 'auto', not {nodes!r}")
+        raise ValueError(
+            f"nodes must be a whole number from 1 to {MAX_NODES} or 'auto', not {nodes!r}"
+        )
     if not 1 <= int(nodes) <= MAX_NODES:
-        raise ValueError(f"nodes must be a whole number from 1 to {MAX_NODES} or 'auto', not {int(nodes)}")
+        raise ValueError(
+            f"nodes must be a whole number from 1 to {MAX_NODES} or 'auto', not {int(nodes)}"
+        )
     return int(nodes)
 
 
@@ -557,7 +645,9 @@ class GlmmFit:
 
     @property
     def se(self) -> float:
-        return math.sqrt(self.cov[0, 0]) if self.cov is not None and self.cov[0, 0] > 0 else math.nan
+        return (
+            math.sqrt(self.cov[0, 0]) if self.cov is not None and self.cov[0, 0] > 0 else math.nan
+        )
 
 
 def degenerate(x, m) -> str:
@@ -565,7 +655,7 @@ def degenerate(x, m) -> str:
 
     Every study of one patient (tau² is not identifiable), every study at 100% or every
     study at 0% (the likelihood has no finite maximum). The one place this rule is
-    written: :func:`fit` says so, and :func:`helpers.analysis.pooling.fit_group` shows no fallback
+    written: :func:`fit` says so, and :func:`helpers.analysis.pooling.fit_with_fallback` shows no fallback
     model for such data (an inverse-variance model would only report its continuity
     correction: 1/1 in every study pools to 75% with the 1/2 correction).
     """
@@ -726,7 +816,10 @@ def fit(x, m, nodes: int | str = "auto") -> GlmmFit:
         more = _more_nodes(s, result, nodes) if polish else _fixed(s, nodes)
         settled = more.status == result.status
         if settled and more.estimable:
-            moved = max(abs(more.beta - result.beta), abs(more.tau**2 - result.tau**2) / max(1.0, result.tau**2))
+            moved = max(
+                abs(more.beta - result.beta),
+                abs(more.tau**2 - result.tau**2) / max(1.0, result.tau**2),
+            )
             settled = moved < NODES_TOLERANCE
         result = more
         if settled:
@@ -752,13 +845,21 @@ def profile_interval(f: GlmmFit, parameter: str, level: float = 0.95) -> tuple[f
         state = {"beta": f.beta}
 
         def excess(tau):
-            starts = (state["beta"], f.beta, f.beta * math.sqrt((1 + 0.346 * tau**2) / (1 + 0.346 * f.tau**2)))
+            starts = (
+                state["beta"],
+                f.beta,
+                f.beta * math.sqrt((1 + 0.346 * tau**2) / (1 + 0.346 * f.tau**2)),
+            )
             pr = profile_best(tau, s, q, starts)
             if not pr.runs_off:
                 state["beta"] = pr.point.beta
             return (pr.point.loglik - target) if not pr.runs_off else math.inf
 
-        lo = 0.0 if f.tau == 0 or excess(0.0) >= 0 else optimize.brentq(excess, 0.0, f.tau, xtol=1e-10)
+        lo = (
+            0.0
+            if f.tau == 0 or excess(0.0) >= 0
+            else optimize.brentq(excess, 0.0, f.tau, xtol=1e-10)
+        )
         state["beta"] = f.beta
         hi = _upper_crossing(excess, f.tau, TAU_LIMIT)
         return lo, hi
@@ -805,6 +906,9 @@ def _max_over_tau(s: Studies, q: Quadrature, beta: float, tau0: float) -> float:
     if i == len(taus) - 1:
         hi = TAU_SEARCH
     best = optimize.minimize_scalar(
-        lambda t: -loglik(beta, t, s, q).loglik, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10}
+        lambda t: -loglik(beta, t, s, q).loglik,
+        bounds=(lo, hi),
+        method="bounded",
+        options={"xatol": 1e-10},
     )
     return float(max(-best.fun, values[i]))

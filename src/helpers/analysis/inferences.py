@@ -29,8 +29,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers.data.loader import Review
+from helpers.data.printed import RESPONSE_CATEGORIES, UNKNOWN_CATEGORY
 
-__all__ = ["INFERENCES", "Inference", "describe", "frame", "withdraw"]
+__all__ = ["DESIGN_NOT_STATED", "INFERENCES", "Inference", "describe", "frame", "withdraw"]
 
 #: The design of a study whose design is withdrawn: no design of the vocabulary.
 DESIGN_NOT_STATED = "not stated"
@@ -70,9 +71,10 @@ class Inference:
 
 def _response_not_reported(review: Review, refs: list) -> dict:
     outcomes = review.outcomes.copy()
-    for column in ("complete_response", "partial_response", "no_response"):
-        outcomes.loc[refs, column] = 0
-    outcomes.loc[refs, "unknown_response"] = review.studies.loc[refs, "n_cases"].to_numpy()
+    for key, (_, column) in RESPONSE_CATEGORIES.items():
+        outcomes.loc[refs, column] = (
+            review.studies.loc[refs, "n_cases"].to_numpy() if key == UNKNOWN_CATEGORY else 0
+        )
     return {"outcomes": outcomes}
 
 
@@ -121,6 +123,13 @@ def describe(review: Review, inference: Inference) -> str:
 def frame(review: Review) -> pd.DataFrame:
     """Every inference with its source and the studies it concerns, for the report."""
     return pd.DataFrame(
-        [{"inference": i.name, "source": i.source, "studies": ", ".join(map(str, i.refs(review)))} for i in INFERENCES],
+        [
+            {
+                "inference": i.name,
+                "source": i.source,
+                "studies": ", ".join(map(str, i.refs(review))),
+            }
+            for i in INFERENCES
+        ],
         columns=["inference", "source", "studies"],
     )

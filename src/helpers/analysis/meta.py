@@ -76,10 +76,48 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from helpers.analysis import glmm
+from helpers.data.values import check_choice
 
-METHODS = ("crude", "dl", "reml", "ft", "glmm")
+__all__ = [
+    "DEFAULT_METHOD",
+    "INFLUENCE_COLUMNS",
+    "IV_METHODS",
+    "LEAVE_ONE_OUT_COLUMNS",
+    "METHODS",
+    "PI_TYPES",
+    "PRIMARY_METHODS",
+    "TESTS",
+    "TEST_LABELS",
+    "TEST_NAMES",
+    "PooledProportion",
+    "at_boundary",
+    "escalc_pft",
+    "escalc_plo",
+    "expit",
+    "generalised_q",
+    "glmm_heterogeneity",
+    "influence",
+    "ipft",
+    "leave_one_out",
+    "marginal_proportion",
+    "moderator_test",
+    "pool_proportions",
+    "study_table",
+    "tau2_dl",
+    "tau2_qprofile",
+    "tau2_reml",
+]
+
+#: Every method, in the one order the report lists them: the binomial-normal GLMM, the
+#: inverse-variance models (REML, DerSimonian–Laird, Freeman–Tukey), and crude pooling.
+METHODS = ("glmm", "reml", "dl", "ft", "crude")
 #: The inverse-variance methods, whose intervals ``test`` chooses.
-IV_METHODS = ("dl", "reml", "ft")
+IV_METHODS = ("reml", "dl", "ft")
+#: The methods a report run may choose as its primary model (crude pooling is shown beside
+#: every model, never as the primary one).
+PRIMARY_METHODS = tuple(m for m in METHODS if m != "crude")
+#: The default method, everywhere a method is chosen.
+DEFAULT_METHOD = "glmm"
 TESTS = ("z", "knha", "adhoc")
 PI_TYPES = ("default", "t")
 #: Short names of the tests, for tables and sentences.
@@ -275,9 +313,13 @@ class PooledProportion:
                 )
             else:
                 lines.append(f"  Q({self.q_df}) = {self.q:.3f}, p = {self.q_pvalue:.4f}")
-            lines.append(f"  prediction interval {self.pi_low:.4f} to {self.pi_high:.4f} ({self.pi_dist})")
+            lines.append(
+                f"  prediction interval {self.pi_low:.4f} to {self.pi_high:.4f} ({self.pi_dist})"
+            )
         if self.method == "glmm":
-            lines.append(f"  profile-likelihood {pct} CI {self.profile_ci_low:.4f} to {self.profile_ci_high:.4f}")
+            lines.append(
+                f"  profile-likelihood {pct} CI {self.profile_ci_low:.4f} to {self.profile_ci_high:.4f}"
+            )
             lines.append(
                 f"  marginal (population-averaged) proportion {self.marginal_proportion:.4f}, "
                 f"{pct} CI {self.marginal_ci_low:.4f} to {self.marginal_ci_high:.4f}"
@@ -296,7 +338,9 @@ def _counts(values, name: str) -> np.ndarray:
     if isinstance(values, str | bytes):
         raise ValueError(f"{name} must be a sequence of whole numbers, not a string")
     array = values.to_numpy() if isinstance(values, pd.Series) else values
-    if not isinstance(array, np.ndarray):  # a list: look at each value before NumPy turns True into 1
+    if not isinstance(
+        array, np.ndarray
+    ):  # a list: look at each value before NumPy turns True into 1
         array = np.asarray(list(array), dtype=object)
     if array.dtype.kind in "iu":
         return array.astype(float)
@@ -388,7 +432,10 @@ def ipft(y, n: float):
     with np.errstate(invalid="ignore", divide="ignore"):
         p = 0.5 * (1 - np.sign(np.cos(2 * y)) * np.sqrt(1 - (s + (s - 1 / s) / n) ** 2))
     p = np.where(np.isnan(p), np.nan, p)
-    lo, hi = escalc_pft(np.array([0.0]), np.array([n]))[0][0], escalc_pft(np.array([n]), np.array([n]))[0][0]
+    lo, hi = (
+        escalc_pft(np.array([0.0]), np.array([n]))[0][0],
+        escalc_pft(np.array([n]), np.array([n]))[0][0],
+    )
     p = np.where(y > hi, 1.0, p)
     p = np.where(y < lo, 0.0, p)
     return p
@@ -474,7 +521,14 @@ def tau2_qprofile(yi, vi, level: float = 0.95) -> tuple[float, float]:
             if hi > 1e12:
                 return math.inf
         return float(
-            optimize.brentq(lambda t: generalised_q(yi, vi, t) - target, 0.0, hi, xtol=1e-13, rtol=1e-13, maxiter=500)
+            optimize.brentq(
+                lambda t: generalised_q(yi, vi, t) - target,
+                0.0,
+                hi,
+                xtol=1e-13,
+                rtol=1e-13,
+                maxiter=500,
+            )
         )
 
     return crossing(upper_q), crossing(lower_q)
@@ -533,8 +587,12 @@ def glmm_heterogeneity(x: np.ndarray, m: np.ndarray) -> tuple[float, float]:
     """
     pbar = x.sum() / m.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
-        sat = np.where(x > 0, x * np.log(x / m), 0.0) + np.where(m > x, (m - x) * np.log((m - x) / m), 0.0)
-        fixed = (x * math.log(pbar) if pbar > 0 else 0.0) + ((m - x) * math.log(1 - pbar) if pbar < 1 else 0.0)
+        sat = np.where(x > 0, x * np.log(x / m), 0.0) + np.where(
+            m > x, (m - x) * np.log((m - x) / m), 0.0
+        )
+        fixed = (x * math.log(pbar) if pbar > 0 else 0.0) + (
+            (m - x) * math.log(1 - pbar) if pbar < 1 else 0.0
+        )
     lrt = max(0.0, float(2 * np.sum(sat - fixed)))
     inner = (x > 0) & (x < m)
     if inner.sum() < 2:
@@ -549,23 +607,26 @@ def glmm_heterogeneity(x: np.ndarray, m: np.ndarray) -> tuple[float, float]:
 
 
 def _check_arguments(method, level, test, pi_type, nodes):
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
-    if isinstance(level, bool | np.bool_) or not isinstance(level, numbers.Real) or not 0 < level < 1:
+    check_choice("method", method, METHODS)
+    if (
+        isinstance(level, bool | np.bool_)
+        or not isinstance(level, numbers.Real)
+        or not 0 < level < 1
+    ):
         raise ValueError("level must be between 0 and 1")
-    if test not in TESTS:
-        raise ValueError(f"unknown test {test!r}; allowed: {', '.join(TESTS)}")
+    check_choice("test", test, TESTS)
     if test != "z" and method not in IV_METHODS:
-        raise ValueError(f"test={test!r} is for the inverse-variance methods ({', '.join(IV_METHODS)}), not {method!r}")
-    if pi_type not in PI_TYPES:
-        raise ValueError(f"unknown pi_type {pi_type!r}; allowed: {', '.join(PI_TYPES)}")
+        raise ValueError(
+            f"test={test!r} is for the inverse-variance methods ({', '.join(IV_METHODS)}), not {method!r}"
+        )
+    check_choice("pi_type", pi_type, PI_TYPES)
     return glmm.check_nodes(nodes) if method == "glmm" else nodes
 
 
 def pool_proportions(
     events: Sequence[int],
     n: Sequence[int],
-    method: str = "glmm",
+    method: str = DEFAULT_METHOD,
     level: float = 0.95,
     labels: Sequence[str] | None = None,
     nodes: int | str = "auto",
@@ -623,7 +684,15 @@ def pool_proportions(
     k = len(x)
     studies = study_table(x, m, labels, level)
     z = stats.norm.ppf(0.5 + level / 2)
-    base = dict(method=method, k=k, events=int(x.sum()), n=int(m.sum()), studies=studies, level=level, test=test)
+    base = dict(
+        method=method,
+        k=k,
+        events=int(x.sum()),
+        n=int(m.sum()),
+        studies=studies,
+        level=level,
+        test=test,
+    )
 
     if method == "crude":
         from statsmodels.stats.proportion import proportion_confint
@@ -726,7 +795,9 @@ def _pool_glmm(x, m, nodes, level, z, pi_type, base, profile) -> PooledProportio
         qe_lrt_pvalue=float(stats.chi2.sf(lrt, df)) if df else math.nan,
     )
     f = glmm.fit(x, m, nodes)
-    nan = dict(proportion=math.nan, ci_low=math.nan, ci_high=math.nan, estimate=math.nan, se=math.nan)
+    nan = dict(
+        proportion=math.nan, ci_low=math.nan, ci_high=math.nan, estimate=math.nan, se=math.nan
+    )
     if not f.estimable:
         return PooledProportion(
             **base,
@@ -764,7 +835,10 @@ def _pool_glmm(x, m, nodes, level, z, pi_type, base, profile) -> PooledProportio
             ]
         )
         sd = math.sqrt(float(g @ f.cov @ g))
-        mlo, mhi = float(expit(special.logit(marg) - z * sd)), float(expit(special.logit(marg) + z * sd))
+        mlo, mhi = (
+            float(expit(special.logit(marg) - z * sd)),
+            float(expit(special.logit(marg) + z * sd)),
+        )
     elif np.isfinite(se):
         mlo, mhi = float(expit(beta - z * se)), float(expit(beta + z * se))
     t_lo = t_hi = b_lo = b_hi = math.nan
@@ -824,7 +898,7 @@ LEAVE_ONE_OUT_COLUMNS = [
 def leave_one_out(
     events,
     n,
-    method: str = "glmm",
+    method: str = DEFAULT_METHOD,
     labels=None,
     level: float = 0.95,
     test: str = "z",
@@ -850,7 +924,14 @@ def leave_one_out(
     for i in range(len(x)):
         keep = np.arange(len(x)) != i
         r = pool_proportions(
-            x[keep], m[keep], method=method, level=level, test=test, nodes=nodes, pi_type=pi_type, profile=False
+            x[keep],
+            m[keep],
+            method=method,
+            level=level,
+            test=test,
+            nodes=nodes,
+            pi_type=pi_type,
+            profile=False,
         )
         rows.append(
             {
@@ -988,14 +1069,18 @@ def moderator_test(events, n, groups, method: str = "reml") -> dict:
         logit scale's Wald interval.
     """
     if method not in ("dl", "reml"):
-        raise ValueError(f"the common-tau² test is for the logit models dl and reml, not {method!r}")
+        raise ValueError(
+            f"the common-tau² test is for the logit models dl and reml, not {method!r}"
+        )
     x, m, _ = _inputs(events, n, None)
     groups = [str(g) for g in groups]
     if len(groups) != len(x):
         raise ValueError("groups must have one entry per study")
     levels = sorted(set(groups))
     yi, vi = escalc_plo(x, m)
-    X = np.column_stack([np.ones(len(x))] + [[g == lev for g in groups] for lev in levels[1:]]).astype(float)
+    X = np.column_stack(
+        [np.ones(len(x))] + [[g == lev for g in groups] for lev in levels[1:]]
+    ).astype(float)
     k, p = X.shape
     result = {
         "qm": math.nan,

@@ -30,7 +30,9 @@ band of its largest lesion (:data:`SIZE_BANDS`).
 
 from __future__ import annotations
 
+import inspect
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,8 +41,10 @@ from scipy import stats
 
 from helpers.analysis.glmm import degenerate
 from helpers.analysis.meta import (
+    DEFAULT_METHOD,
     IV_METHODS,
     METHODS,
+    PRIMARY_METHODS,
     TEST_LABELS,
     TESTS,
     PooledProportion,
@@ -51,18 +55,67 @@ from helpers.analysis.meta import (
 from helpers.analysis.meta import influence as meta_influence
 from helpers.analysis.meta import leave_one_out as meta_leave_one_out
 from helpers.data.loader import Review
+from helpers.data.printed import (
+    IMPROVEMENT,
+    NOT_REPORTED_WORDS,
+    RESPONSE_CATEGORIES,
+    UNKNOWN_CATEGORY,
+)
+from helpers.data.values import check_choice, is_missing
 
+__all__ = [
+    "ALL_MODELS",
+    "COMMON_TAU2_METHOD",
+    "DEFAULT_TEST",
+    "FALLBACK",
+    "GROUP_KINDS",
+    "LEAVE_ONE_OUT_MIN",
+    "MIXED",
+    "MODEL_NAMES",
+    "NOT_REPORTED",
+    "OUTCOMES",
+    "OUTCOME_LABELS",
+    "PI_TYPE",
+    "POOLED_COLUMNS",
+    "SIZE_BANDS",
+    "STUDY_COLUMNS",
+    "SUBGROUP_COLUMNS",
+    "UNITS",
+    "UNKNOWN",
+    "GroupFit",
+    "Settings",
+    "SubgroupAnalysis",
+    "events_per_study",
+    "fit",
+    "fit_groups",
+    "fit_with_fallback",
+    "group_parts",
+    "groups",
+    "interval_text",
+    "leave_one_out",
+    "leave_one_out_groups",
+    "model_name",
+    "pool_every_method",
+    "size_band",
+    "subgroup_order",
+    "subgroup_test",
+    "subgroup_values",
+    "subgroups",
+]
+
+#: The default interval of the inverse-variance models: Hartung–Knapp never narrower than Wald
+#: (the project's choice, after Röver, Knapp and Friede 2015; see :class:`Settings`).
+DEFAULT_TEST = "adhoc"
 OUTCOMES = ("response", "complete")
 #: How each outcome reads in titles and sentences.
 OUTCOME_LABELS = {"response": "complete or partial response", "complete": "complete response"}
 UNKNOWN = ("failure", "exclude")
 UNITS = ("patients", "lesions")
 #: Random-effects models a report can show in its forest plots, summaries and subgroup tests.
-MODELS = ("reml", "dl", "glmm", "ft")
 #: Bands of the largest lesion's diameter (cm): upper bounds, right-closed.
 SIZE_BANDS = (("≤ 1 cm", 1.0), ("1–5 cm", 5.0), ("> 5 cm", math.inf))
 #: A subgroup value for the studies that do not report the variable: shown, never tested.
-NOT_REPORTED = "not reported"
+NOT_REPORTED = NOT_REPORTED_WORDS
 #: The disease category of a study whose patients have diseases of several categories. It
 #: holds a space, so it can never be a category of the vocabulary (whose keys are [a-z_]+).
 MIXED = "mixed categories"
@@ -91,20 +144,15 @@ SUBGROUP_COLUMNS = [
     "why_not_tested",
     "warnings",
 ]
-#: The columns of :func:`pool_groups`.
+#: The columns of :func:`pool_every_method`.
 POOLED_COLUMNS = ["kind", "group", "label", *PooledProportion._SUMMARY, "warnings"]
 #: Groups the notebook pools: each modality, then each family of more than one modality.
 GROUP_KINDS = ("modality", "family")
 
 
-def _check(name, value, allowed):
-    if value not in allowed:
-        raise ValueError(f"unknown {name} {value!r}; allowed: {', '.join(map(str, allowed))}")
-
-
 def size_band(diameter: float, qualifier) -> str:
     """The band of a largest diameter (``"not reported"`` when missing)."""
-    if diameter is None or (isinstance(diameter, float) and math.isnan(diameter)):
+    if is_missing(diameter):
         return NOT_REPORTED
     for label, upper in SIZE_BANDS:
         if diameter <= upper:
@@ -114,7 +162,7 @@ def size_band(diameter: float, qualifier) -> str:
 
 def subgroup_values(values: pd.Series) -> pd.Series:
     """Subgroup values as text, a missing value as :data:`NOT_REPORTED` (so 1 and "1" are one subgroup)."""
-    return values.map(lambda v: NOT_REPORTED if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
+    return values.map(lambda v: NOT_REPORTED if is_missing(v) else str(v))
 
 
 def subgroup_order(value) -> tuple:
@@ -143,13 +191,16 @@ def events_per_study(
         ``disease_category``, ``size_band``, ``publication_type``, ``events``, ``n``.
         Studies left with no patient are dropped.
     """
-    _check("outcome", outcome, OUTCOMES)
-    _check("unknown", unknown, UNKNOWN)
-    _check("unit", unit, UNITS)
+    check_choice("outcome", outcome, OUTCOMES)
+    check_choice("unknown", unknown, UNKNOWN)
+    check_choice("unit", unit, UNITS)
     s = review.studies
     o = review.outcomes.loc[s.index]
-    cats = review.diseases.groupby(level="ref")["category"].agg(lambda c: c.iloc[0] if c.nunique() == 1 else MIXED)
-    categories = ["complete_response"] + (["partial_response"] if outcome == "response" else [])
+    cats = review.diseases.groupby(level="ref")["category"].agg(
+        lambda c: c.iloc[0] if c.nunique() == 1 else MIXED
+    )
+    keys = IMPROVEMENT if outcome == "response" else ("complete",)
+    categories = [RESPONSE_CATEGORIES[key][1] for key in keys]
     rows = []
     for ref, study in s.iterrows():
         r = o.loc[ref]
@@ -163,7 +214,9 @@ def events_per_study(
                 continue
         else:
             events = int(sum(r[c] for c in categories))
-            n = int(study["n_cases"]) - (int(r["unknown_response"]) if unknown == "exclude" else 0)
+            n = int(study["n_cases"]) - (
+                int(r[RESPONSE_CATEGORIES[UNKNOWN_CATEGORY][1]]) if unknown == "exclude" else 0
+            )
         if n == 0 or (exclude_abstracts and study["publication_type"] == "conference_abstract"):
             continue
         if case_series_only and int(study["n_cases"]) <= 1:
@@ -175,27 +228,61 @@ def events_per_study(
                 "modality": study["modality"],
                 "family": study["family"],
                 "disease_category": cats.get(ref, NOT_REPORTED),
-                "size_band": size_band(study["largest_diameter_cm"], study["largest_diameter_qualifier"]),
+                "size_band": size_band(
+                    study["largest_diameter_cm"], study["largest_diameter_qualifier"]
+                ),
                 "publication_type": study["publication_type"],
                 "events": events,
                 "n": n,
             }
         )
-    return pd.DataFrame(rows, columns=STUDY_COLUMNS).set_index("ref")  # no row when no study is left
+    return pd.DataFrame(rows, columns=STUDY_COLUMNS).set_index(
+        "ref"
+    )  # no row when no study is left
 
 
 def groups(review: Review) -> list[tuple[str, str, str]]:
     """The groups pooled: ``(kind, key, label)`` for each modality and each multi-modality family."""
-    mods = review.modalities.sort_values("order")
+    mods = review.modalities
     out = [("modality", m, row["label"]) for m, row in mods.iterrows()]
-    fams = review.families.sort_values("order")
+    fams = review.families
     for f, row in fams.iterrows():
         if (mods["family"] == f).sum() > 1:
-            out.append(("family", f, f"All {row['label'].split(' (')[0].lower()}" if f != "sts" else "All STS"))
+            out.append(
+                (
+                    "family",
+                    f,
+                    f"All {row['label'].split(' (')[0].lower()}" if f != "sts" else "All STS",
+                )
+            )
     return out
 
 
-def pool_groups(data: pd.DataFrame, review: Review, methods=None, level: float = 0.95) -> pd.DataFrame:
+def group_parts(data: pd.DataFrame, review: Review) -> Iterator[tuple[str, str, str, pd.DataFrame]]:
+    """Each pooled group that has studies, with its studies: the one loop over the groups.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Events per study (:func:`events_per_study`).
+    review : Review
+
+    Yields
+    ------
+    kind, key, label : str
+        The group (:func:`groups`).
+    part : DataFrame
+        Its rows of ``data`` (never empty: a group with no study is left out).
+    """
+    for kind, key, label in groups(review):
+        part = data[data[kind] == key]
+        if not part.empty:
+            yield kind, key, label, part
+
+
+def pool_every_method(
+    data: pd.DataFrame, review: Review, methods=None, level: float = 0.95
+) -> pd.DataFrame:
     """Pool each group (modality and family) with each model.
 
     Parameters
@@ -210,15 +297,15 @@ def pool_groups(data: pd.DataFrame, review: Review, methods=None, level: float =
         One row per (group, model): ``kind``, ``group``, ``label`` and the columns of
         :meth:`PooledProportion.to_frame`. Groups with no study are left out.
     """
-    models = [m if isinstance(m, tuple) else (m, "z") for m in (ALL_MODELS if methods is None else methods)]
+    models = [
+        m if isinstance(m, tuple) else (m, "z")
+        for m in (ALL_MODELS if methods is None else methods)
+    ]
     for method, test in models:
-        _check("method", method, METHODS)
-        _check("test", test, TESTS)
+        check_choice("method", method, METHODS)
+        check_choice("test", test, TESTS)
     rows = []
-    for kind, key, label in groups(review):
-        part = data[data[kind] == key]
-        if part.empty:
-            continue
+    for kind, key, label, part in group_parts(data, review):
         for method, test in models:
             res = pool_proportions(
                 part["events"],
@@ -231,25 +318,32 @@ def pool_groups(data: pd.DataFrame, review: Review, methods=None, level: float =
                 profile=False,
             )
             rows.append(
-                pd.concat([pd.DataFrame([{"kind": kind, "group": key, "label": label}]), res.to_frame()], axis=1)
+                pd.concat(
+                    [pd.DataFrame([{"kind": kind, "group": key, "label": label}]), res.to_frame()],
+                    axis=1,
+                )
             )
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=POOLED_COLUMNS)
 
 
-def fit(data: pd.DataFrame, method: str = "glmm", level: float = 0.95, **selection) -> PooledProportion:
+def fit(
+    data: pd.DataFrame, method: str = DEFAULT_METHOD, level: float = 0.95, **selection
+) -> PooledProportion:
     """Pool the studies of ``data`` matching ``selection`` (``modality="eswl"``, ``family="laser"``)."""
     part = data
     for column, value in selection.items():
         part = part[part[column] == value]
     if part.empty:
         raise ValueError(f"no study matches {selection}")
-    return pool_proportions(part["events"], part["n"], method=method, level=level, labels=part["label"])
+    return pool_proportions(
+        part["events"], part["n"], method=method, level=level, labels=part["label"]
+    )
 
 
 def subgroup_test(
     data: pd.DataFrame,
     by: str,
-    method: str = "glmm",
+    method: str = DEFAULT_METHOD,
     level: float = 0.95,
     min_studies: int = 2,
     test: str = "z",
@@ -274,14 +368,20 @@ def subgroup_test(
         ``warnings``; and the test: ``q``, ``df``, ``p_value``, ``subgroups_tested``,
         ``method``.
     """
-    _check("method", method, MODELS)
-    _check("test", test, TESTS)
+    check_choice("method", method, PRIMARY_METHODS)
+    check_choice("test", test, TESTS)
     test = test if method in IV_METHODS else "z"
     data = data.assign(**{by: subgroup_values(data[by])})
     rows, est, se = [], [], []
     for key, part in sorted(data.groupby(by, sort=False), key=lambda item: subgroup_order(item[0])):
         res = pool_proportions(
-            part["events"], part["n"], method=method, level=level, labels=part["label"], test=test, profile=False
+            part["events"],
+            part["n"],
+            method=method,
+            level=level,
+            labels=part["label"],
+            test=test,
+            profile=False,
         )
         why = (
             "not reported: not a subgroup"
@@ -314,7 +414,13 @@ def subgroup_test(
             est.append(res.estimate)
             se.append(res.se)
     table = pd.DataFrame(rows, columns=SUBGROUP_COLUMNS)
-    result = {"method": method, "subgroups_tested": len(est), "q": math.nan, "df": 0, "p_value": math.nan}
+    result = {
+        "method": method,
+        "subgroups_tested": len(est),
+        "q": math.nan,
+        "df": 0,
+        "p_value": math.nan,
+    }
     if len(est) >= 2:
         w = 1 / np.square(se)
         theta = np.sum(w * np.array(est)) / np.sum(w)
@@ -357,8 +463,8 @@ COMMON_TAU2_METHOD = {"reml": "reml", "dl": "dl", "glmm": "reml", "ft": "reml"}
 def subgroups(
     data: pd.DataFrame,
     by: str,
-    method: str = "glmm",
-    test: str = "adhoc",
+    method: str = DEFAULT_METHOD,
+    test: str = DEFAULT_TEST,
     min_studies: int = 2,
     exclude=(NOT_REPORTED,),
 ) -> SubgroupAnalysis:
@@ -371,7 +477,7 @@ def subgroups(
     ``min_studies`` studies and not in ``exclude``. A subgroup in ``exclude`` ("not
     reported") enters no test and is returned apart.
     """
-    _check("method", method, MODELS)
+    check_choice("method", method, PRIMARY_METHODS)
     data = data.assign(**{by: subgroup_values(data[by])})
     methods = [method] + ([FALLBACK] if method == "glmm" else [])
     table = None
@@ -379,19 +485,27 @@ def subgroups(
     for m in methods:
         t = test if m in IV_METHODS else "z"
         name = MODEL_NAMES[m] + (f", {TEST_LABELS[t]}" if m in IV_METHODS else "")
-        separate, result = subgroup_test(data, by, method=m, min_studies=min_studies, test=t, exclude=exclude)
+        separate, result = subgroup_test(
+            data, by, method=m, min_studies=min_studies, test=t, exclude=exclude
+        )
         column = (
-            separate.apply(lambda r: interval_text(r["proportion"], r["ci_low"], r["ci_high"]), axis=1)
+            separate.apply(
+                lambda r: interval_text(r["proportion"], r["ci_low"], r["ci_high"]), axis=1
+            )
             if len(separate)
             else pd.Series(dtype=object)
         )
         if table is None:
-            edge = data.assign(edge=at_boundary(data["events"], data["n"])).groupby(by)["edge"].sum()
+            edge = (
+                data.assign(edge=at_boundary(data["events"], data["n"])).groupby(by)["edge"].sum()
+            )
             table = pd.DataFrame(
                 {
                     "subgroup": separate["subgroup"],
                     "k": separate["k"],
-                    "events / n": [f"{e}/{n}" for e, n in zip(separate["events"], separate["n"], strict=True)],
+                    "events / n": [
+                        f"{e}/{n}" for e, n in zip(separate["events"], separate["n"], strict=True)
+                    ],
                     # where every study is at 0% or 100%, the logit models show their continuity
                     # correction more than the data: the reader should see how many are
                     "studies at 0% or 100%": [int(edge[g]) for g in separate["subgroup"]],
@@ -435,14 +549,24 @@ def subgroups(
     )
     out = table["subgroup"].isin(exclude)
     return SubgroupAnalysis(
-        by, table[~out].reset_index(drop=True), pd.DataFrame(tests), table[out].reset_index(drop=True)
+        by,
+        table[~out].reset_index(drop=True),
+        pd.DataFrame(tests),
+        table[out].reset_index(drop=True),
     )
 
 
 # --------------------------------------------------------------------------- the notebook's settings and fits
 
 #: How each model is named in tables and sentences.
-MODEL_NAMES = {"crude": "crude", "glmm": "GLMM", "reml": "REML", "dl": "DerSimonian–Laird", "ft": "Freeman–Tukey"}
+#: The methods in words, in the order of :data:`helpers.analysis.meta.METHODS`.
+MODEL_NAMES = {
+    "glmm": "GLMM",
+    "reml": "REML",
+    "dl": "DerSimonian–Laird",
+    "ft": "Freeman–Tukey",
+    "crude": "crude",
+}
 #: The model reported for a group whose GLMM is not estimable (with the run's ``test``). This
 #: is the project's choice: REML is the tau² estimator Cochrane's Statistical Methods Group
 #: recommends (2022) for inverse-variance random-effects models.
@@ -463,7 +587,7 @@ class Settings:
     """The choices of one meta-analysis run, checked: a bad value names the allowed ones.
 
     Parameters mirror :func:`events_per_study` plus ``method`` (the primary model, one of
-    :data:`MODELS`) and ``test`` (the confidence interval of the inverse-variance models,
+    :data:`PRIMARY_METHODS`) and ``test`` (the confidence interval of the inverse-variance models,
     one of :data:`helpers.analysis.meta.TESTS`, used by the primary model when it is one of them
     and by the :data:`FALLBACK`).
 
@@ -479,20 +603,39 @@ class Settings:
         unit: str = "patients",
         exclude_abstracts: bool = False,
         case_series_only: bool = False,
-        method: str = "glmm",
-        test: str = "adhoc",
+        method: str = DEFAULT_METHOD,
+        test: str = DEFAULT_TEST,
     ):
-        _check("outcome", outcome, OUTCOMES)
-        _check("unknown", unknown, UNKNOWN)
-        _check("unit", unit, UNITS)
-        _check("method", method, MODELS)
-        _check("test", test, TESTS)
-        for name, value in (("exclude_abstracts", exclude_abstracts), ("case_series_only", case_series_only)):
+        check_choice("outcome", outcome, OUTCOMES)
+        check_choice("unknown", unknown, UNKNOWN)
+        check_choice("unit", unit, UNITS)
+        check_choice("method", method, PRIMARY_METHODS)
+        check_choice("test", test, TESTS)
+        for name, value in (
+            ("exclude_abstracts", exclude_abstracts),
+            ("case_series_only", case_series_only),
+        ):
             if not isinstance(value, bool):
                 raise ValueError(f"{name} must be True or False, not {value!r}")
         self.outcome, self.unknown, self.unit = outcome, unknown, unit
         self.exclude_abstracts, self.case_series_only = exclude_abstracts, case_series_only
         self.method, self.test = method, test
+
+    @classmethod
+    def from_parameters(cls, parameters: dict) -> Settings:
+        """The settings among a notebook's parameters (the others are left out).
+
+        Parameters
+        ----------
+        parameters : dict
+            A notebook's parameters by name.
+
+        Returns
+        -------
+        Settings
+        """
+        names = inspect.signature(cls).parameters
+        return cls(**{k: v for k, v in parameters.items() if k in names})
 
     @property
     def selection(self) -> dict:
@@ -509,9 +652,15 @@ class Settings:
         """The settings in words, for the report."""
         parts = [
             f"outcome: {OUTCOME_LABELS[self.outcome]}",
-            "unknown responses count as failures" if self.unknown == "failure" else "unknown responses left out",
-            "lesion-level counts where a study gives them" if self.unit == "lesions" else "patients counted",
-            "conference abstracts left out" if self.exclude_abstracts else "conference abstracts included",
+            "unknown responses count as failures"
+            if self.unknown == "failure"
+            else "unknown responses left out",
+            "lesion-level counts where a study gives them"
+            if self.unit == "lesions"
+            else "patients counted",
+            "conference abstracts left out"
+            if self.exclude_abstracts
+            else "conference abstracts included",
             "case series only (single-patient case reports left out)"
             if self.case_series_only
             else "case reports and case series",
@@ -521,7 +670,10 @@ class Settings:
         return "; ".join(parts) + "."
 
     def __repr__(self) -> str:
-        parts = ", ".join(f"{k}={v!r}" for k, v in {**self.selection, "method": self.method, "test": self.test}.items())
+        parts = ", ".join(
+            f"{k}={v!r}"
+            for k, v in {**self.selection, "method": self.method, "test": self.test}.items()
+        )
         return f"Settings({parts})"
 
 
@@ -564,9 +716,7 @@ class GroupFit:
         if self.result.k == 1:
             return "single study: nothing to pool"
         if self.fallback:
-            note = (
-                f"{MODEL_NAMES[self.primary.method]} not estimable ({self.primary.reason}); {self.model} shown instead"
-            )
+            note = f"{MODEL_NAMES[self.primary.method]} not estimable ({self.primary.reason}); {self.model} shown instead"
             return "; ".join(v for v in (note, *self.result.warnings) if v)
         if not self.result.converged and self.result.method == "glmm":
             studies = self.result.studies
@@ -580,10 +730,10 @@ class GroupFit:
         return self.result.notes
 
 
-def fit_group(
+def fit_with_fallback(
     part: pd.DataFrame,
-    method: str = "glmm",
-    test: str = "adhoc",
+    method: str = DEFAULT_METHOD,
+    test: str = DEFAULT_TEST,
     level: float = 0.95,
     kind: str = "",
     key: str = "",
@@ -595,30 +745,39 @@ def fit_group(
     pooled, and an inverse-variance model that cannot be estimated (tau² running off to
     infinity) is reported as such.
     """
-    _check("method", method, MODELS)
-    _check("test", test, TESTS)
+    check_choice("method", method, PRIMARY_METHODS)
+    check_choice("test", test, TESTS)
     args = dict(level=level, labels=part["label"], pi_type=PI_TYPE)
     primary = pool_proportions(
         part["events"], part["n"], method=method, test=test if method in IV_METHODS else "z", **args
     )
     result = primary
-    if method == "glmm" and not primary.converged and primary.k >= 2 and not degenerate(part["events"], part["n"]):
+    if (
+        method == "glmm"
+        and not primary.converged
+        and primary.k >= 2
+        and not degenerate(part["events"], part["n"])
+    ):
         fallback = pool_proportions(part["events"], part["n"], method=FALLBACK, test=test, **args)
         result = fallback if fallback.converged else primary
-    crude = pool_proportions(part["events"], part["n"], method="crude", level=level, labels=part["label"])
+    crude = pool_proportions(
+        part["events"], part["n"], method="crude", level=level, labels=part["label"]
+    )
     return GroupFit(kind, key, label, result, primary, crude)
 
 
 def fit_groups(
-    data: pd.DataFrame, review: Review, method: str = "glmm", test: str = "adhoc", level: float = 0.95
+    data: pd.DataFrame,
+    review: Review,
+    method: str = DEFAULT_METHOD,
+    test: str = DEFAULT_TEST,
+    level: float = 0.95,
 ) -> dict[tuple[str, str], GroupFit]:
     """One :class:`GroupFit` per group with studies: ``{(kind, key): GroupFit}``."""
-    out = {}
-    for kind, key, label in groups(review):
-        part = data[data[kind] == key]
-        if not part.empty:
-            out[(kind, key)] = fit_group(part, method, test, level, kind, key, label)
-    return out
+    return {
+        (kind, key): fit_with_fallback(part, method, test, level, kind, key, label)
+        for kind, key, label, part in group_parts(data, review)
+    }
 
 
 # --------------------------------------------------------------------------- tables and words
@@ -665,10 +824,14 @@ def leave_one_out(fit: GroupFit, level: float = 0.95) -> pd.DataFrame:
     return out
 
 
-def leave_one_out_groups(fits: dict[tuple[str, str], GroupFit], min_studies: int = LEAVE_ONE_OUT_MIN) -> dict:
+def leave_one_out_groups(
+    fits: dict[tuple[str, str], GroupFit], min_studies: int = LEAVE_ONE_OUT_MIN
+) -> dict:
     """:func:`leave_one_out` for every group with at least ``min_studies`` studies and an estimable model."""
     return {
-        key: leave_one_out(fit) for key, fit in fits.items() if fit.result.k >= min_studies and fit.result.converged
+        key: leave_one_out(fit)
+        for key, fit in fits.items()
+        if fit.result.k >= min_studies and fit.result.converged
     }
 
 

@@ -13,6 +13,8 @@ import pandas as pd
 from helpers.data.errors import DataValidationError, Problem
 from helpers.data.rules import prisma_sums
 
+__all__ = ["check", "count"]
+
 
 def count(prisma: pd.DataFrame, box: str) -> int | None:
     """A box's count, or None where the paper gives none."""
@@ -35,7 +37,10 @@ def check(prisma: pd.DataFrame) -> list[str]:
     done, failed = prisma_sums({box: count(prisma, box) for box in prisma.index})
     if failed:
         raise DataValidationError(
-            [Problem("prisma.csv", "flow adds up", message, column="count") for _, message in failed],
+            [
+                Problem("prisma.csv", "flow adds up", message, column="count")
+                for _, message in failed
+            ],
             source="PRISMA flow",
         )
     return done

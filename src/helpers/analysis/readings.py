@@ -35,7 +35,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["PROJECT", "READINGS", "STRICT", "WITHDRAWN", "Reading", "active", "frame", "label", "using"]
+__all__ = [
+    "PROJECT",
+    "READINGS",
+    "STRICT",
+    "WITHDRAWN",
+    "Reading",
+    "active",
+    "frame",
+    "label",
+    "using",
+]
 
 
 @dataclass(frozen=True)
@@ -160,10 +170,23 @@ def label(readings) -> str:
         return "project"
     if chosen == STRICT:
         return "strict"
-    return "project without " + ", ".join(sorted(PROJECT - chosen)) if chosen < PROJECT else ", ".join(sorted(chosen))
+    return (
+        "project without " + ", ".join(sorted(PROJECT - chosen))
+        if chosen < PROJECT
+        else ", ".join(sorted(chosen))
+    )
 
 
-_COLUMNS = ["reading", "status", "title", "paper_says", "project_does", "strict_does", "why", "where"]
+_COLUMNS = [
+    "reading",
+    "status",
+    "title",
+    "paper_says",
+    "project_does",
+    "strict_does",
+    "why",
+    "where",
+]
 
 
 def frame() -> pd.DataFrame:

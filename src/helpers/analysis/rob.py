@@ -27,6 +27,17 @@ from helpers.data.appraisals import ANSWERS
 from helpers.data.loader import Review
 from helpers.data.registers import parse_reported
 
+__all__ = [
+    "HIGH_BELOW",
+    "LOW_ABOVE",
+    "RATINGS",
+    "distribution",
+    "paper_distribution",
+    "questions",
+    "rate",
+    "rating",
+]
+
 #: Share of "yes" above which a study is at low risk of bias (strictly above).
 LOW_ABOVE = 0.75
 #: Share of "yes" below which a study is at high risk of bias (strictly below).
@@ -59,14 +70,20 @@ def rate(appraisals: pd.DataFrame, review: Review) -> pd.DataFrame:
         Indexed by ``ref``: ``label``, ``checklist``, one column per answer, ``applicable``,
         ``share_yes`` and ``rating``.
     """
-    counts = appraisals.pivot_table(index="ref", columns="answer", values="question", aggfunc="count", fill_value=0)
+    counts = appraisals.pivot_table(
+        index="ref", columns="answer", values="question", aggfunc="count", fill_value=0
+    )
     counts = counts.reindex(columns=list(ANSWERS), fill_value=0)
     counts["applicable"] = counts["yes"] + counts["no"] + counts["unclear"]
     counts["share_yes"] = counts["yes"] / counts["applicable"].replace(0, np.nan)
     counts["rating"] = counts["share_yes"].map(lambda s: "not rated" if pd.isna(s) else rating(s))
     s = review.studies.loc[counts.index]
     counts.insert(0, "checklist", appraisals.groupby("ref")["checklist"].first())
-    counts.insert(0, "label", s["first_author"] + " " + s["year"].astype(str) + " [" + s.index.astype(str) + "]")
+    counts.insert(
+        0,
+        "label",
+        s["first_author"] + " " + s["year"].astype(str) + " [" + s.index.astype(str) + "]",
+    )
     counts.columns.name = None
     return counts
 
@@ -74,7 +91,13 @@ def rate(appraisals: pd.DataFrame, review: Review) -> pd.DataFrame:
 def distribution(ratings: pd.DataFrame) -> pd.DataFrame:
     """How many studies have each rating (every rating listed, and "not rated": a study whose
     every question is not applicable has no share of "yes")."""
-    return ratings["rating"].value_counts().reindex([*RATINGS, "not rated"], fill_value=0).rename("studies").to_frame()
+    return (
+        ratings["rating"]
+        .value_counts()
+        .reindex([*RATINGS, "not rated"], fill_value=0)
+        .rename("studies")
+        .to_frame()
+    )
 
 
 def paper_distribution(review: Review) -> pd.DataFrame:
@@ -87,4 +110,6 @@ def paper_distribution(review: Review) -> pd.DataFrame:
         else pd.NA
         for r in RATINGS
     }
-    return pd.DataFrame({"studies (paper)": pd.array(list(rows.values()), dtype="Int64")}, index=list(rows))
+    return pd.DataFrame(
+        {"studies (paper)": pd.array(list(rows.values()), dtype="Int64")}, index=list(rows)
+    )

@@ -11,6 +11,8 @@ import pandas as pd
 from helpers.data.errors import NotComputable
 from helpers.data.loader import Review
 
+__all__ = ["select_modalities", "studies_of"]
+
 
 def studies_of(review: Review, modalities: list[str]) -> pd.DataFrame:
     """The studies of ``modalities``, in the data's order.
@@ -30,7 +32,10 @@ def studies_of(review: Review, modalities: list[str]) -> pd.DataFrame:
 
 
 def select_modalities(
-    review: Review, modality: str | None = None, family: str | None = None, modalities: list[str] | None = None
+    review: Review,
+    modality: str | None = None,
+    family: str | None = None,
+    modalities: list[str] | None = None,
 ) -> list[str]:
     """The modalities a claim speaks of: one modality, a family, a list, or all."""
     chosen = [
@@ -40,9 +45,13 @@ def select_modalities(
         and (family is None or f == family)
         and (modalities is None or m in modalities)
     ]
-    if not chosen:  # the arguments exist (the loader checked them); the data hold no such modality now
+    if (
+        not chosen
+    ):  # the arguments exist (the loader checked them); the data hold no such modality now
         what = ", ".join(
-            f"{k} {v}" for k, v in (("modality", modality), ("family", family), ("modalities", modalities)) if v
+            f"{k} {v}"
+            for k, v in (("modality", modality), ("family", family), ("modalities", modalities))
+            if v
         )
         raise NotComputable(f"no modality of {what}")
     return chosen

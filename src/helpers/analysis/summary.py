@@ -14,8 +14,28 @@ import pandas as pd
 from helpers.data.errors import NotComputable
 from helpers.data.loader import Review
 
+__all__ = [
+    "STUDY_FILTERS",
+    "by_design",
+    "by_disease",
+    "by_disease_category",
+    "by_modality",
+    "by_publication_type",
+    "n_patients",
+    "n_studies",
+    "patients_with_disease",
+    "select_studies",
+]
+
 #: Study columns that :func:`select_studies` can filter on.
-STUDY_FILTERS = ("modality", "family", "design", "publication_type", "control_lesion", "design_stated")
+STUDY_FILTERS = (
+    "modality",
+    "family",
+    "design",
+    "publication_type",
+    "control_lesion",
+    "design_stated",
+)
 
 
 def select_studies(review: Review, refs: Iterable[int] | None = None, **filters) -> pd.DataFrame:
@@ -38,7 +58,9 @@ def select_studies(review: Review, refs: Iterable[int] | None = None, **filters)
     studies = review.studies
     unknown = set(filters) - set(STUDY_FILTERS)
     if unknown:
-        raise ValueError(f"cannot filter studies on {sorted(unknown)}; allowed: {list(STUDY_FILTERS)}")
+        raise ValueError(
+            f"cannot filter studies on {sorted(unknown)}; allowed: {list(STUDY_FILTERS)}"
+        )
     if refs is not None:
         refs = list(refs)
         missing = sorted(set(refs) - set(studies.index))
@@ -77,10 +99,14 @@ def patients_with_disease(review: Review, diseases: Iterable[str]) -> int:
     diseases = list(diseases)
     unknown = set(diseases) - set(review.disease_vocabulary.index)
     if unknown:
-        raise ValueError(f"unknown diseases {sorted(unknown)}; known: {sorted(review.disease_vocabulary.index)}")
+        raise ValueError(
+            f"unknown diseases {sorted(unknown)}; known: {sorted(review.disease_vocabulary.index)}"
+        )
     rows = review.diseases[review.diseases["disease"].isin(diseases)]
     if rows["n_patients"].isna().any():
-        raise NotComputable(f"the number of patients with {', '.join(diseases)} is not reported for every study")
+        raise NotComputable(
+            f"the number of patients with {', '.join(diseases)} is not reported for every study"
+        )
     return int(rows["n_patients"].sum())
 
 
@@ -94,7 +120,7 @@ def by_modality(review: Review) -> pd.DataFrame:
         ``patients``, ``table2_n`` (as printed) and ``matches`` (patients equal to
         Table 2's n). A last row, ``total``, sums the columns.
     """
-    mods = review.modalities.sort_values("order")
+    mods = review.modalities
     studies = review.studies.groupby("modality")["n_cases"].agg(studies="size", patients="sum")
     table = pd.DataFrame(
         {
@@ -137,7 +163,9 @@ def by_design(review: Review) -> pd.DataFrame:
     )
     table["inferred"] = table["studies"] - table["cited_in_text"]
     order = ["controlled_trial", "case_series", "case_report"]
-    table = table.reindex([d for d in order if d in table.index] + sorted(set(table.index) - set(order)))
+    table = table.reindex(
+        [d for d in order if d in table.index] + sorted(set(table.index) - set(order))
+    )
     return table[["studies", "cited_in_text", "inferred", "patients", "single_patient"]].astype(int)
 
 
@@ -176,7 +204,9 @@ def by_disease(review: Review) -> pd.DataFrame:
     )
     table["patients"] = table["patients"].astype("Int64")
     table["category"] = table["category"].map(review.disease_categories["label"])
-    return table.sort_values(["patients", "studies"], ascending=False, kind="stable", na_position="last")
+    return table.sort_values(
+        ["patients", "studies"], ascending=False, kind="stable", na_position="last"
+    )
 
 
 def by_disease_category(review: Review) -> pd.DataFrame:
@@ -189,10 +219,12 @@ def by_disease_category(review: Review) -> pd.DataFrame:
     table = d.groupby("category").agg(
         patients=("n_patients", _patients), studies=("n_patients", lambda x: x.index.nunique())
     )
-    cats = review.disease_categories.sort_values("order")
+    cats = review.disease_categories
     used = table.index
     table = table.reindex(cats.index)
     table["studies"] = table["studies"].fillna(0).astype(int)
-    table["patients"] = pd.array([0 if c not in used else v for c, v in table["patients"].items()], dtype="Int64")
+    table["patients"] = pd.array(
+        [0 if c not in used else v for c, v in table["patients"].items()], dtype="Int64"
+    )
     table.insert(0, "label", cats["label"])
     return table

@@ -14,7 +14,25 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.data.loader import Review
-from helpers.data.rules import isna
+from helpers.data.printed import (
+    LESION_RESPONSE_COLUMNS,
+    NOT_APPLICABLE,
+    NOT_REPORTED,
+    RESPONSE_ABBREVIATIONS,
+    RESPONSE_CATEGORIES,
+    UNKNOWN_CATEGORY,
+)
+from helpers.data.values import is_missing
+
+__all__ = [
+    "COLUMNS",
+    "format_diameter",
+    "format_diseases",
+    "format_duration",
+    "format_number",
+    "format_outcomes",
+    "render",
+]
 
 #: Table 1's column headers, as printed.
 COLUMNS = [
@@ -30,18 +48,16 @@ COLUMNS = [
     "Median (range) follow-up (months)",
 ]
 
-NOT_REPORTED = "N/R"
-NOT_APPLICABLE = "N/A"
 _RESPONSE_ABBREVIATIONS = {
-    "complete_response": "CR",
-    "partial_response": "PR",
-    "no_response": "NR",
-    "unknown_response": "UR",
+    column: RESPONSE_ABBREVIATIONS[key] for key, (_, column) in RESPONSE_CATEGORIES.items()
 }
 _LESION_ABBREVIATIONS = {
-    "lesions_complete_response": "CR",
-    "lesions_partial_response": "PR",
-    "lesions_no_response": "NR",
+    column: RESPONSE_ABBREVIATIONS[key]
+    for key, column in zip(
+        (k for k in RESPONSE_CATEGORIES if k != UNKNOWN_CATEGORY),
+        LESION_RESPONSE_COLUMNS,
+        strict=True,
+    )
 }
 _OTHER_OUTCOMES = {
     "pain_free": "pain free",
@@ -57,9 +73,9 @@ def format_number(x: float) -> str:
 
 def format_diameter(value, qualifier) -> str:
     """``4.0``, ``<20.0``, ``>0.6`` or ``N/R``."""
-    if isna(value):
+    if is_missing(value):
         return NOT_REPORTED
-    return f"{'' if isna(qualifier) else qualifier}{value:.1f}"
+    return f"{'' if is_missing(qualifier) else qualifier}{value:.1f}"
 
 
 def _with_unit(text: str, value, unit: str) -> str:
@@ -76,11 +92,11 @@ def format_duration(row) -> str:
     if row.status == "not_applicable":
         return NOT_APPLICABLE
     rng = None
-    if not isna(row.low):
+    if not is_missing(row.low):
         rng = f"{format_number(row.low)}–{format_number(row.high)}"
     if row.statistic == "range":
         return f"({_with_unit(rng, row.high, row.unit)})"
-    qualifier = "" if isna(row.qualifier) else f"{row.qualifier} "
+    qualifier = "" if is_missing(row.qualifier) else f"{row.qualifier} "
     text = _with_unit(f"{qualifier}{format_number(row.value)}", row.value, row.unit)
     if row.statistic == "mean":
         text = f"Mean {text}"
@@ -91,7 +107,9 @@ def format_duration(row) -> str:
 
 def format_diseases(group: pd.DataFrame) -> str:
     """``SSc×15, overlap×4, SLE``: a count when Table 1 prints one."""
-    return ", ".join(f"{r.disease}×{r.n_patients}" if r.count_printed else r.disease for r in group.itertuples())
+    return ", ".join(
+        f"{r.disease}×{r.n_patients}" if r.count_printed else r.disease for r in group.itertuples()
+    )
 
 
 def format_outcomes(row, n_cases: int) -> str:
@@ -110,22 +128,30 @@ def format_outcomes(row, n_cases: int) -> str:
             )
         )
     elif row.response_source == "table1":
-        counts = {abbr: int(getattr(row, c)) for c, abbr in _RESPONSE_ABBREVIATIONS.items() if getattr(row, c)}
+        counts = {
+            abbr: int(getattr(row, c))
+            for c, abbr in _RESPONSE_ABBREVIATIONS.items()
+            if getattr(row, c)
+        }
         if n_cases == 1:
             parts += list(counts)
         else:
             parts.append(", ".join(f"{k}/{n_cases} {abbr}" for abbr, k in counts.items()))
-    uncounted = [] if isna(row.uncounted_outcomes) else [u.strip() for u in row.uncounted_outcomes.split(";")]
+    uncounted = (
+        []
+        if is_missing(row.uncounted_outcomes)
+        else [u.strip() for u in row.uncounted_outcomes.split(";")]
+    )
     for col, label in _OTHER_OUTCOMES.items():
         k = getattr(row, col)
         if col in uncounted:
             parts.append(label)
-        elif isna(k):
+        elif is_missing(k):
             continue
         elif n_cases == 1:
             if k:  # one patient had it; a count of 0 is printed as nothing, as the paper prints it
                 parts.append(label)
-        elif not isna(row.pain_assessed) and col != "regained_mobility":
+        elif not is_missing(row.pain_assessed) and col != "regained_mobility":
             parts.append(f"{int(k)}/{int(row.pain_assessed)} {label}")
         else:
             parts.append(f"{label}×{int(k)}")
@@ -147,9 +173,10 @@ def render(review: Review) -> pd.DataFrame:
         columns as text. Not reported and not applicable print as ``N/R`` and ``N/A``.
     """
     studies = review.studies
-    modalities = review.modalities.sort_values("order")
+    modalities = review.modalities
     durations = {
-        (ref, r.measure): r for ref, r in zip(review.durations.index, review.durations.itertuples(), strict=True)
+        (ref, r.measure): r
+        for ref, r in zip(review.durations.index, review.durations.itertuples(), strict=True)
     }
     rows, index = [], []
     for modality, mod in modalities.iterrows():
@@ -163,7 +190,7 @@ def render(review: Review) -> pd.DataFrame:
                     format_diseases(review.diseases.loc[[ref]]),
                     ", ".join(locations) if locations else NOT_REPORTED,
                     format_diameter(s["largest_diameter_cm"], s["largest_diameter_qualifier"]),
-                    NOT_REPORTED if isna(s["frequency"]) else s["frequency"],
+                    NOT_REPORTED if is_missing(s["frequency"]) else s["frequency"],
                     format_duration(durations[(ref, "treatment_duration")]),
                     format_duration(durations[(ref, "time_to_first_improvement")]),
                     format_outcomes(next(review.outcomes.loc[[ref]].itertuples()), n),
@@ -171,4 +198,6 @@ def render(review: Review) -> pd.DataFrame:
                 ]
             )
             index.append((mod["table1_heading"], ref))
-    return pd.DataFrame(rows, columns=COLUMNS, index=pd.MultiIndex.from_tuples(index, names=["Treatment", "ref"]))
+    return pd.DataFrame(
+        rows, columns=COLUMNS, index=pd.MultiIndex.from_tuples(index, names=["Treatment", "ref"])
+    )

@@ -52,6 +52,8 @@ from helpers.analysis.selection import studies_of
 from helpers.data.loader import Review
 from helpers.data.printed import (
     DURATION_COLUMNS,
+    NOT_APPLICABLE,
+    NOT_REPORTED,
     POOLED_COLUMNS,
     RESPONSE_CATEGORIES,
     frequency_ends,
@@ -62,6 +64,36 @@ from helpers.data.printed import (
     strip_footnotes,
 )
 from helpers.data.units import Alternative, parse_frequency, to_months
+
+__all__ = [
+    "COMPARISON_COLUMNS",
+    "READING_COLUMNS",
+    "TOO_SMALL",
+    "Diameter",
+    "PooledDuration",
+    "Proportion",
+    "adverse_events",
+    "compare_readings",
+    "compare_table2",
+    "diameter_summary",
+    "duration_summary",
+    "event_counts",
+    "fixed_values",
+    "format_adverse_events",
+    "format_end",
+    "format_frequency",
+    "format_months",
+    "format_response",
+    "frequency_range",
+    "patient_median",
+    "pooled_values",
+    "response_counts",
+    "round_half_up",
+    "study_values",
+    "table2",
+    "table2_groups",
+    "table2_printed",
+]
 
 COMPARISON_COLUMNS = ["modality", "column", "part", "paper", "recomputed", "status", "note"]
 
@@ -95,7 +127,7 @@ def table2_groups(review: Review) -> dict[str, list[str]]:
     A modality whose Table 2 row is merged into another (``merged_into``) is pooled
     there; a modality that Table 2 does not print (one added later) is a row of its own.
     """
-    modalities = list(review.modalities.sort_values("order").index)
+    modalities = list(review.modalities.index)
     merged = review.paper_table2["merged_into"].reindex(modalities)
     groups = {m: [m] for m in modalities if pd.isna(merged[m])}
     for m in modalities:
@@ -132,7 +164,7 @@ def format_response(counts: dict[str, Proportion]) -> str:
         p = counts[key]
         if p.events:
             parts.append(f"{label}, {round_half_up(p.percent):g}, {p}")
-    return " ".join(parts) if parts else "N/R"
+    return " ".join(parts) if parts else NOT_REPORTED
 
 
 # --------------------------------------------------------------------------- durations
@@ -151,9 +183,9 @@ class PooledDuration:
 
     def __str__(self) -> str:
         if self.status == "not_applicable":
-            return "N/A"
+            return NOT_APPLICABLE
         if self.status == "not_reported":
-            return "N/R"
+            return NOT_REPORTED
         if self.status == "not_determined":
             return "no exact value"
         text = format_months(self.median) if not math.isnan(self.median) else "–"
@@ -202,7 +234,9 @@ def patient_median(values: list[float], patients: list[int]) -> float:
     return at(total // 2) if total % 2 else (at(total // 2 - 1) + at(total // 2)) / 2
 
 
-def fixed_values(statistic: str, value: float, low: float, high: float, n: int) -> tuple[list[tuple[float, int]], int]:
+def fixed_values(
+    statistic: str, value: float, low: float, high: float, n: int
+) -> tuple[list[tuple[float, int]], int]:
     """The patient values one study's printed numbers fix exactly, and how many patients are left.
 
     A range's ends are two patients' values; an odd number of patients puts one at the
@@ -238,7 +272,10 @@ def fixed_values(statistic: str, value: float, low: float, high: float, n: int) 
     # a median, or one value printed for several patients
     if has_range and value in (low, high):  # every patient from that end to the middle is there
         at_end = n // 2  # beyond the end's own patient
-        return [(low, 1 + at_end * (value == low)), (high, 1 + at_end * (value == high))], left - at_end
+        return [
+            (low, 1 + at_end * (value == low)),
+            (high, 1 + at_end * (value == high)),
+        ], left - at_end
     if n % 2:
         return [*fixed, (value, 1)], left - 1
     return fixed, left
@@ -265,7 +302,9 @@ def study_values(
     [(1.0, 1), (8.0, 1), (3.0, 1)]
     """
     fixed, left = fixed_values(statistic, value, low, high, n)
-    imputable = not math.isnan(value) and statistic != "range" and (statistic == "mean" or impute_median)
+    imputable = (
+        not math.isnan(value) and statistic != "range" and (statistic == "mean" or impute_median)
+    )
     return [*fixed, (value, left)] if left and imputable else fixed
 
 
@@ -288,7 +327,10 @@ def pooled_values(review: Review, measure: str, modalities: list[str]) -> pd.Dat
         for ref, row in d.iterrows()
         for value, patients in study_values(
             row["statistic"],
-            *(to_months(row[c], row["unit"], "four-week-month" in rules) for c in ("value", "low", "high")),
+            *(
+                to_months(row[c], row["unit"], "four-week-month" in rules)
+                for c in ("value", "low", "high")
+            ),
             int(studies.loc[ref, "n_cases"]),
             impute_median="median-imputed" in rules,
         )
@@ -308,7 +350,11 @@ def duration_summary(review: Review, measure: str, modalities: list[str]) -> Poo
     d = review.durations.loc[review.durations.index.isin(studies_of(review, modalities).index)]
     d = d[d["measure"] == measure]
     if not (d["status"] == "reported").any():
-        status = "not_applicable" if len(d) and (d["status"] == "not_applicable").all() else "not_reported"
+        status = (
+            "not_applicable"
+            if len(d) and (d["status"] == "not_applicable").all()
+            else "not_reported"
+        )
         return PooledDuration(math.nan, math.nan, math.nan, 0, 0, status)
     pooled = pooled_values(review, measure, modalities)
     if pooled.empty:
@@ -334,7 +380,7 @@ class Diameter:
     qualifier: str = ""
 
     def __str__(self) -> str:
-        return "N/R" if math.isnan(self.value) else f"{self.qualifier}{self.value:.1f}"
+        return NOT_REPORTED if math.isnan(self.value) else f"{self.qualifier}{self.value:.1f}"
 
 
 def diameter_summary(review: Review, modalities: list[str]) -> Diameter:
@@ -358,7 +404,7 @@ def frequency_range(texts: list[str]) -> tuple[Alternative, Alternative] | None:
 
 def format_frequency(ends: tuple[Alternative, Alternative] | None) -> str:
     if ends is None:
-        return "N/R"
+        return NOT_REPORTED
     low, high = ends
     text = low.phrase if low.rank() == high.rank() else f"{low.phrase} to {high.phrase}"
     return text[0].upper() + text[1:]
@@ -391,10 +437,12 @@ def event_counts(events: pd.DataFrame) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     for name, patients in zip(real["event"], real["patients"], strict=True):
         key = str(name).strip().lower()
-        count = "N/R" if pd.isna(patients) else str(int(patients))
+        count = NOT_REPORTED if pd.isna(patients) else str(int(patients))
         if key in out:
             before = out[key][1]
-            count = "N/R" if "N/R" in (before, count) else str(int(before) + int(count))
+            count = (
+                NOT_REPORTED if NOT_REPORTED in (before, count) else str(int(before) + int(count))
+            )
         out[key] = (out[key][0] if key in out else str(name), count)
     return out
 
@@ -406,9 +454,10 @@ def format_adverse_events(events: pd.DataFrame) -> str:
     if list(counts) == ["none"]:
         return "None"
     parts = [
-        f"{name if i == 0 else name[0].lower() + name[1:]} ({count})" for i, (name, count) in enumerate(counts.values())
+        f"{name if i == 0 else name[0].lower() + name[1:]} ({count})"
+        for i, (name, count) in enumerate(counts.values())
     ]
-    return ", ".join(parts) if parts else "N/R"
+    return ", ".join(parts) if parts else NOT_REPORTED
 
 
 # --------------------------------------------------------------------------- the table
@@ -431,7 +480,7 @@ def table2(review: Review) -> pd.DataFrame:
     groups = table2_groups(review)
     group_of = {m: g for g, members in groups.items() for m in members}
     rows = []
-    for modality, mod in review.modalities.sort_values("order").iterrows():
+    for modality, mod in review.modalities.iterrows():
         diameter = diameter_summary(review, [modality])
         row = {
             "modality": modality,
@@ -445,7 +494,9 @@ def table2(review: Review) -> pd.DataFrame:
         if modality in groups:
             members = groups[modality]
             ends = frequency_range(_frequency_texts(review, members))
-            row["frequency_low"], row["frequency_high"] = (ends[0].phrase, ends[1].phrase) if ends else (None, None)
+            row["frequency_low"], row["frequency_high"] = (
+                (ends[0].phrase, ends[1].phrase) if ends else (None, None)
+            )
             for measure in DURATION_COLUMNS:
                 p = duration_summary(review, measure, members)
                 row |= {
@@ -464,7 +515,7 @@ def table2_printed(review: Review) -> pd.DataFrame:
     """Table 2 recomputed, printed the way the paper prints it (same columns as ``paper_table2.csv``)."""
     groups = table2_groups(review)
     rows = []
-    for modality, mod in review.modalities.sort_values("order").iterrows():
+    for modality, mod in review.modalities.iterrows():
         row = {
             "modality": modality,
             "row_label": mod["table2_label"],
@@ -538,7 +589,10 @@ def compare_table2(review: Review) -> pd.DataFrame:
         members = groups.get(modality, [modality])
         n = int(studies_of(review, [modality])["n_cases"].sum())
         add(modality, "n", "n", str(printed["n"]), str(n), n == printed["n"])
-        paper_d, ours_d = Diameter(*parse_diameter(printed["largest_diameter"])), diameter_summary(review, [modality])
+        paper_d, ours_d = (
+            Diameter(*parse_diameter(printed["largest_diameter"])),
+            diameter_summary(review, [modality]),
+        )
         same = (math.isnan(paper_d.value) and math.isnan(ours_d.value)) or (
             paper_d.value == ours_d.value and paper_d.qualifier == ours_d.qualifier
         )
@@ -562,12 +616,13 @@ def compare_table2(review: Review) -> pd.DataFrame:
             printed["frequency"],
             ours_f,
             frequency_ends(printed["frequency"]) == frequency_ends(ours_f),
-            computable=frequency_ends(ours_f) is not None or frequency_ends(printed["frequency"]) is None,
+            computable=frequency_ends(ours_f) is not None
+            or frequency_ends(printed["frequency"]) is None,
         )
         for measure in DURATION_COLUMNS:
             pooled = duration_summary(review, measure, members)
             median, low, high = parse_duration(printed[measure])
-            if median == "N/A" and TOO_SMALL in str(printed[measure]):
+            if median == NOT_APPLICABLE and TOO_SMALL in str(printed[measure]):
                 # Footnote c, "A group of patients was too small": a judgment not to summarise,
                 # scored the same way in every cell, whatever the data hold, with their value beside it.
                 have = (
@@ -588,12 +643,14 @@ def compare_table2(review: Review) -> pd.DataFrame:
                     f"than a number; the data give {have}.",
                 )
                 continue
-            if median in ("N/A", "N/R"):
+            if median in (NOT_APPLICABLE, NOT_REPORTED):
                 # N/A (not applicable) or N/R: no number, which holds when the data have none to pool.
                 ok = pooled.status != "reported"
                 add(modality, measure, "median", strip_footnotes(printed[measure]), str(pooled), ok)
                 continue
-            ours_median = format_months(pooled.median) if not math.isnan(pooled.median) else str(pooled)
+            ours_median = (
+                format_months(pooled.median) if not math.isnan(pooled.median) else str(pooled)
+            )
             add(
                 modality,
                 measure,
@@ -605,7 +662,11 @@ def compare_table2(review: Review) -> pd.DataFrame:
             )
             reported = pooled.status == "reported"
             ours_range = (
-                (f"{format_end(pooled.low)}–{format_end(pooled.high)}" if pooled.low < pooled.high else "no range")
+                (
+                    f"{format_end(pooled.low)}–{format_end(pooled.high)}"
+                    if pooled.low < pooled.high
+                    else "no range"
+                )
                 if reported
                 else str(pooled)
             )
@@ -621,12 +682,18 @@ def compare_table2(review: Review) -> pd.DataFrame:
                 )
             else:
                 ok = _same_number(low, pooled.low) and _same_number(high, pooled.high)
-                add(modality, measure, "range", f"{low}–{high}", ours_range, ok, computable=reported)
+                add(
+                    modality, measure, "range", f"{low}–{high}", ours_range, ok, computable=reported
+                )
         paper_r = parse_response(printed["response_rates"])
         counts = response_counts(review, members)
         for key in RESPONSE_CATEGORIES:
             p = counts[key]
-            if key not in paper_r and not p.events and (modality, "response_rates", key) not in notes:
+            if (
+                key not in paper_r
+                and not p.events
+                and (modality, "response_rates", key) not in notes
+            ):
                 continue
             pct, k, total = paper_r.get(key, ("0", 0, p.total))
             ok = (k, total) == (p.events, p.total) and round_half_up(p.percent) == float(pct)
@@ -687,7 +754,9 @@ def compare_readings(review: Review) -> pd.DataFrame:
     keyed = project.set_index(["modality", "column", "part"])
     moved_by = {}
     for name in sorted(readings.PROJECT):
-        other = compare_table2(readings.using(review, readings.PROJECT - {name})).set_index(keyed.index.names)
+        other = compare_table2(readings.using(review, readings.PROJECT - {name})).set_index(
+            keyed.index.names
+        )
         moved = (other["recomputed"] != keyed["recomputed"]) | (other["status"] != keyed["status"])
         for key in keyed.index[moved.to_numpy()]:
             moved_by.setdefault(key, []).append(name)
@@ -719,7 +788,10 @@ def compare_readings(review: Review) -> pd.DataFrame:
             "project_status": both["status_project"],
             "strict": both["recomputed_strict"],
             "strict_status": both["status_strict"],
-            "reproduces": [which(p, s) for p, s in zip(both["status_project"], both["status_strict"], strict=True)],
+            "reproduces": [
+                which(p, s)
+                for p, s in zip(both["status_project"], both["status_strict"], strict=True)
+            ],
             "rests_on": [
                 ", ".join(moved_by.get(key, []))
                 for key in zip(both["modality"], both["column"], both["part"], strict=True)

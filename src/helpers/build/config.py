@@ -29,6 +29,8 @@ from helpers.data.readers import YamlProblem, describe, key_lines, line_of, load
 from helpers.data.values import text_problem
 from helpers.report.params import ParameterError, assigned_names, check_value
 
+__all__ = ["BUILD_PARAMETERS", "MAX_CONFIG_BYTES", "RUN_NAME", "RUN_NAME_RULE", "ConfigError", "Run", "check_run_name", "declared_parameters", "load_config"]
+
 #: What a run name may be: it becomes a folder name, so only these characters.
 RUN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}", re.ASCII)
 RUN_NAME_RULE = "1 to 100 characters from A-Z, a-z, 0-9, '-', '_' and '.', not starting with '.'"

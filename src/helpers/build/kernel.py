@@ -11,9 +11,13 @@ are not affected: they reach papermill, nbval and JupyterLab through the noteboo
 
 from __future__ import annotations
 
+from helpers.build.console import LOG, configure
+
 import json
 import sys
 from pathlib import Path
+
+__all__ = ["DISPLAY_NAME", "KERNEL_NAME", "QUIET", "install"]
 
 KERNEL_NAME = "calcinosis-review"
 DISPLAY_NAME = "Python (calcinosis review)"
@@ -34,4 +38,5 @@ def install() -> Path:
 
 
 if __name__ == "__main__":
-    print(f"installed kernel {KERNEL_NAME!r} in {install()}")
+    configure()
+    LOG.info(f"installed kernel {KERNEL_NAME!r} in {install()}")

@@ -11,6 +11,8 @@ or, with ``wait=True``, waits for it.
 
 from __future__ import annotations
 
+from helpers.build.console import LOG
+
 import errno
 import fcntl
 import json
@@ -20,6 +22,8 @@ import stat
 import sys
 import time
 from pathlib import Path
+
+__all__ = ["LOCK_NAME", "FolderBusy", "FolderLock"]
 
 LOCK_NAME = ".build.lock"
 
@@ -41,8 +45,8 @@ class FolderLock:
         Where notes go (a stale lock cleared, waiting).
     """
 
-    def __init__(self, folder: Path, wait: bool = False, log=print, what: str = "build"):
-        self.folder, self.wait, self.log, self.what = Path(folder), wait, log, what
+    def __init__(self, folder: Path, wait: bool = False, log=None, what: str = "build"):
+        self.folder, self.wait, self.log, self.what = Path(folder), wait, log or LOG.info, what
         self.path = self.folder / LOCK_NAME
         self._fd: int | None = None
         self.stale: dict | None = None
@@ -82,7 +86,7 @@ class FolderLock:
                     message = self._busy()
                     if not self.wait:
                         raise FolderBusy(f"{message}; wait for it to finish, or run this one with --wait") from None
-                    self.log(f"{message}; waiting for it to finish ...", flush=True)
+                    self.log(f"{message}; waiting for it to finish ...")
                     fcntl.flock(fd, fcntl.LOCK_EX)
             except BaseException:
                 os.close(fd)

@@ -45,6 +45,8 @@ folder that cannot be written); 3 when another build holds the folder. No traceb
 
 from __future__ import annotations
 
+from helpers.build.console import LOG
+
 import datetime as _dt
 import multiprocessing
 import os
@@ -65,7 +67,7 @@ from helpers.data.digests import data_checksum, helpers_digest
 from helpers.data.errors import DataValidationError, SetupError
 from helpers.data.loader import load_review
 
-__all__ = ["build"]
+__all__ = ["build", "indent"]
 
 
 
@@ -119,12 +121,13 @@ def build(
     runs: list[Run] | None = None,
     output_dir: Path | None = None,
     only: list[str] | None = None,
-    log=print,
+    log=None,
     force: bool = False,
     jobs: int | None = None,
     wait: bool = False,
 ) -> list[RunResult]:
-    """Execute the runs, write their reports and the index; return the results.
+    """
+    log = log or LOG.infoExecute the runs, write their reports and the index; return the results.
 
     Runs are independent (each reads the data itself), so they execute in parallel, one
     kernel per worker (``jobs``, default: the machine's cores). A run whose fingerprint
@@ -183,7 +186,7 @@ def build(
                 and present
             ):
                 results[run.name] = from_manifest(before)
-                log(f"[skip] {run.name}: unchanged since the last good build", flush=True)
+                log(f"[skip] {run.name}: unchanged since the last good build")
             else:
                 todo.append(run)
         # The data of the runs to build are validated first (the gate, once per folder); a run
@@ -201,7 +204,7 @@ def build(
         jobs = max(1, min(jobs or (os.cpu_count() or 1), len(todo) or 1))
         done = 0
         if todo:
-            log(f"building {len(todo)} run(s) on {jobs} worker(s) ...", flush=True)
+            log(f"building {len(todo)} run(s) on {jobs} worker(s) ...")
             # Workers are started fresh ("spawn"), so they do not inherit the folder's lock, and
             # they end with the build (worker_start): a killed build leaves no worker holding the
             # lock or still replacing run folders.
@@ -217,7 +220,7 @@ def build(
                     results[run.name] = result
                     done += 1
                     if result.status == "ok":
-                        log(f"[{done}/{len(todo)}] {run.name}: ok ({result.seconds:.1f} s)", flush=True)
+                        log(f"[{done}/{len(todo)}] {run.name}: ok ({result.seconds:.1f} s)")
                     else:
                         log(
                             f"[{done}/{len(todo)}] {run.name}: FAILED ({result.seconds:.1f} s)\n"
@@ -238,7 +241,7 @@ def indent(text: str) -> str:
 
 def _invalid_data(runs: list[Run]) -> dict[str, str]:
     """Validate each data folder the runs read, once (:func:`helpers.load_review`, cached for the
-    kernels), and each appraisal file a run names (:func:`helpers.analysis.rob.load_appraisals`); return,
+    kernels), and each appraisal file a run names (:func:`helpers.data.appraisals.load_appraisals`); return,
     for each run whose input is invalid, the problems."""
 
     problems: dict[Path, str] = {}

@@ -17,6 +17,8 @@ from helpers.data.loader import Review
 from helpers.data.readers import MAX_TABLE_BYTES, read_csv, read_text
 from helpers.data.values import cell_problem, text_problem
 
+__all__ = ["ANSWERS", "APPRAISAL_COLUMNS", "CHECKLIST_FOR_DESIGN", "load_appraisals"]
+
 ANSWERS = ("yes", "no", "unclear", "not_applicable")
 
 
@@ -92,7 +94,9 @@ def load_appraisals(path: Path | str, review: Review) -> pd.DataFrame:
         r = dict(zip(table.header, cells, strict=True))
         dirty = next(((c, text_problem(v)) for c, v in r.items() if text_problem(v)), None)
         if dirty:
-            problems.append(Problem(name, "clean text", f"value {dirty[1]}", number, None, dirty[0]))
+            problems.append(
+                Problem(name, "clean text", f"value {dirty[1]}", number, None, dirty[0])
+            )
             continue
         rows.append((number, r))
     qs = review.jbi_questions
@@ -102,7 +106,11 @@ def load_appraisals(path: Path | str, review: Review) -> pd.DataFrame:
         ref_text = r["ref"]
         ref = int(ref_text) if ref_text and cell_problem(ref_text, "integer") is None else None
         if ref is None or ref not in design.index:
-            problems.append(Problem(name, "study included", f"{ref_text!r} is not an included study", i, ref, "ref"))
+            problems.append(
+                Problem(
+                    name, "study included", f"{ref_text!r} is not an included study", i, ref, "ref"
+                )
+            )
             continue
         checklist = CHECKLIST_FOR_DESIGN[design[ref]]
         q_text = r["question"]
@@ -123,12 +131,26 @@ def load_appraisals(path: Path | str, review: Review) -> pd.DataFrame:
         answer = r["answer"].lower().replace(" ", "_")
         if answer not in ANSWERS:
             problems.append(
-                Problem(name, "answer allowed", f"{r['answer']!r} is not one of {', '.join(ANSWERS)}", i, ref, "answer")
+                Problem(
+                    name,
+                    "answer allowed",
+                    f"{r['answer']!r} is not one of {', '.join(ANSWERS)}",
+                    i,
+                    ref,
+                    "answer",
+                )
             )
             continue
         if (ref, q) in seen:
             problems.append(
-                Problem(name, "one answer per question", f"question {q} is answered twice", i, ref, "question")
+                Problem(
+                    name,
+                    "one answer per question",
+                    f"question {q} is answered twice",
+                    i,
+                    ref,
+                    "question",
+                )
             )
             continue
         seen.add((ref, q))

@@ -44,7 +44,9 @@ def cache_dir() -> Path:
 
 def _evict(folder: Path, keep: int) -> None:
     """Remove all but the ``keep`` most recently written cache entries (and leftovers of killed writes)."""
-    entries = sorted(folder.glob("review-*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    entries = sorted(
+        folder.glob("review-*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True
+    )
     killed = [p for p in folder.glob("review-*.tmp") if time.time() - p.stat().st_mtime > 60]
     for old in [*entries[keep:], *killed]:
         old.unlink(missing_ok=True)

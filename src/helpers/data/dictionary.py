@@ -11,6 +11,8 @@ import yaml
 from helpers.data import paths
 from helpers.data.errors import SetupError
 
+__all__ = ["TABLES", "data_dictionary", "read_descriptor"]
+
 #: Tables every data folder must hold, by resource name in the data dictionary.
 TABLES = (
     "studies",
@@ -45,14 +47,20 @@ def read_descriptor(path: Path | None = None) -> dict:
         key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
         if key not in _DESCRIPTORS:
             with open(path, encoding="utf-8") as f:
-                _DESCRIPTORS[key] = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+                _DESCRIPTORS[key] = yaml.load(
+                    f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+                )
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise SetupError(
             f"cannot read the project's data dictionary {path}: {exc} (is the project root "
             f"{paths.PROJECT_ROOT} right? CALCINOSIS_PROJECT_ROOT overrides it)"
         ) from None
-    if not isinstance(_DESCRIPTORS[key], dict) or not isinstance(_DESCRIPTORS[key].get("resources"), list):
-        raise SetupError(f"the project's data dictionary {path} is not a data package (no list of resources)")
+    if not isinstance(_DESCRIPTORS[key], dict) or not isinstance(
+        _DESCRIPTORS[key].get("resources"), list
+    ):
+        raise SetupError(
+            f"the project's data dictionary {path} is not a data package (no list of resources)"
+        )
     return copy.deepcopy(_DESCRIPTORS[key])
 
 
@@ -92,7 +100,8 @@ def data_dictionary(descriptor: dict | None = None) -> pd.DataFrame:
                     "column": f["name"],
                     "type": f["type"],
                     "unit": f.get("unit", ""),
-                    "required": bool(c.get("required", False)) or f["name"] in schema.get("primaryKey", []),
+                    "required": bool(c.get("required", False))
+                    or f["name"] in schema.get("primaryKey", []),
                     "allowed": "; ".join(allowed),
                     "description": " ".join(str(f.get("description", "")).split()),
                 }

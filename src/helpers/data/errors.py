@@ -10,6 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+__all__ = [
+    "DataValidationError",
+    "NotComputable",
+    "Problem",
+    "SetupError",
+    "output_closed",
+    "robust_output",
+]
+
 
 @dataclass(frozen=True)
 class Problem:

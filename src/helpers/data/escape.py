@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
+__all__ = ["FORMULA_START", "csv_cell", "csv_value", "html", "markdown", "write_csv"]
+
 #: Characters that make a spreadsheet read a cell as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|~<>&$\"'=:")
@@ -60,7 +62,8 @@ def csv_cell(value):
     :func:`csv_value` gives back exactly the text that was written.
     """
     if isinstance(value, str) and (
-        value.startswith(FORMULA_START) or (value.lstrip("'").startswith(FORMULA_START) and value.startswith("'"))
+        value.startswith(FORMULA_START)
+        or (value.lstrip("'").startswith(FORMULA_START) and value.startswith("'"))
     ):
         return "'" + value
     return value
@@ -68,7 +71,11 @@ def csv_cell(value):
 
 def csv_value(cell):
     """The text a cell held before :func:`csv_cell` (for reading back a file this project wrote)."""
-    if isinstance(cell, str) and cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_START):
+    if (
+        isinstance(cell, str)
+        and cell.startswith("'")
+        and cell.lstrip("'").startswith(FORMULA_START)
+    ):
         return cell[1:]
     return cell
 
@@ -88,7 +95,9 @@ def write_csv(frame: pd.DataFrame, path: Path | str, decimals: int | None = None
     try:
         # Every text is quoted (QUOTE_NONNUMERIC), numbers are not: a carriage return inside a
         # text, which the csv module would leave unquoted with "\n" line ends, stays in its cell.
-        safe.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+        safe.to_csv(
+            tmp, index=False, encoding="utf-8", lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC
+        )
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

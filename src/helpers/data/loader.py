@@ -64,7 +64,9 @@ from helpers.data.registers import (
 )
 from helpers.data.rules import check_rules, findings
 from helpers.data.units import parse_frequency, to_months
-from helpers.data.values import cell_problem, parse_cell, text_problem
+from helpers.data.values import cell_problem, is_missing, parse_cell, text_problem
+
+__all__ = ["Review", "load_review"]
 
 
 @dataclass
@@ -189,13 +191,19 @@ class _Source:
         return self.resource["schema"]["fields"]
 
 
-def _read_sources(data_dir: Path, resources: dict[str, dict]) -> tuple[dict[str, _Source], list[Problem]]:
+def _read_sources(
+    data_dir: Path, resources: dict[str, dict]
+) -> tuple[dict[str, _Source], list[Problem]]:
     """Read every table once (stage 1): present, readable, UTF-8, CSV, a header with the dictionary's columns."""
     problems, sources = [], {}
     for name in TABLES:
         if name not in resources:
             problems.append(
-                Problem("datapackage.yaml", "table described", f"the data dictionary has no table '{name}'")
+                Problem(
+                    "datapackage.yaml",
+                    "table described",
+                    f"the data dictionary has no table '{name}'",
+                )
             )
             continue
         rel = resources[name]["path"]
@@ -219,12 +227,20 @@ def _check_header(rel: str, header: list[str], resource: dict) -> list[Problem]:
     expected = [f["name"] for f in resource["schema"]["fields"]]
     rule = "columns as in the data dictionary"
     problems = []
-    padded = {h.strip(): h for h in header if h != h.strip() and h.strip() in expected and h.strip() not in header}
+    padded = {
+        h.strip(): h
+        for h in header
+        if h != h.strip() and h.strip() in expected and h.strip() not in header
+    }
     for h in dict.fromkeys(header):
         if h in padded.values():
             problems.append(
                 Problem(
-                    rel, rule, f"column name {h!r} has spaces around it; write {h.strip()!r}", row=1, column=h.strip()
+                    rel,
+                    rule,
+                    f"column name {h!r} has spaces around it; write {h.strip()!r}",
+                    row=1,
+                    column=h.strip(),
                 )
             )
         elif text_problem(h) and h.strip() != h:
@@ -251,13 +267,22 @@ def _check_header(rel: str, header: list[str], resource: dict) -> list[Problem]:
 
 # --------------------------------------------------------------------------- stage 2: cells
 
-_TYPE_RULE = {"integer": "plain integer", "number": "plain number", "boolean": "true or false", "string": "clean text"}
+_TYPE_RULE = {
+    "integer": "plain integer",
+    "number": "plain number",
+    "boolean": "true or false",
+    "string": "clean text",
+}
 
 
 def _ref_of(source: _Source, cells: list[str]) -> int | None:
     if "ref" not in source.table.header:
         return None
-    value = cells[source.table.header.index("ref")] if source.table.header.index("ref") < len(cells) else ""
+    value = (
+        cells[source.table.header.index("ref")]
+        if source.table.header.index("ref") < len(cells)
+        else ""
+    )
     return int(value) if cell_problem(value, "integer") is None and value else None
 
 
@@ -289,16 +314,28 @@ def _cell_problems(sources: dict[str, _Source]) -> list[Problem]:
                 cell = cells[position[f["name"]]]
                 problem = cell_problem(cell, f["type"])
                 if problem:
-                    rule = "clean text" if text_problem(cell) else _TYPE_RULE.get(f["type"], "value of its type")
-                    message = f"value {problem}" if problem.startswith(("has ", "contains ", "is ")) else problem
-                    problems.append(Problem(source.rel, rule, message, row=number, ref=ref, column=f["name"]))
+                    rule = (
+                        "clean text"
+                        if text_problem(cell)
+                        else _TYPE_RULE.get(f["type"], "value of its type")
+                    )
+                    message = (
+                        f"value {problem}"
+                        if problem.startswith(("has ", "contains ", "is "))
+                        else problem
+                    )
+                    problems.append(
+                        Problem(source.rel, rule, message, row=number, ref=ref, column=f["name"])
+                    )
     return problems
 
 
 def _empty_tables(sources: dict[str, _Source]) -> list[Problem]:
     return [
         Problem(
-            s.rel, "table not empty", "the table has a header but no rows; every table of the review needs at least one"
+            s.rel,
+            "table not empty",
+            "the table has a header but no rows; every table of the review needs at least one",
         )
         for s in sources.values()
         if not s.table.rows
@@ -335,7 +372,8 @@ def _inline_rows(source: _Source) -> list[list[str]]:
     order = [header.index(n) for n in names]
     booleans = {i for i, f in enumerate(source.fields) if f["type"] == "boolean"}
     rows = [
-        [cells[j].lower() if i in booleans else cells[j] for i, j in enumerate(order)] for cells in source.table.rows
+        [cells[j].lower() if i in booleans else cells[j] for i, j in enumerate(order)]
+        for cells in source.table.rows
     ]
     return [names, *rows]
 
@@ -364,7 +402,11 @@ def _schema_problems(sources: dict[str, _Source], descriptor: dict) -> list[Prob
             cells = d.get("cells") or []
             ref = None
             if "ref" in fields and fields.index("ref") < len(cells):
-                ref = int(cells[fields.index("ref")]) if str(cells[fields.index("ref")]).lstrip("-").isdigit() else None
+                ref = (
+                    int(cells[fields.index("ref")])
+                    if str(cells[fields.index("ref")]).lstrip("-").isdigit()
+                    else None
+                )
             column = d.get("fieldName") or d.get("label") or None
             if err.type == "foreign-key":
                 column = (
@@ -384,7 +426,9 @@ def _schema_problems(sources: dict[str, _Source], descriptor: dict) -> list[Prob
                 )
             else:
                 text = d.get("message", err.type)
-            problems.append(Problem(source.rel, err.type, text, row=d.get("rowNumber"), ref=ref, column=column))
+            problems.append(
+                Problem(source.rel, err.type, text, row=d.get("rowNumber"), ref=ref, column=column)
+            )
     return problems
 
 
@@ -412,7 +456,7 @@ def _typed_table(source: _Source) -> pd.DataFrame:
 
 
 def _split_list(value, convert=str):
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if is_missing(value):
         return None
     return [convert(v.strip()) for v in str(value).split(";")]
 
@@ -433,7 +477,12 @@ def _derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     )
     studies["lesion_locations"] = studies["lesion_locations"].map(_split_list)
     freq = [parse_frequency(t) for t in studies["frequency"]]
-    for attr in ("sessions_per_month_low", "sessions_per_month_high", "total_sessions_low", "total_sessions_high"):
+    for attr in (
+        "sessions_per_month_low",
+        "sessions_per_month_high",
+        "total_sessions_low",
+        "total_sessions_high",
+    ):
         studies[attr] = [getattr(f, attr) for f in freq]
 
     durations = tables["durations"].copy()
@@ -444,7 +493,10 @@ def _derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         ]
 
     diseases = tables["diseases"].merge(
-        tables["disease_vocabulary"][["disease", "name", "category"]], on="disease", how="left", validate="m:1"
+        tables["disease_vocabulary"][["disease", "name", "category"]],
+        on="disease",
+        how="left",
+        validate="m:1",
     )
     adverse = tables["adverse_events"].copy()
     adverse["refs"] = adverse["refs"].map(lambda v: _split_list(v, int) or [])
@@ -452,7 +504,13 @@ def _derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     terms["means"] = terms["means"].map(lambda v: _split_list(v) or [])
 
     out = dict(tables)
-    out.update(studies=studies, durations=durations, diseases=diseases, adverse_events=adverse, title_terms=terms)
+    out.update(
+        studies=studies,
+        durations=durations,
+        diseases=diseases,
+        adverse_events=adverse,
+        title_terms=terms,
+    )
     keys = {
         "studies": "ref",
         "outcomes": "ref",
@@ -470,7 +528,9 @@ def _derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         "prisma": "box",
     }
     for name, key in keys.items():
-        out[name] = out[name].drop(columns="csv_row").set_index(key)
+        table = out[name].drop(columns="csv_row").set_index(key)
+        # A vocabulary with an ``order`` column is sorted here, once: every table and figure follows it.
+        out[name] = table.sort_values("order", kind="stable") if "order" in table.columns else table
     return out
 
 
@@ -546,7 +606,9 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
         5. the registers: strict YAML; every claim's quote, computation and arguments,
            every Table 2 note's cell, every declared non-claim (:mod:`helpers.data.registers`).
     """
-    descriptor = read_descriptor()  # the project's own dictionary first: without it, nothing can be checked
+    descriptor = (
+        read_descriptor()
+    )  # the project's own dictionary first: without it, nothing can be checked
     data_dir = Path(data_dir) if data_dir is not None else paths.DATA_DIR
     try:
         is_folder = data_dir.is_dir()
@@ -605,7 +667,9 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
     stop_if(problems)
     vocab = vocabularies(tables, descriptor)
     claims, found = check_claims(*registers[CLAIMS_FILE], vocab)
-    notes, note_sources, more = check_table2_notes(*registers[NOTES_FILE], tables, None if found else claims, vocab)
+    notes, note_sources, more = check_table2_notes(
+        *registers[NOTES_FILE], tables, None if found else claims, vocab
+    )
     stop_if(found + more)
     non_claims, found = check_non_claims(*registers[NON_CLAIMS_FILE], claims)
     stop_if(found)

@@ -38,6 +38,7 @@ __all__ = [
     "COVERAGE_STATUSES",
     "MASKS",
     "NUMBER_WORDS",
+    "PAPER_TEXT",
     "PASSAGES",
     "Passage",
     "cell_quote_problem",
@@ -51,9 +52,11 @@ __all__ = [
     "passage_of",
     "passage_text",
     "passages",
+    "source_cell",
     "table_cells",
     "text",
     "token_run",
+    "word_value",
 ]
 
 PAPER_TEXT = paths.DATA_DIR / "raw" / "nowaczyk-2021-full-text.txt"
@@ -97,13 +100,30 @@ _BACK_MATTER = (
 )
 _AFFILIATION = re.compile(r"✉.*|¹ .*|[\w.]+@[\w.]+|Medical University of Warsaw.*|02-006 Warsaw.*")
 
-NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+NUMBER_WORDS = (
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
 #: Tokens that are never a quantity, by rule: (name, pattern, reason).
 MASKS = (
     ("citation", r"\[[\d,\s–-]+\]", "a citation bracket names references, not a quantity"),
     ("cross-reference", r"\b(?:Table|Fig\.) \d+", "a table or figure number"),
     ("link", r"<https?://[^>]*>", "a web address (the DOI, the licence)"),
-    ("footnote marker", r"\^[a-z]", "a footnote's letter (masked so that '^bOne patient' reads 'One')"),
+    (
+        "footnote marker",
+        r"\^[a-z]",
+        "a footnote's letter (masked so that '^bOne patient' reads 'One')",
+    ),
 )
 
 
@@ -167,7 +187,9 @@ def passages() -> tuple[Passage, ...]:
         if line.startswith("Fig. "):
             parts["Fig. 1"].append(line)
             continue
-        if table and (line.startswith("^") or re.match(r"(CR complete response|Er:YAG erbium)", line)):
+        if table and (
+            line.startswith("^") or re.match(r"(CR complete response|Er:YAG erbium)", line)
+        ):
             parts[table].append(line)
             continue
         parts[current].append(line)
@@ -235,7 +257,9 @@ def cell_quote_problem(section: str, quote: str) -> str | None:
         rows = sorted({r for t, r, _ in table_cells() if t == section})
         return f"{section} has no cell in row {row!r}, column {column!r} (rows: {', '.join(rows[:6])}, ...)"
     return (
-        None if printed == value else f"{section} prints {printed!r} in row {row!r}, column {column!r}, not {value!r}"
+        None
+        if printed == value
+        else f"{section} prints {printed!r} in row {row!r}, column {column!r}, not {value!r}"
     )
 
 
@@ -280,7 +304,10 @@ def token_run(quote: str, reported: str) -> list[tuple[int, str]] | None:
     tokens = numbers(fold(quote))
     wanted = [t.lower() for _, t in numbers(str(reported))]
     values = [t.lower() for _, t in tokens]
-    at = next((i for i in range(len(values) - len(wanted) + 1) if values[i : i + len(wanted)] == wanted), None)
+    at = next(
+        (i for i in range(len(values) - len(wanted) + 1) if values[i : i + len(wanted)] == wanted),
+        None,
+    )
     return None if at is None or not wanted else tokens[at : at + len(wanted)]
 
 
@@ -361,7 +388,9 @@ def coverage(review) -> pd.DataFrame:
 
 def coverage_summary(table: pd.DataFrame) -> pd.DataFrame:
     """Tokens per passage and status (every passage in reading order, every status a column)."""
-    counts = pd.crosstab(table["passage"], table["status"]).reindex(columns=list(COVERAGE_STATUSES), fill_value=0)
+    counts = pd.crosstab(table["passage"], table["status"]).reindex(
+        columns=list(COVERAGE_STATUSES), fill_value=0
+    )
     counts = counts.reindex(list(PASSAGES), fill_value=0)
     counts["total"] = counts.sum(axis=1)
     return counts

@@ -10,6 +10,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+__all__ = [
+    "DATA_DIR",
+    "DATA_PACKAGE",
+    "NOTEBOOKS_DIR",
+    "PROJECT_ROOT",
+    "REPORTS_CONFIG",
+    "REPORTS_DIR",
+    "project_path",
+]
+
 PROJECT_ROOT = Path(os.environ.get("CALCINOSIS_PROJECT_ROOT", Path(__file__).resolve().parents[3]))
 DATA_DIR = PROJECT_ROOT / "data"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"

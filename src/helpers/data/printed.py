@@ -15,6 +15,30 @@ import re
 
 from helpers.data.units import Alternative, parse_frequency
 
+__all__ = [
+    "DURATION_COLUMNS",
+    "IMPROVEMENT",
+    "LESION_RESPONSE_COLUMNS",
+    "NOT_APPLICABLE",
+    "NOT_REPORTED",
+    "NOT_REPORTED_WORDS",
+    "PARTS",
+    "POOLED_COLUMNS",
+    "READERS",
+    "RESPONSE_ABBREVIATIONS",
+    "RESPONSE_CATEGORIES",
+    "RESPONSE_COLUMNS",
+    "UNKNOWN_CATEGORY",
+    "cell_problems",
+    "frequency_ends",
+    "parse_adverse_events",
+    "parse_diameter",
+    "parse_duration",
+    "parse_response",
+    "parts_of",
+    "strip_footnotes",
+]
+
 #: Response categories: the key, Table 2's label and the outcomes.csv column.
 RESPONSE_CATEGORIES = {
     "complete": ("Complete", "complete_response"),
@@ -22,8 +46,28 @@ RESPONSE_CATEGORIES = {
     "none": ("None", "no_response"),
     "unknown": ("Unknown", "unknown_response"),
 }
+#: The paper's "response" or "improvement": the categories it counts as responding.
+IMPROVEMENT = ("complete", "partial")
+#: The outcomes.csv columns of the response categories, in order.
+RESPONSE_COLUMNS = tuple(column for _, column in RESPONSE_CATEGORIES.values())
+#: The key of the category of patients whose response is not known.
+UNKNOWN_CATEGORY = "unknown"
+#: The outcomes.csv columns of the categories counted per lesion (no lesion is of unknown response).
+LESION_RESPONSE_COLUMNS = tuple(
+    f"lesions_{column}"
+    for key, (_, column) in RESPONSE_CATEGORIES.items()
+    if key != UNKNOWN_CATEGORY
+)
+#: Table 1's abbreviations of the categories ("2/6 CR, 4/6 PR"), by key.
+RESPONSE_ABBREVIATIONS = {"complete": "CR", "partial": "PR", "none": "NR", "unknown": "UR"}
 #: Table 2 columns that are pooled over a row's group (``n`` and the diameter are per modality).
-POOLED_COLUMNS = ("frequency", "treatment_duration", "time_to_first_improvement", "response_rates", "adverse_events")
+POOLED_COLUMNS = (
+    "frequency",
+    "treatment_duration",
+    "time_to_first_improvement",
+    "response_rates",
+    "adverse_events",
+)
 DURATION_COLUMNS = ("treatment_duration", "time_to_first_improvement")
 #: The numbers of each Table 2 column, as the comparison names them (``part``); the
 #: response and adverse-event columns have one part per category or event.
@@ -35,8 +79,11 @@ PARTS = {
     "time_to_first_improvement": ("median", "range"),
     "response_rates": tuple(RESPONSE_CATEGORIES),
 }
+#: How the paper's tables print a value that is not reported, or does not apply.
 NOT_REPORTED = "N/R"
 NOT_APPLICABLE = "N/A"
+#: How the report's own words say a value is not reported (PRISMA boxes, subgroups).
+NOT_REPORTED_WORDS = "not reported"
 
 #: A printed number: up to 9 digits, up to 6 decimals (Table 2 prints at most 2).
 _NUMBER = r"[0-9]{1,9}(?:\.[0-9]{1,6})?"
@@ -54,7 +101,9 @@ def parse_diameter(text: str) -> tuple[float, str]:
         return math.nan, ""
     m = re.fullmatch(rf"([<>]?)({_NUMBER})", t)
     if not m:
-        raise ValueError(f"cannot read the Table 2 diameter {text!r} (a number like 13 or <2.0, or N/R)")
+        raise ValueError(
+            f"cannot read the Table 2 diameter {text!r} (a number like 13 or <2.0, or N/R)"
+        )
     return float(m.group(2)), m.group(1)
 
 
@@ -65,7 +114,9 @@ def parse_duration(text: str) -> tuple[str, str | None, str | None]:
         return t, None, None
     m = re.fullmatch(rf"({_NUMBER})(?: \(({_NUMBER})–({_NUMBER})\))?", t)
     if not m:
-        raise ValueError(f"cannot read the Table 2 duration {text!r} (like 3.9 (0.3–24), 5.5, N/A or N/R)")
+        raise ValueError(
+            f"cannot read the Table 2 duration {text!r} (like 3.9 (0.3–24), 5.5, N/A or N/R)"
+        )
     return m.group(1), m.group(2), m.group(3)
 
 
@@ -164,7 +215,11 @@ def parts_of(row: dict, extra_events: set[str] = frozenset()) -> set[tuple[str, 
     Adverse-event parts are the events the cell prints plus ``extra_events`` (those the
     data list for the row); a merged row has only ``n`` and the diameter.
     """
-    columns = ("n", "largest_diameter") if row.get("merged_into") is not None else tuple(PARTS) + ("adverse_events",)
+    columns = (
+        ("n", "largest_diameter")
+        if row.get("merged_into") is not None
+        else tuple(PARTS) + ("adverse_events",)
+    )
     parts = {(c, p) for c in columns if c in PARTS for p in PARTS[c]}
     if "adverse_events" in columns:
         printed = row.get("adverse_events")

@@ -27,6 +27,21 @@ import yaml
 
 from helpers.data.errors import Problem
 
+__all__ = [
+    "MAX_CSV_FIELD",
+    "MAX_TABLE_BYTES",
+    "MAX_YAML_BYTES",
+    "MAX_YAML_DEPTH",
+    "CsvTable",
+    "YamlProblem",
+    "describe",
+    "key_lines",
+    "line_of",
+    "load_yaml",
+    "read_csv",
+    "read_text",
+]
+
 #: Size limits: far above any real file of this project, far below what exhausts memory.
 MAX_TABLE_BYTES = 32 * 1024 * 1024
 MAX_YAML_BYTES = 2 * 1024 * 1024
@@ -41,7 +56,9 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
 
 
-def read_text(path: Path, name: str, limit: int, rule_prefix: str = "") -> tuple[str | None, Problem | None]:
+def read_text(
+    path: Path, name: str, limit: int, rule_prefix: str = ""
+) -> tuple[str | None, Problem | None]:
     """Read a whole UTF-8 file: ``(text, None)``, or ``(None, problem)`` saying why not.
 
     Parameters
@@ -57,10 +74,14 @@ def read_text(path: Path, name: str, limit: int, rule_prefix: str = "") -> tuple
         if not path.exists():
             return None, Problem(name, "file present", f"file is missing ({path})")
         if not path.is_file():
-            return None, Problem(name, "file present", f"{path} is not a file (a folder, or a special file)")
+            return None, Problem(
+                name, "file present", f"{path} is not a file (a folder, or a special file)"
+            )
         size = path.stat().st_size
         if size > limit:
-            return None, Problem(name, "file size", f"file is {_size(size)}; the limit is {_size(limit)}")
+            return None, Problem(
+                name, "file size", f"file is {_size(size)}; the limit is {_size(limit)}"
+            )
         raw = path.read_bytes()
     except OSError as exc:
         return None, Problem(name, "file readable", f"cannot read {path}: {exc.strerror or exc}")
@@ -110,7 +131,11 @@ def read_csv(text: str, name: str) -> tuple[CsvTable | None, list[Problem]]:
         detail = str(exc)
         if "field larger than field limit" in detail:
             detail = f"a cell is longer than {MAX_CSV_FIELD:,} characters"
-        return None, [Problem(name, "CSV well formed", f"cannot read the file as CSV: {detail}", row=line or None)]
+        return None, [
+            Problem(
+                name, "CSV well formed", f"cannot read the file as CSV: {detail}", row=line or None
+            )
+        ]
     finally:
         csv.field_size_limit(old)
     while records and not any(c.strip() for c in records[-1]):
@@ -161,19 +186,27 @@ class _StrictLoader(yaml.SafeLoader):
                     "(nested aliases can expand a small file into gigabytes)",
                     line,
                 )
-            self._expanded = getattr(self, "_expanded", 0) + (len(target.value) if target is not None else 0)
+            self._expanded = getattr(self, "_expanded", 0) + (
+                len(target.value) if target is not None else 0
+            )
             if self._expanded > MAX_YAML_BYTES:
-                raise YamlProblem(f"aliases expand to more than {_size(MAX_YAML_BYTES)} of text", line)
+                raise YamlProblem(
+                    f"aliases expand to more than {_size(MAX_YAML_BYTES)} of text", line
+                )
         self._depth = getattr(self, "_depth", 0) + 1
         try:
             if self._depth > MAX_YAML_DEPTH:
                 raise YamlProblem(
-                    f"nested more than {MAX_YAML_DEPTH} levels deep", self.peek_event().start_mark.line + 1
+                    f"nested more than {MAX_YAML_DEPTH} levels deep",
+                    self.peek_event().start_mark.line + 1,
                 )
             event = self.peek_event()
             tag = getattr(event, "tag", None)
             if tag is not None and not isinstance(event, yaml.AliasEvent):
-                raise YamlProblem(f"tags ({tag}) are not allowed; write the value plainly", event.start_mark.line + 1)
+                raise YamlProblem(
+                    f"tags ({tag}) are not allowed; write the value plainly",
+                    event.start_mark.line + 1,
+                )
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -186,7 +219,8 @@ class _StrictLoader(yaml.SafeLoader):
                 hash(key)
             except TypeError:
                 raise YamlProblem(
-                    "a key must be a plain value, not a list or mapping", key_node.start_mark.line + 1
+                    "a key must be a plain value, not a list or mapping",
+                    key_node.start_mark.line + 1,
                 ) from None
             if key in seen:
                 raise YamlProblem(
@@ -198,14 +232,18 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-_StrictLoader.add_constructor("tag:yaml.org,2002:int", lambda loader, node: int(loader.construct_scalar(node), 10))
+_StrictLoader.add_constructor(
+    "tag:yaml.org,2002:int", lambda loader, node: int(loader.construct_scalar(node), 10)
+)
 _StrictLoader.add_implicit_resolver(
     "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
 )
 _StrictLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
-_StrictLoader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")
+)
 _StrictLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(
@@ -236,7 +274,12 @@ def load_yaml(text: str):
         raise YamlProblem(f"not valid YAML: {reason}", mark.line + 1 if mark else None) from None
     except RecursionError:
         raise YamlProblem("nested too deeply", None) from None
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a value the constructors cannot build
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+    ) as exc:  # a value the constructors cannot build
         raise YamlProblem(f"cannot read a value: {exc}", None) from None
     finally:
         loader.dispose()

@@ -33,6 +33,61 @@ from helpers.data.readers import describe, key_lines, line_of
 from helpers.data.rules import MEASURES
 from helpers.data.values import text_problem
 
+__all__ = [
+    "ARITHMETIC_TOPIC",
+    "BOOLEAN",
+    "CATEGORIES",
+    "CLAIMS_FILE",
+    "CLAIM_ID",
+    "CLAIM_IDS",
+    "CLAIM_REFERENCES",
+    "COMPUTATION_ARGUMENTS",
+    "COMPUTATION_RESULTS",
+    "DESIGN",
+    "DISEASES",
+    "DISEASE_CATEGORY",
+    "EVENTS",
+    "EXTREME",
+    "FAMILIES",
+    "FAMILY",
+    "GROUPS",
+    "MEASURE",
+    "MODALITIES",
+    "MODALITY",
+    "NON_CLAIMS_FILE",
+    "NON_CLAIM_KINDS",
+    "NOTES_FILE",
+    "PRINTED_FORMS",
+    "PUBLICATION_TYPE",
+    "REFERENCE_REFS",
+    "REGISTER_FILES",
+    "RULE",
+    "RULE_NAMES",
+    "SECTIONS",
+    "SESSIONS",
+    "STATISTIC",
+    "STUDY_REF",
+    "STUDY_REFS",
+    "TABLE2_TOPIC",
+    "TOPICS",
+    "WELL",
+    "Claim",
+    "Kind",
+    "NonClaim",
+    "NoteCheck",
+    "NoteSources",
+    "Reported",
+    "check_claims",
+    "check_non_claims",
+    "check_table2_notes",
+    "parse_means",
+    "parse_reported",
+    "parse_sources",
+    "result_kind",
+    "unaccounted_numbers",
+    "vocabularies",
+]
+
 CLAIMS_FILE = "claims.yaml"
 NOTES_FILE = "table2_notes.yaml"
 NON_CLAIMS_FILE = "non_claims.yaml"
@@ -112,13 +167,17 @@ def parse_reported(text: str) -> Reported:
         return Reported("percent", (float(m.group(1)),), len(m.group(2) or ""))
     if m := re.fullmatch(r"([0-9]{1,9}(?:\.([0-9]{1,6}))?)[–-]([0-9]{1,9}(?:\.([0-9]{1,6}))?)", t):
         return Reported(
-            "range", (float(m.group(1)), float(m.group(3))), max(len(m.group(2) or ""), len(m.group(4) or ""))
+            "range",
+            (float(m.group(1)), float(m.group(3))),
+            max(len(m.group(2) or ""), len(m.group(4) or "")),
         )
     if re.fullmatch(r"[0-9]{1,3}(?:,[0-9]{3}){1,3}|[0-9]{1,12}", t):
         return Reported("count", (float(t.replace(",", "")),))
     if m := re.fullmatch(r"[0-9]{1,9}\.([0-9]{1,6})", t):
         return Reported("number", (float(t),), len(m.group(1)))
-    raise ValueError(f"cannot read the reported value {str(text)[:40]!r} (a count, 81%, 39/48, 21:90, 2–24 or 4.9)")
+    raise ValueError(
+        f"cannot read the reported value {str(text)[:40]!r} (a count, 81%, 39/48, 21:90, 2–24 or 4.9)"
+    )
 
 
 # --------------------------------------------------------------------------- claims
@@ -170,7 +229,18 @@ class Claim:
 
 _REQUIRED = ("id", "section", "quote", "reported", "topic")
 _OPTIONAL = ("computation", "args", "reason", "note", "unit", "means", "sources")
-_TEXT_KEYS = ("id", "section", "quote", "topic", "computation", "reason", "note", "unit", "reported", "means")
+_TEXT_KEYS = (
+    "id",
+    "section",
+    "quote",
+    "topic",
+    "computation",
+    "reason",
+    "note",
+    "unit",
+    "reported",
+    "means",
+)
 
 
 def parse_means(text: str) -> tuple[str, Reported]:
@@ -178,7 +248,9 @@ def parse_means(text: str) -> tuple[str, Reported]:
     ``"<"``) and the number as printed (:func:`parse_reported`)."""
     m = re.fullmatch(r"\s*([<>]?)\s*(\S.*?)\s*", str(text))
     if not m:
-        raise ValueError(f"cannot read {str(text)[:40]!r}: a number the words state, like 1, 100% or > 50%")
+        raise ValueError(
+            f"cannot read {str(text)[:40]!r}: a number the words state, like 1, 100% or > 50%"
+        )
     return m.group(1) or "=", parse_reported(m.group(2))
 
 
@@ -303,7 +375,10 @@ COMPUTATION_ARGUMENTS: dict[str, tuple[dict[str, Kind], dict[str, Kind]]] = {
     "response": ({"categories": CATEGORIES}, {"modality": MODALITY, "family": FAMILY}),
     "response_extreme": ({"extreme": EXTREME, "groups": GROUPS}, {"categories": CATEGORIES}),
     "response_by_disease_category": ({"category": DISEASE_CATEGORY, "categories": CATEGORIES}, {}),
-    "pooled_duration": ({"measure": MEASURE, "statistic": STATISTIC}, {"modality": MODALITY, "family": FAMILY}),
+    "pooled_duration": (
+        {"measure": MEASURE, "statistic": STATISTIC},
+        {"modality": MODALITY, "family": FAMILY},
+    ),
     "adverse_event_patients": ({}, {"events": EVENTS, "modality": MODALITY}),
     "adverse_event_proportion": ({"events": EVENTS}, {"modality": MODALITY, "family": FAMILY}),
     "largest_diameter": ({"refs": STUDY_REFS}, {}),
@@ -323,7 +398,13 @@ COMPUTATION_ARGUMENTS: dict[str, tuple[dict[str, Kind], dict[str, Kind]]] = {
     "share_of_reported": ({"part": CLAIM_ID, "whole": CLAIM_ID}, {}),
     "cited_with": (
         {"refs": REFERENCE_REFS},
-        {"exact": BOOLEAN, "categories": CATEGORIES, "events": EVENTS, "modalities": MODALITIES, "sessions": SESSIONS},
+        {
+            "exact": BOOLEAN,
+            "categories": CATEGORIES,
+            "events": EVENTS,
+            "modalities": MODALITIES,
+            "sessions": SESSIONS,
+        },
     ),
     "unknown_by_lesion_reporting": ({}, {"modality": MODALITY}),
     "duration_rank": ({"modality": MODALITY, "measure": MEASURE}, {}),
@@ -407,7 +488,9 @@ def result_kind(computation: str, args: dict) -> str:
 def vocabularies(tables: dict[str, pd.DataFrame], descriptor: dict) -> dict[str, set]:
     """The values each kind of argument may take, from the tables and the data dictionary."""
 
-    fields = {(r["name"], f["name"]): f for r in descriptor["resources"] for f in r["schema"]["fields"]}
+    fields = {
+        (r["name"], f["name"]): f for r in descriptor["resources"] for f in r["schema"]["fields"]
+    }
 
     def enum(resource, column):
         return set(fields[(resource, column)].get("constraints", {}).get("enum", []))
@@ -427,7 +510,9 @@ def vocabularies(tables: dict[str, pd.DataFrame], descriptor: dict) -> dict[str,
         "extremes": {"min", "max"},
         "response_categories": set(printed.RESPONSE_CATEGORIES),
         "rules": set(RULE_NAMES),
-        "family_of": dict(zip(tables["modalities"]["modality"], tables["modalities"]["family"], strict=True)),
+        "family_of": dict(
+            zip(tables["modalities"]["modality"], tables["modalities"]["family"], strict=True)
+        ),
     }
 
 
@@ -448,28 +533,41 @@ def _argument_problems(computation: str, args: dict, vocab: dict) -> list[tuple[
             for name in unknown
         ]
     problems = [
-        (name, f"computation {computation!r} needs the argument {name!r} ({required[name].name})") for name in missing
+        (name, f"computation {computation!r} needs the argument {name!r} ({required[name].name})")
+        for name in missing
     ]
     for name, value in args.items():
         problem = allowed[name].check(value, vocab)
         if problem:
             problems.append((name, f"argument {name}: {problem}"))
-    both = not problems and isinstance(args.get("modality"), str) and isinstance(args.get("family"), str)
+    both = (
+        not problems
+        and isinstance(args.get("modality"), str)
+        and isinstance(args.get("family"), str)
+    )
     if both and vocab["family_of"].get(args["modality"]) != args["family"]:
         problems.append(
             (
                 "family",
-                (f"modality {args['modality']!r} is not of family {args['family']!r}: the selection would be empty"),
+                (
+                    f"modality {args['modality']!r} is not of family {args['family']!r}: the selection would be empty"
+                ),
             )
         )
     return problems
 
 
-def check_claims(entries, node, vocab: dict, name: str = CLAIMS_FILE) -> tuple[list[Claim], list[Problem]]:
+def check_claims(
+    entries, node, vocab: dict, name: str = CLAIMS_FILE
+) -> tuple[list[Claim], list[Problem]]:
     """Check the parsed claims register against the data; return the claims and every problem."""
     if not isinstance(entries, list) or not entries:
         return [], [
-            Problem(name, "list of claims", "the file must hold a non-empty list of claims, not " + describe(entries))
+            Problem(
+                name,
+                "list of claims",
+                "the file must hold a non-empty list of claims, not " + describe(entries),
+            )
         ]
     problems, claims, seen = [], [], {}
     for entry, item in zip(entries, node.value, strict=True):
@@ -479,7 +577,10 @@ def check_claims(entries, node, vocab: dict, name: str = CLAIMS_FILE) -> tuple[l
         if not isinstance(entry, dict):
             problems.append(
                 Problem(
-                    name, "claim well formed", f"each claim must be a mapping of keys, not {describe(entry)}", row=line
+                    name,
+                    "claim well formed",
+                    f"each claim must be a mapping of keys, not {describe(entry)}",
+                    row=line,
                 )
             )
             continue
@@ -487,7 +588,9 @@ def check_claims(entries, node, vocab: dict, name: str = CLAIMS_FILE) -> tuple[l
         label = f"claim {cid!r}" if cid else "claim"
 
         def bad(key, msg, rule="claim well formed", label=label, keys=keys, line=line):
-            problems.append(Problem(name, rule, f"{label}: {msg}", row=keys.get(key, line), column=str(key)))
+            problems.append(
+                Problem(name, rule, f"{label}: {msg}", row=keys.get(key, line), column=str(key))
+            )
 
         for key in entry:
             if key not in _REQUIRED + _OPTIONAL:
@@ -497,7 +600,9 @@ def check_claims(entries, node, vocab: dict, name: str = CLAIMS_FILE) -> tuple[l
                 bad(key, "is required")
         for key in _TEXT_KEYS:
             value = entry.get(key)
-            if value is None or (key == "reported" and isinstance(value, int) and not isinstance(value, bool)):
+            if value is None or (
+                key == "reported" and isinstance(value, int) and not isinstance(value, bool)
+            ):
                 continue  # a count may be written as a plain integer
             if not isinstance(value, str):
                 bad(key, f"must be text, not {describe(value)}")
@@ -511,7 +616,9 @@ def check_claims(entries, node, vocab: dict, name: str = CLAIMS_FILE) -> tuple[l
                 "reported",
                 f"must be the number as printed, in quotes ('4.90' keeps its decimals), not {describe(reported)}",
             )
-        elif entry.get("means") is not None:  # words: the phrase is in the quote, `means` is its number
+        elif (
+            entry.get("means") is not None
+        ):  # words: the phrase is in the quote, `means` is its number
             try:
                 parse_means(entry["means"])
             except ValueError as exc:
@@ -519,14 +626,20 @@ def check_claims(entries, node, vocab: dict, name: str = CLAIMS_FILE) -> tuple[l
             if str(reported) not in str(entry["quote"]):
                 bad("reported", "the words a claim checks are printed in its quote, verbatim")
             elif paper.numbers(str(reported)):
-                bad("means", "is for words that state a number; a claim that prints a number checks that number")
+                bad(
+                    "means",
+                    "is for words that state a number; a claim that prints a number checks that number",
+                )
         else:
             try:
                 parse_reported(str(reported))
             except ValueError as exc:
                 bad("reported", str(exc) + " (words that state a number need `means`)")
         if not _CLAIM_ID.fullmatch(cid):
-            bad("id", "ids are lower-case letters, digits, '.' and '-' (like outcomes-topical-fraction)")
+            bad(
+                "id",
+                "ids are lower-case letters, digits, '.' and '-' (like outcomes-topical-fraction)",
+            )
         elif cid in seen:
             bad("id", f"duplicate id (first at line {seen[cid]})", "unique claim id")
         else:
@@ -543,11 +656,17 @@ def check_claims(entries, node, vocab: dict, name: str = CLAIMS_FILE) -> tuple[l
             bad("args", f"must be a mapping of argument names to values, not {describe(args)}")
         elif comp is None:
             if not entry.get("reason"):
-                bad("reason", "a claim without a computation needs the reason it cannot be recomputed")
+                bad(
+                    "reason",
+                    "a claim without a computation needs the reason it cannot be recomputed",
+                )
             if args:
                 bad("args", "arguments without a computation")
         elif comp not in COMPUTATION_ARGUMENTS:
-            bad("computation", f"unknown computation {comp!r}; known: {', '.join(sorted(COMPUTATION_ARGUMENTS))}")
+            bad(
+                "computation",
+                f"unknown computation {comp!r}; known: {', '.join(sorted(COMPUTATION_ARGUMENTS))}",
+            )
         else:
             found = _argument_problems(comp, args or {}, vocab)
             for arg, message in found:
@@ -648,28 +767,44 @@ WELL = "claim well formed"
 _CHECK_KEYS = ("says", "computation", "args")
 
 
-def parse_sources(value, vocab: dict, own: bool) -> tuple[NoteSources | None, list[tuple[str, str, str]]]:
+def parse_sources(
+    value, vocab: dict, own: bool
+) -> tuple[NoteSources | None, list[tuple[str, str, str]]]:
     """Read a note's ``sources``: ``{printed: [claim ids or "Table N | row | column"], computed: [{says,
     computation, args}]}``; ``(sources, [(key, message, rule), ...])``, the rule ``claim well
     formed`` for a shape or a name that does not exist, ``claim arguments exist`` for a
     check's arguments. ``own``: the entry has a
     computation of its own, so a check may leave ``computation`` out."""
     if not isinstance(value, dict) or not value or set(value) - set(_SOURCE_KEYS):
-        return None, [("", f"must be a mapping with printed and/or computed, not {describe(value)}", WELL)]
+        return None, [
+            ("", f"must be a mapping with printed and/or computed, not {describe(value)}", WELL)
+        ]
     problems: list[tuple[str, str, str]] = []
     printed_ = value.get("printed") or []
     if not isinstance(printed_, list) or not all(isinstance(p, str) and p for p in printed_):
-        problems.append(("printed", f"must be a list of claim ids or table cells, not {describe(printed_)}", WELL))
+        problems.append(
+            (
+                "printed",
+                f"must be a list of claim ids or table cells, not {describe(printed_)}",
+                WELL,
+            )
+        )
         printed_ = []
     for item in printed_:
         if item.count(paper.CELL_SEPARATOR) == 2 and paper.source_cell(item) is None:
             problems.append(
-                ("printed", f"a cell is 'Table 1 | row | column' or 'Table 2 | row | column', not {item!r}", WELL)
+                (
+                    "printed",
+                    f"a cell is 'Table 1 | row | column' or 'Table 2 | row | column', not {item!r}",
+                    WELL,
+                )
             )
         elif paper.source_cell(item) is not None:
             table, row, column = paper.source_cell(item)
             if (table, row, column) not in paper.table_cells():
-                problems.append(("printed", f"{table} has no cell in row {row!r}, column {column!r}", WELL))
+                problems.append(
+                    ("printed", f"{table} has no cell in row {row!r}, column {column!r}", WELL)
+                )
         elif not _CLAIM_ID.fullmatch(item):
             problems.append(("printed", f"{item!r} is neither a claim id nor a table cell", WELL))
     checks = []
@@ -677,18 +812,30 @@ def parse_sources(value, vocab: dict, own: bool) -> tuple[NoteSources | None, li
     if not isinstance(computed, list):
         return None, [
             *problems,
-            ("computed", f"must be a list of checks (says, computation, args), not {describe(computed)}", WELL),
+            (
+                "computed",
+                f"must be a list of checks (says, computation, args), not {describe(computed)}",
+                WELL,
+            ),
         ]
     for check in computed:
         if not isinstance(check, dict) or "says" not in check or set(check) - set(_CHECK_KEYS):
             problems.append(
-                ("computed", f"each check is a mapping of says, computation, args, not {describe(check)}", WELL)
+                (
+                    "computed",
+                    f"each check is a mapping of says, computation, args, not {describe(check)}",
+                    WELL,
+                )
             )
             continue
         says, comp, args = check["says"], check.get("computation"), check.get("args") or {}
         if not isinstance(says, str) or not paper.numbers(says):
             problems.append(
-                ("computed", f"says must be the number as the note prints it, in quotes, not {describe(says)}", WELL)
+                (
+                    "computed",
+                    f"says must be the number as the note prints it, in quotes, not {describe(says)}",
+                    WELL,
+                )
             )
             continue
         try:
@@ -710,7 +857,11 @@ def parse_sources(value, vocab: dict, own: bool) -> tuple[NoteSources | None, li
                 continue
         elif comp not in COMPUTATION_ARGUMENTS:
             problems.append(
-                ("computed", f"unknown computation {comp!r}; known: {', '.join(sorted(COMPUTATION_ARGUMENTS))}", WELL)
+                (
+                    "computed",
+                    f"unknown computation {comp!r}; known: {', '.join(sorted(COMPUTATION_ARGUMENTS))}",
+                    WELL,
+                )
             )
             continue
         elif not isinstance(args, dict):
@@ -720,7 +871,8 @@ def parse_sources(value, vocab: dict, own: bool) -> tuple[NoteSources | None, li
             found = _argument_problems(comp, args, vocab)
             if found:
                 problems += [
-                    ("computed", f"the check of {says!r}: {message}", "claim arguments exist") for _, message in found
+                    ("computed", f"the check of {says!r}: {message}", "claim arguments exist")
+                    for _, message in found
                 ]
                 continue
         checks.append(NoteCheck(says, comp, args))
@@ -751,7 +903,9 @@ def _row_numbers(ref: int) -> set[str]:
     return found
 
 
-def unaccounted_numbers(note: str, own: str, sources: NoteSources | None, claims: dict[str, Claim]) -> list[str]:
+def unaccounted_numbers(
+    note: str, own: str, sources: NoteSources | None, claims: dict[str, Claim]
+) -> list[str]:
     """The numbers of a note that nothing accounts for.
 
     A number of a note is accounted for when it is printed in the entry's own quote or cell
@@ -784,11 +938,17 @@ def _claim_note_problems(claims: list[Claim], entries, node, name: str) -> list[
         for e, item in zip(entries, node.value, strict=True)
         if isinstance(e, dict) and isinstance(e.get("id"), str)
     }
-    refused = set(lines) - set(by_id)  # refused already, with their own problem: not named again here
+    refused = set(lines) - set(
+        by_id
+    )  # refused already, with their own problem: not named again here
     problems = []
     for claim in claims:
         keys, line = lines.get(claim.id, ({}, None))
-        names = [item for item in (claim.sources.printed if claim.sources else ()) if not paper.source_cell(item)]
+        names = [
+            item
+            for item in (claim.sources.printed if claim.sources else ())
+            if not paper.source_cell(item)
+        ]
         for item in names:
             if item not in by_id and item not in refused:
                 problems.append(
@@ -801,7 +961,9 @@ def _claim_note_problems(claims: list[Claim], entries, node, name: str) -> list[
                     )
                 )
         if claim.note and not set(names) & refused:
-            missing = unaccounted_numbers(claim.note, f"{claim.quote} {claim.reported}", claim.sources, by_id)
+            missing = unaccounted_numbers(
+                claim.note, f"{claim.quote} {claim.reported}", claim.sources, by_id
+            )
             if missing:
                 problems.append(
                     Problem(
@@ -858,11 +1020,16 @@ def check_table2_notes(
     by_id = {c.id: c for c in claims or ()}
     sources_by_key: dict[tuple[str, str, str], NoteSources] = {}
     table2 = tables["table2"]
-    rows = {r["modality"]: {k: (None if pd.isna(v) else v) for k, v in r.items()} for r in table2.to_dict("records")}
+    rows = {
+        r["modality"]: {k: (None if pd.isna(v) else v) for k, v in r.items()}
+        for r in table2.to_dict("records")
+    }
     group = {m: (r["merged_into"] or m) for m, r in rows.items()}
     data_events = {}
     for ae in tables["adverse_events"].itertuples():
-        data_events.setdefault(group.get(ae.modality, ae.modality), set()).add(str(ae.event).strip().lower())
+        data_events.setdefault(group.get(ae.modality, ae.modality), set()).add(
+            str(ae.event).strip().lower()
+        )
     notes, problems, seen = {}, [], {}
     for entry, item in zip(entries, node.value, strict=True):
         line = line_of(item)
@@ -883,7 +1050,10 @@ def check_table2_notes(
             what = "; ".join(
                 filter(
                     None,
-                    [missing and f"missing {', '.join(missing)}", unknown and f"unknown key(s) {', '.join(unknown)}"],
+                    [
+                        missing and f"missing {', '.join(missing)}",
+                        unknown and f"unknown key(s) {', '.join(unknown)}",
+                    ],
                 )
             )
             problems.append(
@@ -906,7 +1076,11 @@ def check_table2_notes(
             k, v = wrong[0]
             problems.append(
                 Problem(
-                    name, "note well formed", f"{k} must be text, not {describe(v)}", row=keys.get(k, line), column=k
+                    name,
+                    "note well formed",
+                    f"{k} must be text, not {describe(v)}",
+                    row=keys.get(k, line),
+                    column=k,
                 )
             )
             continue
@@ -921,7 +1095,13 @@ def check_table2_notes(
         )
         if dirty:
             problems.append(
-                Problem(name, "clean text", f"{dirty[0]} {dirty[1]}", row=keys.get(dirty[0], line), column=dirty[0])
+                Problem(
+                    name,
+                    "clean text",
+                    f"{dirty[0]} {dirty[1]}",
+                    row=keys.get(dirty[0], line),
+                    column=dirty[0],
+                )
             )
             continue
         if modality not in rows:
@@ -1000,7 +1180,9 @@ def check_table2_notes(
                         )
                     )
         own = f"{rows[modality].get(column) or ''} {part}"
-        missing_numbers = unaccounted_numbers(note, own, sources, by_id) if claims is not None else []
+        missing_numbers = (
+            unaccounted_numbers(note, own, sources, by_id) if claims is not None else []
+        )
         if missing_numbers:
             problems.append(
                 Problem(
@@ -1066,7 +1248,9 @@ def check_non_claims(
     taken: dict[tuple[str, int], str] = {}
     for claim in claims:
         where = paper.passage_of(claim.section)
-        for pos in paper.claimed_tokens(paper.passage_text(where), [(claim.id, claim.quote, claim.reported)]):
+        for pos in paper.claimed_tokens(
+            paper.passage_text(where), [(claim.id, claim.quote, claim.reported)]
+        ):
             taken[(where, pos)] = f"claim {claim.id!r}"
     for entry, item in zip(entries, node.value, strict=True):
         line = line_of(item)
@@ -1088,7 +1272,9 @@ def check_non_claims(
         before = len(problems)
         for key in entry:
             if key not in _NON_CLAIM_KEYS:
-                bad(key, f"unknown key {str(key)[:40]!r}; the keys are {', '.join(_NON_CLAIM_KEYS)}")
+                bad(
+                    key, f"unknown key {str(key)[:40]!r}; the keys are {', '.join(_NON_CLAIM_KEYS)}"
+                )
         for key in _NON_CLAIM_KEYS:
             if entry.get(key) in (None, "", []):
                 bad(key, "is required")
@@ -1102,11 +1288,17 @@ def check_non_claims(
                 bad(key, text_problem(value), "clean text")
         numbers = entry["numbers"]
         if not isinstance(numbers, list) or not all(isinstance(n, str) for n in numbers):
-            bad("numbers", f"must be a list of the quote's numbers as printed, in quotes, not {describe(numbers)}")
+            bad(
+                "numbers",
+                f"must be a list of the quote's numbers as printed, in quotes, not {describe(numbers)}",
+            )
         if len(problems) > before:
             continue
         if entry["passage"] not in paper.PASSAGES:
-            bad("passage", f"unknown passage {entry['passage']!r}; passages: {', '.join(paper.PASSAGES)}")
+            bad(
+                "passage",
+                f"unknown passage {entry['passage']!r}; passages: {', '.join(paper.PASSAGES)}",
+            )
         elif entry["kind"] not in NON_CLAIM_KINDS:
             bad("kind", f"unknown kind {entry['kind']!r}; kinds: {', '.join(NON_CLAIM_KINDS)}")
         elif paper.fold(entry["quote"]) not in paper.passage_text(entry["passage"]):
@@ -1129,7 +1321,10 @@ def check_non_claims(
                 for pos in paper.claimed_tokens(body, [("", quote, " ".join(numbers))]):
                     other = taken.get((entry["passage"], pos))
                     if other:
-                        number, context = body[pos : pos + 12].split()[0], body[max(0, pos - 30) : pos + 10]
+                        number, context = (
+                            body[pos : pos + 12].split()[0],
+                            body[max(0, pos - 30) : pos + 10],
+                        )
                         how = "checked by " if other.startswith("claim") else "declared at "
                         bad(
                             "numbers",
@@ -1139,5 +1334,9 @@ def check_non_claims(
                         break
                     taken[(entry["passage"], pos)] = f"line {line}"
         if len(problems) == before:
-            found.append(NonClaim(entry["passage"], entry["quote"], tuple(numbers), entry["kind"], entry["reason"]))
+            found.append(
+                NonClaim(
+                    entry["passage"], entry["quote"], tuple(numbers), entry["kind"], entry["reason"]
+                )
+            )
     return found, problems

@@ -22,17 +22,38 @@ import pandas as pd
 from helpers.data import paper, printed
 from helpers.data.errors import Problem
 from helpers.data.units import parse_frequency
+from helpers.data.values import is_missing
+
+__all__ = [
+    "LESION_RESPONSE",
+    "MEASURES",
+    "PRISMA_ARITHMETIC",
+    "RESPONSE",
+    "RULES",
+    "Tables",
+    "adverse_event_attributions",
+    "check_rules",
+    "checklist_for_every_design",
+    "diameter_well_formed",
+    "disease_counts_add_up",
+    "durations_well_formed",
+    "every_study_described",
+    "findings",
+    "frequency_readable",
+    "none_stands_alone",
+    "outcome_counts_add_up",
+    "pain_counts_within_cases",
+    "prisma_flow",
+    "prisma_sums",
+    "table2_printed_cells",
+    "title_terms_known",
+]
 
 Tables = dict[str, pd.DataFrame]
 
-RESPONSE = ["complete_response", "partial_response", "no_response", "unknown_response"]
-LESION_RESPONSE = ["lesions_complete_response", "lesions_partial_response", "lesions_no_response"]
+RESPONSE = list(printed.RESPONSE_COLUMNS)
+LESION_RESPONSE = list(printed.LESION_RESPONSE_COLUMNS)
 MEASURES = ("treatment_duration", "time_to_first_improvement", "follow_up")
-
-
-def isna(v) -> bool:
-    """True for None, pd.NA and NaN: an empty cell, whatever pandas made of it."""
-    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
 
 
 def _file(resources: dict, name: str) -> str:
@@ -52,10 +73,10 @@ def outcome_counts_add_up(t: Tables, res: dict) -> list[Problem]:
     f = _file(res, "outcomes")
     for row in t["outcomes"].itertuples():
         n = cases.get(row.ref)
-        if n is None or isna(n):
+        if n is None or is_missing(n):
             continue
         if row.response_unit == "patients":
-            missing = [c for c in RESPONSE if isna(getattr(row, c))]
+            missing = [c for c in RESPONSE if is_missing(getattr(row, c))]
             if missing:
                 problems.append(
                     Problem(
@@ -76,14 +97,14 @@ def outcome_counts_add_up(t: Tables, res: dict) -> list[Problem]:
                         f,
                         "outcome counts add up",
                         f"{parts} = {total}, but the study has {n} cases "
-                        "(studies.csv n_cases); count a patient whose outcome is not known as unknown_response",
+                        f"(studies.csv n_cases); count a patient whose outcome is not known as {RESPONSE[-1]}",
                         row.csv_row,
                         row.ref,
-                        "complete_response",
+                        RESPONSE[0],
                     )
                 )
         else:
-            missing = [c for c in ["lesions", *LESION_RESPONSE] if isna(getattr(row, c))]
+            missing = [c for c in ["lesions", *LESION_RESPONSE] if is_missing(getattr(row, c))]
             if missing:
                 problems.append(
                     Problem(
@@ -108,8 +129,10 @@ def outcome_counts_add_up(t: Tables, res: dict) -> list[Problem]:
                         "lesions",
                     )
                 )
-            given = [c for c in RESPONSE if not isna(getattr(row, c))]
-            if given:  # the reports count such a study's patients as unknown; counts here would be ignored
+            given = [c for c in RESPONSE if not is_missing(getattr(row, c))]
+            if (
+                given
+            ):  # the reports count such a study's patients as unknown; counts here would be ignored
                 problems.append(
                     Problem(
                         f,
@@ -121,7 +144,7 @@ def outcome_counts_add_up(t: Tables, res: dict) -> list[Problem]:
                         given[0],
                     )
                 )
-            if isna(row.note):
+            if is_missing(row.note):
                 problems.append(
                     Problem(
                         f,
@@ -142,11 +165,11 @@ def pain_counts_within_cases(t: Tables, res: dict) -> list[Problem]:
     f = _file(res, "outcomes")
     for row in t["outcomes"].itertuples():
         n = cases.get(row.ref)
-        if n is None or isna(n):
+        if n is None or is_missing(n):
             continue
         for col in ("pain_free", "pain_reduction", "regained_mobility", "pain_assessed"):
             v = getattr(row, col)
-            if not isna(v) and v > n:
+            if not is_missing(v) and v > n:
                 problems.append(
                     Problem(
                         f,
@@ -157,8 +180,11 @@ def pain_counts_within_cases(t: Tables, res: dict) -> list[Problem]:
                         col,
                     )
                 )
-        if not isna(row.pain_assessed):
-            pain = sum(0 if isna(getattr(row, c)) else int(getattr(row, c)) for c in ("pain_free", "pain_reduction"))
+        if not is_missing(row.pain_assessed):
+            pain = sum(
+                0 if is_missing(getattr(row, c)) else int(getattr(row, c))
+                for c in ("pain_free", "pain_reduction")
+            )
             if pain > row.pain_assessed:
                 problems.append(
                     Problem(
@@ -171,7 +197,7 @@ def pain_counts_within_cases(t: Tables, res: dict) -> list[Problem]:
                     )
                 )
         for col in _split(row.uncounted_outcomes):
-            if not isna(getattr(row, col)):
+            if not is_missing(getattr(row, col)):
                 problems.append(
                     Problem(
                         f,
@@ -182,7 +208,7 @@ def pain_counts_within_cases(t: Tables, res: dict) -> list[Problem]:
                         col,
                     )
                 )
-        if row.response_source == "table2" and isna(row.note):
+        if row.response_source == "table2" and is_missing(row.note):
             problems.append(
                 Problem(
                     f,
@@ -197,7 +223,7 @@ def pain_counts_within_cases(t: Tables, res: dict) -> list[Problem]:
 
 
 def _split(value) -> list[str]:
-    return [] if isna(value) else [v.strip() for v in str(value).split(";")]
+    return [] if is_missing(value) else [v.strip() for v in str(value).split(";")]
 
 
 def disease_counts_add_up(t: Tables, res: dict) -> list[Problem]:
@@ -213,14 +239,14 @@ def disease_counts_add_up(t: Tables, res: dict) -> list[Problem]:
             "n_patients",
         )
         for r in t["diseases"].itertuples()
-        if r.count_printed and isna(r.n_patients)
+        if r.count_printed and is_missing(r.n_patients)
     ]
     cases = t["studies"].set_index("ref")["n_cases"]
     d = t["diseases"]
     f = _file(res, "diseases")
     for ref, group in d.groupby("ref", sort=False):
         n = cases.get(ref)
-        if n is None or isna(n) or group["n_patients"].isna().any():
+        if n is None or is_missing(n) or group["n_patients"].isna().any():
             continue
         total = int(group["n_patients"].sum())
         if total != n:
@@ -293,25 +319,31 @@ def durations_well_formed(t: Tables, res: dict) -> list[Problem]:
 
         if row.status != "reported":
             for col in ("statistic", "qualifier", "value", "low", "high", "unit"):
-                if not isna(getattr(row, col)):
+                if not is_missing(getattr(row, col)):
                     bad(col, f"must be empty when status is {row.status}")
             continue
-        if isna(row.statistic):
-            bad("statistic", "a reported duration needs its statistic (value, median, mean or range)")
-        if isna(row.unit):
+        if is_missing(row.statistic):
+            bad(
+                "statistic",
+                "a reported duration needs its statistic (value, median, mean or range)",
+            )
+        if is_missing(row.unit):
             bad("unit", "a reported duration needs its unit (weeks, months or years)")
         if row.statistic == "range":
-            if isna(row.low) or isna(row.high):
+            if is_missing(row.low) or is_missing(row.high):
                 bad("low", "statistic 'range' needs both low and high")
-            if not isna(row.value):
+            if not is_missing(row.value):
                 bad("value", "statistic 'range' has no single value; leave value empty")
-            if not isna(row.qualifier):
-                bad("qualifier", "a qualifier (< or >) qualifies a single value, not a range; leave it empty")
-        elif isna(row.value):
+            if not is_missing(row.qualifier):
+                bad(
+                    "qualifier",
+                    "a qualifier (< or >) qualifies a single value, not a range; leave it empty",
+                )
+        elif is_missing(row.value):
             bad("value", f"statistic '{row.statistic}' needs a value")
-        if isna(row.low) != isna(row.high):
-            bad("high" if isna(row.high) else "low", "a range needs both low and high")
-        elif not isna(row.low) and row.low > row.high:
+        if is_missing(row.low) != is_missing(row.high):
+            bad("high" if is_missing(row.high) else "low", "a range needs both low and high")
+        elif not is_missing(row.low) and row.low > row.high:
             bad("low", f"range low {row.low} is above high {row.high}")
     return problems
 
@@ -328,7 +360,7 @@ def diameter_well_formed(t: Tables, res: dict) -> list[Problem]:
             "largest_diameter_qualifier",
         )
         for r in t["studies"].itertuples()
-        if not isna(r.largest_diameter_qualifier) and isna(r.largest_diameter_cm)
+        if not is_missing(r.largest_diameter_qualifier) and is_missing(r.largest_diameter_cm)
     ]
 
 
@@ -337,10 +369,17 @@ def frequency_readable(t: Tables, res: dict) -> list[Problem]:
     problems = []
     for r in t["studies"].itertuples():
         try:
-            parse_frequency(None if isna(r.frequency) else r.frequency)
+            parse_frequency(None if is_missing(r.frequency) else r.frequency)
         except (ValueError, ArithmeticError) as exc:
             problems.append(
-                Problem(_file(res, "studies"), "frequency readable", str(exc), r.csv_row, r.ref, "frequency")
+                Problem(
+                    _file(res, "studies"),
+                    "frequency readable",
+                    str(exc),
+                    r.csv_row,
+                    r.ref,
+                    "frequency",
+                )
             )
     return problems
 
@@ -423,8 +462,16 @@ PRISMA_ARITHMETIC = (
         ["records_databases", "records_registers", "records_removed"],
         "records identified minus those removed before screening",
     ),
-    ("reports_sought", ["records_screened", "records_excluded"], "records screened minus those excluded"),
-    ("reports_assessed", ["reports_sought", "reports_not_retrieved"], "reports sought minus those not retrieved"),
+    (
+        "reports_sought",
+        ["records_screened", "records_excluded"],
+        "records screened minus those excluded",
+    ),
+    (
+        "reports_assessed",
+        ["reports_sought", "reports_not_retrieved"],
+        "reports sought minus those not retrieved",
+    ),
     (
         "reports_excluded",
         ["excluded_duplicate_patients", "excluded_insufficient_data"],
@@ -453,7 +500,9 @@ def prisma_flow(t: Tables, res: dict) -> list[Problem]:
     """Every box of the PRISMA 2020 diagram is listed (its count may be empty: not reported), and the flow adds up."""
     f = _file(res, "prisma")
     rows = t["prisma"].set_index("box")
-    boxes = next(x for x in res["prisma"]["schema"]["fields"] if x["name"] == "box")["constraints"]["enum"]
+    boxes = next(x for x in res["prisma"]["schema"]["fields"] if x["name"] == "box")["constraints"][
+        "enum"
+    ]
     missing = [b for b in boxes if b not in rows.index]
     problems = [
         Problem(
@@ -464,9 +513,11 @@ def prisma_flow(t: Tables, res: dict) -> list[Problem]:
         )
         for b in missing
     ]
-    counts = {b: None if isna(c) else int(c) for b, c in rows["count"].items()}
+    counts = {b: None if is_missing(c) else int(c) for b, c in rows["count"].items()}
     for box, message in prisma_sums(counts)[1]:
-        problems.append(Problem(f, "flow adds up", message, int(rows.loc[box, "csv_row"]), column="count"))
+        problems.append(
+            Problem(f, "flow adds up", message, int(rows.loc[box, "csv_row"]), column="count")
+        )
     return problems
 
 
@@ -475,10 +526,14 @@ def table2_printed_cells(t: Tables, res: dict) -> list[Problem]:
     point at a row that prints the pooled columns."""
     f = _file(res, "table2")
     table2 = t["table2"]
-    merged = {m: into for m, into in zip(table2["modality"], table2["merged_into"], strict=True) if not isna(into)}
+    merged = {
+        m: into
+        for m, into in zip(table2["modality"], table2["merged_into"], strict=True)
+        if not is_missing(into)
+    }
     problems = []
     for r in table2.to_dict("records"):
-        row = {k: None if isna(v) else v for k, v in r.items()}
+        row = {k: None if is_missing(v) else v for k, v in r.items()}
         into = row.get("merged_into")
         if into is not None and (into == row["modality"] or into in merged):
             problems.append(
@@ -493,14 +548,18 @@ def table2_printed_cells(t: Tables, res: dict) -> list[Problem]:
             )
             continue
         for column, message in printed.cell_problems(row):
-            problems.append(Problem(f, "Table 2 cells readable", message, r["csv_row"], column=column))
+            problems.append(
+                Problem(f, "Table 2 cells readable", message, r["csv_row"], column=column)
+            )
     return problems
 
 
 def title_terms_known(t: Tables, res: dict) -> list[Problem]:
     """What a title term means exists: a modality (device), a disease of the vocabulary
     (diagnosis; may be empty), or a design of the data dictionary (design)."""
-    designs = next(f for f in res["studies"]["schema"]["fields"] if f["name"] == "design")["constraints"]["enum"]
+    designs = next(f for f in res["studies"]["schema"]["fields"] if f["name"] == "design")[
+        "constraints"
+    ]["enum"]
     known = {
         "device": set(t["modalities"]["modality"]),
         "diagnosis": set(t["disease_vocabulary"]["disease"]),
@@ -567,7 +626,9 @@ def check_rules(tables: Tables, resources: dict) -> list[Problem]:
 
 def _fold(name: str) -> str:
     """Case- and accent-insensitive form of a name ("López-Sundh" -> "lopez-sundh")."""
-    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
+    ).casefold()
 
 
 def findings(tables: Tables) -> pd.DataFrame:
@@ -591,7 +652,12 @@ def findings(tables: Tables) -> pd.DataFrame:
     """
     rows = []
     for r in tables["durations"].itertuples():
-        if r.status == "reported" and r.statistic in ("median", "mean") and not isna(r.low) and not isna(r.value):
+        if (
+            r.status == "reported"
+            and r.statistic in ("median", "mean")
+            and not is_missing(r.low)
+            and not is_missing(r.value)
+        ):
             if not (r.low <= r.value <= r.high):
                 rows.append(
                     (
@@ -599,7 +665,8 @@ def findings(tables: Tables) -> pd.DataFrame:
                         r.ref,
                         f"durations.csv row {r.csv_row} ({r.measure})",
                         f"{r.statistic} {r.value:g} {r.unit[:-1] if r.value == 1 else r.unit} lies outside the "
-                        f"printed range {r.low:g}–{r.high:g} {r.unit}" + (f". {r.note}" if not isna(r.note) else ""),
+                        f"printed range {r.low:g}–{r.high:g} {r.unit}"
+                        + (f". {r.note}" if not is_missing(r.note) else ""),
                     )
                 )
     refs = tables["references"].set_index("ref")["first_author"]
@@ -614,17 +681,24 @@ def findings(tables: Tables) -> pd.DataFrame:
                     f"Table 1 prints '{r.first_author}', the reference list '{printed}'",
                 )
             )
-    rows += _title_findings(tables) + _not_applicable_findings(tables) + _publication_findings(tables)
+    rows += (
+        _title_findings(tables) + _not_applicable_findings(tables) + _publication_findings(tables)
+    )
     for r in tables["outcomes"].itertuples():
         if r.response_source == "table2":
-            rows.append(("response from Table 2", r.ref, f"outcomes.csv row {r.csv_row}", str(r.note)))
+            rows.append(
+                ("response from Table 2", r.ref, f"outcomes.csv row {r.csv_row}", str(r.note))
+            )
         if r.response_unit == "lesions":
-            rows.append(("lesion-level response", r.ref, f"outcomes.csv row {r.csv_row}", str(r.note)))
+            rows.append(
+                ("lesion-level response", r.ref, f"outcomes.csv row {r.csv_row}", str(r.note))
+            )
     return pd.DataFrame(rows, columns=["kind", "ref", "where", "finding"])
 
 
 _TITLE_COUNT = re.compile(
-    rf"\b(\d+|{'|'.join(paper.NUMBER_WORDS)})\s+(?:[a-z]+\s+)?(patients|cases|neonates|children)\b", re.IGNORECASE
+    rf"\b(\d+|{'|'.join(paper.NUMBER_WORDS)})\s+(?:[a-z]+\s+)?(patients|cases|neonates|children)\b",
+    re.IGNORECASE,
 )
 
 
@@ -646,7 +720,11 @@ def _title_findings(tables: Tables) -> list[tuple]:
             if not re.search(rf"(?<!\w){re.escape(t.term)}(?!\w)", title, re.IGNORECASE):
                 continue
             means = _split(t.means)
-            have = {"device": {s.modality}, "diagnosis": diseases.get(s.ref, set()), "design": {s.design}}[t.kind]
+            have = {
+                "device": {s.modality},
+                "diagnosis": diseases.get(s.ref, set()),
+                "design": {s.design},
+            }[t.kind]
             if set(means) & have:
                 continue
             listed = {
@@ -692,7 +770,9 @@ def _not_applicable_findings(tables: Tables) -> list[tuple]:
     for ref, text in studies["frequency"].items():
         if isinstance(text, str) and text:
             f = parse_frequency(text)
-            several[ref] = (f.total_sessions_high or 0) > 1 or not isna(f.sessions_per_month_high)
+            several[ref] = (f.total_sessions_high or 0) > 1 or not is_missing(
+                f.sessions_per_month_high
+            )
     nr = sorted(
         f"{studies.loc[r.ref, 'first_author']} [{r.ref}] ({studies.loc[r.ref, 'frequency']})"
         for r in d.itertuples()
@@ -707,7 +787,8 @@ def _not_applicable_findings(tables: Tables) -> list[tuple]:
                     f"durations.csv row {r.csv_row} (treatment_duration)",
                     f"Table 1 prints N/A (not applicable) for the treatment duration of "
                     f"{studies.loc[r.ref, 'first_author']} [{r.ref}], treated '{studies.loc[r.ref, 'frequency']}', "
-                    f"as it does for single sessions" + (f"; it prints N/R for {', '.join(nr)}" if nr else ""),
+                    f"as it does for single sessions"
+                    + (f"; it prints N/R for {', '.join(nr)}" if nr else ""),
                 )
             )
     return rows
@@ -724,9 +805,15 @@ def _publication_findings(tables: Tables) -> list[tuple]:
     for s in tables["studies"].itertuples():
         pages = refs["pages"].get(s.ref) if s.ref in refs.index else None
         m = _SUPPLEMENT_PAGE.fullmatch(str(pages)) if isinstance(pages, str) else None
-        if m and (m.group(3) is None or m.group(3) == m.group(2)) and s.publication_type != "conference_abstract":
+        if (
+            m
+            and (m.group(3) is None or m.group(3) == m.group(2))
+            and s.publication_type != "conference_abstract"
+        ):
             abstracts = ", ".join(
-                f"[{r.ref}]" for r in tables["studies"].itertuples() if r.publication_type == "conference_abstract"
+                f"[{r.ref}]"
+                for r in tables["studies"].itertuples()
+                if r.publication_type == "conference_abstract"
             )
             rows.append(
                 (

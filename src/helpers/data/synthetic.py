@@ -17,6 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from helpers.data import paths
+from helpers.data.printed import RESPONSE_COLUMNS
+
+__all__ = ["FIRST_REF", "SEED", "make_review"]
 
 SEED = 20210624
 FIRST_REF = 1000
@@ -33,7 +36,9 @@ def _append(path: Path, header: list[str], rows: list[dict]) -> None:
         csv.DictWriter(f, fieldnames=header, lineterminator="\n").writerows(rows)
 
 
-def make_review(dest: Path | str, factor: int, seed: int = SEED, source: Path | None = None) -> Path:
+def make_review(
+    dest: Path | str, factor: int, seed: int = SEED, source: Path | None = None
+) -> Path:
     """Write a data folder ``factor`` times the size of ``source`` (default: the project's data)."""
     if factor < 1:
         raise ValueError("factor must be at least 1")
@@ -44,7 +49,8 @@ def make_review(dest: Path | str, factor: int, seed: int = SEED, source: Path | 
     shutil.copytree(source, dest)
     rng = np.random.default_rng(seed)
     tables = {
-        name: _rows(dest / f"{name}.csv") for name in ("studies", "outcomes", "diseases", "durations", "references")
+        name: _rows(dest / f"{name}.csv")
+        for name in ("studies", "outcomes", "diseases", "durations", "references")
     }
     by_ref = {name: {} for name in tables}
     for name, (_, rows) in tables.items():
@@ -52,7 +58,7 @@ def make_review(dest: Path | str, factor: int, seed: int = SEED, source: Path | 
             by_ref[name].setdefault(row["ref"], []).append(row)
     new = {name: [] for name in tables}
     ref = FIRST_REF
-    categories = ["complete_response", "partial_response", "no_response", "unknown_response"]
+    categories = list(RESPONSE_COLUMNS)
     for copy in range(1, factor):
         for study in tables["studies"][1]:
             old = study["ref"]
@@ -82,8 +88,14 @@ def make_review(dest: Path | str, factor: int, seed: int = SEED, source: Path | 
             if o["response_unit"] == "patients":
                 p = np.array([float(o[c]) for c in categories]) + 0.25
                 counts = rng.multinomial(n, p / p.sum())
-                o = o | dict(zip(categories, map(str, counts), strict=True)) | {"response_source": "table1"}
-            new["outcomes"].append(o | {"ref": str(ref), "note": o["note"] or "synthetic", "provenance": "synthetic"})
+                o = (
+                    o
+                    | dict(zip(categories, map(str, counts), strict=True))
+                    | {"response_source": "table1"}
+                )
+            new["outcomes"].append(
+                o | {"ref": str(ref), "note": o["note"] or "synthetic", "provenance": "synthetic"}
+            )
             first = by_ref["diseases"][old][0]
             new["diseases"].append(
                 first

@@ -22,6 +22,22 @@ import math
 import re
 from dataclasses import dataclass
 
+from helpers.data.values import is_missing
+
+__all__ = [
+    "CALENDAR_DAYS_PER_MONTH",
+    "CALENDAR_MONTHS_PER_UNIT",
+    "DAYS_PER_WEEK",
+    "FREQUENCY_FORMS",
+    "MONTHS_PER_UNIT",
+    "MONTHS_PER_YEAR",
+    "WEEKS_PER_MONTH",
+    "Alternative",
+    "Frequency",
+    "parse_frequency",
+    "to_months",
+]
+
 WEEKS_PER_MONTH = 4
 DAYS_PER_WEEK = 7
 MONTHS_PER_YEAR = 12
@@ -75,17 +91,26 @@ def to_months(value: float | None, unit: str | None, four_week_month: bool = Tru
     >>> round(to_months(9, "weeks", four_week_month=False), 3)
     2.07
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return math.nan
     try:
-        return float(value) * (MONTHS_PER_UNIT if four_week_month else CALENDAR_MONTHS_PER_UNIT)[unit]
+        return (
+            float(value) * (MONTHS_PER_UNIT if four_week_month else CALENDAR_MONTHS_PER_UNIT)[unit]
+        )
     except KeyError:
-        raise ValueError(f"unknown time unit {unit!r}; allowed: {sorted(MONTHS_PER_UNIT)}") from None
+        raise ValueError(
+            f"unknown time unit {unit!r}; allowed: {sorted(MONTHS_PER_UNIT)}"
+        ) from None
 
 
 _TIMES = {"once": 1, "twice": 2, "three times": 3, "four times": 4, "five times": 5}
 _COUNTS = {"single": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
-_PERIOD_MONTHS = {"day": MONTHS_PER_UNIT["days"], "week": MONTHS_PER_UNIT["weeks"], "month": 1.0, "year": 12.0}
+_PERIOD_MONTHS = {
+    "day": MONTHS_PER_UNIT["days"],
+    "week": MONTHS_PER_UNIT["weeks"],
+    "month": 1.0,
+    "year": 12.0,
+}
 
 FREQUENCY_FORMS = (
     "'<once|twice|three times> a <day|week|month>'",
@@ -149,7 +174,9 @@ class Frequency:
 def _parse_alternative(part: str, inherited: str) -> Alternative:
     """Read one alternative ("twice a day", "once every 3 weeks", "two sessions")."""
     part = part.strip()
-    if re.search(r"(?<![\d.])0+(?:\.0+)? ", part):  # "once every 0 weeks", "0 sessions", "0 times a day"
+    if re.search(
+        r"(?<![\d.])0+(?:\.0+)? ", part
+    ):  # "once every 0 weeks", "0 sessions", "0 times a day"
         raise ValueError(part)
     # Numbers of at most 4 digits and 2 decimals: "once every 0.000...01 days" would underflow.
     m = re.fullmatch(r"once every ([0-9]{1,4}(?:\.[0-9]{1,2})?) (day|week|month)s?", part)
@@ -160,7 +187,8 @@ def _parse_alternative(part: str, inherited: str) -> Alternative:
         word = m.group(1)
         return Alternative("count", float(_COUNTS.get(word, word)), part)
     m = re.fullmatch(
-        r"(once|twice|three times|four times|five times|[0-9]{1,4} times) (?:a|per) (day|week|month|year)", part
+        r"(once|twice|three times|four times|five times|[0-9]{1,4} times) (?:a|per) (day|week|month|year)",
+        part,
     )
     if m:
         times = _TIMES.get(m.group(1)) or float(m.group(1).split()[0])
@@ -199,7 +227,7 @@ def parse_frequency(text: str | None) -> Frequency:
     >>> parse_frequency("Single session or once a week").total_sessions_low
     1.0
     """
-    if text is None or (isinstance(text, float) and math.isnan(text)) or not str(text).strip():
+    if is_missing(text) or not str(text).strip():
         return Frequency(text="")
     original = str(text)
     t = original.strip().lower()
@@ -215,7 +243,8 @@ def parse_frequency(text: str | None) -> Frequency:
             alternatives.insert(0, _parse_alternative(part, inherited))
         except ValueError:
             raise ValueError(
-                f"cannot read the frequency {original!r}; the forms understood are: " + "; ".join(FREQUENCY_FORMS)
+                f"cannot read the frequency {original!r}; the forms understood are: "
+                + "; ".join(FREQUENCY_FORMS)
             ) from None
         tail = re.search(r"((?:a|per) (?:day|week|month|year)|sessions?)$", part)
         inherited = tail.group(1) if tail else inherited

@@ -32,6 +32,18 @@ import math
 import re
 import unicodedata
 
+import pandas as pd
+
+__all__ = [
+    "MAX_DIGITS",
+    "MAX_TEXT",
+    "cell_problem",
+    "check_choice",
+    "is_missing",
+    "parse_cell",
+    "text_problem",
+]
+
 #: The longest text a cell may hold (the longest cell in the data is a few hundred characters).
 MAX_TEXT = 10_000
 #: The most digits an integer or a number's integer part may have (exact in a float).
@@ -42,10 +54,77 @@ _NUMBER = re.compile(rf"-?[0-9]{{1,{MAX_DIGITS}}}(\.[0-9]{{1,{MAX_DIGITS}}})?", 
 _BOOLEAN = {"true": True, "false": False}
 _REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 _ALLOWED_FORMAT = {"\u200c", "\u200d"}
-_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # zero-width non-joiner and joiner (Persian, Indic scripts)
+_ASCII_CONTROL = re.compile(
+    r"[\x00-\x1f\x7f]"
+)  # zero-width non-joiner and joiner (Persian, Indic scripts)
 
 
-_CONTROL_NAMES = {0: "NUL", 9: "TAB", 10: "LINE FEED", 13: "CARRIAGE RETURN", 27: "ESCAPE", 127: "DELETE"}
+_CONTROL_NAMES = {
+    0: "NUL",
+    9: "TAB",
+    10: "LINE FEED",
+    13: "CARRIAGE RETURN",
+    27: "ESCAPE",
+    127: "DELETE",
+}
+
+
+def check_choice(name: str, value, allowed) -> None:
+    """Check that ``value`` is one of ``allowed``: the one check of every choice (a model, an outcome...).
+
+    Parameters
+    ----------
+    name : str
+        What the value is, for the message.
+    value : object
+        The value given.
+    allowed : sequence
+        The values allowed, in the order the message lists them.
+
+    Raises
+    ------
+    ValueError
+        Naming the value and every allowed one. ``True`` and ``False`` are never a choice
+        (``True == 1`` would otherwise pass for a choice of ``1``).
+
+    Examples
+    --------
+    >>> check_choice("unit", "eyes", ("patients", "lesions"))
+    Traceback (most recent call last):
+    ...
+    ValueError: unit = 'eyes' is not allowed; allowed values: 'patients', 'lesions'
+    """
+    if isinstance(value, bool) or value not in allowed:
+        raise ValueError(
+            f"{name} = {value!r} is not allowed; allowed values: {', '.join(map(repr, allowed))}"
+        )
+
+
+def is_missing(value) -> bool:
+    """Whether a value is missing: the one test, whatever pandas made of an empty cell.
+
+    Parameters
+    ----------
+    value : object
+        A cell's value.
+
+    Returns
+    -------
+    bool
+        True for None, ``pd.NA``, ``pd.NaT`` and NaN; False for everything else, including
+        ``0`` and the empty string.
+
+    Examples
+    --------
+    >>> [is_missing(v) for v in (None, float("nan"), pd.NA, 0, "", "N/R")]
+    [True, True, True, False, False, False]
+    """
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and math.isnan(value))
+    )
 
 
 def _char_name(ch: str) -> str:
@@ -77,9 +156,7 @@ def text_problem(text: str) -> str | None:
     else:
         for i, ch in enumerate(text):
             if unicodedata.category(ch) in _REFUSED_CATEGORIES and ch not in _ALLOWED_FORMAT:
-                return (
-                    f"contains the invisible or control character {_char_name(ch)} at position {i + 1}: {text[:80]!r}"
-                )
+                return f"contains the invisible or control character {_char_name(ch)} at position {i + 1}: {text[:80]!r}"
     if text != text.strip():
         where = "at its start" if text[:1].isspace() else "at its end"
         if text[:1].isspace() and text[-1:].isspace():
@@ -107,7 +184,9 @@ def cell_problem(text: str, kind: str) -> str | None:
                 f"{text!r} is not a decimal number in plain digits 0-9 (like 4 or 0.25; "
                 "no exponent, inf, nan, underscores or decimal comma)"
             )
-        if not math.isfinite(float(text)):  # cannot happen within MAX_DIGITS; kept as the rule's statement
+        if not math.isfinite(
+            float(text)
+        ):  # cannot happen within MAX_DIGITS; kept as the rule's statement
             return f"{text!r} is not a finite number"
     if kind == "boolean" and text.lower() not in _BOOLEAN:
         return f"{text!r} is not true or false"

@@ -14,10 +14,23 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers.analysis.table2 import RESPONSE_CATEGORIES, response_counts
+from helpers.analysis.table2 import response_counts
 from helpers.data.loader import Review
 from helpers.data.paths import project_path
+from helpers.data.printed import IMPROVEMENT, NOT_REPORTED, RESPONSE_CATEGORIES
 from helpers.report import style
+
+__all__ = [
+    "ALL",
+    "adverse_events",
+    "durations",
+    "evidence_map",
+    "lesion_size_and_outcome",
+    "response_by_modality",
+    "save",
+    "show",
+    "underlying_diseases",
+]
 
 
 def _axes(ax, size):
@@ -28,7 +41,7 @@ def _axes(ax, size):
 
 
 def _modality_labels(review: Review) -> pd.Series:
-    return review.modalities.sort_values("order")["label"]
+    return review.modalities["label"]
 
 
 def response_by_modality(review: Review, ax=None):
@@ -46,7 +59,13 @@ def response_by_modality(review: Review, ax=None):
             counts = response_counts(review, [modality])
             total = counts[key].total
             shares.append(counts[key].events / total if total else 0)
-        ax.barh(range(len(labels)), shares, left=left, color=style.COLOURS[key], label=RESPONSE_CATEGORIES[key][0])
+        ax.barh(
+            range(len(labels)),
+            shares,
+            left=left,
+            color=style.COLOURS[key],
+            label=RESPONSE_CATEGORIES[key][0],
+        )
         left += np.array(shares)
     for i, modality in enumerate(labels.index):
         totals.append(response_counts(review, [modality])["complete"].total)
@@ -78,7 +97,9 @@ def evidence_map(review: Review, ax=None):
     ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right")
     ax.set_yticks(range(len(designs)), [d.replace("_", " ") for d in designs])
     ax.set_ylim(-0.7, len(designs) - 0.3)
-    ax.set_title("Evidence map: studies (number) and patients (area) by design and modality", loc="left")
+    ax.set_title(
+        "Evidence map: studies (number) and patients (area) by design and modality", loc="left"
+    )
     ax.figure.tight_layout()
     return ax.figure
 
@@ -87,21 +108,31 @@ def underlying_diseases(review: Review, ax=None):
     """Patients per underlying disease, coloured by the project's disease category."""
     ax = _axes(ax, (9, 5.5))
     d = review.diseases.groupby("disease").agg(
-        patients=("n_patients", lambda c: c.sum() if c.notna().all() else math.nan), category=("category", "first")
+        patients=("n_patients", lambda c: c.sum() if c.notna().all() else math.nan),
+        category=("category", "first"),
     )
     d["patients"] = d["patients"].to_numpy(dtype=float, na_value=math.nan)
     d = d.sort_values("patients", na_position="first")
-    cats = review.disease_categories.sort_values("order")
-    colours = [style.OKABE_ITO[c] for c in ("blue", "orange", "green", "purple", "sky_blue", "vermillion", "yellow")]
-    palette = {c: colours[i % len(colours)] for i, c in enumerate(cats.index)}  # any number of categories
-    ax.barh(range(len(d)), d["patients"].fillna(0), color=[palette.get(c, "#999999") for c in d["category"]])
+    cats = review.disease_categories
+    colours = [
+        style.OKABE_ITO[c]
+        for c in ("blue", "orange", "green", "purple", "sky_blue", "vermillion", "yellow")
+    ]
+    palette = {
+        c: colours[i % len(colours)] for i, c in enumerate(cats.index)
+    }  # any number of categories
+    ax.barh(
+        range(len(d)),
+        d["patients"].fillna(0),
+        color=[palette.get(c, "#999999") for c in d["category"]],
+    )
     names = review.disease_vocabulary["name"]
     ax.set_yticks(range(len(d)), [f"{names[i]} ({i})" if names[i] != i else i for i in d.index])
     for i, v in enumerate(d["patients"]):  # a disease named without a count: N/R, no bar
         ax.text(
             0.5 if math.isnan(v) else v + 0.5,
             i,
-            "N/R" if math.isnan(v) else str(int(v)),
+            NOT_REPORTED if math.isnan(v) else str(int(v)),
             va="center",
             fontsize=style.FONT_SIZE - 1,
         )
@@ -126,7 +157,9 @@ def _log_axis(ax, values, low: float, high: float) -> None:
     # Plain numbers at 1-2-5 steps (matplotlib's log labels are mathtext, which the style turns off).
     left, right = ax.get_xlim()
     ticks = [m * 10.0**e for e in range(-3, 7) for m in (1, 2, 5) if left <= m * 10.0**e <= right]
-    ax.set_xticks(([0] if left == 0 else []) + ticks, (["0"] if left == 0 else []) + [f"{t:g}" for t in ticks])
+    ax.set_xticks(
+        ([0] if left == 0 else []) + ticks, (["0"] if left == 0 else []) + [f"{t:g}" for t in ticks]
+    )
     ax.minorticks_off()
 
 
@@ -141,10 +174,15 @@ def lesion_size_and_outcome(review: Review, ax=None):
     o = review.outcomes.loc[s.index]
     keep = o["response_unit"] == "patients"
     s, o = s[keep], o[keep]
-    share = (o["complete_response"] + o["partial_response"]).astype(float) / s["n_cases"].astype(float)
-    families = review.families.sort_values("order")
+    improved = o[[RESPONSE_CATEGORIES[key][1] for key in IMPROVEMENT]].sum(axis=1)
+    share = improved.astype(float) / s["n_cases"].astype(float)
+    families = review.families
     colours = dict(
-        zip(families.index, [style.OKABE_ITO[c] for c in ("blue", "vermillion", "green", "purple")], strict=False)
+        zip(
+            families.index,
+            [style.OKABE_ITO[c] for c in ("blue", "vermillion", "green", "purple")],
+            strict=False,
+        )
     )
     for family, label in families["label"].items():
         part = s["family"] == family
@@ -190,14 +228,23 @@ def durations(review: Review, axes=None):
         ("Treatment duration", "Time to first improvement"),
         strict=True,
     ):
-        d = review.durations[(review.durations["measure"] == measure) & (review.durations["status"] == "reported")]
+        d = review.durations[
+            (review.durations["measure"] == measure) & (review.durations["status"] == "reported")
+        ]
         for y, modality in enumerate(labels.index):
             refs = review.studies.index[review.studies["modality"] == modality]
             part = d.loc[d.index.isin(refs)]
             jitter = np.linspace(-0.2, 0.2, len(part)) if len(part) > 1 else np.zeros(len(part))
             for dy, (_, r) in zip(jitter, part.iterrows(), strict=True):
                 if not pd.isna(r["low_months"]):
-                    ax.hlines(y + dy, r["low_months"], r["high_months"], color=style.COLOURS["study"], lw=1, alpha=0.6)
+                    ax.hlines(
+                        y + dy,
+                        r["low_months"],
+                        r["high_months"],
+                        color=style.COLOURS["study"],
+                        lw=1,
+                        alpha=0.6,
+                    )
                 if not pd.isna(r["value_months"]):
                     ax.plot(r["value_months"], y + dy, "o", color=style.COLOURS["study"], ms=4)
         _log_axis(ax, pd.concat([d["value_months"], d["low_months"], d["high_months"]]), 0.1, 40)
@@ -222,16 +269,28 @@ def adverse_events(review: Review, ax=None):
     y = np.arange(len(ae))
     counts = ae["patients"].fillna(0).astype(float)
     if ae.empty:
-        ax.text(0.5, 0.5, "No adverse events reported", ha="center", va="center", transform=ax.transAxes)
+        ax.text(
+            0.5, 0.5, "No adverse events reported", ha="center", va="center", transform=ax.transAxes
+        )
         ax.set_axis_off()
         ax.set_title("Adverse events by modality", loc="left")
         return ax.figure
     ax.barh(y, counts, color=style.COLOURS["pooled"])
-    ax.set_xlim(0, max(float(counts.max()), 1.0) * 1.15)  # room for the N/R labels when no count is given
+    ax.set_xlim(
+        0, max(float(counts.max()), 1.0) * 1.15
+    )  # room for the N/R labels when no count is given
     for i, (v, missing) in enumerate(zip(counts, ae["patients"].isna(), strict=True)):
-        ax.text(v + 0.15, i, "N/R" if missing else str(int(v)), va="center", fontsize=style.FONT_SIZE - 1)
+        ax.text(
+            v + 0.15,
+            i,
+            NOT_REPORTED if missing else str(int(v)),
+            va="center",
+            fontsize=style.FONT_SIZE - 1,
+        )
     labels = review.modalities["label"]
-    ax.set_yticks(y, [f"{labels[m]}: {e.lower()}" for m, e in zip(ae["modality"], ae["event"], strict=True)])
+    ax.set_yticks(
+        y, [f"{labels[m]}: {e.lower()}" for m, e in zip(ae["modality"], ae["event"], strict=True)]
+    )
     ax.invert_yaxis()
     ax.set_xlabel("Patients")
     ax.set_title("Adverse events by modality", loc="left")

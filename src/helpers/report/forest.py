@@ -16,10 +16,25 @@ from helpers.report.figures import save
 from helpers.report.pooled import leave_one_out_table
 from helpers.report.tables import text_table
 
+__all__ = [
+    "ROWS_PER_PAGE",
+    "forest",
+    "forest_pages",
+    "leave_one_out",
+    "show_forests",
+    "show_leave_one_out",
+]
+
 ROWS_PER_PAGE = 40
 
 
-def forest(result: PooledProportion, title: str = "", ax=None, rows: slice | None = None, show_pooled: bool = True):
+def forest(
+    result: PooledProportion,
+    title: str = "",
+    ax=None,
+    rows: slice | None = None,
+    show_pooled: bool = True,
+):
     """A forest plot of one pooled result: each study's proportion and exact CI, then the pooled diamond.
 
     Parameters
@@ -49,16 +64,35 @@ def forest(result: PooledProportion, title: str = "", ax=None, rows: slice | Non
     weights = studies["weight"].fillna(0).to_numpy()
     sizes = 20 + 180 * (weights / weights.max() if weights.max() > 0 else np.ones(k) * 0.2)
     ax.hlines(y, studies["ci_low"], studies["ci_high"], color=style.COLOURS["study"], lw=1)
-    ax.scatter(studies["proportion"], y, s=sizes, marker="s", color=style.COLOURS["study"], zorder=3)
+    ax.scatter(
+        studies["proportion"], y, s=sizes, marker="s", color=style.COLOURS["study"], zorder=3
+    )
     labels = [f"{r.label}  {r.events}/{r.n}" for r in studies.itertuples()]
     ticks, ticklabels = list(y), labels
     if show_pooled:
         ok = result.converged and math.isfinite(result.ci_low)
         if ok:
             if math.isfinite(result.pi_low):
-                ax.hlines(1, result.pi_low, result.pi_high, color=style.COLOURS["prediction"], lw=2.5, alpha=0.6)
-            diamond = [(result.ci_low, 1), (result.proportion, 1.3), (result.ci_high, 1), (result.proportion, 0.7)]
-            ax.fill([p[0] for p in diamond], [p[1] for p in diamond], color=style.COLOURS["pooled"], zorder=4)
+                ax.hlines(
+                    1,
+                    result.pi_low,
+                    result.pi_high,
+                    color=style.COLOURS["prediction"],
+                    lw=2.5,
+                    alpha=0.6,
+                )
+            diamond = [
+                (result.ci_low, 1),
+                (result.proportion, 1.3),
+                (result.ci_high, 1),
+                (result.proportion, 0.7),
+            ]
+            ax.fill(
+                [p[0] for p in diamond],
+                [p[1] for p in diamond],
+                color=style.COLOURS["pooled"],
+                zorder=4,
+            )
             text = f"Pooled ({model_name(result)}) {result.proportion:.2f} [{result.ci_low:.2f}, {result.ci_high:.2f}]"
         else:
             text = f"Pooled ({model_name(result)}): not estimable"
@@ -88,7 +122,10 @@ def forest_pages(result: PooledProportion, title: str = "", per_page: int = ROWS
 
 
 def show_forests(
-    fits: dict[tuple[str, str], GroupFit], outcome_label: str, output_dir=None, prefix: str = "forest"
+    fits: dict[tuple[str, str], GroupFit],
+    outcome_label: str,
+    output_dir=None,
+    prefix: str = "forest",
 ) -> None:
     """Display a (paginated) forest plot for every group with two or more studies, and save them."""
     from IPython.display import display
@@ -108,7 +145,7 @@ def leave_one_out(fit: GroupFit, frame: pd.DataFrame, title: str = ""):
     Parameters
     ----------
     fit : GroupFit
-        The group with all its studies (:func:`helpers.analysis.pooling.fit_group`).
+        The group with all its studies (:func:`helpers.analysis.pooling.fit_with_fallback`).
     frame : DataFrame
         :func:`helpers.analysis.pooling.leave_one_out` for that group.
 
@@ -125,7 +162,9 @@ def leave_one_out(fit: GroupFit, frame: pd.DataFrame, title: str = ""):
     ax.axvline(r.proportion, color=style.COLOURS["pooled"], lw=1)
     ok = frame["converged"].to_numpy(bool) & np.isfinite(frame["proportion"].to_numpy(float))
     ax.hlines(y[ok], frame["ci_low"][ok], frame["ci_high"][ok], color=style.COLOURS["study"], lw=1)
-    ax.scatter(frame["proportion"][ok], y[ok], marker="s", s=25, color=style.COLOURS["study"], zorder=3)
+    ax.scatter(
+        frame["proportion"][ok], y[ok], marker="s", s=25, color=style.COLOURS["study"], zorder=3
+    )
     labels = [
         f"without {row.omitted}" + ("" if good else ": not estimable")
         for row, good in zip(frame.itertuples(), ok, strict=True)
@@ -142,14 +181,21 @@ def leave_one_out(fit: GroupFit, frame: pd.DataFrame, title: str = ""):
 
 
 def show_leave_one_out(
-    fits: dict[tuple[str, str], GroupFit], frames: dict, output_dir=None, prefix: str = "leave-one-out"
+    fits: dict[tuple[str, str], GroupFit],
+    frames: dict,
+    output_dir=None,
+    prefix: str = "leave-one-out",
 ) -> None:
     """For every group of :func:`helpers.analysis.pooling.leave_one_out_groups`: a heading, the table and the plot."""
     from IPython.display import Markdown, display
 
     display(Markdown(f"Groups of at least {LEAVE_ONE_OUT_MIN} studies whose model is estimable."))
     if not frames:
-        display(Markdown("No group has enough studies and an estimable model for a leave-one-out analysis."))
+        display(
+            Markdown(
+                "No group has enough studies and an estimable model for a leave-one-out analysis."
+            )
+        )
     for (kind, key), frame in frames.items():
         fit = fits[(kind, key)]
         display(

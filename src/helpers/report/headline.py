@@ -12,6 +12,16 @@ from helpers.analysis.pooling import GroupFit
 from helpers.data.escape import write_csv
 from helpers.data.paths import project_path
 
+__all__ = [
+    "HEADLINE_COLUMNS",
+    "HEADLINE_GROUPS",
+    "HEADLINE_METHODS",
+    "SENSITIVITY_FOLDER",
+    "headline",
+    "read_headline",
+    "write_headline",
+]
+
 #: The folder, under a run's output folder, that holds its sensitivity summary.
 SENSITIVITY_FOLDER = "sensitivity"
 
@@ -62,7 +72,11 @@ def headline(fits: dict[tuple[str, str], GroupFit], run: str) -> pd.DataFrame:
                     "key": key,
                     "group": fit.label,
                     "method": method,
-                    "model": "single study" if single else "crude" if method == "crude" else fit.model,
+                    "model": "single study"
+                    if single
+                    else "crude"
+                    if method == "crude"
+                    else fit.model,
                     "k": r.k,
                     "events": r.events,
                     "n": r.n,
@@ -80,7 +94,9 @@ def write_headline(frame: pd.DataFrame, output_dir, run: str):
 
     if output_dir is None:
         return None
-    return write_csv(frame, project_path(output_dir) / SENSITIVITY_FOLDER / f"{run}.csv", decimals=6)
+    return write_csv(
+        frame, project_path(output_dir) / SENSITIVITY_FOLDER / f"{run}.csv", decimals=6
+    )
 
 
 def read_headline(path: Path) -> pd.DataFrame:

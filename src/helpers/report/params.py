@@ -12,13 +12,31 @@ silently. ``reports.yaml`` is checked against the same rules when it is read
 from __future__ import annotations
 
 import ast
+import dataclasses
+import inspect
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.analysis.meta import TESTS
-from helpers.analysis.pooling import MODELS, OUTCOMES, UNITS, UNKNOWN
+from helpers.analysis.meta import PRIMARY_METHODS, TESTS
+from helpers.analysis.pooling import OUTCOMES, UNITS, UNKNOWN, Settings
 from helpers.data.paths import project_path
-from helpers.data.values import text_problem
+from helpers.data.values import check_choice, text_problem
+
+__all__ = [
+    "NOTEBOOK_PARAMETERS",
+    "PARAMETERS",
+    "PATH_PARAMETERS",
+    "Parameter",
+    "ParameterError",
+    "assigned_names",
+    "check",
+    "check_value",
+    "injected_unknown",
+    "notebook_parameters",
+    "parameters_cell",
+]
 
 
 class ParameterError(ValueError):
@@ -53,7 +71,9 @@ def _existing(kind: str):
 
 def _path_or_none(name, value):
     if value is not None and not isinstance(value, (str, Path)):
-        raise ParameterError(f"{name} must be a path (text) or None, not {type(value).__name__} {value!r}")
+        raise ParameterError(
+            f"{name} must be a path (text) or None, not {type(value).__name__} {value!r}"
+        )
     if value is not None:
         if str(value) == "":
             raise ParameterError(f"{name} must be a path, not empty text")
@@ -62,8 +82,10 @@ def _path_or_none(name, value):
 
 def _choice(allowed):
     def check_(name, value):
-        if isinstance(value, bool) or value not in allowed:
-            raise ParameterError(f"{name} = {value!r} is not allowed; allowed values: {', '.join(map(repr, allowed))}")
+        try:
+            check_choice(name, value, allowed)
+        except ValueError as exc:
+            raise ParameterError(str(exc)) from None
 
     return check_
 
@@ -78,43 +100,230 @@ _NAME = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
 
 def _name(name, value):
     if not isinstance(value, str) or not _NAME.fullmatch(value):
-        raise ParameterError(f"{name} must be a short name of letters, digits, - and _ (at most 64), not {value!r}")
+        raise ParameterError(
+            f"{name} must be a short name of letters, digits, - and _ (at most 64), not {value!r}"
+        )
 
 
-def _spec():
+@dataclass(frozen=True)
+class Parameter:
+    """One notebook parameter: its default, its type and help (as ``papermill --help-notebook``
+    shows them) and the check of its value."""
 
-    return {
-        "data_dir": _existing("folder"),
-        "output_dir": _path_or_none,
-        "appraisal_path": _existing("file"),
-        "weighted": _bool,
-        "exclude_abstracts": _bool,
-        "case_series_only": _bool,
-        "outcome": _choice(OUTCOMES),
-        "unknown": _choice(UNKNOWN),
-        "unit": _choice(UNITS),
-        "method": _choice(MODELS),
-        "test": _choice(TESTS),
-        "run_name": _name,
-    }
+    name: str
+    type: str
+    help: str
+    check: Callable[[str, object], None]
+    default: object = None
+    path: bool = (
+        False  # whether the value names a file or folder (the build fingerprints its content)
+    )
 
+
+def _settings_default(name: str):
+    """The default of a meta-analysis setting: :class:`~helpers.analysis.pooling.Settings` states it once."""
+    return inspect.signature(Settings).parameters[name].default
+
+
+_OUTPUT_DIR = "where to write {what}, relative to the project root; None writes nothing"
+
+#: Every parameter a notebook may declare: the one specification, from which each notebook's
+#: ``parameters`` cell (:func:`parameters_cell`), its check (:func:`check`) and the build's
+#: check of ``reports.yaml`` (:func:`check_value`) derive.
+PARAMETERS = {
+    p.name: p
+    for p in (
+        Parameter(
+            "data_dir",
+            "Optional[str]",
+            "the folder holding studies.csv and the other tables; None: the project's data/",
+            _existing("folder"),
+            path=True,
+        ),
+        Parameter(
+            "output_dir",
+            "Optional[str]",
+            _OUTPUT_DIR.format(what="what the notebook writes"),
+            _path_or_none,
+        ),
+        Parameter(
+            "appraisal_path",
+            "Optional[str]",
+            "an appraisal file (CSV: ref,question,answer; answers yes, no, unclear, not_applicable); "
+            "None: none is published",
+            _existing("file"),
+            path=True,
+        ),
+        Parameter(
+            "weighted",
+            "bool",
+            "weight the summary plot by patients (True) or count studies (False)",
+            _bool,
+            False,
+        ),
+        Parameter(
+            "outcome",
+            "str",
+            "'response' (complete or partial, the paper's improvement) or 'complete' (complete response only)",
+            _choice(OUTCOMES),
+            _settings_default("outcome"),
+        ),
+        Parameter(
+            "unknown",
+            "str",
+            "'failure': patients with unknown response count as failures (the paper's denominators); "
+            "'exclude': left out",
+            _choice(UNKNOWN),
+            _settings_default("unknown"),
+        ),
+        Parameter(
+            "unit",
+            "str",
+            "'patients'; or 'lesions': a study that reports per lesion enters with its lesions",
+            _choice(UNITS),
+            _settings_default("unit"),
+        ),
+        Parameter(
+            "exclude_abstracts",
+            "bool",
+            "True leaves out the studies published as conference abstracts",
+            _bool,
+            _settings_default("exclude_abstracts"),
+        ),
+        Parameter(
+            "case_series_only",
+            "bool",
+            "True leaves out the single-patient case reports (keeps studies of more than one patient)",
+            _bool,
+            _settings_default("case_series_only"),
+        ),
+        Parameter(
+            "method",
+            "str",
+            "the primary model: 'glmm' (with REML as the fallback where it is not estimable), 'reml', 'dl' or 'ft'",
+            _choice(PRIMARY_METHODS),
+            _settings_default("method"),
+        ),
+        Parameter(
+            "test",
+            "str",
+            "the confidence interval of the inverse-variance models: 'adhoc' (Hartung–Knapp, never "
+            "narrower than Wald), 'knha' (plain Hartung–Knapp) or 'z' (Wald)",
+            _choice(TESTS),
+            _settings_default("test"),
+        ),
+        Parameter(
+            "run_name",
+            "str",
+            "this run's name in the sensitivity comparison of reports/index.html",
+            _name,
+            "paper",
+        ),
+    )
+}
+
+#: Each notebook's parameters in order, with the help of ``output_dir`` where it says what
+#: that notebook writes.
+NOTEBOOK_PARAMETERS: dict[str, dict[str, str | None]] = {
+    "01_extraction": {"data_dir": None, "output_dir": _OUTPUT_DIR.format(what="the PRISMA figure")},
+    "02_risk_of_bias": {
+        "data_dir": None,
+        "appraisal_path": None,
+        "weighted": None,
+        "output_dir": _OUTPUT_DIR.format(what="the figures"),
+    },
+    "03_pooled_outcomes": {"data_dir": None},
+    "04_meta_analysis": {
+        "data_dir": None,
+        "outcome": None,
+        "unknown": None,
+        "unit": None,
+        "exclude_abstracts": None,
+        "case_series_only": None,
+        "method": None,
+        "test": None,
+        "run_name": None,
+        "output_dir": _OUTPUT_DIR.format(what="figures and the sensitivity summary"),
+    },
+    "05_figures": {"data_dir": None, "output_dir": _OUTPUT_DIR.format(what="the figures")},
+    "06_claims_audit": {
+        "data_dir": None,
+        "output_dir": _OUTPUT_DIR.format(
+            what="claims_audit.csv and readings.csv (the build sets it)"
+        ),
+    },
+}
 
 #: Parameters whose value names a file or folder (the build fingerprints their content).
-PATH_PARAMETERS = ("data_dir", "appraisal_path")
+PATH_PARAMETERS = tuple(name for name, p in PARAMETERS.items() if p.path)
+
+
+def notebook_parameters(notebook: str) -> list[Parameter]:
+    """A notebook's parameters, in the order its ``parameters`` cell declares them.
+
+    Parameters
+    ----------
+    notebook : str
+        The notebook's name without ``.ipynb`` (``"04_meta_analysis"``).
+
+    Returns
+    -------
+    list of Parameter
+
+    Raises
+    ------
+    ParameterError
+        For a notebook the specification does not know.
+    """
+    if notebook not in NOTEBOOK_PARAMETERS:
+        raise ParameterError(
+            f"no parameters are specified for notebook {notebook!r}; known: {', '.join(NOTEBOOK_PARAMETERS)}"
+        )
+    return [
+        dataclasses.replace(PARAMETERS[name], help=help_ or PARAMETERS[name].help)
+        for name, help_ in NOTEBOOK_PARAMETERS[notebook].items()
+    ]
+
+
+def parameters_cell(notebook: str) -> str:
+    """The source of a notebook's ``parameters`` cell, written from the specification.
+
+    One line per parameter, ``name = default  # type: T help``: papermill reads the type and
+    the help from that comment (``papermill --help-notebook``).
+
+    Parameters
+    ----------
+    notebook : str
+        The notebook's name without ``.ipynb``.
+
+    Returns
+    -------
+    str
+    """
+    return "\n".join(
+        f"{p.name} = {p.default!r}  # type: {p.type} {p.help}"
+        for p in notebook_parameters(notebook)
+    )
 
 
 def check_value(name: str, value) -> None:
     """Check one parameter's value.
+
+    Parameters
+    ----------
+    name : str
+        A parameter of :data:`PARAMETERS`.
+    value : object
+        Its value.
 
     Raises
     ------
     ParameterError
         For a name no notebook knows, or a value it cannot take, naming the allowed values.
     """
-    spec = _spec()
-    if name not in spec:
-        raise ParameterError(f"unknown parameter {name!r}; known: {', '.join(spec)}")
-    spec[name](name, value)
+    if name not in PARAMETERS:
+        raise ParameterError(f"unknown parameter {name!r}; known: {', '.join(PARAMETERS)}")
+    PARAMETERS[name].check(name, value)
 
 
 def assigned_names(source: str) -> set[str]:
@@ -126,7 +335,11 @@ def assigned_names(source: str) -> set[str]:
     names = set()
     for node in tree.body:
         targets = (
-            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+            node.targets
+            if isinstance(node, ast.Assign)
+            else [node.target]
+            if isinstance(node, ast.AnnAssign)
+            else []
         )
         names |= {t.id for t in targets if isinstance(t, ast.Name)}
     return names

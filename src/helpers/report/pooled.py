@@ -8,8 +8,28 @@ import numpy as np
 import pandas as pd
 
 from helpers.analysis.meta import TEST_LABELS, PooledProportion, at_boundary
-from helpers.analysis.pooling import ALL_MODELS, MODEL_NAMES, OUTCOME_LABELS, GroupFit, SubgroupAnalysis, interval_text
+from helpers.analysis.pooling import (
+    ALL_MODELS,
+    MODEL_NAMES,
+    OUTCOME_LABELS,
+    GroupFit,
+    SubgroupAnalysis,
+    interval_text,
+)
 from helpers.data import escape
+
+__all__ = [
+    "EXPLAIN_GAP",
+    "LEAVE_ONE_OUT_TABLE",
+    "UNIT_WORDS",
+    "describe",
+    "describe_groups",
+    "explain_gap",
+    "leave_one_out_table",
+    "primary_table",
+    "summary_table",
+    "tests_table",
+]
 
 
 def tests_table(analysis: SubgroupAnalysis) -> pd.DataFrame:
@@ -21,12 +41,16 @@ def tests_table(analysis: SubgroupAnalysis) -> pd.DataFrame:
             {
                 "test": r.test,
                 "subgroups tested": r.subgroups_tested,
-                "statistic (df)": f"{r.statistic:.2f} ({r.df})" if ok else "not computable: fewer than 2 subgroups",
+                "statistic (df)": f"{r.statistic:.2f} ({r.df})"
+                if ok
+                else "not computable: fewer than 2 subgroups",
                 "p value": _p(r.p_value).removeprefix("p = ") if ok else "–",
                 "common tau²": f"{r.tau2:.2f}" if np.isfinite(r.tau2) else "–",
             }
         )
-    return pd.DataFrame(rows, columns=["test", "subgroups tested", "statistic (df)", "p value", "common tau²"])
+    return pd.DataFrame(
+        rows, columns=["test", "subgroups tested", "statistic (df)", "p value", "common tau²"]
+    )
 
 
 #: A GLMM proportion this far (in proportion units) from the crude one is explained in words.
@@ -69,14 +93,22 @@ def primary_table(fits: dict[tuple[str, str], GroupFit]) -> pd.DataFrame:
                 "group": g.label,
                 "k": r.k,
                 "events / n": f"{r.events}/{r.n}",
-                "crude (exact CI)": interval_text(g.crude.proportion, g.crude.ci_low, g.crude.ci_high),
+                "crude (exact CI)": interval_text(
+                    g.crude.proportion, g.crude.ci_low, g.crude.ci_high
+                ),
                 "model": "–" if single else g.model,
-                "proportion [95% CI]": interval_text(r.proportion, r.ci_low, r.ci_high) if ok else "–",
+                "proportion [95% CI]": interval_text(r.proportion, r.ci_low, r.ci_high)
+                if ok
+                else "–",
                 "CI": r.ci_dist if ok else "–",
                 "prediction interval": (
-                    f"{r.pi_low:.2f} to {r.pi_high:.2f} ({r.pi_dist})" if ok and np.isfinite(r.pi_low) else "–"
+                    f"{r.pi_low:.2f} to {r.pi_high:.2f} ({r.pi_dist})"
+                    if ok and np.isfinite(r.pi_low)
+                    else "–"
                 ),
-                "tau² [95% CI]": (f"{r.tau2:.2f} [{_num(r.tau2_ci_low)}, {_num(r.tau2_ci_high)}]" if ok else "–"),
+                "tau² [95% CI]": (
+                    f"{r.tau2:.2f} [{_num(r.tau2_ci_low)}, {_num(r.tau2_ci_high)}]" if ok else "–"
+                ),
                 "I² %": f"{r.i2:.0f}" if ok and np.isfinite(r.i2) else "–",
                 "heterogeneity": _heterogeneity_text(r) if ok else "–",
                 "note": g.note,
@@ -102,7 +134,7 @@ def primary_table(fits: dict[tuple[str, str], GroupFit]) -> pd.DataFrame:
 
 
 def summary_table(table: pd.DataFrame) -> pd.DataFrame:
-    """A compact view of :func:`pool_groups`: one row per group, each model's proportion [95% CI].
+    """A compact view of :func:`pool_every_method`: one row per group, each model's proportion [95% CI].
 
     Also the GLMM's marginal proportion and its notes (the model most often not estimable
     here). A model the table was not pooled with has no column.
@@ -111,7 +143,11 @@ def summary_table(table: pd.DataFrame) -> pd.DataFrame:
     for (label, _kind), part in table.groupby(["label", "kind"], sort=False):
         by = part.set_index(["method", "test"])
         k = int(part["k"].iloc[0])
-        row = {"group": label, "k": k, "events / n": f"{int(part['events'].iloc[0])}/{int(part['n'].iloc[0])}"}
+        row = {
+            "group": label,
+            "k": k,
+            "events / n": f"{int(part['events'].iloc[0])}/{int(part['n'].iloc[0])}",
+        }
         single = "single study"
         pooled = list(dict.fromkeys(zip(part["method"], part["test"], strict=True)))
         known = [m for m in ALL_MODELS if m in pooled]
@@ -125,15 +161,21 @@ def summary_table(table: pd.DataFrame) -> pd.DataFrame:
                 else f"{MODEL_NAMES[method]} ({TEST_LABELS[test]})"
             )
             row[name] = (
-                single if k == 1 and method != "crude" else interval_text(r["proportion"], r["ci_low"], r["ci_high"])
+                single
+                if k == 1 and method != "crude"
+                else interval_text(r["proportion"], r["ci_low"], r["ci_high"])
             )
             if method == "glmm":
                 row["GLMM marginal"] = (
                     single
                     if k == 1
-                    else interval_text(r["marginal_proportion"], r["marginal_ci_low"], r["marginal_ci_high"])
+                    else interval_text(
+                        r["marginal_proportion"], r["marginal_ci_low"], r["marginal_ci_high"]
+                    )
                 )
-                row["GLMM note"] = "" if k == 1 else "; ".join(v for v in (r["reason"], r["warnings"]) if v)
+                row["GLMM note"] = (
+                    "" if k == 1 else "; ".join(v for v in (r["reason"], r["warnings"]) if v)
+                )
         if "GLMM note" in row:
             row["GLMM note"] = row.pop("GLMM note")  # last
         rows.append(row)
@@ -151,7 +193,12 @@ def explain_gap(fit: GroupFit, unit: str = "patients") -> str:
     when the larger studies report lower proportions.
     """
     r, c = fit.result, fit.crude
-    if r.method != "glmm" or not r.converged or r.k < 2 or abs(r.proportion - c.proportion) <= EXPLAIN_GAP:
+    if (
+        r.method != "glmm"
+        or not r.converged
+        or r.k < 2
+        or abs(r.proportion - c.proportion) <= EXPLAIN_GAP
+    ):
         return ""
     pct = lambda v: f"{100 * v:.0f}%"  # noqa: E731
     pts = lambda v: f"{abs(100 * v):.0f} points"  # noqa: E731
@@ -236,13 +283,25 @@ def describe(fit: GroupFit, outcome: str = "response", unit: str = "patients") -
     return text + (" " + gap if gap else "")
 
 
-def describe_groups(fits: dict[tuple[str, str], GroupFit], outcome: str, unit: str = "patients") -> str:
+def describe_groups(
+    fits: dict[tuple[str, str], GroupFit], outcome: str, unit: str = "patients"
+) -> str:
     """Plain-language paragraphs for every group, as Markdown (each escaped: labels come from the data)."""
-    return "\n\n".join(f"- {escape.markdown(describe(fit, outcome, unit))}" for fit in fits.values())
+    return "\n\n".join(
+        f"- {escape.markdown(describe(fit, outcome, unit))}" for fit in fits.values()
+    )
 
 
 #: The columns of :func:`leave_one_out_table`.
-LEAVE_ONE_OUT_TABLE = ["omitted", "k", "proportion [95% CI]", "change (points)", "tau²", "influential (REML)", "note"]
+LEAVE_ONE_OUT_TABLE = [
+    "omitted",
+    "k",
+    "proportion [95% CI]",
+    "change (points)",
+    "tau²",
+    "influential (REML)",
+    "note",
+]
 
 
 def leave_one_out_table(fit: GroupFit, frame: pd.DataFrame) -> pd.DataFrame:

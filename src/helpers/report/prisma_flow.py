@@ -9,9 +9,12 @@ from matplotlib.patches import FancyBboxPatch
 
 from helpers.analysis.prisma import check, count
 from helpers.data.loader import Review
+from helpers.data.printed import NOT_REPORTED_WORDS
 from helpers.report import style
 
-NOT_REPORTED = "not reported"
+__all__ = ["NOT_REPORTED", "diagram"]
+
+NOT_REPORTED = NOT_REPORTED_WORDS
 
 
 def _text(prisma, box) -> str:
@@ -31,9 +34,13 @@ def diagram(review: Review, ax=None):
     ax.axis("off")
 
     def box(x, y, w, h, text, colour="#ffffff"):
-        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.05", fc=colour, ec="#333333", lw=0.8))
+        ax.add_patch(
+            FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.05", fc=colour, ec="#333333", lw=0.8)
+        )
         wrapped = "\n".join(textwrap.fill(line, width=int(w * 12.5)) for line in text.split("\n"))
-        ax.text(x + w / 2, y + h / 2, wrapped, ha="center", va="center", fontsize=style.FONT_SIZE - 1.5)
+        ax.text(
+            x + w / 2, y + h / 2, wrapped, ha="center", va="center", fontsize=style.FONT_SIZE - 1.5
+        )
 
     def arrow(x1, y1, x2, y2):
         ax.annotate("", xy=(x2, y2), xytext=(x1, y1), arrowprops={"arrowstyle": "->", "lw": 0.8})
@@ -47,7 +54,14 @@ def diagram(review: Review, ax=None):
         fontsize=style.FONT_SIZE,
         weight="bold",
     )
-    ax.text(8.2, 9.75, "Identification via other methods", ha="center", fontsize=style.FONT_SIZE, weight="bold")
+    ax.text(
+        8.2,
+        9.75,
+        "Identification via other methods",
+        ha="center",
+        fontsize=style.FONT_SIZE,
+        weight="bold",
+    )
     for y, stage in ((8.3, "Identification"), (4.8, "Screening"), (1.0, "Included")):
         ax.text(0.05, y, stage, rotation=90, va="center", fontsize=style.FONT_SIZE, weight="bold")
     box(

@@ -16,6 +16,8 @@ from helpers.data.loader import Review
 from helpers.report import style
 from helpers.report.figures import show
 
+__all__ = ["ANSWER_COLOURS", "RATING_COLOURS", "show_appraisals", "summary_plot", "traffic_light"]
+
 ANSWER_COLOURS = {
     "yes": style.OKABE_ITO["green"],
     "no": style.OKABE_ITO["vermillion"],
@@ -43,18 +45,34 @@ def traffic_light(appraisals: pd.DataFrame, review: Review, ax=None):
     for y, (ref, row) in enumerate(ratings.iterrows()):
         answers = appraisals[appraisals["ref"] == ref].set_index("question")["answer"]
         for q, answer in answers.items():
-            ax.scatter(columns[q], y, s=120, color=ANSWER_COLOURS[answer], edgecolors="#555555", linewidths=0.4)
+            ax.scatter(
+                columns[q],
+                y,
+                s=120,
+                color=ANSWER_COLOURS[answer],
+                edgecolors="#555555",
+                linewidths=0.4,
+            )
         ax.scatter(
-            n_q + 1.5, y, s=160, marker="s", color=RATING_COLOURS.get(row["rating"], "#ffffff"), edgecolors="#555555"
+            n_q + 1.5,
+            y,
+            s=160,
+            marker="s",
+            color=RATING_COLOURS.get(row["rating"], "#ffffff"),
+            edgecolors="#555555",
         )
     ax.set_yticks(range(len(ratings)), ratings["label"])
     ax.set_xticks([*columns.values(), n_q + 1.5], [f"Q{q}" for q in columns] + ["overall"])
     ax.invert_yaxis()
     ax.set_xlim(0.3, n_q + 2.2)
     handles = [
-        plt.Line2D([], [], marker="o", ls="", color=c, label=a.replace("_", " ")) for a, c in ANSWER_COLOURS.items()
+        plt.Line2D([], [], marker="o", ls="", color=c, label=a.replace("_", " "))
+        for a, c in ANSWER_COLOURS.items()
     ]
-    handles += [plt.Line2D([], [], marker="s", ls="", color=c, label=f"{r} risk") for r, c in RATING_COLOURS.items()]
+    handles += [
+        plt.Line2D([], [], marker="s", ls="", color=c, label=f"{r} risk")
+        for r, c in RATING_COLOURS.items()
+    ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     ax.set_title("Risk of bias per study and question (JBI)", loc="left")
     ax.figure.tight_layout()
@@ -75,19 +93,32 @@ def summary_plot(appraisals: pd.DataFrame, review: Review, weighted: bool = Fals
         for checklist, q in keys:
             part = data[(data["checklist"] == checklist) & (data["question"] == q)]
             shares.append(part.loc[part["answer"] == answer, "weight"].sum() / part["weight"].sum())
-        ax.barh(range(len(keys)), shares, left=left, color=ANSWER_COLOURS[answer], label=answer.replace("_", " "))
+        ax.barh(
+            range(len(keys)),
+            shares,
+            left=left,
+            color=ANSWER_COLOURS[answer],
+            label=answer.replace("_", " "),
+        )
         left += np.array(shares)
     ax.set_yticks(range(len(keys)), [f"{c.replace('_', ' ')} Q{q}" for c, q in keys])
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.set_xlabel("Share of studies" + (", weighted by patients" if weighted else ""))
-    ax.legend(ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.08 - 0.3 / max(len(keys), 1)), frameon=False)
+    ax.legend(
+        ncols=4,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.08 - 0.3 / max(len(keys), 1)),
+        frameon=False,
+    )
     ax.set_title("Answers per question", loc="left")
     ax.figure.tight_layout()
     return ax.figure
 
 
-def show_appraisals(review: Review, appraisal_path=None, weighted: bool = False, output_dir=None) -> None:
+def show_appraisals(
+    review: Review, appraisal_path=None, weighted: bool = False, output_dir=None
+) -> None:
     """Display the appraisal results, or say plainly that study-level appraisals are not published."""
 
     paper = paper_distribution(review)
@@ -105,8 +136,16 @@ def show_appraisals(review: Review, appraisal_path=None, weighted: bool = False,
         return
     appraisals = load_appraisals(appraisal_path, review)
     ratings = rate(appraisals, review)
-    display(Markdown(f"Appraisals of {len(ratings)} studies from {escape.markdown(Path(appraisal_path).name)}."))
+    display(
+        Markdown(
+            f"Appraisals of {len(ratings)} studies from {escape.markdown(Path(appraisal_path).name)}."
+        )
+    )
     display(ratings)
     display(distribution(ratings).join(paper))
     display(show(traffic_light(appraisals, review), "risk-of-bias-traffic-light", output_dir))
-    display(show(summary_plot(appraisals, review, weighted=weighted), "risk-of-bias-summary", output_dir))
+    display(
+        show(
+            summary_plot(appraisals, review, weighted=weighted), "risk-of-bias-summary", output_dir
+        )
+    )

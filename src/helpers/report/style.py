@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import matplotlib as mpl
 
+__all__ = ["COLOURS", "FONT_SIZE", "OKABE_ITO", "use"]
+
 OKABE_ITO = {
     "black": "#000000",
     "orange": "#E69F00",

@@ -13,6 +13,21 @@ from helpers.analysis.claims import STATUSES
 from helpers.data import escape
 from helpers.report.pooled import tests_table
 
+__all__ = [
+    "CIRCULAR_COLOUR",
+    "NEUTRAL_COLOUR",
+    "OK_COLOUR",
+    "PROBLEM_COLOUR",
+    "STATUS_COLOURS",
+    "StyledTable",
+    "audit",
+    "audit_by_section",
+    "comparison",
+    "status_counts",
+    "subgroups",
+    "text_table",
+]
+
 #: Background colours for agreement and disagreement (colour-blind safe pair).
 OK_COLOUR = "#d9ead3"
 PROBLEM_COLOUR = "#f4cccc"
@@ -81,7 +96,9 @@ def audit(df: pd.DataFrame, name: str = "audit") -> StyledTable:
     def colour(row):
         return [f"background-color: {STATUS_COLOURS.get(row['status'], 'white')}"] * len(row)
 
-    return StyledTable(_styler(df, name).apply(colour, axis=1).hide(axis="index").set_table_styles(_LEFT), name)
+    return StyledTable(
+        _styler(df, name).apply(colour, axis=1).hide(axis="index").set_table_styles(_LEFT), name
+    )
 
 
 def status_counts(df: pd.DataFrame) -> pd.DataFrame:
@@ -120,5 +137,9 @@ def subgroups(analysis, title: str, name: str) -> None:
     display(Markdown("Tests of a difference between the subgroups:"))
     display(text_table(tests_table(analysis), name=f"{name}-tests"))
     if not analysis.excluded.empty:
-        display(Markdown('Left out of both tests (the column "not tested" says why), shown for completeness:'))
+        display(
+            Markdown(
+                'Left out of both tests (the column "not tested" says why), shown for completeness:'
+            )
+        )
         display(text_table(analysis.excluded, name=f"{name}-excluded"))

@@ -1,0 +1,69 @@
+"""Every ``helpers.x.y`` a reader is pointed at exists: in the README, the notebooks' text,
+the data files' comments and descriptions, and the helpers' own docstrings.
+
+Modules move; a sentence that names the old place sends a reader nowhere. Each dotted name
+is resolved as an import of its longest importable prefix and attribute lookups for the rest.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+import nbformat
+import pytest
+
+from helpers.data.paths import DATA_DIR, NOTEBOOKS_DIR, PROJECT_ROOT
+
+NAME = re.compile(r"(?<![\w.])helpers(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
+def resolves(dotted: str) -> bool:
+    """Whether ``dotted`` names a module, or an attribute of one (``helpers.data.loader.Review``)."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        try:
+            for attr in parts[cut:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            return False
+        return True
+    return False
+
+
+def texts() -> dict[str, str]:
+    found = {"README.md": (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")}
+    for path in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        found[path.name] = "\n".join(c.source for c in nb.cells)
+    for path in sorted(
+        [
+            *DATA_DIR.glob("*.yaml"),
+            *DATA_DIR.glob("*.csv"),
+            *(DATA_DIR / "vocabularies").glob("*.csv"),
+        ]
+    ):
+        found[f"data/{path.relative_to(DATA_DIR)}"] = path.read_text(encoding="utf-8")
+    for path in sorted((PROJECT_ROOT / "src" / "helpers").rglob("*.py")):
+        found[str(path.relative_to(PROJECT_ROOT))] = path.read_text(encoding="utf-8")
+    return found
+
+
+TEXTS = texts()
+
+
+@pytest.mark.parametrize("where", sorted(TEXTS))
+def test_every_name_of_the_code_exists(where):
+    names = sorted({m.group(0).rstrip(".") for m in NAME.finditer(TEXTS[where])})
+    assert [n for n in names if not resolves(n)] == []
+
+
+def test_the_check_finds_a_stale_name():
+    assert resolves("helpers.data.loader.load_review") and resolves("helpers.analysis")
+    assert not resolves("helpers.outcomes.compare_table2")
+    assert not resolves("helpers.data.loader.no_such_function")
+    assert NAME.findall("see `helpers.rob.rate()`.") == ["helpers.rob.rate"]
