@@ -126,8 +126,7 @@ def build(
     jobs: int | None = None,
     wait: bool = False,
 ) -> list[RunResult]:
-    """
-    log = log or LOG.infoExecute the runs, write their reports and the index; return the results.
+    """Execute the runs, write their reports and the index; return the results.
 
     Runs are independent (each reads the data itself), so they execute in parallel, one
     kernel per worker (``jobs``, default: the machine's cores). A run whose fingerprint
@@ -145,7 +144,7 @@ def build(
     FolderBusy
         When another build holds the output folder and ``wait`` is False.
     """
-
+    log = log or LOG.info
     output_dir = check_output_dir(Path(output_dir or paths.REPORTS_DIR))
     built = build_time()  # checked before anything runs
     all_runs = load_config() if runs is None else runs
