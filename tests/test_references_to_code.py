@@ -67,3 +67,24 @@ def test_the_check_finds_a_stale_name():
     assert not resolves("helpers.outcomes.compare_table2")
     assert not resolves("helpers.data.loader.no_such_function")
     assert NAME.findall("see `helpers.rob.rate()`.") == ["helpers.rob.rate"]
+
+
+def test_the_readme_module_map_lists_every_module():
+    """The map in "The code: four layers" names each module of src/helpers under its layer."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The code: four layers", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```\nhelpers/\n", 1)[1].split("```", 1)[0]
+    listed, folder = set(), ""
+    for line in block.splitlines():
+        indent = len(line) - len(line.lstrip())
+        names = line.strip().split("  ")[0]
+        if names.endswith("/"):
+            folder = names
+            continue
+        for name in names.split(", "):
+            if name.endswith(".py"):
+                listed.add(folder + name if indent >= 4 else name)
+    src = PROJECT_ROOT / "src" / "helpers"
+    modules = {p.relative_to(src).as_posix() for p in src.rglob("*.py")}
+    modules -= {m for m in modules if m.endswith("__init__.py") and "/" in m}
+    assert sorted(modules - listed) == [] and sorted(listed - modules) == []
