@@ -39,6 +39,30 @@ def response_proportion(
 
     ``categories`` are keys of :data:`RESPONSE_CATEGORIES` (``["complete", "partial"]``
     is the paper's "response" or "improvement").
+
+    Parameters
+    ----------
+    review : Review
+    categories : list of str
+        Response categories counted as events.
+    modality : str, optional
+        Restrict the selection to one modality.
+    family : str, optional
+        Restrict the selection to one family of modalities; with neither, all patients.
+
+    Returns
+    -------
+    Proportion
+        Patients in those categories, of all the selection's patients (patients of a study
+        reporting per lesion count as unknown:
+        :func:`~helpers.analysis.table2.response_counts`).
+
+    Raises
+    ------
+    ValueError
+        For a category that is not one of :data:`RESPONSE_CATEGORIES`.
+    NotComputable
+        When no modality of the data matches the selection.
     """
     unknown = set(categories) - set(RESPONSE_CATEGORIES)
     if unknown:
@@ -57,6 +81,27 @@ def response_extreme(
 
     Groups with the same percentage are told apart by their patients (the larger group), so
     the result never depends on the order the groups are listed in.
+
+    Parameters
+    ----------
+    review : Review
+    extreme : {"min", "max"}
+        Which end to return; anything but ``"min"`` is the highest.
+    groups : list of dict
+        Each group's selection, as keyword arguments of :func:`response_proportion`
+        (``{"modality": "topical_sts"}``, ``{"family": "laser"}``).
+    categories : tuple of str
+        Response categories counted as a response (default: complete and partial).
+
+    Returns
+    -------
+    Proportion
+        The response of the group at that extreme.
+
+    Raises
+    ------
+    NotComputable
+        When a group has no patient.
     """
     props = [response_proportion(review, list(categories), **g) for g in groups]
     empty = [g for g, p in zip(groups, props, strict=True) if p.total == 0]
@@ -81,6 +126,28 @@ def pooled_duration(
 
     The mean is the mean of the patient-level values that enter the median
     (:func:`pooled_values`: the same exact values and imputation).
+
+    Parameters
+    ----------
+    review : Review
+    measure : str
+        A duration measure (``"treatment_duration"``, ``"time_to_first_improvement"``).
+    statistic : {"median", "mean", "range"}
+    modality : str, optional
+        Restrict the selection to one modality.
+    family : str, optional
+        Restrict the selection to one family of modalities; with neither, all studies.
+
+    Returns
+    -------
+    float or tuple of float
+        The median or the mean in months (NaN when no value is pooled), or the range as
+        ``(low, high)`` months.
+
+    Raises
+    ------
+    ValueError
+        For another ``statistic``.
     """
     members = select_modalities(review, modality, family)
     pooled = duration_summary(review, measure, members)
@@ -101,7 +168,29 @@ def pooled_duration(
 def adverse_event_patients(
     review: Review, events: list[str] | None = None, modality: str | None = None
 ) -> int:
-    """Patients with the listed adverse events (``event_id``s), or with any event of a modality."""
+    """Patients with the listed adverse events (``event_id``s), or with any event of a
+    modality.
+
+    Parameters
+    ----------
+    review : Review
+    events : list of str, optional
+        Event ids of ``adverse_events.csv``; None is every event.
+    modality : str, optional
+        Count only the events listed for this modality.
+
+    Returns
+    -------
+    int
+        The sum of the events' ``patients`` (a patient with two events counts twice).
+
+    Raises
+    ------
+    ValueError
+        For an event id that is not in the data.
+    NotComputable
+        When an event counted has no number of patients (N/R).
+    """
     ae = review.adverse_events
     if events is not None:
         missing = sorted(set(events) - set(ae.index))
@@ -112,7 +201,8 @@ def adverse_event_patients(
         ae = ae[ae["modality"] == modality]
     if ae["patients"].isna().any():
         raise NotComputable(
-            f"adverse events {', '.join(map(str, ae.index[ae['patients'].isna()]))} have no number of patients (N/R)"
+            f"adverse events {', '.join(map(str, ae.index[ae['patients'].isna()]))} "
+            "have no number of patients (N/R)"
         )
     return int(ae["patients"].sum())
 
@@ -120,7 +210,31 @@ def adverse_event_patients(
 def adverse_event_proportion(
     review: Review, events: list[str], modality: str | None = None, family: str | None = None
 ) -> Proportion:
-    """Patients with the listed adverse events, of the patients of a selection (all patients by default)."""
+    """Patients with the listed adverse events, of the patients of a selection (all patients
+    by default).
+
+    Parameters
+    ----------
+    review : Review
+    events : list of str
+        Event ids of ``adverse_events.csv``; all are counted, whatever the selection.
+    modality : str, optional
+        Restrict the selection to one modality.
+    family : str, optional
+        Restrict the selection to one family of modalities; with neither, all patients.
+
+    Returns
+    -------
+    Proportion
+        :func:`adverse_event_patients` of the events, of the selection's patients.
+
+    Raises
+    ------
+    ValueError
+        For an unknown event id.
+    NotComputable
+        As :func:`adverse_event_patients`, or when no modality matches the selection.
+    """
     members = select_modalities(review, modality, family)
     return Proportion(
         adverse_event_patients(review, events), int(studies_of(review, members)["n_cases"].sum())
@@ -134,6 +248,25 @@ def response_by_disease_category(
 
     Table 1 does not say which patient of a mixed study had which disease, so only studies
     whose diseases all fall in ``category`` count.
+
+    Parameters
+    ----------
+    review : Review
+    category : str
+        A disease category (``vocabularies/disease_categories.csv``).
+    categories : list of str
+        Response categories counted as events (keys of :data:`RESPONSE_CATEGORIES`).
+
+    Returns
+    -------
+    Proportion
+        Patients in those categories, of all patients of those studies; a study reporting
+        per lesion adds its patients to the total only.
+
+    Raises
+    ------
+    ValueError
+        For an unknown disease category.
     """
     if category not in review.disease_categories.index:
         raise ValueError(f"unknown disease category {category!r}")
@@ -149,7 +282,24 @@ def response_by_disease_category(
 
 
 def largest_diameter(review: Review, refs: list[int]) -> float:
-    """The largest printed diameter (cm) among the given studies, qualifier aside."""
+    """The largest printed diameter (cm) among the given studies, qualifier aside.
+
+    Parameters
+    ----------
+    review : Review
+    refs : list of int
+        Reference numbers of included studies.
+
+    Returns
+    -------
+    float
+        The largest ``largest_diameter_cm``, in cm.
+
+    Raises
+    ------
+    NotComputable
+        When none of the studies reports a diameter.
+    """
     values = review.studies.loc[refs, "largest_diameter_cm"].dropna()
     if values.empty:
         raise NotComputable(f"no diameter is reported for studies {', '.join(map(str, refs))}")
@@ -161,6 +311,15 @@ def largest_diameter_complete_response(review: Review) -> float:
 
     In a multi-patient study Table 1 does not say whose lesion was the largest, so only
     single-patient studies can show that a lesion of a given size resolved completely.
+
+    Parameters
+    ----------
+    review : Review
+
+    Returns
+    -------
+    float
+        The diameter in cm, qualifier aside; NaN when no such study reports one.
     """
     s = review.studies[review.studies["n_cases"] == 1]
     complete = review.outcomes.loc[s.index, RESPONSE_CATEGORIES["complete"][1]].fillna(0) == 1
@@ -170,7 +329,23 @@ def largest_diameter_complete_response(review: Review) -> float:
 def total_sessions(
     review: Review, refs: list[int] | None = None, modalities: list[str] | None = None
 ) -> float:
-    """The largest total number of sessions printed for the studies selected (by refs or modalities)."""
+    """The largest total number of sessions printed for the studies selected (by refs or
+    modalities).
+
+    Parameters
+    ----------
+    review : Review
+    refs : list of int, optional
+        Keep only these reference numbers.
+    modalities : list of str, optional
+        Keep only studies of these modalities; with neither, every study.
+
+    Returns
+    -------
+    float
+        The largest ``total_sessions_high`` (from the printed frequency); NaN when no
+        selected study prints a number of sessions.
+    """
     s = review.studies
     if refs is not None:
         s = s.loc[refs]
@@ -180,5 +355,18 @@ def total_sessions(
 
 
 def n_cited(review: Review, refs: list[int]) -> int:
-    """How many distinct references a statement cites (to check a count against its citations)."""
+    """How many distinct references a statement cites (to check a count against its
+    citations).
+
+    Parameters
+    ----------
+    review : Review
+        Not used; every computation takes the review first.
+    refs : list of int
+        The reference numbers cited (a number listed twice counts once).
+
+    Returns
+    -------
+    int
+    """
     return len(set(refs))

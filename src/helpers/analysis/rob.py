@@ -46,12 +46,35 @@ RATINGS = ("low", "moderate", "high")
 
 
 def questions(review: Review) -> pd.DataFrame:
-    """The JBI checklist questions, indexed by (checklist, question)."""
+    """The JBI checklist questions, indexed by (checklist, question).
+
+    Parameters
+    ----------
+    review : Review
+
+    Returns
+    -------
+    DataFrame
+        ``review.jbi_questions``: indexed by (``checklist``, ``question`` number), with the
+        question's ``text`` and its ``source``.
+    """
     return review.jbi_questions
 
 
 def rating(share_yes: float) -> str:
-    """The paper's rule: low above 75% "yes", high below 50%, moderate otherwise."""
+    """The paper's rule: low above 75% "yes", high below 50%, moderate otherwise.
+
+    Parameters
+    ----------
+    share_yes : float
+        Share of the applicable questions answered "yes", from 0 to 1. Both thresholds are
+        strict: 0.75 and 0.50 are moderate.
+
+    Returns
+    -------
+    str
+        ``"low"``, ``"moderate"`` or ``"high"``.
+    """
     if share_yes > LOW_ABOVE:
         return "low"
     if share_yes < HIGH_BELOW:
@@ -64,11 +87,21 @@ def rate(appraisals: pd.DataFrame, review: Review) -> pd.DataFrame:
 
     The share of "yes" is over the questions that apply (not_applicable left out).
 
+    Parameters
+    ----------
+    appraisals : DataFrame
+        An appraisal file as :func:`helpers.data.appraisals.load_appraisals` returns it: one
+        row per (study, question), columns ``ref``, ``checklist``, ``question``, ``answer``.
+    review : Review
+        The review the appraised studies belong to (for their labels).
+
     Returns
     -------
     DataFrame
-        Indexed by ``ref``: ``label``, ``checklist``, one column per answer, ``applicable``,
-        ``share_yes`` and ``rating``.
+        Indexed by ``ref``: ``label`` (``"Author year [ref]"``), ``checklist``, one column
+        per answer of :data:`helpers.data.appraisals.ANSWERS` (its count), ``applicable``
+        (questions answered other than not_applicable), ``share_yes`` (NaN when none
+        applies) and ``rating`` (:func:`rating`, or ``"not rated"`` when none applies).
     """
     counts = appraisals.pivot_table(
         index="ref", columns="answer", values="question", aggfunc="count", fill_value=0
@@ -90,7 +123,19 @@ def rate(appraisals: pd.DataFrame, review: Review) -> pd.DataFrame:
 
 def distribution(ratings: pd.DataFrame) -> pd.DataFrame:
     """How many studies have each rating (every rating listed, and "not rated": a study whose
-    every question is not applicable has no share of "yes")."""
+    every question is not applicable has no share of "yes").
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        A table with a ``rating`` column, as :func:`rate` returns.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by rating (:data:`RATINGS`, then ``"not rated"``), one column ``studies``
+        (0 where no study has the rating).
+    """
     return (
         ratings["rating"]
         .value_counts()
@@ -101,7 +146,19 @@ def distribution(ratings: pd.DataFrame) -> pd.DataFrame:
 
 
 def paper_distribution(review: Review) -> pd.DataFrame:
-    """The paper's reported distribution of ratings (from the claims register), per rating."""
+    """The paper's reported distribution of ratings (from the claims register), per rating.
+
+    Parameters
+    ----------
+    review : Review
+        The loaded review; its claims ``quality-risk-of-bias-<rating>`` give the counts.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by :data:`RATINGS`, one column ``studies (paper)`` (nullable integer;
+        missing where the register has no claim for the rating).
+    """
 
     claims = {c.id: c for c in review.claims}
     rows = {

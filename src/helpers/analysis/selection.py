@@ -37,7 +37,31 @@ def select_modalities(
     family: str | None = None,
     modalities: list[str] | None = None,
 ) -> list[str]:
-    """The modalities a claim speaks of: one modality, a family, a list, or all."""
+    """The modalities a claim speaks of: one modality, a family, a list, or all.
+
+    The conditions given are combined (a modality must meet each); with none given, every
+    modality is chosen.
+
+    Parameters
+    ----------
+    review : Review
+    modality : str, optional
+        One modality name (``vocabularies/modalities.csv``).
+    family : str, optional
+        A family of modalities (``vocabularies/families.csv``, e.g. ``"laser"``).
+    modalities : list of str, optional
+        Modality names to choose among.
+
+    Returns
+    -------
+    list of str
+        The chosen modality names, in the paper's order (``order`` in the vocabulary).
+
+    Raises
+    ------
+    NotComputable
+        When no modality of the data meets the conditions.
+    """
     chosen = [
         m
         for m, f in review.modalities["family"].items()
@@ -45,9 +69,8 @@ def select_modalities(
         and (family is None or f == family)
         and (modalities is None or m in modalities)
     ]
-    if (
-        not chosen
-    ):  # the arguments exist (the loader checked them); the data hold no such modality now
+    # the arguments exist (the loader checked them); the data hold no such modality now
+    if not chosen:
         what = ", ".join(
             f"{k} {v}"
             for k, v in (("modality", modality), ("family", family), ("modalities", modalities))

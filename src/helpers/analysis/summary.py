@@ -50,6 +50,12 @@ def select_studies(review: Review, refs: Iterable[int] | None = None, **filters)
         Column = value, for the columns in :data:`STUDY_FILTERS`
         (``design="case_series"``, ``family="combined"``).
 
+    Returns
+    -------
+    DataFrame
+        The matching rows of ``review.studies`` (indexed by ``ref``; in the order of
+        ``refs`` when given, else the data's order).
+
     Raises
     ------
     ValueError
@@ -73,12 +79,48 @@ def select_studies(review: Review, refs: Iterable[int] | None = None, **filters)
 
 
 def n_studies(review: Review, refs: Iterable[int] | None = None, **filters) -> int:
-    """Number of studies matching the filters of :func:`select_studies`."""
+    """Number of studies matching the filters of :func:`select_studies`.
+
+    Parameters
+    ----------
+    review : Review
+    refs : iterable of int, optional
+        Keep only these reference numbers.
+    **filters
+        Column = value, for the columns in :data:`STUDY_FILTERS`.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        As :func:`select_studies`.
+    """
     return len(select_studies(review, refs, **filters))
 
 
 def n_patients(review: Review, refs: Iterable[int] | None = None, **filters) -> int:
-    """Number of patients (sum of "No of cases") in the studies matching the filters."""
+    """Number of patients (sum of "No of cases") in the studies matching the filters.
+
+    Parameters
+    ----------
+    review : Review
+    refs : iterable of int, optional
+        Keep only these reference numbers.
+    **filters
+        Column = value, for the columns in :data:`STUDY_FILTERS`.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        As :func:`select_studies`.
+    """
     return int(select_studies(review, refs, **filters)["n_cases"].sum())
 
 
@@ -87,14 +129,20 @@ def patients_with_disease(review: Review, diseases: Iterable[str]) -> int:
 
     Parameters
     ----------
+    review : Review
     diseases : iterable of str
         Diseases as Table 1 abbreviates them (``["DM", "JDM"]``).
+
+    Returns
+    -------
+    int
+        The sum of ``n_patients`` over every (study, disease) row naming one of them.
 
     Raises
     ------
     ValueError
         For a disease that is not in the disease vocabulary, or a count that Table 1
-        leaves unknown.
+        leaves unknown (:class:`~helpers.data.errors.NotComputable`, a ValueError).
     """
     diseases = list(diseases)
     unknown = set(diseases) - set(review.disease_vocabulary.index)
@@ -112,6 +160,10 @@ def patients_with_disease(review: Review, diseases: Iterable[str]) -> int:
 
 def by_modality(review: Review) -> pd.DataFrame:
     """Studies and patients per modality, beside Table 2's printed n.
+
+    Parameters
+    ----------
+    review : Review
 
     Returns
     -------
@@ -153,6 +205,18 @@ def by_design(review: Review) -> pd.DataFrame:
     The paper states 1 controlled trial, 7 case series and 27 case reports, but cites
     12 studies as case series and only 9 as case reports; the 18 single-patient studies
     it does not cite are the rest of the 27 (``design_stated = False``).
+
+    Parameters
+    ----------
+    review : Review
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``design`` (controlled trial, case series, case report first, any other
+        after in alphabetical order), integer columns ``studies``, ``cited_in_text``
+        (``design_stated``), ``inferred`` (the rest), ``patients`` and ``single_patient``
+        (studies of one patient).
     """
     s = review.studies
     table = s.groupby("design").agg(
@@ -170,7 +234,18 @@ def by_design(review: Review) -> pd.DataFrame:
 
 
 def by_publication_type(review: Review) -> pd.DataFrame:
-    """Studies and patients per publication type, with the references of each."""
+    """Studies and patients per publication type, with the references of each.
+
+    Parameters
+    ----------
+    review : Review
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``publication_type`` (sorted): ``studies``, ``patients`` and ``refs``
+        (the reference numbers, ascending, as ``"3, 7, 12"``).
+    """
     s = review.studies
     return s.groupby("publication_type").agg(
         studies=("n_cases", "size"),
@@ -186,6 +261,10 @@ def _patients(counts: pd.Series):
 
 def by_disease(review: Review) -> pd.DataFrame:
     """Patients and studies per underlying disease, most frequent first.
+
+    Parameters
+    ----------
+    review : Review
 
     Returns
     -------
@@ -214,6 +293,17 @@ def by_disease_category(review: Review) -> pd.DataFrame:
 
     A category no study has shows 0; ``patients`` is missing (not reported) where a study
     of the category gives no count.
+
+    Parameters
+    ----------
+    review : Review
+
+    Returns
+    -------
+    DataFrame
+        Indexed by category, in the vocabulary's order (``vocabularies/disease_categories.csv``):
+        ``label``, ``patients`` (nullable integer) and ``studies`` (distinct studies with a
+        disease of the category).
     """
     d = review.diseases
     table = d.groupby("category").agg(

@@ -67,12 +67,36 @@ _OTHER_OUTCOMES = {
 
 
 def format_number(x: float) -> str:
-    """A number as the paper prints it: no trailing ``.0`` except for diameters."""
+    """A number as the paper prints it: no trailing ``.0`` except for diameters.
+
+    Parameters
+    ----------
+    x : float
+
+    Returns
+    -------
+    str
+        ``x`` in ``g`` format: ``10``, ``0.3``, ``3.9`` (six significant digits at most).
+        Diameters keep their decimal through :func:`format_diameter`.
+    """
     return f"{x:g}"
 
 
 def format_diameter(value, qualifier) -> str:
-    """``4.0``, ``<20.0``, ``>0.6`` or ``N/R``."""
+    """``4.0``, ``<20.0``, ``>0.6`` or ``N/R``.
+
+    Parameters
+    ----------
+    value : float or missing
+        The largest diameter in cm (``largest_diameter_cm``); missing is not reported.
+    qualifier : str or missing
+        The printed qualifier (``"<"``, ``">"``), or missing for none.
+
+    Returns
+    -------
+    str
+        The qualifier and the value with one decimal, or ``N/R``.
+    """
     if is_missing(value):
         return NOT_REPORTED
     return f"{'' if is_missing(qualifier) else qualifier}{value:.1f}"
@@ -86,7 +110,21 @@ def _with_unit(text: str, value, unit: str) -> str:
 
 
 def format_duration(row) -> str:
-    """One duration cell: ``10 weeks``, ``8 (range 2–13)``, ``Mean 3.9 (range 0.3–24)``, ``(12–16 weeks)``, ``> 36``."""
+    """One duration cell: ``10 weeks``, ``8 (range 2–13)``, ``Mean 3.9 (range 0.3–24)``,
+    ``(12–16 weeks)``, ``> 36``.
+
+    Parameters
+    ----------
+    row : namedtuple
+        One row of ``review.durations`` (from ``itertuples``), with ``status``,
+        ``statistic``, ``qualifier``, ``value``, ``low``, ``high`` and ``unit``.
+
+    Returns
+    -------
+    str
+        The cell as Table 1 prints it: the unit is written unless it is months; ``N/R``
+        and ``N/A`` for not reported and not applicable.
+    """
     if row.status == "not_reported":
         return NOT_REPORTED
     if row.status == "not_applicable":
@@ -106,7 +144,19 @@ def format_duration(row) -> str:
 
 
 def format_diseases(group: pd.DataFrame) -> str:
-    """``SSc×15, overlap×4, SLE``: a count when Table 1 prints one."""
+    """``SSc×15, overlap×4, SLE``: a count when Table 1 prints one.
+
+    Parameters
+    ----------
+    group : DataFrame
+        The rows of ``review.diseases`` of one study: ``disease``, ``n_patients`` and
+        ``count_printed``.
+
+    Returns
+    -------
+    str
+        The diseases in the rows' order, joined by ``", "``.
+    """
     return ", ".join(
         f"{r.disease}×{r.n_patients}" if r.count_printed else r.disease for r in group.itertuples()
     )
@@ -117,6 +167,20 @@ def format_outcomes(row, n_cases: int) -> str:
 
     Response counts the data take from Table 2 (``response_source = table2``) are left
     out, because Table 1 does not print them.
+
+    Parameters
+    ----------
+    row : namedtuple
+        The study's row of ``review.outcomes`` (from ``itertuples``): response counts per
+        patient or per lesion, pain and mobility counts, ``uncounted_outcomes``.
+    n_cases : int
+        The study's number of patients (the denominator printed for several).
+
+    Returns
+    -------
+    str
+        Response parts first, then pain free, pain reduction and regained mobility;
+        empty when nothing is printed.
     """
     parts = []
     if row.response_unit == "lesions":

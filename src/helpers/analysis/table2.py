@@ -99,7 +99,20 @@ COMPARISON_COLUMNS = ["modality", "column", "part", "paper", "recomputed", "stat
 
 
 def round_half_up(x: float, decimals: int = 0) -> float:
-    """Round as the paper prints: 62.5 -> 63, 24.5 -> 25."""
+    """Round as the paper prints: 62.5 -> 63, 24.5 -> 25.
+
+    Parameters
+    ----------
+    x : float
+    decimals : int
+        Decimals to keep.
+
+    Returns
+    -------
+    float
+        ``x`` rounded half away from zero, on its shortest decimal text (``str(x)``), so
+        2.675 gives 2.68 whatever its binary value.
+    """
     return float(Decimal(str(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
@@ -126,6 +139,16 @@ def table2_groups(review: Review) -> dict[str, list[str]]:
 
     A modality whose Table 2 row is merged into another (``merged_into``) is pooled
     there; a modality that Table 2 does not print (one added later) is a row of its own.
+
+    Parameters
+    ----------
+    review : Review
+
+    Returns
+    -------
+    dict of str to list of str
+        Keyed by the modality of each row that pools, in the paper's order: that modality
+        first, then the modalities merged into it.
     """
     modalities = list(review.modalities.index)
     merged = review.paper_table2["merged_into"].reindex(modalities)
@@ -143,6 +166,19 @@ def response_counts(review: Review, modalities: list[str]) -> dict[str, Proporti
     """Patients per response category among the studies of ``modalities``.
 
     Patients of studies reporting per lesion count as unknown (Table 2 footnote d).
+
+    Parameters
+    ----------
+    review : Review
+    modalities : list of str
+        The modalities pooled (a Table 2 row's group, or any selection).
+
+    Returns
+    -------
+    dict of str to Proportion
+        Keyed by the categories of :data:`~helpers.data.printed.RESPONSE_CATEGORIES`
+        (``complete``, ``partial``, ``none``, ``unknown``), each of all the studies'
+        patients (total 0 when no study is selected).
     """
     studies = studies_of(review, modalities)
     total = int(studies["n_cases"].sum())
@@ -158,7 +194,19 @@ def response_counts(review: Review, modalities: list[str]) -> dict[str, Proporti
 
 
 def format_response(counts: dict[str, Proportion]) -> str:
-    """``Complete, 19, 9/48 Partial, 63, 30/48 ...``: categories with no patient left out."""
+    """``Complete, 19, 9/48 Partial, 63, 30/48 ...``: categories with no patient left out.
+
+    Parameters
+    ----------
+    counts : dict of str to Proportion
+        As :func:`response_counts` returns.
+
+    Returns
+    -------
+    str
+        Label, percent (rounded half up) and fraction per category, joined by spaces;
+        ``N/R`` when no category has a patient.
+    """
     parts = []
     for key, (label, _) in RESPONSE_CATEGORIES.items():
         p = counts[key]
@@ -199,13 +247,37 @@ TOO_SMALL = "^c"
 
 
 def format_months(x: float) -> str:
-    """A median in months as Table 2 prints it: one decimal, two where needed (2.25)."""
+    """A median in months as Table 2 prints it: one decimal, two where needed (2.25).
+
+    Parameters
+    ----------
+    x : float
+        Months.
+
+    Returns
+    -------
+    str
+        ``x`` to two decimals with a trailing zero dropped (``"3.9"``, ``"1.0"``,
+        ``"2.25"``).
+    """
     text = f"{x:.2f}".rstrip("0")
     return text + "0" if text.endswith(".") else text
 
 
 def format_end(x: float) -> str:
-    """A range's end as Table 2 prints it: no trailing zeros (0.3, 24, 2.25), at most two decimals."""
+    """A range's end as Table 2 prints it: no trailing zeros (0.3, 24, 2.25), at most two
+    decimals.
+
+    Parameters
+    ----------
+    x : float
+        Months.
+
+    Returns
+    -------
+    str
+        ``x`` rounded half up to two decimals, trailing zeros and point dropped.
+    """
     return f"{round_half_up(x, 2):.2f}".rstrip("0").rstrip(".")
 
 
@@ -216,6 +288,20 @@ def patient_median(values: list[float], patients: list[int]) -> float:
     patients, computed without building that list (a study may report many patients):
     the middle patient, or the mean of the two middle ones.
 
+    Parameters
+    ----------
+    values : list of float
+        One value per study (or per value a study fixes).
+    patients : list of int
+        How many patients each value stands for, in the same order.
+
+    Returns
+    -------
+    float
+        The median; NaN when there is no value or no patient.
+
+    Examples
+    --------
     >>> patient_median([4.0, 13.0], [1, 2])
     13.0
     >>> patient_median([1.0, 3.0], [1, 1])
@@ -237,14 +323,29 @@ def patient_median(values: list[float], patients: list[int]) -> float:
 def fixed_values(
     statistic: str, value: float, low: float, high: float, n: int
 ) -> tuple[list[tuple[float, int]], int]:
-    """The patient values one study's printed numbers fix exactly, and how many patients are left.
+    """The patient values one study's printed numbers fix exactly, and how many patients are
+    left.
 
     A range's ends are two patients' values; an odd number of patients puts one at the
     median; a median at an end of the range puts every patient up to the middle there; with
     three patients a median and a range fix all three, and so do a mean and a range (the
     third is three times the mean less the ends), as does a mean at an end of the range.
-    ``statistic`` is ``value``, ``median``, ``mean`` or ``range``; NaN means not printed.
 
+    Parameters
+    ----------
+    statistic : {"value", "median", "mean", "range"}
+    value, low, high : float
+        The printed value (none for ``range``) and the range's ends; NaN where not printed.
+    n : int
+        The study's number of patients.
+
+    Returns
+    -------
+    tuple of (list of tuple of (float, int), int)
+        The fixed ``(value, patients)`` pairs, in the unit given, and the patients left.
+
+    Examples
+    --------
     >>> fixed_values("median", 8.0, 2.0, 13.0, 6)
     ([(2.0, 1), (13.0, 1)], 4)
     """
@@ -292,6 +393,28 @@ def study_values(
     (the project's reading ``median-imputed``, :mod:`helpers.analysis.readings`); otherwise they are
     missing. Values are in one unit (months).
 
+    Parameters
+    ----------
+    statistic : {"value", "median", "mean", "range"}
+        What the printed value is.
+    value : float
+        The printed value; NaN when none.
+    low, high : float
+        The printed range's ends; NaN when no range.
+    n : int
+        The study's number of patients.
+    impute_median : bool
+        Whether the patients left take a printed median or single value (a printed mean
+        is imputed regardless).
+
+    Returns
+    -------
+    list of tuple of (float, int)
+        ``(value, patients)`` pairs: the fixed values, then the imputed value with the
+        patients left, if any is imputed. Patients not imputed are left out.
+
+    Examples
+    --------
     >>> study_values("median", 13.0, 4.0, 13.4, 3)
     [(4.0, 1), (13.4, 1), (13.0, 1)]
     >>> study_values("median", 8.0, 2.0, 13.0, 6)
@@ -310,6 +433,15 @@ def study_values(
 
 def pooled_values(review: Review, measure: str, modalities: list[str]) -> pd.DataFrame:
     """The patient values :func:`duration_summary` pools: one row per (study, value).
+
+    Parameters
+    ----------
+    review : Review
+    measure : str
+        ``"treatment_duration"`` or ``"time_to_first_improvement"`` (a ``measure`` of
+        ``durations.csv``).
+    modalities : list of str
+        The modalities pooled.
 
     Returns
     -------
@@ -346,6 +478,20 @@ def duration_summary(review: Review, measure: str, modalities: list[str]) -> Poo
     to the highest of them. A row with no value prints ``N/A`` when every study says not
     applicable, ``N/R`` when none reports one, and "no exact value" when studies print
     values but, under the readings used, none fixes a patient's value.
+
+    Parameters
+    ----------
+    review : Review
+    measure : str
+        ``"treatment_duration"`` or ``"time_to_first_improvement"``.
+    modalities : list of str
+        The modalities pooled.
+
+    Returns
+    -------
+    PooledDuration
+        Median, low and high in months, the patients and studies pooled, and the
+        ``status``; NaN values and zero counts unless the status is ``reported``.
     """
     d = review.durations.loc[review.durations.index.isin(studies_of(review, modalities).index)]
     d = d[d["measure"] == measure]
@@ -384,7 +530,19 @@ class Diameter:
 
 
 def diameter_summary(review: Review, modalities: list[str]) -> Diameter:
-    """The largest printed diameter among the studies of ``modalities``."""
+    """The largest printed diameter among the studies of ``modalities``.
+
+    Parameters
+    ----------
+    review : Review
+    modalities : list of str
+
+    Returns
+    -------
+    Diameter
+        The value in cm with its qualifier (of the last such study in the data's order,
+        when several print the same value); NaN when no study reports a diameter.
+    """
     s = studies_of(review, modalities).dropna(subset=["largest_diameter_cm"])
     if s.empty:
         return Diameter(math.nan)
@@ -394,7 +552,20 @@ def diameter_summary(review: Review, modalities: list[str]) -> Diameter:
 
 
 def frequency_range(texts: list[str]) -> tuple[Alternative, Alternative] | None:
-    """The least and the most intensive alternative among printed frequencies (None if none)."""
+    """The least and the most intensive alternative among printed frequencies (None if
+    none).
+
+    Parameters
+    ----------
+    texts : list of str
+        Frequencies as Table 1 prints them (``"Twice a day"``).
+
+    Returns
+    -------
+    tuple of (Alternative, Alternative) or None
+        The lowest and highest by :meth:`~helpers.data.units.Alternative.rank`; None when
+        no text names a frequency.
+    """
     alternatives = [a for t in texts for a in parse_frequency(t).alternatives]
     if not alternatives:
         return None
@@ -403,6 +574,19 @@ def frequency_range(texts: list[str]) -> tuple[Alternative, Alternative] | None:
 
 
 def format_frequency(ends: tuple[Alternative, Alternative] | None) -> str:
+    """A frequency range as Table 2 prints it: ``Single session to once a month``.
+
+    Parameters
+    ----------
+    ends : tuple of (Alternative, Alternative) or None
+        The least and the most intensive alternative, as :func:`frequency_range` returns.
+
+    Returns
+    -------
+    str
+        ``"<low> to <high>"``, or one phrase when both rank the same, first letter in
+        upper case; ``N/R`` for None.
+    """
     if ends is None:
         return NOT_REPORTED
     low, high = ends
@@ -418,7 +602,19 @@ def _frequency_texts(review: Review, modalities: list[str]) -> list[str]:
 
 
 def adverse_events(review: Review, modalities: list[str]) -> pd.DataFrame:
-    """The adverse events listed for ``modalities``."""
+    """The adverse events listed for ``modalities``.
+
+    Parameters
+    ----------
+    review : Review
+    modalities : list of str
+
+    Returns
+    -------
+    DataFrame
+        The rows of ``review.adverse_events`` (indexed by ``event_id``: ``modality``,
+        ``event``, ``patients``, ``refs``) of those modalities, in the data's order.
+    """
     ae = review.adverse_events
     return ae[ae["modality"].isin(modalities)]
 
@@ -430,6 +626,16 @@ def event_counts(events: pd.DataFrame) -> dict[str, tuple[str, str]]:
     merged row) are one entry, their patients added, ``N/R`` if any count is not reported.
     A modality that reports no adverse event lists ``None``; it stands for the row only when
     no modality of the row lists an event (``{"none": ("None", "0")}``).
+
+    Parameters
+    ----------
+    events : DataFrame
+        Rows of ``review.adverse_events``, as :func:`adverse_events` returns.
+
+    Returns
+    -------
+    dict of str to tuple of (str, str)
+        In the order the events first appear; empty when ``events`` is.
     """
     real = events[events["event"] != "None"]
     if real.empty:
@@ -448,8 +654,21 @@ def event_counts(events: pd.DataFrame) -> dict[str, tuple[str, str]]:
 
 
 def format_adverse_events(events: pd.DataFrame) -> str:
-    """``Infection (5), injection pain (6), skin discoloration (N/R)``; ``None`` when none; ``N/R`` when
-    none is listed."""
+    """``Infection (5), injection pain (6), skin discoloration (N/R)``; ``None`` when none;
+    ``N/R`` when none is listed.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Rows of ``review.adverse_events``, as :func:`adverse_events` returns.
+
+    Returns
+    -------
+    str
+        The events of :func:`event_counts` with their patients, the first as listed and
+        the rest starting in lower case; ``None`` when the modalities report no event;
+        ``N/R`` when no row is listed.
+    """
     counts = event_counts(events)
     if list(counts) == ["none"]:
         return "None"
@@ -465,6 +684,10 @@ def format_adverse_events(events: pd.DataFrame) -> str:
 
 def table2(review: Review) -> pd.DataFrame:
     """Table 2 recomputed from the data, with numbers (one row per modality).
+
+    Parameters
+    ----------
+    review : Review
 
     Returns
     -------
@@ -512,7 +735,21 @@ def table2(review: Review) -> pd.DataFrame:
 
 
 def table2_printed(review: Review) -> pd.DataFrame:
-    """Table 2 recomputed, printed the way the paper prints it (same columns as ``paper_table2.csv``)."""
+    """Table 2 recomputed, printed the way the paper prints it (same columns as
+    ``paper_table2.csv``).
+
+    Parameters
+    ----------
+    review : Review
+
+    Returns
+    -------
+    DataFrame
+        Indexed by modality, in the paper's order; text columns ``row_label``, ``n``,
+        ``largest_diameter`` and the pooled columns
+        (:data:`~helpers.data.printed.POOLED_COLUMNS`), which are empty on a row merged
+        into another.
+    """
     groups = table2_groups(review)
     rows = []
     for modality, mod in review.modalities.iterrows():
@@ -547,12 +784,22 @@ def _same_number(printed: str, value: float) -> bool:
 
 
 def _events(events: pd.DataFrame) -> dict[str, str]:
-    """The data's adverse events of a row as the printed cell names them: {"infection": "5", "recurrence": "N/R"}."""
+    """The data's adverse events of a row as the printed cell names them:
+    {"infection": "5", "recurrence": "N/R"}."""
     return {key: count for key, (_, count) in event_counts(events).items()}
 
 
 def compare_table2(review: Review) -> pd.DataFrame:
     """The paper's Table 2 beside the recomputed one, one row per number.
+
+    Long: one pass over the paper's rows in which every column's numbers go through the one
+    ``add`` that applies the notes and the status rule; split by column, each part would
+    need the row, its group, the notes and the shared list of results.
+
+    Parameters
+    ----------
+    review : Review
+        The loaded review, under the readings it carries (:mod:`helpers.analysis.readings`).
 
     Returns
     -------
@@ -561,16 +808,17 @@ def compare_table2(review: Review) -> pd.DataFrame:
         (``median``, ``range``, a response category, an adverse event); ``status`` is
         ``reproduced``, ``discrepancy``, or ``not_computable`` where the paper prints a
         number and the data have none (no study of the row, or none reporting it); ``note``
-        explains a discrepancy, from
-        ``data/table2_notes.yaml`` (``review.table2_notes``, checked by the loader: every
-        note names a cell part that exists, and each appears here).
+        explains a discrepancy, from ``data/table2_notes.yaml`` (``review.table2_notes``,
+        checked by the loader: every note names a cell part that exists, and each appears
+        here).
     """
     groups = table2_groups(review)
     notes = review.table2_notes
     rows = []
 
     def add(modality, column, part, paper, recomputed, ok, computable=True, note=""):
-        # not computable: the paper prints a number the data have none of (no study, nothing reported)
+        # not computable: the paper prints a number the data have none of (no study, nothing
+        # reported)
         status = "not_computable" if not computable else "reproduced" if ok else "discrepancy"
         note = " ".join(filter(None, [note, notes.get((modality, column, part), "")]))
         rows.append(
@@ -624,11 +872,13 @@ def compare_table2(review: Review) -> pd.DataFrame:
             median, low, high = parse_duration(printed[measure])
             if median == NOT_APPLICABLE and TOO_SMALL in str(printed[measure]):
                 # Footnote c, "A group of patients was too small": a judgment not to summarise,
-                # scored the same way in every cell, whatever the data hold, with their value beside it.
+                # scored the same way in every cell, whatever the data hold, with their value
+                # beside it.
                 have = (
                     "nothing to pool"
                     if pooled.status != "reported"
-                    else f"{pooled} (a median over {pooled.patients} patient{'s' * (pooled.patients != 1)}, "
+                    else f"{pooled} (a median over {pooled.patients} "
+                    f"patient{'s' * (pooled.patients != 1)}, "
                     f"{pooled.studies} stud{'ies' if pooled.studies != 1 else 'y'} in all)"
                 )
                 add(
@@ -639,12 +889,13 @@ def compare_table2(review: Review) -> pd.DataFrame:
                     str(pooled),
                     False,
                     computable=False,
-                    note=f"Table 2 footnote c: the paper judged the group too small to summarise, a judgment rather "
-                    f"than a number; the data give {have}.",
+                    note=f"Table 2 footnote c: the paper judged the group too small to summarise, "
+                    f"a judgment rather than a number; the data give {have}.",
                 )
                 continue
             if median in (NOT_APPLICABLE, NOT_REPORTED):
-                # N/A (not applicable) or N/R: no number, which holds when the data have none to pool.
+                # N/A (not applicable) or N/R: no number, which holds when the data have none
+                # to pool.
                 ok = pooled.status != "reported"
                 add(modality, measure, "median", strip_footnotes(printed[measure]), str(pooled), ok)
                 continue
@@ -738,9 +989,18 @@ READING_COLUMNS = [
 def compare_readings(review: Review) -> pd.DataFrame:
     """Table 2's numbers under the project's readings and under the paper's stated method alone.
 
-    :func:`compare_table2` twice: with the project's readings (:data:`helpers.analysis.readings.PROJECT`)
-    and with none (:data:`helpers.analysis.readings.STRICT`), one row per number that either
-    reading recomputes differently.
+    :func:`compare_table2` twice: with the project's readings
+    (:data:`helpers.analysis.readings.PROJECT`) and with none
+    (:data:`helpers.analysis.readings.STRICT`), one row per number that either reading
+    recomputes differently.
+
+    Long: the project's run, one run per reading withdrawn and the strict run are compared
+    in one place, so ``reproduces`` and ``rests_on`` of each row come from the same runs.
+
+    Parameters
+    ----------
+    review : Review
+        The loaded review; the readings it carries are replaced in every run.
 
     Returns
     -------
