@@ -1,4 +1,5 @@
-"""Validate a data folder from the command line: a thin wrapper around :func:`helpers.load_review`.
+"""Validate a data folder from the command line: a thin wrapper around
+:func:`helpers.load_review`.
 
 Usage::
 
@@ -25,6 +26,18 @@ __all__ = ["main", "validate_folder"]
 def validate_folder(data_dir=None) -> tuple[Review, int]:
     """Load and validate a data folder (uncached); return the review and the number of claims.
 
+    Parameters
+    ----------
+    data_dir : path-like, optional
+        The data folder; None is the project's ``data/``.
+
+    Returns
+    -------
+    review : Review
+        The validated review.
+    n_claims : int
+        The number of claims in its claims register.
+
     Raises
     ------
     DataValidationError
@@ -35,6 +48,21 @@ def validate_folder(data_dir=None) -> tuple[Review, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command: validate the folder named in ``argv`` and print the outcome.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The command's arguments: none, or the data folder; ``-h``/``--help`` prints the usage.
+        None reads them from ``sys.argv``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 valid (or help asked for), 1 invalid data (every problem printed to
+        standard error), 2 a usage or set-up error or output that cannot be written, 130
+        interrupted.
+    """
     robust_output()
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) > 1 or (argv and argv[0] in ("-h", "--help")):
@@ -53,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     try:
         print(
-            f"valid: {review!r}; {n_claims} claims; {len(review.findings)} findings about the paper",
+            f"valid: {review!r}; {n_claims} claims; "
+            f"{len(review.findings)} findings about the paper",
             flush=True,
         )
     except BrokenPipeError:

@@ -40,6 +40,25 @@ def load_appraisals(path: Path | str, review: Review) -> pd.DataFrame:
     :data:`ANSWERS`; every appraised study answers each question of its checklist exactly
     once.
 
+    Long: one pass from the file to the checked table that collects every problem (file,
+    columns, each row, each study's missing answers) into the one list raised at the end;
+    split, that list and the file's name would be passed between the parts.
+
+    Parameters
+    ----------
+    path : Path or str
+        The appraisal file (UTF-8 CSV, at most :data:`~helpers.data.readers.MAX_TABLE_BYTES`).
+    review : Review
+        The loaded review: its studies' ``design`` picks each study's checklist
+        (:data:`CHECKLIST_FOR_DESIGN`), its ``jbi_questions`` the questions.
+
+    Returns
+    -------
+    DataFrame
+        One row per answer, in the file's order, with columns ``ref`` (int), ``checklist``,
+        ``question`` (int) and ``answer`` (one of :data:`ANSWERS`: the file's answer lower
+        case, spaces as underscores). A ``note`` column is read and checked but not kept.
+
     Raises
     ------
     DataValidationError

@@ -43,7 +43,8 @@ def cache_dir() -> Path:
 
 
 def _evict(folder: Path, keep: int) -> None:
-    """Remove all but the ``keep`` most recently written cache entries (and leftovers of killed writes)."""
+    """Remove all but the ``keep`` most recently written cache entries (and leftovers of killed
+    writes)."""
     entries = sorted(
         folder.glob("review-*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True
     )

@@ -40,6 +40,21 @@ def read_descriptor(path: Path | None = None) -> dict:
 
     The project's own file, parsed once per version of it (keyed by its size and
     modification time); each call returns a fresh copy.
+
+    Parameters
+    ----------
+    path : Path, optional
+        The descriptor file; None is the project's ``data/datapackage.yaml``.
+
+    Returns
+    -------
+    dict
+        The parsed YAML, with at least a ``resources`` list; a deep copy the caller may change.
+
+    Raises
+    ------
+    SetupError
+        When the file cannot be read or parsed, or is not a mapping with a list of resources.
     """
     path = Path(path or paths.DATA_PACKAGE)
     try:
@@ -66,6 +81,12 @@ def read_descriptor(path: Path | None = None) -> dict:
 
 def data_dictionary(descriptor: dict | None = None) -> pd.DataFrame:
     """One row per column of every table in ``data/datapackage.yaml``.
+
+    Parameters
+    ----------
+    descriptor : dict, optional
+        A data package descriptor as :func:`read_descriptor` returns it; None reads the
+        project's.
 
     Returns
     -------

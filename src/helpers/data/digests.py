@@ -15,7 +15,19 @@ __all__ = ["data_checksum", "data_files", "helpers_digest"]
 
 def data_files(data_dir: Path | str | None = None) -> list[str]:
     """The files the loader reads from a data folder, relative to it: every table the data
-    dictionary describes, the registers, and the folder's own copy of the dictionary."""
+    dictionary describes, the registers, and the folder's own copy of the dictionary.
+
+    Parameters
+    ----------
+    data_dir : Path or str, optional
+        The data folder. Not read: the list comes from the project's data dictionary, so it is
+        the same for every folder.
+
+    Returns
+    -------
+    list of str
+        Paths relative to the data folder, sorted, without duplicates.
+    """
     names = [r["path"] for r in read_descriptor()["resources"] if r["name"] in TABLES]
     return sorted({*names, *REGISTER_FILES, "datapackage.yaml"})
 
@@ -29,6 +41,16 @@ def data_checksum(data_dir: Path | str | None = None) -> str:
     is missing, not a plain file, unreadable or over the loader's size limit enters as that
     fact, not its bytes, so the checksum is always defined and never reads more than the
     loader would (the loader then reports the file).
+
+    Parameters
+    ----------
+    data_dir : Path or str, optional
+        The data folder; None is the project's ``data/``.
+
+    Returns
+    -------
+    str
+        The hexadecimal SHA-256 digest (64 characters).
     """
     root = Path(data_dir or paths.DATA_DIR)
     h = hashlib.sha256()
@@ -51,7 +73,14 @@ def data_checksum(data_dir: Path | str | None = None) -> str:
 
 
 def helpers_digest() -> str:
-    """SHA-256 of the helpers package's code and templates: changes whenever any of them does."""
+    """SHA-256 of the helpers package's code and templates: changes whenever any of them does.
+
+    Returns
+    -------
+    str
+        The hexadecimal digest over the path and bytes of every ``.py``, ``.j2`` and ``.json``
+        file under the package, in sorted order.
+    """
     root = Path(__file__).parents[1]
     h = hashlib.sha256()
     for p in sorted(root.rglob("*")):

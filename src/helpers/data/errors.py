@@ -95,7 +95,8 @@ def robust_output() -> None:
 
 
 def output_closed() -> None:
-    """After a write to a closed pipe (``| head``): send the rest to nowhere, so exiting does not fail too."""
+    """After a write to a closed pipe (``| head``): send the rest to nowhere, so exiting does not
+    fail too."""
     import os
     import sys
 

@@ -12,8 +12,9 @@ such text into a report goes through one of these functions:
   with ``'`` so the spreadsheet shows it as text instead of running it as a formula
   (the common practice against CSV injection). Numbers are written as numbers.
 
-SVG figures need nothing here: matplotlib escapes text in SVG, and :mod:`helpers.report.style`
-turns off its math parsing, so a ``$`` in a label is a dollar sign.
+SVG figures need nothing here: matplotlib escapes text in SVG, and
+:mod:`helpers.report.style` turns off its math parsing, so a ``$`` in a label is a dollar
+sign.
 """
 
 from __future__ import annotations
@@ -33,7 +34,18 @@ _MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|~<>&$\"'=:")
 
 
 def html(text) -> str:
-    """``text`` as HTML text: ``<b>`` is shown, never rendered."""
+    """``text`` as HTML text: ``<b>`` is shown, never rendered.
+
+    Parameters
+    ----------
+    text : object
+        Any value; it is converted with ``str``.
+
+    Returns
+    -------
+    str
+        The text with ``<``, ``>``, ``&`` and both quotes as entities.
+    """
     return _html.escape(str(text), quote=True)
 
 
@@ -43,6 +55,17 @@ def markdown(text) -> str:
     Markdown and HTML punctuation is backslash-escaped (CommonMark shows an escaped
     character as itself), ``<``, ``>``, ``&`` and quotes become numeric entities, and line
     breaks become spaces (a line break could start a heading or a list).
+
+    Parameters
+    ----------
+    text : object
+        Any value; it is converted with ``str``.
+
+    Returns
+    -------
+    str
+        The escaped text, its runs of white space collapsed to single spaces and its ends
+        stripped.
     """
     out = []
     for ch in " ".join(str(text).split()):
@@ -60,6 +83,16 @@ def csv_cell(value):
 
     A text that already begins with ``'`` and then a formula character gets one too, so that
     :func:`csv_value` gives back exactly the text that was written.
+
+    Parameters
+    ----------
+    value : object
+        A cell's value; only a ``str`` can be changed.
+
+    Returns
+    -------
+    object
+        ``value`` with ``'`` prefixed when it needs one, else ``value`` unchanged.
     """
     if isinstance(value, str) and (
         value.startswith(FORMULA_START)
@@ -70,7 +103,19 @@ def csv_cell(value):
 
 
 def csv_value(cell):
-    """The text a cell held before :func:`csv_cell` (for reading back a file this project wrote)."""
+    """The text a cell held before :func:`csv_cell` (for reading back a file this project
+    wrote).
+
+    Parameters
+    ----------
+    cell : object
+        A cell as read from the file.
+
+    Returns
+    -------
+    object
+        ``cell`` without the ``'`` that :func:`csv_cell` prefixed, else ``cell`` unchanged.
+    """
     if (
         isinstance(cell, str)
         and cell.startswith("'")
@@ -82,7 +127,24 @@ def csv_value(cell):
 
 def write_csv(frame: pd.DataFrame, path: Path | str, decimals: int | None = None) -> Path:
     """Write ``frame`` (no index) as UTF-8 CSV with ``\\n`` line ends, every text quoted,
-    formula-leading text neutralised (:func:`csv_cell`), atomically: the file is complete or absent."""
+    formula-leading text neutralised (:func:`csv_cell`), atomically: the file is complete or
+    absent.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table to write; its index is left out. Text columns go through :func:`csv_cell`.
+    path : Path or str
+        The file to write; missing parent folders are created.
+    decimals : int, optional
+        Round float columns to this many decimals (for stable bytes); None writes them as
+        they are.
+
+    Returns
+    -------
+    Path
+        ``path``, as a Path.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     safe = frame.copy()

@@ -103,7 +103,8 @@ class Review:
     jbi_questions : DataFrame
         The JBI checklist questions, indexed by (checklist, question).
     prisma : DataFrame
-        The PRISMA 2020 flow counts the paper gives, indexed by ``box`` (see :mod:`helpers.analysis.prisma`).
+        The PRISMA 2020 flow counts the paper gives, indexed by ``box`` (see
+        :mod:`helpers.analysis.prisma`).
     claims : list of Claim
         The claims register (``claims.yaml``), checked against the tables
         (:mod:`helpers.data.registers`).
@@ -194,7 +195,8 @@ class _Source:
 def _read_sources(
     data_dir: Path, resources: dict[str, dict]
 ) -> tuple[dict[str, _Source], list[Problem]]:
-    """Read every table once (stage 1): present, readable, UTF-8, CSV, a header with the dictionary's columns."""
+    """Read every table once (stage 1): present, readable, UTF-8, CSV, a header with the
+    dictionary's columns."""
     problems, sources = [], {}
     for name in TABLES:
         if name not in resources:
@@ -223,7 +225,8 @@ def _read_sources(
 
 
 def _check_header(rel: str, header: list[str], resource: dict) -> list[Problem]:
-    """Columns are matched by name: report missing, unknown, repeated and space-padded columns, one problem each."""
+    """Columns are matched by name: report missing, unknown, repeated and space-padded columns,
+    one problem each."""
     expected = [f["name"] for f in resource["schema"]["fields"]]
     rule = "columns as in the data dictionary"
     problems = []
@@ -249,7 +252,8 @@ def _check_header(rel: str, header: list[str], resource: dict) -> list[Problem]:
             what = (
                 "an empty column name"
                 if h == ""
-                else "column is not in the data dictionary (add it to data/datapackage.yaml, or remove it)"
+                else "column is not in the data dictionary "
+                "(add it to data/datapackage.yaml, or remove it)"
             )
             problems.append(Problem(rel, rule, what, row=1, column=h or None))
     problems += [
@@ -342,7 +346,7 @@ def _empty_tables(sources: dict[str, _Source]) -> list[Problem]:
     ]
 
 
-# --------------------------------------------------------------------------- stage 3: the data dictionary
+# --------------------------------------------------------------------- stage 3: the data dictionary
 
 _ERROR_TEXT = {
     "type-error": "value {cell!r} is not of type {type}",
@@ -366,7 +370,8 @@ def _constraint_text(note: str, cell) -> str:
 
 
 def _inline_rows(source: _Source) -> list[list[str]]:
-    """The table in the dictionary's column order, booleans in the one spelling Frictionless reads."""
+    """The table in the dictionary's column order, booleans in the one spelling Frictionless
+    reads."""
     header = source.table.header
     names = [f["name"] for f in source.fields]
     order = [header.index(n) for n in names]
@@ -529,7 +534,8 @@ def _derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     }
     for name, key in keys.items():
         table = out[name].drop(columns="csv_row").set_index(key)
-        # A vocabulary with an ``order`` column is sorted here, once: every table and figure follows it.
+        # A vocabulary with an ``order`` column is sorted here, once: every table and figure
+        # follows it.
         out[name] = table.sort_values("order", kind="stable") if "order" in table.columns else table
     return out
 

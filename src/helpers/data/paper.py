@@ -128,7 +128,19 @@ MASKS = (
 
 
 def word_value(token: str) -> int | None:
-    """The value of a number word (:data:`NUMBER_WORDS`, any case): "Six" is 6; ``None`` for anything else."""
+    """The value of a number word (:data:`NUMBER_WORDS`, any case): "Six" is 6; ``None`` for
+    anything else.
+
+    Parameters
+    ----------
+    token : str
+        One token, a word or digits.
+
+    Returns
+    -------
+    int or None
+        1 to 12 for a number word; None for anything else, digits included.
+    """
     low = token.lower()
     return NUMBER_WORDS.index(low) + 1 if low in NUMBER_WORDS else None
 
@@ -145,19 +157,44 @@ class Passage:
 
 
 def fold(value: str) -> str:
-    """Whitespace folded to single spaces, as passages and quotes are compared."""
+    """Whitespace folded to single spaces, as passages and quotes are compared.
+
+    Parameters
+    ----------
+    value : str
+        Any text (another value is converted with ``str``).
+
+    Returns
+    -------
+    str
+        The text with every run of white space (line breaks included) one space, and no
+        spaces at its ends.
+    """
     return " ".join(str(value).split())
 
 
 @cache
 def text() -> str:
-    """The paper's full text."""
+    """The paper's full text.
+
+    Returns
+    -------
+    str
+        The contents of :data:`PAPER_TEXT`, read once (cached).
+    """
     return PAPER_TEXT.read_text(encoding="utf-8")
 
 
 @cache
 def passages() -> tuple[Passage, ...]:
-    """The paper cut into :data:`PASSAGES` (table cells and the reference list left out)."""
+    """The paper cut into :data:`PASSAGES` (table cells and the reference list left out).
+
+    Returns
+    -------
+    tuple of Passage
+        One per name of :data:`PASSAGES`, in that order, each text folded (:func:`fold`); a
+        passage with no lines has empty text. Computed once (cached).
+    """
     parts: dict[str, list[str]] = {name: [] for name in PASSAGES}
     current = "Front matter"
     table = None  # the table whose caption, abbreviations and footnotes come next
@@ -203,6 +240,12 @@ def table_cells() -> dict[tuple[str, str, str], str]:
     ``row`` is the row's first cell (``"Pavlov-Dolijanovic [58]"``, ``"Intralesional"``),
     footnote letters after it dropped; ``column`` is the header's text. A cell wrapped onto
     a line of its own (Eleryan's "1/2 pain reduction") is joined to the cell above it.
+
+    Returns
+    -------
+    dict
+        ``(table, row, column)`` to the cell's folded text; ``table`` is ``"Table 1"`` or
+        ``"Table 2"``. Empty cells are left out. Computed once (cached).
     """
     cells: dict[tuple[str, str, str], str] = {}
     table, header, last = None, None, None
@@ -237,7 +280,20 @@ CELL_SEPARATOR = " | "
 
 def source_cell(item: str) -> tuple[str, str, str] | None:
     """A table cell named as ``"Table 2 | row | column"`` (a note's printed source): its key in
-    :func:`table_cells`, or ``None`` if the text does not have that form."""
+    :func:`table_cells`, or ``None`` if the text does not have that form.
+
+    Parameters
+    ----------
+    item : str
+        A source as a note names it.
+
+    Returns
+    -------
+    tuple of (str, str, str) or None
+        ``(table, row, column)`` when ``item`` has three parts separated by
+        :data:`CELL_SEPARATOR` and the first is ``"Table 1"`` or ``"Table 2"``; else None.
+        Whether the cell exists is not checked.
+    """
     parts = item.split(CELL_SEPARATOR)
     return tuple(parts) if len(parts) == 3 and parts[0] in ("Table 1", "Table 2") else None
 
@@ -247,6 +303,18 @@ def cell_quote_problem(section: str, quote: str) -> str | None:
 
     A claim in section ``Table 1`` or ``Table 2`` may quote a cell as
     ``"<row> | <column> | <cell>"``; the cell must be printed exactly so.
+
+    Parameters
+    ----------
+    section : str
+        The claim's section: ``"Table 1"`` or ``"Table 2"`` for a table's cells.
+    quote : str
+        The claim's quote; whitespace is folded before it is split.
+
+    Returns
+    -------
+    str or None
+        What is wrong (no such row and column, or the cell printed otherwise), or None.
     """
     parts = fold(quote).split(CELL_SEPARATOR)
     if len(parts) != 3:
@@ -255,7 +323,10 @@ def cell_quote_problem(section: str, quote: str) -> str | None:
     printed = table_cells().get((section, row, column))
     if printed is None:
         rows = sorted({r for t, r, _ in table_cells() if t == section})
-        return f"{section} has no cell in row {row!r}, column {column!r} (rows: {', '.join(rows[:6])}, ...)"
+        return (
+            f"{section} has no cell in row {row!r}, column {column!r} "
+            f"(rows: {', '.join(rows[:6])}, ...)"
+        )
     return (
         None
         if printed == value
@@ -264,17 +335,60 @@ def cell_quote_problem(section: str, quote: str) -> str | None:
 
 
 def is_cell_quote(section: str, quote: str) -> bool:
-    """True for a quote of a table cell (:func:`cell_quote_problem`) in a table's section."""
+    """True for a quote of a table cell (:func:`cell_quote_problem`) in a table's section.
+
+    Parameters
+    ----------
+    section : str
+        The claim's section.
+    quote : str
+        The claim's quote.
+
+    Returns
+    -------
+    bool
+        True when ``section`` is ``"Table 1"`` or ``"Table 2"`` and the folded quote has three
+        parts separated by :data:`CELL_SEPARATOR`.
+    """
     return section in ("Table 1", "Table 2") and len(fold(quote).split(CELL_SEPARATOR)) == 3
 
 
 def passage_text(name: str) -> str:
-    """The folded text of one passage (:data:`PASSAGES`)."""
+    """The folded text of one passage (:data:`PASSAGES`).
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`PASSAGES`.
+
+    Returns
+    -------
+    str
+        The passage's text, as :func:`passages` gives it.
+
+    Raises
+    ------
+    StopIteration
+        When ``name`` is not a passage.
+    """
     return next(p.text for p in passages() if p.name == name)
 
 
 def passage_of(section: str) -> str:
-    """The passage a claim's section lies in: ``"Results / Adverse effects"`` is in ``"Results"``."""
+    """The passage a claim's section lies in: ``"Results / Adverse effects"`` is in
+    ``"Results"``.
+
+    Parameters
+    ----------
+    section : str
+        A claim's section, a passage's name optionally followed by ``" / "`` and a
+        subheading.
+
+    Returns
+    -------
+    str
+        The part before the first ``" / "`` (the whole section if there is none).
+    """
     return section.split(" / ")[0]
 
 
@@ -285,12 +399,37 @@ def _masked(value: str) -> str:
 
 
 def numbers(value: str) -> list[tuple[int, str]]:
-    """Every number token of a text with its position, masked tokens (:data:`MASKS`) left out."""
+    """Every number token of a text with its position, masked tokens (:data:`MASKS`) left out.
+
+    Parameters
+    ----------
+    value : str
+        The text.
+
+    Returns
+    -------
+    list of (int, str)
+        ``(position, token)`` in order of position; the position is the token's character
+        offset in ``value``. A token is a run of digits (with inner ``.`` or ``,``, so
+        ``1,000`` and ``2.5`` are one token) or a number word of :data:`NUMBER_WORDS`.
+    """
     return [(m.start(), m.group()) for m in _TOKEN.finditer(_masked(value))]
 
 
 def masked_numbers(value: str) -> list[tuple[int, str, str]]:
-    """The number tokens :data:`MASKS` leave out: (position, token, mask name)."""
+    """The number tokens :data:`MASKS` leave out: (position, token, mask name).
+
+    Parameters
+    ----------
+    value : str
+        The text.
+
+    Returns
+    -------
+    list of (int, str, str)
+        ``(position, token, mask name)``, sorted; the position is the token's character
+        offset in ``value``.
+    """
     found = []
     for name, pattern, _ in MASKS:
         for m in re.finditer(pattern, value):
@@ -300,7 +439,22 @@ def masked_numbers(value: str) -> list[tuple[int, str, str]]:
 
 def token_run(quote: str, reported: str) -> list[tuple[int, str]] | None:
     """The tokens of ``quote`` that ``reported`` stands for: its number tokens at the first
-    place they follow each other among the quote's number tokens; ``None`` if nowhere."""
+    place they follow each other among the quote's number tokens; ``None`` if nowhere.
+
+    Parameters
+    ----------
+    quote : str
+        The quoted text; whitespace is folded first.
+    reported : str
+        The reported value (any value is converted with ``str``); its number tokens are
+        matched case-insensitively.
+
+    Returns
+    -------
+    list of (int, str) or None
+        ``(position in the folded quote, token)`` of the matched run; None when the run is
+        not in the quote or ``reported`` has no number token.
+    """
     tokens = numbers(fold(quote))
     wanted = [t.lower() for _, t in numbers(str(reported))]
     values = [t.lower() for _, t in tokens]
@@ -319,6 +473,19 @@ def claimed_tokens(body: str, entries) -> dict[int, list[str]]:
     they follow each other among its quote's tokens (:func:`token_run`), wherever the quote
     stands in ``body``. A number that only lies inside a quote checked for another of its
     numbers is not accounted for.
+
+    Parameters
+    ----------
+    body : str
+        The folded text of a passage.
+    entries : iterable of (str, str, str)
+        ``(label, quote, reported)`` for each claim or declaration.
+
+    Returns
+    -------
+    dict of int to list of str
+        Character offset in ``body`` of each accounted token to the labels of the entries
+        that account for it, in the order of ``entries``.
     """
     owned: dict[int, list[str]] = {}
     for label, quote, reported in entries:
@@ -342,12 +509,18 @@ COVERAGE_STATUSES = ("claimed", "declared", "masked", "unclaimed")
 def coverage(review) -> pd.DataFrame:
     """Every number token of the paper's text and what accounts for it.
 
+    Parameters
+    ----------
+    review : Review
+        A loaded review; its ``claims`` and ``non_claims`` are matched to the passages.
+
     Returns
     -------
     DataFrame
         Columns :data:`COVERAGE_COLUMNS`, one row per token in reading order; ``status``
         is one of :data:`COVERAGE_STATUSES`, ``by`` names the claims, the declaration's
-        kind and reason, or the mask.
+        kind and reason, or the mask. ``position`` is the token's character offset in the
+        passage's folded text, ``context`` the 60 characters before it and 40 from it.
     """
     rows = []
     for passage in passages():
@@ -387,7 +560,19 @@ def coverage(review) -> pd.DataFrame:
 
 
 def coverage_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Tokens per passage and status (every passage in reading order, every status a column)."""
+    """Tokens per passage and status (every passage in reading order, every status a column).
+
+    Parameters
+    ----------
+    table : DataFrame
+        As :func:`coverage` returns it (columns ``passage`` and ``status`` are used).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by passage (every name of :data:`PASSAGES`), one count column per status of
+        :data:`COVERAGE_STATUSES` and ``total``.
+    """
     counts = pd.crosstab(table["passage"], table["status"]).reindex(
         columns=list(COVERAGE_STATUSES), fill_value=0
     )

@@ -30,6 +30,17 @@ DATA_PACKAGE = DATA_DIR / "datapackage.yaml"
 
 
 def project_path(path: str | os.PathLike) -> Path:
-    """A path relative to the project root (absolute paths are kept)."""
+    """A path relative to the project root (absolute paths are kept).
+
+    Parameters
+    ----------
+    path : str or path-like
+        A path, relative to the project root or absolute.
+
+    Returns
+    -------
+    Path
+        ``path`` if absolute, else :data:`PROJECT_ROOT` joined with it.
+    """
     path = Path(path)
     return path if path.is_absolute() else PROJECT_ROOT / path

@@ -52,7 +52,8 @@ IMPROVEMENT = ("complete", "partial")
 RESPONSE_COLUMNS = tuple(column for _, column in RESPONSE_CATEGORIES.values())
 #: The key of the category of patients whose response is not known.
 UNKNOWN_CATEGORY = "unknown"
-#: The outcomes.csv columns of the categories counted per lesion (no lesion is of unknown response).
+#: The outcomes.csv columns of the categories counted per lesion (no lesion is of unknown
+#: response).
 LESION_RESPONSE_COLUMNS = tuple(
     f"lesions_{column}"
     for key, (_, column) in RESPONSE_CATEGORIES.items()
@@ -90,12 +91,41 @@ _NUMBER = r"[0-9]{1,9}(?:\.[0-9]{1,6})?"
 
 
 def strip_footnotes(text: str) -> str:
-    """``"N/A ^c"`` -> ``"N/A"``: the footnote marks Table 2 prints after a value."""
+    """``"N/A ^c"`` -> ``"N/A"``: the footnote marks Table 2 prints after a value.
+
+    Parameters
+    ----------
+    text : str
+        A printed cell (another value is converted with ``str``).
+
+    Returns
+    -------
+    str
+        The cell without any ``^`` and letter (and the spaces before it), ends stripped.
+    """
     return re.sub(r"\s*\^[a-z]\b", "", str(text)).strip()
 
 
 def parse_diameter(text: str) -> tuple[float, str]:
-    """``"<20.0"`` -> (20.0, "<"); ``"N/R"`` -> (nan, "")."""
+    """``"<20.0"`` -> (20.0, "<"); ``"N/R"`` -> (nan, "").
+
+    Parameters
+    ----------
+    text : str
+        A printed cell of Table 2's largest-diameter column; footnote marks are ignored.
+
+    Returns
+    -------
+    value : float
+        The diameter as printed (the column's unit, cm); NaN for N/R.
+    bound : str
+        ``"<"`` or ``">"`` when the number is a bound, else ``""``.
+
+    Raises
+    ------
+    ValueError
+        When the cell is not a number with an optional ``<`` or ``>``, or N/R.
+    """
     t = strip_footnotes(text)
     if t == NOT_REPORTED:
         return math.nan, ""
@@ -108,7 +138,26 @@ def parse_diameter(text: str) -> tuple[float, str]:
 
 
 def parse_duration(text: str) -> tuple[str, str | None, str | None]:
-    """``"3.9 (0.3–24)"`` -> ("3.9", "0.3", "24"); ``"N/A ^c"`` -> ("N/A", None, None)."""
+    """``"3.9 (0.3–24)"`` -> ("3.9", "0.3", "24"); ``"N/A ^c"`` -> ("N/A", None, None).
+
+    Parameters
+    ----------
+    text : str
+        A printed cell of a Table 2 duration column (:data:`DURATION_COLUMNS`); footnote
+        marks are ignored.
+
+    Returns
+    -------
+    median : str
+        The value as printed (months), or ``"N/A"`` or ``"N/R"``.
+    low, high : str or None
+        The range's ends as printed; None when the cell prints no range.
+
+    Raises
+    ------
+    ValueError
+        When the cell is not a number with an optional ``(low–high)``, N/A or N/R.
+    """
     t = strip_footnotes(text)
     if t in (NOT_APPLICABLE, NOT_REPORTED):
         return t, None, None
@@ -121,13 +170,33 @@ def parse_duration(text: str) -> tuple[str, str | None, str | None]:
 
 
 def parse_response(text: str) -> dict[str, tuple[str, int, int]]:
-    """``"Complete, 19, 9/48 Partial, 63, 30/48"`` -> {"complete": ("19", 9, 48), "partial": ("63", 30, 48)}."""
+    """``"Complete, 19, 9/48 Partial, 63, 30/48"`` -> {"complete": ("19", 9, 48), "partial":
+    ("63", 30, 48)}.
+
+    Parameters
+    ----------
+    text : str
+        A printed cell of Table 2's response column; footnote marks are ignored.
+
+    Returns
+    -------
+    dict of str to (str, int, int)
+        By category key of :data:`RESPONSE_CATEGORIES`, in the cell's order: the percentage
+        as printed, the patients in the category and the patients it is out of.
+
+    Raises
+    ------
+    ValueError
+        When the cell is not a run of ``<Label>, <percent>, <k>/<n>`` items, or names a
+        category twice.
+    """
     labels = {label: key for key, (label, _) in RESPONSE_CATEGORIES.items()}
     t = strip_footnotes(text)
     item = rf"({'|'.join(labels)}), ({_NUMBER}), ([0-9]{{1,9}})/([0-9]{{1,9}})"
     if not re.fullmatch(rf"{item}(?: {item})*", t):
         raise ValueError(
-            f"cannot read the Table 2 response cell {text!r} (categories like 'Complete, 19, 9/48 Partial, 63, 30/48')"
+            f"cannot read the Table 2 response cell {text!r} "
+            "(categories like 'Complete, 19, 9/48 Partial, 63, 30/48')"
         )
     found = re.findall(item, t)
     keys = [labels[label] for label, *_ in found]
@@ -138,14 +207,33 @@ def parse_response(text: str) -> dict[str, tuple[str, int, int]]:
 
 def parse_adverse_events(text: str) -> dict[str, str]:
     """``"Infection (5), injection pain (6 ^b)"`` -> {"infection": "5", "injection pain": "6"};
-    ``"None"`` -> {"none": "0"}."""
+    ``"None"`` -> {"none": "0"}.
+
+    Parameters
+    ----------
+    text : str
+        A printed cell of Table 2's adverse-events column; footnote marks are ignored.
+
+    Returns
+    -------
+    dict of str to str
+        The event's name, lower case, to its count as printed (digits or ``"N/R"``), in the
+        cell's order.
+
+    Raises
+    ------
+    ValueError
+        When the cell is not ``None`` or a comma-separated run of ``<event> (<count>)``, or
+        names an event twice.
+    """
     t = strip_footnotes(text)
     if t == "None":
         return {"none": "0"}
     item = r"([^,()]+?) \(([0-9]{1,9}|N/R)(?: \^[a-z])?\)"
     if not re.fullmatch(rf"{item}(?:, {item})*", t):
         raise ValueError(
-            f"cannot read the Table 2 adverse events {text!r} (like 'Infection (5), recurrence (N/R)' or None)"
+            f"cannot read the Table 2 adverse events {text!r} "
+            "(like 'Infection (5), recurrence (N/R)' or None)"
         )
     found = re.findall(item, t)
     names = [name.strip().lower() for name, _ in found]
@@ -155,7 +243,27 @@ def parse_adverse_events(text: str) -> dict[str, str]:
 
 
 def frequency_ends(text: str):
-    """The least and most intensive regimes of a printed frequency range (None for N/R or empty)."""
+    """The least and most intensive regimes of a printed frequency range (None for N/R or
+    empty).
+
+    Parameters
+    ----------
+    text : str or None
+        A printed cell of Table 2's frequency column.
+
+    Returns
+    -------
+    tuple of two (str, float), or None
+        ``(kind, value)`` of the least and of the most intensive alternative
+        (:meth:`Alternative.rank`): kind ``"count"`` with a number of sessions, or
+        ``"rate"`` with sessions per month, rounded to 6 decimals. None when the cell is
+        empty, N/R or names no alternative.
+
+    Raises
+    ------
+    ValueError
+        When :func:`~helpers.data.units.parse_frequency` cannot read the cell.
+    """
 
     if not text or strip_footnotes(text) == NOT_REPORTED:
         return None
@@ -182,6 +290,18 @@ def cell_problems(row: dict) -> list[tuple[str, str]]:
 
     A row merged into another (``merged_into``) prints only its ``n`` and diameter: its
     pooled cells must be empty (they would be ignored). Every other row needs every cell.
+
+    Parameters
+    ----------
+    row : dict
+        One row of ``paper_table2.csv``: column name to the printed cell, None for an empty
+        cell; ``merged_into`` names the row it is merged into, or is None.
+
+    Returns
+    -------
+    list of (str, str)
+        The column and what is wrong with its cell, in the order of :data:`READERS`; empty
+        when every cell can be read.
     """
     problems = []
     merged = row.get("merged_into") is not None
@@ -193,7 +313,8 @@ def cell_problems(row: dict) -> list[tuple[str, str]]:
                     (
                         column,
                         (
-                            f"the row is merged into {row['merged_into']!r}, which prints this column; "
+                            f"the row is merged into {row['merged_into']!r}, "
+                            "which prints this column; "
                             "leave the cell empty"
                         ),
                     )
@@ -214,6 +335,20 @@ def parts_of(row: dict, extra_events: set[str] = frozenset()) -> set[tuple[str, 
 
     Adverse-event parts are the events the cell prints plus ``extra_events`` (those the
     data list for the row); a merged row has only ``n`` and the diameter.
+
+    Parameters
+    ----------
+    row : dict
+        One row of ``paper_table2.csv`` (as for :func:`cell_problems`); its adverse-events
+        cell must be readable.
+    extra_events : set of str, optional
+        Names of further events (lower case) to include as adverse-event parts.
+
+    Returns
+    -------
+    set of (str, str)
+        ``(column, part)``: the parts of :data:`PARTS` for each column, and
+        ``("adverse_events", event)`` for each event.
     """
     columns = (
         ("n", "largest_diameter")

@@ -69,6 +69,16 @@ def read_text(
         How messages name it (relative to the data folder: ``"studies.csv"``).
     limit : int
         The largest size accepted, in bytes.
+    rule_prefix : str, optional
+        Not used: the rules the problems name are fixed.
+
+    Returns
+    -------
+    text : str or None
+        The file's text, a byte order mark dropped and line endings LF; None on a problem.
+    problem : Problem or None
+        Why the file cannot be read (missing, not a file, unreadable, over ``limit``, not
+        UTF-8, empty or only white space); None when it was read.
     """
     try:
         if not path.exists():
@@ -96,7 +106,8 @@ def read_text(
         return None, Problem(
             name,
             "UTF-8 encoding",
-            f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8; save the file as UTF-8",
+            f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8; "
+            "save the file as UTF-8",
             row=line,
         )
     if not text.strip():
@@ -120,6 +131,22 @@ def read_csv(text: str, name: str) -> tuple[CsvTable | None, list[Problem]]:
     Blank lines at the end of the file are ignored; a blank line between rows is a
     problem (a row that was cleared, not deleted). Rows are numbered as a spreadsheet
     numbers them: the header is row 1.
+
+    Parameters
+    ----------
+    text : str
+        The file's text, as :func:`read_text` returns it.
+    name : str
+        How messages name the file (relative to the data folder: ``"studies.csv"``).
+
+    Returns
+    -------
+    table : CsvTable or None
+        The header and the non-blank data rows as lists of strings (cells not stripped or
+        typed); None when the text is not CSV or holds only blank lines.
+    problems : list of Problem
+        Why the text cannot be read, or one problem per blank row between rows; empty when
+        there is none.
     """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     old = csv.field_size_limit()
@@ -182,7 +209,8 @@ class _StrictLoader(yaml.SafeLoader):
             line = event.start_mark.line + 1
             if target is not None and not isinstance(target, yaml.ScalarNode):
                 raise YamlProblem(
-                    f"the alias *{event.anchor} repeats a list or mapping; aliases may only repeat a text "
+                    f"the alias *{event.anchor} repeats a list or mapping; "
+                    "aliases may only repeat a text "
                     "(nested aliases can expand a small file into gigabytes)",
                     line,
                 )
@@ -224,7 +252,8 @@ class _StrictLoader(yaml.SafeLoader):
                 ) from None
             if key in seen:
                 raise YamlProblem(
-                    f"key {key!r} appears twice (lines {seen[key]} and {key_node.start_mark.line + 1}); "
+                    f"key {key!r} appears twice "
+                    f"(lines {seen[key]} and {key_node.start_mark.line + 1}); "
                     "the second would silently replace the first",
                     key_node.start_mark.line + 1,
                 )
@@ -247,7 +276,8 @@ _StrictLoader.add_implicit_resolver(
 _StrictLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
     ),
     list("-+.0123456789"),
 )
@@ -256,11 +286,26 @@ _StrictLoader.add_implicit_resolver(
 def load_yaml(text: str):
     """Parse YAML strictly; return ``(value, node)``, the node giving every value's line.
 
+    Parameters
+    ----------
+    text : str
+        The YAML document (one document), as :func:`read_text` returns it.
+
+    Returns
+    -------
+    value : object
+        The parsed document: dicts, lists, str, int, float, bool and None; None for an empty
+        document.
+    node : yaml.Node or None
+        The composed root node (for :func:`line_of` and :func:`key_lines`); None for an
+        empty document.
+
     Raises
     ------
     YamlProblem
-        For invalid YAML, an alias of a list or mapping, a repeated key, a non-scalar key or nesting deeper
-        than :data:`MAX_YAML_DEPTH`, with the line where it is.
+        For invalid YAML, a tag, an alias of a list or mapping, aliases expanding past
+        :data:`MAX_YAML_BYTES`, a repeated key, a non-scalar key or nesting deeper than
+        :data:`MAX_YAML_DEPTH`, with the line where it is.
     """
     loader = _StrictLoader(text)
     try:
@@ -287,12 +332,34 @@ def load_yaml(text: str):
 
 
 def line_of(node) -> int | None:
-    """The 1-based line where a composed YAML node starts."""
+    """The 1-based line where a composed YAML node starts.
+
+    Parameters
+    ----------
+    node : yaml.Node or None
+        A node from :func:`load_yaml`.
+
+    Returns
+    -------
+    int or None
+        The line; None when ``node`` is None.
+    """
     return None if node is None else node.start_mark.line + 1
 
 
 def key_lines(node) -> dict:
-    """For a mapping node: each key's line (1-based)."""
+    """For a mapping node: each key's line (1-based).
+
+    Parameters
+    ----------
+    node : yaml.Node or None
+        A node from :func:`load_yaml`.
+
+    Returns
+    -------
+    dict
+        Each plain (scalar) key's text to its line; empty when ``node`` is not a mapping.
+    """
     if not isinstance(node, yaml.MappingNode):
         return {}
     return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
@@ -300,7 +367,19 @@ def key_lines(node) -> dict:
 
 def describe(value) -> str:
     """A short, bounded description of a parsed YAML value, for messages (never ``str()`` of a
-    whole structure, which could be huge)."""
+    whole structure, which could be huge).
+
+    Parameters
+    ----------
+    value : object
+        A value from :func:`load_yaml`.
+
+    Returns
+    -------
+    str
+        The ``repr`` of a scalar (a text over 60 characters cut to 57 and ``...``); the
+        number of items of a list or keys of a mapping; else the type's name.
+    """
     if isinstance(value, bool) or value is None:
         return repr(value)
     if isinstance(value, (int, float)):

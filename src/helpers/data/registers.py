@@ -149,7 +149,21 @@ class Reported:
 
 
 def parse_reported(text: str) -> Reported:
-    """Read a printed number: ``"40"``, ``"Five"``, ``"81%"``, ``"39/48"``, ``"21:90"``, ``"2–24"``, ``"4.9"``.
+    """Read a printed number: ``"40"``, ``"Five"``, ``"81%"``, ``"39/48"``, ``"21:90"``,
+    ``"2–24"``, ``"4.9"``.
+
+    Parameters
+    ----------
+    text : str
+        The number as printed (another value is converted with ``str``). A count may be a
+        number word (:data:`helpers.data.paper.NUMBER_WORDS`) or have thousands commas
+        (``"1,000"``).
+
+    Returns
+    -------
+    Reported
+        Its kind (``count``, ``percent``, ``fraction``, ``ratio``, ``range`` or
+        ``number``), its value or values, and the decimals printed.
 
     Raises
     ------
@@ -176,7 +190,8 @@ def parse_reported(text: str) -> Reported:
     if m := re.fullmatch(r"[0-9]{1,9}\.([0-9]{1,6})", t):
         return Reported("number", (float(t),), len(m.group(1)))
     raise ValueError(
-        f"cannot read the reported value {str(text)[:40]!r} (a count, 81%, 39/48, 21:90, 2–24 or 4.9)"
+        f"cannot read the reported value {str(text)[:40]!r} "
+        "(a count, 81%, 39/48, 21:90, 2–24 or 4.9)"
     )
 
 
@@ -244,8 +259,26 @@ _TEXT_KEYS = (
 
 
 def parse_means(text: str) -> tuple[str, Reported]:
-    """What a claim's words state: ``"1"``, ``"100%"``, ``"> 50%"``: the comparison (``"="``, ``">"``,
-    ``"<"``) and the number as printed (:func:`parse_reported`)."""
+    """What a claim's words state: ``"1"``, ``"100%"``, ``"> 50%"``: the comparison (``"="``,
+    ``">"``, ``"<"``) and the number as printed (:func:`parse_reported`).
+
+    Parameters
+    ----------
+    text : str
+        A claim's ``means`` (another value is converted with ``str``).
+
+    Returns
+    -------
+    comparison : str
+        ``"<"`` or ``">"`` when the text starts with one, else ``"="``.
+    number : Reported
+        The rest of the text, read by :func:`parse_reported`.
+
+    Raises
+    ------
+    ValueError
+        When the text is blank or the number cannot be read.
+    """
     m = re.fullmatch(r"\s*([<>]?)\s*(\S.*?)\s*", str(text))
     if not m:
         raise ValueError(
@@ -309,10 +342,16 @@ def _boolean(value, vocab):
 
 def _groups(value, vocab):
     if not isinstance(value, list) or not value:
-        return f"must be a non-empty list of selections ({{modality: ...}} or {{family: ...}}), not {describe(value)}"
+        return (
+            f"must be a non-empty list of selections ({{modality: ...}} or {{family: ...}}), "
+            f"not {describe(value)}"
+        )
     for g in value:
         if not isinstance(g, dict) or len(g) != 1 or next(iter(g)) not in ("modality", "family"):
-            return f"each selection is one modality or one family ({{modality: topical_sts}}), not {describe(g)}"
+            return (
+                f"each selection is one modality or one family ({{modality: topical_sts}}), "
+                f"not {describe(g)}"
+            )
         ((key, v),) = g.items()
         problem = (MODALITY if key == "modality" else FAMILY).check(v, vocab)
         if problem:
@@ -417,7 +456,8 @@ COMPUTATION_ARGUMENTS: dict[str, tuple[dict[str, Kind], dict[str, Kind]]] = {
     "summarised_smaller_groups": ({}, {}),
     "mean_imputed_share": ({"measure": MEASURE}, {}),
 }
-#: Computations over the numbers other claims print; the claims they name must exist and print a count.
+#: Computations over the numbers other claims print; the claims they name must exist and print a
+#: count.
 CLAIM_REFERENCES = {
     "sum_of_reported": ("claims",),
     "median_of_reported": ("claims",),
@@ -477,7 +517,27 @@ PRINTED_FORMS = {
 
 
 def result_kind(computation: str, args: dict) -> str:
-    """What ``computation`` returns with these arguments (:data:`COMPUTATION_RESULTS`)."""
+    """What ``computation`` returns with these arguments (:data:`COMPUTATION_RESULTS`).
+
+    Parameters
+    ----------
+    computation : str
+        A key of :data:`COMPUTATION_RESULTS`.
+    args : dict
+        The claim's arguments; only ``statistic`` (of ``pooled_duration``) and ``rule`` (of
+        ``rule_constant``) matter.
+
+    Returns
+    -------
+    str
+        A key of :data:`PRINTED_FORMS`: ``count``, ``number``, ``proportion``, ``range`` or
+        ``percent``.
+
+    Raises
+    ------
+    KeyError
+        When ``computation`` is not known.
+    """
     if computation == "pooled_duration" and args.get("statistic") == "range":
         return "range"
     if computation == "rule_constant":
@@ -486,7 +546,25 @@ def result_kind(computation: str, args: dict) -> str:
 
 
 def vocabularies(tables: dict[str, pd.DataFrame], descriptor: dict) -> dict[str, set]:
-    """The values each kind of argument may take, from the tables and the data dictionary."""
+    """The values each kind of argument may take, from the tables and the data dictionary.
+
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+        The typed tables by resource name, not indexed (as the loader's rules see them).
+    descriptor : dict
+        The data dictionary (:func:`helpers.data.dictionary.read_descriptor`), for the
+        allowed designs and publication types.
+
+    Returns
+    -------
+    dict
+        By vocabulary name (``modalities``, ``families``, ``designs``, ``publication_types``,
+        ``disease_categories``, ``diseases``, ``events``, ``studies``, ``references``,
+        ``measures``, ``statistics``, ``extremes``, ``response_categories``, ``rules``): the
+        set of allowed values (reference numbers as int). ``family_of`` is a dict instead,
+        each modality's family.
+    """
 
     fields = {
         (r["name"], f["name"]): f for r in descriptor["resources"] for f in r["schema"]["fields"]
@@ -517,7 +595,8 @@ def vocabularies(tables: dict[str, pd.DataFrame], descriptor: dict) -> dict[str,
 
 
 def _argument_problems(computation: str, args: dict, vocab: dict) -> list[tuple[str, str]]:
-    """``(argument, message)`` for every argument of a computation that is missing, unknown or not allowed."""
+    """``(argument, message)`` for every argument of a computation that is missing, unknown or
+    not allowed."""
     required, optional = COMPUTATION_ARGUMENTS[computation]
     allowed = required | optional
     missing = [name for name in required if name not in args]
@@ -550,7 +629,8 @@ def _argument_problems(computation: str, args: dict, vocab: dict) -> list[tuple[
             (
                 "family",
                 (
-                    f"modality {args['modality']!r} is not of family {args['family']!r}: the selection would be empty"
+                    f"modality {args['modality']!r} is not of family {args['family']!r}: "
+                    "the selection would be empty"
                 ),
             )
         )
@@ -560,7 +640,33 @@ def _argument_problems(computation: str, args: dict, vocab: dict) -> list[tuple[
 def check_claims(
     entries, node, vocab: dict, name: str = CLAIMS_FILE
 ) -> tuple[list[Claim], list[Problem]]:
-    """Check the parsed claims register against the data; return the claims and every problem."""
+    """Check the parsed claims register against the data; return the claims and every problem.
+
+    Long: one pass over the entries in which each check runs only if the entry's checks before
+    it found nothing (``before`` counts its problems so far); split, that count, the entry's
+    lines and the ``bad`` closure would be passed between the parts.
+
+    Parameters
+    ----------
+    entries : object
+        The parsed register (:func:`helpers.data.readers.load_yaml`'s value); anything but a
+        non-empty list is one problem.
+    node : yaml.Node
+        The composed YAML node of the same file, for the line of every entry and key.
+    vocab : dict
+        The allowed argument values (:func:`vocabularies`).
+    name : str, optional
+        The file's name in messages.
+
+    Returns
+    -------
+    claims : list of Claim
+        The entries whose own checks found nothing, in the file's order, ``reported`` as
+        text; the checks across claims (:data:`CLAIM_REFERENCES`, the numbers of notes) add
+        problems without removing claims.
+    problems : list of Problem
+        Every problem, with the line of the entry or key; empty when the register is valid.
+    """
     if not isinstance(entries, list) or not entries:
         return [], [
             Problem(
@@ -614,7 +720,8 @@ def check_claims(
         if isinstance(reported, bool) or not isinstance(reported, (str, int)):
             bad(
                 "reported",
-                f"must be the number as printed, in quotes ('4.90' keeps its decimals), not {describe(reported)}",
+                "must be the number as printed, in quotes ('4.90' keeps its decimals), "
+                f"not {describe(reported)}",
             )
         elif (
             entry.get("means") is not None
@@ -628,7 +735,8 @@ def check_claims(
             elif paper.numbers(str(reported)):
                 bad(
                     "means",
-                    "is for words that state a number; a claim that prints a number checks that number",
+                    "is for words that state a number; "
+                    "a claim that prints a number checks that number",
                 )
         else:
             try:
@@ -691,7 +799,8 @@ def check_claims(
                 if form not in PRINTED_FORMS[kind]:
                     bad(
                         "reported",
-                        f"{reported!r} is printed as a {form}, but {comp} gives a {kind}; it can be "
+                        f"{reported!r} is printed as a {form}, but {comp} gives a {kind}; "
+                        "it can be "
                         f"compared with a {' or a '.join(PRINTED_FORMS[kind])}",
                     )
         if len(problems) == before:
@@ -703,7 +812,8 @@ def check_claims(
             elif quote not in paper.passage_text(where):
                 bad(
                     "quote",
-                    f"is not in the paper's {where} (a quote is verbatim; only whitespace may differ)",
+                    f"is not in the paper's {where} "
+                    "(a quote is verbatim; only whitespace may differ)",
                     "quote in the paper",
                 )
             elif entry.get("means") is None and paper.token_run(quote, str(reported)) is None:
@@ -730,7 +840,8 @@ def check_claims(
 
 
 def _claim_reference_problems(claims: list[Claim], entries, node, name: str) -> list[Problem]:
-    """A claim computed from other claims' printed numbers names claims that exist and print a count."""
+    """A claim computed from other claims' printed numbers names claims that exist and print a
+    count."""
     kinds = {c.id: parse_reported(c.reported).kind for c in claims if c.means is None}
     counts = {cid for cid, kind in kinds.items() if kind == "count"}
     sums = counts | {cid for cid, kind in kinds.items() if kind == "ratio"}
@@ -770,11 +881,35 @@ _CHECK_KEYS = ("says", "computation", "args")
 def parse_sources(
     value, vocab: dict, own: bool
 ) -> tuple[NoteSources | None, list[tuple[str, str, str]]]:
-    """Read a note's ``sources``: ``{printed: [claim ids or "Table N | row | column"], computed: [{says,
-    computation, args}]}``; ``(sources, [(key, message, rule), ...])``, the rule ``claim well
-    formed`` for a shape or a name that does not exist, ``claim arguments exist`` for a
-    check's arguments. ``own``: the entry has a
-    computation of its own, so a check may leave ``computation`` out."""
+    """Read a note's ``sources``: ``{printed: [claim ids or "Table N | row | column"],
+    computed: [{says, computation, args}]}``; ``(sources, [(key, message, rule), ...])``, the
+    rule ``claim well formed`` for a shape or a name that does not exist, ``claim arguments
+    exist`` for a check's arguments. ``own``: the entry has a computation of its own, so a
+    check may leave ``computation`` out.
+
+    Long: the printed items and the computed checks are read into one list of problems, and a
+    ``computed`` that is not a list ends the read with the problems so far; split, that list
+    and that early end would cross from one function to the other.
+
+    Parameters
+    ----------
+    value : object
+        The parsed ``sources`` of a claim or a Table 2 note.
+    vocab : dict
+        The allowed argument values (:func:`vocabularies`), for the computed checks.
+    own : bool
+        Whether the entry has a computation of its own.
+
+    Returns
+    -------
+    sources : NoteSources or None
+        The printed items and the well-formed computed checks; None when ``value`` is not a
+        mapping of ``printed`` and/or ``computed`` or its ``computed`` is not a list. Whether
+        a printed claim id names a claim is left to the caller.
+    problems : list of (str, str, str)
+        ``(key, message, rule)``: key ``"printed"``, ``"computed"`` or ``""`` (the whole
+        value); empty when the sources are valid.
+    """
     if not isinstance(value, dict) or not value or set(value) - set(_SOURCE_KEYS):
         return None, [
             ("", f"must be a mapping with printed and/or computed, not {describe(value)}", WELL)
@@ -833,7 +968,8 @@ def parse_sources(
             problems.append(
                 (
                     "computed",
-                    f"says must be the number as the note prints it, in quotes, not {describe(says)}",
+                    "says must be the number as the note prints it, in quotes, "
+                    f"not {describe(says)}",
                     WELL,
                 )
             )
@@ -859,7 +995,8 @@ def parse_sources(
             problems.append(
                 (
                     "computed",
-                    f"unknown computation {comp!r}; known: {', '.join(sorted(COMPUTATION_ARGUMENTS))}",
+                    f"unknown computation {comp!r}; "
+                    f"known: {', '.join(sorted(COMPUTATION_ARGUMENTS))}",
                     WELL,
                 )
             )
@@ -913,6 +1050,25 @@ def unaccounted_numbers(
     ("Ma [31] 7/28", not a list of references), in a claim or table cell its ``sources``
     name as printed, or it is what one of its computed checks says (and so is recomputed
     with the audit). Citation brackets and table numbers are not numbers.
+
+    Parameters
+    ----------
+    note : str
+        The note's text.
+    own : str
+        Text whose numbers the note may repeat: a claim's quote and reported value, or a
+        Table 2 cell as printed and the part's name.
+    sources : NoteSources or None
+        The note's sources, if it names any.
+    claims : dict of str to Claim
+        The claims by id, for the printed values its sources name.
+
+    Returns
+    -------
+    list of str
+        The note's number tokens that nothing accounts for, as printed and in order
+        (repeats kept); empty when every number is accounted for. Numbers are compared by
+        value (``"six"`` is ``"6"``, ``"65.0"`` is ``"65"``).
     """
     allowed = _tokens(own)
     if sources is not None:
@@ -931,7 +1087,8 @@ def unaccounted_numbers(
 
 
 def _claim_note_problems(claims: list[Claim], entries, node, name: str) -> list[Problem]:
-    """Every number of a claim's note is accounted for (:func:`unaccounted_numbers`); printed sources name claims."""
+    """Every number of a claim's note is accounted for (:func:`unaccounted_numbers`); printed
+    sources name claims."""
     by_id = {c.id: c for c in claims}
     lines = {
         e["id"]: (key_lines(item), line_of(item))
@@ -955,7 +1112,8 @@ def _claim_note_problems(claims: list[Claim], entries, node, name: str) -> list[
                     Problem(
                         name,
                         "note sources",
-                        f"claim {claim.id!r}: sources.printed names {item!r}, which is not a claim of the register",
+                        f"claim {claim.id!r}: sources.printed names {item!r}, "
+                        "which is not a claim of the register",
                         row=keys.get("sources", line),
                         column="sources.printed",
                     )
@@ -970,7 +1128,8 @@ def _claim_note_problems(claims: list[Claim], entries, node, name: str) -> list[
                         name,
                         "note numbers accounted for",
                         f"claim {claim.id!r}: the note states "
-                        f"{', '.join(dict.fromkeys(missing))}, which neither its quote, the Table 1 rows "
+                        f"{', '.join(dict.fromkeys(missing))}, "
+                        "which neither its quote, the Table 1 rows "
                         "it cites nor its sources give (add them to sources: printed or computed)",
                         row=keys.get("note", line),
                         column="note",
@@ -992,8 +1151,8 @@ def check_table2_notes(
     vocab: dict | None = None,
     name: str = NOTES_FILE,
 ) -> tuple[dict[tuple[str, str, str], str], dict[tuple[str, str, str], NoteSources], list[Problem]]:
-    """Check the parsed Table 2 notes; return them and their sources keyed by (modality, column, part),
-    and every problem.
+    """Check the parsed Table 2 notes; return them and their sources keyed by (modality, column,
+    part), and every problem.
 
     Each note must name a cell part of the printed Table 2 that exists: a row of
     ``paper_table2.csv``, one of its columns, and a part of that column
@@ -1003,6 +1162,39 @@ def check_table2_notes(
     optional ``sources`` names the rest, ``computed`` checks without a computation being
     the recomputed cell part itself). ``claims`` ``None`` (the claims register has problems
     of its own) skips what needs it: the claims a note's sources name, and its numbers.
+
+    Long: one pass over the entries in which each check needs the ones before it (a part
+    needs its row and column, the numbers need the sources); split, the printed rows, the
+    data's events, the cell parts seen and the problems would be passed between the parts.
+
+    Parameters
+    ----------
+    entries : object
+        The parsed register (:func:`helpers.data.readers.load_yaml`'s value); anything but a
+        non-empty list is one problem.
+    node : yaml.Node
+        The composed YAML node of the same file, for the line of every entry and key.
+    tables : dict of str to DataFrame
+        The typed tables by resource name, not indexed; ``table2`` (the printed Table 2) and
+        ``adverse_events`` are read.
+    claims : list of Claim or None, optional
+        The checked claims, which notes' sources may name; None skips the checks that need
+        them.
+    vocab : dict, optional
+        The allowed argument values (:func:`vocabularies`) for the sources' computed checks;
+        None is an empty mapping.
+    name : str, optional
+        The file's name in messages.
+
+    Returns
+    -------
+    notes : dict
+        ``(modality, column, part)`` to the note's text, for each note that passed its checks
+        (one whose sources name an unknown claim is kept, beside that problem).
+    sources : dict
+        The same key to the note's :class:`NoteSources`, for those notes that name sources.
+    problems : list of Problem
+        Every problem, with the line of the entry or key; empty when the notes are valid.
     """
     if not isinstance(entries, list) or not entries:
         return (
@@ -1039,7 +1231,8 @@ def check_table2_notes(
                 Problem(
                     name,
                     "note well formed",
-                    f"each note must be a mapping of {', '.join(_NOTE_KEYS)}, not {describe(entry)}",
+                    f"each note must be a mapping of {', '.join(_NOTE_KEYS)}, "
+                    f"not {describe(entry)}",
                     row=line,
                 )
             )
@@ -1189,7 +1382,8 @@ def check_table2_notes(
                     name,
                     "note numbers accounted for",
                     f"{modality}/{column}/{part}: the note states "
-                    f"{', '.join(dict.fromkeys(missing_numbers))}, which neither its cell, the Table 1 "
+                    f"{', '.join(dict.fromkeys(missing_numbers))}, "
+                    "which neither its cell, the Table 1 "
                     "rows it cites nor its sources give (add them to sources: printed or computed)",
                     row=keys.get("note", line),
                     column="note",
@@ -1234,6 +1428,29 @@ def check_non_claims(
     is in it, ``numbers``: exactly the number tokens of the quote, in order (so each token
     declared was looked at), a ``kind`` of :data:`NON_CLAIM_KINDS` and the ``reason``. A
     token may be declared once, and never when a claim checks it.
+
+    Long: one pass over the entries in which each check runs only if the ones before it found
+    nothing, and the tokens taken by claims and earlier entries carry from entry to entry;
+    split, that state and the ``bad`` closure would be passed between the parts.
+
+    Parameters
+    ----------
+    entries : object
+        The parsed register (:func:`helpers.data.readers.load_yaml`'s value); anything but a
+        non-empty list is one problem.
+    node : yaml.Node
+        The composed YAML node of the same file, for the line of every entry and key.
+    claims : list of Claim
+        The checked claims: a number they check cannot be declared.
+    name : str, optional
+        The file's name in messages.
+
+    Returns
+    -------
+    non_claims : list of NonClaim
+        The entries with no problem, in the file's order.
+    problems : list of Problem
+        Every problem, with the line of the entry or key; empty when the register is valid.
     """
     if not isinstance(entries, list) or not entries:
         return [], [
@@ -1264,7 +1481,8 @@ def check_non_claims(
                 Problem(
                     name,
                     "declaration well formed",
-                    f"each entry must be a mapping of {', '.join(_NON_CLAIM_KEYS)}, not {describe(entry)}",
+                    f"each entry must be a mapping of {', '.join(_NON_CLAIM_KEYS)}, "
+                    f"not {describe(entry)}",
                     row=line,
                 )
             )
@@ -1290,7 +1508,8 @@ def check_non_claims(
         if not isinstance(numbers, list) or not all(isinstance(n, str) for n in numbers):
             bad(
                 "numbers",
-                f"must be a list of the quote's numbers as printed, in quotes, not {describe(numbers)}",
+                "must be a list of the quote's numbers as printed, in quotes, "
+                f"not {describe(numbers)}",
             )
         if len(problems) > before:
             continue
@@ -1304,7 +1523,8 @@ def check_non_claims(
         elif paper.fold(entry["quote"]) not in paper.passage_text(entry["passage"]):
             bad(
                 "quote",
-                f"is not in the paper's {entry['passage']} (a quote is verbatim; only whitespace may differ)",
+                f"is not in the paper's {entry['passage']} "
+                "(a quote is verbatim; only whitespace may differ)",
                 "quote in the paper",
             )
         else:
@@ -1313,7 +1533,8 @@ def check_non_claims(
             if tokens != numbers:
                 bad(
                     "numbers",
-                    f"must list exactly the numbers of the quote, in order: {tokens}, not {numbers}",
+                    f"must list exactly the numbers of the quote, in order: {tokens}, "
+                    f"not {numbers}",
                     "declared numbers",
                 )
             else:

@@ -67,6 +67,23 @@ def outcome_counts_add_up(t: Tables, res: dict) -> list[Problem]:
     not known is ``unknown_response``), so they add up to ``n_cases`` exactly; a note does
     not excuse a difference. A study that reports per lesion (``response_unit = lesions``)
     needs its lesion counts and a note; its patient counts stay empty.
+
+    Long: one pass over the outcomes rows, each row checked by the one branch its
+    ``response_unit`` selects; split, each branch would repeat the loop and the look-up of
+    the study's cases.
+
+    Parameters
+    ----------
+    t : Tables
+        The typed tables by resource name, not indexed, each with its ``csv_row``.
+    res : dict
+        The data dictionary's resources by name (for the tables' file names).
+
+    Returns
+    -------
+    list of Problem
+        At most one per row for a missing count (which stops that row's checks), else one
+        per sum that differs and per count or note that is missing or must be empty.
     """
     problems = []
     cases = t["studies"].set_index("ref")["n_cases"]
@@ -82,7 +99,8 @@ def outcome_counts_add_up(t: Tables, res: dict) -> list[Problem]:
                     Problem(
                         f,
                         "outcome counts add up",
-                        "response count missing for a study reported per patient (fill in 0 where none)",
+                        "response count missing for a study reported per patient "
+                        "(fill in 0 where none)",
                         row.csv_row,
                         row.ref,
                         missing[0],
@@ -97,7 +115,8 @@ def outcome_counts_add_up(t: Tables, res: dict) -> list[Problem]:
                         f,
                         "outcome counts add up",
                         f"{parts} = {total}, but the study has {n} cases "
-                        f"(studies.csv n_cases); count a patient whose outcome is not known as {RESPONSE[-1]}",
+                        "(studies.csv n_cases); "
+                        f"count a patient whose outcome is not known as {RESPONSE[-1]}",
                         row.csv_row,
                         row.ref,
                         RESPONSE[0],
@@ -149,7 +168,8 @@ def outcome_counts_add_up(t: Tables, res: dict) -> list[Problem]:
                     Problem(
                         f,
                         "outcome counts add up",
-                        "patient counts are not given (lesion-level reporting); the note must say so",
+                        "patient counts are not given (lesion-level reporting); "
+                        "the note must say so",
                         row.csv_row,
                         row.ref,
                         "note",
@@ -159,7 +179,28 @@ def outcome_counts_add_up(t: Tables, res: dict) -> list[Problem]:
 
 
 def pain_counts_within_cases(t: Tables, res: dict) -> list[Problem]:
-    """Pain and mobility counts are at most the cases, and pain counts at most the patients assessed."""
+    """Pain and mobility counts are at most the cases, and pain counts at most the patients
+    assessed.
+
+    Also: an outcome listed in ``uncounted_outcomes`` has no count, and response counts taken
+    from Table 2 (``response_source``) have a note.
+
+    Long: one pass over the outcomes rows that makes every check of a row's counts; split,
+    each check would repeat the loop and the look-up of the study's cases.
+
+    Parameters
+    ----------
+    t : Tables
+        The typed tables by resource name, not indexed, each with its ``csv_row``.
+    res : dict
+        The data dictionary's resources by name (for the tables' file names).
+
+    Returns
+    -------
+    list of Problem
+        One per count over the cases, per row whose pain counts exceed ``pain_assessed``, per
+        uncounted outcome with a count and per Table 2 response without a note.
+    """
     problems = []
     cases = t["studies"].set_index("ref")["n_cases"]
     f = _file(res, "outcomes")
@@ -190,7 +231,8 @@ def pain_counts_within_cases(t: Tables, res: dict) -> list[Problem]:
                     Problem(
                         f,
                         "counts within cases",
-                        f"pain_free + pain_reduction = {pain} exceeds pain_assessed = {row.pain_assessed}",
+                        f"pain_free + pain_reduction = {pain} "
+                        f"exceeds pain_assessed = {row.pain_assessed}",
                         row.csv_row,
                         row.ref,
                         "pain_assessed",
@@ -228,7 +270,21 @@ def _split(value) -> list[str]:
 
 def disease_counts_add_up(t: Tables, res: dict) -> list[Problem]:
     """Disease counts of a study add up to its cases, where every count is known; a count
-    printed in Table 1 (``count_printed``) is given."""
+    printed in Table 1 (``count_printed``) is given.
+
+    Parameters
+    ----------
+    t : Tables
+        The typed tables by resource name, not indexed, each with its ``csv_row``.
+    res : dict
+        The data dictionary's resources by name (for the tables' file names).
+
+    Returns
+    -------
+    list of Problem
+        One per diseases row with ``count_printed`` and no count, and one per study whose
+        known counts do not add up to ``n_cases`` (at the study's first diseases row).
+    """
     problems = [
         Problem(
             _file(res, "diseases"),
@@ -265,7 +321,22 @@ def disease_counts_add_up(t: Tables, res: dict) -> list[Problem]:
 
 
 def every_study_described(t: Tables, res: dict) -> list[Problem]:
-    """Every study has one outcomes row, one row per duration measure, and at least one disease."""
+    """Every study has one outcomes row, one row per duration measure, and at least one
+    disease.
+
+    Parameters
+    ----------
+    t : Tables
+        The typed tables by resource name, not indexed, each with its ``csv_row``.
+    res : dict
+        The data dictionary's resources by name (for the tables' file names).
+
+    Returns
+    -------
+    list of Problem
+        For each study, one per table (outcomes, diseases, durations) that lacks its rows;
+        no row numbers, as the rows are absent.
+    """
     problems = []
     studies = t["studies"]
     have_outcome = set(t["outcomes"]["ref"])
@@ -277,7 +348,8 @@ def every_study_described(t: Tables, res: dict) -> list[Problem]:
                 Problem(
                     _file(res, "outcomes"),
                     "every study described",
-                    f"no outcomes row for study {row.ref} ({row.first_author}, studies.csv row {row.csv_row})",
+                    f"no outcomes row for study {row.ref} "
+                    f"({row.first_author}, studies.csv row {row.csv_row})",
                     ref=row.ref,
                     column="ref",
                 )
@@ -309,7 +381,24 @@ def every_study_described(t: Tables, res: dict) -> list[Problem]:
 
 
 def durations_well_formed(t: Tables, res: dict) -> list[Problem]:
-    """A reported duration has a statistic, a unit and the values its statistic needs; others are empty."""
+    """A reported duration has a statistic, a unit and the values its statistic needs; others
+    are empty.
+
+    A row whose ``status`` is not ``reported`` has every value column empty; a range has
+    both ends, low not above high, and no single value or qualifier.
+
+    Parameters
+    ----------
+    t : Tables
+        The typed tables by resource name, not indexed, each with its ``csv_row``.
+    res : dict
+        The data dictionary's resources by name (for the tables' file names).
+
+    Returns
+    -------
+    list of Problem
+        One per column of a row that breaks the rule (a row can have several).
+    """
     problems = []
     f = _file(res, "durations")
     for row in t["durations"].itertuples():
@@ -349,7 +438,20 @@ def durations_well_formed(t: Tables, res: dict) -> list[Problem]:
 
 
 def diameter_well_formed(t: Tables, res: dict) -> list[Problem]:
-    """A diameter qualifier needs a diameter."""
+    """A diameter qualifier needs a diameter.
+
+    Parameters
+    ----------
+    t : Tables
+        The typed tables by resource name, not indexed, each with its ``csv_row``.
+    res : dict
+        The data dictionary's resources by name (for the tables' file names).
+
+    Returns
+    -------
+    list of Problem
+        One per study with ``largest_diameter_qualifier`` and no ``largest_diameter_cm``.
+    """
     return [
         Problem(
             _file(res, "studies"),
@@ -365,7 +467,20 @@ def diameter_well_formed(t: Tables, res: dict) -> list[Problem]:
 
 
 def frequency_readable(t: Tables, res: dict) -> list[Problem]:
-    """Every printed frequency can be normalised by :func:`helpers.data.units.parse_frequency`."""
+    """Every printed frequency can be normalised by :func:`helpers.data.units.parse_frequency`.
+
+    Parameters
+    ----------
+    t : Tables
+        The typed tables by resource name, not indexed, each with its ``csv_row``.
+    res : dict
+        The data dictionary's resources by name (for the tables' file names).
+
+    Returns
+    -------
+    list of Problem
+        One per study whose ``frequency`` cannot be read, with the parser's message.
+    """
     problems = []
     for r in t["studies"].itertuples():
         try:
@@ -385,7 +500,21 @@ def frequency_readable(t: Tables, res: dict) -> list[Problem]:
 
 
 def adverse_event_attributions(t: Tables, res: dict) -> list[Problem]:
-    """Studies named for an adverse event exist and belong to the event's modality."""
+    """Studies named for an adverse event exist and belong to the event's modality.
+
+    Parameters
+    ----------
+    t : Tables
+        The typed tables by resource name, not indexed, each with its ``csv_row``.
+    res : dict
+        The data dictionary's resources by name (for the tables' file names).
+
+    Returns
+    -------
+    list of Problem
+        One per study named in an event's ``refs`` that is not in ``studies.csv`` or is
+        listed under another modality.
+    """
     problems = []
     modality = t["studies"].set_index("ref")["modality"]
     for r in t["adverse_events"].itertuples():
@@ -417,7 +546,21 @@ def adverse_event_attributions(t: Tables, res: dict) -> list[Problem]:
 
 
 def none_stands_alone(t: Tables, res: dict) -> list[Problem]:
-    """A modality that lists the adverse event ``None`` (no adverse event reported) lists no other."""
+    """A modality that lists the adverse event ``None`` (no adverse event reported) lists no
+    other.
+
+    Parameters
+    ----------
+    t : Tables
+        The typed tables by resource name, not indexed, each with its ``csv_row``.
+    res : dict
+        The data dictionary's resources by name (for the tables' file names).
+
+    Returns
+    -------
+    list of Problem
+        One per modality that lists ``None`` and other events, at its ``None`` row.
+    """
     problems = []
     ae = t["adverse_events"]
     for modality, group in ae.groupby("modality", sort=False):
@@ -437,7 +580,20 @@ def none_stands_alone(t: Tables, res: dict) -> list[Problem]:
 
 
 def checklist_for_every_design(t: Tables, res: dict) -> list[Problem]:
-    """Every study design has a JBI checklist with questions (notebook 02 rates by it)."""
+    """Every study design has a JBI checklist with questions (notebook 02 rates by it).
+
+    Parameters
+    ----------
+    t : Tables
+        The typed tables by resource name, not indexed, each with its ``csv_row``.
+    res : dict
+        The data dictionary's resources by name (for the tables' file names).
+
+    Returns
+    -------
+    list of Problem
+        One per design of ``studies.csv`` with no questions in ``jbi_questions``.
+    """
     have = set(t["jbi_questions"]["checklist"])
     problems = []
     for design, group in t["studies"].groupby("design", sort=False):
@@ -446,7 +602,8 @@ def checklist_for_every_design(t: Tables, res: dict) -> list[Problem]:
                 Problem(
                     _file(res, "jbi_questions"),
                     "a checklist for every design",
-                    f"no questions of the {design} checklist, but {len(group)} studies are {design}s "
+                    f"no questions of the {design} checklist, "
+                    f"but {len(group)} studies are {design}s "
                     f"(studies.csv row {int(group['csv_row'].iloc[0])})",
                     column="checklist",
                 )
@@ -481,7 +638,23 @@ PRISMA_ARITHMETIC = (
 
 
 def prisma_sums(counts: dict[str, int | None]) -> tuple[list[str], list[tuple[str, str]]]:
-    """Apply :data:`PRISMA_ARITHMETIC` where every term is known: (checks that hold, (box, message) that do not)."""
+    """Apply :data:`PRISMA_ARITHMETIC` where every term is known: (checks that hold, (box,
+    message) that do not).
+
+    Parameters
+    ----------
+    counts : dict of str to int or None
+        Each PRISMA box's count; None (or an absent box) is not reported, and skips every
+        check it is a term of.
+
+    Returns
+    -------
+    done : list of str
+        The checks that hold, in words with the count (``"reports_sought = records screened
+        minus those excluded (29)"``).
+    failed : list of (str, str)
+        The box whose count differs and the message saying what the arithmetic gives.
+    """
     done, failed = [], []
     for result, terms, what in PRISMA_ARITHMETIC:
         values = [counts.get(t) for t in terms]
@@ -497,7 +670,23 @@ def prisma_sums(counts: dict[str, int | None]) -> tuple[list[str], list[tuple[st
 
 
 def prisma_flow(t: Tables, res: dict) -> list[Problem]:
-    """Every box of the PRISMA 2020 diagram is listed (its count may be empty: not reported), and the flow adds up."""
+    """Every box of the PRISMA 2020 diagram is listed (its count may be empty: not reported),
+    and the flow adds up.
+
+    Parameters
+    ----------
+    t : Tables
+        The typed tables by resource name, not indexed, each with its ``csv_row``.
+    res : dict
+        The data dictionary's resources by name (for the tables' file names, and the boxes
+        the ``box`` column allows).
+
+    Returns
+    -------
+    list of Problem
+        One per box missing from ``prisma.csv``, and one per check of :func:`prisma_sums`
+        that fails (at the box's row).
+    """
     f = _file(res, "prisma")
     rows = t["prisma"].set_index("box")
     boxes = next(x for x in res["prisma"]["schema"]["fields"] if x["name"] == "box")["constraints"][
@@ -522,8 +711,22 @@ def prisma_flow(t: Tables, res: dict) -> list[Problem]:
 
 
 def table2_printed_cells(t: Tables, res: dict) -> list[Problem]:
-    """Every printed cell of the paper's Table 2 can be read (:mod:`helpers.data.printed`), and merged rows
-    point at a row that prints the pooled columns."""
+    """Every printed cell of the paper's Table 2 can be read (:mod:`helpers.data.printed`), and
+    merged rows point at a row that prints the pooled columns.
+
+    Parameters
+    ----------
+    t : Tables
+        The typed tables by resource name, not indexed, each with its ``csv_row``.
+    res : dict
+        The data dictionary's resources by name (for the tables' file names).
+
+    Returns
+    -------
+    list of Problem
+        One per row merged into itself or into a merged row (its cells are then not read),
+        and one per cell :func:`helpers.data.printed.cell_problems` refuses.
+    """
     f = _file(res, "table2")
     table2 = t["table2"]
     merged = {
@@ -556,7 +759,22 @@ def table2_printed_cells(t: Tables, res: dict) -> list[Problem]:
 
 def title_terms_known(t: Tables, res: dict) -> list[Problem]:
     """What a title term means exists: a modality (device), a disease of the vocabulary
-    (diagnosis; may be empty), or a design of the data dictionary (design)."""
+    (diagnosis; may be empty), or a design of the data dictionary (design).
+
+    Parameters
+    ----------
+    t : Tables
+        The typed tables by resource name, not indexed, each with its ``csv_row``.
+    res : dict
+        The data dictionary's resources by name (for the tables' file names, and the designs
+        the ``design`` column allows).
+
+    Returns
+    -------
+    list of Problem
+        One per device or design term with an empty ``means``, and one per meaning that is
+        not known for the term's kind.
+    """
     designs = next(f for f in res["studies"]["schema"]["fields"] if f["name"] == "design")[
         "constraints"
     ]["enum"]
@@ -585,7 +803,8 @@ def title_terms_known(t: Tables, res: dict) -> list[Problem]:
                     Problem(
                         _file(res, "title_terms"),
                         "title terms known",
-                        f"{value!r} is not a {'modality' if r.kind == 'device' else r.kind}; known: "
+                        f"{value!r} is not a {'modality' if r.kind == 'device' else r.kind}; "
+                        "known: "
                         f"{', '.join(sorted(known[r.kind]))[:300]}",
                         r.csv_row,
                         None,
@@ -614,7 +833,21 @@ RULES: dict[str, Callable[[Tables, dict], list[Problem]]] = {
 
 
 def check_rules(tables: Tables, resources: dict) -> list[Problem]:
-    """Run every rule in :data:`RULES`; return all problems found."""
+    """Run every rule in :data:`RULES`; return all problems found.
+
+    Parameters
+    ----------
+    tables : Tables
+        The typed tables by resource name, not indexed, each with its ``csv_row``.
+    resources : dict
+        The data dictionary's resources by name.
+
+    Returns
+    -------
+    list of Problem
+        Every rule's problems, rule by rule in the order of :data:`RULES`; empty when all
+        hold.
+    """
     problems = []
     for rule in RULES.values():
         problems += rule(tables, resources)
@@ -633,6 +866,15 @@ def _fold(name: str) -> str:
 
 def findings(tables: Tables) -> pd.DataFrame:
     """Places where the paper disagrees with itself, as the data show them.
+
+    Long: most of it is this docstring's list of the kinds; the body is short passes over
+    the durations, studies and outcomes, the longer kinds already in helpers of their own.
+
+    Parameters
+    ----------
+    tables : Tables
+        The typed tables by resource name, not indexed, each with its ``csv_row``, as the
+        rules check them.
 
     Returns
     -------
@@ -664,7 +906,8 @@ def findings(tables: Tables) -> pd.DataFrame:
                         "statistic outside its range",
                         r.ref,
                         f"durations.csv row {r.csv_row} ({r.measure})",
-                        f"{r.statistic} {r.value:g} {r.unit[:-1] if r.value == 1 else r.unit} lies outside the "
+                        f"{r.statistic} {r.value:g} {r.unit[:-1] if r.value == 1 else r.unit} "
+                        "lies outside the "
                         f"printed range {r.low:g}–{r.high:g} {r.unit}"
                         + (f". {r.note}" if not is_missing(r.note) else ""),
                     )
@@ -737,7 +980,8 @@ def _title_findings(tables: Tables) -> list[tuple]:
                     "title and Table 1",
                     s.ref,
                     where,
-                    f"The title of reference {s.ref} names {t.term!r} (a {t.kind}), but Table 1 lists the study "
+                    f"The title of reference {s.ref} names {t.term!r} (a {t.kind}), "
+                    "but Table 1 lists the study "
                     f'{listed}: "{title}"',
                 )
             )
@@ -749,14 +993,16 @@ def _title_findings(tables: Tables) -> list[tuple]:
                         "title and Table 1",
                         s.ref,
                         where,
-                        f"The title of reference {s.ref} counts {m.group(0)!r}; Table 1 prints {s.n_cases} cases",
+                        f"The title of reference {s.ref} counts {m.group(0)!r}; "
+                        f"Table 1 prints {s.n_cases} cases",
                     )
                 )
     return rows
 
 
 def _not_applicable_findings(tables: Tables) -> list[tuple]:
-    """Table 1's N/A (not applicable) for the treatment duration of a study treated in several sessions.
+    """Table 1's N/A (not applicable) for the treatment duration of a study treated in several
+    sessions.
 
     Table 1 prints N/A for the duration of single-session treatments; a study whose
     frequency prints more than one session, or a recurring rate, with an N/A duration is
@@ -786,7 +1032,8 @@ def _not_applicable_findings(tables: Tables) -> list[tuple]:
                     r.ref,
                     f"durations.csv row {r.csv_row} (treatment_duration)",
                     f"Table 1 prints N/A (not applicable) for the treatment duration of "
-                    f"{studies.loc[r.ref, 'first_author']} [{r.ref}], treated '{studies.loc[r.ref, 'frequency']}', "
+                    f"{studies.loc[r.ref, 'first_author']} [{r.ref}], "
+                    f"treated '{studies.loc[r.ref, 'frequency']}', "
                     f"as it does for single sessions"
                     + (f"; it prints N/R for {', '.join(nr)}" if nr else ""),
                 )
@@ -819,9 +1066,11 @@ def _publication_findings(tables: Tables) -> list[tuple]:
                 (
                     "publication type",
                     s.ref,
-                    f"studies.csv row {s.csv_row} (publication_type); references.csv (ref {s.ref}, pages)",
+                    f"studies.csv row {s.csv_row} (publication_type); "
+                    f"references.csv (ref {s.ref}, pages)",
                     f"Reference {s.ref} is a single supplement page ({pages}, "
-                    f"{refs.loc[s.ref, 'journal']}), the form of a conference abstract, but the paper counts the "
+                    f"{refs.loc[s.ref, 'journal']}), the form of a conference abstract, "
+                    "but the paper counts the "
                     f"study as a full article (its conference abstracts are {abstracts})",
                 )
             )

@@ -39,7 +39,35 @@ def _append(path: Path, header: list[str], rows: list[dict]) -> None:
 def make_review(
     dest: Path | str, factor: int, seed: int = SEED, source: Path | None = None
 ) -> Path:
-    """Write a data folder ``factor`` times the size of ``source`` (default: the project's data)."""
+    """Write a data folder ``factor`` times the size of ``source`` (default: the project's
+    data).
+
+    Long: one loop over the copies and studies that writes each copy's rows of every table
+    together under one new reference number; split, each table would repeat the loop and the
+    numbering.
+
+    Parameters
+    ----------
+    dest : Path or str
+        The folder to write; an existing folder there is removed first.
+    factor : int
+        How many times the studies appear (at least 1; 1 is a plain copy of ``source``).
+        Copies take reference numbers from :data:`FIRST_REF` on.
+    seed : int, optional
+        Seed of the random generator that redraws each copy's response counts.
+    source : Path, optional
+        The data folder to copy; None is the project's ``data/``.
+
+    Returns
+    -------
+    Path
+        ``dest``.
+
+    Raises
+    ------
+    ValueError
+        When ``factor`` is less than 1.
+    """
     if factor < 1:
         raise ValueError("factor must be at least 1")
     source = Path(source or paths.DATA_DIR)

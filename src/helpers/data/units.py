@@ -143,6 +143,11 @@ class Alternative:
         """Order of intensity: any fixed number of sessions ranks below any recurring rate.
 
         This is the order Table 2 uses ("Single session to once a month").
+
+        Returns
+        -------
+        tuple of (int, float)
+            ``(0, sessions)`` for a count, ``(1, sessions per month)`` for a rate: a sort key.
         """
         return (0 if self.kind == "count" else 1, self.value)
 
@@ -187,7 +192,8 @@ def _parse_alternative(part: str, inherited: str) -> Alternative:
         word = m.group(1)
         return Alternative("count", float(_COUNTS.get(word, word)), part)
     m = re.fullmatch(
-        r"(once|twice|three times|four times|five times|[0-9]{1,4} times) (?:a|per) (day|week|month|year)",
+        r"(once|twice|three times|four times|five times|[0-9]{1,4} times) "
+        r"(?:a|per) (day|week|month|year)",
         part,
     )
     if m:

@@ -70,7 +70,8 @@ _CONTROL_NAMES = {
 
 
 def check_choice(name: str, value, allowed) -> None:
-    """Check that ``value`` is one of ``allowed``: the one check of every choice (a model, an outcome...).
+    """Check that ``value`` is one of ``allowed``: the one check of every choice (a model, an
+    outcome...).
 
     Parameters
     ----------
@@ -139,6 +140,20 @@ def _char_name(ch: str) -> str:
 def text_problem(text: str) -> str | None:
     """Why ``text`` cannot be a value, or None when it can.
 
+    Parameters
+    ----------
+    text : str
+        A cell's text, as read from the file.
+
+    Returns
+    -------
+    str or None
+        What is wrong, quoting the text's first 80 characters: longer than
+        :data:`MAX_TEXT`, a control or invisible character (named, with its 1-based
+        position), or spaces at an end. None when the text is acceptable.
+
+    Examples
+    --------
     >>> text_problem("Abbott") is None
     True
     >>> text_problem("Abbott ")
@@ -150,13 +165,16 @@ def text_problem(text: str) -> str | None:
         bad = _ASCII_CONTROL.search(text)
         if bad:
             return (
-                f"contains the invisible or control character {_char_name(bad.group())} at position "
-                f"{bad.start() + 1}: {text[:80]!r}"
+                f"contains the invisible or control character {_char_name(bad.group())} "
+                f"at position {bad.start() + 1}: {text[:80]!r}"
             )
     else:
         for i, ch in enumerate(text):
             if unicodedata.category(ch) in _REFUSED_CATEGORIES and ch not in _ALLOWED_FORMAT:
-                return f"contains the invisible or control character {_char_name(ch)} at position {i + 1}: {text[:80]!r}"
+                return (
+                    f"contains the invisible or control character {_char_name(ch)} "
+                    f"at position {i + 1}: {text[:80]!r}"
+                )
     if text != text.strip():
         where = "at its start" if text[:1].isspace() else "at its end"
         if text[:1].isspace() and text[-1:].isspace():
@@ -167,7 +185,21 @@ def text_problem(text: str) -> str | None:
 
 def cell_problem(text: str, kind: str) -> str | None:
     """Why ``text`` cannot be a value of type ``kind`` (``integer``, ``number``, ``boolean``,
-    ``string``), or None when it can. The empty text (not reported) is always a value."""
+    ``string``), or None when it can. The empty text (not reported) is always a value.
+
+    Parameters
+    ----------
+    text : str
+        A cell's text, as read from the file.
+    kind : str
+        The column's type in the data dictionary; a type other than ``integer``, ``number``
+        or ``boolean`` is held only to the text rule (:func:`text_problem`).
+
+    Returns
+    -------
+    str or None
+        What is wrong, for the message; None when the text is a value of the type.
+    """
     if text == "":
         return None
     problem = text_problem(text)
@@ -175,7 +207,8 @@ def cell_problem(text: str, kind: str) -> str | None:
         return problem
     if kind == "integer" and not _INTEGER.fullmatch(text):
         return (
-            f"{text!r} is not a whole number in plain digits 0-9 (like 12 or -3, at most {MAX_DIGITS} digits; "
+            f"{text!r} is not a whole number in plain digits 0-9 "
+            f"(like 12 or -3, at most {MAX_DIGITS} digits; "
             "no +, underscores, exponent or decimal point)"
         )
     if kind == "number":
@@ -194,7 +227,21 @@ def cell_problem(text: str, kind: str) -> str | None:
 
 
 def parse_cell(text: str, kind: str):
-    """The value of a cell already accepted by :func:`cell_problem` (None when empty)."""
+    """The value of a cell already accepted by :func:`cell_problem` (None when empty).
+
+    Parameters
+    ----------
+    text : str
+        The cell's text.
+    kind : str
+        The column's type in the data dictionary.
+
+    Returns
+    -------
+    int, float, bool, str or None
+        ``int`` for ``integer``, ``float`` for ``number``, ``bool`` for ``boolean``, the
+        text itself for any other type; None for the empty text.
+    """
     if text == "":
         return None
     if kind == "integer":
