@@ -49,7 +49,7 @@ __all__ = [
     "is_cell_quote",
     "masked_numbers",
     "numbers",
-    "passage_of",
+    "section_passage",
     "passage_text",
     "passages",
     "source_cell",
@@ -374,7 +374,7 @@ def passage_text(name: str) -> str:
     return next(p.text for p in passages() if p.name == name)
 
 
-def passage_of(section: str) -> str:
+def section_passage(section: str) -> str:
     """The passage a claim's section lies in: ``"Results / Adverse effects"`` is in
     ``"Results"``.
 
@@ -524,7 +524,7 @@ def coverage(review) -> pd.DataFrame:
     """
     rows = []
     for passage in passages():
-        own = [c for c in review.claims if passage_of(c.section) == passage.name]
+        own = [c for c in review.claims if section_passage(c.section) == passage.name]
         claimed = claimed_tokens(passage.text, [(c.id, c.quote, c.reported) for c in own])
         declared = claimed_tokens(
             passage.text,

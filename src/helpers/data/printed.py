@@ -5,7 +5,7 @@
 These readers turn a printed cell into its numbers. Each reads the whole cell or refuses
 it (``ValueError``): a cell that only partly matches would silently lose the rest, so the
 loader checks every printed cell with them before anything is computed
-(:func:`cell_problems`).
+(:func:`table2_cell_problems`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ __all__ = [
     "RESPONSE_CATEGORIES",
     "RESPONSE_COLUMNS",
     "UNKNOWN_CATEGORY",
-    "cell_problems",
+    "table2_cell_problems",
     "frequency_ends",
     "parse_adverse_events",
     "parse_diameter",
@@ -285,7 +285,7 @@ READERS = {
 }
 
 
-def cell_problems(row: dict) -> list[tuple[str, str]]:
+def table2_cell_problems(row: dict) -> list[tuple[str, str]]:
     """``(column, message)`` for each printed cell of a Table 2 row that cannot be read.
 
     A row merged into another (``merged_into``) prints only its ``n`` and diameter: its
@@ -339,7 +339,7 @@ def parts_of(row: dict, extra_events: set[str] = frozenset()) -> set[tuple[str, 
     Parameters
     ----------
     row : dict
-        One row of ``paper_table2.csv`` (as for :func:`cell_problems`); its adverse-events
+        One row of ``paper_table2.csv`` (as for :func:`table2_cell_problems`); its adverse-events
         cell must be readable.
     extra_events : set of str, optional
         Names of further events (lower case) to include as adverse-event parts.

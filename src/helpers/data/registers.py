@@ -804,7 +804,7 @@ def check_claims(
                         f"compared with a {' or a '.join(PRINTED_FORMS[kind])}",
                     )
         if len(problems) == before:
-            where = paper.passage_of(entry["section"])
+            where = paper.section_passage(entry["section"])
             quote = paper.fold(entry["quote"])
             if paper.is_cell_quote(entry["section"], quote):
                 if problem := paper.cell_quote_problem(entry["section"], quote):
@@ -1464,7 +1464,7 @@ def check_non_claims(
     found, problems = [], []
     taken: dict[tuple[str, int], str] = {}
     for claim in claims:
-        where = paper.passage_of(claim.section)
+        where = paper.section_passage(claim.section)
         for pos in paper.claimed_tokens(
             paper.passage_text(where), [(claim.id, claim.quote, claim.reported)]
         ):

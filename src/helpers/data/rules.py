@@ -725,7 +725,7 @@ def table2_printed_cells(t: Tables, res: dict) -> list[Problem]:
     -------
     list of Problem
         One per row merged into itself or into a merged row (its cells are then not read),
-        and one per cell :func:`helpers.data.printed.cell_problems` refuses.
+        and one per cell :func:`helpers.data.printed.table2_cell_problems` refuses.
     """
     f = _file(res, "table2")
     table2 = t["table2"]
@@ -750,7 +750,7 @@ def table2_printed_cells(t: Tables, res: dict) -> list[Problem]:
                 )
             )
             continue
-        for column, message in printed.cell_problems(row):
+        for column, message in printed.table2_cell_problems(row):
             problems.append(
                 Problem(f, "Table 2 cells readable", message, r["csv_row"], column=column)
             )
