@@ -79,11 +79,30 @@ def response_after_sessions(
     modality: str | None = None,
     family: str | None = None,
 ) -> Proportion:
-    """Patients in ``categories`` treated with at most ``sessions`` sessions, of all patients of the selection.
+    """Patients in ``categories`` treated with at most ``sessions`` sessions, of all patients
+    of the selection.
 
     The words "complete remission after a single procedure (12/21)" count the responders
     whose study printed no more than one session; the total stays every patient of the
     selection. A study whose number of sessions is not printed does not count as one.
+
+    Parameters
+    ----------
+    review : Review
+    categories : list of str
+        Keys of :data:`helpers.data.printed.RESPONSE_CATEGORIES` (``["complete"]``).
+    sessions : int
+        The most sessions a study may print (its ``total_sessions_high``) for its
+        responders to count.
+    modality, family : str, optional
+        The selection: one modality or one family
+        (:func:`helpers.analysis.selection.select_modalities`); None for no restriction.
+
+    Returns
+    -------
+    Proportion
+        ``events``: the selection's patients in ``categories`` whose study printed at most
+        ``sessions`` sessions; ``total``: every patient of the selection.
     """
     members = select_modalities(review, modality, family)
     total = response_proportion(review, categories, modality, family).total
@@ -98,10 +117,28 @@ def response_after_sessions(
 
 
 def adverse_event_rank(review: Review, events: list[str]) -> int:
-    """The rank of the listed events (their patients together) among all adverse-event rows: 1 is the most common.
+    """The rank of the listed events (their patients together) among all adverse-event rows:
+    1 is the most common.
 
     Rows whose number of patients is not reported (N/R) cannot outrank anything and are
     left out; ``NotComputable`` when the listed events have no number.
+
+    Parameters
+    ----------
+    review : Review
+    events : list of str
+        ``event_id`` values of ``review.adverse_events`` (``["co2-scarring"]``).
+
+    Returns
+    -------
+    int
+        1 plus the number of other rows with more patients than the listed events together;
+        rows with as many share the rank.
+
+    Raises
+    ------
+    NotComputable
+        When a listed event's number of patients is N/R.
     """
     ae = review.adverse_events
     counted = ae["patients"].dropna()
@@ -114,13 +151,42 @@ def adverse_event_rank(review: Review, events: list[str]) -> int:
 
 
 def event_kinds(review: Review, modality: str) -> int:
-    """How many kinds of adverse event the data list for a modality (rows with at least one patient, or N/R)."""
+    """How many kinds of adverse event the data list for a modality (rows with at least one
+    patient, or N/R).
+
+    Parameters
+    ----------
+    review : Review
+    modality : str
+        A modality of the vocabulary (``"co2_laser"``).
+
+    Returns
+    -------
+    int
+        The modality's rows of ``review.adverse_events`` whose ``patients`` is above zero
+        or not reported.
+    """
     ae = review.adverse_events[review.adverse_events["modality"] == modality]
     return int((ae["patients"].isna() | (ae["patients"] > 0)).sum())
 
 
 def pain_relief_share(review: Review, families: list[str]) -> Proportion:
-    """Patients pain-free or with reduced pain in ``families``, of all such patients (Table 1's pain columns)."""
+    """Patients pain-free or with reduced pain in ``families``, of all such patients (Table 1's
+    pain columns).
+
+    Parameters
+    ----------
+    review : Review
+    families : list of str
+        Families of modalities (``["sts"]``; the others are ``laser``, ``eswl`` and
+        ``combined``).
+
+    Returns
+    -------
+    Proportion
+        ``events``: ``pain_free`` plus ``pain_reduction`` over the studies of ``families``;
+        ``total``: the same over every study. A count not printed counts as 0.
+    """
     o = review.outcomes.join(review.studies[["family"]])
     relieved = o["pain_free"].fillna(0) + o["pain_reduction"].fillna(0)
     return Proportion(int(relieved[o["family"].isin(families)].sum()), int(relieved.sum()))
@@ -145,18 +211,76 @@ def _claim_value(review: Review, claim_id: str) -> float:
 
 
 def sum_of_reported(review: Review, claims: list[str]) -> float:
-    """The sum of the numbers other claims print: parts the paper gives, against a total it prints
-    (a ratio gives both its sides)."""
+    """The sum of the numbers other claims print: parts the paper gives, against a total it
+    prints (a ratio gives both its sides).
+
+    Parameters
+    ----------
+    review : Review
+        Its claims register holds the claims.
+    claims : list of str
+        Ids of claims that print a count, a number or a ratio.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    NotComputable
+        For an id the register does not hold, or a claim that prints no count (a
+        percentage, a fraction, a range).
+    """
     return sum(v for c in claims for v in _claim_values(review, c))
 
 
 def median_of_reported(review: Review, claims: list[str]) -> float:
-    """The median of the numbers other claims print (Eleryan's 6 and 7 monthly sessions, against Table 1's 6)."""
+    """The median of the numbers other claims print (Eleryan's 6 and 7 monthly sessions,
+    against Table 1's 6).
+
+    Parameters
+    ----------
+    review : Review
+        Its claims register holds the claims.
+    claims : list of str
+        Ids of claims that print a count, a number or a ratio (a ratio gives both its
+        sides).
+
+    Returns
+    -------
+    float
+        The median of all the printed values (the mean of the two middle ones for an even
+        number).
+
+    Raises
+    ------
+    NotComputable
+        As :func:`sum_of_reported`.
+    """
     return float(pd.Series([v for c in claims for v in _claim_values(review, c)]).median())
 
 
 def share_of_reported(review: Review, part: str, whole: str) -> Proportion:
-    """One printed count of another: ``high in 11`` of ``40`` studies (both numbers from the paper)."""
+    """One printed count of another: ``high in 11`` of ``40`` studies (both numbers from the
+    paper).
+
+    Parameters
+    ----------
+    review : Review
+        Its claims register holds the claims.
+    part, whole : str
+        Ids of two claims that each print one count or number.
+
+    Returns
+    -------
+    Proportion
+        ``part``'s number of ``whole``'s, both as integers.
+
+    Raises
+    ------
+    NotComputable
+        For an id the register does not hold, or a claim that prints no count or a ratio.
+    """
     return Proportion(int(_claim_value(review, part)), int(_claim_value(review, whole)))
 
 
@@ -208,7 +332,34 @@ def cited_with(
     ``exact=False``: the cited studies that have the properties (:func:`_having`), of all
     cited (a reference that is not an included study has none); ``exact=True``: of the
     cited and every included study that has them, so that 100% means the citation lists
-    exactly those studies. A reference cited twice counts once.
+    exactly those studies. A reference cited twice counts once. A property left None is not
+    asked for; with none asked, every included study has them.
+
+    Parameters
+    ----------
+    review : Review
+    refs : list of int
+        The references the citation lists (:func:`cited_refs`).
+    exact : bool
+        Also count, in the total, the included studies that have the properties and are
+        not cited.
+    categories : list of str, optional
+        Keys of :data:`helpers.data.printed.RESPONSE_CATEGORIES`: the study has at least
+        one patient (or lesion) in one of them.
+    events : list of str, optional
+        ``event_id`` values of ``review.adverse_events``: the study's modality is one they
+        are recorded for.
+    modalities : list of str, optional
+        The study's modality is one of these.
+    sessions : int, optional
+        The study prints at most this many sessions (``total_sessions_high``).
+
+    Returns
+    -------
+    Proportion
+        ``events``: the cited studies that have the properties; ``total``: the cited
+        references (``exact=False``) or the cited and the included studies that have the
+        properties (``exact=True``).
     """
     cited = set(refs)
     having = _having(review, categories, events, modalities, sessions)
@@ -216,7 +367,20 @@ def cited_with(
 
 
 def unknown_by_lesion_reporting(review: Review, modality: str | None = None) -> int:
-    """Patients counted as unknown response because their study reports per lesion (Table 2 footnote d)."""
+    """Patients counted as unknown response because their study reports per lesion (Table 2
+    footnote d).
+
+    Parameters
+    ----------
+    review : Review
+    modality : str, optional
+        One modality; None for every modality.
+
+    Returns
+    -------
+    int
+        The ``n_cases`` of the selected studies whose ``response_unit`` is ``"lesions"``.
+    """
     members = select_modalities(review, modality)
     studies = review.studies[review.studies["modality"].isin(members)]
     lesion = review.outcomes.reindex(studies.index)["response_unit"] == "lesions"
@@ -224,7 +388,30 @@ def unknown_by_lesion_reporting(review: Review, modality: str | None = None) -> 
 
 
 def duration_rank(review: Review, modality: str, measure: str) -> int:
-    """The rank of a Table 2 row's pooled median duration among the rows that have one (1: the longest)."""
+    """The rank of a Table 2 row's pooled median duration among the rows that have one (1: the
+    longest).
+
+    Parameters
+    ----------
+    review : Review
+    modality : str
+        A Table 2 row: a modality not merged into another row.
+    measure : str
+        A duration measure of ``review.durations`` (``"treatment_duration"``,
+        ``"time_to_first_improvement"``).
+
+    Returns
+    -------
+    int
+        1 plus the number of rows with a longer pooled median
+        (:func:`helpers.analysis.table2.duration_summary`); rows with the same median share
+        the rank.
+
+    Raises
+    ------
+    NotComputable
+        When ``modality`` is pooled in another row, or its row has no pooled median.
+    """
     groups = table2_groups(review)
     if modality not in groups:
         raise NotComputable(f"{modality} is pooled in another Table 2 row")
@@ -246,10 +433,28 @@ def _pain(review: Review) -> pd.DataFrame:
 
 
 def pain_reporting_gap(review: Review, families: list[str], others: list[str]) -> float:
-    """Percentage points by which the studies of ``families`` print a pain outcome more often than those of ``others``.
+    """Percentage points by which the studies of ``families`` print a pain outcome more often
+    than those of ``others``.
 
     Below zero, the first are the less well reported. A study prints a pain outcome when
     Table 1's outcome cell names pain freedom or pain reduction.
+
+    Parameters
+    ----------
+    review : Review
+    families, others : list of str
+        The families of modalities of the two groups (``["sts"]``, ``["eswl", "laser"]``).
+
+    Returns
+    -------
+    float
+        100 times the share of the first group's studies that print ``pain_free``,
+        ``pain_reduction`` or ``pain_assessed``, less the same share of the second's.
+
+    Raises
+    ------
+    NotComputable
+        When one of the groups has no study.
     """
     p = _pain(review)
     first, second = p[p["family"].isin(families)], p[p["family"].isin(others)]
@@ -259,7 +464,20 @@ def pain_reporting_gap(review: Review, families: list[str], others: list[str]) -
 
 
 def pain_outcome_patients(review: Review, modality: str) -> int:
-    """Patients Table 1 prints as pain-free or with reduced pain, for one modality."""
+    """Patients Table 1 prints as pain-free or with reduced pain, for one modality.
+
+    Parameters
+    ----------
+    review : Review
+    modality : str
+        A modality of the vocabulary (``"topical_sts"``).
+
+    Returns
+    -------
+    int
+        ``pain_free`` plus ``pain_reduction`` over the modality's studies (a count not
+        printed counts as 0).
+    """
     p = _pain(review)
     return int(p.loc[p["modality"] == modality, "relieved"].sum())
 
@@ -268,7 +486,24 @@ _TITLE_STRENGTH = re.compile(r"(\d+(?:\.\d+)?)\s?%")
 
 
 def title_concentration(review: Review, ref: int) -> float:
-    """The STS concentration a study's reference title names, in mg/ml (10% is 100 mg/ml)."""
+    """The STS concentration a study's reference title names, in mg/ml (10% is 100 mg/ml).
+
+    Parameters
+    ----------
+    review : Review
+    ref : int
+        A reference of ``review.references``.
+
+    Returns
+    -------
+    float
+        10 times the one percentage the title prints.
+
+    Raises
+    ------
+    NotComputable
+        When the title names no percentage, or more than one.
+    """
     title = str(review.references.loc[ref, "title"])
     found = _TITLE_STRENGTH.findall(title)
     if len(found) != 1:
@@ -279,7 +514,24 @@ def title_concentration(review: Review, ref: int) -> float:
 
 
 def least_sessions_per_month(review: Review, ref: int) -> float:
-    """The least intensive end of a study's printed treatment frequency, in sessions per month."""
+    """The least intensive end of a study's printed treatment frequency, in sessions per month.
+
+    Parameters
+    ----------
+    review : Review
+    ref : int
+        An included study.
+
+    Returns
+    -------
+    float
+        Its ``sessions_per_month_low``.
+
+    Raises
+    ------
+    NotComputable
+        When Table 1 prints no recurring frequency for it (the value is missing).
+    """
     value = review.studies.loc[ref, "sessions_per_month_low"]
     if pd.isna(value):
         raise NotComputable(f"Table 1 prints no recurring frequency for reference {ref}")
@@ -287,10 +539,23 @@ def least_sessions_per_month(review: Review, ref: int) -> float:
 
 
 def median_share(review: Review) -> Proportion:
-    """Of the pooled continuous summaries the paper prints (Table 2's durations and the text's), the medians.
+    """Of the pooled continuous summaries the paper prints (Table 2's durations and the
+    text's), the medians.
 
     Table 2's duration cells that print a number are medians; a claim of the register that
     recomputes a pooled duration says which statistic the paper printed (``statistic``).
+
+    Parameters
+    ----------
+    review : Review
+
+    Returns
+    -------
+    Proportion
+        ``events``: Table 2's duration cells that start with a digit plus the
+        ``pooled_duration`` claims whose ``statistic`` is ``"median"``; ``total``: the same
+        cells plus the ``pooled_duration`` claims whose ``statistic`` is ``"median"`` or
+        ``"mean"``.
     """
     cells = [
         printed_cell
@@ -310,6 +575,19 @@ def response_in(review: Review, refs: list[int], categories: list[str]) -> Propo
     """Patients of the studies ``refs`` in the given response categories, of all their patients.
 
     A study that reports per lesion counts its patients as unknown (Table 2 footnote d).
+
+    Parameters
+    ----------
+    review : Review
+    refs : list of int
+        The studies; a reference that is not an included study is left out.
+    categories : list of str
+        Keys of :data:`helpers.data.printed.RESPONSE_CATEGORIES`.
+
+    Returns
+    -------
+    Proportion
+        ``events``: the studies' patients in ``categories``; ``total``: their ``n_cases``.
     """
     studies = review.studies.loc[[r for r in refs if r in review.studies.index]]
     events = 0
@@ -323,12 +601,28 @@ def response_in(review: Review, refs: list[int], categories: list[str]) -> Propo
 
 
 def summarised_smaller_groups(review: Review) -> int:
-    """Table 2's duration cells with a printed median in a row of fewer patients than one marked "too small".
+    """Table 2's duration cells with a printed median in a row of fewer patients than one
+    marked "too small".
 
     Footnote c ("A group of patients was too small") explains an N/A; a row printed with a
     median while a larger row is too small contradicts it. A row's patients are those its
     pooled columns cover (the laser rows merged into CO₂ count there). Both sides are the
     paper's own: Table 2's *n* and its cells.
+
+    Parameters
+    ----------
+    review : Review
+
+    Returns
+    -------
+    int
+        The duration cells printing a value (neither N/A nor N/R, nor too small) whose row
+        has fewer patients than the largest row with a cell marked too small.
+
+    Raises
+    ------
+    NotComputable
+        When Table 2 marks no duration cell as too small.
     """
     table = review.paper_table2
     merged = table["merged_into"].where(table["merged_into"].notna(), table.index.to_series())
@@ -347,11 +641,24 @@ def summarised_smaller_groups(review: Review) -> int:
 
 
 def mean_imputed_share(review: Review, measure: str) -> Proportion:
-    """Of the patients whose duration the printed numbers do not fix exactly, those Table 2's footnote a imputes.
+    """Of the patients whose duration the printed numbers do not fix exactly, those Table 2's
+    footnote a imputes.
 
     Footnote a imputes a mean where a study prints one; a patient of a study that prints a
     median has no exact value and, by footnote a's available-case analysis, is left out.
     Exactly fixed values are those :func:`helpers.analysis.table2.fixed_values` recovers.
+
+    Parameters
+    ----------
+    review : Review
+    measure : str
+        A duration measure of ``review.durations`` (``"treatment_duration"``).
+
+    Returns
+    -------
+    Proportion
+        Over the studies that report the measure: ``events``, the patients left unfixed in
+        the studies that print a mean; ``total``, every patient left unfixed.
     """
     d = review.durations[
         (review.durations["measure"] == measure) & (review.durations["status"] == "reported")
@@ -412,17 +719,32 @@ def _percent_row(claim_id, section, quote, percent, events, total, source) -> di
 
 
 def arithmetic(review: Review) -> pd.DataFrame:
-    """Every percentage the paper prints beside a fraction, and every Table 2 response row's parts against its total.
+    """Every percentage the paper prints beside a fraction, and every Table 2 response row's
+    parts against its total.
 
-    Generated from the text (:mod:`helpers.data.paper`) and the printed Table 2, not listed: a
-    percentage added to the text is checked without a new entry. Both numbers come from the
-    paper, so a discrepancy here is the paper disagreeing with itself, whatever the data hold.
+    Generated from the text (:mod:`helpers.data.paper`) and the printed Table 2, not listed:
+    a percentage added to the text is checked without a new entry. Both numbers come from
+    the paper, so a discrepancy here is the paper disagreeing with itself, whatever the data
+    hold.
+
+    Long: it builds every row of one audit section, the text's percentages and then
+    Table 2's cells and parts, with one scheme of ids and quotes; split, that scheme would
+    be spread over several functions.
+
+    Parameters
+    ----------
+    review : Review
+        Only its printed Table 2 (``review.paper_table2``) is read; the text comes from
+        :func:`helpers.data.paper.passages`.
 
     Returns
     -------
     DataFrame
         Audit rows (``claim_id, section, quote, reported, recomputed, status, note``) with
-        section :data:`ARITHMETIC_SECTION`.
+        section :data:`ARITHMETIC_SECTION`: ``percent-check-<passage>-<k>`` for the
+        text's k-th percentage of a passage, ``percent-check-table2-<modality>-<category>``
+        for a response cell's percentage, ``parts-check-table2-<modality>`` for a row's
+        categories summed against their common denominator.
     """
     rows = []
     for passage in paper.passages():
@@ -447,7 +769,8 @@ def arithmetic(review: Review) -> pd.DataFrame:
                 _percent_row(
                     f"percent-check-table2-{modality}-{label.lower()}",
                     ARITHMETIC_SECTION,
-                    f"Table 2, {row['row_label']}, response rates: {label}, {percent}, {events}/{total}",
+                    f"Table 2, {row['row_label']}, response rates: {label}, {percent}, "
+                    f"{events}/{total}",
                     percent,
                     int(events),
                     int(total),
@@ -490,8 +813,22 @@ _BRACKET = re.compile(r"\[([\d,\s–-]+)\]")
 
 
 def cited_refs(bracket: str) -> list[int]:
-    """The references a citation bracket lists, ranges spelt out: ``"13, 49–51"`` is 13, 49, 50, 51.
+    """The references a citation bracket lists, ranges spelt out: ``"13, 49–51"`` is 13, 49,
+    50, 51.
 
+    Parameters
+    ----------
+    bracket : str
+        The inside of a citation bracket: numbers separated by commas, a range's ends by an
+        en dash or a hyphen.
+
+    Returns
+    -------
+    list of int
+        In the bracket's order, repeats kept; a range written backwards keeps its two ends.
+
+    Examples
+    --------
     >>> cited_refs("13, 23, 35, 35, 49–51")
     [13, 23, 35, 35, 49, 50, 51]
     """
@@ -505,12 +842,26 @@ def cited_refs(bracket: str) -> list[int]:
 
 
 def citations(review: Review) -> pd.DataFrame:
-    """Every citation bracket of the paper's text that lists a reference twice, or one the list does not hold.
+    """Every citation bracket of the paper's text that lists a reference twice, or one the
+    list does not hold.
 
-    Generated from the text (:mod:`helpers.data.paper`), not listed: a bracket added to the text
-    is checked without a new entry. Only brackets with a problem become audit rows
+    Generated from the text (:mod:`helpers.data.paper`), not listed: a bracket added to the
+    text is checked without a new entry. Only brackets with a problem become audit rows
     (section :data:`CITATIONS_SECTION`, status ``discrepancy``); a citation is not a number
     the audit could reproduce.
+
+    Parameters
+    ----------
+    review : Review
+        Its reference list (``review.references``) says which references exist.
+
+    Returns
+    -------
+    DataFrame
+        Audit rows (``claim_id, section, quote, reported, recomputed, status, note``):
+        ``citation-check-<passage>-<k>`` for a passage's k-th bracket, the sentence up to
+        the bracket as the quote, the bracket as printed, the number of distinct listed
+        references the list holds, and the problem in the note.
     """
     known = set(review.references.index)
     rows = []
@@ -529,7 +880,8 @@ def citations(review: Review) -> pd.DataFrame:
             start = passage.text.rfind(". ", 0, m.start()) + 2
             rows.append(
                 {
-                    "claim_id": f"citation-check-{passage.name.lower().replace(' ', '-').replace('.', '')}-{k}",
+                    "claim_id": "citation-check-"
+                    f"{passage.name.lower().replace(' ', '-').replace('.', '')}-{k}",
                     "section": CITATIONS_SECTION,
                     "quote": f"{passage.name}: {passage.text[start : m.end()]}",
                     "reported": m.group(0),

@@ -99,7 +99,21 @@ if set(RULE_CONSTANTS) != set(RULE_NAMES):
 
 
 def rule_constant(review: Review, rule: str) -> float:
-    """The value of one of the project's rule constants (:data:`RULE_CONSTANTS`); the review is not used."""
+    """The value of one of the project's rule constants (:data:`RULE_CONSTANTS`).
+
+    Parameters
+    ----------
+    review : Review
+        Not used; taken first like every computation of :data:`COMPUTATIONS`.
+    rule : str
+        A key of :data:`RULE_CONSTANTS` (``"rob_low_above_percent"``).
+
+    Returns
+    -------
+    float
+        The constant as the paper states it: a risk-of-bias threshold in percent (75 for
+        :data:`helpers.analysis.rob.LOW_ABOVE` = 0.75), the number of response categories.
+    """
     return RULE_CONSTANTS[rule]()
 
 
@@ -145,8 +159,8 @@ def _check_signatures() -> None:
     (:data:`helpers.data.registers.COMPUTATION_ARGUMENTS`)."""
     if set(COMPUTATIONS) != set(COMPUTATION_ARGUMENTS):
         raise ImportError(
-            f"helpers.analysis.claims.COMPUTATIONS and helpers.data.registers.COMPUTATION_ARGUMENTS name different "
-            f"computations: {sorted(set(COMPUTATIONS) ^ set(COMPUTATION_ARGUMENTS))}"
+            "helpers.analysis.claims.COMPUTATIONS and helpers.data.registers.COMPUTATION_ARGUMENTS "
+            f"name different computations: {sorted(set(COMPUTATIONS) ^ set(COMPUTATION_ARGUMENTS))}"
         )
     for name, func in COMPUTATIONS.items():
         required, optional = COMPUTATION_ARGUMENTS[name]
@@ -161,8 +175,8 @@ def _check_signatures() -> None:
             } == set(optional)
         if not ok:
             raise ImportError(
-                f"computation {name!r}: the function's arguments {[p.name for p in params]} differ from "
-                f"the declared ones (required {list(required)}, optional {list(optional)})"
+                f"computation {name!r}: the function's arguments {[p.name for p in params]} differ "
+                f"from the declared ones (required {list(required)}, optional {list(optional)})"
             )
 
 
@@ -189,7 +203,24 @@ def _values(reported: Reported, recomputed) -> tuple:
 
 
 def matches(reported: Reported, recomputed) -> bool:
-    """Whether a recomputed value agrees with the printed one, as the paper rounds."""
+    """Whether a recomputed value agrees with the printed one, as the paper rounds.
+
+    Parameters
+    ----------
+    reported : Reported
+        The number as printed (:func:`helpers.data.registers.parse_reported`).
+    recomputed : Proportion, number or tuple of numbers
+        A computation's result. A :class:`Proportion` is compared in the printed form: its
+        events and total against a fraction, its percentage against a percentage, its
+        events against anything else.
+
+    Returns
+    -------
+    bool
+        Counts, fractions and ratios must be equal; other numbers equal once both are
+        rounded half up to the printed decimals. False when a recomputed value is missing
+        (NaN, None) or the number of values differs from the printed one's.
+    """
     values = _values(reported, recomputed)
     if any(is_missing(v) for v in values):
         return False
@@ -204,7 +235,23 @@ def matches(reported: Reported, recomputed) -> bool:
 
 
 def format_value(reported: Reported, recomputed) -> str:
-    """The recomputed value, printed like the reported one (a percentage with its fraction)."""
+    """The recomputed value, printed like the reported one (a percentage with its fraction).
+
+    Parameters
+    ----------
+    reported : Reported
+        The number as printed; its ``kind`` and ``decimals`` choose the form.
+    recomputed : Proportion, number or tuple of numbers
+        A computation's result, as for :func:`matches`.
+
+    Returns
+    -------
+    str
+        ``"57.1% (12/21)"`` for a proportion against a percentage, ``"12/21"`` for a
+        fraction, ``"21:90"`` for a ratio, ``"2–24"`` for a range; another percentage with
+        the printed decimals (at least one), a decimal number with one more decimal than
+        printed, a count in ``:g`` form.
+    """
     values = _values(reported, recomputed)
     if isinstance(recomputed, Proportion) and reported.kind == "percent":
         return f"{values[0]:.1f}% ({recomputed})"
@@ -222,7 +269,8 @@ def format_value(reported: Reported, recomputed) -> str:
 
 
 def _compare(op: str, reported: Reported, recomputed) -> bool:
-    """``=``: :func:`matches`; ``>``/``<``: the recomputed value, in the printed form, beyond the printed one."""
+    """``=``: :func:`matches`; ``>``/``<``: the recomputed value, in the printed form, beyond
+    the printed one."""
     if op == "=":
         return matches(reported, recomputed)
     (value,) = _values(reported, recomputed)[:1]
@@ -233,7 +281,28 @@ def evaluate(claim: Claim, review: Review) -> dict:
     """Recompute one claim: a row of the audit.
 
     A claim of words (``means`` set: "after a single procedure", "the most common",
-    "mainly") compares the number the words state, with its comparison, to the recomputed one.
+    "mainly") compares the number the words state, with its comparison, to the recomputed
+    one. A claim with ``unit: percent`` reads its printed number as a percentage.
+
+    Long: mostly this docstring; the code is one claim's way from its register entry to its
+    row, with a row returned early for each way it can fail to give a number.
+
+    Parameters
+    ----------
+    claim : Claim
+        An entry of the claims register (``review.claims``).
+    review : Review
+        The data its computation runs on.
+
+    Returns
+    -------
+    dict
+        ``claim_id``, ``section``, ``quote``, ``reported`` (for a claim of words, the words
+        with the number they state: ``"mainly (> 50%)"``), ``recomputed`` (empty when there
+        is no number), ``status`` and ``note``: ``not_computable`` for a claim without a
+        computation (the note is its ``reason``), a computation that raises
+        :class:`NotComputable` or gives no number (NaN, a proportion of nobody); otherwise
+        ``reproduced`` or ``discrepancy``, with the claim's note.
     """
     row = {
         "claim_id": claim.id,
@@ -282,7 +351,28 @@ TABLE2_SECTION = "Table 2"
 
 
 def table2_claim_id(modality: str, column: str, part) -> str:
-    """The audit's id of a Table 2 cell part: ``table2-eswl-treatment-duration-range``."""
+    """The audit's id of a Table 2 cell part: ``table2-eswl-treatment-duration-range``.
+
+    Parameters
+    ----------
+    modality : str
+        The Table 2 row (a modality, ``"eswl"``).
+    column : str
+        The Table 2 column (``"treatment_duration"``); underscores become hyphens.
+    part : object
+        The number within the cell (``"median"``, ``"range"``, a response category, an
+        adverse event), lower-cased, every run of characters other than ``a-z`` and
+        ``0-9`` a hyphen.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> table2_claim_id("eswl", "treatment_duration", "range")
+    'table2-eswl-treatment-duration-range'
+    """
     slug = re.sub(r"[^a-z0-9]+", "-", str(part).lower()).strip("-")
     return f"table2-{modality}-{column.replace('_', '-')}-{slug}"
 
@@ -298,10 +388,23 @@ def note_checks(review: Review) -> pd.DataFrame:
     A check without a computation is the note's own row: the claim's computation, or the
     recomputed Table 2 cell part, which must show the number.
 
+    Long: the claims' notes and Table 2's notes are checked in one pass through the same two
+    inner functions (``run`` recomputes, ``add`` writes the row), which share the review and
+    the rows; split, both would be passed around.
+
+    Parameters
+    ----------
+    review : Review
+        Its claims register and ``table2_note_sources`` give the checks.
+
     Returns
     -------
     DataFrame
-        Columns :data:`NOTE_CHECK_COLUMNS`; ``holds`` is False where the data no longer give
+        Columns :data:`NOTE_CHECK_COLUMNS`, one row per check: the claim's id or the Table 2
+        cell part's (:func:`table2_claim_id`), the number the note ``says``, the
+        ``computation`` (``"(its own)"`` for the note's own row), the ``recomputed`` value
+        as printed (``"not computable (...)"`` when it cannot be; the recomputed cell part
+        for a Table 2 note's own row), and ``holds``, False where the data no longer give
         what the note says.
     """
     rows = []
@@ -355,10 +458,23 @@ def note_checks(review: Review) -> pd.DataFrame:
 
 
 def table2_audit(review: Review) -> pd.DataFrame:
-    """Every number of the paper's Table 2 as audit rows (from :func:`helpers.analysis.table2.compare_table2`).
+    """Every number of the paper's Table 2 as audit rows.
 
-    Table 2 is stored once, as printed (``paper_table2.csv``); its numbers become claims
-    here, one per cell part, with the printed cell as the quote.
+    From :func:`helpers.analysis.table2.compare_table2`. Table 2 is stored once, as printed
+    (``paper_table2.csv``); its numbers become claims here, one per cell part, with the
+    printed cell as the quote.
+
+    Parameters
+    ----------
+    review : Review
+
+    Returns
+    -------
+    DataFrame
+        Columns ``claim_id, section, quote, reported, recomputed, status, note``
+        (:data:`AUDIT_COLUMNS` without ``depends_on`` and ``reading``), one row per cell
+        part in the comparison's order; ``claim_id`` from :func:`table2_claim_id`,
+        ``section`` :data:`TABLE2_SECTION`, ``quote`` ``"<row label>, <column>: <cell>"``.
     """
     cells = review.paper_table2
     rows = []
@@ -419,6 +535,34 @@ def dependence(
     paper's stated method alone (:data:`helpers.analysis.readings.STRICT`). A row whose value or
     status differs there says ``project`` in the ``reading`` column; where its status
     differs, the note says what the strict reading gives.
+
+    Long: one sequence of re-evaluations compared with the same base rows (each inference
+    withdrawn, each reading withdrawn, the strict reading), each writing to the same
+    columns; split, the base rows, the re-evaluation and the table would be passed between
+    the parts.
+
+    Parameters
+    ----------
+    review : Review
+        The review ``table`` was evaluated on.
+    table : DataFrame
+        Audit rows of ``claims`` and ``topic`` as :func:`audit` evaluates them (columns
+        ``claim_id, section, quote, reported, recomputed, status, note``; claim ids
+        unique), compared row by row with their re-evaluation.
+    claims : list of Claim
+        The claims ``table`` was evaluated from, evaluated again.
+    topic : str or None
+        The topic ``table`` was restricted to; None for every topic.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``table`` with ``depends_on`` (what the row's value changes without,
+        ``"; "``-separated: :func:`helpers.analysis.inferences.describe` of an inference,
+        ``"reading: <name>"`` of a reading; empty for none) and ``reading`` (the label of
+        the active readings, :func:`helpers.analysis.readings.label`, where the strict
+        reading gives another value or status; empty otherwise); ``status`` ``circular``
+        and ``note`` added to as said above.
     """
     base = table
     table = table.assign(depends_on="", reading="")
@@ -443,7 +587,8 @@ def dependence(
         table.loc[circular, "status"] = "circular"
         alternatives = other["recomputed"].fillna("").to_numpy()[circular]
         table.loc[circular, "note"] = [
-            f"Circular: reproduces only because {inference.source} ({name}); without it the data give "
+            f"Circular: reproduces only because {inference.source} ({name}); without it the data "
+            "give "
             f"{alt or 'no number'}." + (f" {note}" if note else "")
             for alt, note in zip(alternatives, table.loc[circular, "note"], strict=True)
         ]
@@ -460,8 +605,8 @@ def dependence(
         moved,
         "note",
         [
-            f"Under the paper's stated method alone (strict reading) the data give {value or 'no number'}: "
-            f"{status.replace('_', ' ')}."
+            "Under the paper's stated method alone (strict reading) the data give "
+            f"{value or 'no number'}: {status.replace('_', ' ')}."
             for value, status in zip(
                 strict["recomputed"].fillna("").to_numpy()[moved],
                 strict["status"].to_numpy()[moved],
@@ -481,6 +626,7 @@ def audit(
     Parameters
     ----------
     review : Review
+        The data every number is recomputed from.
     claims : list of Claim, optional
         Defaults to the review's claims register (``review.claims``, from ``claims.yaml``).
     topic : str, optional
@@ -492,7 +638,8 @@ def audit(
     DataFrame
         Columns :data:`AUDIT_COLUMNS`, one row per number: the claims register in the
         paper's order, then the numbers of Table 2 (section ``"Table 2"``). ``status``
-        is one of :data:`STATUSES`.
+        is one of :data:`STATUSES`. A row whose note no longer holds
+        (:func:`note_checks`) has ``"[This note is out of date: ...]"`` added to its note.
     """
     if claims is None:
         claims = review.claims
@@ -513,7 +660,20 @@ def audit(
 
 
 def by_section(table: pd.DataFrame) -> pd.DataFrame:
-    """How many numbers of each section hold (sections in reading order, every status a column)."""
+    """How many numbers of each section hold (sections in reading order, every status a column).
+
+    Parameters
+    ----------
+    table : DataFrame
+        An audit (:func:`audit`), with ``section`` and ``status`` columns.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by section, in the order of :data:`helpers.data.registers.SECTIONS` (only
+        the sections present); one column of counts per status of :data:`STATUSES`, then
+        ``total``.
+    """
     counts = pd.crosstab(table["section"], table["status"]).reindex(
         columns=list(STATUSES), fill_value=0
     )
@@ -523,13 +683,24 @@ def by_section(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_audit(table: pd.DataFrame, output_dir: Path | str | None) -> Path | None:
-    """Write the audit to ``<output_dir>/claims_audit.csv`` (columns :data:`AUDIT_COLUMNS`),
-    and beside it the project's readings its ``reading`` column refers to (``readings.csv``,
-    :func:`helpers.analysis.readings.frame`).
+    """Write the audit to ``<output_dir>/claims_audit.csv`` (columns :data:`AUDIT_COLUMNS`).
 
-    ``output_dir`` is relative to the project root; ``None`` writes nothing (the
-    notebooks' default, so running them does not touch ``reports/``; the report build
-    sets it).
+    Beside it go the project's readings its ``reading`` column refers to
+    (``readings.csv``, :func:`helpers.analysis.readings.frame`).
+
+    Parameters
+    ----------
+    table : DataFrame
+        An audit (:func:`audit`); only :data:`AUDIT_COLUMNS` are written.
+    output_dir : Path, str or None
+        Relative to the project root (absolute paths are kept); ``None`` writes nothing
+        (the notebooks' default, so running them does not touch ``reports/``; the report
+        build sets it).
+
+    Returns
+    -------
+    Path or None
+        The path of the audit written; ``None`` when ``output_dir`` is ``None``.
     """
     if output_dir is None:
         return None
@@ -539,7 +710,21 @@ def write_audit(table: pd.DataFrame, output_dir: Path | str | None) -> Path | No
 
 
 def by_reading(table: pd.DataFrame) -> pd.DataFrame:
-    """How many numbers of each status rest on the project's readings (``reading`` column) and how many do not."""
+    """How many numbers of each status rest on the project's readings and how many do not.
+
+    Parameters
+    ----------
+    table : DataFrame
+        An audit (:func:`audit`); a non-empty ``reading`` marks a number that rests on the
+        project's readings.
+
+    Returns
+    -------
+    DataFrame
+        Index ``numbers``: ``"the same under the paper's method"`` and ``"rests on the
+        project's readings"`` (a row of zeros when none); one column of counts per status
+        of :data:`STATUSES`, then ``total``.
+    """
     kind = table["reading"].map(
         lambda r: "rests on the project's readings" if r else "the same under the paper's method"
     )

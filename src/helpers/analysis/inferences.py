@@ -39,14 +39,16 @@ DESIGN_NOT_STATED = "not stated"
 
 @dataclass(frozen=True)
 class Inference:
-    """One kind of inferred value: where the data mark it, where it was taken from, how to withdraw it.
+    """One kind of inferred value: where the data mark it, where it was taken from, how to
+    withdraw it.
 
     Attributes
     ----------
     name : str
         ``"<table>: <column>=<value>"``, as the audit's ``depends_on`` column names it.
     table, column : str
-        The table of :class:`helpers.data.loader.Review` and the column that marks the inference.
+        The table of :class:`helpers.data.loader.Review` and the column that marks the
+        inference.
     value : object
         The column's value on the rows whose value is inferred.
     source : str
@@ -64,7 +66,19 @@ class Inference:
     remove: Callable[[Review, list], dict]
 
     def refs(self, review: Review) -> list:
-        """The studies whose value is inferred."""
+        """The studies whose value is inferred.
+
+        Parameters
+        ----------
+        review : Review
+            The review whose table :attr:`table` is read.
+
+        Returns
+        -------
+        list
+            The ``ref`` of every row of that table whose :attr:`column` equals :attr:`value`,
+            in the table's order; empty when no value is inferred.
+        """
         frame = getattr(review, self.table)
         return list(frame.index[frame[self.column] == self.value])
 
@@ -99,14 +113,28 @@ INFERENCES: tuple[Inference, ...] = (
         "studies",
         "design_stated",
         False,
-        "the design was inferred from the text's count of case reports (the text cites none for these studies)",
+        "the design was inferred from the text's count of case reports "
+        "(the text cites none for these studies)",
         _design_not_stated,
     ),
 )
 
 
 def withdraw(review: Review, inference: Inference) -> Review:
-    """The review with the values of one inference made "not reported" (a copy; ``review`` is unchanged)."""
+    """The review with the values of one inference made "not reported".
+
+    Parameters
+    ----------
+    review : Review
+    inference : Inference
+        One of :data:`INFERENCES`.
+
+    Returns
+    -------
+    Review
+        A copy with the tables ``inference.remove`` changes replaced (``review`` is
+        unchanged); ``review`` itself, not a copy, when no study's value is inferred.
+    """
     refs = inference.refs(review)
     if not refs:
         return review
@@ -114,14 +142,39 @@ def withdraw(review: Review, inference: Inference) -> Review:
 
 
 def describe(review: Review, inference: Inference) -> str:
-    """The inference with the studies it concerns: "outcomes: response_source=table2 (ref 11)"."""
+    """The inference with the studies it concerns: "outcomes: response_source=table2 (ref 11)".
+
+    Parameters
+    ----------
+    review : Review
+    inference : Inference
+        One of :data:`INFERENCES`.
+
+    Returns
+    -------
+    str
+        ``"<name> (ref <ref>)"`` for one study, ``"<name> (<k> studies)"`` otherwise,
+        ``k`` 0 included.
+    """
     refs = inference.refs(review)
     which = f"ref {refs[0]}" if len(refs) == 1 else f"{len(refs)} studies"
     return f"{inference.name} ({which})"
 
 
 def frame(review: Review) -> pd.DataFrame:
-    """Every inference with its source and the studies it concerns, for the report."""
+    """Every inference with its source and the studies it concerns, for the report.
+
+    Parameters
+    ----------
+    review : Review
+
+    Returns
+    -------
+    DataFrame
+        One row per inference of :data:`INFERENCES`, in that order, with columns
+        ``inference`` (its name), ``source`` (where in the paper the value comes from) and
+        ``studies`` (their ``ref`` joined by ", "; empty when none).
+    """
     return pd.DataFrame(
         [
             {

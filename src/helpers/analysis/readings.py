@@ -1,4 +1,5 @@
-"""The project's readings of the paper's methods: every rule that is ours, not the paper's, in one place.
+"""The project's readings of the paper's methods: every rule that is ours, not the paper's, in
+one place.
 
 The paper states its method for Table 2's durations in two sentences: "We reported
 medians with ranges for continuous variables ... Missing data were managed by mean
@@ -84,28 +85,33 @@ READINGS: tuple[Reading, ...] = (
     Reading(
         name="four-week-month",
         title="A month is four weeks",
-        paper_says="Nothing: Table 1 prints durations in days, weeks, months or years; Table 2 prints months.",
-        project_does="Weeks become months at 4 weeks to the month (1 week = 0.25 months; days at 28 to the month).",
+        paper_says="Nothing: Table 1 prints durations in days, weeks, months or years; Table 2 "
+        "prints months.",
+        project_does="Weeks become months at 4 weeks to the month (1 week = 0.25 months; days at "
+        "28 to the month).",
         strict_does="The calendar month: 365.25 / 12 = 30.4375 days, 4.348 weeks.",
-        why="The paper needs some conversion and names none. Four weeks to the month is the common clinical "
-        "convention for schedules counted in weeks (a 'monthly' injection every four weeks), and the one "
-        "Table 2's printed quarter months (0.25, 2.25) show the authors used; the calendar month is "
-        "computed beside it, so every number that moves with the month's length is marked.",
+        why="The paper needs some conversion and names none. Four weeks to the month is the common "
+        "clinical convention for schedules counted in weeks (a 'monthly' injection every four "
+        "weeks), and the one Table 2's printed quarter months (0.25, 2.25) show the authors used; "
+        "the calendar month is computed beside it, so every number that moves with the month's "
+        "length is marked.",
         where="helpers.data.units.to_months",
     ),
     Reading(
         name="median-imputed",
         title="A study's median stands for its patients",
-        paper_says='Footnote a: "mean imputation was used when a mean was known ... but exact values were not '
-        'reported for individual cases"; it says nothing of a printed median.',
-        project_does="A multi-patient study's printed median (or its single printed value) stands for each of its "
-        "patients whose value the printed numbers do not fix, as footnote a does with a mean.",
-        strict_does="Only a printed mean is imputed; a patient whose value is neither printed nor fixed by the "
-        "study's median and range is missing (available-case analysis).",
-        why="Most multi-patient studies print a median, not a mean. Without the rule a study counts only through "
-        "the one to three patients its range and median fix, so Olesen's 29 patients would weigh as one and "
-        "single-patient reports would decide the pooled medians. A median is the study's central value as a "
-        "mean is, and the strict reading is computed beside it.",
+        paper_says='Footnote a: "mean imputation was used when a mean was known ... but exact '
+        'values were not reported for individual cases"; it says nothing of a printed median.',
+        project_does="A multi-patient study's printed median (or its single printed value) stands "
+        "for each of its patients whose value the printed numbers do not fix, as footnote a does "
+        "with a mean.",
+        strict_does="Only a printed mean is imputed; a patient whose value is neither printed nor "
+        "fixed by the study's median and range is missing (available-case analysis).",
+        why="Most multi-patient studies print a median, not a mean. Without the rule a study "
+        "counts only through the one to three patients its range and median fix, so Olesen's 29 "
+        "patients would weigh as one and single-patient reports would decide the pooled medians. A "
+        "median is the study's central value as a mean is, and the strict reading is computed "
+        "beside it.",
         where="helpers.analysis.table2.study_values",
     ),
 )
@@ -116,24 +122,25 @@ WITHDRAWN: tuple[Reading, ...] = (
         name="printed-range-bounds",
         title="A study's printed range, not its value, enters the pooled range",
         paper_says='"We reported medians with ranges"; how a pooled range is formed is not said.',
-        project_does="(withdrawn) The pooled range ran over the studies' printed ranges; a value imputed for a "
-        "study's patients did not widen it.",
+        project_does="(withdrawn) The pooled range ran over the studies' printed ranges; a value "
+        "imputed for a study's patients did not widen it.",
         strict_does="The pooled range is the lowest and highest of the values pooled.",
-        why="Withdrawn: its one effect was the intralesional treatment-duration range. Baumgartner-Nielsen's "
-        "printed range (3–4 weeks) covers only the patients who had several sessions (Table 1 footnote c), "
-        "so it does not bound the 1-week median imputed for the others; the rule's only support was that "
-        "Table 2's 0.5 then reproduced.",
+        why="Withdrawn: its one effect was the intralesional treatment-duration range. "
+        "Baumgartner-Nielsen's printed range (3–4 weeks) covers only the patients who had several "
+        "sessions (Table 1 footnote c), so it does not bound the 1-week median imputed for the "
+        "others; the rule's only support was that Table 2's 0.5 then reproduced.",
         where="helpers.analysis.table2.duration_summary (no longer)",
     ),
     Reading(
         name="range-only-not-in-median",
         title="A study printing only a range enters the range, not the median",
         paper_says="Nothing.",
-        project_does="(withdrawn) A range-only study (Bottomley [13], 8–16 weeks) entered the pooled range only.",
-        strict_does="A printed range's two ends are two patients' exact values and enter the median too; the "
-        "study's other patients have no printed value and are missing.",
-        why="Withdrawn: a range's ends are values of real patients, which available-case analysis uses; "
-        "leaving them out of the median had no reason but the rule's own tidiness.",
+        project_does="(withdrawn) A range-only study (Bottomley [13], 8–16 weeks) entered the "
+        "pooled range only.",
+        strict_does="A printed range's two ends are two patients' exact values and enter the "
+        "median too; the study's other patients have no printed value and are missing.",
+        why="Withdrawn: a range's ends are values of real patients, which available-case analysis "
+        "uses; leaving them out of the median had no reason but the rule's own tidiness.",
         where="helpers.analysis.table2.duration_summary (no longer)",
     ),
 )
@@ -145,7 +152,20 @@ _NAMES = {r.name: r for r in READINGS}
 
 
 def active(review) -> frozenset[str]:
-    """The readings the analyses of ``review`` apply (the project's unless :func:`using` said otherwise)."""
+    """The readings the analyses of ``review`` apply.
+
+    The project's unless :func:`using` said otherwise.
+
+    Parameters
+    ----------
+    review : Review
+        Its ``readings`` attribute is read; ``None`` or no such attribute means the project's.
+
+    Returns
+    -------
+    frozenset of str
+        Names of :data:`READINGS`: ``review.readings``, or :data:`PROJECT` when it is ``None``.
+    """
     chosen = getattr(review, "readings", None)
     return PROJECT if chosen is None else chosen
 
@@ -153,8 +173,23 @@ def active(review) -> frozenset[str]:
 def using(review, readings) -> object:
     """The same review under other readings (a copy; ``review`` is unchanged).
 
-    ``readings`` is a set of names of :data:`READINGS`: :data:`PROJECT`, :data:`STRICT`,
-    or the project's without one of them.
+    Parameters
+    ----------
+    review : Review
+    readings : iterable of str
+        Names of :data:`READINGS`: :data:`PROJECT`, :data:`STRICT`, or the project's
+        without one of them.
+
+    Returns
+    -------
+    Review
+        A copy with ``readings`` set; ``review`` itself when it already applies exactly
+        these readings.
+
+    Raises
+    ------
+    ValueError
+        For a name that is not one of :data:`READINGS` (a :data:`WITHDRAWN` one included).
     """
     chosen = frozenset(readings)
     unknown = chosen - set(_NAMES)
@@ -164,7 +199,27 @@ def using(review, readings) -> object:
 
 
 def label(readings) -> str:
-    """``"project"``, ``"strict"``, or ``"project without median-imputed"``."""
+    """``"project"``, ``"strict"``, or ``"project without median-imputed"``.
+
+    Parameters
+    ----------
+    readings : iterable of str
+        Names of :data:`READINGS`.
+
+    Returns
+    -------
+    str
+        ``"project"`` for :data:`PROJECT`, ``"strict"`` for :data:`STRICT`; for a part of
+        the project's, ``"project without "`` and the names it leaves out (sorted, joined
+        by ", "); otherwise the names themselves, sorted and joined by ", ".
+
+    Examples
+    --------
+    >>> label(PROJECT - {"median-imputed"})
+    'project without median-imputed'
+    >>> label(STRICT)
+    'strict'
+    """
     chosen = frozenset(readings)
     if chosen == PROJECT:
         return "project"
@@ -190,7 +245,16 @@ _COLUMNS = [
 
 
 def frame() -> pd.DataFrame:
-    """Every reading, kept and withdrawn, for the reports (columns ``reading, status, title, ...``)."""
+    """Every reading, kept and withdrawn, for the reports.
+
+    Returns
+    -------
+    DataFrame
+        One row per reading, :data:`READINGS` (``status`` ``"kept"``) then :data:`WITHDRAWN`
+        (``"withdrawn"``), each in its order; columns ``reading`` (the name), ``status``,
+        ``title``, ``paper_says``, ``project_does``, ``strict_does``, ``why``, ``where`` (the
+        :class:`Reading` attributes of the same names).
+    """
     rows = [
         {"reading": r.name, "status": status, **{k: getattr(r, k) for k in _COLUMNS[2:]}}
         for status, group in (("kept", READINGS), ("withdrawn", WITHDRAWN))
