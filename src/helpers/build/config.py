@@ -29,7 +29,17 @@ from helpers.data.readers import YamlProblem, describe, key_lines, line_of, load
 from helpers.data.values import text_problem
 from helpers.report.params import ParameterError, assigned_names, check_value
 
-__all__ = ["BUILD_PARAMETERS", "MAX_CONFIG_BYTES", "RUN_NAME", "RUN_NAME_RULE", "ConfigError", "Run", "check_run_name", "declared_parameters", "load_config"]
+__all__ = [
+    "BUILD_PARAMETERS",
+    "MAX_CONFIG_BYTES",
+    "RUN_NAME",
+    "RUN_NAME_RULE",
+    "ConfigError",
+    "Run",
+    "check_run_name",
+    "declared_parameters",
+    "load_config",
+]
 
 #: What a run name may be: it becomes a folder name, so only these characters.
 RUN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}", re.ASCII)
@@ -88,10 +98,12 @@ def declared_parameters(notebook: Path) -> list[str]:
     """
     import json
 
-
     try:
         cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
-        source = next((c["source"] for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])), "")
+        source = next(
+            (c["source"] for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])),
+            "",
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(f"{notebook}: not a readable notebook ({type(exc).__name__})") from None
     return sorted(assigned_names("".join(source) if isinstance(source, list) else str(source)))
@@ -100,24 +112,34 @@ def declared_parameters(notebook: Path) -> list[str]:
 def _check_parameters(where: str, notebook: Path, parameters, line_for) -> None:
 
     if not isinstance(parameters, dict):
-        raise ConfigError(f"{where}: parameters must be a mapping of names to values, not {describe(parameters)}")
+        raise ConfigError(
+            f"{where}: parameters must be a mapping of names to values, not {describe(parameters)}"
+        )
     declared = declared_parameters(notebook)
     for name, value in parameters.items():
         at = f"{where}, parameter {str(name)[:40]!r} (line {line_for(name)})"
         if name in BUILD_PARAMETERS:
-            raise ConfigError(f"{at}: {name} is set by the build (each run writes into its own folder); remove it")
+            raise ConfigError(
+                f"{at}: {name} is set by the build (each run writes into its own folder); remove it"
+            )
         if name not in declared:
             allowed = ", ".join(n for n in declared if n not in BUILD_PARAMETERS) or "none"
-            raise ConfigError(f"{at}: {notebook.name} declares no such parameter; its parameters: {allowed}")
+            raise ConfigError(
+                f"{at}: {notebook.name} declares no such parameter; its parameters: {allowed}"
+            )
         if not (value is None or isinstance(value, (str, bool, int, float))):
-            raise ConfigError(f"{at}: a value must be text, a number, true/false or null, not {describe(value)}")
+            raise ConfigError(
+                f"{at}: a value must be text, a number, true/false or null, not {describe(value)}"
+            )
         try:
             check_value(name, value)
         except ParameterError as exc:
             raise ConfigError(f"{at}: {exc}") from None
 
 
-def load_config(path: Path | None = None, notebooks_dir: Path | None = None, required: bool | None = None) -> list[Run]:
+def load_config(
+    path: Path | None = None, notebooks_dir: Path | None = None, required: bool | None = None
+) -> list[Run]:
     """Read and check the report runs; add a default run for each notebook no run names.
 
     Parameters
@@ -147,12 +169,20 @@ def load_config(path: Path | None = None, notebooks_dir: Path | None = None, req
         try:
             config, node = load_yaml(text)
         except YamlProblem as exc:
-            raise ConfigError(f"{path}" + (f", line {exc.line}" if exc.line else "") + f": {exc.message}") from None
+            raise ConfigError(
+                f"{path}" + (f", line {exc.line}" if exc.line else "") + f": {exc.message}"
+            ) from None
     if config is None:
         config = {}
     if not isinstance(config, dict) or set(config) - {"runs"}:
-        what = describe(config) if not isinstance(config, dict) else f"the keys {sorted(map(str, config))}"
-        raise ConfigError(f"{path}: the file must be a mapping with one key, runs (a list of runs), not {what}")
+        what = (
+            describe(config)
+            if not isinstance(config, dict)
+            else f"the keys {sorted(map(str, config))}"
+        )
+        raise ConfigError(
+            f"{path}: the file must be a mapping with one key, runs (a list of runs), not {what}"
+        )
     entries = config.get("runs")
     if entries is None:
         entries = []
@@ -170,7 +200,9 @@ def load_config(path: Path | None = None, notebooks_dir: Path | None = None, req
             )
         unknown = [str(k) for k in entry if k not in _KEYS]
         if unknown:
-            raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; a run has {', '.join(_KEYS)}")
+            raise ConfigError(
+                f"{where}: unknown key(s) {', '.join(unknown)}; a run has {', '.join(_KEYS)}"
+            )
         problem = check_run_name(entry.get("name"))
         if problem:
             raise ConfigError(f"{where}: {problem}")
@@ -184,14 +216,18 @@ def load_config(path: Path | None = None, notebooks_dir: Path | None = None, req
         seen[name.lower()] = name
         notebook = entry.get("notebook")
         if not isinstance(notebook, str) or not notebook or text_problem(notebook):
-            raise ConfigError(f"{where}: notebook must be the path of a notebook, not {describe(notebook)}")
+            raise ConfigError(
+                f"{where}: notebook must be the path of a notebook, not {describe(notebook)}"
+            )
         try:
             nb = (root / notebook).resolve()
             exists = nb.is_file()
         except (OSError, ValueError):
             exists = False
         if not exists or nb.suffix != ".ipynb":
-            raise ConfigError(f"{where}: notebook {notebook} does not exist (or is not a .ipynb file)")
+            raise ConfigError(
+                f"{where}: notebook {notebook} does not exist (or is not a .ipynb file)"
+            )
         title = entry.get("title", "")
         if title is None:
             title = ""

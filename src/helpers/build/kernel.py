@@ -28,7 +28,9 @@ def install() -> Path:
     """Install (or reinstall) the kernelspec; return its folder."""
     from ipykernel.kernelspec import install as ipykernel_install
 
-    folder = Path(ipykernel_install(kernel_name=KERNEL_NAME, display_name=DISPLAY_NAME, prefix=sys.prefix))
+    folder = Path(
+        ipykernel_install(kernel_name=KERNEL_NAME, display_name=DISPLAY_NAME, prefix=sys.prefix)
+    )
     spec_file = folder / "kernel.json"
     spec = json.loads(spec_file.read_text(encoding="utf-8"))
     if QUIET not in spec["argv"]:

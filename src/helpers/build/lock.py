@@ -85,7 +85,9 @@ class FolderLock:
                 except BlockingIOError:
                     message = self._busy()
                     if not self.wait:
-                        raise FolderBusy(f"{message}; wait for it to finish, or run this one with --wait") from None
+                        raise FolderBusy(
+                            f"{message}; wait for it to finish, or run this one with --wait"
+                        ) from None
                     self.log(f"{message}; waiting for it to finish ...")
                     fcntl.flock(fd, fcntl.LOCK_EX)
             except BaseException:
@@ -110,7 +112,6 @@ class FolderLock:
             self.log(
                 f"note: cleared a stale lock left by an earlier {self.what} (process {self.stale.get('pid', '?')}, "
                 f"started {self.stale.get('started', '?')}), which did not finish",
-                flush=True,
             )
         info = {
             "what": self.what,

@@ -70,53 +70,6 @@ from helpers.data.loader import load_review
 __all__ = ["build", "indent"]
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def build(
     runs: list[Run] | None = None,
     output_dir: Path | None = None,
@@ -157,7 +110,9 @@ def build(
             )
         runs = [r for r in all_runs if r.name in only]
     if not runs:
-        raise ConfigError("no report runs: reports.yaml lists none and notebooks/ holds no notebook")
+        raise ConfigError(
+            "no report runs: reports.yaml lists none and notebooks/ holds no notebook"
+        )
     if jobs is not None and jobs < 1:
         raise ConfigError(f"--jobs must be 1 or more, not {jobs}")
     with FolderLock(output_dir, wait=wait, log=log):
@@ -174,9 +129,9 @@ def build(
         for run in runs:
             before = earlier.get(run.name, {})
             files = before.get("files") or {}
-            present = all((output_dir / f).is_file() for k, f in files.items() if k != "artifacts") and all(
-                (output_dir / a).is_file() for a in files.get("artifacts", [])
-            )
+            present = all(
+                (output_dir / f).is_file() for k, f in files.items() if k != "artifacts"
+            ) and all((output_dir / a).is_file() for a in files.get("artifacts", []))
             if (
                 not force
                 and before.get("status") == "ok"
@@ -194,11 +149,16 @@ def build(
         for run in [r for r in todo if r.name in invalid]:
             todo.remove(run)
             results[run.name] = RunResult(
-                run.name, run.notebook.name, run.title or run.name, run.parameters, "failed", 0.0, invalid[run.name]
+                run.name,
+                run.notebook.name,
+                run.title or run.name,
+                run.parameters,
+                "failed",
+                0.0,
+                invalid[run.name],
             )
             log(
                 f"[fail] {run.name}: its input is invalid; nothing executed\n    {indent(invalid[run.name])}",
-                flush=True,
             )
         jobs = max(1, min(jobs or (os.cpu_count() or 1), len(todo) or 1))
         done = 0
@@ -208,9 +168,14 @@ def build(
             # they end with the build (worker_start): a killed build leaves no worker holding the
             # lock or still replacing run folders.
             with ProcessPoolExecutor(
-                max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=worker_start
+                max_workers=jobs,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=worker_start,
             ) as pool:
-                futures = {pool.submit(execute_in_worker, (run, output_dir, run_checksums[run.name])): run for run in todo}
+                futures = {
+                    pool.submit(execute_in_worker, (run, output_dir, run_checksums[run.name])): run
+                    for run in todo
+                }
                 for future in as_completed(futures):
                     run = futures[future]
                     result = future.result()
@@ -225,11 +190,12 @@ def build(
                             f"[{done}/{len(todo)}] {run.name}: FAILED ({result.seconds:.1f} s)\n"
                             f"    {run.notebook.name}: "
                             f"{result.error}",
-                            flush=True,
                         )
         remove(output_dir, output_dir / STAGING)
         ordered = [results[r.name] for r in runs]
-        index = write_index(_with_earlier_results(ordered, all_runs, output_dir), output_dir, checksum, built)
+        index = write_index(
+            _with_earlier_results(ordered, all_runs, output_dir), output_dir, checksum, built
+        )
     log(f"index: {index}")
     return ordered
 
@@ -255,16 +221,21 @@ def _invalid_data(runs: list[Run]) -> dict[str, str]:
                 problems[folder] = str(exc)
         if problems[folder]:
             out[run.name] = problems[folder]
-        elif run.parameters.get("appraisal_path") is not None:  # an input file of its own, checked the same way
-
+        elif (
+            run.parameters.get("appraisal_path") is not None
+        ):  # an input file of its own, checked the same way
             try:
-                load_appraisals(paths.project_path(run.parameters["appraisal_path"]), load_review(folder))
+                load_appraisals(
+                    paths.project_path(run.parameters["appraisal_path"]), load_review(folder)
+                )
             except DataValidationError as exc:
                 out[run.name] = str(exc)
     return out
 
 
-def _with_earlier_results(results: list[RunResult], runs: list[Run], output_dir: Path) -> list[RunResult]:
+def _with_earlier_results(
+    results: list[RunResult], runs: list[Run], output_dir: Path
+) -> list[RunResult]:
     """This build's results, plus the last recorded result of each run it did not rebuild."""
     done = {r.name: r for r in results}
     earlier = earlier_results(output_dir)
@@ -275,14 +246,3 @@ def _with_earlier_results(results: list[RunResult], runs: list[Run], output_dir:
         elif run.name in earlier:
             merged.append(from_manifest(earlier[run.name]))
     return merged
-
-
-
-
-
-
-
-
-
-
-

@@ -1,0 +1,85 @@
+"""The command line: ``python -m helpers.build`` (or ``calcinosis-report``)."""
+
+from __future__ import annotations
+
+from helpers.build.console import LOG, configure
+
+import argparse
+import sys
+from pathlib import Path
+
+from helpers.build.config import ConfigError, load_config
+from helpers.build.lock import FolderBusy
+from helpers.build.pipeline import build, indent
+from helpers.build.refresh import RefreshFailed, refresh_notebooks
+from helpers.data.errors import SetupError, output_closed, robust_output
+
+__all__ = ["main"]
+
+
+def _jobs(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 1 or more, not {text!r}")
+    return int(text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.build", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--only", nargs="+", metavar="RUN", help="build only these runs")
+    parser.add_argument("--config", type=Path, help="runs file (default: reports.yaml)")
+    parser.add_argument("--output-dir", type=Path, help="where reports go (default: reports/)")
+    parser.add_argument(
+        "--refresh-notebooks", action="store_true", help="re-execute notebooks/ in place instead"
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild every run, even those unchanged since the last build",
+    )
+    parser.add_argument(
+        "--jobs", type=_jobs, help="parallel workers (default: the machine's cores)"
+    )
+    parser.add_argument(
+        "--wait", action="store_true", help="wait for a build already running in the output folder"
+    )
+    args = parser.parse_args(argv)
+    robust_output()
+    configure()
+    try:
+        if args.refresh_notebooks:
+            refresh_notebooks(wait=args.wait)
+            return 0
+        results = build(
+            load_config(args.config) if args.config else None,
+            args.output_dir,
+            args.only,
+            force=args.force,
+            jobs=args.jobs,
+            wait=args.wait,
+        )
+    except (ConfigError, SetupError, FolderBusy, RefreshFailed) as exc:
+        LOG.error(f"error: {exc}")
+        return 3 if isinstance(exc, FolderBusy) else 1 if isinstance(exc, RefreshFailed) else 2
+    except BrokenPipeError:  # the reader of the progress lines went away (| head)
+        output_closed()
+        return 1
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        LOG.error(f"error: cannot write{where}: {exc.strerror or exc}")
+        return 2
+    except KeyboardInterrupt:
+        LOG.error(
+            "interrupted: the last good reports are kept; the next build clears what this one left"
+        )
+        return 130
+    failed = [r for r in results if r.status != "ok"]
+    if failed:
+        LOG.error(f"\n{len(failed)} of {len(results)} report run(s) failed:")
+        for r in failed:
+            LOG.error(f"  - {r.name} ({r.notebook}): {indent(r.error)}")
+        return 1
+    rebuilt = sum(r.rebuilt for r in results)
+    LOG.info(f"{rebuilt} report run(s) built, {len(results) - rebuilt} unchanged and skipped.")
+    return 0

@@ -1,0 +1,211 @@
+"""One report run executed: papermill in a staging folder, then HTML, then the run's folder replaced."""
+
+from __future__ import annotations
+
+import copy
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+from papermill.exceptions import PapermillExecutionError
+
+from helpers.build.config import Run, declared_parameters
+from helpers.build.files import RUNS, STAGING, inside, remove, write_file
+from helpers.build.html import to_html
+from helpers.build.kernel import KERNEL_NAME
+from helpers.data import escape, paths
+from helpers.data.errors import SetupError
+
+__all__ = ["RunResult", "execute_in_worker", "execute_run", "strip_volatile", "worker_start"]
+
+#: Notebook and cell metadata that change on every execution and carry no meaning.
+_VOLATILE_CELL_KEYS = ("execution", "papermill")
+
+
+_VOLATILE_NB_PAPERMILL_KEYS = (
+    "start_time",
+    "end_time",
+    "duration",
+    "exception",
+    "input_path",
+    "output_path",
+)
+
+
+@dataclass
+class RunResult:
+    """What happened to a run in this build."""
+
+    name: str
+    notebook: str
+    title: str
+    parameters: dict
+    status: str  # "ok" or "failed"
+    seconds: float
+    error: str = ""
+    files: dict = field(default_factory=dict)
+    data_checksum: str = ""
+    fingerprint: str = ""
+    rebuilt: bool = True  # False: carried over from an earlier build (``--only`` built other runs)
+
+
+def strip_volatile(nb) -> None:
+    """Remove execution timestamps, absolute paths and random ids from a notebook, in place."""
+    for cell in nb.cells:
+        for key in _VOLATILE_CELL_KEYS:
+            cell.metadata.pop(key, None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives it a random id
+    pm = nb.metadata.get("papermill")
+    if pm is not None:
+        for key in _VOLATILE_NB_PAPERMILL_KEYS:
+            pm.pop(key, None)
+        pm.pop("environment_variables", None)
+
+
+def _header_cell(run: Run, checksum: str):
+
+    def code(text) -> str:  # shown as typed: escaped for HTML and Markdown alike
+        return f"<code>{escape.markdown(text)}</code>"
+
+    params = ", ".join(code(f"{k} = {v!r}") for k, v in run.parameters.items()) or "defaults"
+    text = (
+        f"**Report** {code(run.name)} · notebook {code(run.notebook.name)} · parameters: {params} · "
+        f"data checksum (SHA-256) {code(checksum[:16])}…"
+    )
+    cell = nbformat.v4.new_markdown_cell(text, metadata={"tags": ["report-header"]})
+    cell.id = "report-header"
+    return cell
+
+
+def _describe_failure(exc: BaseException) -> str:
+
+    if isinstance(exc, PapermillExecutionError):
+        first = str(exc.evalue).strip().splitlines()
+        detail = "\n".join(first[:12]) + ("\n  …" if len(first) > 12 else "")
+        return (
+            f"cell {exc.cell_index} (execution count {exc.exec_count}) raised {exc.ename}: {detail}"
+        )
+    return f"{type(exc).__name__}: {exc}"
+
+
+def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = False) -> RunResult:
+    """Execute one run and, only if everything succeeds, make its staging folder the run's folder.
+
+    The run works in ``<output_dir>/.staging/new/<name>/``: the executed notebook, both HTML
+    files, and whatever the notebook writes to its ``output_dir`` parameter (when it
+    declares one, the build points it there). Nothing in ``<output_dir>/runs/<name>/``
+    changes until the whole run has succeeded; then the staging folder replaces it (the old
+    folder moves to ``.staging/old/<name>`` and is deleted).
+    """
+
+    start = time.perf_counter()
+    title = run.title or run.name
+    staging = inside(output_dir, output_dir / STAGING / "new" / run.name)
+    final = inside(output_dir, output_dir / RUNS / run.name)
+    failed_path = final / f"{run.name}.failed.ipynb"
+
+    def failed(error: str) -> RunResult:
+        return RunResult(
+            run.name,
+            run.notebook.name,
+            title,
+            run.parameters,
+            "failed",
+            time.perf_counter() - start,
+            error,
+        )
+
+    try:
+        remove(output_dir, staging)
+        staging.mkdir(parents=True)
+        parameters = copy.deepcopy(run.parameters)
+        if "output_dir" in declared_parameters(run.notebook):
+            root = paths.PROJECT_ROOT.resolve()
+            parameters["output_dir"] = str(
+                staging.relative_to(root) if staging.is_relative_to(root) else staging
+            )
+        executed = staging / f"{run.name}.ipynb"
+        try:
+            pm.execute_notebook(
+                str(run.notebook),
+                str(executed),
+                parameters=parameters,
+                kernel_name=KERNEL_NAME,
+                cwd=str(paths.PROJECT_ROOT),
+                progress_bar=progress,
+                log_output=False,
+                request_save_on_cell_execute=False,
+            )
+        except (
+            Exception
+        ) as exc:  # papermill raises on a failing cell; keep the failed notebook aside
+            if executed.exists():
+                nb = nbformat.read(executed, as_version=4)
+                strip_volatile(nb)
+                inside(output_dir, final).mkdir(parents=True, exist_ok=True)
+                write_file(output_dir, failed_path, nbformat.writes(nb) + "\n")
+            return failed(_describe_failure(exc))
+        nb = nbformat.read(executed, as_version=4)
+        strip_volatile(nb)
+        nbformat.write(nb, executed)
+        shown = copy.deepcopy(nb)
+        shown.cells.insert(0, _header_cell(run, checksum))
+        for key, reviewer in (("full", False), ("reviewer", True)):
+            target = staging / Path(run.files[key]).name
+            if target.exists():
+                return failed(
+                    f"the notebook wrote {target.name} into its output folder, where the build writes the report"
+                )
+            target.write_text(to_html(shown, title, reviewer=reviewer), encoding="utf-8")
+        artifacts = sorted(
+            p.relative_to(staging).as_posix()
+            for p in staging.rglob("*")
+            if p.is_file() and p.name not in {Path(f).name for f in run.files.values()}
+        )
+        # The swap: the old folder is moved aside, the new one takes its place, the old one goes.
+        old = inside(output_dir, output_dir / STAGING / "old" / run.name)
+        remove(output_dir, old)
+        old.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists() or final.is_symlink():
+            os.replace(final, old)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging, final)
+        remove(output_dir, old)
+        files = dict(run.files) | {"artifacts": [f"{run.folder}/{a}" for a in artifacts]}
+        return RunResult(
+            run.name,
+            run.notebook.name,
+            title,
+            run.parameters,
+            "ok",
+            time.perf_counter() - start,
+            files=files,
+        )
+    except Exception as exc:
+        return failed(_describe_failure(exc))
+    finally:
+        try:
+            remove(output_dir, staging)
+        except (OSError, SetupError):
+            pass
+
+
+def worker_start() -> None:
+    """In each worker: end when the build's process ends (Linux), however it ends."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: workers still end when their queue closes
+        pass
+
+
+def execute_in_worker(args):
+    """Worker: one run in a separate process (each run starts its own kernel)."""
+    run, output_dir, checksum = args
+    return execute_run(run, output_dir, checksum)

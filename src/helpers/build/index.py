@@ -1,0 +1,148 @@
+"""The index page: every run, its reports and status, and the sensitivity comparison."""
+
+from __future__ import annotations
+
+from helpers.report.headline import SENSITIVITY_FOLDER, read_headline
+
+import datetime as _dt
+import json
+from dataclasses import asdict
+from pathlib import Path
+from urllib.parse import quote
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from helpers.build.config import Run
+from helpers.build.execute import RunResult
+from helpers.build.files import inside, write_file
+from helpers.data.errors import SetupError
+from helpers.data.escape import csv_value
+
+__all__ = ["sensitivity_table", "write_index"]
+
+
+def sensitivity_table(output_dir: Path, results: list[RunResult]) -> pd.DataFrame | None:
+    """The headline estimates of every run that wrote ``sensitivity/<run>.csv``, side by side.
+
+    Rows are (group, method), columns the runs in build order, cells "p [low, high]" with
+    k and events/n, or "not estimable".
+    """
+    import pandas as pd
+
+    frames = []
+    for r in (
+        results
+    ):  # one column per report run: its name is unique, a notebook's run_name need not be
+        for artifact in (r.files or {}).get("artifacts", []):
+            if f"/{SENSITIVITY_FOLDER}/" not in artifact or not artifact.endswith(".csv"):
+                continue
+            try:
+                # every text as written ("NA" or "None" is a label, not a missing value)
+                frame = read_headline(inside(output_dir, output_dir / artifact))
+            except (OSError, ValueError, SetupError):
+                continue
+            if frame.empty:  # the run pooled no group
+                continue
+            frame = frame.map(
+                csv_value
+            )  # the file is neutralised for spreadsheets; the index shows the text
+            frames.append(frame.assign(run=r.name))
+    if not frames:
+        return None
+    data = pd.concat(frames, ignore_index=True)
+
+    def cell(r):
+        model = r.get("model", "")
+        model = f"; {model}" if isinstance(model, str) and model and model != r["method"] else ""
+        if r.get("model") == "single study":
+            return f"single study, not pooled (k 1, {r['events']}/{r['n']})"
+        if not r["converged"] or pd.isna(r["proportion"]):
+            return f"not estimable (k {r['k']}, {r['events']}/{r['n']}{model})"
+        return f"{r['proportion']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}] (k {r['k']}, {r['events']}/{r['n']}{model})"
+
+    data["cell"] = data.apply(cell, axis=1)
+    # rows by the group's key (labels need not be unique), shown by its label
+    table = data.pivot_table(
+        index=["kind", "key", "method"], columns="run", values="cell", aggfunc="first", sort=False
+    )
+    labels = data.drop_duplicates(["kind", "key"]).set_index(["kind", "key"])["group"]
+    table.index = pd.MultiIndex.from_tuples(
+        [(labels[(k, g)], m) for k, g, m in table.index], names=["group", "method"]
+    )
+    return table[list(dict.fromkeys(data["run"]))]
+
+
+def _href(relative: str) -> str:
+    """A link to a file of the output folder (each path component percent-encoded)."""
+    return "/".join(quote(part) for part in relative.split("/"))
+
+
+def write_index(
+    results: list[RunResult], output_dir: Path, checksum: str, built: _dt.datetime
+) -> Path:
+    """Write ``index.html`` and ``build.json`` (atomically) for a build's results."""
+
+    env = Environment(
+        loader=PackageLoader("helpers.build", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
+    rows = []
+    for r in results:
+        files = r.files or {}
+        run = Run(r.name, Path(r.notebook))
+        rows.append(
+            asdict(r)
+            | {
+                "params": ", ".join(f"{k} = {v!r}" for k, v in r.parameters.items()) or "defaults",
+                "previous": {}
+                if r.status == "ok"
+                else {
+                    kind: _href(name)
+                    for kind, name in run.files.items()
+                    if (output_dir / name).is_file()
+                }
+                | (
+                    {"failed": _href(f"{run.folder}/{r.name}.failed.ipynb")}
+                    if (output_dir / run.folder / f"{r.name}.failed.ipynb").is_file()
+                    else {}
+                ),
+                "href": {k: _href(v) for k, v in files.items() if k != "artifacts"},
+                "links": [
+                    (_href(a), a.split("/", 2)[-1])
+                    for a in files.get("artifacts", [])
+                    if "/figures/" not in a
+                ],
+                "figures": sum(
+                    "/figures/" in a and a.endswith(".svg") for a in files.get("artifacts", [])
+                ),
+                "folder": run.folder,
+            }
+        )
+    sensitivity = sensitivity_table(output_dir, results)
+    html = env.get_template("index.html.j2").render(
+        runs=rows,
+        checksum=checksum,
+        built=built.isoformat().replace("+00:00", "Z"),
+        failed=sum(r.status != "ok" for r in results),
+        sensitivity=None
+        if sensitivity is None
+        else {
+            "runs": list(sensitivity.columns),
+            "rows": [
+                (group, method, list(values)) for (group, method), values in sensitivity.iterrows()
+            ],
+        },
+    )
+    manifest = {
+        "built": built.isoformat().replace("+00:00", "Z"),
+        "data_checksum": checksum,
+        "runs": [
+            {k: v for k, v in asdict(r).items() if k not in ("seconds", "rebuilt")} for r in results
+        ],
+    }
+    write_file(output_dir, output_dir / "index.html", html)
+    write_file(
+        output_dir, output_dir / "build.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    )
+    return output_dir / "index.html"

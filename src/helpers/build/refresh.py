@@ -1,0 +1,55 @@
+"""Re-execute the notebooks in place, to refresh the outputs nbval compares."""
+
+from __future__ import annotations
+
+from helpers.build import params_cells
+from helpers.build.console import LOG
+
+import os
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from helpers.build.execute import strip_volatile
+from helpers.build.kernel import KERNEL_NAME
+from helpers.build.lock import FolderLock
+from helpers.data import paths
+
+__all__ = ["RefreshFailed", "refresh_notebooks"]
+
+
+class RefreshFailed(RuntimeError):
+    """A notebook failed while its stored outputs were refreshed (it is left as it was)."""
+
+
+def refresh_notebooks(notebooks_dir: Path | None = None, log=None, wait: bool = False) -> None:
+    """Re-execute each notebook in place with its default parameters, for nbval's stored outputs.
+
+    A notebook whose execution fails is left as it was, and :class:`RefreshFailed` names it
+    and the failing cell.
+    """
+    log = log or LOG.info
+
+    folder = Path(notebooks_dir or paths.NOTEBOOKS_DIR)
+    with FolderLock(folder, wait=wait, log=log, what="notebook refresh"):
+        for nb_path in sorted(folder.glob("*.ipynb")):
+            log(f"executing {nb_path.name} in place ...")
+            nb = nbformat.read(nb_path, as_version=4)
+            params_cells.write_parameters_cell(nb, nb_path.stem)
+            try:
+                NotebookClient(
+                    nb,
+                    kernel_name=KERNEL_NAME,
+                    resources={"metadata": {"path": str(nb_path.parent)}},
+                ).execute()
+            except CellExecutionError as exc:
+                detail = "\n".join(str(exc.evalue or exc).strip().splitlines()[:12])
+                raise RefreshFailed(
+                    f"{nb_path.name}: a cell raised {exc.ename}: {detail}; the notebook is left as it was"
+                ) from None
+            strip_volatile(nb)
+            tmp = nb_path.with_name(f".{nb_path.name}.tmp")
+            nbformat.write(nb, tmp)
+            os.replace(tmp, nb_path)
