@@ -139,6 +139,19 @@ class Studies:
 
     @classmethod
     def of(cls, events, n) -> Studies:
+        """The studies' distinct (events, patients) pairs, counted, in the order above.
+
+        Parameters
+        ----------
+        events, n : array-like of int
+            Events and patients per study (``0 <= events <= n``, ``n >= 1``).
+
+        Returns
+        -------
+        Studies
+            The pairs, with each mixed pair's saturated log-likelihood, logit and
+            proportion.
+        """
         pairs, count = np.unique(
             np.column_stack([events, n]).astype(float), axis=0, return_counts=True
         )
@@ -166,7 +179,14 @@ class Studies:
         return int(self.count.sum())
 
     def constant(self) -> float:
-        """What :func:`loglik` leaves out: saturated log-likelihoods and binomial coefficients."""
+        """What :func:`loglik` leaves out: saturated log-likelihoods and binomial coefficients.
+
+        Returns
+        -------
+        float
+            ``sum count (saturated + log C(n, x))``: added to :func:`loglik`'s value, it
+            gives the log-likelihood with its constants (lme4's ``logLik``).
+        """
         logc = (
             special.gammaln(self.m + 1)
             - special.gammaln(self.x + 1)
@@ -212,6 +232,19 @@ class Quadrature:
 
     @classmethod
     def of(cls, nodes: int) -> Quadrature:
+        """The Gauss–Hermite rule of ``nodes`` points (weights that underflow to 0 dropped).
+
+        Parameters
+        ----------
+        nodes : int
+            Number of nodes (1 to :data:`MAX_NODES`).
+
+        Returns
+        -------
+        Quadrature
+            Its nodes ``t`` and, as ``logw``, the log weights plus ``t²`` (the weights of
+            the standardised integrand).
+        """
         t, w = np.polynomial.hermite.hermgauss(nodes)
         keep = w > 0
         return cls(nodes, t[keep], np.log(w[keep]) + t[keep] ** 2)
@@ -279,7 +312,37 @@ def loglik(beta, tau, s: Studies, q: Quadrature, b0: np.ndarray | None = None) -
     """The quadrature log-likelihood (relative to the saturated model) and its derivatives.
 
     ``beta`` and ``tau`` are scalars or arrays of one shape (a grid). ``tau`` may be
-    negative: the likelihood is even in tau.
+    negative: the likelihood is even in tau. The likelihood is that of the binomial-normal
+    model [1]_ [2]_, each study's integral over its random effect approximated by
+    adaptive Gauss–Hermite quadrature centred on its conditional mode.
+
+    Parameters
+    ----------
+    beta : float or ndarray
+        Intercept on the logit scale.
+    tau : float or ndarray
+        Between-study standard deviation on the logit scale, of the shape of ``beta``.
+    s : Studies
+        The data.
+    q : Quadrature
+        The quadrature rule.
+    b0 : ndarray, optional
+        Starting values of the conditional modes, shape (J,) or (G, J) for J distinct
+        pairs and G points; 0 when omitted.
+
+    Returns
+    -------
+    Point
+        Scalars for scalar ``beta`` and ``tau``, else arrays of shape (G,) (modes (G, J)).
+
+    References
+    ----------
+    .. [1] Stijnen T, Hamza TH, Ozdemir P (2010). Random effects meta-analysis of event
+       outcome in the framework of the generalized linear mixed model with applications
+       in sparse data. Stat Med 29:3046-3067.
+    .. [2] Hamza TH, van Houwelingen HC, Stijnen T (2008). The binomial distribution of
+       meta-analysis was preferred to model within-study variability. J Clin Epidemiol
+       61:41-51.
     """
     scalar = np.ndim(beta) == 0 and np.ndim(tau) == 0
     beta_, tau_ = np.broadcast_arrays(
@@ -363,6 +426,31 @@ def profile_grid(
     bisection when a step would leave it. The score falls in beta, so the root is unique.
     Only the points not yet converged are evaluated again. Where the score still rises
     at ``|beta| = BETA_SEARCH`` the profile ``runs_off``.
+
+    Parameters
+    ----------
+    taus : ndarray
+        The G values of tau.
+    s : Studies
+        The data.
+    q : Quadrature
+        The quadrature rule.
+    beta0 : float or ndarray
+        Starting beta, one for every tau or one per tau (clipped to ``±BETA_SEARCH``).
+    b0 : ndarray, optional
+        Starting conditional modes, shape (G, J); 0 when omitted.
+    tol : float
+        A point has converged when beta's step is at most ``tol * max(1, |beta|)``.
+
+    Returns
+    -------
+    list of Profile
+        One per tau, in order: beta's conditional maximum, or where the search stopped
+        when the profile ``runs_off``.
+
+    Long: one Newton-and-bisection loop over every tau at once, whose brackets, slopes
+    and convergence are arrays indexed by the points still active; split, those arrays
+    would be passed back and forth.
     """
     taus = np.asarray(taus, float)
     G = len(taus)
@@ -428,6 +516,23 @@ def profile_best(tau: float, s: Studies, q: Quadrature, starts) -> Profile:
     With few nodes and large tau the quadrature likelihood need not be concave in beta
     (its nodes miss the steep part of a one-patient study's integrand), so a single start
     can stop at a lower local maximum.
+
+    Parameters
+    ----------
+    tau : float
+        Between-study standard deviation.
+    s : Studies
+        The data.
+    q : Quadrature
+        The quadrature rule.
+    starts : iterable of float
+        Starting values of beta.
+
+    Returns
+    -------
+    Profile
+        The highest of the maxima that do not run off; the first start's result when
+        every one runs off.
     """
     starts = np.asarray(list(starts), float)
     found = profile_grid(np.full(len(starts), tau), s, q, starts)
@@ -438,7 +543,26 @@ def profile_best(tau: float, s: Studies, q: Quadrature, starts) -> Profile:
 def profile(
     tau: float, s: Studies, q: Quadrature, beta0: float, b0: np.ndarray | None = None
 ) -> Profile:
-    """:func:`profile_grid` at one tau."""
+    """:func:`profile_grid` at one tau.
+
+    Parameters
+    ----------
+    tau : float
+        Between-study standard deviation.
+    s : Studies
+        The data.
+    q : Quadrature
+        The quadrature rule.
+    beta0 : float
+        Starting beta.
+    b0 : ndarray, optional
+        Starting conditional modes, shape (J,); 0 when omitted.
+
+    Returns
+    -------
+    Profile
+        Beta's conditional maximum at ``tau``, or that it runs off.
+    """
     return profile_grid(np.array([tau]), s, q, beta0, None if b0 is None else b0[None, :])[0]
 
 
@@ -526,7 +650,8 @@ def _newton(s: Studies, q: Quadrature, start: Profile, low: float, high: float) 
 
 
 def _boundary_slope(s: Studies, q: Quadrature, at_zero: Profile) -> float:
-    """d P / d tau² at tau = 0, from the score in tau at a tiny tau (the likelihood is even in tau)."""
+    """d P / d tau² at tau = 0, from the score in tau at a tiny tau (the likelihood is even
+    in tau)."""
     eps = 1e-4
     point = loglik(at_zero.point.beta, eps, s, q)
     return point.d_tau / (2 * eps)
@@ -537,8 +662,25 @@ def search(
 ) -> tuple[Profile | None, list[Profile], list[Profile]]:
     """The global maximum over the profile in tau (see the module docstring).
 
-    Returns the best profile point (None when the likelihood has no finite maximum), the
-    grid, and every local maximum found.
+    Parameters
+    ----------
+    s : Studies
+        The data.
+    q : Quadrature
+        The quadrature rule.
+    grid : sequence of float
+        The values of tau evaluated first (from 0), extended by doubling up to :data:`TAU_SEARCH`.
+    beta0 : float
+        A starting logit; at each tau beta starts from ``beta0 * sqrt(1 + 0.346 tau²)``.
+
+    Returns
+    -------
+    best : Profile or None
+        The highest local maximum; None when nothing found beats the profile's rising end.
+    points : list of Profile
+        The profile at every tau of the (extended) grid.
+    local : list of Profile
+        Every local maximum found that does not run off.
     """
     grid = np.asarray(grid, float)
     # where beta's maximum lies at each tau, roughly: the marginal proportion stays near the
@@ -577,7 +719,25 @@ def search(
 
 
 def information(s: Studies, q: Quadrature, beta: float, tau: float, modes) -> np.ndarray:
-    """Observed information of (beta, tau): central differences of the analytic gradient."""
+    """Observed information of (beta, tau): central differences of the analytic gradient.
+
+    Parameters
+    ----------
+    s : Studies
+        The data.
+    q : Quadrature
+        The quadrature rule.
+    beta, tau : float
+        The point.
+    modes : ndarray
+        Conditional modes near the point, shape (J,): where the inner search starts.
+
+    Returns
+    -------
+    ndarray
+        The symmetric 2 x 2 matrix, minus the Hessian of the log-likelihood, in the order
+        (beta, tau).
+    """
     h = 1e-5 * max(1.0, abs(beta)), 1e-5 * max(1.0, tau)
     H = np.zeros((2, 2))
     for j, (db, dt) in enumerate([(h[0], 0.0), (0.0, h[1])]):
@@ -588,7 +748,23 @@ def information(s: Studies, q: Quadrature, beta: float, tau: float, modes) -> np
 
 
 def check_nodes(nodes) -> int | str:
-    """``nodes`` as an int, or ``"auto"``; ValueError for anything else."""
+    """``nodes`` as an int, or ``"auto"``; ValueError for anything else.
+
+    Parameters
+    ----------
+    nodes : int or str
+        Quadrature nodes per study, or ``"auto"``.
+
+    Returns
+    -------
+    int or str
+        ``nodes`` as an int from 1 to :data:`MAX_NODES`, or ``"auto"``.
+
+    Raises
+    ------
+    ValueError
+        For a boolean, a value that is not a whole number, or one out of range.
+    """
     if isinstance(nodes, str) and nodes == "auto":
         return nodes
     if isinstance(nodes, bool | np.bool_) or not isinstance(nodes, numbers.Integral):
@@ -655,9 +831,20 @@ def degenerate(x, m) -> str:
 
     Every study of one patient (tau² is not identifiable), every study at 100% or every
     study at 0% (the likelihood has no finite maximum). The one place this rule is
-    written: :func:`fit` says so, and :func:`helpers.analysis.pooling.fit_with_fallback` shows no fallback
-    model for such data (an inverse-variance model would only report its continuity
-    correction: 1/1 in every study pools to 75% with the 1/2 correction).
+    written: :func:`fit` says so, and :func:`helpers.analysis.pooling.fit_with_fallback`
+    shows no fallback model for such data (an inverse-variance model would only report
+    its continuity correction: 1/1 in every study pools to 75% with the 1/2 correction).
+
+    Parameters
+    ----------
+    x, m : array-like of int
+        Events and patients per study.
+
+    Returns
+    -------
+    str
+        ``"every study of one patient"``, ``"every study at 100%"``, ``"every study at
+        0%"``, or ``""`` (also for no study).
     """
     x, m = np.asarray(x, float), np.asarray(m, float)
     if not len(x):
@@ -672,7 +859,8 @@ def degenerate(x, m) -> str:
 
 
 def _not_estimable(s: Studies, nodes: int) -> GlmmFit | None:
-    """The data sets where no search is needed to say there is nothing to estimate (:func:`degenerate`)."""
+    """The data sets where no search is needed to say there is nothing to estimate
+    (:func:`degenerate`)."""
     base = dict(nodes=nodes, studies=s)
     why = degenerate(s.x, s.m)
     if why == "every study of one patient":
@@ -717,8 +905,10 @@ def _classify(s: Studies, q: Quadrature, best: Point, local: list[Profile] = ())
         if inside:
             other = max(inside, key=lambda p: p.loglik)
             lower = (
-                f"; a lower local maximum, {ll - other.loglik - s.constant():.3g} log-likelihood units below, lies "
-                f"at logit {other.beta:.2f}, tau {abs(other.tau):.2f}, where an optimiser started nearby stops"
+                f"; a lower local maximum, {ll - other.loglik - s.constant():.3g} "
+                "log-likelihood units below, lies "
+                f"at logit {other.beta:.2f}, tau {abs(other.tau):.2f}, "
+                "where an optimiser started nearby stops"
             )
         return GlmmFit(
             beta,
@@ -726,7 +916,8 @@ def _classify(s: Studies, q: Quadrature, best: Point, local: list[Profile] = ())
             ll,
             "beyond_limits",
             f"the likelihood peaks at logit {beta:.2f}, tau {tau:.2f}, beyond the limits reported "
-            f"(|logit| <= {BETA_LIMIT:g}, tau <= {TAU_LIMIT:g}): a typical proportion this close to 0 or "
+            f"(|logit| <= {BETA_LIMIT:g}, tau <= {TAU_LIMIT:g}): "
+            "a typical proportion this close to 0 or "
             f"1, or a spread this wide, says nothing a reader can use{lower}",
             **base,
         )
@@ -750,7 +941,8 @@ def _classify(s: Studies, q: Quadrature, best: Point, local: list[Profile] = ())
             math.nan,
             ll,
             "not_identifiable",
-            f"the likelihood is flat along a ridge (its curvature is {eig[0]:.1e} in one direction): "
+            "the likelihood is flat along a ridge "
+            f"(its curvature is {eig[0]:.1e} in one direction): "
             "beta and tau are not identifiable separately from these data",
             **base,
         )
@@ -768,7 +960,8 @@ def _fixed(s: Studies, nodes: int) -> GlmmFit:
             math.nan,
             math.nan,
             "no_finite_maximum",
-            f"the likelihood keeps rising as the estimates run towards infinity (logit {last.beta:.1f}, "
+            "the likelihood keeps rising as the estimates run towards infinity "
+            f"(logit {last.beta:.1f}, "
             f"tau {last.tau:.0f} when the search stopped): it has no finite maximum",
             nodes=nodes,
             studies=s,
@@ -800,6 +993,30 @@ def fit(x, m, nodes: int | str = "auto") -> GlmmFit:
     :data:`NODES_TOLERANCE` (up to :data:`MAX_AUTO_NODES`). Each new fit is a full
     search, except on data with more than :data:`FULL_SEARCH_PAIRS` distinct studies,
     where the likelihood is well determined and the last maximum is polished instead.
+    The model is the binomial-normal one [1]_ [2]_, as lme4 and ``metafor::rma.glmm``
+    fit it.
+
+    Parameters
+    ----------
+    x, m : array-like of int
+        Events and patients per study (not checked here: ``0 <= x <= m``, ``1 <= m <= MAX_N``).
+    nodes : int or "auto"
+        Quadrature nodes per study (lme4's ``nAGQ``), or ``"auto"``; anything else is a
+        ValueError (:func:`check_nodes`).
+
+    Returns
+    -------
+    GlmmFit
+        The maximum and its status (with a warning when ``"auto"`` nodes do not settle).
+
+    References
+    ----------
+    .. [1] Stijnen T, Hamza TH, Ozdemir P (2010). Random effects meta-analysis of event
+       outcome in the framework of the generalized linear mixed model with applications
+       in sparse data. Stat Med 29:3046-3067.
+    .. [2] Hamza TH, van Houwelingen HC, Stijnen T (2008). The binomial distribution of
+       meta-analysis was preferred to model within-study variability. J Clin Epidemiol
+       61:41-51.
     """
     s = Studies.of(x, m)
     nodes = check_nodes(nodes)
@@ -829,12 +1046,36 @@ def fit(x, m, nodes: int | str = "auto") -> GlmmFit:
 
 
 def profile_interval(f: GlmmFit, parameter: str, level: float = 0.95) -> tuple[float, float]:
-    """Profile-likelihood confidence interval of ``"tau"`` or ``"beta"`` (as lme4's ``confint(method="profile")``).
+    """Profile-likelihood confidence interval of ``"tau"`` or ``"beta"``.
 
-    The interval holds the values where the profile log-likelihood lies within
-    ``chi2_1(level) / 2`` of the maximum. For tau the lower end is 0 when the profile at
-    0 is inside. An end beyond the limits reported (:data:`TAU_LIMIT`, :data:`BETA_LIMIT`)
-    is infinite: the interval is open there.
+    As lme4's ``confint(method="profile")``. The interval holds the values where the
+    profile log-likelihood lies within ``chi2_1(level) / 2`` of the maximum. For tau the
+    lower end is 0 when the profile at 0 is inside. An end beyond the limits reported
+    (:data:`TAU_LIMIT`, :data:`BETA_LIMIT`) is infinite: the interval is open there.
+
+    Parameters
+    ----------
+    f : GlmmFit
+        The fit, from :func:`fit`.
+    parameter : {"tau", "beta"}
+        The parameter whose interval is wanted (tau: between-study SD; beta: logit).
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    low, high : float
+        The interval on the parameter's own scale (NaN, NaN when the fit is not
+        estimable).
+
+    Raises
+    ------
+    ValueError
+        For another parameter (of an estimable fit).
+
+    Long: one target, the maximum less ``chi2_1(level) / 2``, is searched for tau and for
+    beta, each search a closure over the fit; split, the fit and the target would be
+    passed around. Most of the length is this docstring.
     """
     if not f.estimable:
         return math.nan, math.nan

@@ -279,7 +279,16 @@ class PooledProportion:
         return "; ".join(v for v in (self.reason, *self.warnings) if v)
 
     def to_frame(self) -> pd.DataFrame:
-        """The result as a one-row DataFrame (warnings joined with "; ")."""
+        """The result as a one-row DataFrame (warnings joined with "; ").
+
+        Returns
+        -------
+        DataFrame
+            One row: ``method``, ``test``, ``k``, ``events``, ``n``, the estimates,
+            intervals, tau², heterogeneity tests, ``nodes``, ``status``, ``reason`` and
+            ``converged`` (the attributes, in that order), then ``warnings``. The per-study
+            table and the level are left out.
+        """
         row = {name: getattr(self, name) for name in self._SUMMARY}
         row["warnings"] = "; ".join(self.warnings)
         return pd.DataFrame([row])
@@ -297,18 +306,21 @@ class PooledProportion:
             lines += [f"  warning: {w}" for w in self.warnings]
             return "\n".join(lines)
         lines.append(
-            f"  proportion {self.proportion:.4f}, {pct} CI {self.ci_low:.4f} to {self.ci_high:.4f} ({self.ci_dist})"
+            f"  proportion {self.proportion:.4f}, {pct} CI {self.ci_low:.4f} "
+            f"to {self.ci_high:.4f} ({self.ci_dist})"
         )
         if self.method == "crude":
             lines.append(f"  Wilson {pct} CI {self.wilson_low:.4f} to {self.wilson_high:.4f}")
         else:
             lines.append(
                 f"  estimate {self.estimate:.4f} (se {self.se:.4f}) on the model scale; "
-                f"tau^2 {self.tau2:.4f} [{self.tau2_ci_low:.4f}, {self.tau2_ci_high:.4f}], I^2 {self.i2:.1f}%"
+                f"tau^2 {self.tau2:.4f} [{self.tau2_ci_low:.4f}, {self.tau2_ci_high:.4f}], "
+                f"I^2 {self.i2:.1f}%"
             )
             if self.method == "glmm":
                 lines.append(
-                    f"  heterogeneity: Wald QE({self.q_df}) = {self.qe_wld:.3f}, p = {self.qe_wld_pvalue:.4f}; "
+                    f"  heterogeneity: Wald QE({self.q_df}) = {self.qe_wld:.3f}, "
+                    f"p = {self.qe_wld_pvalue:.4f}; "
                     f"LRT QE({self.q_df}) = {self.qe_lrt:.3f}, p = {self.qe_lrt_pvalue:.4f}"
                 )
             else:
@@ -318,7 +330,8 @@ class PooledProportion:
             )
         if self.method == "glmm":
             lines.append(
-                f"  profile-likelihood {pct} CI {self.profile_ci_low:.4f} to {self.profile_ci_high:.4f}"
+                f"  profile-likelihood {pct} CI {self.profile_ci_low:.4f} "
+                f"to {self.profile_ci_high:.4f}"
             )
             lines.append(
                 f"  marginal (population-averaged) proportion {self.marginal_proportion:.4f}, "
@@ -380,13 +393,53 @@ def _inputs(events, n, labels) -> tuple[np.ndarray, np.ndarray, list[str]]:
 
 
 def at_boundary(events, n) -> np.ndarray:
-    """Which studies have 0 or n events (no finite logit of their own)."""
+    """Which studies have 0 or n events (no finite logit of their own).
+
+    Parameters
+    ----------
+    events, n : array-like of int
+        Events and patients per study.
+
+    Returns
+    -------
+    ndarray of bool
+        True for each study with ``events == 0`` or ``events == n``.
+    """
     x, m = np.asarray(events, float), np.asarray(n, float)
     return (x == 0) | (x == m)
 
 
 def study_table(events, n, labels=None, level: float = 0.95) -> pd.DataFrame:
-    """Each study's proportion with its Clopper–Pearson interval."""
+    """Each study's proportion with its Clopper–Pearson interval.
+
+    Parameters
+    ----------
+    events, n : sequences of int
+        Events and patients per study, checked as by :func:`pool_proportions`.
+    labels : sequence of str, optional
+        Study labels; by default "1", "2", ... in order.
+    level : float
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    DataFrame
+        One row per study, in the order given: ``label``, ``events`` and ``n`` (int),
+        ``proportion``, ``ci_low`` and ``ci_high`` (the exact interval, statsmodels'
+        ``proportion_confint(method="beta")`` [1]_), and ``weight`` (NaN here;
+        :func:`pool_proportions` fills in the percent weights of the methods that have
+        them).
+
+    Raises
+    ------
+    ValueError
+        For invalid counts, or labels not one per study.
+
+    References
+    ----------
+    .. [1] Clopper CJ, Pearson ES (1934). The use of confidence or fiducial limits
+       illustrated in the case of the binomial. Biometrika 26:404-413.
+    """
     from statsmodels.stats.proportion import proportion_confint
 
     x, m, labels = _inputs(events, n, labels)
@@ -408,7 +461,23 @@ def escalc_plo(x: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Logit proportions and their variances, with metafor's continuity correction.
 
     1/2 is added to the events and to the non-events of every study with 0 or n events
-    (``escalc(measure="PLO", add=1/2, to="only0")``).
+    (``escalc(measure="PLO", add=1/2, to="only0")`` [1]_).
+
+    Parameters
+    ----------
+    x, m : ndarray of float
+        Events and patients per study.
+
+    Returns
+    -------
+    yi, vi : ndarray of float
+        The logits ``log(x / (m - x))`` and their variances ``1/x + 1/(m - x)``, both
+        computed after the correction.
+
+    References
+    ----------
+    .. [1] Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package.
+       J Stat Softw 36(3):1-48.
     """
     zero = (x == 0) | (x == m)
     xa = np.where(zero, x + 0.5, x)
@@ -419,14 +488,61 @@ def escalc_plo(x: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def escalc_pft(x: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Freeman–Tukey double arcsine proportions and their variances (``escalc(measure="PFT")``)."""
+    """Freeman–Tukey double arcsine proportions and their variances (``escalc(measure="PFT")``).
+
+    The transformation of Freeman and Tukey [1]_, as metafor computes it [2]_; no
+    continuity correction is needed.
+
+    Parameters
+    ----------
+    x, m : ndarray of float
+        Events and patients per study.
+
+    Returns
+    -------
+    yi, vi : ndarray of float
+        ``(arcsin sqrt(x / (m + 1)) + arcsin sqrt((x + 1) / (m + 1))) / 2`` and its
+        variance ``1 / (4 m + 2)``.
+
+    References
+    ----------
+    .. [1] Freeman MF, Tukey JW (1950). Transformations related to the angular and the
+       square root. Ann Math Stat 21:607-611.
+    .. [2] Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package.
+       J Stat Softw 36(3):1-48.
+    """
     yi = 0.5 * (np.arcsin(np.sqrt(x / (m + 1))) + np.arcsin(np.sqrt((x + 1) / (m + 1))))
     vi = 1 / (4 * m + 2)
     return yi, vi
 
 
 def ipft(y, n: float):
-    """Inverse of the double arcsine transformation for sample size ``n`` (Miller 1978; ``transf.ipft``)."""
+    """Inverse of the double arcsine transformation for sample size ``n``.
+
+    Miller's inversion [1]_, as metafor's ``transf.ipft`` [2]_: a value below the
+    transform of 0 events out of ``n`` gives 0, one above that of ``n`` out of ``n``
+    gives 1.
+
+    Parameters
+    ----------
+    y : float or array-like
+        Values on the double arcsine scale.
+    n : float
+        The sample size to invert for (:func:`pool_proportions` uses the harmonic mean
+        of the studies' sizes, metafor's ``transf.ipft.hm``).
+
+    Returns
+    -------
+    ndarray of float
+        Proportions in [0, 1], of the shape of ``y`` (0-dimensional for a scalar).
+
+    References
+    ----------
+    .. [1] Miller JJ (1978). The inverse of the Freeman-Tukey double arcsine
+       transformation. Am Stat 32:138.
+    .. [2] Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package.
+       J Stat Softw 36(3):1-48.
+    """
     y = np.asarray(y, dtype=float)
     s = np.sin(2 * y)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -442,10 +558,22 @@ def ipft(y, n: float):
 
 
 def expit(x):
+    """The inverse logit, ``1 / (1 + exp(-x))`` (SciPy's ``special.expit``).
+
+    Parameters
+    ----------
+    x : float or array-like
+        Values on the logit scale.
+
+    Returns
+    -------
+    float or ndarray
+        Proportions in [0, 1], element by element (a NumPy scalar for a scalar).
+    """
     return special.expit(x)
 
 
-# --------------------------------------------------------------------------- inverse-variance models
+# -------------------------------------------------------------------------- inverse-variance models
 
 
 def _heterogeneity(yi, vi) -> tuple[float, int, float, float]:
@@ -461,7 +589,26 @@ def _heterogeneity(yi, vi) -> tuple[float, int, float, float]:
 
 
 def tau2_dl(yi, vi) -> float:
-    """DerSimonian–Laird tau², truncated at 0."""
+    """DerSimonian–Laird tau², truncated at 0.
+
+    The moment estimator [1]_ ``(Q - (k - 1)) / (sum w - sum w² / sum w)`` with
+    ``w = 1 / vi`` and Q Cochran's.
+
+    Parameters
+    ----------
+    yi, vi : ndarray of float
+        Study estimates and their within-study variances on the model scale.
+
+    Returns
+    -------
+    float
+        tau² on the model scale; 0 for a single study.
+
+    References
+    ----------
+    .. [1] DerSimonian R, Laird N (1986). Meta-analysis in clinical trials. Control Clin
+       Trials 7:177-188.
+    """
     w = 1 / vi
     q, df, _, _ = _heterogeneity(yi, vi)
     c = np.sum(w) - np.sum(w**2) / np.sum(w)
@@ -471,7 +618,29 @@ def tau2_dl(yi, vi) -> float:
 def tau2_reml(yi, vi) -> tuple[float, bool]:
     """REML tau² (truncated at 0), by maximising the restricted log-likelihood.
 
-    Returns the estimate and whether the maximisation converged.
+    The root of the restricted likelihood's derivative in tau² (the REML estimating
+    equation [1]_, as metafor's ``method="REML"`` [2]_), bracketed from 0 and found by
+    Brent's method; 0 when the derivative is not positive at 0.
+
+    Parameters
+    ----------
+    yi, vi : ndarray of float
+        Study estimates and their within-study variances on the model scale.
+
+    Returns
+    -------
+    tau2 : float
+        The estimate (0 for a single study; NaN when not found).
+    converged : bool
+        False when the derivative is still positive at tau² = 1e8: the restricted
+        likelihood keeps rising, with no finite maximum.
+
+    References
+    ----------
+    .. [1] Viechtbauer W (2005). Bias and efficiency of meta-analytic variance estimators
+       in the random-effects model. J Educ Behav Stat 30:261-293.
+    .. [2] Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package.
+       J Stat Softw 36(3):1-48.
     """
     if len(yi) < 2:
         return 0.0, True
@@ -494,7 +663,20 @@ def tau2_reml(yi, vi) -> tuple[float, bool]:
 
 
 def generalised_q(yi, vi, tau2: float) -> float:
-    """The generalised Q statistic ``sum (y_i - mu)² / (v_i + tau²)`` at its own weighted mean."""
+    """The generalised Q statistic ``sum (y_i - mu)² / (v_i + tau²)`` at its own weighted mean.
+
+    Parameters
+    ----------
+    yi, vi : ndarray of float
+        Study estimates and their within-study variances on the model scale.
+    tau2 : float
+        The between-study variance added to each ``vi``.
+
+    Returns
+    -------
+    float
+        The statistic, with ``mu`` the mean weighted by ``1 / (vi + tau2)``.
+    """
     w = 1 / (vi + tau2)
     mu = np.sum(w * yi) / np.sum(w)
     return float(np.sum(w * (yi - mu) ** 2))
@@ -504,7 +686,28 @@ def tau2_qprofile(yi, vi, level: float = 0.95) -> tuple[float, float]:
     """The Q-profile confidence interval of tau² (Viechtbauer 2007; metafor's ``confint``).
 
     The ends are where the generalised Q, which falls as tau² rises, crosses the upper and
-    lower ``(1 - level) / 2`` quantiles of chi² with k - 1 df; an end below 0 is 0.
+    lower ``(1 - level) / 2`` quantiles of chi² with k - 1 df; an end below 0 is 0. The
+    method is Viechtbauer's [1]_, computed as metafor's ``confint`` [2]_.
+
+    Parameters
+    ----------
+    yi, vi : ndarray of float
+        Study estimates and their within-study variances on the model scale.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    low, high : float
+        The interval's ends (NaN for fewer than two studies; an end is infinite when Q
+        stays above its quantile up to tau² = 1e12).
+
+    References
+    ----------
+    .. [1] Viechtbauer W (2007). Confidence intervals for the amount of heterogeneity in
+       meta-analysis. Stat Med 26:37-52.
+    .. [2] Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package.
+       J Stat Softw 36(3):1-48.
     """
     k = len(yi)
     if k < 2:
@@ -569,7 +772,22 @@ def _pi_crit(k: int, test: str, pi_type: str, level: float) -> tuple[float, str]
 
 
 def marginal_proportion(beta: float, tau: float, n_nodes: int = 60) -> float:
-    """Population-averaged proportion ``E[expit(beta + tau Z)]``, ``Z ~ N(0, 1)``."""
+    """Population-averaged proportion ``E[expit(beta + tau Z)]``, ``Z ~ N(0, 1)``.
+
+    Parameters
+    ----------
+    beta : float
+        Mean of the study logits (the GLMM's intercept).
+    tau : float
+        Between-study standard deviation on the logit scale.
+    n_nodes : int
+        Gauss–Hermite nodes of the integral over Z.
+
+    Returns
+    -------
+    float
+        The proportion averaged over the distribution of the studies' logits.
+    """
     t, w = np.polynomial.hermite.hermgauss(n_nodes)
     return float(np.sum(w * expit(beta + tau * np.sqrt(2) * t)) / np.sqrt(np.pi))
 
@@ -584,6 +802,22 @@ def glmm_heterogeneity(x: np.ndarray, m: np.ndarray) -> tuple[float, float]:
     zero information there, so it adds nothing, and the statistic is Cochran's Q of the
     uncorrected logits of the other studies (what metafor's ``glm`` approaches as its
     iterations stop; it differs from it by ~1e-6).
+
+    Parameters
+    ----------
+    x, m : ndarray of float
+        Events and patients per study.
+
+    Returns
+    -------
+    qe_wld, qe_lrt : float
+        The Wald and likelihood-ratio statistics (never below 0), each on k - 1 df; the
+        Wald statistic is 0 when fewer than two studies have ``0 < x < m``.
+
+    References
+    ----------
+    .. [1] Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package.
+       J Stat Softw 36(3):1-48.
     """
     pbar = x.sum() / m.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -617,7 +851,8 @@ def _check_arguments(method, level, test, pi_type, nodes):
     check_choice("test", test, TESTS)
     if test != "z" and method not in IV_METHODS:
         raise ValueError(
-            f"test={test!r} is for the inverse-variance methods ({', '.join(IV_METHODS)}), not {method!r}"
+            f"test={test!r} is for the inverse-variance methods ({', '.join(IV_METHODS)}), "
+            f"not {method!r}"
         )
     check_choice("pi_type", pi_type, PI_TYPES)
     return glmm.check_nodes(nodes) if method == "glmm" else nodes
@@ -664,6 +899,8 @@ def pool_proportions(
     Returns
     -------
     PooledProportion
+        The pooled estimate, its intervals and heterogeneity, and the per-study table;
+        ``converged`` is False, with the reason, when the model is not estimable.
 
     Raises
     ------
@@ -674,10 +911,61 @@ def pool_proportions(
     Notes
     -----
     A prediction interval is ``estimate ± crit·sqrt(se² + tau²)``, back-transformed, as
-    ``metafor::predict`` computes it. I² is ``100·tau²/(tau² + s²)`` with ``s²`` the
-    typical within-study variance of the inverse-variance weights (Higgins and
-    Thompson); for the GLMM it uses the continuity-corrected logit variances, as
-    ``rma.glmm``.
+    ``metafor::predict`` computes it: the interval of Higgins, Thompson and
+    Spiegelhalter [10]_ (recommended for every meta-analysis by IntHout et al. [11]_),
+    who take t with k - 2 df, here with the quantile of the test or of ``pi_type``. I²
+    is ``100·tau²/(tau² + s²)`` with ``s²`` the typical within-study variance of the
+    inverse-variance weights (Higgins and Thompson [12]_); for the GLMM it uses the
+    continuity-corrected logit variances, as ``rma.glmm``.
+
+    The GLMM is the binomial-normal model [1]_ [2]_; ``"dl"`` and ``"reml"`` estimate
+    tau² as DerSimonian and Laird [3]_ and by REML [4]_; ``"ft"`` is Freeman and Tukey's
+    transformation [5]_ with Miller's inversion [6]_; ``"knha"`` and ``"adhoc"`` are the
+    Hartung–Knapp interval and its ad hoc variant [7]_ [8]_ [9]_; the crude interval is
+    Clopper and Pearson's [13]_, beside Wilson's [14]_. The tau² interval of the
+    inverse-variance methods is the Q-profile [15]_; the conventions are metafor's [16]_.
+
+    Long: most of its length is this docstring, the one reference for every argument;
+    the body checks the arguments, pools the crude counts itself and hands each model to
+    one helper.
+
+    References
+    ----------
+    .. [1] Stijnen T, Hamza TH, Ozdemir P (2010). Random effects meta-analysis of event
+       outcome in the framework of the generalized linear mixed model with applications
+       in sparse data. Stat Med 29:3046-3067.
+    .. [2] Hamza TH, van Houwelingen HC, Stijnen T (2008). The binomial distribution of
+       meta-analysis was preferred to model within-study variability. J Clin Epidemiol
+       61:41-51.
+    .. [3] DerSimonian R, Laird N (1986). Meta-analysis in clinical trials. Control Clin
+       Trials 7:177-188.
+    .. [4] Viechtbauer W (2005). Bias and efficiency of meta-analytic variance estimators
+       in the random-effects model. J Educ Behav Stat 30:261-293.
+    .. [5] Freeman MF, Tukey JW (1950). Transformations related to the angular and the
+       square root. Ann Math Stat 21:607-611.
+    .. [6] Miller JJ (1978). The inverse of the Freeman-Tukey double arcsine
+       transformation. Am Stat 32:138.
+    .. [7] Hartung J, Knapp G (2001). On tests of the overall treatment effect in
+       meta-analysis with normally distributed responses. Stat Med 20:1771-1782.
+    .. [8] Knapp G, Hartung J (2003). Improved tests for a random effects meta-regression
+       with a single covariate. Stat Med 22:2693-2710.
+    .. [9] Röver C, Knapp G, Friede T (2015). Hartung-Knapp-Sidik-Jonkman approach and its
+       modification for random-effects meta-analysis with few studies. BMC Med Res
+       Methodol 15:99.
+    .. [10] Higgins JPT, Thompson SG, Spiegelhalter DJ (2009). A re-evaluation of
+       random-effects meta-analysis. J R Stat Soc Ser A 172:137-159.
+    .. [11] IntHout J, Ioannidis JPA, Rovers MM, Goeman JJ (2016). Plea for routinely
+       presenting prediction intervals in meta-analysis. BMJ Open 6:e010247.
+    .. [12] Higgins JPT, Thompson SG (2002). Quantifying heterogeneity in a meta-analysis.
+       Stat Med 21:1539-1558.
+    .. [13] Clopper CJ, Pearson ES (1934). The use of confidence or fiducial limits
+       illustrated in the case of the binomial. Biometrika 26:404-413.
+    .. [14] Wilson EB (1927). Probable inference, the law of succession, and statistical
+       inference. J Am Stat Assoc 22:209-212.
+    .. [15] Viechtbauer W (2007). Confidence intervals for the amount of heterogeneity in
+       meta-analysis. Stat Med 26:37-52.
+    .. [16] Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package.
+       J Stat Softw 36(3):1-48.
     """
     nodes = _check_arguments(method, level, test, pi_type, nodes)
     x, m, labels = _inputs(events, n, labels)
@@ -754,7 +1042,8 @@ def _pool_iv(x, m, method, level, test, pi_type, base, studies) -> PooledProport
     mu, se, crit, weights, ci_dist = _iv_pool(yi, vi, tau2, level, test)
     if test == "knha" and k > 1 and se == 0:
         warnings.append(
-            "the Hartung–Knapp scale is 0 (the study estimates agree exactly): the interval has no width; "
+            "the Hartung–Knapp scale is 0 (the study estimates agree exactly): "
+            "the interval has no width; "
             "the ad hoc variant keeps at least the Wald width"
         )
     studies["weight"] = weights
@@ -873,7 +1162,7 @@ def _pool_glmm(x, m, nodes, level, z, pi_type, base, profile) -> PooledProportio
     )
 
 
-# --------------------------------------------------------------------------- leave-one-out and influence
+# ---------------------------------------------------------------------- leave-one-out and influence
 
 
 LEAVE_ONE_OUT_COLUMNS = [
@@ -907,6 +1196,26 @@ def leave_one_out(
 ) -> pd.DataFrame:
     """Pool again without each study in turn (metafor's ``leave1out``).
 
+    The case-deletion analysis of Viechtbauer and Cheung [1]_, as metafor's
+    ``leave1out`` [2]_ (without the profile-likelihood intervals of the GLMM).
+
+    Parameters
+    ----------
+    events, n : sequences of int
+        Events and patients per study, as for :func:`pool_proportions`.
+    method : str
+        One of :data:`METHODS`.
+    labels : sequence of str, optional
+        Study labels, for the ``omitted`` column; by default "1", "2", ...
+    level : float
+        Confidence level of the intervals.
+    test : {"z", "knha", "adhoc"}
+        The confidence interval of the inverse-variance methods.
+    nodes : int or "auto"
+        Gauss–Hermite nodes per study for the GLMM.
+    pi_type : {"default", "t"}
+        The prediction interval's quantile (see :func:`pool_proportions`).
+
     Returns
     -------
     DataFrame
@@ -915,6 +1224,21 @@ def leave_one_out(
         ``estimate`` and ``se``, tau², I², Q (NaN for the GLMM, which reports no
         inverse-variance Q), the prediction interval, and whether the model without the
         study is estimable. Needs at least two studies.
+
+    Raises
+    ------
+    ValueError
+        For fewer than two studies, or any argument :func:`pool_proportions` refuses.
+
+    Long: one loop pools without each study and writes its row; the rest of the length
+    is this docstring and the row's fifteen fields, written out once.
+
+    References
+    ----------
+    .. [1] Viechtbauer W, Cheung MWL (2010). Outlier and influence diagnostics for
+       meta-analysis. Res Synth Methods 1:112-125.
+    .. [2] Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package.
+       J Stat Softw 36(3):1-48.
     """
     _check_arguments(method, level, test, pi_type, nodes)
     x, m, labels = _inputs(events, n, labels)
@@ -978,11 +1302,54 @@ def influence(events, n, method: str = "reml", labels=None, test: str = "z") -> 
     weight (percent) and DFBETAS; ``influential`` marks a study that meets any of
     metafor's criteria (|DFFITS| > 3 sqrt(1 / (k - 1)), Cook's distance beyond the
     chi²(1) median, hat > 3 / k, |DFBETAS| > 1). The GLMM has no such diagnostics in
-    metafor; use :func:`leave_one_out` for it.
+    metafor; use :func:`leave_one_out` for it. The diagnostics are Viechtbauer and
+    Cheung's [1]_, computed as metafor does [2]_; with ``test="knha"`` or ``"adhoc"`` the
+    variances are scaled as by Hartung and Knapp [3]_ (never below 1 for ``"adhoc"``
+    [4]_).
+
+    Parameters
+    ----------
+    events, n : sequences of int
+        Events and patients per study, as for :func:`pool_proportions`.
+    method : {"reml", "dl", "ft"}
+        The inverse-variance method (:data:`IV_METHODS`).
+    labels : sequence of str, optional
+        Study labels, for the ``label`` column; by default "1", "2", ...
+    test : {"z", "knha", "adhoc"}
+        How the variances are scaled, as the confidence interval of
+        :func:`pool_proportions`.
+
+    Returns
+    -------
+    DataFrame
+        One row per study, with the columns of :data:`INFLUENCE_COLUMNS`; ``tau2_del``
+        is NaN where REML finds no tau² without the study.
+
+    Raises
+    ------
+    ValueError
+        For a method that is not inverse-variance, fewer than two studies, or invalid
+        arguments or counts.
+
+    Long: one pass over the studies refits the model without each and computes every
+    diagnostic from that refit; split, the refit would be repeated or passed around.
+
+    References
+    ----------
+    .. [1] Viechtbauer W, Cheung MWL (2010). Outlier and influence diagnostics for
+       meta-analysis. Res Synth Methods 1:112-125.
+    .. [2] Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package.
+       J Stat Softw 36(3):1-48.
+    .. [3] Hartung J, Knapp G (2001). On tests of the overall treatment effect in
+       meta-analysis with normally distributed responses. Stat Med 20:1771-1782.
+    .. [4] Röver C, Knapp G, Friede T (2015). Hartung-Knapp-Sidik-Jonkman approach and its
+       modification for random-effects meta-analysis with few studies. BMC Med Res
+       Methodol 15:99.
     """
     if method not in IV_METHODS:
         raise ValueError(
-            f"influence diagnostics are for the inverse-variance methods ({', '.join(IV_METHODS)}), not {method!r}"
+            f"influence diagnostics are for the inverse-variance methods "
+            f"({', '.join(IV_METHODS)}), not {method!r}"
         )
     _check_arguments(method, 0.95, test, "default", "auto")
     x, m, labels = _inputs(events, n, labels)
@@ -1050,7 +1417,7 @@ def _knha_scale(yi, vi, tau2, test) -> float:
     return max(1.0, s2w) if test == "adhoc" else s2w
 
 
-# --------------------------------------------------------------------------- subgroups with a common tau²
+# --------------------------------------------------------------------- subgroups with a common tau²
 
 
 def moderator_test(events, n, groups, method: str = "reml") -> dict:
@@ -1059,14 +1426,44 @@ def moderator_test(events, n, groups, method: str = "reml") -> dict:
     The mixed-effects meta-regression ``rma(yi, vi, mods = ~ factor(group), method=)`` on
     the continuity-corrected logits: tau² is the residual heterogeneity (DL or REML),
     and ``qm`` is the Wald test of the group coefficients on G - 1 df (metafor's QM).
-    Each group's proportion is back-transformed from its fitted logit.
+    Each group's proportion is back-transformed from its fitted logit. The model and its
+    tests are metafor's [1]_; tau² is the residual DerSimonian–Laird moment estimator
+    [2]_ or REML [3]_.
+
+    Parameters
+    ----------
+    events, n : sequences of int
+        Events and patients per study, as for :func:`pool_proportions`.
+    groups : sequence
+        Each study's subgroup, compared as text; groups are sorted and the first is the
+        reference level.
+    method : {"dl", "reml"}
+        The residual tau² estimator.
 
     Returns
     -------
     dict
         ``qm``, ``qm_df``, ``qm_pvalue``, ``tau2`` (residual), ``qe`` (residual Q) and
         ``qe_df``, and ``groups``: ``{group: (k, proportion, ci_low, ci_high)}`` on the
-        logit scale's Wald interval.
+        logit scale's Wald interval. With fewer than two groups, no residual df, or a
+        REML tau² with no finite maximum, the statistics are NaN and ``groups`` is empty.
+
+    Raises
+    ------
+    ValueError
+        For another method, ``groups`` not one per study, or invalid counts.
+
+    Long: the design matrix, the weighted fit that closes over it and both tau²
+    estimators share one scope; split, they would be passed from helper to helper.
+
+    References
+    ----------
+    .. [1] Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package.
+       J Stat Softw 36(3):1-48.
+    .. [2] DerSimonian R, Laird N (1986). Meta-analysis in clinical trials. Control Clin
+       Trials 7:177-188.
+    .. [3] Viechtbauer W (2005). Bias and efficiency of meta-analytic variance estimators
+       in the random-effects model. J Educ Behav Stat 30:261-293.
     """
     if method not in ("dl", "reml"):
         raise ValueError(

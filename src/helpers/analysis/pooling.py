@@ -151,7 +151,21 @@ GROUP_KINDS = ("modality", "family")
 
 
 def size_band(diameter: float, qualifier) -> str:
-    """The band of a largest diameter (``"not reported"`` when missing)."""
+    """The band of a largest diameter (``"not reported"`` when missing).
+
+    Parameters
+    ----------
+    diameter : float
+        The largest lesion's maximal diameter (cm); missing when not reported.
+    qualifier : str or None
+        The diameter's printed qualifier ("<" or ">"). Not used: a bound is banded by its
+        value.
+
+    Returns
+    -------
+    str
+        A label of :data:`SIZE_BANDS`, or :data:`NOT_REPORTED`.
+    """
     if is_missing(diameter):
         return NOT_REPORTED
     for label, upper in SIZE_BANDS:
@@ -161,13 +175,40 @@ def size_band(diameter: float, qualifier) -> str:
 
 
 def subgroup_values(values: pd.Series) -> pd.Series:
-    """Subgroup values as text, a missing value as :data:`NOT_REPORTED` (so 1 and "1" are one subgroup)."""
+    """Subgroup values as text, a missing value as :data:`NOT_REPORTED`.
+
+    So 1 and "1" are one subgroup.
+
+    Parameters
+    ----------
+    values : Series
+        One value per study.
+
+    Returns
+    -------
+    Series
+        The values as ``str``, with the same index.
+    """
     return values.map(lambda v: NOT_REPORTED if is_missing(v) else str(v))
 
 
 def subgroup_order(value) -> tuple:
-    """Sort key of a subgroup: size bands from small to large, other values alphabetically,
-    then :data:`MIXED`, then :data:`NOT_REPORTED`."""
+    """Sort key of a subgroup, for ``sorted(..., key=subgroup_order)``.
+
+    Size bands from small to large, other values alphabetically, then :data:`MIXED`, then
+    :data:`NOT_REPORTED`.
+
+    Parameters
+    ----------
+    value : str
+        A subgroup value (:func:`subgroup_values`).
+
+    Returns
+    -------
+    tuple
+        ``(rank, band index, text)``: rank 0 for a size band, 1 for other values, 2 for
+        :data:`MIXED`, 3 for :data:`NOT_REPORTED`.
+    """
     bands = [label for label, _ in SIZE_BANDS]
     if value in bands:
         return (0, bands.index(value), "")
@@ -184,12 +225,36 @@ def events_per_study(
 ) -> pd.DataFrame:
     """Events out of n per study, for one outcome and one handling of each choice.
 
+    Parameters
+    ----------
+    review : Review
+        The loaded review (:func:`helpers.data.loader.load_review`).
+    outcome : {"response", "complete"}
+        Complete or partial response, or complete response only.
+    unknown : {"failure", "exclude"}
+        Patients with unknown response as failures, or left out.
+    unit : {"patients", "lesions"}
+        Whether a study that reports per lesion enters with its lesions.
+    exclude_abstracts : bool
+        Leave out the conference abstracts.
+    case_series_only : bool
+        Leave out the single-patient case reports.
+
     Returns
     -------
     DataFrame
         Indexed by ``ref``: ``label`` ("Abbott 2020"), ``modality``, ``family``,
         ``disease_category``, ``size_band``, ``publication_type``, ``events``, ``n``.
         Studies left with no patient are dropped.
+
+    Raises
+    ------
+    ValueError
+        For an ``outcome``, ``unknown`` or ``unit`` not allowed (the message lists the
+        allowed ones).
+
+    Long: one pass over the studies applies every choice to each study's counts; split,
+    the choices would be read in several places.
     """
     check_choice("outcome", outcome, OUTCOMES)
     check_choice("unknown", unknown, UNKNOWN)
@@ -242,7 +307,20 @@ def events_per_study(
 
 
 def groups(review: Review) -> list[tuple[str, str, str]]:
-    """The groups pooled: ``(kind, key, label)`` for each modality and each multi-modality family."""
+    """The groups pooled: each modality and each family of more than one modality.
+
+    Parameters
+    ----------
+    review : Review
+        The loaded review (:func:`helpers.data.loader.load_review`).
+
+    Returns
+    -------
+    list of tuple of str
+        ``(kind, key, label)``: kind ``"modality"`` or ``"family"``, the key of the
+        vocabulary and the label shown (a family's is "All laser", "All STS"), modalities
+        first, in the vocabularies' order.
+    """
     mods = review.modalities
     out = [("modality", m, row["label"]) for m, row in mods.iterrows()]
     fams = review.families
@@ -266,6 +344,7 @@ def group_parts(data: pd.DataFrame, review: Review) -> Iterator[tuple[str, str, 
     data : DataFrame
         Events per study (:func:`events_per_study`).
     review : Review
+        The loaded review (:func:`helpers.data.loader.load_review`).
 
     Yields
     ------
@@ -287,9 +366,15 @@ def pool_every_method(
 
     Parameters
     ----------
+    data : DataFrame
+        Events per study (:func:`events_per_study`).
+    review : Review
+        The loaded review (:func:`helpers.data.loader.load_review`).
     methods : sequence, optional
         Methods (``"reml"``, tested with the Wald interval) or ``(method, test)`` pairs;
         by default :data:`ALL_MODELS`. Prediction intervals are on :data:`PI_TYPE`.
+    level : float
+        Confidence level of the intervals.
 
     Returns
     -------
@@ -329,7 +414,30 @@ def pool_every_method(
 def fit(
     data: pd.DataFrame, method: str = DEFAULT_METHOD, level: float = 0.95, **selection
 ) -> PooledProportion:
-    """Pool the studies of ``data`` matching ``selection`` (``modality="eswl"``, ``family="laser"``)."""
+    """Pool the studies of ``data`` matching ``selection``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Events per study (:func:`events_per_study`).
+    method : str
+        One of :data:`helpers.analysis.meta.METHODS`.
+    level : float
+        Confidence level of the intervals.
+    **selection
+        Column and value each study must have (``modality="eswl"``, ``family="laser"``).
+
+    Returns
+    -------
+    PooledProportion
+        With the default test and prediction interval of
+        :func:`helpers.analysis.meta.pool_proportions`.
+
+    Raises
+    ------
+    ValueError
+        When no study matches.
+    """
     part = data
     for column, value in selection.items():
         part = part[part[column] == value]
@@ -358,7 +466,25 @@ def subgroup_test(
     analysis, the default of R's meta). Subgroups with fewer than ``min_studies``
     studies, whose model is not estimable, or whose value is in ``exclude`` (by default
     :data:`NOT_REPORTED`: the studies that do not report the variable are not a subgroup)
-    are shown but not tested.
+    are shown but not tested. This is the test between subgroups of a random-effects
+    model with separate tau² [1]_.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Events per study (:func:`events_per_study`).
+    by : str
+        The column that defines the subgroups (``"disease_category"``, ``"size_band"``).
+    method : str
+        One of :data:`PRIMARY_METHODS`.
+    level : float
+        Confidence level of the subgroup intervals.
+    min_studies : int
+        The fewest studies a tested subgroup has.
+    test : {"z", "knha", "adhoc"}
+        The confidence interval of an inverse-variance method (``"z"`` for the GLMM).
+    exclude : sequence of str
+        Subgroup values shown but never tested.
 
     Returns
     -------
@@ -366,7 +492,20 @@ def subgroup_test(
         Per subgroup (:data:`SUBGROUP_COLUMNS`): ``subgroup``, ``k``, ``events``, ``n``,
         ``proportion``, ``ci_low``, ``ci_high``, ``tested``, ``why_not_tested``,
         ``warnings``; and the test: ``q``, ``df``, ``p_value``, ``subgroups_tested``,
-        ``method``.
+        ``method``. With fewer than two subgroups tested, ``q`` and ``p_value`` are NaN.
+
+    Raises
+    ------
+    ValueError
+        For a method or test not allowed.
+
+    Long: one pass over the subgroups pools each and says why it is or is not tested;
+    the test uses what that pass collects.
+
+    References
+    ----------
+    .. [1] Borenstein M, Hedges LV, Higgins JPT, Rothstein HR (2009). Introduction to
+       Meta-Analysis, chapter 19 (Subgroup analyses). Chichester: Wiley.
     """
     check_choice("method", method, PRIMARY_METHODS)
     check_choice("test", test, TESTS)
@@ -475,7 +614,46 @@ def subgroups(
     GLMM nothing to estimate); the common-tau² test is :func:`helpers.analysis.meta.moderator_test`
     (QM) with the model of :data:`COMMON_TAU2_METHOD`, on the subgroups with at least
     ``min_studies`` studies and not in ``exclude``. A subgroup in ``exclude`` ("not
-    reported") enters no test and is returned apart.
+    reported") enters no test and is returned apart. The two ways of comparing subgroups
+    are those of Borenstein et al. [1]_; the common-tau² test is metafor's moderator test
+    [2]_.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Events per study (:func:`events_per_study`).
+    by : str
+        The column that defines the subgroups.
+    method : str
+        The report's model, one of :data:`PRIMARY_METHODS`.
+    test : {"z", "knha", "adhoc"}
+        The confidence interval of the inverse-variance models.
+    min_studies : int
+        The fewest studies a tested subgroup has.
+    exclude : sequence of str
+        Subgroup values shown apart and never tested.
+
+    Returns
+    -------
+    SubgroupAnalysis
+        The table (one column of estimates per model, and the common-tau² column), the
+        tests, and the excluded subgroups.
+
+    Raises
+    ------
+    ValueError
+        For a method or test not allowed.
+
+    Long: one table is built from every test, each separate-tau² run (the model, then its
+    fallback) adding its columns and the common-tau² test its last; split, the table
+    would be assembled in several places.
+
+    References
+    ----------
+    .. [1] Borenstein M, Hedges LV, Higgins JPT, Rothstein HR (2009). Introduction to
+       Meta-Analysis, chapter 19 (Subgroup analyses). Chichester: Wiley.
+    .. [2] Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package.
+       J Stat Softw 36(3):1-48.
     """
     check_choice("method", method, PRIMARY_METHODS)
     data = data.assign(**{by: subgroup_values(data[by])})
@@ -556,7 +734,7 @@ def subgroups(
     )
 
 
-# --------------------------------------------------------------------------- the notebook's settings and fits
+# ----------------------------------------------------------------- the notebook's settings and fits
 
 #: How each model is named in tables and sentences.
 #: The methods in words, in the order of :data:`helpers.analysis.meta.METHODS`.
@@ -578,7 +756,19 @@ LEAVE_ONE_OUT_MIN = 3
 
 
 def model_name(result: PooledProportion) -> str:
-    """The model of a result in words: "GLMM", "REML, Hartung–Knapp interval"."""
+    """The model of a result in words: "GLMM", "REML, Hartung–Knapp interval".
+
+    Parameters
+    ----------
+    result : PooledProportion
+        A pooled result.
+
+    Returns
+    -------
+    str
+        The method's name (:data:`MODEL_NAMES`), with its interval for an
+        inverse-variance method.
+    """
     name = MODEL_NAMES[result.method]
     return f"{name}, {TEST_LABELS[result.test]} interval" if result.method in IV_METHODS else name
 
@@ -649,7 +839,13 @@ class Settings:
         }
 
     def describe(self) -> str:
-        """The settings in words, for the report."""
+        """The settings in words, for the report.
+
+        Returns
+        -------
+        str
+            One sentence: each choice in words, separated by "; ".
+        """
         parts = [
             f"outcome: {OUTCOME_LABELS[self.outcome]}",
             "unknown responses count as failures"
@@ -716,15 +912,18 @@ class GroupFit:
         if self.result.k == 1:
             return "single study: nothing to pool"
         if self.fallback:
-            note = f"{MODEL_NAMES[self.primary.method]} not estimable ({self.primary.reason}); {self.model} shown instead"
+            note = (
+                f"{MODEL_NAMES[self.primary.method]} not estimable ({self.primary.reason}); "
+                f"{self.model} shown instead"
+            )
             return "; ".join(v for v in (note, *self.result.warnings) if v)
         if not self.result.converged and self.result.method == "glmm":
             studies = self.result.studies
             why = degenerate(studies["events"], studies["n"])
             if why:
                 return (
-                    f"{self.result.reason}; with {why} the data support only the crude proportion, so no "
-                    f"fallback model is shown"
+                    f"{self.result.reason}; with {why} the data support only the crude "
+                    "proportion, so no fallback model is shown"
                 )
             return f"{self.result.reason}; {MODEL_NAMES[FALLBACK]} not estimable either"
         return self.result.notes
@@ -739,11 +938,37 @@ def fit_with_fallback(
     key: str = "",
     label: str = "",
 ) -> GroupFit:
-    """Pool one group's studies with ``method``, falling back to :data:`FALLBACK` where the GLMM is not estimable.
+    """Pool a group's studies with ``method``, or :data:`FALLBACK` where the GLMM is not estimable.
 
     The fallback applies to the GLMM of two or more studies only: a single study is not
     pooled, and an inverse-variance model that cannot be estimated (tau² running off to
-    infinity) is reported as such.
+    infinity) is reported as such. Data that :func:`helpers.analysis.glmm.degenerate`
+    names get no fallback, and a fallback that is not estimable either is not shown.
+
+    Parameters
+    ----------
+    part : DataFrame
+        The group's rows of :func:`events_per_study` (``events``, ``n``, ``label``).
+    method : str
+        The primary model, one of :data:`PRIMARY_METHODS`.
+    test : {"z", "knha", "adhoc"}
+        The confidence interval of the inverse-variance models (the primary one, or the
+        fallback).
+    level : float
+        Confidence level of the intervals.
+    kind, key, label : str
+        The group (:func:`groups`), carried into the result.
+
+    Returns
+    -------
+    GroupFit
+        The fit shown, the primary fit and the crude proportion; prediction intervals on
+        :data:`PI_TYPE`.
+
+    Raises
+    ------
+    ValueError
+        For a method or test not allowed.
     """
     check_choice("method", method, PRIMARY_METHODS)
     check_choice("test", test, TESTS)
@@ -773,7 +998,26 @@ def fit_groups(
     test: str = DEFAULT_TEST,
     level: float = 0.95,
 ) -> dict[tuple[str, str], GroupFit]:
-    """One :class:`GroupFit` per group with studies: ``{(kind, key): GroupFit}``."""
+    """One :class:`GroupFit` per group with studies: ``{(kind, key): GroupFit}``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Events per study (:func:`events_per_study`).
+    review : Review
+        The loaded review (:func:`helpers.data.loader.load_review`).
+    method : str
+        The primary model, one of :data:`PRIMARY_METHODS`.
+    test : {"z", "knha", "adhoc"}
+        The confidence interval of the inverse-variance models.
+    level : float
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    dict
+        ``{(kind, key): GroupFit}``, in the order of :func:`groups`.
+    """
     return {
         (kind, key): fit_with_fallback(part, method, test, level, kind, key, label)
         for kind, key, label, part in group_parts(data, review)
@@ -784,6 +1028,18 @@ def fit_groups(
 
 
 def interval_text(p, lo, hi) -> str:
+    """A proportion and its interval as text, ``"0.42 [0.20, 0.67]"``.
+
+    Parameters
+    ----------
+    p, lo, hi : float
+        The proportion and its interval's ends.
+
+    Returns
+    -------
+    str
+        Two decimals each; "–" when ``p`` or ``lo`` is not finite.
+    """
     return "–" if not (np.isfinite(p) and np.isfinite(lo)) else f"{p:.2f} [{lo:.2f}, {hi:.2f}]"
 
 
@@ -793,10 +1049,30 @@ def interval_text(p, lo, hi) -> str:
 def leave_one_out(fit: GroupFit, level: float = 0.95) -> pd.DataFrame:
     """The group pooled again without each study in turn, with the model shown for the group.
 
-    Returns :func:`helpers.analysis.meta.leave_one_out`'s frame (one row per omitted study; the
-    GLMM at the number of nodes the group's fit settled at) with
-    the column ``influential``: metafor's influence criteria on the REML model with the
+    Returns :func:`helpers.analysis.meta.leave_one_out`'s frame (one row per omitted
+    study; the GLMM at the number of nodes the group's fit settled at) with the column
+    ``influential``: metafor's influence criteria [1]_ [2]_ on the REML model with the
     same test (:func:`helpers.analysis.meta.influence`; the GLMM has none).
+
+    Parameters
+    ----------
+    fit : GroupFit
+        The group with all its studies (:func:`fit_with_fallback`).
+    level : float
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :data:`helpers.analysis.meta.LEAVE_ONE_OUT_COLUMNS` and
+        ``influential`` (bool).
+
+    References
+    ----------
+    .. [1] Viechtbauer W, Cheung MWL (2010). Outlier and influence diagnostics for
+       meta-analysis. Res Synth Methods 1:112-125.
+    .. [2] Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package.
+       J Stat Softw 36(3):1-48.
     """
     r = fit.result
     studies = r.studies
@@ -827,7 +1103,21 @@ def leave_one_out(fit: GroupFit, level: float = 0.95) -> pd.DataFrame:
 def leave_one_out_groups(
     fits: dict[tuple[str, str], GroupFit], min_studies: int = LEAVE_ONE_OUT_MIN
 ) -> dict:
-    """:func:`leave_one_out` for every group with at least ``min_studies`` studies and an estimable model."""
+    """:func:`leave_one_out` for every group with enough studies and an estimable model.
+
+    Parameters
+    ----------
+    fits : dict
+        ``{(kind, key): GroupFit}`` (:func:`fit_groups`).
+    min_studies : int
+        The fewest studies a group needs.
+
+    Returns
+    -------
+    dict
+        ``{(kind, key): DataFrame}`` for the groups with at least ``min_studies`` studies
+        whose model shown is estimable, in the order of ``fits``.
+    """
     return {
         key: leave_one_out(fit)
         for key, fit in fits.items()
@@ -835,7 +1125,7 @@ def leave_one_out_groups(
     }
 
 
-# --------------------------------------------------------------------------- the sensitivity comparison
+# ----------------------------------------------------------------------- the sensitivity comparison
 
 
 #: The models the table of every model shows, as (method, test), in its column order.

@@ -1,9 +1,9 @@
 """The report's figures, each a function of the review with an optional ``ax=``.
 
 Every function draws from the loaded data only, in the project's style
-(:mod:`helpers.report.style`), and returns the matplotlib Figure. Notebook 05 shows them and
-writes each to the run's ``figures/`` folder (``reports/runs/<run>/figures/``) as SVG and 300-dpi PNG
-(:func:`helpers.report.forest.save`).
+(:mod:`helpers.report.style`), and returns the matplotlib Figure. Notebook 05 shows them
+and writes each to the run's ``figures/`` folder (``reports/runs/<run>/figures/``) as SVG
+and 300-dpi PNG (:func:`helpers.report.forest.save`).
 """
 
 from __future__ import annotations
@@ -45,9 +45,23 @@ def _modality_labels(review: Review) -> pd.Series:
 
 
 def response_by_modality(review: Review, ax=None):
-    """Stacked bars: the share of patients with complete, partial, no and unknown response, per modality.
+    """Stacked bars: per modality, the share of patients by response category.
 
-    Patients of a study reporting per lesion count as unknown (Table 2 footnote d).
+    The categories are complete, partial, no and unknown response, with each modality's
+    number of patients beside its bar. Patients of a study reporting per lesion count as
+    unknown (Table 2 footnote d).
+
+    Parameters
+    ----------
+    review : Review
+        The loaded review (:func:`helpers.data.loader.load_review`).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib Figure
+        The figure drawn on.
     """
     ax = _axes(ax, (7.5, 4))
     labels = _modality_labels(review)
@@ -81,7 +95,20 @@ def response_by_modality(review: Review, ax=None):
 
 
 def evidence_map(review: Review, ax=None):
-    """Study design against modality: bubble area by patients, the number of studies written in."""
+    """Study design against modality: bubble area by patients, the number of studies written in.
+
+    Parameters
+    ----------
+    review : Review
+        The loaded review (:func:`helpers.data.loader.load_review`).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib Figure
+        The figure drawn on.
+    """
     ax = _axes(ax, (7.5, 3.2))
     labels = _modality_labels(review)
     designs = ["controlled_trial", "case_series", "case_report"]
@@ -105,7 +132,22 @@ def evidence_map(review: Review, ax=None):
 
 
 def underlying_diseases(review: Review, ax=None):
-    """Patients per underlying disease, coloured by the project's disease category."""
+    """Patients per underlying disease, coloured by the project's disease category.
+
+    A disease named without a count of patients gets no bar and the label N/R.
+
+    Parameters
+    ----------
+    review : Review
+        The loaded review (:func:`helpers.data.loader.load_review`).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib Figure
+        The figure drawn on.
+    """
     ax = _axes(ax, (9, 5.5))
     d = review.diseases.groupby("disease").agg(
         patients=("n_patients", lambda c: c.sum() if c.notna().all() else math.nan),
@@ -154,7 +196,8 @@ def _log_axis(ax, values, low: float, high: float) -> None:
     else:
         ax.set_xscale("log")
         ax.set_xlim(min([low, *values]) / 1.3, max([high, *values]) * 1.3)
-    # Plain numbers at 1-2-5 steps (matplotlib's log labels are mathtext, which the style turns off).
+    # Plain numbers at 1-2-5 steps (matplotlib's log labels are mathtext, which the style
+    # turns off).
     left, right = ax.get_xlim()
     ticks = [m * 10.0**e for e in range(-3, 7) for m in (1, 2, 5) if left <= m * 10.0**e <= right]
     ax.set_xticks(
@@ -168,6 +211,18 @@ def lesion_size_and_outcome(review: Review, ax=None):
 
     Marker area by patients; hollow markers where the diameter is a bound ("<20", ">0.6");
     studies without a printed diameter or without patient-level response are left out.
+
+    Parameters
+    ----------
+    review : Review
+        The loaded review (:func:`helpers.data.loader.load_review`).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib Figure
+        The figure drawn on.
     """
     ax = _axes(ax, (7.5, 4))
     s = review.studies.dropna(subset=["largest_diameter_cm"])
@@ -217,6 +272,19 @@ def durations(review: Review, axes=None):
 
     One point per study at its printed value (median, mean or single value), a line over
     its printed range; months by the paper's rule (1 month = 4 weeks).
+
+    Parameters
+    ----------
+    review : Review
+        The loaded review (:func:`helpers.data.loader.load_review`).
+    axes : sequence of two matplotlib Axes, optional
+        Where to draw treatment duration and time to first improvement; a new figure of
+        two panels sharing the y axis is made when omitted.
+
+    Returns
+    -------
+    matplotlib Figure
+        The figure of the first panel.
     """
     style.use()
     if axes is None:
@@ -261,7 +329,22 @@ def durations(review: Review, axes=None):
 
 
 def adverse_events(review: Review, ax=None):
-    """Patients with each adverse event, per modality (N/R where the paper gives no number)."""
+    """Patients with each adverse event, per modality (N/R where the paper gives no number).
+
+    Rows whose event is "None" are left out; with no adverse event left, the axes say so.
+
+    Parameters
+    ----------
+    review : Review
+        The loaded review (:func:`helpers.data.loader.load_review`).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib Figure
+        The figure drawn on.
+    """
     ax = _axes(ax, (7.5, 4.5))
     ae = review.adverse_events[review.adverse_events["event"] != "None"]
     order = review.modalities["order"]
@@ -313,6 +396,16 @@ def save(fig, name: str, output_dir) -> None:
     """Save a figure as SVG and 300-dpi PNG under ``<output_dir>/figures/`` (nothing when None).
 
     Metadata that would change from run to run (dates, software versions) is left out.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+        The figure.
+    name : str
+        The file name without extension.
+    output_dir : str or Path or None
+        The run's output folder (relative paths from the project root); None writes
+        nothing.
     """
 
     if output_dir is None:
@@ -324,7 +417,22 @@ def save(fig, name: str, output_dir) -> None:
 
 
 def show(fig, name: str, output_dir=None):
-    """Save a figure (when ``output_dir`` is set) and return it for display, closed for pyplot."""
+    """Save a figure (when ``output_dir`` is set) and return it for display, closed for pyplot.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+        The figure.
+    name : str
+        The file name without extension (:func:`save`).
+    output_dir : str or Path, optional
+        The run's output folder; None (the default) writes nothing.
+
+    Returns
+    -------
+    matplotlib Figure
+        ``fig``, closed so that pyplot does not show it a second time.
+    """
     save(fig, name, output_dir)
     plt.close(fig)
     return fig

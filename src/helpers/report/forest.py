@@ -35,7 +35,9 @@ def forest(
     rows: slice | None = None,
     show_pooled: bool = True,
 ):
-    """A forest plot of one pooled result: each study's proportion and exact CI, then the pooled diamond.
+    """A forest plot of one pooled result.
+
+    Each study's proportion and exact CI, then the pooled diamond.
 
     Parameters
     ----------
@@ -53,6 +55,10 @@ def forest(
     Returns
     -------
     matplotlib Figure
+        The figure drawn on.
+
+    Long: the study rows and the pooled row share one y axis and one list of tick
+    labels; split, the axis would be laid out in two places.
     """
     style.use()
     studies = result.studies.iloc[rows] if rows is not None else result.studies
@@ -93,7 +99,10 @@ def forest(
                 color=style.COLOURS["pooled"],
                 zorder=4,
             )
-            text = f"Pooled ({model_name(result)}) {result.proportion:.2f} [{result.ci_low:.2f}, {result.ci_high:.2f}]"
+            text = (
+                f"Pooled ({model_name(result)}) {result.proportion:.2f} "
+                f"[{result.ci_low:.2f}, {result.ci_high:.2f}]"
+            )
         else:
             text = f"Pooled ({model_name(result)}): not estimable"
         ticks.append(1)
@@ -110,7 +119,25 @@ def forest(
 
 
 def forest_pages(result: PooledProportion, title: str = "", per_page: int = ROWS_PER_PAGE) -> list:
-    """A forest plot split into pages of at most ``per_page`` studies; the pooled row is on the last page."""
+    """A forest plot split into pages of at most ``per_page`` studies.
+
+    The pooled row is on the last page; the titles say "(page i of n)" when there is
+    more than one.
+
+    Parameters
+    ----------
+    result : PooledProportion
+        From :func:`helpers.analysis.meta.pool_proportions`.
+    title : str
+        Title above each page.
+    per_page : int
+        The most studies on a page.
+
+    Returns
+    -------
+    list of matplotlib Figure
+        One figure per page (at least one).
+    """
     k = len(result.studies)
     pages = max(1, math.ceil(k / per_page))
     figures = []
@@ -127,7 +154,19 @@ def show_forests(
     output_dir=None,
     prefix: str = "forest",
 ) -> None:
-    """Display a (paginated) forest plot for every group with two or more studies, and save them."""
+    """Display a (paginated) forest plot for every group with two or more studies, and save them.
+
+    Parameters
+    ----------
+    fits : dict
+        ``{(kind, key): GroupFit}`` (:func:`helpers.analysis.pooling.fit_groups`).
+    outcome_label : str
+        The outcome in words, after the group's label in each title.
+    output_dir : str or Path, optional
+        The run's output folder; None writes nothing.
+    prefix : str
+        Start of the file names, ``<prefix>-<key>-<page>``.
+    """
     from IPython.display import display
 
     for (_kind, key), fit in fits.items():
@@ -140,7 +179,10 @@ def show_forests(
 
 
 def leave_one_out(fit: GroupFit, frame: pd.DataFrame, title: str = ""):
-    """The pooled proportion without each study in turn (rows), beside the estimate with all studies.
+    """The pooled proportion without each study in turn, beside the estimate with all studies.
+
+    One row per omitted study; a model without the study that is not estimable is named,
+    with no marker.
 
     Parameters
     ----------
@@ -148,10 +190,13 @@ def leave_one_out(fit: GroupFit, frame: pd.DataFrame, title: str = ""):
         The group with all its studies (:func:`helpers.analysis.pooling.fit_with_fallback`).
     frame : DataFrame
         :func:`helpers.analysis.pooling.leave_one_out` for that group.
+    title : str
+        Title above the plot.
 
     Returns
     -------
     matplotlib Figure
+        A new figure.
     """
     style.use()
     r = fit.result
@@ -186,7 +231,22 @@ def show_leave_one_out(
     output_dir=None,
     prefix: str = "leave-one-out",
 ) -> None:
-    """For every group of :func:`helpers.analysis.pooling.leave_one_out_groups`: a heading, the table and the plot."""
+    """Show the leave-one-out analysis of every group: a heading, the table and the plot.
+
+    The groups are those of :func:`helpers.analysis.pooling.leave_one_out_groups`; each
+    plot is saved.
+
+    Parameters
+    ----------
+    fits : dict
+        ``{(kind, key): GroupFit}`` (:func:`helpers.analysis.pooling.fit_groups`).
+    frames : dict
+        ``{(kind, key): DataFrame}`` (:func:`helpers.analysis.pooling.leave_one_out_groups`).
+    output_dir : str or Path, optional
+        The run's output folder; None writes nothing.
+    prefix : str
+        Start of each table's name and figure's file name, ``<prefix>-<key>``.
+    """
     from IPython.display import Markdown, display
 
     display(Markdown(f"Groups of at least {LEAVE_ONE_OUT_MIN} studies whose model is estimable."))

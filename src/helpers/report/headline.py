@@ -57,7 +57,24 @@ HEADLINE_METHODS = ("crude", "primary model")
 
 
 def headline(fits: dict[tuple[str, str], GroupFit], run: str) -> pd.DataFrame:
-    """The estimates the sensitivity comparison shows for one run: crude and the model shown, per headline group."""
+    """The estimates the sensitivity comparison shows for one run.
+
+    Per headline group (:data:`HEADLINE_GROUPS`) that has studies: the crude proportion
+    and the model shown (:data:`HEADLINE_METHODS`).
+
+    Parameters
+    ----------
+    fits : dict
+        ``{(kind, key): GroupFit}`` (:func:`helpers.analysis.pooling.fit_groups`).
+    run : str
+        The run's name (the notebook's ``run_name``).
+
+    Returns
+    -------
+    DataFrame
+        Two rows per group, the columns of :data:`HEADLINE_COLUMNS`. The model row of a
+        single study says "single study", with no estimate and ``converged`` False.
+    """
     rows = []
     for kind, key in HEADLINE_GROUPS:
         fit = fits.get((kind, key))
@@ -90,7 +107,22 @@ def headline(fits: dict[tuple[str, str], GroupFit], run: str) -> pd.DataFrame:
 
 
 def write_headline(frame: pd.DataFrame, output_dir, run: str):
-    """Write ``sensitivity/<run>.csv`` under ``output_dir`` (nothing when ``output_dir`` is None)."""
+    """Write ``sensitivity/<run>.csv`` under ``output_dir`` (nothing when it is None).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The run's :func:`headline`.
+    output_dir : str or Path or None
+        The run's output folder (relative paths from the project root).
+    run : str
+        The run's name, the file's name.
+
+    Returns
+    -------
+    Path or None
+        The file written (numbers rounded to 6 decimals), or None.
+    """
 
     if output_dir is None:
         return None

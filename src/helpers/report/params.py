@@ -50,7 +50,8 @@ def _text(name, value):
 
 
 def _existing(kind: str):
-    """A check for a path parameter that must name an existing ``"folder"`` or ``"file"`` (or be None)."""
+    """A check for a path parameter that must name an existing ``"folder"`` or ``"file"``
+    (or be None)."""
     exists = {"folder": Path.is_dir, "file": Path.is_file}[kind]
 
     def check_(name, value):
@@ -63,7 +64,8 @@ def _existing(kind: str):
             found = False
         if not found:
             raise ParameterError(
-                f"{name}: no such {kind} {str(value)!r} (relative paths are relative to the project root)"
+                f"{name}: no such {kind} {str(value)!r} "
+                "(relative paths are relative to the project root)"
             )
 
     return check_
@@ -121,7 +123,8 @@ class Parameter:
 
 
 def _settings_default(name: str):
-    """The default of a meta-analysis setting: :class:`~helpers.analysis.pooling.Settings` states it once."""
+    """The default of a meta-analysis setting: :class:`~helpers.analysis.pooling.Settings`
+    states it once."""
     return inspect.signature(Settings).parameters[name].default
 
 
@@ -149,7 +152,8 @@ PARAMETERS = {
         Parameter(
             "appraisal_path",
             "Optional[str]",
-            "an appraisal file (CSV: ref,question,answer; answers yes, no, unclear, not_applicable); "
+            "an appraisal file (CSV: ref,question,answer; "
+            "answers yes, no, unclear, not_applicable); "
             "None: none is published",
             _existing("file"),
             path=True,
@@ -164,14 +168,16 @@ PARAMETERS = {
         Parameter(
             "outcome",
             "str",
-            "'response' (complete or partial, the paper's improvement) or 'complete' (complete response only)",
+            "'response' (complete or partial, the paper's improvement) "
+            "or 'complete' (complete response only)",
             _choice(OUTCOMES),
             _settings_default("outcome"),
         ),
         Parameter(
             "unknown",
             "str",
-            "'failure': patients with unknown response count as failures (the paper's denominators); "
+            "'failure': patients with unknown response count as failures "
+            "(the paper's denominators); "
             "'exclude': left out",
             _choice(UNKNOWN),
             _settings_default("unknown"),
@@ -193,14 +199,16 @@ PARAMETERS = {
         Parameter(
             "case_series_only",
             "bool",
-            "True leaves out the single-patient case reports (keeps studies of more than one patient)",
+            "True leaves out the single-patient case reports "
+            "(keeps studies of more than one patient)",
             _bool,
             _settings_default("case_series_only"),
         ),
         Parameter(
             "method",
             "str",
-            "the primary model: 'glmm' (with REML as the fallback where it is not estimable), 'reml', 'dl' or 'ft'",
+            "the primary model: 'glmm' (with REML as the fallback where it is not estimable), "
+            "'reml', 'dl' or 'ft'",
             _choice(PRIMARY_METHODS),
             _settings_default("method"),
         ),
@@ -269,6 +277,7 @@ def notebook_parameters(notebook: str) -> list[Parameter]:
     Returns
     -------
     list of Parameter
+        From :data:`PARAMETERS`, with the notebook's own help where it has one.
 
     Raises
     ------
@@ -277,7 +286,8 @@ def notebook_parameters(notebook: str) -> list[Parameter]:
     """
     if notebook not in NOTEBOOK_PARAMETERS:
         raise ParameterError(
-            f"no parameters are specified for notebook {notebook!r}; known: {', '.join(NOTEBOOK_PARAMETERS)}"
+            f"no parameters are specified for notebook {notebook!r}; "
+            f"known: {', '.join(NOTEBOOK_PARAMETERS)}"
         )
     return [
         dataclasses.replace(PARAMETERS[name], help=help_ or PARAMETERS[name].help)
@@ -299,6 +309,12 @@ def parameters_cell(notebook: str) -> str:
     Returns
     -------
     str
+        The cell's lines joined with newlines (no trailing newline).
+
+    Raises
+    ------
+    ParameterError
+        For a notebook the specification does not know.
     """
     return "\n".join(
         f"{p.name} = {p.default!r}  # type: {p.type} {p.help}"
@@ -327,7 +343,19 @@ def check_value(name: str, value) -> None:
 
 
 def assigned_names(source: str) -> set[str]:
-    """The names a cell assigns at top level (papermill's injected cell is plain assignments)."""
+    """The names a cell assigns at top level (papermill's injected cell is plain assignments).
+
+    Parameters
+    ----------
+    source : str
+        A cell's source.
+
+    Returns
+    -------
+    set of str
+        The names assigned by ``=`` or an annotated assignment (empty when the source
+        does not parse).
+    """
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -352,6 +380,17 @@ def injected_unknown(declared: set[str]) -> list[str]:
     the notebook's ``parameters`` cell, and only warns about a name the notebook does not
     declare. The check cell runs next, so that injected cell is the previous input of the
     kernel's history.
+
+    Parameters
+    ----------
+    declared : set of str
+        The notebook's parameters.
+
+    Returns
+    -------
+    list of str
+        The undeclared names, sorted; empty outside IPython or when papermill injected
+        no cell.
     """
     try:
         from IPython import get_ipython
@@ -368,6 +407,16 @@ def check(**parameters) -> str:
     """Check a notebook's parameters; return a one-line summary of their values.
 
     Call it with every parameter the notebook declares (``check(data_dir=data_dir, ...)``).
+
+    Parameters
+    ----------
+    **parameters
+        Every parameter the notebook declares, by name.
+
+    Returns
+    -------
+    str
+        ``name = value`` for each parameter (values as repr), joined with ", ".
 
     Raises
     ------

@@ -33,7 +33,19 @@ __all__ = [
 
 
 def tests_table(analysis: SubgroupAnalysis) -> pd.DataFrame:
-    """The tests of a :class:`SubgroupAnalysis` for reading: statistic, df and p value as text."""
+    """The tests of a :class:`SubgroupAnalysis` for reading: statistic, df and p value as text.
+
+    Parameters
+    ----------
+    analysis : SubgroupAnalysis
+        From :func:`helpers.analysis.pooling.subgroups`.
+
+    Returns
+    -------
+    DataFrame
+        One row per test: ``test``, ``subgroups tested``, ``statistic (df)``, ``p value``
+        and ``common tau²``; "–" or "not computable" where a test has no statistic.
+    """
     rows = []
     for r in analysis.tests.itertuples():
         ok = np.isfinite(r.statistic)
@@ -78,11 +90,25 @@ def _heterogeneity_text(r: PooledProportion) -> str:
 
 
 def primary_table(fits: dict[tuple[str, str], GroupFit]) -> pd.DataFrame:
-    """One row per group: the crude proportion beside the model shown, its intervals and heterogeneity.
+    """One row per group: the crude proportion beside the model shown.
 
-    Columns: ``group``, ``k``, ``events / n``, ``crude (exact CI)``, ``model``,
-    ``proportion [95% CI]``, ``CI``, ``prediction interval``, ``tau² [95% CI]``, ``I² %``,
-    ``heterogeneity``, ``note``.
+    With the model's intervals and heterogeneity. Columns: ``group``, ``k``,
+    ``events / n``, ``crude (exact CI)``, ``model``, ``proportion [95% CI]``, ``CI``,
+    ``prediction interval``, ``tau² [95% CI]``, ``I² %``, ``heterogeneity``, ``note``.
+
+    Parameters
+    ----------
+    fits : dict
+        ``{(kind, key): GroupFit}`` (:func:`helpers.analysis.pooling.fit_groups`).
+
+    Returns
+    -------
+    DataFrame
+        Every value as text ("–" where a single study or a model not estimable has
+        none), in the order of ``fits``.
+
+    Long: one row per group with every column in one dictionary, each cell formatted where
+    it is placed; split, the columns would be named in two places.
     """
     rows = []
     for g in fits.values():
@@ -134,10 +160,23 @@ def primary_table(fits: dict[tuple[str, str], GroupFit]) -> pd.DataFrame:
 
 
 def summary_table(table: pd.DataFrame) -> pd.DataFrame:
-    """A compact view of :func:`pool_every_method`: one row per group, each model's proportion [95% CI].
+    """A compact view of :func:`helpers.analysis.pooling.pool_every_method`: one row per group.
 
-    Also the GLMM's marginal proportion and its notes (the model most often not estimable
-    here). A model the table was not pooled with has no column.
+    Each model's proportion [95% CI], and also the GLMM's marginal proportion and its
+    notes (the model most often not estimable here). A model the table was not pooled
+    with has no column.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`helpers.analysis.pooling.pool_every_method`'s table.
+
+    Returns
+    -------
+    DataFrame
+        ``group``, ``k``, ``events / n``, then one column per model in the order of
+        :data:`helpers.analysis.pooling.ALL_MODELS` ("single study" for a model of one
+        study), and for the GLMM ``GLMM marginal`` and, last, ``GLMM note``.
     """
     rows = []
     for (label, _kind), part in table.groupby(["label", "kind"], sort=False):
@@ -183,7 +222,7 @@ def summary_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def explain_gap(fit: GroupFit, unit: str = "patients") -> str:
-    """Why a GLMM proportion differs from the crude one by more than :data:`EXPLAIN_GAP` ("" otherwise).
+    """Why a GLMM proportion differs from the crude one by more than :data:`EXPLAIN_GAP`.
 
     The gap is split where it arises, each part said only when it is at least 5 points:
     between the conditional proportion (the median study's) and the marginal one (the
@@ -191,6 +230,19 @@ def explain_gap(fit: GroupFit, unit: str = "patients") -> str:
     marginal and the crude proportion (every patient once), which study size sets apart:
     the crude proportion lies below the plain average of the study proportions exactly
     when the larger studies report lower proportions.
+
+    Parameters
+    ----------
+    fit : GroupFit
+        One group's fit (:func:`helpers.analysis.pooling.fit_with_fallback`).
+    unit : str
+        The counted units in words (a value of :data:`UNIT_WORDS`).
+
+    Returns
+    -------
+    str
+        The explanation in sentences; "" when the model shown is not an estimable GLMM
+        of two or more studies or the gap is at most :data:`EXPLAIN_GAP`.
     """
     r, c = fit.result, fit.crude
     if (
@@ -203,16 +255,17 @@ def explain_gap(fit: GroupFit, unit: str = "patients") -> str:
     pct = lambda v: f"{100 * v:.0f}%"  # noqa: E731
     pts = lambda v: f"{abs(100 * v):.0f} points"  # noqa: E731
     text = (
-        f"Why the GLMM's {pct(r.proportion)} differs from the crude {pct(c.proportion)}: the GLMM's number is "
-        f"the conditional proportion, the inverse logit of the mean log-odds, which is the proportion of the "
-        f"median study; the marginal proportion, the average over studies like these, is "
-        f"{pct(r.marginal_proportion)} (95% CI {pct(r.marginal_ci_low)} to {pct(r.marginal_ci_high)})."
+        f"Why the GLMM's {pct(r.proportion)} differs from the crude {pct(c.proportion)}: "
+        "the GLMM's number is the conditional proportion, the inverse logit of the mean "
+        "log-odds, which is the proportion of the median study; the marginal proportion, "
+        f"the average over studies like these, is {pct(r.marginal_proportion)} "
+        f"(95% CI {pct(r.marginal_ci_low)} to {pct(r.marginal_ci_high)})."
     )
     within = r.proportion - r.marginal_proportion
     if abs(within) >= 0.05:
         text += (
-            f" With studies this far apart (tau² = {r.tau2:.2f} on the log-odds scale) the median and the "
-            f"average study differ by {pts(within)}."
+            f" With studies this far apart (tau² = {r.tau2:.2f} on the log-odds scale) "
+            f"the median and the average study differ by {pts(within)}."
         )
     between = r.marginal_proportion - c.proportion
     if abs(between) >= 0.05:
@@ -220,9 +273,10 @@ def explain_gap(fit: GroupFit, unit: str = "patients") -> str:
         plain = float((studies["events"] / studies["n"]).mean())
         direction = "lower" if c.proportion < plain else "higher"
         text += (
-            f" The crude {pct(c.proportion)} ({c.events} of {c.n}) counts each of the {c.n} {unit} once, so the "
-            f"largest studies weigh most, and it lies {pts(between)} {'below' if between > 0 else 'above'} the "
-            f"marginal proportion: the larger studies reported {direction} proportions than the smaller ones "
+            f" The crude {pct(c.proportion)} ({c.events} of {c.n}) counts each of the {c.n} "
+            f"{unit} once, so the largest studies weigh most, and it lies {pts(between)} "
+            f"{'below' if between > 0 else 'above'} the marginal proportion: the larger "
+            f"studies reported {direction} proportions than the smaller ones "
             f"(the plain average of the study proportions is {pct(plain)})."
         )
     return text + " The three answer different questions."
@@ -233,7 +287,25 @@ UNIT_WORDS = {"patients": "patients", "lesions": "patients or lesions"}
 
 
 def describe(fit: GroupFit, outcome: str = "response", unit: str = "patients") -> str:
-    """A plain-language paragraph about one group's pooled result, generated from its numbers."""
+    """A plain-language paragraph about one group's pooled result, generated from its numbers.
+
+    Parameters
+    ----------
+    fit : GroupFit
+        One group's fit (:func:`helpers.analysis.pooling.fit_with_fallback`).
+    outcome : str
+        A key of :data:`helpers.analysis.pooling.OUTCOME_LABELS`.
+    unit : str
+        A key of :data:`UNIT_WORDS` (the run's ``unit`` setting).
+
+    Returns
+    -------
+    str
+        Plain text (not escaped), beginning with the group's label.
+
+    Long: one paragraph built sentence by sentence, each sentence chosen by the numbers
+    of the same fit; split, the paragraph would be assembled in several places.
+    """
     result, label = fit.result, fit.label
     units = UNIT_WORDS[unit]
     what = f"a {OUTCOME_LABELS[outcome]}"
@@ -241,8 +313,9 @@ def describe(fit: GroupFit, outcome: str = "response", unit: str = "patients") -
     if result.k == 1:
         row = result.studies.iloc[0]
         return (
-            f"{label}: {result.events} of {result.n} {units} in a single study had {what}; with one study "
-            f"there is nothing to pool. Its exact 95% CI runs from {100 * row['ci_low']:.0f}% to "
+            f"{label}: {result.events} of {result.n} {units} in a single study had {what}; "
+            "with one study there is nothing to pool. "
+            f"Its exact 95% CI runs from {100 * row['ci_low']:.0f}% to "
             f"{100 * row['ci_high']:.0f}%."
         )
     if not result.converged:
@@ -250,8 +323,9 @@ def describe(fit: GroupFit, outcome: str = "response", unit: str = "patients") -
         return (
             f"{label}: {result.events} of {result.n} {units} in {studies} had {what}. "
             f"The random-effects model cannot be estimated here ({fit.note}), "
-            f"so only the crude proportion can be reported: {100 * c.proportion:.0f}% (exact 95% CI "
-            f"{100 * c.ci_low:.0f}% to {100 * c.ci_high:.0f}%)."
+            "so only the crude proportion can be reported: "
+            f"{100 * c.proportion:.0f}% "
+            f"(exact 95% CI {100 * c.ci_low:.0f}% to {100 * c.ci_high:.0f}%)."
         )
     pct = lambda v: f"{100 * v:.0f}%"  # noqa: E731
     text = f"{label}: {result.events} of {result.n} {units} in {studies} had {what}. "
@@ -268,8 +342,8 @@ def describe(fit: GroupFit, outcome: str = "response", unit: str = "patients") -
     )
     if np.isfinite(result.pi_low):
         text += (
-            f" A new study could plausibly find anywhere from {pct(result.pi_low)} to {pct(result.pi_high)}"
-            f" (prediction interval), "
+            f" A new study could plausibly find anywhere from {pct(result.pi_low)} "
+            f"to {pct(result.pi_high)} (prediction interval), "
         )
         text += (
             "with no detectable heterogeneity between studies."
@@ -286,7 +360,24 @@ def describe(fit: GroupFit, outcome: str = "response", unit: str = "patients") -
 def describe_groups(
     fits: dict[tuple[str, str], GroupFit], outcome: str, unit: str = "patients"
 ) -> str:
-    """Plain-language paragraphs for every group, as Markdown (each escaped: labels come from the data)."""
+    """Plain-language paragraphs for every group, as a Markdown list.
+
+    Each paragraph (:func:`describe`) is escaped: labels come from the data.
+
+    Parameters
+    ----------
+    fits : dict
+        ``{(kind, key): GroupFit}`` (:func:`helpers.analysis.pooling.fit_groups`).
+    outcome : str
+        A key of :data:`helpers.analysis.pooling.OUTCOME_LABELS`.
+    unit : str
+        A key of :data:`UNIT_WORDS`.
+
+    Returns
+    -------
+    str
+        One list item per group, separated by blank lines.
+    """
     return "\n\n".join(
         f"- {escape.markdown(describe(fit, outcome, unit))}" for fit in fits.values()
     )
@@ -305,7 +396,23 @@ LEAVE_ONE_OUT_TABLE = [
 
 
 def leave_one_out_table(fit: GroupFit, frame: pd.DataFrame) -> pd.DataFrame:
-    """:func:`leave_one_out` for reading: the estimate without each study and how far it moves."""
+    """:func:`helpers.analysis.pooling.leave_one_out` for reading.
+
+    The estimate without each study and how far it moves.
+
+    Parameters
+    ----------
+    fit : GroupFit
+        One group's fit (:func:`helpers.analysis.pooling.fit_with_fallback`).
+    frame : DataFrame
+        :func:`helpers.analysis.pooling.leave_one_out` for that group.
+
+    Returns
+    -------
+    DataFrame
+        One row per omitted study, the columns of :data:`LEAVE_ONE_OUT_TABLE`, as text;
+        the change is in percentage points from the estimate with all studies.
+    """
     r = fit.result
     rows = []
     for row in frame.itertuples():

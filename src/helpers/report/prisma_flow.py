@@ -23,7 +23,29 @@ def _text(prisma, box) -> str:
 
 
 def diagram(review: Review, ax=None):
-    """The PRISMA 2020 flow diagram, with "not reported" where the paper gives no count."""
+    """The PRISMA 2020 flow diagram, with "not reported" where the paper gives no count.
+
+    Parameters
+    ----------
+    review : Review
+        The loaded review (:func:`helpers.data.loader.load_review`); its ``prisma`` table
+        gives the boxes' labels and counts.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib Figure
+        The figure drawn on.
+
+    Raises
+    ------
+    DataValidationError
+        When the counts do not add up (:func:`helpers.analysis.prisma.check`).
+
+    Long: one drawing whose boxes, labels and arrows are placed on one grid of
+    coordinates; split, the coordinates would be shared between functions.
+    """
     style.use()
     prisma = review.prisma
     check(prisma)
@@ -84,7 +106,8 @@ def diagram(review: Review, ax=None):
     box(6.8, 3.5, 2.8, 1.0, _text(prisma, "reports_assessed_other"))
     reasons = (
         f"{_text(prisma, 'reports_excluded')}\n(both routes; the paper does not split them)\n"
-        f"Patients described in other included studies: {count(prisma, 'excluded_duplicate_patients')}\n"
+        "Patients described in other included studies: "
+        f"{count(prisma, 'excluded_duplicate_patients')}\n"
         f"Insufficient data: {count(prisma, 'excluded_insufficient_data')}"
     )
     box(3.4, 2.6, 3.2, 1.6, reasons, grey)

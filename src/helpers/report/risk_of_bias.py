@@ -34,7 +34,23 @@ RATING_COLOURS = {
 
 
 def traffic_light(appraisals: pd.DataFrame, review: Review, ax=None):
-    """A robvis-style traffic-light plot: studies by questions, coloured by answer, with the rating."""
+    """A robvis-style traffic-light plot: studies by questions, coloured by answer.
+
+    Parameters
+    ----------
+    appraisals : DataFrame
+        The appraisals (:func:`helpers.data.appraisals.load_appraisals`): ``ref``,
+        ``checklist``, ``question``, ``answer``.
+    review : Review
+        The loaded review (:func:`helpers.data.loader.load_review`).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib Figure
+        The figure drawn on; a last column shows each study's overall rating.
+    """
     style.use()
     ratings = rate(appraisals, review)
     # One column per question asked (numbered as the checklist numbers them), whatever the numbers.
@@ -80,7 +96,25 @@ def traffic_light(appraisals: pd.DataFrame, review: Review, ax=None):
 
 
 def summary_plot(appraisals: pd.DataFrame, review: Review, weighted: bool = False, ax=None):
-    """The share of each answer per checklist question, unweighted or weighted by patients."""
+    """The share of each answer per checklist question, unweighted or weighted by patients.
+
+    Parameters
+    ----------
+    appraisals : DataFrame
+        The appraisals (:func:`helpers.data.appraisals.load_appraisals`): ``ref``,
+        ``checklist``, ``question``, ``answer``.
+    review : Review
+        The loaded review (:func:`helpers.data.loader.load_review`).
+    weighted : bool
+        Weight each study by its patients (True) or count studies (False).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib Figure
+        The figure drawn on.
+    """
     style.use()
     data = appraisals.copy()
     data["weight"] = review.studies.loc[data["ref"], "n_cases"].to_numpy(float) if weighted else 1.0
@@ -119,16 +153,38 @@ def summary_plot(appraisals: pd.DataFrame, review: Review, weighted: bool = Fals
 def show_appraisals(
     review: Review, appraisal_path=None, weighted: bool = False, output_dir=None
 ) -> None:
-    """Display the appraisal results, or say plainly that study-level appraisals are not published."""
+    """Display the appraisal results, or say that study-level appraisals are not published.
+
+    Without an appraisal file: that statement, made plainly, and the paper's own
+    distribution of ratings. With one: the ratings, their distribution beside the
+    paper's, and the traffic-light and summary plots (saved).
+
+    Parameters
+    ----------
+    review : Review
+        The loaded review (:func:`helpers.data.loader.load_review`).
+    appraisal_path : str or Path, optional
+        The appraisal file (``ref,question,answer``); None when none is published.
+    weighted : bool
+        Weight the summary plot by patients.
+    output_dir : str or Path, optional
+        The run's output folder for the figures; None writes nothing.
+
+    Raises
+    ------
+    DataValidationError
+        When the appraisal file is not valid.
+    """
 
     paper = paper_distribution(review)
     if appraisal_path is None:
         display(
             Markdown(
-                "**Study-level appraisals are not published.** The paper's per-study JBI answers are in its "
-                "supplementary material, which is not available, so this report holds none and invents none. "
-                "The paper's own distribution of ratings is shown below; to rate studies, write an appraisal "
-                "file (`ref,question,answer`, one row per study and question) and run this notebook with "
+                "**Study-level appraisals are not published.** The paper's per-study JBI answers "
+                "are in its supplementary material, which is not available, so this report holds "
+                "none and invents none. The paper's own distribution of ratings is shown below; "
+                "to rate studies, write an appraisal file (`ref,question,answer`, one row per "
+                "study and question) and run this notebook with "
                 "`-p appraisal_path path/to/appraisals.csv`."
             )
         )
@@ -138,7 +194,8 @@ def show_appraisals(
     ratings = rate(appraisals, review)
     display(
         Markdown(
-            f"Appraisals of {len(ratings)} studies from {escape.markdown(Path(appraisal_path).name)}."
+            f"Appraisals of {len(ratings)} studies from "
+            f"{escape.markdown(Path(appraisal_path).name)}."
         )
     )
     display(ratings)

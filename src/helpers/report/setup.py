@@ -1,4 +1,5 @@
-"""A notebook's set-up in one call: its parameters checked, the display configured, the review loaded.
+"""A notebook's set-up in one call: its parameters checked, the display configured, the
+review loaded.
 
 Each notebook's first cell after ``parameters`` is::
 
@@ -27,8 +28,10 @@ DISPLAY_OPTIONS = {"display.max_colwidth": None, "display.max_rows": 300}
 
 
 def start(**parameters) -> Review:
-    """Check a notebook's parameters, set the plotting backend and pandas' display options,
-    and load the review.
+    """Check a notebook's parameters, configure the display and load the review.
+
+    The display is the plotting backend (:data:`BACKEND`) and pandas' display options
+    (:data:`DISPLAY_OPTIONS`).
 
     Parameters
     ----------

@@ -36,7 +36,10 @@ FONT_SIZE = 9
 
 
 def use() -> None:
-    """Apply the project's matplotlib settings (deterministic output: no SVG hash salt drift; no math parsing)."""
+    """Apply the project's matplotlib settings.
+
+    Deterministic output: no SVG hash salt drift; no math parsing.
+    """
     mpl.rcParams.update(
         {
             "font.size": FONT_SIZE,

@@ -59,6 +59,18 @@ class StyledTable:
         return self.styler.to_html()
 
     def to_html(self, **kwargs) -> str:
+        """The table's HTML, as the Styler writes it.
+
+        Parameters
+        ----------
+        **kwargs
+            Passed to :meth:`pandas.io.formats.style.Styler.to_html`.
+
+        Returns
+        -------
+        str
+            The HTML (with the table's fixed ``uuid``).
+        """
         return self.styler.to_html(**kwargs)
 
     def __repr__(self) -> str:
@@ -79,8 +91,24 @@ def _styler(df: pd.DataFrame, name: str) -> Styler:
 
 
 def comparison(df: pd.DataFrame, ok: str, name: str) -> StyledTable:
-    """Highlight the rows where column ``ok`` is False (data and paper disagree); a row with
-    nothing to compare (``ok`` missing: the paper prints no number) stays neutral."""
+    """Highlight the rows where column ``ok`` is False (data and paper disagree).
+
+    A row with nothing to compare (``ok`` missing: the paper prints no number) stays
+    neutral; the others are coloured :data:`OK_COLOUR` or :data:`PROBLEM_COLOUR`.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The comparison, one row per number.
+    ok : str
+        The column that says whether the row agrees (True, False or missing).
+    name : str
+        The table's name, its fixed ``uuid`` in the HTML.
+
+    Returns
+    -------
+    StyledTable
+    """
 
     def colour(row):
         value = row[ok]
@@ -91,7 +119,20 @@ def comparison(df: pd.DataFrame, ok: str, name: str) -> StyledTable:
 
 
 def audit(df: pd.DataFrame, name: str = "audit") -> StyledTable:
-    """The claims audit, each row coloured by its status."""
+    """The claims audit, each row coloured by its status.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Audit rows with a ``status`` column (:data:`STATUS_COLOURS`; white for another).
+    name : str
+        The table's name, its fixed ``uuid`` in the HTML.
+
+    Returns
+    -------
+    StyledTable
+        Left- and top-aligned, without the index.
+    """
 
     def colour(row):
         return [f"background-color: {STATUS_COLOURS.get(row['status'], 'white')}"] * len(row)
@@ -102,19 +143,51 @@ def audit(df: pd.DataFrame, name: str = "audit") -> StyledTable:
 
 
 def status_counts(df: pd.DataFrame) -> pd.DataFrame:
-    """How many claims have each status (every status listed, even when none has it)."""
+    """How many claims have each status (every status listed, even when none has it).
+
+    Parameters
+    ----------
+    df : DataFrame
+        Audit rows with a ``status`` column.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by status, in the order of :data:`helpers.analysis.claims.STATUSES`; one
+        column, ``claims``.
+    """
 
     counts = df["status"].value_counts().reindex(list(STATUSES), fill_value=0)
     return counts.rename("claims").to_frame()
 
 
 def text_table(df: pd.DataFrame, name: str) -> StyledTable:
-    """A table of text (Table 1 as printed): left-aligned, top-aligned, for reading."""
+    """A table of text (Table 1 as printed): left-aligned, top-aligned, for reading.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table; cells, row and column labels are shown as text (HTML-escaped).
+    name : str
+        The table's name, its fixed ``uuid`` in the HTML.
+
+    Returns
+    -------
+    StyledTable
+    """
     return StyledTable(_styler(df, name).set_table_styles(_LEFT), name)
 
 
 def audit_by_section(df: pd.DataFrame, name: str = "audit") -> None:
-    """Show the audit one section at a time, each under its own heading, in reading order."""
+    """Show the audit one section at a time, each under its own heading, in reading order.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Audit rows with ``section`` and ``status`` columns.
+    name : str
+        Start of each section's table name, ``<name>-<i>``.
+    """
     from IPython.display import Markdown, display
 
     for i, (section, rows) in enumerate(df.groupby("section", sort=False)):
@@ -125,8 +198,20 @@ def audit_by_section(df: pd.DataFrame, name: str = "audit") -> None:
 
 
 def subgroups(analysis, title: str, name: str) -> None:
-    """Show a :class:`helpers.analysis.pooling.SubgroupAnalysis`: its heading, the subgroups, the tests
-    (each named), and the subgroups left out of the tests, apart."""
+    """Show a :class:`helpers.analysis.pooling.SubgroupAnalysis` under its own heading.
+
+    The subgroups, the tests (each named), and the subgroups left out of the tests, apart.
+
+    Parameters
+    ----------
+    analysis : SubgroupAnalysis
+        From :func:`helpers.analysis.pooling.subgroups`.
+    title : str
+        The heading (escaped as Markdown).
+    name : str
+        Start of the tables' names: ``<name>-subgroups``, ``<name>-tests``,
+        ``<name>-excluded``.
+    """
     from IPython.display import Markdown, display
 
     display(Markdown(f"### {escape.markdown(title)}"))
