@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import pytest
 
 from helpers.analysis import meta, pooling
-from helpers.report import forest, headline, pooled
+from helpers.report import forest, headline, pooled_results
 
 
 def test_paper_choices_reproduce_the_paper_denominators(review):
@@ -97,13 +97,13 @@ def test_pool_groups_has_every_method_per_group(review):
         pooling.events_per_study(review), review, methods=("crude", "reml", ("reml", "knha"))
     )
     assert (table.groupby(["kind", "group"]).size() == 3).all()
-    summary = pooled.summary_table(table)
+    summary = pooled_results.summary_table(table)
     single = summary[summary["k"] == 1]
     assert (single["REML (Wald)"] == "single study").all() and (
         single["REML (Hartung–Knapp)"] == "single study"
     ).all()
     assert "DerSimonian–Laird (Wald)" not in summary  # a model not pooled has no column
-    full = pooled.summary_table(pooling.pool_every_method(pooling.events_per_study(review), review))
+    full = pooled_results.summary_table(pooling.pool_every_method(pooling.events_per_study(review), review))
     assert list(full.columns)[-1] == "GLMM note"
 
 
@@ -130,19 +130,19 @@ def test_describe_speaks_of_the_numbers(review):
     data = pooling.events_per_study(review)
     fits = pooling.fit_groups(data, review, "reml")
     fit = fits[("modality", "topical_sts")]
-    text = pooled.describe(fit)
+    text = pooled_results.describe(fit)
     result = fit.result
     assert (
         f"{result.events} of {result.n} patients" in text
         and f"{100 * result.proportion:.0f}%" in text
     )
-    assert "nothing to pool" in pooled.describe(fits[("modality", "diode_laser")])
+    assert "nothing to pool" in pooled_results.describe(fits[("modality", "diode_laser")])
     glmm = pooling.fit_groups(data, review, "glmm", "knha")
     laser = glmm[("family", "laser")]
     assert (
         laser.fallback and laser.result.method == pooling.FALLBACK and laser.result.test == "knha"
     )
-    text = pooled.describe(laser)
+    text = pooled_results.describe(laser)
     assert "GLMM cannot be estimated" in text and "REML, Hartung–Knapp interval" in text
     assert laser.primary.reason in text
 
@@ -156,7 +156,7 @@ def test_the_fallback_is_named_and_used_only_where_the_glmm_fails(review):
             assert not fit.fallback and fit.result.method == "glmm"
         elif pooling.degenerate(fit.result.studies["events"], fit.result.studies["n"]):
             assert not fit.fallback and "support only the crude proportion" in fit.note
-            assert "only the crude proportion can be reported" in pooled.describe(fit)
+            assert "only the crude proportion can be reported" in pooled_results.describe(fit)
         else:
             assert fit.fallback and fit.note.startswith(
                 f"GLMM not estimable ({fit.primary.reason})"
@@ -184,16 +184,16 @@ def test_a_large_gap_between_glmm_and_crude_is_explained():
         x = rng.binomial(n, rng.uniform(0.02, 0.98, k))
         part = pd.DataFrame({"events": x, "n": n, "label": [f"S{i}" for i in range(k)]})
         fit = pooling.fit_with_fallback(part, "glmm", label="g")
-        text = pooled.explain_gap(fit)
+        text = pooled_results.explain_gap(fit)
         if not fit.result.converged or fit.fallback:
             assert text == ""
             continue
-        far = abs(fit.result.proportion - fit.crude.proportion) > pooled.EXPLAIN_GAP
+        far = abs(fit.result.proportion - fit.crude.proportion) > pooled_results.EXPLAIN_GAP
         seen.add(far)
         assert bool(text) == far
         if text:
             r, c = fit.result, fit.crude
-            assert f"{100 * r.marginal_proportion:.0f}%" in text and text in pooled.describe(fit)
+            assert f"{100 * r.marginal_proportion:.0f}%" in text and text in pooled_results.describe(fit)
             # each part of the gap is explained where it arises, and only there
             assert (f"tau² = {r.tau2:.2f}" in text) == (
                 abs(r.proportion - r.marginal_proportion) >= 0.05
@@ -215,10 +215,10 @@ def test_the_paper_groups_far_from_crude_are_explained(review):
         if f.result.method == "glmm"
         and f.result.converged
         and f.result.k > 1
-        and abs(f.result.proportion - f.crude.proportion) > pooled.EXPLAIN_GAP
+        and abs(f.result.proportion - f.crude.proportion) > pooled_results.EXPLAIN_GAP
     ]
     assert far  # topical STS: 0.98 beside a crude 0.81
-    assert all("conditional proportion" in pooled.describe(f) for f in far)
+    assert all("conditional proportion" in pooled_results.describe(f) for f in far)
 
 
 def test_case_series_only_keeps_studies_of_more_than_one_patient(review):
@@ -262,8 +262,8 @@ def test_leave_one_out_follows_the_model_shown(review):
             assert row["proportion"] == pytest.approx(again.proportion, rel=1e-6)
         else:
             assert not row["converged"]
-        table = pooled.leave_one_out_table(fit, frame)
-        assert list(table.columns) == pooled.LEAVE_ONE_OUT_TABLE and len(table) == len(frame)
+        table = pooled_results.leave_one_out_table(fit, frame)
+        assert list(table.columns) == pooled_results.LEAVE_ONE_OUT_TABLE and len(table) == len(frame)
 
 
 def test_subgroups_both_ways_and_not_reported_apart(review):
@@ -293,7 +293,7 @@ def test_subgroups_both_ways_and_not_reported_apart(review):
         next(t for t in tests.index if "REML, Hartung–Knapp" in t), "statistic"
     ] == pytest.approx(q["q"])
     assert not sep.loc[sep["subgroup"] == pooling.NOT_REPORTED, "tested"].any()
-    shown = pooled.tests_table(analysis)
+    shown = pooled_results.tests_table(analysis)
     assert len(shown) == 3 and not shown["statistic (df)"].str.contains("nan").any()
 
 
@@ -406,17 +406,17 @@ def test_no_fallback_number_where_the_data_support_only_the_crude_proportion(row
     fit = pooling.fit_with_fallback(part, "glmm", "knha")
     if why:
         assert not fit.fallback and not fit.result.converged
-        text = pooled.describe(fit)
+        text = pooled_results.describe(fit)
         assert (
             "only the crude proportion can be reported" in text
             and f"{100 * fit.crude.proportion:.0f}%" in text
         )
-        assert pooled.primary_table({("m", "g"): fit})["proportion [95% CI]"].iloc[0] == "–"
+        assert pooled_results.primary_table({("m", "g"): fit})["proportion [95% CI]"].iloc[0] == "–"
 
 
 def test_the_glmm_wald_test_is_not_printed_where_studies_sit_at_0_or_100(review):
     fits = pooling.fit_groups(pooling.events_per_study(review), review)
-    table = pooled.primary_table(fits).set_index("group")
+    table = pooled_results.primary_table(fits).set_index("group")
     for fit in fits.values():
         r = fit.result
         if r.method != "glmm" or not r.converged or r.k < 2:

@@ -31,7 +31,7 @@ FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "appraisals_synthetic.csv"
     ],
 )
 def test_rating_rule_uses_strict_thresholds(share, expected):
-    assert rob.rating(share) == expected
+    assert rob.paper_rating(share) == expected
 
 
 def test_not_applicable_leaves_the_denominator(review):
@@ -39,7 +39,7 @@ def test_not_applicable_leaves_the_denominator(review):
     for _ref, row in ratings.iterrows():
         assert row["applicable"] == row["yes"] + row["no"] + row["unclear"]
         assert row["share_yes"] == pytest.approx(row["yes"] / row["applicable"])
-        assert row["rating"] == rob.rating(row["share_yes"])
+        assert row["rating"] == rob.paper_rating(row["share_yes"])
     with_na = ratings[ratings["not_applicable"] > 0]
     assert not with_na.empty  # the fixture exercises the rule
 

@@ -969,45 +969,64 @@ def pool_proportions(
     """
     nodes = _check_arguments(method, level, test, pi_type, nodes)
     x, m, labels = _inputs(events, n, labels)
-    k = len(x)
     studies = study_table(x, m, labels, level)
-    z = stats.norm.ppf(0.5 + level / 2)
     base = dict(
         method=method,
-        k=k,
+        k=len(x),
         events=int(x.sum()),
         n=int(m.sum()),
         studies=studies,
         level=level,
         test=test,
     )
-
-    if method == "crude":
-        from statsmodels.stats.proportion import proportion_confint
-
-        p = x.sum() / m.sum()
-        lo, hi = proportion_confint(x.sum(), m.sum(), alpha=1 - level, method="beta")
-        wlo, whi = proportion_confint(x.sum(), m.sum(), alpha=1 - level, method="wilson")
-        studies["weight"] = 100 * m / m.sum()
-        return PooledProportion(
-            **base,
-            proportion=float(p),
-            ci_low=float(lo),
-            ci_high=float(hi),
-            estimate=float(p),
-            se=float(math.sqrt(p * (1 - p) / m.sum())),
-            ci_dist="exact (Clopper–Pearson)",
-            pi_dist="",
-            wilson_low=float(wlo),
-            wilson_high=float(whi),
-        )
-
-    if method in IV_METHODS:
-        return _pool_iv(x, m, method, level, test, pi_type, base, studies)
-    return _pool_glmm(x, m, nodes, level, z, pi_type, base, profile)
+    request = _Request(x, m, method, level, test, pi_type, nodes, profile, base, studies)
+    return _POOLERS[method](request)
 
 
-def _pool_iv(x, m, method, level, test, pi_type, base, studies) -> PooledProportion:
+@dataclass(frozen=True)
+class _Request:
+    """One pooling's checked inputs, as every pooler of :data:`_POOLERS` takes them."""
+
+    x: np.ndarray
+    m: np.ndarray
+    method: str
+    level: float
+    test: str
+    pi_type: str
+    nodes: int | str
+    profile: bool
+    base: dict  # the fields every PooledProportion of this pooling shares
+    studies: pd.DataFrame  # the per-study table; each pooler adds its weights
+
+
+def _pool_crude(r: _Request) -> PooledProportion:
+    """All events over all patients, with exact (Clopper–Pearson) and Wilson intervals."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    x, m, level = r.x, r.m, r.level
+    p = x.sum() / m.sum()
+    lo, hi = proportion_confint(x.sum(), m.sum(), alpha=1 - level, method="beta")
+    wlo, whi = proportion_confint(x.sum(), m.sum(), alpha=1 - level, method="wilson")
+    r.studies["weight"] = 100 * m / m.sum()
+    return PooledProportion(
+        **r.base,
+        proportion=float(p),
+        ci_low=float(lo),
+        ci_high=float(hi),
+        estimate=float(p),
+        se=float(math.sqrt(p * (1 - p) / m.sum())),
+        ci_dist="exact (Clopper–Pearson)",
+        pi_dist="",
+        wilson_low=float(wlo),
+        wilson_high=float(whi),
+    )
+
+
+def _pool_iv(r: _Request) -> PooledProportion:
+    """An inverse-variance model (REML, DerSimonian–Laird, or Freeman–Tukey with REML)."""
+    x, m, method, level, test, pi_type, base, studies = (
+        r.x, r.m, r.method, r.level, r.test, r.pi_type, r.base, r.studies
+    )  # fmt: skip
     k = len(x)
     yi, vi = escalc_pft(x, m) if method == "ft" else escalc_plo(x, m)
     q, df, qp, s2 = _heterogeneity(yi, vi)
@@ -1072,7 +1091,18 @@ def _pool_iv(x, m, method, level, test, pi_type, base, studies) -> PooledProport
     )
 
 
-def _pool_glmm(x, m, nodes, level, z, pi_type, base, profile) -> PooledProportion:
+def _pool_glmm(r: _Request) -> PooledProportion:
+    """The binomial-normal GLMM (:mod:`helpers.analysis.glmm`), conditional and marginal."""
+    x, m, nodes, level, pi_type, base, profile = (
+        r.x,
+        r.m,
+        r.nodes,
+        r.level,
+        r.pi_type,
+        r.base,
+        r.profile,
+    )
+    z = stats.norm.ppf(0.5 + level / 2)
     k = len(x)
     _, df, _, s2 = _heterogeneity(*escalc_plo(x, m))
     wld, lrt = glmm_heterogeneity(x, m)
@@ -1537,3 +1567,13 @@ def moderator_test(events, n, groups, method: str = "reml") -> dict:
         )
     result |= {"qm": qm, "qm_pvalue": float(stats.chi2.sf(qm, p - 1)), "tau2": tau2, "qe": qe}
     return result
+
+
+#: Each method's pooler: one small function per method, chosen by name (as PyMARE's estimators).
+_POOLERS = {
+    "glmm": _pool_glmm,
+    "reml": _pool_iv,
+    "dl": _pool_iv,
+    "ft": _pool_iv,
+    "crude": _pool_crude,
+}

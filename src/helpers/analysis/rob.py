@@ -1,4 +1,7 @@
-"""Risk of bias: the JBI checklists, the paper's rating rule, appraisal files and their plots.
+"""Risk of bias: the JBI checklists and the paper's rating rule.
+
+Appraisal files are read by :mod:`helpers.data.appraisals`, and shown by
+:mod:`helpers.report.risk_of_bias`.
 
 The paper appraised each study with the Joanna Briggs Institute checklist for its design
 (``data/vocabularies/jbi_questions.csv``: case reports 8 questions, case series 10,
@@ -33,9 +36,9 @@ __all__ = [
     "RATINGS",
     "distribution",
     "paper_distribution",
+    "paper_rating",
     "questions",
     "rate",
-    "rating",
 ]
 
 #: Share of "yes" above which a study is at low risk of bias (strictly above).
@@ -61,7 +64,7 @@ def questions(review: Review) -> pd.DataFrame:
     return review.jbi_questions
 
 
-def rating(share_yes: float) -> str:
+def paper_rating(share_yes: float) -> str:
     """The paper's rule: low above 75% "yes", high below 50%, moderate otherwise.
 
     Parameters
@@ -101,7 +104,7 @@ def rate(appraisals: pd.DataFrame, review: Review) -> pd.DataFrame:
         Indexed by ``ref``: ``label`` (``"Author year [ref]"``), ``checklist``, one column
         per answer of :data:`helpers.data.appraisals.ANSWERS` (its count), ``applicable``
         (questions answered other than not_applicable), ``share_yes`` (NaN when none
-        applies) and ``rating`` (:func:`rating`, or ``"not rated"`` when none applies).
+        applies) and ``rating`` (:func:`paper_rating`, or ``"not rated"`` when none applies).
     """
     counts = appraisals.pivot_table(
         index="ref", columns="answer", values="question", aggfunc="count", fill_value=0
@@ -109,7 +112,9 @@ def rate(appraisals: pd.DataFrame, review: Review) -> pd.DataFrame:
     counts = counts.reindex(columns=list(ANSWERS), fill_value=0)
     counts["applicable"] = counts["yes"] + counts["no"] + counts["unclear"]
     counts["share_yes"] = counts["yes"] / counts["applicable"].replace(0, np.nan)
-    counts["rating"] = counts["share_yes"].map(lambda s: "not rated" if pd.isna(s) else rating(s))
+    counts["rating"] = counts["share_yes"].map(
+        lambda s: "not rated" if pd.isna(s) else paper_rating(s)
+    )
     s = review.studies.loc[counts.index]
     counts.insert(0, "checklist", appraisals.groupby("ref")["checklist"].first())
     counts.insert(

@@ -13,7 +13,7 @@ from helpers.analysis.pooling import LEAVE_ONE_OUT_MIN, GroupFit, model_name
 from helpers.data import escape
 from helpers.report import style
 from helpers.report.figures import save
-from helpers.report.pooled import leave_one_out_table
+from helpers.report.pooled_results import leave_one_out_table
 from helpers.report.tables import text_table
 
 __all__ = [

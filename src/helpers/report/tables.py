@@ -11,7 +11,7 @@ from pandas.io.formats.style import Styler
 
 from helpers.analysis.claims import STATUSES
 from helpers.data import escape
-from helpers.report.pooled import tests_table
+from helpers.report.pooled_results import tests_table
 
 __all__ = [
     "CIRCULAR_COLOUR",
