@@ -88,3 +88,14 @@ def test_the_readme_module_map_lists_every_module():
     modules = {p.relative_to(src).as_posix() for p in src.rglob("*.py")}
     modules -= {m for m in modules if m.endswith("__init__.py") and "/" in m}
     assert sorted(modules - listed) == [] and sorted(listed - modules) == []
+
+
+def test_the_readme_python_examples_run():
+    """Every ```python block of the README runs as written (a line naming a placeholder
+    folder, ``path/to/...``, is left out)."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    assert blocks
+    for block in blocks:
+        code = "\n".join(line for line in block.splitlines() if "path/to/" not in line)
+        exec(compile(code, "README.md", "exec"), {})
