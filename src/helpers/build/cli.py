@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from helpers.build.console import LOG, configure
-
 import argparse
-import sys
 from pathlib import Path
 
 from helpers.build.config import ConfigError, load_config
+from helpers.build.console import LOG, configure
 from helpers.build.lock import FolderBusy
 from helpers.build.pipeline import build, indent
 from helpers.build.refresh import RefreshFailed, refresh_notebooks
@@ -24,6 +22,30 @@ def _jobs(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Build the reports (or refresh the notebooks) as the command line asks; say how it went.
+
+    Problems are one line on standard error (no traceback); progress goes to standard
+    output (:mod:`helpers.build.console`).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments, without the program's name; None reads ``sys.argv``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 when every run was built or skipped as unchanged (or the
+        notebooks were refreshed); 1 when a run or a notebook refresh failed, or standard
+        output was closed; 2 for a bad runs file or ``--only``, a bad ``SOURCE_DATE_EPOCH``
+        or output folder, or a write that failed; 3 when another build holds the output
+        folder; 130 when interrupted.
+
+    Raises
+    ------
+    SystemExit
+        From ``argparse``: 0 after ``--help``, 2 for a bad option.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m helpers.build", description=__doc__.split("\n\n")[0]
     )

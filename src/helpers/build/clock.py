@@ -15,6 +15,12 @@ __all__ = ["build_time", "exit_on_bad_epoch"]
 def build_time() -> _dt.datetime:
     """The build's timestamp: ``SOURCE_DATE_EPOCH`` when set, else now (UTC).
 
+    Returns
+    -------
+    datetime
+        Timezone-aware, in UTC: the epoch's second when ``SOURCE_DATE_EPOCH`` is set and
+        not empty, else the current time to the second.
+
     Raises
     ------
     SetupError

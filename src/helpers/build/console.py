@@ -23,6 +23,13 @@ class Console(logging.Handler):
     """
 
     def emit(self, record: logging.LogRecord) -> None:
+        """Write one message as a line, flushed: to standard error from WARNING up, else out.
+
+        Parameters
+        ----------
+        record : logging.LogRecord
+            The message, formatted by the handler's formatter (by default its text alone).
+        """
         stream = sys.stderr if record.levelno >= logging.WARNING else sys.stdout
         stream.write(self.format(record) + "\n")
         stream.flush()

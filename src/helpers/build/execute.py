@@ -1,4 +1,5 @@
-"""One report run executed: papermill in a staging folder, then HTML, then the run's folder replaced."""
+"""One report run executed: papermill in a staging folder, then HTML, then the run's folder
+replaced."""
 
 from __future__ import annotations
 
@@ -53,7 +54,15 @@ class RunResult:
 
 
 def strip_volatile(nb) -> None:
-    """Remove execution timestamps, absolute paths and random ids from a notebook, in place."""
+    """Remove execution timestamps, absolute paths and random ids from a notebook, in place.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        An executed notebook: each cell's ``execution`` and ``papermill`` metadata go, the
+        injected-parameters cell gets a fixed id, and papermill's notebook metadata lose
+        their times, paths, exception and environment variables.
+    """
     for cell in nb.cells:
         for key in _VOLATILE_CELL_KEYS:
             cell.metadata.pop(key, None)
@@ -73,7 +82,8 @@ def _header_cell(run: Run, checksum: str):
 
     params = ", ".join(code(f"{k} = {v!r}") for k, v in run.parameters.items()) or "defaults"
     text = (
-        f"**Report** {code(run.name)} · notebook {code(run.notebook.name)} · parameters: {params} · "
+        f"**Report** {code(run.name)} · notebook {code(run.notebook.name)} · "
+        f"parameters: {params} · "
         f"data checksum (SHA-256) {code(checksum[:16])}…"
     )
     cell = nbformat.v4.new_markdown_cell(text, metadata={"tags": ["report-header"]})
@@ -99,7 +109,37 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
     files, and whatever the notebook writes to its ``output_dir`` parameter (when it
     declares one, the build points it there). Nothing in ``<output_dir>/runs/<name>/``
     changes until the whole run has succeeded; then the staging folder replaces it (the old
-    folder moves to ``.staging/old/<name>`` and is deleted).
+    folder moves to ``.staging/old/<name>`` and is deleted). When a cell fails, the executed
+    notebook is kept as ``runs/<name>/<name>.failed.ipynb`` and the last good report stays.
+
+    Parameters
+    ----------
+    run : Run
+        The run: notebook, parameters, title.
+    output_dir : Path
+        The output folder (``reports/``); every path written or removed lies inside it.
+    checksum : str
+        The SHA-256 of the run's data, shown (first 16 characters) in the report's header.
+    progress : bool
+        Show papermill's progress bar.
+
+    Returns
+    -------
+    RunResult
+        Status ``"ok"`` with the run's files (``notebook``, ``full``, ``reviewer`` and the
+        ``artifacts`` the notebook wrote, relative to the output folder), or ``"failed"``
+        with the error (the failing cell and its exception); seconds of wall time either
+        way. Any ``Exception`` during the run becomes a failed result.
+
+    Raises
+    ------
+    SetupError
+        When the run's staging or final folder would lie outside the output folder
+        (checked before the run starts).
+
+    Long: one ``try`` whose ``finally`` removes the staging folder however the run ends,
+    and whose every failure (papermill, the HTML, the swap) becomes the same failed result;
+    split, each part would repeat that cleanup and that result.
     """
 
     start = time.perf_counter()
@@ -140,9 +180,8 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
                 log_output=False,
                 request_save_on_cell_execute=False,
             )
-        except (
-            Exception
-        ) as exc:  # papermill raises on a failing cell; keep the failed notebook aside
+        except Exception as exc:
+            # papermill raises on a failing cell; keep the failed notebook aside
             if executed.exists():
                 nb = nbformat.read(executed, as_version=4)
                 strip_volatile(nb)
@@ -158,7 +197,8 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
             target = staging / Path(run.files[key]).name
             if target.exists():
                 return failed(
-                    f"the notebook wrote {target.name} into its output folder, where the build writes the report"
+                    f"the notebook wrote {target.name} into its output folder, where the build "
+                    "writes the report"
                 )
             target.write_text(to_html(shown, title, reviewer=reviewer), encoding="utf-8")
         artifacts = sorted(
@@ -206,6 +246,18 @@ def worker_start() -> None:
 
 
 def execute_in_worker(args):
-    """Worker: one run in a separate process (each run starts its own kernel)."""
+    """Worker: one run in a separate process (each run starts its own kernel).
+
+    Parameters
+    ----------
+    args : tuple of (Run, Path, str)
+        The run, the output folder and the run's data checksum, as for
+        :func:`execute_run`, in one tuple.
+
+    Returns
+    -------
+    RunResult
+        What :func:`execute_run` returns, without a progress bar.
+    """
     run, output_dir, checksum = args
     return execute_run(run, output_dir, checksum)

@@ -1,4 +1,5 @@
-"""Where a build writes: every path it deletes or replaces checked to lie inside the output folder."""
+"""Where a build writes: every path it deletes or replaces checked to lie inside the output
+folder."""
 
 from __future__ import annotations
 
@@ -19,8 +20,22 @@ RUNS = "runs"
 
 
 def inside(output_dir: Path, path: Path) -> Path:
-    """``path``, checked to lie inside ``output_dir`` (its last component is not resolved, so a
-    symbolic link there is the link itself, never its target).
+    """``path``, checked to lie inside ``output_dir``.
+
+    Its last component is not resolved, so a symbolic link there is the link itself, never
+    its target.
+
+    Parameters
+    ----------
+    output_dir : Path
+        The output folder (links in it resolved).
+    path : Path
+        A path the build means to delete, replace or write.
+
+    Returns
+    -------
+    Path
+        ``path`` with its folder's links resolved and its last component as given.
 
     Raises
     ------
@@ -38,7 +53,22 @@ def inside(output_dir: Path, path: Path) -> Path:
 
 
 def remove(output_dir: Path, path: Path) -> None:
-    """Delete a file, a link or a folder inside the output folder (a link is removed, never followed)."""
+    """Delete a file, a link or a folder inside the output folder.
+
+    A link is removed, never followed.
+
+    Parameters
+    ----------
+    output_dir : Path
+        The output folder.
+    path : Path
+        What to delete (a folder with everything in it); nothing happens when it is absent.
+
+    Raises
+    ------
+    SetupError
+        When ``path`` is not inside the output folder (:func:`inside`).
+    """
     path = inside(output_dir, path)
     if path.is_symlink() or path.is_file():
         path.unlink()
@@ -49,8 +79,25 @@ def remove(output_dir: Path, path: Path) -> None:
 
 
 def write_file(output_dir: Path, path: Path, content: str) -> None:
-    """Write a file of the output folder atomically: a new temporary file (created, never
-    opened through a link) replaces it when complete, so the old file stays whole until then."""
+    """Write a file of the output folder atomically.
+
+    A new temporary file (created, never opened through a link) replaces the file when
+    complete, so the old file stays whole until then.
+
+    Parameters
+    ----------
+    output_dir : Path
+        The output folder.
+    path : Path
+        The file, inside the output folder; its folder must exist.
+    content : str
+        The text, written as UTF-8 (the file's mode is 0o644).
+
+    Raises
+    ------
+    SetupError
+        When ``path`` is not inside the output folder (:func:`inside`).
+    """
 
     target = inside(output_dir, path)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
@@ -65,6 +112,16 @@ def write_file(output_dir: Path, path: Path, content: str) -> None:
 
 def check_output_dir(output_dir: Path) -> Path:
     """The output folder, checked: a folder (or absent), not the project or one of its sources.
+
+    Parameters
+    ----------
+    output_dir : Path or str
+        The folder the reports are to go to.
+
+    Returns
+    -------
+    Path
+        ``output_dir`` as a :class:`~pathlib.Path`, unchanged (not resolved).
 
     Raises
     ------
@@ -85,7 +142,7 @@ def check_output_dir(output_dir: Path) -> Path:
     for part in ("data", "notebooks", "src", "tests", ".git", ".venv"):
         if real.is_relative_to(root / part):
             raise SetupError(
-                f"the output folder {output_dir} lies inside the project's {part}/; choose a folder "
-                "of its own (the default is reports/)"
+                f"the output folder {output_dir} lies inside the project's {part}/; "
+                "choose a folder of its own (the default is reports/)"
             )
     return output_dir

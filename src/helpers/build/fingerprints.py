@@ -16,7 +16,19 @@ __all__ = ["earlier_results", "fingerprint", "from_manifest", "run_data_dir"]
 
 
 def run_data_dir(run: Run) -> Path:
-    """The data folder a run reads (its ``data_dir`` parameter, relative to the project root)."""
+    """The data folder a run reads (its ``data_dir`` parameter, relative to the project root).
+
+    Parameters
+    ----------
+    run : Run
+        The run.
+
+    Returns
+    -------
+    Path
+        :data:`helpers.data.paths.DATA_DIR` when the run sets no ``data_dir``, else that
+        folder (an absolute path kept as it is).
+    """
     value = run.parameters.get("data_dir")
     return paths.DATA_DIR if value is None else paths.project_path(value)
 
@@ -34,8 +46,27 @@ def _content_digest(path: Path) -> str:
 
 
 def fingerprint(run: Run, data_checksum_: str, code_digest: str) -> str:
-    """What a run's output depends on: notebook, title, parameters and the content of every file or
-    folder they name, the data, the helpers and the locked environment."""
+    """What a run's output depends on, as one digest.
+
+    The notebook, title, parameters and the content of every file or folder they name, the
+    data, the helpers and the locked environment.
+
+    Parameters
+    ----------
+    run : Run
+        The run.
+    data_checksum_ : str
+        The checksum of the run's data folder (:func:`helpers.data.digests.data_checksum`).
+    code_digest : str
+        The digest of the helpers' code (:func:`helpers.data.digests.helpers_digest`).
+
+    Returns
+    -------
+    str
+        The SHA-256, in hexadecimal, over the notebook's bytes, the title and parameters (as
+        sorted JSON), the data checksum, the content of every path parameter, the code digest
+        and ``requirements.lock`` when present.
+    """
 
     h = hashlib.sha256()
     h.update(run.notebook.read_bytes())
@@ -57,7 +88,21 @@ def fingerprint(run: Run, data_checksum_: str, code_digest: str) -> str:
 
 
 def earlier_results(output_dir: Path) -> dict:
-    """The runs recorded by the last build in this folder (nothing when its manifest is unreadable)."""
+    """The runs recorded by the last build in this folder.
+
+    Nothing when its manifest is unreadable (missing, not JSON, or without ``runs``).
+
+    Parameters
+    ----------
+    output_dir : Path
+        The output folder, holding the last build's ``build.json``.
+
+    Returns
+    -------
+    dict
+        Run name to its entry in ``build.json`` (a dict), for the entries
+        :func:`from_manifest` accepts.
+    """
     manifest = output_dir / "build.json"
     try:
         runs = json.loads(manifest.read_text(encoding="utf-8"))["runs"]
@@ -70,7 +115,20 @@ def earlier_results(output_dir: Path) -> dict:
 
 
 def from_manifest(entry: dict) -> RunResult | None:
-    """A run recorded in ``build.json``, or None when the entry is not one this build wrote."""
+    """A run recorded in ``build.json``, or None when the entry is not one this build wrote.
+
+    Parameters
+    ----------
+    entry : dict
+        One of the manifest's ``runs`` (keys not of :class:`RunResult` ignored).
+
+    Returns
+    -------
+    RunResult or None
+        The result, marked not rebuilt (``seconds`` 0 when absent); None when a required
+        field is missing or a field has the wrong type (``parameters`` and ``files`` not
+        dicts, a text or a file name not a string).
+    """
     fields = {k: v for k, v in entry.items() if k in RunResult.__dataclass_fields__}
     try:
         result = RunResult(**({"seconds": 0.0} | fields | {"rebuilt": False}))

@@ -17,8 +17,21 @@ TAG = r"""<(?:[^>"']|"[^"]*"|'[^']*')*>"""
 
 
 def add_toc(html: str) -> str:
-    """Insert a table of contents built from the report's own h2/h3 headings and their ids."""
+    """Insert a table of contents built from the report's own h2/h3 headings and their ids.
 
+    Parameters
+    ----------
+    html : str
+        A page as nbconvert writes it: headings ``<h2 id="...">`` and ``<h3 id="...">``
+        with an anchor link, and a ``<main>`` element.
+
+    Returns
+    -------
+    str
+        The page with ``<nav class="report-toc">`` at the start of ``<main>``: an ordered
+        list of the h2 headings, each with its h3 headings in a nested list. Unchanged when
+        it has no such heading.
+    """
     headings = re.findall(r'<h([23]) id="([^"]+)">(.*?)<a class="anchor-link"', html, flags=re.S)
     if not headings:
         return html
@@ -38,12 +51,30 @@ def add_toc(html: str) -> str:
         )
         open_sub = False
     items.append(("</ul>" if open_sub else "") + "</li>")
-    nav = f'<nav class="report-toc" aria-label="Contents"><strong>Contents</strong><ol>{"".join(items)}</ol></nav>'
+    nav = (
+        '<nav class="report-toc" aria-label="Contents"><strong>Contents</strong>'
+        f"<ol>{''.join(items)}</ol></nav>"
+    )
     return html.replace("<main>", "<main>\n" + nav, 1)
 
 
 def to_html(nb, title: str, reviewer: bool) -> str:
+    """A notebook as an HTML page, with a table of contents (:func:`add_toc`).
 
+    Parameters
+    ----------
+    nb : NotebookNode
+        The executed notebook.
+    title : str
+        The page's title.
+    reviewer : bool
+        The reviewer's version: code cells' input and the prompts hidden, outputs kept.
+
+    Returns
+    -------
+    str
+        The page, from the project's ``offline`` nbconvert template (:data:`TEMPLATES`).
+    """
     exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)])
     if reviewer:
         exporter.exclude_input = True

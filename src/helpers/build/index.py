@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from helpers.report.headline import SENSITIVITY_FOLDER, read_headline
-
 import datetime as _dt
 import json
 from dataclasses import asdict
@@ -18,6 +16,7 @@ from helpers.build.execute import RunResult
 from helpers.build.files import inside, write_file
 from helpers.data.errors import SetupError
 from helpers.data.escape import csv_value
+from helpers.report.headline import SENSITIVITY_FOLDER, read_headline
 
 __all__ = ["sensitivity_table", "write_index"]
 
@@ -27,13 +26,28 @@ def sensitivity_table(output_dir: Path, results: list[RunResult]) -> pd.DataFram
 
     Rows are (group, method), columns the runs in build order, cells "p [low, high]" with
     k and events/n, or "not estimable".
+
+    Parameters
+    ----------
+    output_dir : Path
+        The output folder the runs' artifacts are relative to.
+    results : list of RunResult
+        The build's runs, in build order; a file that cannot be read is left out.
+
+    Returns
+    -------
+    DataFrame or None
+        Index (``group``, ``method``): the group's label and the pooling method; one column
+        per run that pooled a group, named after the run; each cell the text shown (a
+        proportion with its interval to 2 decimals, "single study, not pooled" or "not
+        estimable", with k, events/n and a model differing from the method). None when no
+        run wrote a sensitivity summary with a group.
     """
     import pandas as pd
 
     frames = []
-    for r in (
-        results
-    ):  # one column per report run: its name is unique, a notebook's run_name need not be
+    # one column per report run: its name is unique, a notebook's run_name need not be
+    for r in results:
         for artifact in (r.files or {}).get("artifacts", []):
             if f"/{SENSITIVITY_FOLDER}/" not in artifact or not artifact.endswith(".csv"):
                 continue
@@ -44,9 +58,8 @@ def sensitivity_table(output_dir: Path, results: list[RunResult]) -> pd.DataFram
                 continue
             if frame.empty:  # the run pooled no group
                 continue
-            frame = frame.map(
-                csv_value
-            )  # the file is neutralised for spreadsheets; the index shows the text
+            # the file is neutralised for spreadsheets; the index shows the text
+            frame = frame.map(csv_value)
             frames.append(frame.assign(run=r.name))
     if not frames:
         return None
@@ -59,7 +72,10 @@ def sensitivity_table(output_dir: Path, results: list[RunResult]) -> pd.DataFram
             return f"single study, not pooled (k 1, {r['events']}/{r['n']})"
         if not r["converged"] or pd.isna(r["proportion"]):
             return f"not estimable (k {r['k']}, {r['events']}/{r['n']}{model})"
-        return f"{r['proportion']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}] (k {r['k']}, {r['events']}/{r['n']}{model})"
+        return (
+            f"{r['proportion']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}] "
+            f"(k {r['k']}, {r['events']}/{r['n']}{model})"
+        )
 
     data["cell"] = data.apply(cell, axis=1)
     # rows by the group's key (labels need not be unique), shown by its label
@@ -81,8 +97,35 @@ def _href(relative: str) -> str:
 def write_index(
     results: list[RunResult], output_dir: Path, checksum: str, built: _dt.datetime
 ) -> Path:
-    """Write ``index.html`` and ``build.json`` (atomically) for a build's results."""
+    """Write ``index.html`` and ``build.json`` (atomically) for a build's results.
 
+    The page lists each run with its parameters, status, reports, files and figures (and,
+    for a failed run, the last good reports and the failed notebook), then the
+    sensitivity comparison (:func:`sensitivity_table`). ``build.json`` records the build
+    time, the data checksum and each run's result (without its seconds and ``rebuilt``),
+    for the next build's :func:`~helpers.build.fingerprints.earlier_results`.
+
+    Parameters
+    ----------
+    results : list of RunResult
+        The runs to list: this build's, built or skipped, and any carried over from the
+        last build (``--only``).
+    output_dir : Path
+        The output folder.
+    checksum : str
+        The SHA-256 of the project's data folder, shown on the page.
+    built : datetime
+        The build time, in UTC (written as ISO 8601 with ``Z``).
+
+    Returns
+    -------
+    Path
+        The written ``index.html``.
+
+    Long: the page's rows and ``build.json`` are made from the same results and written one
+    after the other; most of the length is the one dict per run the template reads, which
+    ruff format spreads over many lines.
+    """
     env = Environment(
         loader=PackageLoader("helpers.build", "templates"),
         autoescape=select_autoescape(["html", "j2"]),

@@ -1,4 +1,5 @@
-"""Each notebook's ``parameters`` cell written from the one specification (:mod:`helpers.report.params`)."""
+"""Each notebook's ``parameters`` cell written from the one specification
+(:mod:`helpers.report.params`)."""
 
 from __future__ import annotations
 

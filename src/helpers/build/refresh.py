@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from helpers.build import params_cells
-from helpers.build.console import LOG
-
 import os
 from pathlib import Path
 
@@ -12,6 +9,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from helpers.build import params_cells
+from helpers.build.console import LOG
 from helpers.build.execute import strip_volatile
 from helpers.build.kernel import KERNEL_NAME
 from helpers.build.lock import FolderLock
@@ -28,7 +27,27 @@ def refresh_notebooks(notebooks_dir: Path | None = None, log=None, wait: bool = 
     """Re-execute each notebook in place with its default parameters, for nbval's stored outputs.
 
     A notebook whose execution fails is left as it was, and :class:`RefreshFailed` names it
-    and the failing cell.
+    and the failing cell. Each notebook's ``parameters`` cell is first set from the
+    specification (:func:`~helpers.build.params_cells.write_parameters_cell`), and its
+    volatile metadata are removed before it is written back (atomically).
+
+    Parameters
+    ----------
+    notebooks_dir : Path, optional
+        The folder whose ``*.ipynb`` are executed, in name order; None:
+        :data:`helpers.data.paths.NOTEBOOKS_DIR`.
+    log : callable, optional
+        Called with each progress line; None: :data:`~helpers.build.console.LOG`'s ``info``.
+    wait : bool
+        Wait for another refresh of the folder to finish instead of failing at once.
+
+    Raises
+    ------
+    RefreshFailed
+        When a cell raises; the notebooks before it are refreshed, the rest left as they were.
+    FolderBusy
+        When another refresh holds the folder's lock and ``wait`` is False, or the lock
+        file is not a plain file.
     """
     log = log or LOG.info
 
@@ -47,7 +66,8 @@ def refresh_notebooks(notebooks_dir: Path | None = None, log=None, wait: bool = 
             except CellExecutionError as exc:
                 detail = "\n".join(str(exc.evalue or exc).strip().splitlines()[:12])
                 raise RefreshFailed(
-                    f"{nb_path.name}: a cell raised {exc.ename}: {detail}; the notebook is left as it was"
+                    f"{nb_path.name}: a cell raised {exc.ename}: {detail}; "
+                    "the notebook is left as it was"
                 ) from None
             strip_volatile(nb)
             tmp = nb_path.with_name(f".{nb_path.name}.tmp")
