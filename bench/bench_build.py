@@ -29,7 +29,8 @@ from helpers.data import paths, synthetic
 FLOOR_SOURCE = """import matplotlib
 import numpy, pandas, scipy, statsmodels.api, seaborn
 import frictionless, yaml
-import helpers, helpers.data.loader, helpers.analysis.claims, helpers.analysis.table2, helpers.analysis.meta
+import helpers, helpers.data.loader, helpers.analysis.claims, helpers.analysis.table2, \
+helpers.analysis.meta
 import helpers.analysis.pooling, helpers.report.forest, helpers.report.figures, helpers.analysis.rob
 import helpers.analysis.prisma, helpers.report.tables, helpers.report.params
 matplotlib.use("module://matplotlib_inline.backend_inline")"""
@@ -107,7 +108,8 @@ def main() -> None:
                 runs=scaled, output_dir=Path(tempfile.mkdtemp()) / "reports", force=True
             )
             print(
-                f"scale {factor:>3}x ({40 * factor:>5} studies), one run per notebook: {seconds:6.1f} s"
+                f"scale {factor:>3}x ({40 * factor:>5} studies), "
+                f"one run per notebook: {seconds:6.1f} s"
             )
 
 

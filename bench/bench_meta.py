@@ -1,5 +1,5 @@
-"""Benchmark of helpers.analysis.meta: the GLMM on 2,000 and 10,000 simulated studies beside lme4's glmer,
-and notebook 04's statistics.
+"""Benchmark of helpers.analysis.meta: the GLMM on 2,000 and 10,000 simulated studies beside
+lme4's glmer, and notebook 04's statistics.
 
 Run: .venv/bin/python bench/bench_meta.py   (or make bench)
 
@@ -60,7 +60,8 @@ def timed(fn, repeats: int = REPEATS) -> float:
 
 
 def glmer_seconds(x, n, nodes: int, folder: Path) -> tuple[float, float, float] | None:
-    """Median seconds of glmer(nAGQ = nodes) on the same data, its intercept and tau²; None without R."""
+    """Median seconds of glmer(nAGQ = nodes) on the same data, its intercept and
+    tau²; None without R."""
     if shutil.which("Rscript") is None:
         return None
     data = folder / f"sim{len(x)}.csv"
@@ -92,7 +93,8 @@ def main() -> None:
                     )
                 )
                 line = (
-                    f"glmm, {k:>6,} studies, nodes={nodes!s:>4} (used {result.nodes:>3}): {seconds:.3f} s "
+                    f"glmm, {k:>6,} studies, nodes={nodes!s:>4} (used {result.nodes:>3}): "
+                    f"{seconds:.3f} s "
                     f"(estimate {result.estimate:.5f}, tau2 {result.tau2:.5f})"
                 )
                 if nodes == "auto":
@@ -105,7 +107,8 @@ def main() -> None:
                     else:
                         r_seconds, r_beta, r_tau2 = reference
                         line += (
-                            f"; glmer {r_seconds:.3f} s (estimate {r_beta:.5f}, tau2 {r_tau2:.5f}): "
+                            f"; glmer {r_seconds:.3f} s "
+                            f"(estimate {r_beta:.5f}, tau2 {r_tau2:.5f}): "
                             f"ours is {r_seconds / seconds:.1f}x as fast"
                         )
                 print(line)
@@ -119,7 +122,8 @@ def main() -> None:
             pooling.subgroup_test(data, "size_band")
 
     print(
-        f"notebook 04 statistics (all groups, all methods, subgroup tests): {timed(notebook_statistics, 3):.3f} s"
+        "notebook 04 statistics (all groups, all methods, subgroup tests): "
+        f"{timed(notebook_statistics, 3):.3f} s"
     )
 
 

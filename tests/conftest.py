@@ -41,7 +41,8 @@ BUILD_EPOCH = "1624492800"  # the paper's publication date, as a fixed build tim
 
 @pytest.fixture(scope="session")
 def full_build(tmp_path_factory):
-    """Every report run of reports.yaml, built once into a temporary folder at a fixed build time."""
+    """Every report run of reports.yaml, built once into a temporary folder at a
+    fixed build time."""
     import os
 
     from helpers.build import pipeline

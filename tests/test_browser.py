@@ -50,7 +50,8 @@ def test_every_report_loads_cleanly_with_its_images(built, page):
         page.goto(html.as_uri(), wait_until="load")
         assert not page.problems, f"{html.name}: {page.problems}"
         broken = page.evaluate(
-            "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt || i.src.slice(0, 60))"  # noqa: E501
+            "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
+            ".map(i => i.alt || i.src.slice(0, 60))"
         )
         assert not broken, f"{html.name}: images not rendered: {broken}"
         page.screenshot(path=str(shots / f"{html.stem}.png"))

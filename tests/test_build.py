@@ -66,7 +66,8 @@ def run_files(out: Path, name: str) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """Three good runs: the extraction on the project's data and on a copy, the audit on the copy."""
+    """Three good runs: the extraction on the project's data and on a copy, the
+    audit on the copy."""
     import shutil
 
     from helpers.data.paths import DATA_DIR
@@ -116,7 +117,8 @@ def test_each_run_writes_notebook_full_and_reviewer_html_in_its_own_folder(built
 
 
 def test_progress_is_shown(built):
-    # runs finish in any order (they execute in parallel); each reports once, counted out of the total
+    # runs finish in any order (they execute in parallel); each reports once,
+    # counted out of the total
     total = len(config.load_config(built["config"]))
     done = re.findall(rf"^\[(\d+)/{total}\] (\S+): ok", built["stdout"], re.M)
     assert sorted(int(i) for i, _ in done) == list(range(1, total + 1))
@@ -212,7 +214,8 @@ FAILING = {
             "metadata": {},
             "execution_count": None,
             "outputs": [],
-            "source": "from pathlib import Path\nif output_dir:\n    Path(output_dir, 'result.csv').write_text('a\\n1\\n')\n"  # noqa: E501
+            "source": "from pathlib import Path\nif output_dir:\n"
+            "    Path(output_dir, 'result.csv').write_text('a\\n1\\n')\n"
             "if weighted:\n    raise RuntimeError('this cell fails on purpose')",
         },
     ],
@@ -312,7 +315,8 @@ def test_notebook_outputs_land_in_the_run_folder(built):
 
 
 def test_a_study_added_updates_the_audit_with_no_code_change(built):
-    """The living review: add a study to the data, rebuild, and the audit says which numbers no longer hold."""
+    """The living review: add a study to the data, rebuild, and the audit says which
+    numbers no longer hold."""
     import csv
     import shutil
 
@@ -347,7 +351,8 @@ def test_a_study_added_updates_the_audit_with_no_code_change(built):
 
 @pytest.mark.parametrize("levels", ["2", "3", "23", "2332", "22", "233323", "32", "2333"])
 def test_the_table_of_contents_numbers_sections_and_nests_subsections(levels):
-    """Every shape of h2/h3 sequence: one numbered item per h2, h3 items inside the h2 before them, valid nesting."""
+    """Every shape of h2/h3 sequence: one numbered item per h2, h3 items inside the h2 before
+    them, valid nesting."""
     from html.parser import HTMLParser
 
     html = (

@@ -135,8 +135,10 @@ def test_words_compare_as_they_state(means, value, holds):
 
 
 WORDS = (
-    "- id: zz\n  section: Abstract\n  topic: outcomes\n  quote: The most common adverse event was scarring"
-    "\n  reported: most common\n  means: '1'\n  computation: adverse_event_rank\n  args: {events: [co2-scarring]}\n"
+    "- id: zz\n  section: Abstract\n  topic: outcomes\n"
+    "  quote: The most common adverse event was scarring"
+    "\n  reported: most common\n  means: '1'\n  computation: adverse_event_rank\n"
+    "  args: {events: [co2-scarring]}\n"
 )
 
 
@@ -177,7 +179,8 @@ def test_a_sum_of_claims_names_claims_that_print_counts(data_copy, args, message
     path.write_text(
         path.read_text(encoding="utf-8")
         + (
-            "- id: zz\n  section: Abstract\n  topic: extraction\n  quote: A total of 40 studies\n  reported: '40'\n"
+            "- id: zz\n  section: Abstract\n  topic: extraction\n"
+            "  quote: A total of 40 studies\n  reported: '40'\n"
             f"  computation: sum_of_reported\n  args: {args}\n"
         ),
         encoding="utf-8",
@@ -200,7 +203,8 @@ def test_every_discrepancy_and_circular_row_has_a_note(audit):
 def test_a_citation_that_repeats_or_invents_a_reference_is_found_anywhere(
     review, monkeypatch, seed
 ):
-    """A seeded bracket of any passage is given a repeated reference, or one beyond the list: one row names it."""
+    """A seeded bracket of any passage is given a repeated reference, or one beyond the list:
+    one row names it."""
     import re
 
     rng = random.Random(seed)
@@ -227,7 +231,8 @@ def test_a_citation_that_repeats_or_invents_a_reference_is_found_anywhere(
 
 @pytest.mark.parametrize("seed", range(40))
 def test_cited_with_against_a_loop_over_studies(review, seed):
-    """Random citations and properties: the share of cited studies that report them, by a plain loop."""
+    """Random citations and properties: the share of cited studies that report
+    them, by a plain loop."""
     rng = random.Random(seed)
     refs = rng.sample(sorted(review.references.index), rng.randint(1, 8))
     props = {}
@@ -282,7 +287,8 @@ def test_cited_with_against_a_loop_over_studies(review, seed):
 
 
 def test_the_schedule_and_session_claims_read_the_numbers_other_claims_print(review):
-    """Sums and medians of printed numbers follow the register: change a part and the result moves."""
+    """Sums and medians of printed numbers follow the register: change a part and
+    the result moves."""
     import dataclasses
 
     claim = next(c for c in review.claims if c.id == "treatment-eswl-intralesional-break")
@@ -304,7 +310,8 @@ def test_the_schedule_and_session_claims_read_the_numbers_other_claims_print(rev
 
 @pytest.mark.parametrize("seed", range(30))
 def test_summarised_smaller_groups_against_a_loop(review, seed):
-    """Random Table 2 sizes and duration cells: medians printed for rows smaller than one called too small."""
+    """Random Table 2 sizes and duration cells: medians printed for rows smaller than one
+    called too small."""
     rng = random.Random(seed)
     table = review.paper_table2.copy()
     table["n"] = [rng.randint(1, 60) for _ in range(len(table))]

@@ -105,7 +105,8 @@ def test_audit_columns_and_statuses(review):
     assert table["claim_id"].is_unique
     not_computable = table[table["status"] == "not_computable"]
     assert not_computable["note"].str.len().gt(0).all()
-    # a number shown beside a not-computable cell is only the data's value beside footnote c's judgment
+    # a number shown beside a not-computable cell is only the data's value beside
+    # footnote c's judgment
     shown = not_computable[not_computable["recomputed"] != ""]
     assert shown["note"].str.contains("footnote c").all(), shown[["claim_id", "note"]]
 
@@ -117,7 +118,8 @@ def test_every_discrepancy_is_explained(review):
 
 
 def test_numbers_that_rest_on_an_inferred_value_are_circular(review):
-    """Sparsa [11]'s response comes from Table 2: every ESWL number built on it agrees with itself."""
+    """Sparsa [11]'s response comes from Table 2: every ESWL number built on it
+    agrees with itself."""
     from helpers.analysis import inferences
 
     table = claims.audit(review).set_index("claim_id")
@@ -148,7 +150,8 @@ def test_numbers_that_rest_on_an_inferred_value_are_circular(review):
 
 
 def test_an_inference_that_changes_nothing_leaves_the_audit_alone(review):
-    """With Table 1's response printed for the study (no inference left), nothing is circular on its account."""
+    """With Table 1's response printed for the study (no inference left), nothing is
+    circular on its account."""
     import dataclasses
 
     outcomes = review.outcomes.copy()
@@ -183,7 +186,8 @@ def test_a_study_added_turns_claims_into_discrepancies(data_copy):
 
 
 GOOD = (
-    "- id: a\n  section: Abstract\n  topic: outcomes\n  quote: A total of 40 studies including 136 patients were analysed."  # noqa: E501
+    "- id: a\n  section: Abstract\n  topic: outcomes\n"
+    "  quote: A total of 40 studies including 136 patients were analysed."
     "\n  reported: '40'\n  reason: r\n"
 )
 
@@ -211,7 +215,8 @@ GOOD = (
         (
             GOOD.replace(
                 "  reason: r\n",
-                "  computation: response\n  args: {categories: [complete], modality: topical_stz}\n",
+                "  computation: response\n"
+                "  args: {categories: [complete], modality: topical_stz}\n",
             ),
             "claim arguments exist",
             7,
@@ -228,7 +233,8 @@ GOOD = (
         (
             GOOD.replace(
                 "  reason: r\n",
-                "  computation: response\n  args: {categories: [complete], modality: eswl, family: sts}\n",
+                "  computation: response\n"
+                "  args: {categories: [complete], modality: eswl, family: sts}\n",
             ),
             "claim arguments exist",
             7,
@@ -288,7 +294,8 @@ def test_claims_file_not_utf8(data_copy):
 
 
 def test_the_tokeniser_agrees_with_the_independent_reader():
-    """helpers.data.paper finds the same number tokens in the running text as the tests' own parser."""
+    """helpers.data.paper finds the same number tokens in the running text as the
+    tests' own parser."""
 
     for section in ("Abstract", "Results", "Discussion"):
         ours = [t for _, t in paper.numbers(paper.passage_text(section))]
@@ -337,7 +344,8 @@ def test_a_number_added_anywhere_in_a_passage_is_found(review, monkeypatch, pass
         )
         table = paper.coverage(review)
         found = table[(table["passage"] == passage) & (table["number"] == "4217")]
-        # inside a citation bracket, or right after "Table" or "Fig.", it is masked by rule; else unclaimed
+        # inside a citation bracket, or right after "Table" or "Fig.", it is masked by
+        # rule; else unclaimed
         masked = any(pos == at + 1 for pos, _, _ in paper.masked_numbers(changed))
         assert list(found["status"]) == ["masked" if masked else "unclaimed"], (passage, at)
         before = changed[:at]
@@ -347,9 +355,13 @@ def test_a_number_added_anywhere_in_a_passage_is_found(review, monkeypatch, pass
 
 
 def test_a_number_inside_a_quote_but_checked_by_no_claim_is_found():
-    """The per-token rule catches what the quote rule let through: the other end of a range, a second n."""
+    """The per-token rule catches what the quote rule let through: the other end of a
+    range, a second n."""
 
-    body = "The concentration was increased from 3 to 10% over 2 weeks [48]; lotion ($n = 1$) and gel ($n = 1$)."
+    body = (
+        "The concentration was increased from 3 to 10% over 2 weeks [48]; "
+        "lotion ($n = 1$) and gel ($n = 1$)."
+    )
     owned = paper.claimed_tokens(
         body, [("a", body, "10%"), ("b", "lotion ($n = 1$) and gel ($n = 1$)", "1")]
     )
@@ -432,29 +444,36 @@ def test_a_number_declared_twice_is_refused(data_copy):
     "old, new, rule, column",
     [
         (
-            'quote: "A total of 40 studies including 136 patients were analysed."\n  reported: "40"',
-            'quote: "A total of 40 studies including 136 patients were analysed!"\n  reported: "40"',
-            "quote in the paper",
-            "quote",
-        ),
-        (
-            '  section: Abstract\n  topic: extraction\n  quote: "A total of 40 studies including 136 patients were analysed."\n'  # noqa: E501
+            'quote: "A total of 40 studies including 136 patients were analysed."\n'
             '  reported: "40"',
-            '  section: Discussion\n  topic: extraction\n  quote: "A total of 40 studies including 136 '
-            'patients were analysed."\n  reported: "40"',
+            'quote: "A total of 40 studies including 136 patients were analysed!"\n'
+            '  reported: "40"',
             "quote in the paper",
             "quote",
         ),
         (
-            'quote: "A total of 40 studies including 136 patients were analysed."\n  reported: "40"',
-            'quote: "A total of 40 studies including 136 patients were analysed."\n  reported: "41"',
+            "  section: Abstract\n  topic: extraction\n"
+            '  quote: "A total of 40 studies including 136 patients were analysed."\n'
+            '  reported: "40"',
+            "  section: Discussion\n  topic: extraction\n"
+            '  quote: "A total of 40 studies including 136 patients were analysed."\n'
+            '  reported: "40"',
+            "quote in the paper",
+            "quote",
+        ),
+        (
+            'quote: "A total of 40 studies including 136 patients were analysed."\n'
+            '  reported: "40"',
+            'quote: "A total of 40 studies including 136 patients were analysed."\n'
+            '  reported: "41"',
             "reported in the quote",
             "reported",
         ),
     ],
 )
 def test_a_claim_whose_quote_is_not_in_its_passage_is_refused(data_copy, old, new, rule, column):
-    """A claim quotes its own passage verbatim, and its reported value is a run of the quote's numbers."""
+    """A claim quotes its own passage verbatim, and its reported value is a run of
+    the quote's numbers."""
     from helpers import load_review
 
     path = data_copy / "claims.yaml"
@@ -515,12 +534,14 @@ def test_every_number_of_table2_is_audited(review):
 def test_a_printed_form_its_computation_cannot_give_is_refused(
     data_copy, computation, args, reported
 ):
-    """A fraction printed for a count (and the like) is refused by the loader, not found by a crash in the audit."""
+    """A fraction printed for a count (and the like) is refused by the loader, not found by a
+    crash in the audit."""
     from helpers import load_review
 
     with open(data_copy / "claims.yaml", "a", encoding="utf-8") as f:
         f.write(
-            f"\n- id: zz-form\n  section: Abstract\n  topic: extraction\n  quote: x\n  reported: '{reported}'\n"
+            "\n- id: zz-form\n  section: Abstract\n  topic: extraction\n  quote: x\n"
+            f"  reported: '{reported}'\n"
             f"  computation: {computation}\n  args: {args}\n"
         )
     with pytest.raises(DataValidationError) as info:
@@ -634,8 +655,9 @@ def test_a_claim_quoting_a_cell_the_table_does_not_print_is_refused(data_copy):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_any_study_whose_response_is_inferred_makes_the_numbers_it_feeds_dependent(review, seed):
-    """The class behind Sparsa [11]: any study marked as having its response from Table 2 is withdrawn;
-    every audit row that moves depends on it, and exactly those that reproduced only with it are circular."""
+    """The class behind Sparsa [11]: any study marked as having its response from Table 2 is
+    withdrawn; every audit row that moves depends on it, and exactly those that reproduced only
+    with it are circular."""
     import dataclasses
     import random
 

@@ -105,7 +105,8 @@ def test_a_count_in_a_title_is_checked_against_the_cases(tables, seed):
 
 
 def test_not_applicable_for_several_sessions_is_found_for_any_study(tables):
-    """Every study whose frequency is made multi-session while its duration is N/A is found; a single session is not."""
+    """Every study whose frequency is made multi-session while its duration is N/A is found; a
+    single session is not."""
     d = tables["durations"]
     na = d[(d["measure"] == "treatment_duration") & (d["status"] == "not_applicable")]["ref"]
     for ref in na:
@@ -123,7 +124,8 @@ def test_not_applicable_for_several_sessions_is_found_for_any_study(tables):
 
 @pytest.mark.parametrize("seed", range(20))
 def test_a_full_article_on_one_supplement_page_is_found(tables, seed):
-    """Any study's reference given a one-page supplement page is found unless the paper counts it an abstract."""
+    """Any study's reference given a one-page supplement page is found unless the paper
+    counts it an abstract."""
     rng = random.Random(seed)
     study = rng.choice(_studies(tables))
     page = rng.choice(["S305–S305", "A47", "AB12", "S263–S265", "e102–e103", "1537"])

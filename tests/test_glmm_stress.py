@@ -102,7 +102,8 @@ def test_the_brute_force_sees_a_false_boundary():
 
 @pytest.mark.parametrize("chunk", [1, 37, 20_000, 10**9])
 def test_evaluating_in_chunks_changes_nothing(chunk, monkeypatch):
-    """The log-likelihood and its derivatives on a grid are the same however many points are evaluated at once."""
+    """The log-likelihood and its derivatives on a grid are the same however many points are
+    evaluated at once."""
     from helpers.analysis import glmm
 
     rng = np.random.default_rng(5)

@@ -37,7 +37,9 @@ def _defined(tree: ast.Module) -> set[str]:
 
 def _all(tree: ast.Module) -> list[str] | None:
     for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
             return [e.value for e in node.value.elts]
     return None
 
@@ -71,8 +73,12 @@ def _functions(tree: ast.Module, exported: set[str]):
             yield node.name, node
         elif isinstance(node, ast.ClassDef) and node.name in exported:
             for item in node.body:
-                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and not item.name.startswith("_"):
-                    if any(isinstance(d, ast.Name) and d.id == "property" for d in item.decorator_list):
+                if isinstance(
+                    item, (ast.FunctionDef, ast.AsyncFunctionDef)
+                ) and not item.name.startswith("_"):
+                    if any(
+                        isinstance(d, ast.Name) and d.id == "property" for d in item.decorator_list
+                    ):
                         continue  # a property is described by its one-line docstring
                     yield f"{node.name}.{item.name}", item
 
@@ -127,7 +133,8 @@ def test_every_public_function_has_numpydoc_sections(path):
 def test_the_docstring_check_finds_what_is_missing():
     tree = ast.parse(
         "def f(a, b):\n    '''One line.'''\n    return a\n\n"
-        "def g(a):\n    '''One line.\n\n    Parameters\n    ----------\n    a : int\n    '''\n    print(a)\n"
+        "def g(a):\n    '''One line.\n\n    Parameters\n    ----------\n    a : int\n    '''\n"
+        "    print(a)\n"
     )
     f, g = tree.body
     assert problems_of(f, "f") == ["f: no Parameters section", "f: no Returns section"]

@@ -9,9 +9,9 @@ rules refuse the payload (a pattern, a printed Table 2 cell that must stay reada
 refused by the loader with one clear message instead: the test records them, and checks
 the rest are accepted. One run of each notebook is built (the other runs of a notebook
 differ in settings, not in the text they show). Then every report, the index and every SVG
-figure are opened in headless Chromium, and nothing may have run: no payload's code executed, no element of a
-payload in the page, no ``javascript:`` link. The CSV files a spreadsheet opens hold no
-live formula.
+figure are opened in headless Chromium, and nothing may have run: no payload's code
+executed, no element of a payload in the page, no ``javascript:`` link. The CSV files a
+spreadsheet opens hold no live formula.
 """
 
 from __future__ import annotations
@@ -36,12 +36,17 @@ from tests_support import read_rows, write_rows
 # Three forms of the payload, for columns whose rules allow more or less: HTML with tags; no
 # <, > or & (a Markdown link, an attribute break, math, backticks); and no spaces either.
 PAYLOADS = [
-    "<img src=x data-xss=\"{id}\" onerror=\"window.__xss.push('{id}')\"><script>window.__xss.push('{id}')</script>",
-    '[{id}](javascript:window.__xss.push(\'{id}\')) " data-xss="{id}" onmouseover="window.__xss.push(\'{id}\')" $x$ `{id}`',  # noqa: E501
+    '<img src=x data-xss="{id}" onerror="window.__xss.push(\'{id}\')">'
+    "<script>window.__xss.push('{id}')</script>",
+    '[{id}](javascript:window.__xss.push(\'{id}\')) " data-xss="{id}" '
+    "onmouseover=\"window.__xss.push('{id}')\" $x$ `{id}`",
     "<svg/data-xss={id}/onload=window.__xss.push('{id}')>",
 ]
 FORMULA = '=HYPERLINK("http://example.invalid","click")'
-INIT = """window.__xss = []; window.alert = window.confirm = window.prompt = (m) => window.__xss.push('dialog ' + m);"""
+INIT = (
+    "window.__xss = []; "
+    "window.alert = window.confirm = window.prompt = (m) => window.__xss.push('dialog ' + m);"
+)
 
 
 def _free_text_columns(descriptor) -> list[tuple[dict, dict]]:
@@ -78,7 +83,8 @@ def _put(folder: Path, resource: dict, field: dict, variant: int, tag: str) -> N
 
 
 def _rename_free_text_keys(folder: Path, descriptor, registers_text: str) -> list[str]:
-    """A primary key of free text (no pattern, no enum), renamed to a payload wherever it is used."""
+    """A primary key of free text (no pattern, no enum), renamed to a payload
+    wherever it is used."""
     renamed = []
     for r in descriptor["resources"]:
         key = r["schema"].get("primaryKey", [])
@@ -116,7 +122,8 @@ def _rename_free_text_keys(folder: Path, descriptor, registers_text: str) -> lis
 
 
 def _letters(n: int) -> str:
-    """A number as letters (0 -> a, 27 -> bb): a note may state no number its sources do not give."""
+    """A number as letters (0 -> a, 27 -> bb): a note may state no number its
+    sources do not give."""
     return "abcdefghijklmnopqrstuvwxyz"[n % 26] * (1 + n // 26)
 
 
@@ -158,7 +165,8 @@ def _one_run_per_notebook(runs: list[Run]) -> list[Run]:
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
-    """The hostile data folder (named by a payload), what the loader refused, and the built reports."""
+    """The hostile data folder (named by a payload), what the loader refused, and
+    the built reports."""
     root = tmp_path_factory.mktemp("hostile")
     folder = root / PAYLOADS[2].format(id="folder-name")
     shutil.copytree(DATA_DIR, folder)

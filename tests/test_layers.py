@@ -97,14 +97,16 @@ def problems(sources: dict[str, str]) -> list[str]:
                 continue
             if nested:
                 found.append(
-                    f"{module}, line {line}: imports {target} inside a function or class (a lazy import)"
+                    f"{module}, line {line}: imports {target} inside a function or class "
+                    "(a lazy import)"
                 )
             if target in ENTRY_POINTS and module not in ENTRY_POINTS:
                 found.append(f"{module}, line {line}: imports the entry point {target}")
             elif layer(target) > layer(module):
                 found.append(
                     f"{module}, line {line}: imports {target}, a later layer "
-                    f"({LAYERS[layer(module)]} may import only from {', '.join(LAYERS[: layer(module) + 1])})"
+                    f"({LAYERS[layer(module)]} may import only from "
+                    f"{', '.join(LAYERS[: layer(module) + 1])})"
                 )
             if target != module:
                 graph[module].add(target)
@@ -221,5 +223,6 @@ def test_a_longer_cycle_is_shown_as_a_path():
     broken["helpers.data.paths"] = "from helpers.data import extra\n"
     broken["helpers.data.extra"] = "from helpers.data import loader\n"
     assert problems(broken) == [
-        "import cycle: helpers.data.extra -> helpers.data.loader -> helpers.data.paths -> helpers.data.extra"
+        "import cycle: helpers.data.extra -> helpers.data.loader -> helpers.data.paths "
+        "-> helpers.data.extra"
     ]

@@ -161,7 +161,8 @@ def test_cache_never_hides_a_change(data_copy):
 def test_the_cache_lives_where_the_environment_says_and_keeps_the_newest(
     tmp_path, monkeypatch, data_copy
 ):
-    """$CALCINOSIS_CACHE_DIR moves the cache; writing more entries than it keeps removes the oldest."""
+    """$CALCINOSIS_CACHE_DIR moves the cache; writing more entries than it keeps
+    removes the oldest."""
     import os
 
     from helpers.data import cache

@@ -1,4 +1,5 @@
-"""helpers.analysis.meta against R's metafor and lme4 (reference values in tests/fixtures, made by metafor_reference.R).
+"""helpers.analysis.meta against R's metafor and lme4 (reference values in tests/fixtures, made by
+metafor_reference.R).
 
 The tests do not need R: the CSVs in tests/fixtures hold metafor's and lme4's results on
 the data sets of meta_datasets.csv (the groups notebook 04 pools, for each sensitivity
@@ -108,7 +109,7 @@ def test_adhoc_is_never_narrower_than_wald():
     assert narrower
 
 
-# --------------------------------------------------------------------------- GLMM
+# ------------------------------------------------------------ GLMM
 
 
 def _metafor_estimable(ref) -> bool:
@@ -266,7 +267,7 @@ def test_the_profile_covers_enough_of_the_fixtures():
     assert (PROFILES["status"] == "ok").sum() >= 30
 
 
-# --------------------------------------------------------------------------- leave-one-out, influence, subgroups
+# ------------------------------------------------------------ leave-one-out, influence, subgroups
 
 
 def by_fit(frame: pd.DataFrame) -> list:
@@ -362,7 +363,7 @@ def test_common_tau2_subgroup_test_agrees_with_metafor(ref):
         )
 
 
-# --------------------------------------------------------------------------- the result and its inputs
+# ------------------------------------------------------------ the result and its inputs
 
 
 def test_automatic_nodes_stop_where_the_fit_stops_moving():

@@ -185,7 +185,8 @@ def test_a_bad_table_file_is_refused_with_one_problem(folder, monkeypatch, mutat
 
 
 def _same_review(a, b) -> None:
-    # every table the loader reads, by its attribute on the review (Table 2 as printed is paper_table2)
+    # every table the loader reads, by its attribute on the review (Table 2 as
+    # printed is paper_table2)
     for name in ["paper_table2" if t == "table2" else t for t in TABLES]:
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
     assert (
@@ -226,7 +227,8 @@ def _first_entries_by_key(entries: list) -> dict:
 
 
 def _yaml_edits(rel: str, mutation: dict, monkeypatch, path: Path) -> list[str]:
-    """The mutated texts of one register (several for the per-key edits), or [] after an in-place edit."""
+    """The mutated texts of one register (several for the per-key edits), or [] after
+    an in-place edit."""
     text = (DATA_DIR / rel).read_text(encoding="utf-8")
     edit = mutation.get("edit")
     if "text" in mutation:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-from pathlib import Path
 
 from helpers.data.paths import PROJECT_ROOT
 
@@ -61,7 +60,9 @@ def function_names() -> dict[str, str]:
     found = {}
     for path in sorted(SRC.rglob("*.py")):
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
+            if isinstance(
+                node, (ast.FunctionDef, ast.AsyncFunctionDef)
+            ) and not node.name.startswith("_"):
                 found.setdefault(node.name, path.relative_to(SRC).as_posix())
     return found
 

@@ -1,4 +1,5 @@
-"""Notes stay true: every number a note states is accounted for, and those from the data are recomputed."""
+"""Notes stay true: every number a note states is accounted for, and those from the
+data are recomputed."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ def test_every_note_check_holds_on_the_projects_data(review):
 
 
 def test_every_note_check_fails_when_the_note_says_another_number(review):
-    """The class: each computed number of every note, changed, is found out of date (and only it)."""
+    """The class: each computed number of every note, changed, is found out of
+    date (and only it)."""
     base = claims.note_checks(review)
     keyed = [
         (c.id, i) for c in review.claims for i in range(len(c.sources.computed) if c.sources else 0)
@@ -67,7 +69,8 @@ def test_every_note_check_fails_when_the_note_says_another_number(review):
 
 
 def _other(says: str) -> str:
-    """The same printed form with another number: 12 -> 13, 5.4 -> 6.4, 20/23 -> 21/23, four -> 5."""
+    """The same printed form with another number: 12 -> 13, 5.4 -> 6.4,
+    20/23 -> 21/23, four -> 5."""
     import re
 
     words = [
@@ -107,7 +110,8 @@ def test_a_note_the_data_no_longer_bear_out_is_flagged_in_the_audit(data_copy):
 
 @pytest.mark.parametrize("seed", range(40))
 def test_a_number_added_to_any_note_is_refused(tables, seed):
-    """A number put anywhere in a seeded note of claims.yaml is refused, naming the claim and the note."""
+    """A number put anywhere in a seeded note of claims.yaml is refused, naming the
+    claim and the note."""
     typed, descriptor = tables
     rng = random.Random(seed)
     from helpers.data.paths import DATA_DIR

@@ -84,7 +84,8 @@ def _self_comparisons(name, tree):
 
 
 def _nan_tests(name, tree):
-    """``math.isnan(x)`` or ``np.isnan(x)`` beside ``isinstance(x, float)``: a missing-value test."""
+    """``math.isnan(x)`` or ``np.isnan(x)`` beside ``isinstance(x, float)``: a
+    missing-value test."""
     lines = []
     for node in ast.walk(tree):
         if isinstance(node, ast.BoolOp):

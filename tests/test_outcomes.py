@@ -47,7 +47,8 @@ def test_lesion_level_study_counts_as_unknown(review):
 
 
 def _determined(statistic: str, printed: tuple, n: int) -> list[float]:
-    """Brute force: the sorted patient values every vector consistent with the printed numbers shares.
+    """Brute force: the sorted patient values every vector consistent with the
+    printed numbers shares.
 
     Every sorted vector of ``n`` values on a quarter grid (finer than the integers the
     true values are drawn from) that prints the same summary is listed; a position whose
@@ -450,7 +451,8 @@ def test_an_extreme_over_a_group_without_patients_is_not_computable(review):
 
 
 def test_extremes_do_not_depend_on_the_groups_order(review):
-    """Random orders of random sets of groups give the same extreme (ties go to the larger group)."""
+    """Random orders of random sets of groups give the same extreme (ties go to
+    the larger group)."""
     import random
 
     selections = [{"modality": m} for m in review.modalities.index] + [
@@ -496,7 +498,8 @@ def test_a_table2_row_without_studies_is_not_computable_where_the_paper_prints_a
 
 
 def test_a_claim_about_a_family_without_modalities_is_not_computable(data_copy):
-    """The loader accepts moving every laser to another family; the laser claims then have no number."""
+    """The loader accepts moving every laser to another family; the laser claims
+    then have no number."""
     from helpers.analysis import claims
 
     from tests_support import read_rows, write_rows

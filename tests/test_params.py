@@ -1,4 +1,5 @@
-"""Bad notebook parameters stop the run in the first cell after `parameters`, naming what is allowed."""
+"""Bad notebook parameters stop the run in the first cell after `parameters`,
+naming what is allowed."""
 
 from __future__ import annotations
 

@@ -103,7 +103,9 @@ def test_pool_groups_has_every_method_per_group(review):
         single["REML (Hartung–Knapp)"] == "single study"
     ).all()
     assert "DerSimonian–Laird (Wald)" not in summary  # a model not pooled has no column
-    full = pooled_results.summary_table(pooling.pool_every_method(pooling.events_per_study(review), review))
+    full = pooled_results.summary_table(
+        pooling.pool_every_method(pooling.events_per_study(review), review)
+    )
     assert list(full.columns)[-1] == "GLMM note"
 
 
@@ -172,7 +174,8 @@ def test_the_fallback_is_named_and_used_only_where_the_glmm_fails(review):
 
 
 def test_a_large_gap_between_glmm_and_crude_is_explained():
-    """Seeded random groups: a paragraph explains exactly when the GLMM is over 10 points from the crude proportion."""
+    """Seeded random groups: a paragraph explains exactly when the GLMM is over 10 points from the
+    crude proportion."""
     import numpy as np
     import pandas as pd
 
@@ -193,7 +196,10 @@ def test_a_large_gap_between_glmm_and_crude_is_explained():
         assert bool(text) == far
         if text:
             r, c = fit.result, fit.crude
-            assert f"{100 * r.marginal_proportion:.0f}%" in text and text in pooled_results.describe(fit)
+            assert (
+                f"{100 * r.marginal_proportion:.0f}%" in text
+                and text in pooled_results.describe(fit)
+            )
             # each part of the gap is explained where it arises, and only there
             assert (f"tau² = {r.tau2:.2f}" in text) == (
                 abs(r.proportion - r.marginal_proportion) >= 0.05
@@ -263,7 +269,9 @@ def test_leave_one_out_follows_the_model_shown(review):
         else:
             assert not row["converged"]
         table = pooled_results.leave_one_out_table(fit, frame)
-        assert list(table.columns) == pooled_results.LEAVE_ONE_OUT_TABLE and len(table) == len(frame)
+        assert list(table.columns) == pooled_results.LEAVE_ONE_OUT_TABLE and len(table) == len(
+            frame
+        )
 
 
 def test_subgroups_both_ways_and_not_reported_apart(review):
@@ -356,7 +364,8 @@ def test_fit_pools_a_selection(review):
 
 
 def test_subgroup_test_takes_every_model(review):
-    """Each model the report can show also drives its subgroup test (no fallback in the notebook)."""
+    """Each model the report can show also drives its subgroup test (no fallback
+    in the notebook)."""
     sts = pooling.events_per_study(review).query("family == 'sts'")
     for method in meta.PRIMARY_METHODS:
         table, test = pooling.subgroup_test(sts, "size_band", method=method)
@@ -365,7 +374,8 @@ def test_subgroup_test_takes_every_model(review):
 
 
 def test_a_zero_width_hartung_knapp_interval_is_said_and_never_tested(review):
-    """Identical studies give plain HK a scale of 0: the result warns, the subgroup test leaves it out."""
+    """Identical studies give plain HK a scale of 0: the result warns, the subgroup
+    test leaves it out."""
     import pandas as pd
 
     r = meta.pool_proportions([1, 1, 1], [1, 1, 1], method="reml", test="knha")
@@ -396,7 +406,8 @@ def test_a_zero_width_hartung_knapp_interval_is_said_and_never_tested(review):
     ],
 )
 def test_no_fallback_number_where_the_data_support_only_the_crude_proportion(rows, why):
-    """All at 0%, all at 100% or all single-patient: the fallback would report its continuity correction."""
+    """All at 0%, all at 100% or all single-patient: the fallback would report its
+    continuity correction."""
     import pandas as pd
 
     part = pd.DataFrame(rows, columns=["events", "n"]).assign(

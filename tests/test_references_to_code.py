@@ -19,7 +19,8 @@ NAME = re.compile(r"(?<![\w.])helpers(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 
 
 def resolves(dotted: str) -> bool:
-    """Whether ``dotted`` names a module, or an attribute of one (``helpers.data.loader.Review``)."""
+    """Whether ``dotted`` names a module, or an attribute of one
+    (``helpers.data.loader.Review``)."""
     parts = dotted.split(".")
     for cut in range(len(parts), 0, -1):
         try:

@@ -203,7 +203,8 @@ SCRIPTS = [
 
 @pytest.mark.parametrize("text", SCRIPTS)
 def test_markdown_escape_shows_the_text_as_typed(text):
-    """Rendered the way nbconvert renders a Markdown cell, the escaped text is the text, and no tag appears."""
+    """Rendered the way nbconvert renders a Markdown cell, the escaped text is the text,
+    and no tag appears."""
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
     html = markdown2html_mistune(escape.markdown(text))
@@ -575,7 +576,8 @@ def test_the_command_lines_never_fail_on_their_own_output(tmp_path):
 
 
 def test_the_sensitivity_table_names_the_model_of_each_primary_cell(tmp_path, review):
-    """A run whose GLMM falls back shows the fallback's name in its cell; rows stay one per group and role."""
+    """A run whose GLMM falls back shows the fallback's name in its cell; rows stay one
+    per group and role."""
     from helpers.analysis import pooling
 
     out = tmp_path / "out"

@@ -73,7 +73,8 @@ def test_by_modality_flags_a_disagreement(data_copy):
 
 
 def test_a_count_of_zero_for_one_patient_prints_nothing(data_copy):
-    """Table 1 prints "pain free" for a single patient who was; a count of 0 must not read as if he was."""
+    """Table 1 prints "pain free" for a single patient who was; a count of 0 must not
+    read as if he was."""
     from helpers import load_review
     from helpers.analysis import table1
 

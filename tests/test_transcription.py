@@ -59,7 +59,8 @@ def test_table1_cells_match_the_paper(row, rendered, review):
         if column in ("First author (publication year)", "Outcomes"):
             continue
         assert paper_text.normalise_cell(ours[column]) == paper_text.normalise_cell(row.cells[i]), (
-            f"ref {row.ref}, {column}: data give {ours[column]!r}, the paper prints {row.cells[i]!r}"
+            f"ref {row.ref}, {column}: data give {ours[column]!r}, "
+            f"the paper prints {row.cells[i]!r}"
         )
 
 

@@ -113,7 +113,8 @@ def emptiest(folder: Path) -> list[str]:
         if named & (candidates - kept_back):
             kept_back |= named & candidates
         elif {(n, c) for n, c in candidates - kept_back if n in files}:
-            # the problem lies in a column it does not name (a merge, a status): keep the file's columns
+            # the problem lies in a column it does not name (a merge, a status): keep
+            # the file's columns
             kept_back |= {(n, c) for n, c in candidates if n in files}
         elif not _drop_registers_entries(folder, problems):
             raise AssertionError("cannot blank further:\n" + "\n".join(map(str, problems)))

@@ -113,7 +113,8 @@ def write_rows(path: Path, rows: list[list[str]]) -> None:
 
 
 def typed_tables(folder: Path | None = None) -> tuple[dict, dict]:
-    """A data folder's valid tables as the loader's last stages see them, and the data dictionary."""
+    """A data folder's valid tables as the loader's last stages see them, and
+    the data dictionary."""
     from helpers.data import loader
     from helpers.data.dictionary import TABLES, read_descriptor
     from helpers.data.paths import DATA_DIR

@@ -79,7 +79,19 @@ class Run:
 
 
 def check_run_name(name) -> str | None:
-    """Why ``name`` cannot be a run name, or None."""
+    """Why ``name`` cannot be a run name, or None.
+
+    Parameters
+    ----------
+    name : object
+        A run's ``name`` as read from ``reports.yaml`` (any YAML value), or a notebook's stem.
+
+    Returns
+    -------
+    str or None
+        The reason, one phrase for an error message (not text, or not matching
+        :data:`RUN_NAME`); None when the name is allowed.
+    """
     if not isinstance(name, str):
         return f"a run name must be text, not {describe(name)}"
     if not RUN_NAME.fullmatch(name):
@@ -90,6 +102,17 @@ def check_run_name(name) -> str | None:
 def declared_parameters(notebook: Path) -> list[str]:
     """The parameters a notebook declares: the names its ``parameters`` cell assigns (as
     papermill reads them for a Python notebook).
+
+    Parameters
+    ----------
+    notebook : Path
+        The ``.ipynb`` file.
+
+    Returns
+    -------
+    list of str
+        The names assigned at the top level of the first cell tagged ``parameters``, sorted;
+        empty when there is no such cell or its source does not parse.
 
     Raises
     ------
@@ -151,10 +174,21 @@ def load_config(
     required : bool, optional
         Whether a missing file is an error (default: only when ``path`` is given).
 
+    Returns
+    -------
+    list of Run
+        The file's runs in its order (notebook paths resolved against the file's folder),
+        then one run per notebook of ``notebooks_dir`` that no run names, in file-name
+        order: named after the notebook, with no parameters and no title.
+
     Raises
     ------
     ConfigError
         For anything wrong, naming the file, the run and the key.
+
+    Long: one pass over the entries that checks every key in file order and names the entry
+    and its line in each message; split, each part would need the entry's position, line
+    and the names seen so far.
     """
     given = path is not None
     path = Path(path or paths.REPORTS_CONFIG)
@@ -196,7 +230,8 @@ def load_config(
         where = f"{path.name}, run {i} (line {line})"
         if not isinstance(entry, dict):
             raise ConfigError(
-                f"{where}: a run must be a mapping with name, notebook, parameters and title, not {describe(entry)}"
+                f"{where}: a run must be a mapping with name, notebook, parameters and title, "
+                f"not {describe(entry)}"
             )
         unknown = [str(k) for k in entry if k not in _KEYS]
         if unknown:
@@ -256,7 +291,8 @@ def load_config(
             raise ConfigError(f"{nb}: the notebook's default run is named after it, and {problem}")
         if nb.stem.lower() in seen:
             raise ConfigError(
-                f"{path}: a run is named {nb.stem!r} but runs another notebook; {nb.name} needs a run of its own"
+                f"{path}: a run is named {nb.stem!r} but runs another notebook; "
+                f"{nb.name} needs a run of its own"
             )
         seen[nb.stem.lower()] = nb.stem
         runs.append(Run(nb.stem, nb.resolve(), {}, ""))

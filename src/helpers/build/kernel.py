@@ -11,11 +11,11 @@ are not affected: they reach papermill, nbval and JupyterLab through the noteboo
 
 from __future__ import annotations
 
-from helpers.build.console import LOG, configure
-
 import json
 import sys
 from pathlib import Path
+
+from helpers.build.console import LOG, configure
 
 __all__ = ["DISPLAY_NAME", "KERNEL_NAME", "QUIET", "install"]
 
@@ -25,7 +25,14 @@ QUIET = "--IPKernelApp.log_level=CRITICAL"
 
 
 def install() -> Path:
-    """Install (or reinstall) the kernelspec; return its folder."""
+    """Install (or reinstall) the kernelspec; return its folder.
+
+    Returns
+    -------
+    Path
+        The kernelspec's folder under ``sys.prefix`` (``share/jupyter/kernels/<name>``),
+        whose ``kernel.json`` now ends its command with :data:`QUIET`.
+    """
     from ipykernel.kernelspec import install as ipykernel_install
 
     folder = Path(

@@ -11,8 +11,6 @@ or, with ``wait=True``, waits for it.
 
 from __future__ import annotations
 
-from helpers.build.console import LOG
-
 import errno
 import fcntl
 import json
@@ -22,6 +20,8 @@ import stat
 import sys
 import time
 from pathlib import Path
+
+from helpers.build.console import LOG
 
 __all__ = ["LOCK_NAME", "FolderBusy", "FolderLock"]
 
@@ -41,8 +41,11 @@ class FolderLock:
         The folder to lock (created if missing).
     wait : bool
         Wait for a running build to finish instead of failing at once.
-    log : callable
-        Where notes go (a stale lock cleared, waiting).
+    log : callable, optional
+        Where notes go (a stale lock cleared, waiting); default ``LOG.info``.
+    what : str
+        What holds the lock, for the messages and the lock file (``"build"``,
+        ``"notebook refresh"``).
     """
 
     def __init__(self, folder: Path, wait: bool = False, log=None, what: str = "build"):
@@ -61,11 +64,32 @@ class FolderLock:
         holder = self._holder()
         return (
             f"another {holder.get('what', self.what)} is running in {self.folder} "
-            f"(process {holder.get('pid', '?')} on {holder.get('host', '?')}, started {holder.get('started', '?')}: "
+            f"(process {holder.get('pid', '?')} on {holder.get('host', '?')}, "
+            f"started {holder.get('started', '?')}: "
             f"{holder.get('command', '?')})"
         )
 
     def acquire(self) -> FolderLock:
+        """Take the lock, waiting for its holder when ``wait`` is set; record who holds it.
+
+        A lock file left with content by a process that ended is stale: it is noted through
+        ``log``, kept in :attr:`stale`, and replaced by this process's record (what, process
+        id, host, start time and command) as JSON.
+
+        Returns
+        -------
+        FolderLock
+            This lock, now held.
+
+        Raises
+        ------
+        FolderBusy
+            When another process holds the lock and ``wait`` is False, or the lock file is a
+            link or not a plain file.
+
+        Long: one descriptor from ``open`` to the record written, with a retry when the file
+        was replaced while waiting; split, each part would have to close it on its errors.
+        """
         self.folder.mkdir(parents=True, exist_ok=True)
         while True:
             try:  # never through a link: the lock file is truncated and written
@@ -110,7 +134,8 @@ class FolderLock:
             if not isinstance(self.stale, dict):
                 self.stale = {"pid": "?"}
             self.log(
-                f"note: cleared a stale lock left by an earlier {self.what} (process {self.stale.get('pid', '?')}, "
+                f"note: cleared a stale lock left by an earlier {self.what} "
+                f"(process {self.stale.get('pid', '?')}, "
                 f"started {self.stale.get('started', '?')}), which did not finish",
             )
         info = {
@@ -127,6 +152,7 @@ class FolderLock:
         return self
 
     def release(self) -> None:
+        """Empty the lock file and release the lock (nothing to do when it is not held)."""
         if self._fd is None:
             return
         try:

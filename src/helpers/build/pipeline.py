@@ -5,7 +5,8 @@ Usage::
     python -m helpers.build                   # every run in reports.yaml (what `make report` does)
     python -m helpers.build --only 01_extraction
     python -m helpers.build --wait            # wait for a build already running in the folder
-    python -m helpers.build --refresh-notebooks   # re-execute notebooks/ in place (stored outputs for nbval)
+    # re-execute notebooks/ in place (stored outputs for nbval)
+    python -m helpers.build --refresh-notebooks
 
 ``reports.yaml`` lists the report runs (:mod:`helpers.build.config` checks it: run names, the
 notebooks' declared parameters, their values). Notebooks execute with the project root as
@@ -45,17 +46,14 @@ folder that cannot be written); 3 when another build holds the folder. No traceb
 
 from __future__ import annotations
 
-from helpers.build.console import LOG
-
-import datetime as _dt
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from helpers.build.clock import build_time
 from helpers.build.config import ConfigError, Run, load_config
+from helpers.build.console import LOG
 from helpers.build.execute import RunResult, execute_in_worker, worker_start
 from helpers.build.files import STAGING, check_output_dir, remove
 from helpers.build.fingerprints import earlier_results, fingerprint, from_manifest, run_data_dir
@@ -64,7 +62,7 @@ from helpers.build.lock import FolderLock
 from helpers.data import paths
 from helpers.data.appraisals import load_appraisals
 from helpers.data.digests import data_checksum, helpers_digest
-from helpers.data.errors import DataValidationError, SetupError
+from helpers.data.errors import DataValidationError
 from helpers.data.loader import load_review
 
 __all__ = ["build", "indent"]
@@ -88,14 +86,45 @@ def build(
     to be; ``force=True`` rebuilds everything. The output folder is locked for the whole
     build (``wait=True`` waits for a build already running there).
 
+    Parameters
+    ----------
+    runs : list of Run, optional
+        Every run (default: :func:`~helpers.build.config.load_config` of ``reports.yaml``).
+    output_dir : Path, optional
+        Where the reports go (default: the project's ``reports/``); checked by
+        :func:`~helpers.build.files.check_output_dir`.
+    only : list of str, optional
+        Names of the runs to build; the others are not touched, and the index keeps their
+        last recorded result.
+    log : callable, optional
+        Called with each progress line (default: ``LOG.info``, the build's logger,
+        :mod:`helpers.build.console`).
+    force : bool
+        Rebuild runs whose fingerprint is unchanged too.
+    jobs : int, optional
+        Parallel workers, never more than the runs to execute (default: the machine's cores).
+    wait : bool
+        Wait for a build already holding the output folder instead of failing at once.
+
+    Returns
+    -------
+    list of RunResult
+        One per run built (``only``'s, or every run), in the order of ``runs``: executed
+        (``rebuilt`` True), failed on invalid data (``seconds`` 0.0, nothing executed), or
+        skipped as unchanged (the result recorded in ``build.json``, ``rebuilt`` False).
+
     Raises
     ------
     ConfigError
-        For a bad runs file or ``only`` naming no run.
+        For a bad runs file, ``only`` naming no run, no runs at all, or ``jobs`` below 1.
     SetupError
         For a bad ``SOURCE_DATE_EPOCH`` or an output folder the build cannot use.
     FolderBusy
         When another build holds the output folder and ``wait`` is False.
+
+    Long: one locked section, from clearing a killed build's staging folder to writing the
+    index; split, each step would take the folder, the fingerprints and the results so far,
+    and the lock would be held across calls.
     """
     log = log or LOG.info
     output_dir = check_output_dir(Path(output_dir or paths.REPORTS_DIR))
@@ -106,7 +135,8 @@ def build(
         unknown = sorted(set(only) - {r.name for r in all_runs})
         if unknown:
             raise ConfigError(
-                f"no run named {', '.join(map(repr, unknown))}; runs: {', '.join(r.name for r in all_runs)}"
+                f"no run named {', '.join(map(repr, unknown))}; "
+                f"runs: {', '.join(r.name for r in all_runs)}"
             )
         runs = [r for r in all_runs if r.name in only]
     if not runs:
@@ -158,7 +188,8 @@ def build(
                 invalid[run.name],
             )
             log(
-                f"[fail] {run.name}: its input is invalid; nothing executed\n    {indent(invalid[run.name])}",
+                f"[fail] {run.name}: its input is invalid; nothing executed\n"
+                f"    {indent(invalid[run.name])}",
             )
         jobs = max(1, min(jobs or (os.cpu_count() or 1), len(todo) or 1))
         done = 0
@@ -201,13 +232,32 @@ def build(
 
 
 def indent(text: str) -> str:
+    """Indent every line but the first by four spaces, to nest a message under its heading.
+
+    Parameters
+    ----------
+    text : str
+        A message, possibly of several lines.
+
+    Returns
+    -------
+    str
+        ``text`` with four spaces after each newline.
+
+    Examples
+    --------
+    >>> print("error: " + indent("two problems:\\nfirst"))
+    error: two problems:
+        first
+    """
     return text.replace("\n", "\n    ")
 
 
 def _invalid_data(runs: list[Run]) -> dict[str, str]:
-    """Validate each data folder the runs read, once (:func:`helpers.load_review`, cached for the
-    kernels), and each appraisal file a run names (:func:`helpers.data.appraisals.load_appraisals`); return,
-    for each run whose input is invalid, the problems."""
+    """Validate each data folder the runs read, once (:func:`helpers.load_review`, cached for
+    the kernels), and each appraisal file a run names
+    (:func:`helpers.data.appraisals.load_appraisals`); return, for each run whose input is
+    invalid, the problems."""
 
     problems: dict[Path, str] = {}
     out = {}
@@ -221,9 +271,8 @@ def _invalid_data(runs: list[Run]) -> dict[str, str]:
                 problems[folder] = str(exc)
         if problems[folder]:
             out[run.name] = problems[folder]
-        elif (
-            run.parameters.get("appraisal_path") is not None
-        ):  # an input file of its own, checked the same way
+        elif run.parameters.get("appraisal_path") is not None:
+            # an input file of its own, checked the same way
             try:
                 load_appraisals(
                     paths.project_path(run.parameters["appraisal_path"]), load_review(folder)

@@ -29,7 +29,6 @@ __all__ = [
     "RESPONSE_CATEGORIES",
     "RESPONSE_COLUMNS",
     "UNKNOWN_CATEGORY",
-    "table2_cell_problems",
     "frequency_ends",
     "parse_adverse_events",
     "parse_diameter",
@@ -37,6 +36,7 @@ __all__ = [
     "parse_response",
     "parts_of",
     "strip_footnotes",
+    "table2_cell_problems",
 ]
 
 #: Response categories: the key, Table 2's label and the outcomes.csv column.
