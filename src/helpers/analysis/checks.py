@@ -22,7 +22,7 @@ import re
 import pandas as pd
 
 from helpers.analysis.computations import response_proportion
-from helpers.analysis.selection import select_modalities
+from helpers.analysis.selection import select_modalities, studies_of
 from helpers.analysis.table2 import (
     TOO_SMALL,
     Proportion,
@@ -382,7 +382,7 @@ def unknown_by_lesion_reporting(review: Review, modality: str | None = None) -> 
         The ``n_cases`` of the selected studies whose ``response_unit`` is ``"lesions"``.
     """
     members = select_modalities(review, modality)
-    studies = review.studies[review.studies["modality"].isin(members)]
+    studies = studies_of(review, members)
     lesion = review.outcomes.reindex(studies.index)["response_unit"] == "lesions"
     return int(studies.loc[lesion.to_numpy(dtype=bool), "n_cases"].sum())
 

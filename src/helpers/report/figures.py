@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from helpers.analysis.selection import studies_of
 from helpers.analysis.table2 import response_counts
 from helpers.data.loader import Review
 from helpers.data.paths import project_path
@@ -300,7 +301,7 @@ def durations(review: Review, axes=None):
             (review.durations["measure"] == measure) & (review.durations["status"] == "reported")
         ]
         for y, modality in enumerate(labels.index):
-            refs = review.studies.index[review.studies["modality"] == modality]
+            refs = studies_of(review, [modality]).index
             part = d.loc[d.index.isin(refs)]
             jitter = np.linspace(-0.2, 0.2, len(part)) if len(part) > 1 else np.zeros(len(part))
             for dy, (_, r) in zip(jitter, part.iterrows(), strict=True):
