@@ -9,10 +9,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-import papermill as pm
-from papermill.exceptions import PapermillExecutionError
-
 from helpers.build.config import Run, declared_parameters
 from helpers.build.files import RUNS, STAGING, inside, remove, write_file
 from helpers.build.html import to_html
@@ -77,6 +73,8 @@ def strip_volatile(nb) -> None:
 
 def _header_cell(run: Run, checksum: str):
 
+    import nbformat  # imported here: the command line starts without it
+
     def code(text) -> str:  # shown as typed: escaped for HTML and Markdown alike
         return f"<code>{escape.markdown(text)}</code>"
 
@@ -92,6 +90,10 @@ def _header_cell(run: Run, checksum: str):
 
 
 def _describe_failure(exc: BaseException) -> str:
+
+    from papermill.exceptions import (
+        PapermillExecutionError,  # imported here: the command line starts without it
+    )
 
     if isinstance(exc, PapermillExecutionError):
         first = str(exc.evalue).strip().splitlines()
@@ -141,6 +143,8 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
     and whose every failure (papermill, the HTML, the swap) becomes the same failed result;
     split, each part would repeat that cleanup and that result.
     """
+    import nbformat  # imported here: the command line starts without it
+    import papermill as pm
 
     start = time.perf_counter()
     title = run.title or run.name

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from nbconvert import HTMLExporter
-
 __all__ = ["TAG", "TEMPLATES", "add_toc", "to_html"]
 
 TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
@@ -75,6 +73,8 @@ def to_html(nb, title: str, reviewer: bool) -> str:
     str
         The page, from the project's ``offline`` nbconvert template (:data:`TEMPLATES`).
     """
+    from nbconvert import HTMLExporter  # imported here: the command line starts without it
+
     exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)])
     if reviewer:
         exporter.exclude_input = True

@@ -6,10 +6,8 @@ import datetime as _dt
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-import pandas as pd
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from helpers.build.config import Run
 from helpers.build.execute import RunResult
@@ -17,6 +15,9 @@ from helpers.build.files import inside, write_file
 from helpers.data.errors import SetupError
 from helpers.data.escape import csv_value
 from helpers.report.headline import SENSITIVITY_FOLDER, read_headline
+
+if TYPE_CHECKING:  # for annotations only: the module is imported where it is used
+    import pandas as pd
 
 __all__ = ["sensitivity_table", "write_index"]
 
@@ -43,7 +44,7 @@ def sensitivity_table(output_dir: Path, results: list[RunResult]) -> pd.DataFram
         estimable", with k, events/n and a model differing from the method). None when no
         run wrote a sensitivity summary with a group.
     """
-    import pandas as pd
+    import pandas as pd  # imported here: the command line starts without it
 
     frames = []
     # one column per report run: its name is unique, a notebook's run_name need not be
@@ -126,6 +127,12 @@ def write_index(
     after the other; most of the length is the one dict per run the template reads, which
     ruff format spreads over many lines.
     """
+    from jinja2 import (  # imported here: the command line starts without it
+        Environment,
+        PackageLoader,
+        select_autoescape,
+    )
+
     env = Environment(
         loader=PackageLoader("helpers.build", "templates"),
         autoescape=select_autoescape(["html", "j2"]),

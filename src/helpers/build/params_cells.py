@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
-import nbformat
+from typing import TYPE_CHECKING
 
 from helpers.report.params import NOTEBOOK_PARAMETERS, parameters_cell
+
+if TYPE_CHECKING:  # for annotations only: the module is imported where it is used
+    import nbformat
 
 __all__ = ["write_parameters_cell"]
 

@@ -5,10 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
-
 from helpers.build import params_cells
 from helpers.build.console import LOG
 from helpers.build.execute import strip_volatile
@@ -49,6 +45,10 @@ def refresh_notebooks(notebooks_dir: Path | None = None, log=None, wait: bool = 
         When another refresh holds the folder's lock and ``wait`` is False, or the lock
         file is not a plain file.
     """
+    import nbformat  # imported here: the command line starts without it
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
     log = log or LOG.info
 
     folder = Path(notebooks_dir or paths.NOTEBOOKS_DIR)
