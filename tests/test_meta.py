@@ -460,7 +460,7 @@ def test_result_becomes_a_frame():
     [
         (
             {"method": "bayes"},
-            "method = 'bayes' is not allowed; allowed values: 'glmm', 'reml', 'dl', 'ft', 'crude'",
+            "method = 'bayes' is not allowed; allowed values: 'crude', 'glmm', 'reml', 'dl', 'ft'",
         ),
         ({"level": 1.5}, "level must be between 0 and 1"),
         ({"level": True}, "level must be between 0 and 1"),

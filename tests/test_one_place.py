@@ -184,3 +184,13 @@ def test_the_string_check_skips_docstrings_but_not_code():
         '"""Prints "N/R"."""\nX = "N/R"\ndef f():\n    """N/R"""\n    return f"{1} N/R"\n'
     )
     assert [value for value, _ in string_constants(tree) if "N/R" in value] == ["N/R", " N/R"]
+
+
+def test_every_list_of_methods_follows_the_one_order():
+    from helpers.analysis import meta, pooling
+
+    assert list(meta._POOLERS) == list(METHODS)
+    assert list(pooling.MODEL_NAMES) == list(METHODS)
+    assert list(dict.fromkeys(m for m, _ in pooling.ALL_MODELS)) == list(METHODS)
+    assert list(meta.PRIMARY_METHODS) == [m for m in METHODS if m in meta.PRIMARY_METHODS]
+    assert [m for m in METHODS if m in meta.IV_METHODS] == list(meta.IV_METHODS)

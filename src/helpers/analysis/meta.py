@@ -108,9 +108,10 @@ __all__ = [
     "tau2_reml",
 ]
 
-#: Every method, in the one order the report lists them: the binomial-normal GLMM, the
-#: inverse-variance models (REML, DerSimonian–Laird, Freeman–Tukey), and crude pooling.
-METHODS = ("glmm", "reml", "dl", "ft", "crude")
+#: Every method, in the one order the report lists them: crude pooling (the paper's own
+#: arithmetic, the baseline), the binomial-normal GLMM, and the inverse-variance models
+#: (REML, DerSimonian–Laird, Freeman–Tukey).
+METHODS = ("crude", "glmm", "reml", "dl", "ft")
 #: The inverse-variance methods, whose intervals ``test`` chooses.
 IV_METHODS = ("reml", "dl", "ft")
 #: The methods a report run may choose as its primary model (crude pooling is shown beside
@@ -877,7 +878,7 @@ def pool_proportions(
         Events and patients per study (``0 <= events <= n``, ``1 <= n <= 1e12``); NumPy
         integers and whole floats are accepted, strings, booleans and non-finite values
         are not.
-    method : {"glmm", "dl", "reml", "ft", "crude"}
+    method : {"crude", "glmm", "reml", "dl", "ft"}
         See the module docstring.
     level : float
         Confidence level of the intervals.
@@ -1571,9 +1572,9 @@ def moderator_test(events, n, groups, method: str = "reml") -> dict:
 
 #: Each method's pooler: one small function per method, chosen by name (as PyMARE's estimators).
 _POOLERS = {
+    "crude": _pool_crude,
     "glmm": _pool_glmm,
     "reml": _pool_iv,
     "dl": _pool_iv,
     "ft": _pool_iv,
-    "crude": _pool_crude,
 }

@@ -739,11 +739,11 @@ def subgroups(
 #: How each model is named in tables and sentences.
 #: The methods in words, in the order of :data:`helpers.analysis.meta.METHODS`.
 MODEL_NAMES = {
+    "crude": "crude",
     "glmm": "GLMM",
     "reml": "REML",
     "dl": "DerSimonian–Laird",
     "ft": "Freeman–Tukey",
-    "crude": "crude",
 }
 #: The model reported for a group whose GLMM is not estimable (with the run's ``test``). This
 #: is the project's choice: REML is the tau² estimator Cochrane's Statistical Methods Group
@@ -1128,13 +1128,7 @@ def leave_one_out_groups(
 # ----------------------------------------------------------------------- the sensitivity comparison
 
 
-#: The models the table of every model shows, as (method, test), in its column order.
-ALL_MODELS = (
-    ("crude", "z"),
-    ("glmm", "z"),
-    ("reml", "z"),
-    ("reml", "knha"),
-    ("reml", "adhoc"),
-    ("dl", "z"),
-    ("ft", "z"),
-)
+#: The models the table of every model shows, as (method, test), in its column order: every
+#: method in the order of :data:`~helpers.analysis.meta.METHODS`, REML with each interval of
+#: :data:`~helpers.analysis.meta.TESTS` and the others with the Wald interval.
+ALL_MODELS = tuple((m, t) for m in METHODS for t in (TESTS if m == "reml" else ("z",)))
