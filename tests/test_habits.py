@@ -143,3 +143,17 @@ def test_the_docstring_check_finds_what_is_missing():
     assert problems_of(long, "h") == [f"h: {LONG + 1} lines and no 'Long:' line saying why"]
     text = "def h():\n    '''Short.\n" + "    text\n" * LONG + "    '''\n    x = 1\n"
     assert problems_of(ast.parse(text).body[0], "h") == []
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[p.relative_to(SRC).as_posix() for p in PATHS])
+def test_every_long_function_says_why_private_ones_too(path):
+    found = []
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = node.body[0]
+            is_doc = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+            start = first.end_lineno + 1 if is_doc else node.lineno
+            doc = ast.get_docstring(node) or ""
+            if node.end_lineno - start + 1 > LONG and not re.search(r"^\s*Long:", doc, re.M):
+                found.append(f"{node.name}: {node.end_lineno - start + 1} lines")
+    assert found == []

@@ -1024,7 +1024,11 @@ def _pool_crude(r: _Request) -> PooledProportion:
 
 
 def _pool_iv(r: _Request) -> PooledProportion:
-    """An inverse-variance model (REML, DerSimonian–Laird, or Freeman–Tukey with REML)."""
+    """An inverse-variance model (REML, DerSimonian–Laird, or Freeman–Tukey with REML).
+
+    Long: one fit read out in order (tau², pooled estimate, intervals, warnings,
+    heterogeneity); each step uses the ones before it.
+    """
     x, m, method, level, test, pi_type, base, studies = (
         r.x, r.m, r.method, r.level, r.test, r.pi_type, r.base, r.studies
     )  # fmt: skip
@@ -1093,7 +1097,11 @@ def _pool_iv(r: _Request) -> PooledProportion:
 
 
 def _pool_glmm(r: _Request) -> PooledProportion:
-    """The binomial-normal GLMM (:mod:`helpers.analysis.glmm`), conditional and marginal."""
+    """The binomial-normal GLMM (:mod:`helpers.analysis.glmm`), conditional and marginal.
+
+    Long: one fit read out in order (conditional and marginal estimates, profile
+    intervals, heterogeneity tests, the reason when no finite maximum exists).
+    """
     x, m, nodes, level, pi_type, base, profile = (
         r.x,
         r.m,

@@ -467,7 +467,11 @@ def _split_list(value, convert=str):
 
 
 def _derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Add the derived columns and set each table's key as its index."""
+    """Add the derived columns and set each table's key as its index.
+
+    Long: one derived column after another on the same tables; split, each part
+    would pass every table along.
+    """
     studies = tables["studies"].copy()
     refs = tables["references"]
     mods = tables["modalities"]
@@ -611,6 +615,8 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
         4. the cross-table rules (:data:`helpers.data.rules.RULES`);
         5. the registers: strict YAML; every claim's quote, computation and arguments,
            every Table 2 note's cell, every declared non-claim (:mod:`helpers.data.registers`).
+    Long: the validation stages in their order, each stopping the load; the order is
+    the method (see the module docstring).
     """
     descriptor = (
         read_descriptor()
