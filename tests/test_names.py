@@ -89,3 +89,11 @@ def test_the_check_finds_the_names_the_issue_found():
     ]:
         assert clashes({a: "x", b: "y"}), (a, b)
     assert clashes({"pool_every_method": "x", "fit_groups": "y"}) == []
+
+
+def test_no_module_and_public_function_differ_only_by_an_ending():
+    """``checks`` (a module) and ``check`` (a function) read as one thing in an import line."""
+    modules = {name: f"module {where}" for name, where in module_names().items()}
+    functions = {name: f"function in {where}" for name, where in function_names().items()}
+    mixed = [c for c in clashes({**functions, **modules}) if "module" in c and "function" in c]
+    assert mixed == []

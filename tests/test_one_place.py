@@ -194,3 +194,33 @@ def test_every_list_of_methods_follows_the_one_order():
     assert list(dict.fromkeys(m for m, _ in pooling.ALL_MODELS)) == list(METHODS)
     assert list(meta.PRIMARY_METHODS) == [m for m in METHODS if m in meta.PRIMARY_METHODS]
     assert [m for m in METHODS if m in meta.IV_METHODS] == list(meta.IV_METHODS)
+
+
+def test_the_missing_value_test_is_not_called_under_another_name():
+    """``pd.isna(x)`` on a value is the missing-value test again: use ``is_missing`` (a
+    Series' own ``.isna()`` is not a copy of the rule)."""
+
+    def calls(name, tree):
+        return [
+            node.lineno
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in ("pd", "pandas")
+            and node.func.attr in ("isna", "isnull", "notna", "notnull")
+        ]
+
+    assert [p for p in places(calls) if not p.startswith("data/values.py:")] == []
+
+
+def test_the_printed_tokens_are_not_typed_into_messages():
+    """N/R and N/A inside a message come from the constants too (f"... ({NOT_REPORTED})")."""
+    import re
+
+    token = re.compile(r"(?<![\w/])(N/R|N/A)(?![\w/])")
+
+    def typed(name, tree):
+        return [line for value, line in string_constants(tree) if token.search(value)]
+
+    assert [p for p in places(typed) if not p.startswith("data/printed.py:")] == []

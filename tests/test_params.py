@@ -47,12 +47,12 @@ from helpers.report import params
 )
 def test_bad_values_are_named(kwargs, match):
     with pytest.raises(params.ParameterError, match=match):
-        params.check(**kwargs)
+        params.check_parameters(**kwargs)
 
 
 def test_good_values_pass():
     assert (
-        params.check(data_dir="data", method="glmm", exclude_abstracts=True)
+        params.check_parameters(data_dir="data", method="glmm", exclude_abstracts=True)
         == "data_dir = 'data', method = 'glmm', exclude_abstracts = True"
     )
 

@@ -100,3 +100,16 @@ def test_the_readme_python_examples_run():
     for block in blocks:
         code = "\n".join(line for line in block.splitlines() if "path/to/" not in line)
         exec(compile(code, "README.md", "exec"), {})
+
+
+def test_every_file_of_the_code_named_exists():
+    """A path like ``helpers/data/rules.py`` in the same texts names a file that exists."""
+    path = re.compile(r"(?<![\w/])helpers(?:/[A-Za-z_][A-Za-z0-9_]*)+\.py")
+    src = PROJECT_ROOT / "src"
+    missing = sorted(
+        f"{where}: {m.group(0)}"
+        for where, text in TEXTS.items()
+        for m in path.finditer(text)
+        if not (src / m.group(0)).is_file()
+    )
+    assert missing == []

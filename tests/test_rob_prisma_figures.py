@@ -108,7 +108,7 @@ def test_paper_distribution_comes_from_the_claims(review):
 
 
 def test_prisma_checks_what_it_can(review):
-    done = prisma.check(review.prisma)
+    done = prisma.check_flow(review.prisma)
     assert any(d.startswith("reports_excluded") for d in done)
     assert review.prisma.loc["studies_included", "count"] == review.n_studies
     assert review.prisma.loc["patients_included", "count"] == review.n_patients
@@ -124,7 +124,7 @@ def test_prisma_flow_that_does_not_add_up_is_rejected(data_copy):
         DataValidationError,
         match="reports_excluded is 8, but the sum of the exclusion reasons gives 9",
     ):
-        prisma.check(load_review(data_copy).prisma)
+        prisma.check_flow(load_review(data_copy).prisma)
 
 
 def test_prisma_diagram_says_not_reported(review):

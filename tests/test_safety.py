@@ -142,15 +142,15 @@ def test_the_fingerprint_covers_the_title_and_every_file_a_parameter_names(tmp_p
     run = Run(
         "x", NOTEBOOKS_DIR / "02_risk_of_bias.ipynb", {"appraisal_path": str(appraisals)}, "A title"
     )
-    base = fingerprints.fingerprint(run, "data", "code")
+    base = fingerprints.run_fingerprint(run, "data", "code")
     assert (
-        fingerprints.fingerprint(
+        fingerprints.run_fingerprint(
             Run(run.name, run.notebook, run.parameters, "Another title"), "data", "code"
         )
         != base
     )
     appraisals.write_text("ref,question,answer\n59,1,yes\n", encoding="utf-8")
-    assert fingerprints.fingerprint(run, "data", "code") != base
+    assert fingerprints.run_fingerprint(run, "data", "code") != base
 
 
 # --------------------------------------------------------------------------- errors writing

@@ -5,3 +5,20 @@ project's readings and inferences, risk-of-bias ratings, PRISMA arithmetic, and 
 meta-analysis (proportions pooled by GLMM, REML, DerSimonian–Laird and Freeman–Tukey).
 Imports from ``helpers.data`` only.
 """
+
+__all__ = [
+    "checks",
+    "claims",
+    "computations",
+    "glmm",
+    "inferences",
+    "meta",
+    "pooling",
+    "prisma",
+    "readings",
+    "rob",
+    "selection",
+    "summary",
+    "table1",
+    "table2",
+]

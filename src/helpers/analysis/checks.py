@@ -42,6 +42,7 @@ from helpers.data.printed import (
     parse_duration,
 )
 from helpers.data.registers import parse_reported
+from helpers.data.values import is_missing
 
 __all__ = [
     "ARITHMETIC_SECTION",
@@ -144,7 +145,9 @@ def adverse_event_rank(review: Review, events: list[str]) -> int:
     counted = ae["patients"].dropna()
     missing = [e for e in events if e not in counted.index]
     if missing:
-        raise NotComputable(f"adverse events {', '.join(missing)} have no number of patients (N/R)")
+        raise NotComputable(
+            f"adverse events {', '.join(missing)} have no number of patients ({NOT_REPORTED})"
+        )
     mine = int(counted.loc[events].sum())
     others = counted.drop(index=events)
     return 1 + int((others > mine).sum())
@@ -418,7 +421,7 @@ def duration_rank(review: Review, modality: str, measure: str) -> int:
     medians = {
         row: duration_summary(review, measure, members).median for row, members in groups.items()
     }
-    medians = {row: m for row, m in medians.items() if not pd.isna(m)}
+    medians = {row: m for row, m in medians.items() if not is_missing(m)}
     if modality not in medians:
         raise NotComputable(f"the data give no median {measure.replace('_', ' ')} for {modality}")
     return 1 + sum(m > medians[modality] for m in medians.values())
@@ -533,7 +536,7 @@ def least_sessions_per_month(review: Review, ref: int) -> float:
         When Table 1 prints no recurring frequency for it (the value is missing).
     """
     value = review.studies.loc[ref, "sessions_per_month_low"]
-    if pd.isna(value):
+    if is_missing(value):
         raise NotComputable(f"Table 1 prints no recurring frequency for reference {ref}")
     return float(value)
 
@@ -779,7 +782,7 @@ def arithmetic(review: Review) -> pd.DataFrame:
             )
         if parts:
             totals = {int(t) for *_, t in parts}
-            n = int(row["n"]) if not pd.isna(row["n"]) else None
+            n = int(row["n"]) if not is_missing(row["n"]) else None
             summed = sum(int(e) for _, _, e, _ in parts)
             (total,) = totals if len(totals) == 1 else (None,)
             holds = total is not None and summed == total

@@ -16,7 +16,7 @@ from helpers.analysis.selection import select_modalities, studies_of
 from helpers.analysis.table2 import Proportion, duration_summary, pooled_values, response_counts
 from helpers.data.errors import NotComputable
 from helpers.data.loader import Review
-from helpers.data.printed import IMPROVEMENT, RESPONSE_CATEGORIES
+from helpers.data.printed import IMPROVEMENT, NOT_REPORTED, RESPONSE_CATEGORIES
 
 __all__ = [
     "adverse_event_patients",
@@ -202,7 +202,7 @@ def adverse_event_patients(
     if ae["patients"].isna().any():
         raise NotComputable(
             f"adverse events {', '.join(map(str, ae.index[ae['patients'].isna()]))} "
-            "have no number of patients (N/R)"
+            f"have no number of patients ({NOT_REPORTED})"
         )
     return int(ae["patients"].sum())
 

@@ -83,6 +83,7 @@ __all__ = [
     "INFLUENCE_COLUMNS",
     "IV_METHODS",
     "LEAVE_ONE_OUT_COLUMNS",
+    "LOGIT_METHODS",
     "METHODS",
     "PI_TYPES",
     "PRIMARY_METHODS",
@@ -114,6 +115,8 @@ __all__ = [
 METHODS = ("crude", "glmm", "reml", "dl", "ft")
 #: The inverse-variance methods, whose intervals ``test`` chooses.
 IV_METHODS = ("reml", "dl", "ft")
+#: The inverse-variance models on the logit scale (Freeman–Tukey is on the arcsine scale).
+LOGIT_METHODS = tuple(m for m in IV_METHODS if m != "ft")
 #: The methods a report run may choose as its primary model (crude pooling is shown beside
 #: every model, never as the primary one).
 PRIMARY_METHODS = tuple(m for m in METHODS if m != "crude")
@@ -1504,9 +1507,10 @@ def moderator_test(events, n, groups, method: str = "reml") -> dict:
     .. [3] Viechtbauer W (2005). Bias and efficiency of meta-analytic variance estimators
        in the random-effects model. J Educ Behav Stat 30:261-293.
     """
-    if method not in ("dl", "reml"):
+    if method not in LOGIT_METHODS:
         raise ValueError(
-            f"the common-tau² test is for the logit models dl and reml, not {method!r}"
+            f"the common-tau² test is for the logit models {' and '.join(LOGIT_METHODS)}, "
+            f"not {method!r}"
         )
     x, m, _ = _inputs(events, n, None)
     groups = [str(g) for g in groups]

@@ -43,6 +43,7 @@ from helpers.analysis.glmm import degenerate
 from helpers.analysis.meta import (
     DEFAULT_METHOD,
     IV_METHODS,
+    LOGIT_METHODS,
     METHODS,
     PRIMARY_METHODS,
     TEST_LABELS,
@@ -81,7 +82,9 @@ __all__ = [
     "STUDY_COLUMNS",
     "SUBGROUP_COLUMNS",
     "UNITS",
+    "UNIT_LABELS",
     "UNKNOWN",
+    "UNKNOWN_LABELS",
     "GroupFit",
     "Settings",
     "SubgroupAnalysis",
@@ -106,11 +109,21 @@ __all__ = [
 #: The default interval of the inverse-variance models: Hartung–Knapp never narrower than Wald
 #: (the project's choice, after Röver, Knapp and Friede 2015; see :class:`Settings`).
 DEFAULT_TEST = "adhoc"
-OUTCOMES = ("response", "complete")
-#: How each outcome reads in titles and sentences.
+#: The outcomes pooled, in words.
 OUTCOME_LABELS = {"response": "complete or partial response", "complete": "complete response"}
-UNKNOWN = ("failure", "exclude")
-UNITS = ("patients", "lesions")
+OUTCOMES = tuple(OUTCOME_LABELS)
+#: What happens to patients whose response is unknown, in words.
+UNKNOWN_LABELS = {
+    "failure": "patients with unknown response count as failures (the paper's denominators)",
+    "exclude": "patients with unknown response are left out",
+}
+UNKNOWN = tuple(UNKNOWN_LABELS)
+#: What a study enters with, in words.
+UNIT_LABELS = {
+    "patients": "patients",
+    "lesions": "lesions, where a study reports per lesion (patients otherwise)",
+}
+UNITS = tuple(UNIT_LABELS)
 #: Random-effects models a report can show in its forest plots, summaries and subgroup tests.
 #: Bands of the largest lesion's diameter (cm): upper bounds, right-closed.
 SIZE_BANDS = (("≤ 1 cm", 1.0), ("1–5 cm", 5.0), ("> 5 cm", math.inf))
@@ -593,12 +606,6 @@ class SubgroupAnalysis:
     excluded: pd.DataFrame
 
 
-#: The mixed-effects model of the common-tau² test for each model of a report: metafor's
-#: ``rma(mods = ~ factor(group))`` exists for the logit models; the GLMM and Freeman–Tukey
-#: reports use REML on the logit scale for it.
-COMMON_TAU2_METHOD = {"reml": "reml", "dl": "dl", "glmm": "reml", "ft": "reml"}
-
-
 def subgroups(
     data: pd.DataFrame,
     by: str,
@@ -749,6 +756,10 @@ MODEL_NAMES = {
 #: is the project's choice: REML is the tau² estimator Cochrane's Statistical Methods Group
 #: recommends (2022) for inverse-variance random-effects models.
 FALLBACK = "reml"
+#: The mixed-effects model of the common-tau² test for each model of a report: metafor's
+#: ``rma(mods = ~ factor(group))`` exists for the logit models; the GLMM and Freeman–Tukey
+#: reports use the :data:`FALLBACK` (REML on the logit scale) for it.
+COMMON_TAU2_METHOD = {m: m if m in LOGIT_METHODS else FALLBACK for m in PRIMARY_METHODS}
 #: The prediction interval of every report: t with k - 1 degrees of freedom.
 PI_TYPE = "t"
 #: Groups with at least this many studies get a leave-one-out analysis.

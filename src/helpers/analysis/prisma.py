@@ -3,7 +3,7 @@
 The counts come from ``data/prisma.csv``, as the paper's text gives them. A box the paper
 does not fill reads "not reported": nothing is derived to fill it.
 :data:`helpers.data.rules.PRISMA_ARITHMETIC` lists the sums the diagram must satisfy;
-:func:`check` applies each one whose terms are all known, and a sum that does not hold
+:func:`check_flow` applies each one whose terms are all known, and a sum that does not hold
 stops the build with a clear message.
 """
 
@@ -13,8 +13,9 @@ import pandas as pd
 
 from helpers.data.errors import DataValidationError, Problem
 from helpers.data.rules import prisma_sums
+from helpers.data.values import is_missing
 
-__all__ = ["check", "count"]
+__all__ = ["check_flow", "count"]
 
 
 def count(prisma: pd.DataFrame, box: str) -> int | None:
@@ -34,10 +35,10 @@ def count(prisma: pd.DataFrame, box: str) -> int | None:
         The box's count; None when the paper gives none or the box is not listed.
     """
     value = prisma.loc[box, "count"] if box in prisma.index else pd.NA
-    return None if pd.isna(value) else int(value)
+    return None if is_missing(value) else int(value)
 
 
-def check(prisma: pd.DataFrame) -> list[str]:
+def check_flow(prisma: pd.DataFrame) -> list[str]:
     """The PRISMA sums (:data:`helpers.data.rules.PRISMA_ARITHMETIC`) that can be checked:
     return those made.
 

@@ -29,6 +29,7 @@ import pandas as pd
 from helpers.data.appraisals import ANSWERS
 from helpers.data.loader import Review
 from helpers.data.registers import parse_reported
+from helpers.data.values import is_missing
 
 __all__ = [
     "HIGH_BELOW",
@@ -113,7 +114,7 @@ def rate(appraisals: pd.DataFrame, review: Review) -> pd.DataFrame:
     counts["applicable"] = counts["yes"] + counts["no"] + counts["unclear"]
     counts["share_yes"] = counts["yes"] / counts["applicable"].replace(0, np.nan)
     counts["rating"] = counts["share_yes"].map(
-        lambda s: "not rated" if pd.isna(s) else paper_rating(s)
+        lambda s: "not rated" if is_missing(s) else paper_rating(s)
     )
     s = review.studies.loc[counts.index]
     counts.insert(0, "checklist", appraisals.groupby("ref")["checklist"].first())

@@ -64,6 +64,7 @@ from helpers.data.printed import (
     strip_footnotes,
 )
 from helpers.data.units import Alternative, parse_frequency, to_months
+from helpers.data.values import is_missing
 
 __all__ = [
     "COMPARISON_COLUMNS",
@@ -152,9 +153,9 @@ def table2_groups(review: Review) -> dict[str, list[str]]:
     """
     modalities = list(review.modalities.index)
     merged = review.paper_table2["merged_into"].reindex(modalities)
-    groups = {m: [m] for m in modalities if pd.isna(merged[m])}
+    groups = {m: [m] for m in modalities if is_missing(merged[m])}
     for m in modalities:
-        if not pd.isna(merged[m]):
+        if not is_missing(merged[m]):
             groups[merged[m]].append(m)
     return groups
 
@@ -548,7 +549,7 @@ def diameter_summary(review: Review, modalities: list[str]) -> Diameter:
         return Diameter(math.nan)
     top = s.sort_values("largest_diameter_cm", kind="stable").iloc[-1]
     q = top["largest_diameter_qualifier"]
-    return Diameter(float(top["largest_diameter_cm"]), "" if pd.isna(q) else q)
+    return Diameter(float(top["largest_diameter_cm"]), "" if is_missing(q) else q)
 
 
 def frequency_range(texts: list[str]) -> tuple[Alternative, Alternative] | None:
@@ -643,7 +644,7 @@ def event_counts(events: pd.DataFrame) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     for name, patients in zip(real["event"], real["patients"], strict=True):
         key = str(name).strip().lower()
-        count = NOT_REPORTED if pd.isna(patients) else str(int(patients))
+        count = NOT_REPORTED if is_missing(patients) else str(int(patients))
         if key in out:
             before = out[key][1]
             count = (
@@ -853,7 +854,7 @@ def compare_table2(review: Review) -> pd.DataFrame:
             same,
             computable=not (math.isnan(ours_d.value) and not math.isnan(paper_d.value)),
         )
-        if not pd.isna(printed["merged_into"]):
+        if not is_missing(printed["merged_into"]):
             continue
         texts = _frequency_texts(review, members)
         ours_f = format_frequency(frequency_range(texts))

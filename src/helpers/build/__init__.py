@@ -12,3 +12,20 @@ for every run), :mod:`~helpers.build.refresh` (stored outputs for nbval),
 and :mod:`~helpers.build.kernel` (the Jupyter kernel). The top of the pipeline: imports
 from every other layer, and nothing imports from it.
 """
+
+__all__ = [
+    "cli",
+    "clock",
+    "config",
+    "console",
+    "execute",
+    "files",
+    "fingerprints",
+    "html",
+    "index",
+    "kernel",
+    "lock",
+    "params_cells",
+    "pipeline",
+    "refresh",
+]

@@ -12,7 +12,7 @@ from helpers.data import paths
 from helpers.data.digests import data_checksum
 from helpers.report.params import PATH_PARAMETERS
 
-__all__ = ["earlier_results", "fingerprint", "from_manifest", "run_data_dir"]
+__all__ = ["earlier_results", "from_manifest", "run_data_dir", "run_fingerprint"]
 
 
 def run_data_dir(run: Run) -> Path:
@@ -45,7 +45,7 @@ def _content_digest(path: Path) -> str:
     return "missing"
 
 
-def fingerprint(run: Run, data_checksum_: str, code_digest: str) -> str:
+def run_fingerprint(run: Run, data_checksum_: str, code_digest: str) -> str:
     """What a run's output depends on, as one digest.
 
     The notebook, title, parameters and the content of every file or folder they name, the

@@ -14,6 +14,7 @@ from helpers.build.execute import RunResult
 from helpers.build.files import inside, write_file
 from helpers.data.errors import SetupError
 from helpers.data.escape import csv_value
+from helpers.data.values import is_missing
 from helpers.report.headline import SENSITIVITY_FOLDER, read_headline
 
 if TYPE_CHECKING:  # for annotations only: the module is imported where it is used
@@ -71,7 +72,7 @@ def sensitivity_table(output_dir: Path, results: list[RunResult]) -> pd.DataFram
         model = f"; {model}" if isinstance(model, str) and model and model != r["method"] else ""
         if r.get("model") == "single study":
             return f"single study, not pooled (k 1, {r['events']}/{r['n']})"
-        if not r["converged"] or pd.isna(r["proportion"]):
+        if not r["converged"] or is_missing(r["proportion"]):
             return f"not estimable (k {r['k']}, {r['events']}/{r['n']}{model})"
         return (
             f"{r['proportion']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}] "

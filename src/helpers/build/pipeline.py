@@ -56,7 +56,7 @@ from helpers.build.config import ConfigError, Run, load_config
 from helpers.build.console import LOG
 from helpers.build.execute import RunResult, execute_in_worker, worker_start
 from helpers.build.files import STAGING, check_output_dir, remove
-from helpers.build.fingerprints import earlier_results, fingerprint, from_manifest, run_data_dir
+from helpers.build.fingerprints import earlier_results, from_manifest, run_data_dir, run_fingerprint
 from helpers.build.index import write_index
 from helpers.build.lock import FolderLock
 from helpers.data import paths
@@ -152,7 +152,7 @@ def build(
         checksum = data_checksum()
         code = helpers_digest()
         run_checksums = {r.name: data_checksum(run_data_dir(r)) for r in runs}
-        prints = {r.name: fingerprint(r, run_checksums[r.name], code) for r in runs}
+        prints = {r.name: run_fingerprint(r, run_checksums[r.name], code) for r in runs}
         earlier = earlier_results(output_dir)
         results: dict[str, RunResult] = {}
         todo = []

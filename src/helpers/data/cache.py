@@ -21,7 +21,7 @@ import pandas
 from helpers.data import paths
 from helpers.data.digests import data_checksum, helpers_digest
 
-__all__ = ["CACHE_DIR", "CACHE_ENV", "CACHE_KEEP", "cache_dir", "cache_key", "read", "write"]
+__all__ = ["CACHE_DIR", "CACHE_ENV", "CACHE_KEEP", "cache_dir", "cache_key", "lookup", "store"]
 
 CACHE_DIR = paths.PROJECT_ROOT / ".cache"
 #: An environment variable naming another folder for the cache (the tests use a temporary one).
@@ -79,7 +79,7 @@ def _entry(key: str) -> Path:
     return cache_dir() / f"review-{key[:32]}.pickle"
 
 
-def read(key: str):
+def lookup(key: str):
     """The object cached under ``key``, or None (a stale or unreadable entry is removed).
 
     Parameters
@@ -100,7 +100,7 @@ def read(key: str):
     return None
 
 
-def write(key: str, value) -> None:
+def store(key: str, value) -> None:
     """Keep ``value`` under ``key`` (atomically), then evict the oldest entries.
 
     A folder that cannot be written leaves the cache out silently: it only saves time.

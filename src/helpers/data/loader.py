@@ -574,12 +574,12 @@ def load_review(data_dir: Path | str | None = None, cache: bool = True) -> Revie
     if not cache:
         return _load_review(resolved)
     key = data_cache.cache_key(resolved)
-    review = data_cache.read(key)
+    review = data_cache.lookup(key)
     if review is not None:
         review.data_dir = resolved
         return review
     review = _load_review(resolved)
-    data_cache.write(key, review)
+    data_cache.store(key, review)
     return review
 
 

@@ -31,7 +31,7 @@ from helpers.data import paper, printed
 from helpers.data.errors import Problem
 from helpers.data.readers import describe, key_lines, line_of
 from helpers.data.rules import MEASURES
-from helpers.data.values import text_problem
+from helpers.data.values import is_missing, text_problem
 
 __all__ = [
     "ARITHMETIC_TOPIC",
@@ -1213,7 +1213,7 @@ def check_table2_notes(
     sources_by_key: dict[tuple[str, str, str], NoteSources] = {}
     table2 = tables["table2"]
     rows = {
-        r["modality"]: {k: (None if pd.isna(v) else v) for k, v in r.items()}
+        r["modality"]: {k: (None if is_missing(v) else v) for k, v in r.items()}
         for r in table2.to_dict("records")
     }
     group = {m: (r["merged_into"] or m) for m, r in rows.items()}

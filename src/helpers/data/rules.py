@@ -1028,14 +1028,15 @@ def _not_applicable_findings(tables: Tables) -> list[tuple]:
         if r.status == "not_applicable" and several.get(r.ref):
             rows.append(
                 (
-                    "N/A for several sessions",
+                    f"{printed.NOT_APPLICABLE} for several sessions",
                     r.ref,
                     f"durations.csv row {r.csv_row} (treatment_duration)",
-                    f"Table 1 prints N/A (not applicable) for the treatment duration of "
+                    f"Table 1 prints {printed.NOT_APPLICABLE} (not applicable) for the treatment "
+                    f"duration of "
                     f"{studies.loc[r.ref, 'first_author']} [{r.ref}], "
                     f"treated '{studies.loc[r.ref, 'frequency']}', "
                     f"as it does for single sessions"
-                    + (f"; it prints N/R for {', '.join(nr)}" if nr else ""),
+                    + (f"; it prints {printed.NOT_REPORTED} for {', '.join(nr)}" if nr else ""),
                 )
             )
     return rows

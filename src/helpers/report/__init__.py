@@ -3,3 +3,16 @@
 Style, tables, figures (forest, PRISMA, risk-of-bias and outcome plots), prose, the
 notebooks' parameters and set-up. Imports from ``helpers.data`` and ``helpers.analysis``.
 """
+
+__all__ = [
+    "figures",
+    "forest",
+    "headline",
+    "params",
+    "pooled_results",
+    "prisma_flow",
+    "risk_of_bias",
+    "setup",
+    "style",
+    "tables",
+]

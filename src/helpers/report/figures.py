@@ -19,6 +19,7 @@ from helpers.analysis.table2 import response_counts
 from helpers.data.loader import Review
 from helpers.data.paths import project_path
 from helpers.data.printed import IMPROVEMENT, NOT_REPORTED, RESPONSE_CATEGORIES
+from helpers.data.values import is_missing
 from helpers.report import style
 
 __all__ = [
@@ -190,7 +191,7 @@ def underlying_diseases(review: Review, ax=None):
 def _log_axis(ax, values, low: float, high: float) -> None:
     """A log x axis that shows every value: it spans ``low`` to ``high`` and every value, and
     turns symmetric-log (linear near zero) when a value is zero, which a log axis would drop."""
-    values = [float(v) for v in values if not pd.isna(v)]
+    values = [float(v) for v in values if not is_missing(v)]
     if any(v <= 0 for v in values):
         ax.set_xscale("symlog", linthresh=low)
         ax.set_xlim(0, max([high, *values]) * 1.3)
@@ -305,7 +306,7 @@ def durations(review: Review, axes=None):
             part = d.loc[d.index.isin(refs)]
             jitter = np.linspace(-0.2, 0.2, len(part)) if len(part) > 1 else np.zeros(len(part))
             for dy, (_, r) in zip(jitter, part.iterrows(), strict=True):
-                if not pd.isna(r["low_months"]):
+                if not is_missing(r["low_months"]):
                     ax.hlines(
                         y + dy,
                         r["low_months"],
@@ -314,7 +315,7 @@ def durations(review: Review, axes=None):
                         lw=1,
                         alpha=0.6,
                     )
-                if not pd.isna(r["value_months"]):
+                if not is_missing(r["value_months"]):
                     ax.plot(r["value_months"], y + dy, "o", color=style.COLOURS["study"], ms=4)
         _log_axis(ax, pd.concat([d["value_months"], d["low_months"], d["high_months"]]), 0.1, 40)
         right = ax.get_xlim()[1]

@@ -1,12 +1,12 @@
 """Notebook parameters, checked in the first cell after ``parameters``.
 
-Every notebook calls :func:`check` with its parameters right after the ``parameters``
-cell, so a bad value (an unknown method, a wrong type, a data folder that does not exist)
-stops the run there with a message that lists what is allowed, before anything else is
-computed. A parameter the notebook does not declare, passed with ``papermill -p``, stops it
-there too: papermill only warns about it, and the value would otherwise be ignored
-silently. ``reports.yaml`` is checked against the same rules when it is read
-(:mod:`helpers.build.config`), with :func:`check_value`.
+Every notebook calls :func:`check_parameters` (through :func:`helpers.report.setup.start`)
+with its parameters right after the ``parameters`` cell, so a bad value (an unknown method,
+a wrong type, a data folder that does not exist) stops the run there with a message that
+lists what is allowed, before anything else is computed. A parameter the notebook does not
+declare, passed with ``papermill -p``, stops it there too: papermill only warns about it,
+and the value would otherwise be ignored silently. ``reports.yaml`` is checked against the
+same rules when it is read (:mod:`helpers.build.config`), with :func:`check_value`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.analysis.meta import PRIMARY_METHODS, TESTS
-from helpers.analysis.pooling import OUTCOMES, UNITS, UNKNOWN, Settings
+from helpers.analysis.meta import PRIMARY_METHODS, TEST_NAMES, TESTS
+from helpers.analysis.pooling import (
+    FALLBACK,
+    MODEL_NAMES,
+    OUTCOME_LABELS,
+    OUTCOMES,
+    UNIT_LABELS,
+    UNITS,
+    UNKNOWN,
+    UNKNOWN_LABELS,
+    Settings,
+)
+from helpers.data.appraisals import ANSWERS, APPRAISAL_COLUMNS
 from helpers.data.paths import project_path
 from helpers.data.values import check_choice, text_problem
 
@@ -31,7 +42,7 @@ __all__ = [
     "Parameter",
     "ParameterError",
     "assigned_names",
-    "check",
+    "check_parameters",
     "check_value",
     "injected_unknown",
     "notebook_parameters",
@@ -122,6 +133,12 @@ class Parameter:
     )
 
 
+def _meanings(labels: dict) -> str:
+    """``'a': what a means; 'b': what b means``: a choice's values and their words, from the
+    module that defines them."""
+    return "; ".join(f"{value!r}: {words}" for value, words in labels.items())
+
+
 def _settings_default(name: str):
     """The default of a meta-analysis setting: :class:`~helpers.analysis.pooling.Settings`
     states it once."""
@@ -131,8 +148,8 @@ def _settings_default(name: str):
 _OUTPUT_DIR = "where to write {what}, relative to the project root; None writes nothing"
 
 #: Every parameter a notebook may declare: the one specification, from which each notebook's
-#: ``parameters`` cell (:func:`parameters_cell`), its check (:func:`check`) and the build's
-#: check of ``reports.yaml`` (:func:`check_value`) derive.
+#: ``parameters`` cell (:func:`parameters_cell`), its check (:func:`check_parameters`) and
+#: the build's check of ``reports.yaml`` (:func:`check_value`) derive.
 PARAMETERS = {
     p.name: p
     for p in (
@@ -152,9 +169,8 @@ PARAMETERS = {
         Parameter(
             "appraisal_path",
             "Optional[str]",
-            "an appraisal file (CSV: ref,question,answer; "
-            "answers yes, no, unclear, not_applicable); "
-            "None: none is published",
+            f"an appraisal file (CSV: {','.join(APPRAISAL_COLUMNS)}; answers "
+            f"{', '.join(ANSWERS)}); None: none is published",
             _existing("file"),
             path=True,
         ),
@@ -168,24 +184,21 @@ PARAMETERS = {
         Parameter(
             "outcome",
             "str",
-            "'response' (complete or partial, the paper's improvement) "
-            "or 'complete' (complete response only)",
+            _meanings(OUTCOME_LABELS),
             _choice(OUTCOMES),
             _settings_default("outcome"),
         ),
         Parameter(
             "unknown",
             "str",
-            "'failure': patients with unknown response count as failures "
-            "(the paper's denominators); "
-            "'exclude': left out",
+            _meanings(UNKNOWN_LABELS),
             _choice(UNKNOWN),
             _settings_default("unknown"),
         ),
         Parameter(
             "unit",
             "str",
-            "'patients'; or 'lesions': a study that reports per lesion enters with its lesions",
+            _meanings(UNIT_LABELS),
             _choice(UNITS),
             _settings_default("unit"),
         ),
@@ -207,16 +220,16 @@ PARAMETERS = {
         Parameter(
             "method",
             "str",
-            "the primary model: 'glmm' (with REML as the fallback where it is not estimable), "
-            "'reml', 'dl' or 'ft'",
+            f"the primary model ({_meanings({m: MODEL_NAMES[m] for m in PRIMARY_METHODS})}); "
+            f"the GLMM falls back to {MODEL_NAMES[FALLBACK]} where it is not estimable",
             _choice(PRIMARY_METHODS),
             _settings_default("method"),
         ),
         Parameter(
             "test",
             "str",
-            "the confidence interval of the inverse-variance models: 'adhoc' (Hartung–Knapp, never "
-            "narrower than Wald), 'knha' (plain Hartung–Knapp) or 'z' (Wald)",
+            "the confidence interval of the inverse-variance models "
+            f"({_meanings({t: TEST_NAMES[t] for t in TESTS})})",
             _choice(TESTS),
             _settings_default("test"),
         ),
@@ -403,7 +416,7 @@ def injected_unknown(declared: set[str]) -> list[str]:
     return sorted(assigned_names(history[-2]) - set(declared))
 
 
-def check(**parameters) -> str:
+def check_parameters(**parameters) -> str:
     """Check a notebook's parameters; return a one-line summary of their values.
 
     Call it with every parameter the notebook declares (``check(data_dir=data_dir, ...)``).

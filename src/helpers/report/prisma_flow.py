@@ -7,7 +7,7 @@ import textwrap
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyBboxPatch
 
-from helpers.analysis.prisma import check, count
+from helpers.analysis.prisma import check_flow, count
 from helpers.data.loader import Review
 from helpers.data.printed import NOT_REPORTED_WORDS
 from helpers.report import style
@@ -41,14 +41,14 @@ def diagram(review: Review, ax=None):
     Raises
     ------
     DataValidationError
-        When the counts do not add up (:func:`helpers.analysis.prisma.check`).
+        When the counts do not add up (:func:`helpers.analysis.prisma.check_flow`).
 
     Long: one drawing whose boxes, labels and arrows are placed on one grid of
     coordinates; split, the coordinates would be shared between functions.
     """
     style.use()
     prisma = review.prisma
-    check(prisma)
+    check_flow(prisma)
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 9))
     ax.set_xlim(0, 10)

@@ -48,11 +48,11 @@ def start(**parameters) -> Review:
     ------
     ParameterError
         For a parameter the notebook does not declare or a value it cannot take
-        (:func:`helpers.report.params.check`).
+        (:func:`helpers.report.params.check_parameters`).
     DataValidationError
         When the data are not valid.
     """
-    params.check(**parameters)
+    params.check_parameters(**parameters)
     matplotlib.use(BACKEND)
     for option, value in DISPLAY_OPTIONS.items():
         pd.set_option(option, value)

@@ -11,6 +11,7 @@ from pandas.io.formats.style import Styler
 
 from helpers.analysis.claims import STATUSES
 from helpers.data import escape
+from helpers.data.values import is_missing
 from helpers.report.pooled_results import tests_table
 
 __all__ = [
@@ -112,7 +113,7 @@ def comparison(df: pd.DataFrame, ok: str, name: str) -> StyledTable:
 
     def colour(row):
         value = row[ok]
-        c = NEUTRAL_COLOUR if pd.isna(value) else OK_COLOUR if bool(value) else PROBLEM_COLOUR
+        c = NEUTRAL_COLOUR if is_missing(value) else OK_COLOUR if bool(value) else PROBLEM_COLOUR
         return [f"background-color: {c}"] * len(row)
 
     return StyledTable(_styler(df, name).apply(colour, axis=1), name)
