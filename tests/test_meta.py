@@ -18,6 +18,9 @@ import pytest
 from scipy import stats
 
 from helpers.analysis import glmm, meta
+from helpers.analysis.meta import METHODS, PI_TYPES, TESTS
+
+from tests_support import allowed
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DATA = pd.concat(
@@ -460,7 +463,7 @@ def test_result_becomes_a_frame():
     [
         (
             {"method": "bayes"},
-            "method = 'bayes' is not allowed; allowed values: 'crude', 'glmm', 'reml', 'dl', 'ft'",
+            "method = 'bayes' is not allowed; " + allowed(METHODS),
         ),
         ({"level": 1.5}, "level must be between 0 and 1"),
         ({"level": True}, "level must be between 0 and 1"),
@@ -469,9 +472,9 @@ def test_result_becomes_a_frame():
         ({"nodes": "7"}, "nodes must be a whole number"),
         ({"nodes": 7.0}, "nodes must be a whole number"),
         ({"nodes": True}, "nodes must be a whole number"),
-        ({"test": "t"}, "test = 't' is not allowed; allowed values: 'z', 'knha', 'adhoc'"),
+        ({"test": "t"}, "test = 't' is not allowed; " + allowed(TESTS)),
         ({"test": "knha"}, "test='knha' is for the inverse-variance methods"),
-        ({"pi_type": "riley"}, "pi_type = 'riley' is not allowed; allowed values: 'default', 't'"),
+        ({"pi_type": "riley"}, "pi_type = 'riley' is not allowed; " + allowed(PI_TYPES)),
     ],
 )
 def test_bad_arguments_are_named(kwargs, match):

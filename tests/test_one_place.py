@@ -8,6 +8,7 @@ of methods and their default, the order of the vocabularies, the choice check.
 from __future__ import annotations
 
 import ast
+import re
 
 import pytest
 
@@ -102,81 +103,135 @@ def _nan_tests(name, tree):
     return lines
 
 
-def test_the_missing_value_test_is_written_once():
-    found = places(lambda name, tree: _self_comparisons(name, tree) + _nan_tests(name, tree))
-    assert [p for p in found if not p.startswith("data/values.py:")] == []
+def _sorts(name, tree):
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "sort_values"
+        and any(isinstance(a, ast.Constant) and a.value == "order" for a in node.args)
+    ]
 
 
-def test_the_vocabularies_are_sorted_once_at_load():
-    def sorts(name, tree):
-        return [
-            node.lineno
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "sort_values"
-            and any(isinstance(a, ast.Constant) and a.value == "order" for a in node.args)
-        ]
-
-    assert [p for p in places(sorts) if not p.startswith("data/loader.py:")] == []
+def _method_lists(name, tree):
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set))
+        and sum(isinstance(e, ast.Constant) and e.value in METHODS for e in node.elts) >= 2
+    ]
 
 
-def test_the_methods_are_listed_once_and_defaulted_once():
-    method_names = set(METHODS)
-
-    def lists(name, tree):
-        return [
-            node.lineno
-            for node in ast.walk(tree)
-            if isinstance(node, (ast.Tuple, ast.List, ast.Set))
-            and sum(isinstance(e, ast.Constant) and e.value in method_names for e in node.elts) >= 2
-        ]
-
-    def defaults(name, tree):
-        return [
-            node.lineno
-            for node in ast.walk(tree)
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-            for d in [*node.args.defaults, *node.args.kw_defaults]
-            if isinstance(d, ast.Constant) and d.value == DEFAULT_METHOD
-        ]
-
-    assert [p for p in places(lists) if not p.startswith("analysis/meta.py:")] == []
-    assert places(defaults) == []  # every default names DEFAULT_METHOD
+def _method_defaults(name, tree):
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        for d in [*node.args.defaults, *node.args.kw_defaults]
+        if isinstance(d, ast.Constant) and d.value == DEFAULT_METHOD
+    ]
 
 
-def test_a_choice_is_checked_by_one_function():
-    """``value not in allowed`` then ``raise``: the shape of a choice check, written once."""
-
-    def checks(name, tree):
-        lines = []
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.If)
-                and "not in" in ast.unparse(node.test)
-                and any(
-                    isinstance(s, ast.Raise)
-                    and any(w in ast.unparse(s) for w in ("allowed:", "allowed values"))
-                    for s in node.body
-                )
-            ):
-                lines.append(node.lineno)
-        return lines
-
-    assert [p for p in places(checks) if not p.startswith("data/values.py:")] == []
+def _raises_after(node: ast.If, words: tuple[str, ...]) -> bool:
+    return any(
+        isinstance(s, ast.Raise) and any(w in ast.unparse(s) for w in words) for s in node.body
+    )
 
 
-# The checks themselves: each finds the copy it names.
-@pytest.mark.parametrize(
-    ("source", "check"),
-    [
-        ("def f(v):\n    return v != v\n", _self_comparisons),
-        ("def f(v):\n    return isinstance(v, float) and math.isnan(v)\n", _nan_tests),
-        ("def _isna(v):\n    return v is None\n", _nan_tests),
-    ],
-)
-def test_the_missing_value_checks_find_a_copy(source, check):
-    assert check("x.py", ast.parse(source))
+def _choice_checks(name, tree):
+    """``if value not in allowed: raise ...allowed...``: the shape of a choice check."""
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If)
+        and "not in" in ast.unparse(node.test)
+        and _raises_after(node, ("allowed:", "allowed values"))
+    ]
+
+
+def _flag_checks(name, tree):
+    """``if not isinstance(value, bool): raise``: the shape of an on/off check."""
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If)
+        and re.fullmatch(r"not isinstance\(\w+, bool\)", ast.unparse(node.test))
+        and _raises_after(node, ("True or False",))
+    ]
+
+
+def _isna_calls(name, tree):
+    """``pd.isna(x)`` on a value is the missing-value test again (a Series' ``.isna()`` is not)."""
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id in ("pd", "pandas")
+        and node.func.attr in ("isna", "isnull", "notna", "notnull")
+    ]
+
+
+_TOKEN = re.compile(r"(?<![\w/])(N/R|N/A)(?![\w/])")
+
+
+def _typed_tokens(name, tree):
+    """N/R and N/A typed into a message rather than taken from the constants."""
+    return [line for value, line in string_constants(tree) if _TOKEN.search(value)]
+
+
+def _missing_tests(name, tree):
+    return _self_comparisons(name, tree) + _nan_tests(name, tree)
+
+
+#: Each rule's check, the one module allowed to hold the rule, and a planted copy it must find.
+RULES = {
+    "missing-value test": (_missing_tests, "data/values.py", "def f(v):\n    return v != v\n"),
+    "missing-value test by name": (
+        _missing_tests,
+        "data/values.py",
+        "def f(v):\n    return isinstance(v, float) and math.isnan(v)\n",
+    ),
+    "a function named like it": (_missing_tests, "data/values.py", "def _isna(v):\n    return 1\n"),
+    "pd.isna on a value": (_isna_calls, "data/values.py", "x = 1 if pd.isna(v) else 2\n"),
+    "vocabulary order": (_sorts, "data/loader.py", 'm = review.modalities.sort_values("order")\n'),
+    "list of methods": (_method_lists, "analysis/meta.py", 'MODELS = ("reml", "glmm")\n'),
+    "default method": (
+        _method_defaults,
+        None,
+        f"def fit(data, method={DEFAULT_METHOD!r}):\n    return data\n",
+    ),
+    "choice check": (
+        _choice_checks,
+        "data/values.py",
+        "if v not in ALLOWED:\n    raise ValueError(f'unknown {v}; allowed: {ALLOWED}')\n",
+    ),
+    "on/off check": (
+        _flag_checks,
+        "data/values.py",
+        "if not isinstance(v, bool):\n    raise ValueError('v must be True or False')\n",
+    ),
+    "printed token in a message": (
+        _typed_tokens,
+        "data/printed.py",
+        "raise NotComputable(f'{n} patients (N/R)')\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_each_rule_is_written_once(rule):
+    check, home, _ = RULES[rule]
+    found = places(check)
+    assert [p for p in found if home is None or not p.startswith(home + ":")] == []
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_each_rule_check_finds_a_planted_copy(rule):
+    check, _, planted = RULES[rule]
+    assert check("x.py", ast.parse(planted)), planted
 
 
 def test_the_string_check_skips_docstrings_but_not_code():
@@ -194,33 +249,3 @@ def test_every_list_of_methods_follows_the_one_order():
     assert list(dict.fromkeys(m for m, _ in pooling.ALL_MODELS)) == list(METHODS)
     assert list(meta.PRIMARY_METHODS) == [m for m in METHODS if m in meta.PRIMARY_METHODS]
     assert [m for m in METHODS if m in meta.IV_METHODS] == list(meta.IV_METHODS)
-
-
-def test_the_missing_value_test_is_not_called_under_another_name():
-    """``pd.isna(x)`` on a value is the missing-value test again: use ``is_missing`` (a
-    Series' own ``.isna()`` is not a copy of the rule)."""
-
-    def calls(name, tree):
-        return [
-            node.lineno
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id in ("pd", "pandas")
-            and node.func.attr in ("isna", "isnull", "notna", "notnull")
-        ]
-
-    assert [p for p in places(calls) if not p.startswith("data/values.py:")] == []
-
-
-def test_the_printed_tokens_are_not_typed_into_messages():
-    """N/R and N/A inside a message come from the constants too (f"... ({NOT_REPORTED})")."""
-    import re
-
-    token = re.compile(r"(?<![\w/])(N/R|N/A)(?![\w/])")
-
-    def typed(name, tree):
-        return [line for value, line in string_constants(tree) if token.search(value)]
-
-    assert [p for p in places(typed) if not p.startswith("data/printed.py:")] == []

@@ -8,9 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from helpers.analysis.meta import PRIMARY_METHODS, TESTS
+from helpers.analysis.pooling import OUTCOMES, UNITS, UNKNOWN
 from helpers.build.kernel import KERNEL_NAME
 from helpers.data.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 from helpers.report import params
+
+from tests_support import allowed
 
 
 @pytest.mark.parametrize(
@@ -18,15 +22,15 @@ from helpers.report import params
     [
         (
             {"method": "bayes"},
-            r"method = 'bayes' is not allowed; allowed values: 'glmm', 'reml', 'dl', 'ft'",
+            r"method = 'bayes' is not allowed; " + allowed(PRIMARY_METHODS),
         ),
-        ({"outcome": "cure"}, r"allowed values: 'response', 'complete'"),
-        ({"unknown": 3}, r"allowed values: 'failure', 'exclude'"),
-        ({"unit": "eyes"}, r"allowed values: 'patients', 'lesions'"),
+        ({"outcome": "cure"}, allowed(OUTCOMES)),
+        ({"unknown": 3}, allowed(UNKNOWN)),
+        ({"unit": "eyes"}, allowed(UNITS)),
         ({"exclude_abstracts": "yes"}, r"exclude_abstracts must be True or False"),
         ({"weighted": 1}, r"weighted must be True or False"),
         ({"case_series_only": "true"}, r"case_series_only must be True or False"),
-        ({"test": "hk"}, r"test = 'hk' is not allowed; allowed values: 'z', 'knha', 'adhoc'"),
+        ({"test": "hk"}, r"test = 'hk' is not allowed; " + allowed(TESTS)),
         ({"test": False}, r"test = False is not allowed"),
         ({"data_dir": "/no/such/folder"}, r"data_dir: no such folder '/no/such/folder'"),
         ({"data_dir": 42}, r"data_dir must be a path \(text\) or None, not int 42"),
@@ -118,7 +122,7 @@ def test_the_build_writes_a_stale_parameters_cell_from_the_specification():
 @pytest.mark.parametrize(
     "notebook, parameters, message",
     [
-        ("04_meta_analysis", {"method": "bayes"}, "allowed values: 'glmm', 'reml', 'dl', 'ft'"),
+        ("04_meta_analysis", {"method": "bayes"}, allowed(PRIMARY_METHODS)),
         # a parameter the notebook does not declare: papermill only warns, the check cell stops it
         (
             "03_pooled_outcomes",

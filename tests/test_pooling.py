@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import matplotlib
 
+from helpers.analysis.meta import PRIMARY_METHODS, TESTS
+from helpers.analysis.pooling import OUTCOMES
+
 matplotlib.use("Agg")
 
 import pytest
 
 from helpers.analysis import meta, pooling
 from helpers.report import forest, headline, pooled_results
+
+from tests_support import allowed
 
 
 def test_paper_choices_reproduce_the_paper_denominators(review):
@@ -54,17 +59,17 @@ def test_complete_only_and_abstracts(review):
     [
         (
             {"outcome": "cure"},
-            "outcome = 'cure' is not allowed; allowed values: 'response', 'complete'",
+            "outcome = 'cure' is not allowed; " + allowed(OUTCOMES),
         ),
         ({"unknown": "ignore"}, "unknown = 'ignore' is not allowed"),
         ({"unit": "eyes"}, "unit = 'eyes' is not allowed"),
         (
             {"method": "bayes"},
-            "method = 'bayes' is not allowed; allowed values: 'glmm', 'reml', 'dl', 'ft'",
+            "method = 'bayes' is not allowed; " + allowed(PRIMARY_METHODS),
         ),
         ({"exclude_abstracts": "yes"}, "exclude_abstracts must be True or False"),
         ({"case_series_only": 1}, "case_series_only must be True or False"),
-        ({"test": "t"}, "test = 't' is not allowed; allowed values: 'z', 'knha', 'adhoc'"),
+        ({"test": "t"}, "test = 't' is not allowed; " + allowed(TESTS)),
     ],
 )
 def test_settings_reject_bad_values(kwargs, match):

@@ -124,3 +124,8 @@ def typed_tables(folder: Path | None = None) -> tuple[dict, dict]:
     sources, problems = loader._read_sources(folder or DATA_DIR, resources)
     assert not problems, problems
     return {name: loader._typed_table(sources[name]) for name in TABLES}, descriptor
+
+
+def allowed(values) -> str:
+    """The end of a choice's message, from the constant that defines the choices."""
+    return "allowed values: " + ", ".join(map(repr, values))

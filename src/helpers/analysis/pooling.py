@@ -62,7 +62,7 @@ from helpers.data.printed import (
     RESPONSE_CATEGORIES,
     UNKNOWN_CATEGORY,
 )
-from helpers.data.values import check_choice, is_missing
+from helpers.data.values import check_choice, check_flag, is_missing
 
 __all__ = [
     "ALL_MODELS",
@@ -812,12 +812,8 @@ class Settings:
         check_choice("unit", unit, UNITS)
         check_choice("method", method, PRIMARY_METHODS)
         check_choice("test", test, TESTS)
-        for name, value in (
-            ("exclude_abstracts", exclude_abstracts),
-            ("case_series_only", case_series_only),
-        ):
-            if not isinstance(value, bool):
-                raise ValueError(f"{name} must be True or False, not {value!r}")
+        check_flag("exclude_abstracts", exclude_abstracts)
+        check_flag("case_series_only", case_series_only)
         self.outcome, self.unknown, self.unit = outcome, unknown, unit
         self.exclude_abstracts, self.case_series_only = exclude_abstracts, case_series_only
         self.method, self.test = method, test

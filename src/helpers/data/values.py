@@ -39,6 +39,7 @@ __all__ = [
     "MAX_TEXT",
     "cell_problem",
     "check_choice",
+    "check_flag",
     "is_missing",
     "parse_cell",
     "text_problem",
@@ -67,6 +68,32 @@ _CONTROL_NAMES = {
     27: "ESCAPE",
     127: "DELETE",
 }
+
+
+def check_flag(name: str, value) -> None:
+    """Check that ``value`` is ``True`` or ``False``: the one check of every on/off choice.
+
+    Parameters
+    ----------
+    name : str
+        What the value is, for the message.
+    value : object
+        The value given.
+
+    Raises
+    ------
+    ValueError
+        For anything but a bool (``1``, ``"true"`` and ``None`` are refused).
+
+    Examples
+    --------
+    >>> check_flag("weighted", "yes")
+    Traceback (most recent call last):
+    ...
+    ValueError: weighted must be True or False, not str 'yes'
+    """
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False, not {type(value).__name__} {value!r}")
 
 
 def check_choice(name: str, value, allowed) -> None:

@@ -33,7 +33,7 @@ from helpers.analysis.pooling import (
 )
 from helpers.data.appraisals import ANSWERS, APPRAISAL_COLUMNS
 from helpers.data.paths import project_path
-from helpers.data.values import check_choice, text_problem
+from helpers.data.values import check_choice, check_flag, text_problem
 
 __all__ = [
     "NOTEBOOK_PARAMETERS",
@@ -104,8 +104,10 @@ def _choice(allowed):
 
 
 def _bool(name, value):
-    if not isinstance(value, bool):
-        raise ParameterError(f"{name} must be True or False, not {type(value).__name__} {value!r}")
+    try:
+        check_flag(name, value)
+    except ValueError as exc:
+        raise ParameterError(str(exc)) from None
 
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
