@@ -56,9 +56,7 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
 
 
-def read_text(
-    path: Path, name: str, limit: int, rule_prefix: str = ""
-) -> tuple[str | None, Problem | None]:
+def read_text(path: Path, name: str, limit: int) -> tuple[str | None, Problem | None]:
     """Read a whole UTF-8 file: ``(text, None)``, or ``(None, problem)`` saying why not.
 
     Parameters
@@ -69,8 +67,6 @@ def read_text(
         How messages name it (relative to the data folder: ``"studies.csv"``).
     limit : int
         The largest size accepted, in bytes.
-    rule_prefix : str, optional
-        Not used: the rules the problems name are fixed.
 
     Returns
     -------
