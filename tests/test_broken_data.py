@@ -44,6 +44,11 @@ def apply_edit(folder: Path, edit: dict) -> None:
     elif op == "append":
         with open(path, "a", encoding="utf-8") as f:
             f.write(arg["text"] + "\n")
+    elif op == "drop_line":
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [line for line in lines if not line.startswith(arg["starts"])]
+        assert len(kept) == len(lines) - 1, f"no one line starts with {arg['starts']!r}"
+        path.write_text("".join(kept), encoding="utf-8")
     elif op in ("drop_column", "drop_ref"):
         rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
         header = rows[0]
@@ -77,6 +82,9 @@ def test_broken_folder_is_rejected_with_one_clear_problem(case, data_copy):
     assert len(problems) == 1, f"expected one problem, got:\n{info.value}"
     problem = problems[0]
     for key, value in case["expect"].items():
+        if key == "row" and value == "appended":
+            # the row an ``append`` edit wrote: the file's last, however many rows it holds
+            value = len((folder / case["expect"]["file"]).read_text(encoding="utf-8").splitlines())
         assert getattr(problem, key) == value, (
             f"{key}: expected {value!r}, got {getattr(problem, key)!r} in\n{info.value}"
         )

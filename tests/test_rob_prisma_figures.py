@@ -154,7 +154,7 @@ def test_response_figure_follows_the_data(data_copy):
 
     before = figures.response_by_modality(load_review(data_copy))
     widths_before = [p.get_width() for p in before.axes[0].patches]
-    add_study(data_copy, ref=66, modality="eswl", n_cases=10, complete=10)
+    add_study(data_copy, modality="eswl", n_cases=10, complete=10)
     after = figures.response_by_modality(load_review(data_copy))
     assert [p.get_width() for p in after.axes[0].patches] != widths_before
     plt.close("all")

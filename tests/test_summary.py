@@ -66,7 +66,7 @@ def test_by_modality_flags_a_disagreement(data_copy):
 
     from tests_support import add_study
 
-    add_study(data_copy, ref=66, modality="eswl", n_cases=3)
+    add_study(data_copy, modality="eswl", n_cases=3)
     table = summary.by_modality(load_review(data_copy))
     assert not table.loc["eswl", "matches"]
     assert table.drop(index=["eswl", "total"])["matches"].all()

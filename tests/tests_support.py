@@ -1,51 +1,91 @@
-"""Test helpers that write data: a synthetic extra study in a copy of the data folder."""
+"""Test helpers that write data: a synthetic study in an update of a copy of the data folder,
+the paper's edition sealed again after a test changed it."""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 
+#: The edition the tests add synthetic studies to (created when first needed).
+TEST_EDITION = "test-update"
 
-def _append(path: Path, row: dict) -> None:
-    with open(path, encoding="utf-8", newline="") as f:
-        header = next(csv.reader(f))
-    with open(path, "a", encoding="utf-8", newline="") as f:
-        csv.DictWriter(f, fieldnames=header, lineterminator="\n").writerow(row)
+
+def fill(path: Path, values: dict, where: dict | None = None) -> int:
+    """Replace each cell still to fill (``TO FILL``) in the rows matching ``where`` with
+    ``values`` (empty where a column is not given: not reported); return the rows touched."""
+    from helpers.data.editions import PLACEHOLDER
+
+    rows = read_rows(path)
+    header = rows[0]
+    touched = 0
+    for row in rows[1:]:
+        if where and any(row[header.index(c)] != str(v) for c, v in where.items()):
+            continue
+        if PLACEHOLDER in row:
+            touched += 1
+            for i, column in enumerate(header):
+                if row[i] == PLACEHOLDER:
+                    row[i] = str(values.get(column, ""))
+    write_rows(path, rows)
+    return touched
+
+
+def open_edition(folder: Path, name: str = TEST_EDITION, search_date: str = "2025-12-31") -> str:
+    """An open edition of the data folder for new studies: created (its PRISMA counts not
+    reported) by the project's own command function if it is not there."""
+    from helpers.data.updates import new_edition
+
+    if name not in [row[0] for row in read_rows(folder / "editions.csv")[1:]]:
+        new_edition(
+            name, f"Synthetic update {name}", search_date, folder, provenance="synthetic test data"
+        )
+        fill(folder / "prisma.csv", {"provenance": "synthetic test data"}, {"edition": name})
+    return name
+
+
+def reseal(folder: Path, reason: str = "a test changes the paper's rows") -> None:
+    """Seal the paper's edition again after a test changed its rows (as a correction would)."""
+    from helpers.data.updates import close_edition
+
+    close_edition(read_rows(folder / "editions.csv")[1][0], folder, reseal=reason)
 
 
 def add_study(
     folder: Path,
-    ref: int,
     modality: str,
     n_cases: int,
     complete: int | None = None,
     treatment_duration_months: float | None = None,
     diameter_cm: float | None = None,
-) -> None:
-    """Add a synthetic study (all patients partial responders unless ``complete`` is given).
+    edition: str = TEST_EDITION,
+    year: int = 2025,
+) -> int:
+    """Add a synthetic study to an update of the review (all patients partial responders
+    unless ``complete`` is given); return its reference number.
 
-    Writes one row to each table a study needs: references, studies, outcomes,
-    diseases and the three durations, as a researcher updating the review would.
+    As a researcher updating the review would: ``helpers.update``'s functions open the
+    edition and write the study's rows in every table, then each cell to fill is filled.
     """
+    from helpers.data.updates import add_study as write_study
+
     complete = 0 if complete is None else complete
-    _append(
+    open_edition(folder, edition)
+    ref = write_study(edition, folder, modality=modality, first_author="Synthetic")
+    at = {"ref": ref}
+    fill(
         folder / "references.csv",
         {
-            "ref": ref,
             "authors": "Synthetic A",
-            "first_author": "Synthetic",
-            "year": 2021,
+            "year": year,
             "title": "A synthetic study for testing",
             "journal": "Test J",
             "provenance": "synthetic test data",
         },
+        at,
     )
-    _append(
+    fill(
         folder / "studies.csv",
         {
-            "ref": ref,
-            "first_author": "Synthetic",
-            "modality": modality,
             "n_cases": n_cases,
             "publication_type": "full_article",
             "design": "case_series" if n_cases > 1 else "case_report",
@@ -55,11 +95,11 @@ def add_study(
             "largest_diameter_cm": "" if diameter_cm is None else diameter_cm,
             "provenance": "synthetic test data",
         },
+        at,
     )
-    _append(
+    fill(
         folder / "outcomes.csv",
         {
-            "ref": ref,
             "response_unit": "patients",
             "complete_response": complete,
             "partial_response": n_cases - complete,
@@ -68,24 +108,20 @@ def add_study(
             "response_source": "table1",
             "provenance": "synthetic test data",
         },
+        at,
     )
-    _append(
+    fill(
         folder / "diseases.csv",
         {
-            "ref": ref,
             "disease": "SSc",
             "n_patients": n_cases,
             "count_printed": "true",
             "provenance": "synthetic test data",
         },
+        at,
     )
     for measure in ("treatment_duration", "time_to_first_improvement", "follow_up"):
-        row = {
-            "ref": ref,
-            "measure": measure,
-            "status": "not_reported",
-            "provenance": "synthetic test data",
-        }
+        row = {"status": "not_reported", "provenance": "synthetic test data"}
         if measure == "treatment_duration" and treatment_duration_months is not None:
             row |= {
                 "status": "reported",
@@ -93,7 +129,8 @@ def add_study(
                 "value": treatment_duration_months,
                 "unit": "months",
             }
-        _append(folder / "durations.csv", row)
+        fill(folder / "durations.csv", row, at | {"measure": measure})
+    return ref
 
 
 def read_rows(path: Path) -> list[list[str]]:

@@ -407,6 +407,7 @@ def note_checks(review: Review) -> pd.DataFrame:
         for a Table 2 note's own row), and ``holds``, False where the data no longer give
         what the note says.
     """
+    review = review.paper_edition()  # the notes speak of the paper's studies
     rows = []
 
     def add(claim_id, check, recomputed, holds):
@@ -621,12 +622,15 @@ def dependence(
 def audit(
     review: Review, claims: list[Claim] | None = None, topic: str | None = None
 ) -> pd.DataFrame:
-    """Evaluate every number the paper states against the data.
+    """Evaluate every number the paper states against the data of the paper's edition.
+
+    The paper is audited against the studies it described, whatever later editions add
+    (:meth:`helpers.data.loader.Review.paper_edition`).
 
     Parameters
     ----------
     review : Review
-        The data every number is recomputed from.
+        The data every number is recomputed from (its paper's edition).
     claims : list of Claim, optional
         Defaults to the review's claims register (``review.claims``, from ``claims.yaml``).
     topic : str, optional
@@ -641,6 +645,7 @@ def audit(
         is one of :data:`STATUSES`. A row whose note no longer holds
         (:func:`note_checks`) has ``"[This note is out of date: ...]"`` added to its note.
     """
+    review = review.paper_edition()
     if claims is None:
         claims = review.claims
     table = dependence(review, _evaluate_all(review, claims, topic), claims, topic)[AUDIT_COLUMNS]

@@ -175,6 +175,7 @@ def frame(review: Review) -> pd.DataFrame:
         ``inference`` (its name), ``source`` (where in the paper the value comes from) and
         ``studies`` (their ``ref`` joined by ", "; empty when none).
     """
+    review = review.paper_edition()  # the inferences read the paper
     return pd.DataFrame(
         [
             {

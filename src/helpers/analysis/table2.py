@@ -813,6 +813,7 @@ def compare_table2(review: Review) -> pd.DataFrame:
         checked by the loader: every note names a cell part that exists, and each appears
         here).
     """
+    review = review.paper_edition()  # the printed Table 2 describes the paper's studies
     groups = table2_groups(review)
     notes = review.table2_notes
     rows = []
@@ -1011,6 +1012,7 @@ def compare_readings(review: Review) -> pd.DataFrame:
         (the paper prints no number to compare, or neither reading gives one). ``rests_on``
         names the project's readings whose withdrawal alone changes the number.
     """
+    review = review.paper_edition()  # the printed Table 2 describes the paper's studies
     project = compare_table2(readings.using(review, readings.PROJECT))
     keyed = project.set_index(["modality", "column", "part"])
     moved_by = {}

@@ -29,6 +29,8 @@ TABLES = (
     "table2",
     "jbi_questions",
     "prisma",
+    "editions",
+    "edition_seals",
 )
 
 

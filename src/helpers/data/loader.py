@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -40,6 +40,11 @@ from helpers.data import cache as data_cache
 from helpers.data import paths
 from helpers.data.dictionary import TABLES, read_descriptor
 from helpers.data.digests import data_checksum
+from helpers.data.editions import (
+    LATEST,
+    closed_editions_unchanged,
+    placeholder_problems,
+)
 from helpers.data.errors import DataValidationError, Problem
 from helpers.data.readers import (
     MAX_TABLE_BYTES,
@@ -66,7 +71,7 @@ from helpers.data.rules import check_rules, findings
 from helpers.data.units import parse_frequency, to_months
 from helpers.data.values import cell_problem, is_missing, parse_cell, text_problem
 
-__all__ = ["Review", "load_review"]
+__all__ = ["Review", "load_review", "typed_tables"]
 
 
 @dataclass
@@ -103,8 +108,16 @@ class Review:
     jbi_questions : DataFrame
         The JBI checklist questions, indexed by (checklist, question).
     prisma : DataFrame
-        The PRISMA 2020 flow counts the paper gives, indexed by ``box`` (see
-        :mod:`helpers.analysis.prisma`).
+        The PRISMA 2020 flow counts of this edition's search (for the paper's edition, those
+        the paper gives), indexed by ``box`` (see :mod:`helpers.analysis.prisma`).
+    editions : DataFrame
+        Every edition of the review in order (``editions.csv``), indexed by ``edition``,
+        with ``n_studies`` and ``n_patients``: the studies each added, and their patients.
+    edition_name : str
+        The edition this review shows: its studies and every earlier edition's
+        (:meth:`edition`); as loaded, the last.
+    prisma_by_edition : DataFrame
+        The PRISMA counts of every edition, indexed by (``edition``, ``box``).
     claims : list of Claim
         The claims register (``claims.yaml``), checked against the tables
         (:mod:`helpers.data.registers`).
@@ -127,6 +140,8 @@ class Review:
     readings : frozenset of str, optional
         The project's readings the analyses apply (:mod:`helpers.analysis.readings`); ``None``,
         as loaded, is all of them. :func:`helpers.analysis.readings.using` sets it.
+    whole : Review, optional
+        Every edition's data, which :meth:`edition` selects from (None on that review itself).
     """
 
     studies: pd.DataFrame
@@ -143,6 +158,9 @@ class Review:
     paper_table2: pd.DataFrame
     jbi_questions: pd.DataFrame
     prisma: pd.DataFrame
+    editions: pd.DataFrame = field(repr=False)
+    edition_name: str = field(repr=False)
+    prisma_by_edition: pd.DataFrame = field(repr=False)
     claims: list[Claim] = field(repr=False)
     table2_notes: dict = field(repr=False)
     table2_note_sources: dict = field(repr=False)
@@ -151,6 +169,7 @@ class Review:
     data_dir: Path = field(repr=False)
     checksum: str = field(repr=False)
     readings: frozenset | None = field(default=None, repr=False)
+    whole: Review | None = field(default=None, repr=False, compare=False)
 
     @property
     def n_studies(self) -> int:
@@ -162,6 +181,88 @@ class Review:
         """Number of patients (sum of Table 1's "No of cases")."""
         return int(self.studies["n_cases"].sum())
 
+    @property
+    def paper_edition_name(self) -> str:
+        """The name of the edition the paper describes: the first."""
+        return str(self.editions.index[0])
+
+    def edition(self, name: str | None = None) -> Review:
+        """The review as it stood at an edition: that edition's studies and every earlier
+        one's, with the tables that describe them and that edition's PRISMA flow.
+
+        Parameters
+        ----------
+        name : str, optional
+            An edition's name (``review.editions.index``); None or ``"latest"`` is the last.
+
+        Returns
+        -------
+        Review
+            A new review; this one is unchanged.
+
+        Raises
+        ------
+        DataValidationError
+            When no edition has that name (the message lists the editions).
+        """
+        whole = self.whole if self.whole is not None else self
+        names = [str(x) for x in whole.editions.index]
+        name = names[-1] if name is None or name == LATEST else name
+        if name not in names:
+            raise DataValidationError(
+                [
+                    Problem(
+                        "editions.csv",
+                        "edition exists",
+                        f"no edition {str(name)[:60]!r}; the editions are "
+                        + ", ".join(repr(n) for n in names)
+                        + f" (or {LATEST!r}, the last)",
+                        column="edition",
+                    )
+                ],
+                source="edition parameter",
+            )
+        kept = names[: names.index(name) + 1]
+        # An earlier edition is selected from this review, so that what was done to it (a
+        # reading, an inference withdrawn) stays; a later one needs the whole review.
+        position = {n: i for i, n in enumerate(names)}
+        base = self if position.get(self.edition_name, -1) >= position[name] else whole
+        refs = base.studies.index[base.studies["edition"].isin(kept)]
+
+        def of_studies(table: pd.DataFrame) -> pd.DataFrame:
+            return table[table.index.isin(refs)]
+
+        flow = whole.prisma_by_edition.xs(name, level="edition")
+        finding_refs = base.findings["ref"] if "ref" in base.findings.columns else None
+        findings = (
+            base.findings
+            if finding_refs is None
+            else base.findings[finding_refs.isna() | finding_refs.isin(refs)]
+        )
+        return replace(
+            base,
+            studies=of_studies(base.studies),
+            outcomes=of_studies(base.outcomes),
+            diseases=of_studies(base.diseases),
+            durations=of_studies(base.durations),
+            adverse_events=base.adverse_events[base.adverse_events["edition"].isin(kept)],
+            references=base.references[base.references["edition"].isin(kept)],
+            prisma=flow,
+            findings=findings,
+            edition_name=name,
+            readings=self.readings,
+            whole=whole,
+        )
+
+    def paper_edition(self) -> Review:
+        """The review as the paper describes it: its first edition (:meth:`edition`).
+
+        Returns
+        -------
+        Review
+        """
+        return self.edition(self.paper_edition_name)
+
     def __repr__(self) -> str:
         # The project's own data print as a relative path, so the repr is the same on
         # every machine (notebooks store it; nbval compares it).
@@ -170,7 +271,8 @@ class Review:
         except ValueError:
             where = self.data_dir
         return (
-            f"Review({self.n_studies} studies, {self.n_patients} patients, "
+            f"Review(edition {self.edition_name!r}: {self.n_studies} studies, "
+            f"{self.n_patients} patients, "
             f"{len(self.modalities)} modalities, {len(self.references)} references; "
             f"from {where}, data sha256 {self.checksum[:12]})"
         )
@@ -341,9 +443,13 @@ def _empty_tables(sources: dict[str, _Source]) -> list[Problem]:
             "table not empty",
             "the table has a header but no rows; every table of the review needs at least one",
         )
-        for s in sources.values()
-        if not s.table.rows
+        for name, s in sources.items()
+        if not s.table.rows and name not in _MAY_BE_EMPTY
     ]
+
+
+#: Tables that may have no rows: a review whose editions are all open has no seals.
+_MAY_BE_EMPTY = ("edition_seals",)
 
 
 # --------------------------------------------------------------------- stage 3: the data dictionary
@@ -512,8 +618,14 @@ def _derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     terms = tables["title_terms"].copy()
     terms["means"] = terms["means"].map(lambda v: _split_list(v) or [])
 
+    editions = tables["editions"].copy()
+    added = tables["studies"].groupby("edition")["n_cases"]
+    editions["n_studies"] = [int(added.size().get(e, 0)) for e in editions["edition"]]
+    editions["n_patients"] = [int(added.sum().get(e, 0)) for e in editions["edition"]]
+
     out = dict(tables)
     out.update(
+        editions=editions,
         studies=studies,
         durations=durations,
         diseases=diseases,
@@ -534,7 +646,9 @@ def _derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         "title_terms": "term",
         "table2": "modality",
         "jbi_questions": ["checklist", "question"],
-        "prisma": "box",
+        "prisma": ["edition", "box"],
+        "editions": "edition",
+        "edition_seals": ["edition", "table", "key"],
     }
     for name, key in keys.items():
         table = out[name].drop(columns="csv_row").set_index(key)
@@ -542,6 +656,44 @@ def _derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         # follows it.
         out[name] = table.sort_values("order", kind="stable") if "order" in table.columns else table
     return out
+
+
+def typed_tables(data_dir: Path | str) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Every table of a data folder as typed columns, after the first three stages of
+    validation (files, cells, the data dictionary), for writing rather than analysis
+    (:mod:`helpers.data.updates` seals an edition from them).
+
+    Parameters
+    ----------
+    data_dir : path-like
+        The data folder.
+
+    Returns
+    -------
+    tables : dict of str to DataFrame
+        By resource name, not indexed, each with its ``csv_row``.
+    resources : dict
+        The data dictionary's resources by name.
+
+    Raises
+    ------
+    DataValidationError
+        The problems of the first stage that finds any.
+    """
+    descriptor = read_descriptor()
+    resources = {r["name"]: r for r in descriptor["resources"]}
+    sources, problems = _read_sources(Path(data_dir), resources)
+    stages = (
+        lambda: problems,
+        lambda: _cell_problems(sources),
+        lambda: _empty_tables(sources),
+        lambda: _schema_problems(sources, descriptor),
+    )
+    for stage in stages:
+        found = stage()
+        if found:
+            raise DataValidationError(found, source=f"data in {data_dir}")
+    return {name: _typed_table(sources[name]) for name in TABLES}, resources
 
 
 def load_review(data_dir: Path | str | None = None, cache: bool = True) -> Review:
@@ -665,11 +817,17 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
         texts[name], problem = read_text(data_dir / name, name, MAX_YAML_BYTES)
         problems += [problem] if problem else []
     stop_if(problems)
+    stop_if(
+        placeholder_problems(
+            (s.rel, s.table.header, s.table.row_numbers, s.table.rows) for s in sources.values()
+        )
+    )
     stop_if(_cell_problems(sources))
     stop_if(_empty_tables(sources))
     stop_if(_schema_problems(sources, descriptor))
     tables = {name: _typed_table(sources[name]) for name in TABLES}
     stop_if(check_rules(tables, resources))
+    stop_if(closed_editions_unchanged(tables, resources))
     registers, problems = {}, []
     for name in REGISTER_FILES:
         try:
@@ -687,7 +845,8 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
     stop_if(found)
 
     derived = _derive(tables)
-    return Review(
+    editions = derived["editions"]  # in order: sorted by its order column, as the vocabularies
+    full = Review(
         studies=derived["studies"],
         outcomes=derived["outcomes"],
         diseases=derived["diseases"],
@@ -702,6 +861,9 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
         paper_table2=derived["table2"],
         jbi_questions=derived["jbi_questions"],
         prisma=derived["prisma"],
+        editions=editions,
+        edition_name=str(editions.index[-1]),
+        prisma_by_edition=derived["prisma"],
         claims=claims,
         table2_notes=notes,
         table2_note_sources=note_sources,
@@ -710,3 +872,4 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
         data_dir=data_dir,
         checksum=data_checksum(data_dir),
     )
+    return full.edition(LATEST)

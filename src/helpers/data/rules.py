@@ -20,6 +20,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from helpers.data import paper, printed
+from helpers.data.editions import editions_in_order, editions_well_formed, years_within_editions
 from helpers.data.errors import Problem
 from helpers.data.units import parse_frequency
 from helpers.data.values import is_missing
@@ -670,8 +671,9 @@ def prisma_sums(counts: dict[str, int | None]) -> tuple[list[str], list[tuple[st
 
 
 def prisma_flow(t: Tables, res: dict) -> list[Problem]:
-    """Every box of the PRISMA 2020 diagram is listed (its count may be empty: not reported),
-    and the flow adds up.
+    """Every edition lists every box of the PRISMA 2020 diagram (its count may be empty: not
+    reported), its flow adds up, and the studies and patients it says it included are its
+    rows of ``studies.csv``.
 
     Parameters
     ----------
@@ -684,29 +686,49 @@ def prisma_flow(t: Tables, res: dict) -> list[Problem]:
     Returns
     -------
     list of Problem
-        One per box missing from ``prisma.csv``, and one per check of :func:`prisma_sums`
-        that fails (at the box's row).
+        One per box missing from ``prisma.csv``, one per check of :func:`prisma_sums` that
+        fails, and one per included count that differs from the data (at the box's row).
     """
     f = _file(res, "prisma")
-    rows = t["prisma"].set_index("box")
     boxes = next(x for x in res["prisma"]["schema"]["fields"] if x["name"] == "box")["constraints"][
         "enum"
     ]
-    missing = [b for b in boxes if b not in rows.index]
-    problems = [
-        Problem(
-            f,
-            "every PRISMA box listed",
-            f"box {b!r} is missing; list it with an empty count if the paper gives none",
-            column="box",
-        )
-        for b in missing
-    ]
-    counts = {b: None if is_missing(c) else int(c) for b, c in rows["count"].items()}
-    for box, message in prisma_sums(counts)[1]:
-        problems.append(
-            Problem(f, "flow adds up", message, int(rows.loc[box, "csv_row"]), column="count")
-        )
+    problems = []
+    studies = t["studies"]
+    for edition in [row["edition"] for row in editions_in_order(t["editions"])]:
+        rows = t["prisma"][t["prisma"]["edition"] == edition].set_index("box")
+        problems += [
+            Problem(
+                f,
+                "every PRISMA box listed",
+                f"box {b!r} of edition {edition!r} is missing; list it with an empty count "
+                "if the edition gives none",
+                column="box",
+            )
+            for b in boxes
+            if b not in rows.index
+        ]
+        counts = {b: None if is_missing(c) else int(c) for b, c in rows["count"].items()}
+        for box, message in prisma_sums(counts)[1]:
+            problems.append(
+                Problem(f, "flow adds up", message, int(rows.loc[box, "csv_row"]), column="count")
+            )
+        mine = studies[studies["edition"] == edition]
+        for box, what, data in (
+            ("studies_included", "studies", len(mine)),
+            ("patients_included", "patients (No of cases)", int(mine["n_cases"].sum())),
+        ):
+            if counts.get(box) is not None and counts[box] != data:
+                problems.append(
+                    Problem(
+                        f,
+                        "flow adds up",
+                        f"edition {edition!r} says it included {counts[box]} {what}, but "
+                        f"studies.csv holds {data} of that edition",
+                        int(rows.loc[box, "csv_row"]),
+                        column="count",
+                    )
+                )
     return problems
 
 
@@ -829,6 +851,8 @@ RULES: dict[str, Callable[[Tables, dict], list[Problem]]] = {
     "PRISMA flow": prisma_flow,
     "Table 2 cells readable": table2_printed_cells,
     "title terms known": title_terms_known,
+    "editions in order": editions_well_formed,
+    "published before the edition's search": years_within_editions,
 }
 
 

@@ -1,0 +1,581 @@
+"""The review's editions: which edition each row belongs to, the rules editions obey, and the
+seal that keeps a closed edition as it was.
+
+The paper's edition is the first (``data/editions.csv``). An update adds an edition; its
+studies carry the edition's name in ``studies.csv``, their references in
+``references.csv``, their adverse events in ``adverse_events.csv``, its search's flow in
+``prisma.csv``; the tables keyed by ``ref`` follow their study. A closed edition never
+changes: when it closes, :func:`seal_rows` records a digest of every cell of every row it
+holds (``edition_seals.csv``), and :func:`closed_editions_unchanged` refuses data whose
+closed editions differ, naming the file, row and column. Writing editions and studies is
+:mod:`helpers.data.updates`; the command is ``python -m helpers.update``.
+
+The rules here are the project's, not the paper's (the paper has one edition):
+
+- a row belongs to the edition its ``edition`` column names; a row of ``outcomes``,
+  ``diseases`` or ``durations`` to its study's edition; an ``editions`` row to itself;
+- editions close in order, and only the last may be open;
+- a reference is published no later than the year of its edition's search date, or of the
+  edition's publication when the search date is not reported; every edition gives one;
+- a study's reference, and the studies an adverse event names, are of the study's (the
+  event's) edition or an earlier one;
+- a cell still holding :data:`PLACEHOLDER` is still to fill: the loader lists every such cell
+  before it checks anything else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+
+import pandas as pd
+
+from helpers.data.errors import Problem
+from helpers.data.values import is_missing
+
+__all__ = [
+    "EDITION_NAME_PATTERN",
+    "LATEST",
+    "PLACEHOLDER",
+    "SEALED_TABLES",
+    "closed_editions_unchanged",
+    "edition_of_rows",
+    "editions_in_order",
+    "editions_well_formed",
+    "parse_date",
+    "placeholder_problems",
+    "seal_rows",
+    "year_bound",
+    "years_within_editions",
+]
+
+#: What ``python -m helpers.update add-study`` writes in each cell still to fill.
+PLACEHOLDER = "TO FILL"
+
+#: The name that means "the last edition" wherever an edition is asked for.
+LATEST = "latest"
+
+#: A valid edition name (as the data dictionary's pattern).
+EDITION_NAME_PATTERN = r"[a-z0-9][a-z0-9-]*"
+
+#: The tables a closed edition's seal covers, in the order messages name them.
+SEALED_TABLES = (
+    "editions",
+    "studies",
+    "outcomes",
+    "diseases",
+    "durations",
+    "adverse_events",
+    "references",
+    "prisma",
+)
+
+#: The tables whose rows belong to their study's edition (they have no edition column).
+_BY_STUDY = ("outcomes", "diseases", "durations")
+
+Tables = dict[str, pd.DataFrame]
+
+
+def _file(res: dict, name: str) -> str:
+    return res[name]["path"]
+
+
+def parse_date(text) -> dt.date | None:
+    """An ISO date (``YYYY-MM-DD``) as a date; None when empty or not a real date.
+
+    Parameters
+    ----------
+    text : str or None
+        The cell.
+
+    Returns
+    -------
+    datetime.date or None
+
+    Examples
+    --------
+    >>> parse_date("2021-06-24")
+    datetime.date(2021, 6, 24)
+    >>> parse_date("2021-02-30") is None
+    True
+    """
+    if is_missing(text):
+        return None
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+def editions_in_order(editions: pd.DataFrame) -> list[dict]:
+    """The editions table's rows by their ``order`` column, for the rules, which see the
+    tables as read (the loaded review's editions are in order already).
+
+    Parameters
+    ----------
+    editions : DataFrame
+        The editions table as read, with ``edition`` and ``order`` columns.
+
+    Returns
+    -------
+    list of dict
+        One per edition, first to last.
+    """
+    return sorted(editions.to_dict("records"), key=lambda row: int(row["order"]))
+
+
+def year_bound(edition_row) -> int | None:
+    """The latest publication year a reference of this edition may have: the year of its
+    search date, or of its publication when the search date is not reported.
+
+    Parameters
+    ----------
+    edition_row : mapping
+        A row of the editions table (``search_date``, ``published``).
+
+    Returns
+    -------
+    int or None
+        None when the edition gives neither date.
+
+    Examples
+    --------
+    >>> year_bound({"search_date": None, "published": "2021-06-24"})
+    2021
+    >>> year_bound({"search_date": "2025-11-30", "published": "2026-03-01"})
+    2025
+    """
+    for column in ("search_date", "published"):
+        date = parse_date(edition_row.get(column))
+        if date is not None:
+            return date.year
+    return None
+
+
+def _canonical(value) -> str:
+    """A typed cell as text, the same whatever spelling the file used ("TRUE", "4.0")."""
+    if is_missing(value):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _digest(table: str, key: str, column: str, text: str) -> str:
+    payload = "\x1f".join((table, key, column, text)).encode("utf-8")
+    return hashlib.sha256(payload).hexdigest()[:16]
+
+
+def _keys(res: dict, name: str) -> list[str]:
+    key = res[name]["schema"]["primaryKey"]
+    return [key] if isinstance(key, str) else list(key)
+
+
+def edition_of_rows(t: Tables, res: dict) -> dict[tuple[str, str], tuple[str, int, dict]]:
+    """Every row of the sealed tables with its edition: (table, key) -> (edition, csv row,
+    {column: canonical text of each cell that is not empty}).
+
+    Parameters
+    ----------
+    t : Tables
+        The typed tables by resource name, not indexed, each with its ``csv_row``.
+    res : dict
+        The data dictionary's resources by name (for the primary keys).
+
+    Returns
+    -------
+    dict
+        Keyed by (table, key), the key being the primary key's parts joined by ``" | "``. A
+        row of a table keyed by ``ref`` whose study is not listed has edition ``""``.
+    """
+    study_edition = {
+        _canonical(r): str(e)
+        for r, e in zip(t["studies"]["ref"], t["studies"]["edition"], strict=True)
+    }
+    out = {}
+    for name in SEALED_TABLES:
+        table = t[name]
+        keys = _keys(res, name)
+        columns = [c for c in table.columns if c != "csv_row"]
+        for record in table.to_dict("records"):
+            key = " | ".join(_canonical(record[k]) for k in keys)
+            if name == "editions":
+                edition = str(record["edition"])
+            elif name in _BY_STUDY:
+                edition = study_edition.get(_canonical(record["ref"]), "")
+            else:
+                edition = str(record["edition"])
+            cells = {c: _canonical(record[c]) for c in columns}
+            out[(name, key)] = (
+                edition,
+                int(record["csv_row"]),
+                {c: v for c, v in cells.items() if v != ""},
+            )
+    return out
+
+
+def seal_rows(t: Tables, res: dict, edition: str) -> list[dict]:
+    """The rows of ``edition_seals.csv`` that seal one edition as the tables hold it now.
+
+    Parameters
+    ----------
+    t : Tables
+        The typed tables by resource name, not indexed, each with its ``csv_row``.
+    res : dict
+        The data dictionary's resources by name.
+    edition : str
+        The edition to seal.
+
+    Returns
+    -------
+    list of dict
+        One per row the edition holds (``edition``, ``table``, ``key``, ``cells``), in the
+        order of :data:`SEALED_TABLES` and then of the file.
+    """
+    out = []
+    for (table, key), (owner, _, cells) in edition_of_rows(t, res).items():
+        if owner != edition:
+            continue
+        text = "; ".join(f"{c}={_digest(table, key, c, v)}" for c, v in sorted(cells.items()))
+        out.append({"edition": edition, "table": table, "key": key, "cells": text})
+    return out
+
+
+def _edition_problem(res, row, message, column="edition") -> Problem:
+    return Problem(_file(res, "editions"), "editions in order", message, row, column=column)
+
+
+def editions_well_formed(t: Tables, res: dict) -> list[Problem]:
+    """Editions are numbered 1, 2, ... in order; close in order (only the last may be open);
+    give real dates, a search date or a publication date each, a search no later than the
+    publication and no earlier than the previous edition's; and none is called
+    :data:`LATEST`.
+
+    Parameters
+    ----------
+    t : Tables
+        The typed tables by resource name, not indexed, each with its ``csv_row``.
+    res : dict
+        The data dictionary's resources by name.
+
+    Returns
+    -------
+    list of Problem
+        One per broken rule, at the edition's row.
+
+    Long: one check after another on the same rows, each with its own message.
+    """
+    problems = []
+    previous_search = None
+    open_seen = None
+    for position, row in enumerate(editions_in_order(t["editions"]), start=1):
+        at = int(row["csv_row"])
+        name = str(row["edition"])
+        if name == LATEST:
+            problems.append(
+                _edition_problem(res, at, f"{LATEST!r} is reserved: it names the last edition")
+            )
+        if int(row["order"]) != position:
+            problems.append(
+                _edition_problem(
+                    res,
+                    at,
+                    f"edition {name!r} has order {int(row['order'])}, but it is edition "
+                    f"{position}: number the editions 1, 2, 3, ... with no gap",
+                    column="order",
+                )
+            )
+        for column in ("search_date", "published"):
+            if not is_missing(row[column]) and parse_date(row[column]) is None:
+                problems.append(
+                    _edition_problem(
+                        res, at, f"{row[column]!r} is not a date (YYYY-MM-DD)", column=column
+                    )
+                )
+        search, published = parse_date(row["search_date"]), parse_date(row["published"])
+        if is_missing(row["search_date"]) and is_missing(row["published"]):
+            problems.append(
+                _edition_problem(
+                    res,
+                    at,
+                    f"edition {name!r} gives neither a search date nor a publication date; "
+                    "one of them bounds the years of its references",
+                    column="search_date",
+                )
+            )
+        if search and published and search > published:
+            problems.append(
+                _edition_problem(
+                    res,
+                    at,
+                    f"edition {name!r} was searched on {search} but published on {published}",
+                    column="search_date",
+                )
+            )
+        if search and previous_search and search < previous_search:
+            problems.append(
+                _edition_problem(
+                    res,
+                    at,
+                    f"edition {name!r} was searched on {search}, before the previous "
+                    f"edition's search ({previous_search})",
+                    column="search_date",
+                )
+            )
+        previous_search = search or previous_search
+        if row["status"] == "closed" and open_seen is not None:
+            problems.append(
+                _edition_problem(
+                    res,
+                    at,
+                    f"edition {name!r} is closed but the earlier edition {open_seen!r} is "
+                    "open: editions close in order",
+                    column="status",
+                )
+            )
+        if row["status"] == "open" and open_seen is None:
+            open_seen = name
+    return problems
+
+
+def years_within_editions(t: Tables, res: dict) -> list[Problem]:
+    """A reference is published no later than its edition's bound (:func:`year_bound`); a
+    study's reference, and each study an adverse event names, belong to the same edition or
+    an earlier one.
+
+    Parameters
+    ----------
+    t : Tables
+        The typed tables by resource name, not indexed, each with its ``csv_row``.
+    res : dict
+        The data dictionary's resources by name.
+
+    Returns
+    -------
+    list of Problem
+        One per reference published too late, per study whose reference is of a later
+        edition, and per adverse event naming a study of a later edition.
+    """
+    eds = t["editions"].set_index("edition")
+    order = {str(e): int(o) for e, o in eds["order"].items()}
+    problems = []
+    for row in t["references"].to_dict("records"):
+        edition = str(row["edition"])
+        if edition not in eds.index:
+            continue
+        bound = year_bound(eds.loc[edition].to_dict())
+        if bound is not None and int(row["year"]) > bound:
+            problems.append(
+                Problem(
+                    _file(res, "references"),
+                    "published before the edition's search",
+                    f"year {int(row['year'])} is after {bound}, the year of edition "
+                    f"{edition!r}'s search (or publication); a newer study belongs to a newer "
+                    "edition (python -m helpers.update new-edition)",
+                    int(row["csv_row"]),
+                    ref=int(row["ref"]),
+                    column="year",
+                )
+            )
+    ref_edition = {
+        int(r): str(e)
+        for r, e in zip(t["references"]["ref"], t["references"]["edition"], strict=True)
+    }
+    for row in t["studies"].to_dict("records"):
+        mine, theirs = str(row["edition"]), ref_edition.get(int(row["ref"]))
+        if theirs in order and mine in order and order[theirs] > order[mine]:
+            problems.append(
+                Problem(
+                    _file(res, "studies"),
+                    "reference of the same edition or earlier",
+                    f"the study is in edition {mine!r} but its reference was added in the later "
+                    f"edition {theirs!r}",
+                    int(row["csv_row"]),
+                    ref=int(row["ref"]),
+                    column="edition",
+                )
+            )
+    study_edition = {
+        int(r): str(e) for r, e in zip(t["studies"]["ref"], t["studies"]["edition"], strict=True)
+    }
+    for row in t["adverse_events"].to_dict("records"):
+        mine = str(row["edition"])
+        refs = [] if is_missing(row["refs"]) else [int(x) for x in str(row["refs"]).split(";")]
+        later = [r for r in refs if order.get(study_edition.get(r), 0) > order.get(mine, 0)]
+        if later and mine in order:
+            problems.append(
+                Problem(
+                    _file(res, "adverse_events"),
+                    "reference of the same edition or earlier",
+                    f"the event is in edition {mine!r} but names {later} of a later edition",
+                    int(row["csv_row"]),
+                    column="refs",
+                )
+            )
+    return problems
+
+
+def _parse_seal(cells: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in str(cells).split("; ") if "=" in part)
+
+
+def closed_editions_unchanged(t: Tables, res: dict) -> list[Problem]:
+    """Every row of a closed edition is as its seal (``edition_seals.csv``) recorded it: none
+    changed, none removed, none added; and an open edition has no seal.
+
+    Parameters
+    ----------
+    t : Tables
+        The typed tables by resource name, not indexed, each with its ``csv_row``, including
+        ``edition_seals``.
+    res : dict
+        The data dictionary's resources by name.
+
+    Returns
+    -------
+    list of Problem
+        One per changed cell (file, row, study and column), per row removed from or added to
+        a closed edition, and per closed edition with no seal.
+
+    Long: the comparison of the seal with the tables, one kind of difference after another,
+    each with its own message.
+    """
+    seals = t["edition_seals"]
+    status = dict(
+        zip(t["editions"]["edition"].astype(str), t["editions"]["status"].astype(str), strict=True)
+    )
+    closed = {e for e, s in status.items() if s == "closed"}
+    sealed = {}
+    problems = []
+    seal_file = _file(res, "edition_seals")
+    for row in seals.to_dict("records"):
+        edition = str(row["edition"])
+        if status.get(edition) != "closed":
+            problems.append(
+                Problem(
+                    seal_file,
+                    "closed editions unchanged",
+                    f"a seal of edition {edition!r}, which is open; close an edition with "
+                    "python -m helpers.update close-edition",
+                    int(row["csv_row"]),
+                    column="edition",
+                )
+            )
+            continue
+        sealed[(str(row["table"]), str(row["key"]))] = (edition, _parse_seal(row["cells"]))
+    fix = (
+        "a closed edition does not change: record new data in an open edition "
+        "(python -m helpers.update new-edition), or correct the closed edition and reseal it "
+        "(python -m helpers.update close-edition {e} --reseal REASON)"
+    )
+    unsealed = closed - {e for e, _ in sealed.values()}
+    for edition in sorted(unsealed):
+        problems.append(
+            Problem(
+                seal_file,
+                "closed editions unchanged",
+                f"edition {edition!r} is closed but has no seal; close it with "
+                f"python -m helpers.update close-edition {edition}",
+            )
+        )
+    rows = edition_of_rows(t, res)
+    for (table, key), (owner, at, cells) in rows.items():
+        ref = _ref(table, key)
+        if (table, key) in sealed:
+            edition, digests = sealed[(table, key)]
+            if owner != edition:
+                problems.append(
+                    Problem(
+                        _file(res, table),
+                        "closed editions unchanged",
+                        f"this row of the closed edition {edition!r} now belongs to "
+                        f"{owner or 'no edition'!r}; " + fix.format(e=edition),
+                        at,
+                        ref=ref,
+                        column="edition" if table not in _BY_STUDY else "ref",
+                    )
+                )
+                continue
+            for column in sorted(set(digests) | set(cells)):
+                now = _digest(table, key, column, cells[column]) if column in cells else None
+                if now != digests.get(column):
+                    problems.append(
+                        Problem(
+                            _file(res, table),
+                            "closed editions unchanged",
+                            f"this cell differs from the value edition {edition!r} was closed "
+                            "with; " + fix.format(e=edition),
+                            at,
+                            ref=ref,
+                            column=column,
+                        )
+                    )
+        elif owner in closed - unsealed:
+            problems.append(
+                Problem(
+                    _file(res, table),
+                    "closed editions unchanged",
+                    f"a row added to the closed edition {owner!r}; " + fix.format(e=owner),
+                    at,
+                    ref=ref,
+                    column="edition" if table not in _BY_STUDY else "ref",
+                )
+            )
+    for (table, key), (edition, _) in sealed.items():
+        if (table, key) not in rows:
+            problems.append(
+                Problem(
+                    _file(res, table),
+                    "closed editions unchanged",
+                    f"the row {key!r} of the closed edition {edition!r} is missing; "
+                    + fix.format(e=edition),
+                    ref=_ref(table, key),
+                )
+            )
+    return problems
+
+
+def _ref(table: str, key: str) -> int | None:
+    if table in ("studies", "references", *_BY_STUDY):
+        head = key.split(" | ")[0]
+        return int(head) if head.isdigit() else None
+    return None
+
+
+def placeholder_problems(
+    tables: Iterable[tuple[str, list[str], list[int], list[list[str]]]],
+) -> list[Problem]:
+    """Every cell still holding :data:`PLACEHOLDER`, one problem each.
+
+    Parameters
+    ----------
+    tables : iterable of (file, header, row numbers, rows)
+        Each table's raw cells, as read.
+
+    Returns
+    -------
+    list of Problem
+        One per cell to fill, naming file, row, study and column.
+    """
+    problems = []
+    for rel, header, numbers, rows in tables:
+        ref_at = header.index("ref") if "ref" in header else None
+        for number, cells in zip(numbers, rows, strict=True):
+            ref = cells[ref_at] if ref_at is not None and ref_at < len(cells) else ""
+            for column, cell in zip(header, cells, strict=False):
+                if cell.strip() == PLACEHOLDER:
+                    problems.append(
+                        Problem(
+                            rel,
+                            "still to fill",
+                            f"{PLACEHOLDER!r}: write the value, or leave the cell empty where "
+                            "the source does not report it",
+                            number,
+                            ref=int(ref) if ref.isdigit() else None,
+                            column=column,
+                        )
+                    )
+    return problems

@@ -1,0 +1,436 @@
+"""Updating the review: create an edition, add a study to it, close it.
+
+These write the data folder as a researcher would by hand, and are what
+``python -m helpers.update`` runs (:mod:`helpers.update`):
+
+- :func:`new_edition` adds an open edition after the last, closed one, with a PRISMA flow
+  whose every count is still to fill;
+- :func:`add_study` writes the rows every table needs for a new study of an open edition,
+  each value not yet known written as :data:`~helpers.data.editions.PLACEHOLDER`, so that
+  ``python -m helpers.validate`` lists exactly the cells still to fill;
+- :func:`close_edition` seals an edition (``edition_seals.csv``), after which its rows
+  never change; ``reseal`` records a correction of a closed edition, with its reason.
+
+Each function checks everything before it writes, and writes every file or none: a refused
+command leaves the folder as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from helpers.data import paths
+from helpers.data.dictionary import read_descriptor
+from helpers.data.editions import (
+    EDITION_NAME_PATTERN,
+    LATEST,
+    PLACEHOLDER,
+    parse_date,
+    seal_rows,
+)
+from helpers.data.errors import DataValidationError, Problem
+from helpers.data.loader import load_review, typed_tables
+
+__all__ = ["add_study", "close_edition", "new_edition", "next_free_ref"]
+
+#: Columns a new row leaves empty rather than to fill: free notes.
+_LEFT_EMPTY = ("note",)
+
+#: The measures every study has a row of in ``durations.csv``.
+_MEASURES = ("treatment_duration", "time_to_first_improvement", "follow_up")
+
+
+class _Csv:
+    """One CSV file of the data folder, read as text rows, written back in its own style."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        raw = path.read_bytes()
+        self.bom = raw.startswith(b"\xef\xbb\xbf")
+        text = raw.decode("utf-8-sig")
+        self.newline = "\r\n" if "\r\n" in text else "\n"
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        while rows and not any(rows[-1]):
+            rows.pop()
+        self.header, self.rows = rows[0], rows[1:]
+
+    def records(self) -> list[dict]:
+        return [dict(zip(self.header, r, strict=False)) for r in self.rows]
+
+    def append(self, record: dict) -> None:
+        unknown = set(record) - set(self.header)
+        if unknown:
+            raise DataValidationError(
+                [
+                    Problem(
+                        self.path.name,
+                        "columns of the data dictionary",
+                        f"the file has no column {sorted(unknown)}",
+                    )
+                ],
+                source=f"data in {self.path.parent}",
+            )
+        self.rows.append([str(record.get(c, "")) for c in self.header])
+
+    def text(self) -> str:
+        out = io.StringIO()
+        csv.writer(out, lineterminator=self.newline).writerows([self.header, *self.rows])
+        return ("\ufeff" if self.bom else "") + out.getvalue()
+
+
+def _refuse(file: str, rule: str, message: str, column: str | None = None) -> None:
+    raise DataValidationError([Problem(file, rule, message, column=column)], source="update")
+
+
+def _resources() -> dict:
+    return {r["name"]: r for r in read_descriptor()["resources"]}
+
+
+def _open(data_dir: Path, name: str) -> _Csv:
+    path = data_dir / _resources()[name]["path"]
+    if not path.is_file():
+        _refuse(path.name, "data folder exists", f"no file {path}")
+    return _Csv(path)
+
+
+def _write(files: list[_Csv]) -> None:
+    """Write every file, or none: each to a temporary file first, then all moved in place."""
+    staged = []
+    try:
+        for f in files:
+            handle, tmp = tempfile.mkstemp(dir=f.path.parent, prefix=f".{f.path.name}.")
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+                out.write(f.text())
+            staged.append((tmp, f.path))
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in staged:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+def _editions(data_dir: Path) -> tuple[_Csv, list[dict]]:
+    table = _open(data_dir, "editions")
+    records = table.records()
+    try:
+        records.sort(key=lambda r: int(r["order"]))
+    except ValueError:
+        _refuse("editions.csv", "editions in order", "an order that is not a whole number")
+    return table, records
+
+
+def next_free_ref(data_dir: Path | str | None = None) -> int:
+    """The next reference number: one more than the largest in ``references.csv``.
+
+    Parameters
+    ----------
+    data_dir : path-like, optional
+        The data folder; None is the project's ``data/``.
+
+    Returns
+    -------
+    int
+    """
+    data_dir = Path(data_dir or paths.DATA_DIR)
+    refs = [int(r["ref"]) for r in _open(data_dir, "references").records() if r["ref"].isdigit()]
+    return max(refs, default=0) + 1
+
+
+def new_edition(
+    name: str,
+    title: str,
+    search_date: str,
+    data_dir: Path | str | None = None,
+    provenance: str = PLACEHOLDER,
+) -> None:
+    """Add an open edition after the last one, with its PRISMA flow still to fill.
+
+    Parameters
+    ----------
+    name : str
+        The edition's name: lower-case letters, digits and hyphens (not ``"latest"``).
+    title : str
+        What the edition is ("Update of 2026").
+    search_date : str
+        The date of the update's search, ``YYYY-MM-DD``; it bounds the publication years of
+        the studies it may add, and is no earlier than the previous edition's.
+    data_dir : path-like, optional
+        The data folder; None is the project's ``data/``.
+    provenance : str, optional
+        Where the dates come from (default: to fill).
+
+    Raises
+    ------
+    DataValidationError
+        When the folder is not valid, the last edition is still open, or the name, title or
+        date cannot be used; nothing is written then.
+    """
+    data_dir = Path(data_dir or paths.DATA_DIR)
+    review = load_review(data_dir, cache=False)
+    table, records = _editions(data_dir)
+    if not re.fullmatch(EDITION_NAME_PATTERN, name) or name == LATEST:
+        _refuse(
+            "editions.csv",
+            "editions in order",
+            f"{name[:60]!r} cannot name an edition: use lower-case letters, digits and "
+            f"hyphens, starting with a letter or digit (and not {LATEST!r})",
+            "edition",
+        )
+    if name in review.editions.index:
+        _refuse("editions.csv", "editions in order", f"edition {name!r} exists", "edition")
+    if title in set(review.editions["title"]):
+        _refuse("editions.csv", "editions in order", f"an edition has the title {title!r}", "title")
+    if not title.strip() or any(c in title for c in "<>&") or title != title.strip():
+        _refuse(
+            "editions.csv",
+            "editions in order",
+            "a title needs words, without spaces at its ends and without < > &",
+            "title",
+        )
+    date = parse_date(search_date)
+    if date is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", search_date):
+        _refuse(
+            "editions.csv",
+            "editions in order",
+            f"{search_date[:40]!r} is not a date (YYYY-MM-DD)",
+            "search_date",
+        )
+    last = review.editions.iloc[-1]
+    if last["status"] != "closed":
+        _refuse(
+            "editions.csv",
+            "editions in order",
+            f"edition {review.editions.index[-1]!r} is still open; close it first "
+            f"(python -m helpers.update close-edition {review.editions.index[-1]})",
+            "status",
+        )
+    earlier = [parse_date(x) for x in review.editions["search_date"]]
+    latest_search = max((d for d in earlier if d is not None), default=None)
+    if latest_search is not None and date < latest_search:
+        _refuse(
+            "editions.csv",
+            "editions in order",
+            f"the search date {date} is before the previous search ({latest_search})",
+            "search_date",
+        )
+    table.append(
+        {
+            "edition": name,
+            "order": len(records) + 1,
+            "title": title,
+            "search_date": search_date,
+            "published": "",
+            "status": "open",
+            "provenance": provenance,
+            "note": "",
+        }
+    )
+    prisma = _open(data_dir, "prisma")
+    first = review.paper_edition_name
+    for row in prisma.records():
+        if row["edition"] == first:
+            prisma.append(
+                row | {"edition": name, "count": PLACEHOLDER, "provenance": PLACEHOLDER, "note": ""}
+            )
+    _write([table, prisma])
+
+
+def add_study(
+    edition: str,
+    data_dir: Path | str | None = None,
+    ref: int | None = None,
+    modality: str | None = None,
+    first_author: str | None = None,
+) -> int:
+    """Write the rows a new study needs in every table, each unknown value to fill.
+
+    One row in ``references.csv``, ``studies.csv`` and ``outcomes.csv``, one in
+    ``diseases.csv`` (add a row per further disease) and one per measure in
+    ``durations.csv``. Every cell but the reference number, the edition, the modality and
+    first author when given, the measure and the free notes holds
+    :data:`~helpers.data.editions.PLACEHOLDER` until it is filled;
+    ``python -m helpers.validate`` lists them.
+
+    Parameters
+    ----------
+    edition : str
+        An open edition.
+    data_dir : path-like, optional
+        The data folder; None is the project's ``data/``.
+    ref : int, optional
+        The study's reference number; None takes :func:`next_free_ref`.
+    modality : str, optional
+        The modality (``vocabularies/modalities.csv``), if known.
+    first_author : str, optional
+        The first author's surname, if known.
+
+    Returns
+    -------
+    int
+        The study's reference number.
+
+    Raises
+    ------
+    DataValidationError
+        When the edition does not exist or is closed, the number is taken or not positive,
+        or the modality is unknown; nothing is written then.
+    """
+    data_dir = Path(data_dir or paths.DATA_DIR)
+    _, records = _editions(data_dir)
+    status = {r["edition"]: r["status"] for r in records}
+    if edition not in status:
+        _refuse(
+            "editions.csv",
+            "edition exists",
+            f"no edition {edition[:60]!r}; create it first (python -m helpers.update "
+            "new-edition NAME --title TITLE --search-date YYYY-MM-DD); the editions are "
+            + ", ".join(map(repr, status)),
+            "edition",
+        )
+    if status[edition] != "open":
+        _refuse(
+            "editions.csv",
+            "closed editions unchanged",
+            f"edition {edition!r} is closed: a new study goes into a new edition",
+            "status",
+        )
+    ref = next_free_ref(data_dir) if ref is None else ref
+    taken = {r["ref"] for r in _open(data_dir, "references").records()}
+    if isinstance(ref, bool) or not isinstance(ref, int) or ref < 1:
+        _refuse("references.csv", "reference numbers", f"{ref!r} is not a positive number", "ref")
+    if str(ref) in taken:
+        _refuse(
+            "references.csv",
+            "reference numbers",
+            f"reference {ref} exists; the next free number is {next_free_ref(data_dir)}",
+            "ref",
+        )
+    if modality is not None:
+        known = [r["modality"] for r in _open(data_dir, "modalities").records()]
+        if modality not in known:
+            _refuse(
+                "vocabularies/modalities.csv",
+                "modality known",
+                f"no modality {modality[:60]!r}; the modalities are " + ", ".join(known),
+                "modality",
+            )
+    given = {"ref": ref, "edition": edition}
+    if modality is not None:
+        given["modality"] = modality
+    if first_author is not None:
+        given["first_author"] = first_author
+    files = {name: _open(data_dir, name) for name in ("references", "studies", "outcomes")}
+    files["diseases"] = _open(data_dir, "diseases")
+    files["durations"] = _open(data_dir, "durations")
+
+    def row(table: _Csv, **known) -> dict:
+        values = {c: given[c] for c in table.header if c in given} | known
+        return {c: values.get(c, "" if c in _LEFT_EMPTY else PLACEHOLDER) for c in table.header}
+
+    for name in ("references", "studies", "outcomes", "diseases"):
+        files[name].append(row(files[name]))
+    for measure in _MEASURES:
+        files["durations"].append(row(files["durations"], measure=measure))
+    _write(list(files.values()))
+    return ref
+
+
+def close_edition(
+    name: str,
+    data_dir: Path | str | None = None,
+    published: str | None = None,
+    reseal: str | None = None,
+) -> int:
+    """Close an edition: seal every row it holds in ``edition_seals.csv``.
+
+    The folder is changed in a copy first and the copy validated; only a valid result is
+    written. To correct a closed edition (a transcription error), change its rows and
+    close it again with ``reseal`` saying why: the reason is added to its note.
+
+    Parameters
+    ----------
+    name : str
+        The edition; every earlier one must be closed.
+    data_dir : path-like, optional
+        The data folder; None is the project's ``data/``.
+    published : str, optional
+        The edition's publication date (``YYYY-MM-DD``), recorded as it closes.
+    reseal : str, optional
+        Why a closed edition is sealed again; required for a closed edition.
+
+    Returns
+    -------
+    int
+        The number of rows sealed.
+
+    Raises
+    ------
+    DataValidationError
+        When the edition does not exist, an earlier one is open, a closed edition is sealed
+        again without a reason, or the folder (with the new seal) is not valid.
+    """
+    data_dir = Path(data_dir or paths.DATA_DIR)
+    table, records = _editions(data_dir)
+    names = [r["edition"] for r in records]
+    if name not in names:
+        _refuse(
+            "editions.csv",
+            "edition exists",
+            f"no edition {name[:60]!r}; the editions are " + ", ".join(map(repr, names)),
+            "edition",
+        )
+    mine = next(r for r in records if r["edition"] == name)
+    still_open = [r["edition"] for r in records[: names.index(name)] if r["status"] != "closed"]
+    if still_open:
+        _refuse(
+            "editions.csv",
+            "editions in order",
+            f"the earlier edition {still_open[0]!r} is open; close it first",
+            "status",
+        )
+    if mine["status"] == "closed" and not (reseal and reseal.strip()):
+        _refuse(
+            "editions.csv",
+            "closed editions unchanged",
+            f"edition {name!r} is closed; to seal a correction, say why with --reseal REASON",
+            "status",
+        )
+    with tempfile.TemporaryDirectory(prefix="calcinosis-close-") as tmp:
+        copy = Path(tmp) / "data"
+        shutil.copytree(data_dir, copy)
+        staged_editions = _Csv(copy / table.path.name)
+        for r in staged_editions.rows:
+            record = dict(zip(staged_editions.header, r, strict=False))
+            if record["edition"] != name:
+                continue
+            record["status"] = "closed"
+            if published is not None:
+                record["published"] = published
+            if reseal:
+                record["note"] = " ".join(
+                    x for x in (record["note"], f"Resealed: {reseal.strip()}") if x
+                )
+            r[:] = [record[c] for c in staged_editions.header]
+        _write([staged_editions])
+        tables, resources = typed_tables(copy)
+        seals = _Csv(copy / resources["edition_seals"]["path"])
+        seals.rows = [
+            r for r in seals.rows if dict(zip(seals.header, r, strict=False))["edition"] != name
+        ]
+        new = seal_rows(tables, resources, name)
+        for record in new:
+            seals.append(record)
+        _write([seals])
+        load_review(copy, cache=False)
+        final = [_Csv(copy / table.path.name), _Csv(copy / seals.path.name)]
+    for f, target in zip(final, (table.path, data_dir / seals.path.name), strict=True):
+        f.path = target
+    _write(final)
+    return len(new)
