@@ -32,6 +32,7 @@ from helpers.analysis.pooling import (
     Settings,
 )
 from helpers.data.appraisals import ANSWERS, APPRAISAL_COLUMNS
+from helpers.data.editions import EDITION_NAME_PATTERN, LATEST
 from helpers.data.paths import project_path
 from helpers.data.values import check_choice, check_flag, text_problem
 
@@ -113,6 +114,16 @@ def _bool(name, value):
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
 
 
+def _edition(name, value):
+    """An edition's name (or ``latest``): its form here; that the data hold it, when the
+    review is loaded (:meth:`helpers.data.loader.Review.edition`)."""
+    if not isinstance(value, str) or not re.fullmatch(EDITION_NAME_PATTERN, value, re.ASCII):
+        raise ParameterError(
+            f"{name} must name an edition of editions.csv (lower-case letters, digits and "
+            f"hyphens) or be {LATEST!r}, not {value!r}"
+        )
+
+
 def _name(name, value):
     if not isinstance(value, str) or not _NAME.fullmatch(value):
         raise ParameterError(
@@ -161,6 +172,14 @@ PARAMETERS = {
             "the folder holding studies.csv and the other tables; None: the project's data/",
             _existing("folder"),
             path=True,
+        ),
+        Parameter(
+            "edition",
+            "str",
+            f"the edition whose studies the notebook shows (with every earlier edition's); "
+            f"{LATEST!r}: the last (editions.csv)",
+            _edition,
+            LATEST,
         ),
         Parameter(
             "output_dir",
@@ -248,16 +267,22 @@ PARAMETERS = {
 #: Each notebook's parameters in order, with the help of ``output_dir`` where it says what
 #: that notebook writes.
 NOTEBOOK_PARAMETERS: dict[str, dict[str, str | None]] = {
-    "01_extraction": {"data_dir": None, "output_dir": _OUTPUT_DIR.format(what="the PRISMA figure")},
+    "01_extraction": {
+        "data_dir": None,
+        "edition": None,
+        "output_dir": _OUTPUT_DIR.format(what="the PRISMA figure"),
+    },
     "02_risk_of_bias": {
         "data_dir": None,
+        "edition": None,
         "appraisal_path": None,
         "weighted": None,
         "output_dir": _OUTPUT_DIR.format(what="the figures"),
     },
-    "03_pooled_outcomes": {"data_dir": None},
+    "03_pooled_outcomes": {"data_dir": None, "edition": None},
     "04_meta_analysis": {
         "data_dir": None,
+        "edition": None,
         "outcome": None,
         "unknown": None,
         "unit": None,
@@ -268,7 +293,11 @@ NOTEBOOK_PARAMETERS: dict[str, dict[str, str | None]] = {
         "run_name": None,
         "output_dir": _OUTPUT_DIR.format(what="figures and the sensitivity summary"),
     },
-    "05_figures": {"data_dir": None, "output_dir": _OUTPUT_DIR.format(what="the figures")},
+    "05_figures": {
+        "data_dir": None,
+        "edition": None,
+        "output_dir": _OUTPUT_DIR.format(what="the figures"),
+    },
     "06_claims_audit": {
         "data_dir": None,
         "output_dir": _OUTPUT_DIR.format(

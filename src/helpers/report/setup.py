@@ -16,6 +16,7 @@ from __future__ import annotations
 import matplotlib
 import pandas as pd
 
+from helpers.data.editions import LATEST
 from helpers.data.loader import Review, load_review
 from helpers.report import params
 
@@ -42,7 +43,8 @@ def start(**parameters) -> Review:
     -------
     Review
         The review loaded from ``data_dir`` (the project's ``data/`` when it is None or not
-        a parameter of the notebook).
+        a parameter of the notebook), at the ``edition`` the notebook asks for (the last
+        when it is not a parameter of the notebook).
 
     Raises
     ------
@@ -50,10 +52,10 @@ def start(**parameters) -> Review:
         For a parameter the notebook does not declare or a value it cannot take
         (:func:`helpers.report.params.check_parameters`).
     DataValidationError
-        When the data are not valid.
+        When the data are not valid, or hold no edition of that name.
     """
     params.check_parameters(**parameters)
     matplotlib.use(BACKEND)
     for option, value in DISPLAY_OPTIONS.items():
         pd.set_option(option, value)
-    return load_review(parameters.get("data_dir"))
+    return load_review(parameters.get("data_dir")).edition(parameters.get("edition", LATEST))
