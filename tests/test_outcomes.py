@@ -407,7 +407,7 @@ def test_adverse_events_of_a_row_are_counted_once_each():
 
 def test_the_mean_uses_the_values_the_median_uses(data_copy):
     """A value with a qualifier (>, <) enters neither the median nor the mean."""
-    from tests_support import read_rows, write_rows
+    from tests_support import read_rows, reseal, write_rows
 
     rows = read_rows(data_copy / "durations.csv")
     h = rows[0]
@@ -415,6 +415,7 @@ def test_the_mean_uses_the_values_the_median_uses(data_copy):
         if row[h.index("ref")] == "31" and row[h.index("measure")] == "treatment_duration":
             row[h.index("qualifier")] = ">"
     write_rows(data_copy / "durations.csv", rows)
+    reseal(data_copy)
     review = load_review(data_copy, cache=False)
     assert 31 not in set(oc.pooled_values(review, "treatment_duration", ["topical_sts"])["ref"])
     values = oc.pooled_values(review, "treatment_duration", ["topical_sts"])
@@ -499,7 +500,7 @@ def test_a_claim_about_a_family_without_modalities_is_not_computable(data_copy):
     then have no number."""
     from helpers.analysis import claims
 
-    from tests_support import read_rows, write_rows
+    from tests_support import read_rows, reseal, write_rows
 
     rows = read_rows(data_copy / "vocabularies" / "modalities.csv")
     for row in rows[1:]:

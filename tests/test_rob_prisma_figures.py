@@ -196,13 +196,14 @@ def test_no_value_falls_off_a_log_axis(data_copy):
     """Zero diameters and durations are drawn (a log axis would drop them silently)."""
     from helpers import load_review
 
-    from tests_support import read_rows, write_rows
+    from tests_support import read_rows, reseal, write_rows
 
     rows = read_rows(data_copy / "studies.csv")
     i = rows[0].index("largest_diameter_cm")
     for row in rows[1:]:
         row[i] = "0" if row[i] else ""
     write_rows(data_copy / "studies.csv", rows)
+    reseal(data_copy)
     review = load_review(data_copy, cache=False)
     fig = figures.lesion_size_and_outcome(review)
     ax = fig.axes[0]

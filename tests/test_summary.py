@@ -78,13 +78,14 @@ def test_a_count_of_zero_for_one_patient_prints_nothing(data_copy):
     from helpers import load_review
     from helpers.analysis import table1
 
-    from tests_support import read_rows, write_rows
+    from tests_support import read_rows, reseal, write_rows
 
     rows = read_rows(data_copy / "outcomes.csv")
     h = rows[0]
     row = next(r for r in rows[1:] if r[h.index("ref")] == "59")
     row[h.index("pain_free")] = "0"
     write_rows(data_copy / "outcomes.csv", rows)
+    reseal(data_copy)
     table = table1.render(load_review(data_copy, cache=False))
     assert (
         not table.astype(str)

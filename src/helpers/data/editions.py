@@ -74,7 +74,7 @@ SEALED_TABLES = (
 #: The tables whose rows belong to their study's edition (they have no edition column).
 _BY_STUDY = ("outcomes", "diseases", "durations")
 
-Tables = dict[str, pd.DataFrame]
+_Tables = dict[str, pd.DataFrame]
 
 
 def _file(res: dict, name: str) -> str:
@@ -174,13 +174,13 @@ def _keys(res: dict, name: str) -> list[str]:
     return [key] if isinstance(key, str) else list(key)
 
 
-def edition_of_rows(t: Tables, res: dict) -> dict[tuple[str, str], tuple[str, int, dict]]:
+def edition_of_rows(t: _Tables, res: dict) -> dict[tuple[str, str], tuple[str, int, dict]]:
     """Every row of the sealed tables with its edition: (table, key) -> (edition, csv row,
     {column: canonical text of each cell that is not empty}).
 
     Parameters
     ----------
-    t : Tables
+    t : _Tables
         The typed tables by resource name, not indexed, each with its ``csv_row``.
     res : dict
         The data dictionary's resources by name (for the primary keys).
@@ -217,12 +217,12 @@ def edition_of_rows(t: Tables, res: dict) -> dict[tuple[str, str], tuple[str, in
     return out
 
 
-def seal_rows(t: Tables, res: dict, edition: str) -> list[dict]:
+def seal_rows(t: _Tables, res: dict, edition: str) -> list[dict]:
     """The rows of ``edition_seals.csv`` that seal one edition as the tables hold it now.
 
     Parameters
     ----------
-    t : Tables
+    t : _Tables
         The typed tables by resource name, not indexed, each with its ``csv_row``.
     res : dict
         The data dictionary's resources by name.
@@ -248,7 +248,7 @@ def _edition_problem(res, row, message, column="edition") -> Problem:
     return Problem(_file(res, "editions"), "editions in order", message, row, column=column)
 
 
-def editions_well_formed(t: Tables, res: dict) -> list[Problem]:
+def editions_well_formed(t: _Tables, res: dict) -> list[Problem]:
     """Editions are numbered 1, 2, ... in order; close in order (only the last may be open);
     give real dates, a search date or a publication date each, a search no later than the
     publication and no earlier than the previous edition's; and none is called
@@ -256,7 +256,7 @@ def editions_well_formed(t: Tables, res: dict) -> list[Problem]:
 
     Parameters
     ----------
-    t : Tables
+    t : _Tables
         The typed tables by resource name, not indexed, each with its ``csv_row``.
     res : dict
         The data dictionary's resources by name.
@@ -341,14 +341,14 @@ def editions_well_formed(t: Tables, res: dict) -> list[Problem]:
     return problems
 
 
-def years_within_editions(t: Tables, res: dict) -> list[Problem]:
+def years_within_editions(t: _Tables, res: dict) -> list[Problem]:
     """A reference is published no later than its edition's bound (:func:`year_bound`); a
     study's reference, and each study an adverse event names, belong to the same edition or
     an earlier one.
 
     Parameters
     ----------
-    t : Tables
+    t : _Tables
         The typed tables by resource name, not indexed, each with its ``csv_row``.
     res : dict
         The data dictionary's resources by name.
@@ -422,13 +422,13 @@ def _parse_seal(cells: str) -> dict[str, str]:
     return dict(part.split("=", 1) for part in str(cells).split("; ") if "=" in part)
 
 
-def closed_editions_unchanged(t: Tables, res: dict) -> list[Problem]:
+def closed_editions_unchanged(t: _Tables, res: dict) -> list[Problem]:
     """Every row of a closed edition is as its seal (``edition_seals.csv``) recorded it: none
     changed, none removed, none added; and an open edition has no seal.
 
     Parameters
     ----------
-    t : Tables
+    t : _Tables
         The typed tables by resource name, not indexed, each with its ``csv_row``, including
         ``edition_seals``.
     res : dict

@@ -1,11 +1,13 @@
 """A synthetic review, k times the size of the real one, for scale tests (fixed seed).
 
 :func:`make_review` copies the project's data folder and adds ``factor - 1`` copies of
-each of the 40 studies under new reference numbers. Each copy keeps its study's modality,
+each study under new reference numbers, in an edition of their own (:data:`EDITION`,
+searched when the paper was published, with its PRISMA counts not reported). Each copy
+keeps its study's modality,
 design, size and durations; its responses are redrawn from the study's own proportions
 (a multinomial with a fixed seed), and its disease becomes the study's first disease for
-every patient. The paper's own studies stay, so the claims register still evaluates (and
-reports the paper's totals as discrepancies, as it should for a different review).
+every patient. The paper's own studies stay, in the paper's edition, so the claims register
+still evaluates the paper as it described it.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ import numpy as np
 from helpers.data import paths
 from helpers.data.printed import RESPONSE_COLUMNS
 
-__all__ = ["FIRST_REF", "SEED", "make_review"]
+__all__ = ["EDITION", "FIRST_REF", "SEED", "make_review"]
 
 SEED = 20210624
 FIRST_REF = 1000
+#: The edition the copies are added in.
+EDITION = "synthetic-copies"
 
 
 def _rows(path: Path) -> tuple[list[str], list[dict]]:
@@ -95,6 +99,7 @@ def make_review(
                 study
                 | {
                     "ref": str(ref),
+                    "edition": EDITION,
                     "first_author": f"Synthetic{copy}",
                     "provenance": f"synthetic copy {copy} of study {old}",
                     "note": "",
@@ -104,6 +109,7 @@ def make_review(
                 by_ref["references"][old][0]
                 | {
                     "ref": str(ref),
+                    "edition": EDITION,
                     "authors": f"Synthetic{copy} A",
                     "first_author": f"Synthetic{copy}",
                     "doi": "",
@@ -140,4 +146,36 @@ def make_review(
             ref += 1
     for name, (header, _) in tables.items():
         _append(dest / f"{name}.csv", header, new[name])
+    if factor > 1:
+        _add_edition(dest)
     return dest
+
+
+def _add_edition(dest: Path) -> None:
+    """The copies' edition after the last one, searched when that one was published (so the
+    copies' years, the originals', are within it), and its PRISMA flow not reported."""
+    header, editions = _rows(dest / "editions.csv")
+    last = max(editions, key=lambda e: int(e["order"]))
+    _append(
+        dest / "editions.csv",
+        header,
+        [
+            {
+                "edition": EDITION,
+                "order": str(int(last["order"]) + 1),
+                "title": "Synthetic copies of the studies (a scale test)",
+                "search_date": last["search_date"] or last["published"],
+                "published": "",
+                "status": "open",
+                "provenance": "synthetic",
+                "note": "",
+            }
+        ],
+    )
+    header, flow = _rows(dest / "prisma.csv")
+    rows = [
+        row | {"edition": EDITION, "count": "", "provenance": "synthetic", "note": ""}
+        for row in flow
+        if row["edition"] == last["edition"]
+    ]
+    _append(dest / "prisma.csv", header, rows)

@@ -143,38 +143,8 @@ def next_free_ref(data_dir: Path | str | None = None) -> int:
     return max(refs, default=0) + 1
 
 
-def new_edition(
-    name: str,
-    title: str,
-    search_date: str,
-    data_dir: Path | str | None = None,
-    provenance: str = PLACEHOLDER,
-) -> None:
-    """Add an open edition after the last one, with its PRISMA flow still to fill.
-
-    Parameters
-    ----------
-    name : str
-        The edition's name: lower-case letters, digits and hyphens (not ``"latest"``).
-    title : str
-        What the edition is ("Update of 2026").
-    search_date : str
-        The date of the update's search, ``YYYY-MM-DD``; it bounds the publication years of
-        the studies it may add, and is no earlier than the previous edition's.
-    data_dir : path-like, optional
-        The data folder; None is the project's ``data/``.
-    provenance : str, optional
-        Where the dates come from (default: to fill).
-
-    Raises
-    ------
-    DataValidationError
-        When the folder is not valid, the last edition is still open, or the name, title or
-        date cannot be used; nothing is written then.
-    """
-    data_dir = Path(data_dir or paths.DATA_DIR)
-    review = load_review(data_dir, cache=False)
-    table, records = _editions(data_dir)
+def _check_new_edition(review, name: str, title: str, search_date: str) -> None:
+    """Refuse an edition name, title or search date that cannot be used (:func:`new_edition`)."""
     if not re.fullmatch(EDITION_NAME_PATTERN, name) or name == LATEST:
         _refuse(
             "editions.csv",
@@ -220,6 +190,41 @@ def new_edition(
             f"the search date {date} is before the previous search ({latest_search})",
             "search_date",
         )
+
+
+def new_edition(
+    name: str,
+    title: str,
+    search_date: str,
+    data_dir: Path | str | None = None,
+    provenance: str = PLACEHOLDER,
+) -> None:
+    """Add an open edition after the last one, with its PRISMA flow still to fill.
+
+    Parameters
+    ----------
+    name : str
+        The edition's name: lower-case letters, digits and hyphens (not ``"latest"``).
+    title : str
+        What the edition is ("Update of 2026").
+    search_date : str
+        The date of the update's search, ``YYYY-MM-DD``; it bounds the publication years of
+        the studies it may add, and is no earlier than the previous edition's.
+    data_dir : path-like, optional
+        The data folder; None is the project's ``data/``.
+    provenance : str, optional
+        Where the dates come from (default: to fill).
+
+    Raises
+    ------
+    DataValidationError
+        When the folder is not valid, the last edition is still open, or the name, title or
+        date cannot be used; nothing is written then.
+    """
+    data_dir = Path(data_dir or paths.DATA_DIR)
+    review = load_review(data_dir, cache=False)
+    table, records = _editions(data_dir)
+    _check_new_edition(review, name, title, search_date)
     table.append(
         {
             "edition": name,
