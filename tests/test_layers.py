@@ -18,9 +18,9 @@ from helpers.data.paths import PROJECT_ROOT
 SRC = PROJECT_ROOT / "src"
 #: The layers in pipeline order; a module imports only from its own layer and those before it.
 LAYERS = ("data", "analysis", "report", "build")
-#: Modules outside the layers: the package's front door and the validation command line.
-#: They may import from any layer; nothing inside a layer may import them.
-ENTRY_POINTS = ("helpers", "helpers.validate")
+#: Modules outside the layers: the package's front door and the command lines that check and
+#: update the data. They may import from any layer; nothing inside a layer may import them.
+ENTRY_POINTS = ("helpers", "helpers.validate", "helpers.update")
 
 
 def module_name(path: Path, root: Path = SRC) -> str:

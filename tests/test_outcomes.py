@@ -500,7 +500,7 @@ def test_a_claim_about_a_family_without_modalities_is_not_computable(data_copy):
     then have no number."""
     from helpers.analysis import claims
 
-    from tests_support import read_rows, reseal, write_rows
+    from tests_support import read_rows, write_rows
 
     rows = read_rows(data_copy / "vocabularies" / "modalities.csv")
     for row in rows[1:]:

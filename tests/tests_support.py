@@ -33,7 +33,7 @@ def fill(path: Path, values: dict, where: dict | None = None) -> int:
 def open_edition(folder: Path, name: str = TEST_EDITION, search_date: str = "2025-12-31") -> str:
     """An open edition of the data folder for new studies: created (its PRISMA counts not
     reported) by the project's own command function if it is not there."""
-    from helpers.data.updates import new_edition
+    from helpers.data.curation import new_edition
 
     if name not in [row[0] for row in read_rows(folder / "editions.csv")[1:]]:
         new_edition(
@@ -45,7 +45,7 @@ def open_edition(folder: Path, name: str = TEST_EDITION, search_date: str = "202
 
 def reseal(folder: Path, reason: str = "a test changes the paper's rows") -> None:
     """Seal the paper's edition again after a test changed its rows (as a correction would)."""
-    from helpers.data.updates import close_edition
+    from helpers.data.curation import close_edition
 
     close_edition(read_rows(folder / "editions.csv")[1][0], folder, reseal=reason)
 
@@ -66,7 +66,7 @@ def add_study(
     As a researcher updating the review would: ``helpers.update``'s functions open the
     edition and write the study's rows in every table, then each cell to fill is filled.
     """
-    from helpers.data.updates import add_study as write_study
+    from helpers.data.curation import add_study as write_study
 
     complete = 0 if complete is None else complete
     open_edition(folder, edition)

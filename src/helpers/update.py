@@ -18,7 +18,7 @@ Every command takes ``--data DIR`` (default: the project's ``data/``).
   ``close-edition NAME --reseal "why"``;
 - ``editions`` lists the editions with their studies and patients.
 
-The functions are :mod:`helpers.data.updates`. A refused command prints why and writes
+The functions are :mod:`helpers.data.curation`. A refused command prints why and writes
 nothing; it exits 1 for a problem with the data, 2 for a usage error.
 """
 
@@ -27,9 +27,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from helpers.data.curation import add_study, close_edition, new_edition
 from helpers.data.errors import DataValidationError, SetupError, output_closed, robust_output
 from helpers.data.loader import load_review
-from helpers.data.updates import add_study, close_edition, new_edition
 
 __all__ = ["main"]
 

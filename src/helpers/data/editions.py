@@ -8,7 +8,7 @@ studies carry the edition's name in ``studies.csv``, their references in
 changes: when it closes, :func:`seal_rows` records a digest of every cell of every row it
 holds (``edition_seals.csv``), and :func:`closed_editions_unchanged` refuses data whose
 closed editions differ, naming the file, row and column. Writing editions and studies is
-:mod:`helpers.data.updates`; the command is ``python -m helpers.update``.
+:mod:`helpers.data.curation`; the command is ``python -m helpers.update``.
 
 The rules here are the project's, not the paper's (the paper has one edition):
 

@@ -661,7 +661,7 @@ def _derive(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 def typed_tables(data_dir: Path | str) -> tuple[dict[str, pd.DataFrame], dict]:
     """Every table of a data folder as typed columns, after the first three stages of
     validation (files, cells, the data dictionary), for writing rather than analysis
-    (:mod:`helpers.data.updates` seals an edition from them).
+    (:mod:`helpers.data.curation` seals an edition from them).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Updating the review: create an edition, add a study to it, close it.
+"""Curating the review's editions: create an edition, add a study to it, close it.
 
 These write the data folder as a researcher would by hand, and are what
 ``python -m helpers.update`` runs (:mod:`helpers.update`):
