@@ -7,6 +7,7 @@ Imports from ``helpers.data`` only.
 """
 
 __all__ = [
+    "changes",
     "checks",
     "claims",
     "computations",

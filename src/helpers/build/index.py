@@ -16,11 +16,16 @@ from helpers.data.errors import SetupError
 from helpers.data.escape import csv_value
 from helpers.data.values import is_missing
 from helpers.report.headline import SENSITIVITY_FOLDER, read_headline
+from helpers.report.since_the_paper import (
+    SINCE_THE_PAPER_CSV,
+    read_since_the_paper,
+    side_by_side,
+)
 
 if TYPE_CHECKING:  # for annotations only: the module is imported where it is used
     import pandas as pd
 
-__all__ = ["sensitivity_table", "write_index"]
+__all__ = ["sensitivity_table", "since_the_paper_sections", "write_index"]
 
 
 def sensitivity_table(output_dir: Path, results: list[RunResult]) -> pd.DataFrame | None:
@@ -91,6 +96,48 @@ def sensitivity_table(output_dir: Path, results: list[RunResult]) -> pd.DataFram
     return table[list(dict.fromkeys(data["run"]))]
 
 
+def since_the_paper_sections(output_dir: Path, results: list[RunResult]) -> list[dict]:
+    """The then-and-now table of every run that wrote ``since_the_paper.csv`` (notebook 07).
+
+    Parameters
+    ----------
+    output_dir : Path
+        The output folder the runs' artifacts are relative to.
+    results : list of RunResult
+        The build's runs, in build order; a file that cannot be read is left out.
+
+    Returns
+    -------
+    list of dict
+        One per such run, in build order: ``run`` (its name), ``paper`` and ``now`` (the
+        editions compared), ``columns`` and ``rows`` (the text of
+        :func:`helpers.report.since_the_paper.side_by_side`, not yet escaped: the template
+        escapes it). Empty when no run wrote the file.
+    """
+    sections = []
+    for r in results:
+        for artifact in (r.files or {}).get("artifacts", []):
+            if artifact.rsplit("/", 1)[-1] != SINCE_THE_PAPER_CSV:
+                continue
+            try:
+                frame = read_since_the_paper(inside(output_dir, output_dir / artifact))
+            except (OSError, ValueError, SetupError):
+                continue
+            if frame.empty:
+                continue
+            table = side_by_side(frame)
+            sections.append(
+                {
+                    "run": r.name,
+                    "paper": str(frame["edition_paper"].iloc[0]),
+                    "now": str(frame["edition_now"].iloc[0]),
+                    "columns": list(table.columns),
+                    "rows": [list(row) for row in table.itertuples(index=False)],
+                }
+            )
+    return sections
+
+
 def _href(relative: str) -> str:
     """A link to a file of the output folder (each path component percent-encoded)."""
     return "/".join(quote(part) for part in relative.split("/"))
@@ -103,7 +150,8 @@ def write_index(
 
     The page lists each run with its parameters, status, reports, files and figures (and,
     for a failed run, the last good reports and the failed notebook), then the
-    sensitivity comparison (:func:`sensitivity_table`). ``build.json`` records the build
+    sensitivity comparison (:func:`sensitivity_table`) and what changed since the paper
+    (:func:`since_the_paper_sections`). ``build.json`` records the build
     time, the data checksum and each run's result (without its seconds and ``rebuilt``),
     for the next build's :func:`~helpers.build.fingerprints.earlier_results`.
 
@@ -171,11 +219,13 @@ def write_index(
             }
         )
     sensitivity = sensitivity_table(output_dir, results)
+    since = since_the_paper_sections(output_dir, results)
     html = env.get_template("index.html.j2").render(
         runs=rows,
         checksum=checksum,
         built=built.isoformat().replace("+00:00", "Z"),
         failed=sum(r.status != "ok" for r in results),
+        since_the_paper=since,
         sensitivity=None
         if sensitivity is None
         else {

@@ -13,6 +13,7 @@ __all__ = [
     "prisma_flow",
     "risk_of_bias",
     "setup",
+    "since_the_paper",
     "style",
     "tables",
 ]
