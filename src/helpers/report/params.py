@@ -304,6 +304,12 @@ NOTEBOOK_PARAMETERS: dict[str, dict[str, str | None]] = {
             what="claims_audit.csv and readings.csv (the build sets it)"
         ),
     },
+    "07_since_the_paper": {
+        "data_dir": None,
+        "edition": "the edition set beside the paper's (its studies and every earlier edition's); "
+        f"{LATEST!r}: the last (editions.csv)",
+        "output_dir": _OUTPUT_DIR.format(what="since_the_paper.csv (the build sets it)"),
+    },
 }
 
 #: Parameters whose value names a file or folder (the build fingerprints their content).
