@@ -31,7 +31,7 @@ from helpers.data.dictionary import read_descriptor
 from helpers.data.escape import FORMULA_START
 from helpers.data.paths import DATA_DIR, PROJECT_ROOT
 
-from tests_support import read_rows, write_rows
+from tests_support import read_rows, reseal, write_rows
 
 # Three forms of the payload, for columns whose rules allow more or less: HTML with tags; no
 # <, > or & (a Markdown link, an attribute break, math, backticks); and no spaces either.
@@ -163,6 +163,13 @@ def _one_run_per_notebook(runs: list[Run]) -> list[Run]:
     return out
 
 
+def _sealed_load(folder):
+    """Load the folder with its paper's edition sealed again first: the payloads change the
+    paper's rows, as a (hostile) correction would."""
+    reseal(folder, "the hostile test's payloads")
+    return load_review(folder, cache=False)
+
+
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     """The hostile data folder (named by a payload), what the loader refused, and
@@ -189,7 +196,7 @@ def hostile(tmp_path_factory):
             if key not in refused:
                 _put(folder, resource, field, variant[key], f"{resource['name']}.{field['name']}")
         try:
-            load_review(folder, cache=False)
+            _sealed_load(folder)
             break
         except DataValidationError as exc:
             assert "Traceback" not in str(exc)
@@ -202,7 +209,7 @@ def hostile(tmp_path_factory):
                         str(p) for p in exc.problems if f"{p.file}:{p.column}" == key
                     )
     placed = {key: variant[key] for key in columns if key not in refused}
-    load_review(folder, cache=False)  # every payload that was placed, at once
+    _sealed_load(folder)  # every payload that was placed, at once
     title = PAYLOADS[0].format(id="title")
     runs = [
         Run(
