@@ -15,6 +15,12 @@ from helpers.analysis.claims import parse_reported
 CLAIMS = {c.id: c for c in load_review().claims}
 
 
+@pytest.fixture(scope="module")
+def review():
+    """The paper's edition: its totals describe the studies it included, whatever is added."""
+    return load_review().paper_edition()
+
+
 def reported(claim_id: str) -> int:
     (value,) = parse_reported(CLAIMS[claim_id].reported).value
     return int(value)

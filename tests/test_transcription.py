@@ -13,6 +13,7 @@ import re
 import pandas as pd
 import pytest
 
+from helpers import load_review
 from helpers.analysis import table1
 
 import paper_text
@@ -44,6 +45,12 @@ def test_rows_follow_table1_order_and_grouping(review):
     for row in ROWS:
         modality = review.studies.loc[row.ref, "modality"]
         assert headings[modality] == fold(row.heading), row.ref
+
+
+@pytest.fixture(scope="module")
+def review():
+    """The paper's edition: the transcription is of the studies it prints, whatever is added."""
+    return load_review().paper_edition()
 
 
 @pytest.fixture(scope="module")

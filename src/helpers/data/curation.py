@@ -36,6 +36,7 @@ from helpers.data.editions import (
 )
 from helpers.data.errors import DataValidationError, Problem
 from helpers.data.loader import load_review, typed_tables
+from helpers.data.values import text_problem
 
 __all__ = ["add_study", "close_edition", "new_edition", "next_free_ref"]
 
@@ -86,6 +87,14 @@ class _Csv:
 
 def _refuse(file: str, rule: str, message: str, column: str | None = None) -> None:
     raise DataValidationError([Problem(file, rule, message, column=column)], source="update")
+
+
+def _check_text(file: str, column: str, value: str) -> None:
+    """A value given on the command line is a cell the loader will accept: plain text (no
+    control characters, no spaces at its ends), without < > &."""
+    problem = text_problem(value) or ("holds < > or &" if any(c in value for c in "<>&") else None)
+    if problem or not value:
+        _refuse(file, "plain value", f"{column} {problem or 'is empty'}", column)
 
 
 def _resources() -> dict:
@@ -157,13 +166,7 @@ def _check_new_edition(review, name: str, title: str, search_date: str) -> None:
         _refuse("editions.csv", "editions in order", f"edition {name!r} exists", "edition")
     if title in set(review.editions["title"]):
         _refuse("editions.csv", "editions in order", f"an edition has the title {title!r}", "title")
-    if not title.strip() or any(c in title for c in "<>&") or title != title.strip():
-        _refuse(
-            "editions.csv",
-            "editions in order",
-            "a title needs words, without spaces at its ends and without < > &",
-            "title",
-        )
+    _check_text("editions.csv", "title", title)
     date = parse_date(search_date)
     if date is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", search_date):
         _refuse(
@@ -225,6 +228,7 @@ def new_edition(
     review = load_review(data_dir, cache=False)
     table, records = _editions(data_dir)
     _check_new_edition(review, name, title, search_date)
+    _check_text("editions.csv", "provenance", provenance)
     table.append(
         {
             "edition": name,
@@ -330,6 +334,7 @@ def add_study(
     if modality is not None:
         given["modality"] = modality
     if first_author is not None:
+        _check_text("studies.csv", "first_author", first_author)
         given["first_author"] = first_author
     files = {name: _open(data_dir, name) for name in ("references", "studies", "outcomes")}
     files["diseases"] = _open(data_dir, "diseases")

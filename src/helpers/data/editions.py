@@ -451,21 +451,27 @@ def closed_editions_unchanged(t: _Tables, res: dict) -> list[Problem]:
     sealed = {}
     problems = []
     seal_file = _file(res, "edition_seals")
+    at = dict(zip(t["editions"]["edition"].astype(str), t["editions"]["csv_row"], strict=True))
+    reopened = set()
     for row in seals.to_dict("records"):
         edition = str(row["edition"])
         if status.get(edition) != "closed":
-            problems.append(
-                Problem(
-                    seal_file,
-                    "closed editions unchanged",
-                    f"a seal of edition {edition!r}, which is open; close an edition with "
-                    "python -m helpers.update close-edition",
-                    int(row["csv_row"]),
-                    column="edition",
-                )
-            )
+            reopened.add(edition)
             continue
         sealed[(str(row["table"]), str(row["key"]))] = (edition, _parse_seal(row["cells"]))
+    for edition in sorted(reopened):
+        problems.append(
+            Problem(
+                _file(res, "editions"),
+                "closed editions unchanged",
+                f"edition {edition!r} was closed (edition_seals.csv holds its seal) and is now "
+                f"{status[edition]!r}: a closed edition stays closed"
+                if edition in status
+                else f"edition {edition!r} is missing, but edition_seals.csv holds its seal",
+                int(at[edition]) if edition in at else None,
+                column="status",
+            )
+        )
     fix = (
         "a closed edition does not change: record new data in an open edition "
         "(python -m helpers.update new-edition), or correct the closed edition and reseal it "
