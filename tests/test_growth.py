@@ -163,7 +163,7 @@ def _fill_study(data: Path, ref: int, i: int, n: int, complete: int, year: int) 
             "n_cases": n,
             "publication_type": "full_article",
             "design": "case_series" if n > 1 else "case_report",
-            "design_stated": "false",
+            "design_stated": "true",
             "control_lesion": "false",
             "frequency": "Once a week",
             "provenance": "synthetic test data",

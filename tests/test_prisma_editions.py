@@ -46,8 +46,8 @@ def _box_saying(texts: list[str], words: str) -> str:
     return found
 
 
-def test_the_updated_flow_shows_previous_new_and_total(updated):
-    paper = updated.paper_edition()
+def test_the_updated_flow_shows_previous_new_and_total(updated, review):
+    paper = review  # every study before the update: the paper's, and any earlier update's
     fig = prisma_flow.diagram(updated)
     texts = _texts(fig)
     previous = _box_saying(texts, "Studies included in previous version of review")
@@ -70,14 +70,14 @@ def test_the_updated_flow_shows_previous_new_and_total(updated):
     plt.close(fig)
 
 
-def test_the_totals_across_editions(updated):
-    paper = updated.paper_edition()
+def test_the_totals_across_editions(updated, review):
     totals = edition_totals(updated)
-    assert totals.previous_editions == (paper.edition_name,)
+    assert totals.previous_editions == tuple(review.editions.index)
     frame = totals.to_frame()
-    assert frame.loc["previous"].tolist() == [paper.n_studies, paper.n_patients]
+    assert frame.loc["previous"].tolist() == [review.n_studies, review.n_patients]
     assert frame.loc["new"].tolist() == [len(NEW_CASES), sum(NEW_CASES)]
     assert frame.loc["total"].tolist() == [updated.n_studies, updated.n_patients]
+    paper = updated.paper_edition()
     first = edition_totals(paper)
     assert (first.previous_studies, first.previous_patients) == (0, 0)
     assert (first.new_studies, first.total_studies) == (paper.n_studies, paper.n_studies)
@@ -88,7 +88,8 @@ def test_the_paper_edition_has_no_previous_studies(review):
     totals = edition_totals(review.paper_edition())
     assert totals.previous_editions == ()
     assert totals.to_frame().loc["previous"].tolist() == [0, 0]
-    assert totals.to_frame().loc["total"].tolist() == [review.n_studies, review.n_patients]
+    paper = review.paper_edition()
+    assert totals.to_frame().loc["total"].tolist() == [paper.n_studies, paper.n_patients]
 
 
 def test_the_first_edition_diagram_is_unchanged_by_an_update(updated, review):

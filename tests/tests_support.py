@@ -30,12 +30,26 @@ def fill(path: Path, values: dict, where: dict | None = None) -> int:
     return touched
 
 
+def close_open_edition(folder: Path) -> None:
+    """Close the last edition if it is open (as before starting a new update)."""
+    from helpers.data.curation import close_edition
+
+    rows = read_rows(folder / "editions.csv")
+    h = rows[0]
+    last = max(rows[1:], key=lambda r: int(r[h.index("order")]))
+    if last[h.index("status")] == "open":
+        close_edition(last[0], folder)
+
+
 def open_edition(folder: Path, name: str = TEST_EDITION, search_date: str = "2025-12-31") -> str:
-    """An open edition of the data folder for new studies: created (its PRISMA counts not
-    reported) by the project's own command function if it is not there."""
+    """An open edition of the data folder for new studies (default :data:`TEST_EDITION`),
+    created if it is not there by the project's own command function (its PRISMA counts not
+    reported), after closing the last edition if that one is open."""
     from helpers.data.curation import new_edition
 
-    if name not in [row[0] for row in read_rows(folder / "editions.csv")[1:]]:
+    rows = read_rows(folder / "editions.csv")
+    if name not in [row[0] for row in rows[1:]]:
+        close_open_edition(folder)
         new_edition(
             name, f"Synthetic update {name}", search_date, folder, provenance="synthetic test data"
         )
@@ -69,7 +83,7 @@ def add_study(
     from helpers.data.curation import add_study as write_study
 
     complete = 0 if complete is None else complete
-    open_edition(folder, edition)
+    edition = open_edition(folder, edition)
     ref = write_study(edition, folder, modality=modality, first_author="Synthetic")
     at = {"ref": ref}
     fill(
@@ -89,7 +103,7 @@ def add_study(
             "n_cases": n_cases,
             "publication_type": "full_article",
             "design": "case_series" if n_cases > 1 else "case_report",
-            "design_stated": "false",
+            "design_stated": "true",  # its own publication states it
             "control_lesion": "false",
             "frequency": "Once a week",
             "largest_diameter_cm": "" if diameter_cm is None else diameter_cm,

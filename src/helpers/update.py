@@ -25,9 +25,10 @@ nothing; it exits 1 for a problem with the data, 2 for a usage error.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
-from helpers.data.curation import add_study, close_edition, new_edition
+from helpers.data.curation import add_study, close_edition, editions_as_written, new_edition
 from helpers.data.errors import DataValidationError, SetupError, output_closed, robust_output
 from helpers.data.loader import load_review
 
@@ -39,6 +40,15 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(f"error: {message}", file=sys.stderr)
         raise SystemExit(2)
+
+
+def _ref(text: str) -> int:
+    """A reference number as the data write it: plain ASCII digits (no "066", no "٦٦")."""
+    if not re.fullmatch(r"[1-9][0-9]{0,14}", text):
+        raise argparse.ArgumentTypeError(
+            f"{text[:40]!r} is not a reference number (1 to 15 ASCII digits, no leading zero)"
+        )
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--provenance", default=None, help="where the dates come from")
     p = sub.add_parser("add-study", help="write a new study's rows, each value to fill")
     p.add_argument("--edition", required=True)
-    p.add_argument("--ref", type=int, default=None, help="default: the next free number")
+    p.add_argument("--ref", type=_ref, default=None, help="default: the next free number")
     p.add_argument("--modality", default=None)
     p.add_argument("--first-author", default=None)
     p = sub.add_parser("close-edition", help="seal an edition")
@@ -84,14 +94,27 @@ def _run(args) -> str:
     if args.command == "close-edition":
         n = close_edition(args.name, args.data, args.published, args.reseal)
         return f"edition {args.name!r} closed: {n} rows sealed in edition_seals.csv"
-    review = load_review(args.data, cache=False)
-    lines = []
-    for name, row in review.editions.iterrows():
-        lines.append(
-            f"{row['order']}. {name} ({row['status']}): {row['title']}; "
-            f"{row['n_studies']} studies, {row['n_patients']} patients"
+    return _editions_listing(args.data)
+
+
+def _editions_listing(data) -> str:
+    """The editions with their studies and patients; read from the files as they are when
+    the data are not valid yet (cells still to fill), and said so."""
+    try:
+        review = load_review(data, cache=False)
+    except DataValidationError:
+        rows, note = (
+            editions_as_written(data),
+            ("(the data are not valid yet; python -m helpers.validate says why)"),
         )
-    return "\n".join(lines)
+    else:
+        rows, note = review.editions.reset_index().to_dict("records"), ""
+    lines = [
+        f"{row['order']}. {row['edition']} ({row['status']}): {row['title']}; "
+        f"{row['n_studies']} studies, {row['n_patients']} patients"
+        for row in rows
+    ]
+    return "\n".join(lines + ([note] if note else []))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,15 +141,15 @@ def main(argv: list[str] | None = None) -> int:
     except DataValidationError as exc:
         print(exc, file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        output_closed()
+        return 2
     except (SetupError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        output_closed()
-        return 2
     return 0
 
 

@@ -31,14 +31,17 @@ from helpers.data.editions import (
     EDITION_NAME_PATTERN,
     LATEST,
     PLACEHOLDER,
+    earliest_year,
     parse_date,
     seal_rows,
 )
 from helpers.data.errors import DataValidationError, Problem
 from helpers.data.loader import load_review, typed_tables
-from helpers.data.values import text_problem
+from helpers.data.readers import MAX_YAML_BYTES, load_yaml, read_text
+from helpers.data.registers import REGISTER_FILES
+from helpers.data.values import cell_problem, text_problem
 
-__all__ = ["add_study", "close_edition", "new_edition", "next_free_ref"]
+__all__ = ["add_study", "close_edition", "editions_as_written", "new_edition", "next_free_ref"]
 
 #: Columns a new row leaves empty rather than to fill: free notes.
 _LEFT_EMPTY = ("note",)
@@ -135,6 +138,31 @@ def _editions(data_dir: Path) -> tuple[_Csv, list[dict]]:
     return table, records
 
 
+def editions_as_written(data_dir: Path | str | None = None) -> list[dict]:
+    """The editions as ``editions.csv`` holds them, with the studies and patients
+    ``studies.csv`` gives each, read as written: for a listing while cells are still to fill.
+
+    Parameters
+    ----------
+    data_dir : path-like, optional
+        The data folder; None is the project's ``data/``.
+
+    Returns
+    -------
+    list of dict
+        One per edition in order, with ``n_studies`` and ``n_patients`` (patients of the
+        studies whose count is filled in).
+    """
+    data_dir = Path(data_dir or paths.DATA_DIR)
+    _, records = _editions(data_dir)
+    studies = _open(data_dir, "studies").records()
+    for record in records:
+        mine = [s for s in studies if s.get("edition") == record["edition"]]
+        record["n_studies"] = len(mine)
+        record["n_patients"] = sum(int(s["n_cases"]) for s in mine if s["n_cases"].isdigit())
+    return records
+
+
 def next_free_ref(data_dir: Path | str | None = None) -> int:
     """The next reference number: one more than the largest in ``references.csv``.
 
@@ -167,14 +195,8 @@ def _check_new_edition(review, name: str, title: str, search_date: str) -> None:
     if title in set(review.editions["title"]):
         _refuse("editions.csv", "editions in order", f"an edition has the title {title!r}", "title")
     _check_text("editions.csv", "title", title)
+    _check_date("search_date", search_date)
     date = parse_date(search_date)
-    if date is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", search_date):
-        _refuse(
-            "editions.csv",
-            "editions in order",
-            f"{search_date[:40]!r} is not a date (YYYY-MM-DD)",
-            "search_date",
-        )
     last = review.editions.iloc[-1]
     if last["status"] != "closed":
         _refuse(
@@ -225,8 +247,17 @@ def new_edition(
         date cannot be used; nothing is written then.
     """
     data_dir = Path(data_dir or paths.DATA_DIR)
-    review = load_review(data_dir, cache=False)
     table, records = _editions(data_dir)
+    if records and records[-1]["status"] != "closed":
+        last = records[-1]["edition"]
+        _refuse(
+            "editions.csv",
+            "editions in order",
+            f"edition {last!r} is still open; close it first "
+            f"(python -m helpers.update close-edition {last})",
+            "status",
+        )
+    review = load_review(data_dir, cache=False)
     _check_new_edition(review, name, title, search_date)
     _check_text("editions.csv", "provenance", provenance)
     table.append(
@@ -249,6 +280,52 @@ def new_edition(
                 row | {"edition": name, "count": PLACEHOLDER, "provenance": PLACEHOLDER, "note": ""}
             )
     _write([table, prisma])
+
+
+def _check_new_study(data_dir: Path, edition: str, ref: int | None, modality: str | None) -> int:
+    """Refuse a study :func:`add_study` cannot write; return its reference number."""
+    _, records = _editions(data_dir)
+    status = {r["edition"]: r["status"] for r in records}
+    if edition not in status:
+        _refuse(
+            "editions.csv",
+            "edition exists",
+            f"no edition {edition[:60]!r}; create it first (python -m helpers.update "
+            "new-edition NAME --title TITLE --search-date YYYY-MM-DD); the editions are "
+            + ", ".join(map(repr, status)),
+            "edition",
+        )
+    if status[edition] != "open":
+        _refuse(
+            "editions.csv",
+            "closed editions unchanged",
+            f"edition {edition!r} is closed: a new study goes into a new edition",
+            "status",
+        )
+    ref = next_free_ref(data_dir) if ref is None else ref
+    taken = {r["ref"] for r in _open(data_dir, "references").records()}
+    if isinstance(ref, bool) or not isinstance(ref, int) or ref < 1:
+        _refuse("references.csv", "reference numbers", f"{ref!r} is not a positive number", "ref")
+    problem = cell_problem(str(ref), "integer")
+    if problem:
+        _refuse("references.csv", "reference numbers", f"ref {problem}", "ref")
+    if str(ref) in taken:
+        _refuse(
+            "references.csv",
+            "reference numbers",
+            f"reference {ref} exists; the next free number is {next_free_ref(data_dir)}",
+            "ref",
+        )
+    if modality is not None:
+        known = [r["modality"] for r in _open(data_dir, "modalities").records()]
+        if modality not in known:
+            _refuse(
+                "vocabularies/modalities.csv",
+                "modality known",
+                f"no modality {modality[:60]!r}; the modalities are " + ", ".join(known),
+                "modality",
+            )
+    return ref
 
 
 def add_study(
@@ -292,44 +369,7 @@ def add_study(
         or the modality is unknown; nothing is written then.
     """
     data_dir = Path(data_dir or paths.DATA_DIR)
-    _, records = _editions(data_dir)
-    status = {r["edition"]: r["status"] for r in records}
-    if edition not in status:
-        _refuse(
-            "editions.csv",
-            "edition exists",
-            f"no edition {edition[:60]!r}; create it first (python -m helpers.update "
-            "new-edition NAME --title TITLE --search-date YYYY-MM-DD); the editions are "
-            + ", ".join(map(repr, status)),
-            "edition",
-        )
-    if status[edition] != "open":
-        _refuse(
-            "editions.csv",
-            "closed editions unchanged",
-            f"edition {edition!r} is closed: a new study goes into a new edition",
-            "status",
-        )
-    ref = next_free_ref(data_dir) if ref is None else ref
-    taken = {r["ref"] for r in _open(data_dir, "references").records()}
-    if isinstance(ref, bool) or not isinstance(ref, int) or ref < 1:
-        _refuse("references.csv", "reference numbers", f"{ref!r} is not a positive number", "ref")
-    if str(ref) in taken:
-        _refuse(
-            "references.csv",
-            "reference numbers",
-            f"reference {ref} exists; the next free number is {next_free_ref(data_dir)}",
-            "ref",
-        )
-    if modality is not None:
-        known = [r["modality"] for r in _open(data_dir, "modalities").records()]
-        if modality not in known:
-            _refuse(
-                "vocabularies/modalities.csv",
-                "modality known",
-                f"no modality {modality[:60]!r}; the modalities are " + ", ".join(known),
-                "modality",
-            )
+    ref = _check_new_study(data_dir, edition, ref, modality)
     given = {"ref": ref, "edition": edition}
     if modality is not None:
         given["modality"] = modality
@@ -350,6 +390,116 @@ def add_study(
         files["durations"].append(row(files["durations"], measure=measure))
     _write(list(files.values()))
     return ref
+
+
+def _check_reseal(data_dir: Path, name: str, status: str, reseal: str | None) -> None:
+    """A closed edition is sealed again only with a reason; an open one, or a closed one with
+    no seal (an interrupted close), is closed without one."""
+    if reseal is not None and not reseal.strip():
+        _refuse("editions.csv", "closed editions unchanged", "the reseal's reason is empty", "note")
+    if reseal is not None:
+        _check_text("editions.csv", "note", reseal.strip())
+    sealed = any(r["edition"] == name for r in _Csv(data_dir / "edition_seals.csv").records())
+    if status == "closed" and sealed and reseal is None:
+        _refuse(
+            "editions.csv",
+            "closed editions unchanged",
+            f"edition {name!r} is closed; to seal a correction, say why with --reseal REASON",
+            "status",
+        )
+    if reseal is not None and not (status == "closed" and sealed):
+        _refuse(
+            "editions.csv",
+            "closed editions unchanged",
+            f"edition {name!r} has no seal yet: close it without --reseal",
+            "status",
+        )
+
+
+def _same_seal(path: Path, staged: _Csv, name: str) -> bool:
+    """Whether the staged seal of an edition is the one the folder holds, but for the
+    edition's own row (whose note the reseal's reason changes): nothing else changed."""
+
+    def rows(table: _Csv) -> set:
+        return {
+            tuple(r)
+            for r in table.rows
+            if (d := dict(zip(table.header, r, strict=False)))["edition"] == name
+            and d["table"] != "editions"
+        }
+
+    return rows(_Csv(path)) == rows(staged)
+
+
+def _registers(folder: Path) -> dict:
+    """Each register of a data folder, parsed."""
+    out = {}
+    for name in REGISTER_FILES:
+        text, problem = read_text(folder / name, name, MAX_YAML_BYTES)
+        if problem:
+            raise DataValidationError([problem], source=f"data in {folder}")
+        out[name] = load_yaml(text)[0]
+    return out
+
+
+def _check_date(column: str, text: str) -> None:
+    date = parse_date(text)
+    if date is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        _refuse(
+            "editions.csv", "editions in order", f"{text[:40]!r} is not a date (YYYY-MM-DD)", column
+        )
+    earliest = earliest_year({r["name"]: r for r in read_descriptor()["resources"]})
+    if date.year < earliest:
+        _refuse(
+            "editions.csv",
+            "editions in order",
+            f"{text} is before {earliest}, the earliest year a reference may have",
+            column,
+        )
+
+
+def _staged_seal(
+    data_dir: Path, name: str, published: str | None, reseal: str | None
+) -> tuple[list[_Csv], int, list[dict]]:
+    """The closed edition's rows and its new seal, written and validated in a copy of the
+    folder: the two files to write, the number of seal rows it had, the new seal rows."""
+    with tempfile.TemporaryDirectory(prefix="calcinosis-close-") as tmp:
+        copy = Path(tmp) / "data"
+        shutil.copytree(data_dir, copy)
+        staged_editions = _Csv(copy / "editions.csv")
+        for r in staged_editions.rows:
+            record = dict(zip(staged_editions.header, r, strict=False))
+            if record["edition"] != name:
+                continue
+            record["status"] = "closed"
+            if published is not None:
+                record["published"] = published
+            if reseal:
+                record["note"] = "; ".join(
+                    x for x in (record["note"], f"Resealed: {reseal.strip()}") if x
+                )
+            r[:] = [record[c] for c in staged_editions.header]
+        _write([staged_editions])
+        try:
+            tables, resources = typed_tables(copy)
+            seals = _Csv(copy / resources["edition_seals"]["path"])
+            kept = [
+                r for r in seals.rows if dict(zip(seals.header, r, strict=False))["edition"] != name
+            ]
+            old = len(seals.rows) - len(kept)
+            seals.rows = kept
+            tables["edition_seals"] = tables["edition_seals"][
+                tables["edition_seals"]["edition"] != name
+            ]
+            new = seal_rows(tables, resources, name, _registers(copy))
+            for record in new:
+                seals.append(record)
+            _write([seals])
+            load_review(copy, cache=False)
+        except DataValidationError as exc:  # name the user's folder, not the copy
+            raise DataValidationError(exc.problems, source=f"data in {data_dir}") from None
+        final = [_Csv(copy / seals.path.name), _Csv(copy / "editions.csv")]
+    return final, old, new
 
 
 def close_edition(
@@ -405,42 +555,20 @@ def close_edition(
             f"the earlier edition {still_open[0]!r} is open; close it first",
             "status",
         )
-    if mine["status"] == "closed" and not (reseal and reseal.strip()):
+    _check_reseal(data_dir, name, mine["status"], reseal)
+    if published is not None:
+        _check_date("published", published)
+    final, old, new = _staged_seal(data_dir, name, published, reseal)
+    if reseal and old and _same_seal(data_dir / "edition_seals.csv", final[0], name):
         _refuse(
-            "editions.csv",
+            "edition_seals.csv",
             "closed editions unchanged",
-            f"edition {name!r} is closed; to seal a correction, say why with --reseal REASON",
-            "status",
+            f"nothing to reseal: edition {name!r} is as it was sealed",
+            "edition",
         )
-    with tempfile.TemporaryDirectory(prefix="calcinosis-close-") as tmp:
-        copy = Path(tmp) / "data"
-        shutil.copytree(data_dir, copy)
-        staged_editions = _Csv(copy / table.path.name)
-        for r in staged_editions.rows:
-            record = dict(zip(staged_editions.header, r, strict=False))
-            if record["edition"] != name:
-                continue
-            record["status"] = "closed"
-            if published is not None:
-                record["published"] = published
-            if reseal:
-                record["note"] = " ".join(
-                    x for x in (record["note"], f"Resealed: {reseal.strip()}") if x
-                )
-            r[:] = [record[c] for c in staged_editions.header]
-        _write([staged_editions])
-        tables, resources = typed_tables(copy)
-        seals = _Csv(copy / resources["edition_seals"]["path"])
-        seals.rows = [
-            r for r in seals.rows if dict(zip(seals.header, r, strict=False))["edition"] != name
-        ]
-        new = seal_rows(tables, resources, name)
-        for record in new:
-            seals.append(record)
-        _write([seals])
-        load_review(copy, cache=False)
-        final = [_Csv(copy / table.path.name), _Csv(copy / seals.path.name)]
-    for f, target in zip(final, (table.path, data_dir / seals.path.name), strict=True):
+    # the seal first: interrupted before editions.csv, the edition is open with a seal, which
+    # the loader names and close-edition repairs
+    for f, target in zip(final, (data_dir / "edition_seals.csv", table.path), strict=True):
         f.path = target
     _write(final)
     return len(new)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterable
 
 import pandas as pd
@@ -38,13 +39,18 @@ __all__ = [
     "EDITION_NAME_PATTERN",
     "LATEST",
     "PLACEHOLDER",
+    "REGISTERS",
     "SEALED_TABLES",
+    "SHARED_TABLES",
     "closed_editions_unchanged",
+    "earliest_year",
     "edition_of_rows",
     "editions_in_order",
     "editions_well_formed",
     "parse_date",
     "placeholder_problems",
+    "register_digest",
+    "registers_unchanged",
     "seal_rows",
     "year_bound",
     "years_within_editions",
@@ -57,7 +63,7 @@ PLACEHOLDER = "TO FILL"
 LATEST = "latest"
 
 #: A valid edition name (as the data dictionary's pattern).
-EDITION_NAME_PATTERN = r"[a-z0-9][a-z0-9-]*"
+EDITION_NAME_PATTERN = r"[a-z0-9][a-z0-9-]{0,63}"
 
 #: The tables a closed edition's seal covers, in the order messages name them.
 SEALED_TABLES = (
@@ -73,6 +79,21 @@ SEALED_TABLES = (
 
 #: The tables whose rows belong to their study's edition (they have no edition column).
 _BY_STUDY = ("outcomes", "diseases", "durations")
+
+#: Tables every edition shares (the vocabularies, the paper's Table 2): a row belongs to the
+#: first edition that sealed it, and rows no edition sealed yet may still be added.
+SHARED_TABLES = (
+    "modalities",
+    "families",
+    "disease_vocabulary",
+    "disease_categories",
+    "title_terms",
+    "jbi_questions",
+    "table2",
+)
+
+#: The seal's name for the registers (sealed whole, each as read).
+REGISTERS = "registers"
 
 _Tables = dict[str, pd.DataFrame]
 
@@ -123,6 +144,23 @@ def editions_in_order(editions: pd.DataFrame) -> list[dict]:
         One per edition, first to last.
     """
     return sorted(editions.to_dict("records"), key=lambda row: int(row["order"]))
+
+
+def earliest_year(res: dict) -> int:
+    """The earliest publication year a reference may have: the data dictionary's minimum of
+    ``references.year``, which no edition's dates may precede either.
+
+    Parameters
+    ----------
+    res : dict
+        The data dictionary's resources by name.
+
+    Returns
+    -------
+    int
+    """
+    field = next(f for f in res["references"]["schema"]["fields"] if f["name"] == "year")
+    return int(field["constraints"]["minimum"])
 
 
 def year_bound(edition_row) -> int | None:
@@ -189,14 +227,15 @@ def edition_of_rows(t: _Tables, res: dict) -> dict[tuple[str, str], tuple[str, i
     -------
     dict
         Keyed by (table, key), the key being the primary key's parts joined by ``" | "``. A
-        row of a table keyed by ``ref`` whose study is not listed has edition ``""``.
+        row of a table keyed by ``ref`` whose study is not listed, and a row of a shared table
+        (:data:`SHARED_TABLES`), has edition ``""``.
     """
     study_edition = {
         _canonical(r): str(e)
         for r, e in zip(t["studies"]["ref"], t["studies"]["edition"], strict=True)
     }
     out = {}
-    for name in SEALED_TABLES:
+    for name in SEALED_TABLES + SHARED_TABLES:
         table = t[name]
         keys = _keys(res, name)
         columns = [c for c in table.columns if c != "csv_row"]
@@ -204,6 +243,8 @@ def edition_of_rows(t: _Tables, res: dict) -> dict[tuple[str, str], tuple[str, i
             key = " | ".join(_canonical(record[k]) for k in keys)
             if name == "editions":
                 edition = str(record["edition"])
+            elif name in SHARED_TABLES:
+                edition = ""  # the seal says which edition holds it
             elif name in _BY_STUDY:
                 edition = study_edition.get(_canonical(record["ref"]), "")
             else:
@@ -217,7 +258,25 @@ def edition_of_rows(t: _Tables, res: dict) -> dict[tuple[str, str], tuple[str, i
     return out
 
 
-def seal_rows(t: _Tables, res: dict, edition: str) -> list[dict]:
+def register_digest(value) -> str:
+    """A register's digest, of its content as read (not of its bytes: line endings, a byte
+    order mark, comments and layout do not change it).
+
+    Parameters
+    ----------
+    value : object
+        The parsed YAML.
+
+    Returns
+    -------
+    str
+        16 hex digits.
+    """
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def seal_rows(t: _Tables, res: dict, edition: str, registers: dict | None = None) -> list[dict]:
     """The rows of ``edition_seals.csv`` that seal one edition as the tables hold it now.
 
     Parameters
@@ -228,20 +287,82 @@ def seal_rows(t: _Tables, res: dict, edition: str) -> list[dict]:
         The data dictionary's resources by name.
     edition : str
         The edition to seal.
+    registers : dict, optional
+        Each register's parsed content by file name, sealed whole when no other edition
+        sealed it.
 
     Returns
     -------
     list of dict
         One per row the edition holds (``edition``, ``table``, ``key``, ``cells``), in the
-        order of :data:`SEALED_TABLES` and then of the file.
+        order of :data:`SEALED_TABLES`, then :data:`SHARED_TABLES`, then of the file; then
+        the registers.
     """
+    others = {
+        (str(r["table"]), str(r["key"]))
+        for r in t["edition_seals"].to_dict("records")
+        if str(r["edition"]) != edition
+    }
     out = []
     for (table, key), (owner, _, cells) in edition_of_rows(t, res).items():
-        if owner != edition:
+        if table in SHARED_TABLES:
+            if (table, key) in others:
+                continue
+        elif owner != edition:
             continue
         text = "; ".join(f"{c}={_digest(table, key, c, v)}" for c, v in sorted(cells.items()))
         out.append({"edition": edition, "table": table, "key": key, "cells": text})
+    for name, value in sorted((registers or {}).items()):
+        if (REGISTERS, name) not in others:
+            out.append(
+                {
+                    "edition": edition,
+                    "table": REGISTERS,
+                    "key": name,
+                    "cells": f"content={register_digest(value)}",
+                }
+            )
     return out
+
+
+def registers_unchanged(t: _Tables, res: dict, registers: dict) -> list[Problem]:
+    """Each register a closed edition sealed is as it was: the paper's claims, Table 2 notes
+    and declared non-claims define its audit.
+
+    Parameters
+    ----------
+    t : _Tables
+        The typed tables, with ``edition_seals`` and ``editions``.
+    res : dict
+        The data dictionary's resources by name.
+    registers : dict
+        Each register's parsed content by file name.
+
+    Returns
+    -------
+    list of Problem
+        One per register that differs from its seal, naming the file.
+    """
+    closed = set(t["editions"].loc[t["editions"]["status"] == "closed", "edition"].astype(str))
+    problems = []
+    for row in t["edition_seals"].to_dict("records"):
+        edition, name = str(row["edition"]), str(row["key"])
+        if str(row["table"]) != REGISTERS or edition not in closed:
+            continue
+        sealed = _parse_seal(row["cells"]).get("content")
+        now = register_digest(registers[name]) if name in registers else None
+        if now != sealed:
+            problems.append(
+                Problem(
+                    name,
+                    "closed editions unchanged",
+                    f"differs from the register edition {edition!r} was closed with: the "
+                    "paper's claims, notes and declared non-claims define the audit of its "
+                    f"edition; put it back, or correct it and reseal (python -m helpers.update "
+                    f"close-edition {edition} --reseal REASON)",
+                )
+            )
+    return problems
 
 
 def _edition_problem(res, row, message, column="edition") -> Problem:
@@ -249,7 +370,7 @@ def _edition_problem(res, row, message, column="edition") -> Problem:
 
 
 def editions_well_formed(t: _Tables, res: dict) -> list[Problem]:
-    """Editions are numbered 1, 2, ... in order; close in order (only the last may be open);
+    """Editions are numbered 1, 2, ... in order; only the last may be open;
     give real dates, a search date or a publication date each, a search no later than the
     publication and no earlier than the previous edition's; and none is called
     :data:`LATEST`.
@@ -289,10 +410,21 @@ def editions_well_formed(t: _Tables, res: dict) -> list[Problem]:
                 )
             )
         for column in ("search_date", "published"):
-            if not is_missing(row[column]) and parse_date(row[column]) is None:
+            date = parse_date(row[column])
+            if not is_missing(row[column]) and date is None:
                 problems.append(
                     _edition_problem(
                         res, at, f"{row[column]!r} is not a date (YYYY-MM-DD)", column=column
+                    )
+                )
+            elif date is not None and date.year < earliest_year(res):
+                problems.append(
+                    _edition_problem(
+                        res,
+                        at,
+                        f"{row[column]} is before {earliest_year(res)}, the earliest year a "
+                        "reference may have",
+                        column=column,
                     )
                 )
         search, published = parse_date(row["search_date"]), parse_date(row["published"])
@@ -326,14 +458,15 @@ def editions_well_formed(t: _Tables, res: dict) -> list[Problem]:
                 )
             )
         previous_search = search or previous_search
-        if row["status"] == "closed" and open_seen is not None:
+        if open_seen is not None:
             problems.append(
                 _edition_problem(
                     res,
                     at,
-                    f"edition {name!r} is closed but the earlier edition {open_seen!r} is "
-                    "open: editions close in order",
-                    column="status",
+                    f"edition {name!r} follows the open edition {open_seen!r}: only the last "
+                    "edition may be open (close it first: python -m helpers.update "
+                    f"close-edition {open_seen})",
+                    column="order",
                 )
             )
         if row["status"] == "open" and open_seen is None:
@@ -464,8 +597,9 @@ def closed_editions_unchanged(t: _Tables, res: dict) -> list[Problem]:
             Problem(
                 _file(res, "editions"),
                 "closed editions unchanged",
-                f"edition {edition!r} was closed (edition_seals.csv holds its seal) and is now "
-                f"{status[edition]!r}: a closed edition stays closed"
+                f"edition {edition!r} is {status[edition]!r}, but edition_seals.csv holds its "
+                "seal: a closed edition stays closed (after an interrupted close, close it "
+                f"again: python -m helpers.update close-edition {edition})"
                 if edition in status
                 else f"edition {edition!r} is missing, but edition_seals.csv holds its seal",
                 int(at[edition]) if edition in at else None,
@@ -492,7 +626,7 @@ def closed_editions_unchanged(t: _Tables, res: dict) -> list[Problem]:
         ref = _ref(table, key)
         if (table, key) in sealed:
             edition, digests = sealed[(table, key)]
-            if owner != edition:
+            if owner != edition and table not in SHARED_TABLES:
                 problems.append(
                     Problem(
                         _file(res, table),
@@ -506,14 +640,26 @@ def closed_editions_unchanged(t: _Tables, res: dict) -> list[Problem]:
                 )
                 continue
             for column in sorted(set(digests) | set(cells)):
+                if column not in t[table].columns:
+                    problems.append(
+                        Problem(
+                            seal_file,
+                            "closed editions unchanged",
+                            f"the seal of {table} row {key!r} names a column {column!r} that "
+                            f"{_file(res, table)} does not have: edition_seals.csv was edited",
+                            column="cells",
+                        )
+                    )
+                    continue
                 now = _digest(table, key, column, cells[column]) if column in cells else None
                 if now != digests.get(column):
                     problems.append(
                         Problem(
                             _file(res, table),
                             "closed editions unchanged",
-                            f"this cell differs from the value edition {edition!r} was closed "
-                            "with; " + fix.format(e=edition),
+                            f"this cell differs from its seal: edition {edition!r} was closed "
+                            "with another value (or edition_seals.csv was edited); "
+                            + fix.format(e=edition),
                             at,
                             ref=ref,
                             column=column,
@@ -524,14 +670,16 @@ def closed_editions_unchanged(t: _Tables, res: dict) -> list[Problem]:
                 Problem(
                     _file(res, table),
                     "closed editions unchanged",
-                    f"a row added to the closed edition {owner!r}; " + fix.format(e=owner),
+                    f"this row of the closed edition {owner!r} has no seal: it was added after "
+                    "the edition closed (or its seal was removed from edition_seals.csv); "
+                    + fix.format(e=owner),
                     at,
                     ref=ref,
                     column="edition" if table not in _BY_STUDY else "ref",
                 )
             )
     for (table, key), (edition, _) in sealed.items():
-        if (table, key) not in rows:
+        if table != REGISTERS and (table, key) not in rows:
             problems.append(
                 Problem(
                     _file(res, table),

@@ -44,6 +44,7 @@ from helpers.data.editions import (
     LATEST,
     closed_editions_unchanged,
     placeholder_problems,
+    registers_unchanged,
 )
 from helpers.data.errors import DataValidationError, Problem
 from helpers.data.readers import (
@@ -685,6 +686,9 @@ def typed_tables(data_dir: Path | str) -> tuple[dict[str, pd.DataFrame], dict]:
     sources, problems = _read_sources(Path(data_dir), resources)
     stages = (
         lambda: problems,
+        lambda: placeholder_problems(
+            (s.rel, s.table.header, s.table.row_numbers, s.table.rows) for s in sources.values()
+        ),
         lambda: _cell_problems(sources),
         lambda: _empty_tables(sources),
         lambda: _schema_problems(sources, descriptor),
@@ -843,6 +847,7 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
     stop_if(found + more)
     non_claims, found = check_non_claims(*registers[NON_CLAIMS_FILE], claims)
     stop_if(found)
+    stop_if(registers_unchanged(tables, resources, {n: v for n, (v, _) in registers.items()}))
 
     derived = _derive(tables)
     editions = derived["editions"]  # in order: sorted by its order column, as the vocabularies
