@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -17,7 +18,20 @@ _CACHE = os.environ.setdefault(
 )
 
 
+def pytest_collection_finish(session):
+    """The growth test's copy of the project starts updating itself now, in the background
+    (tests/test_growth.py), when that test is part of the session."""
+    growth = sys.modules.get("test_growth")
+    if growth is not None and any(
+        i.module is growth for i in session.items if hasattr(i, "module")
+    ):
+        growth.start()
+
+
 def pytest_sessionfinish(session, exitstatus):
+    growth = sys.modules.get("test_growth")
+    if growth is not None:
+        growth.finish()
     if Path(_CACHE).name.startswith("calcinosis-test-cache-"):
         shutil.rmtree(_CACHE, ignore_errors=True)
 

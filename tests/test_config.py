@@ -187,7 +187,7 @@ def test_a_run_name_that_is_a_path_deletes_nothing(tmp_path, name):
     assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
     assert (victim / "keep.txt").read_text(encoding="utf-8") == "precious"
     assert (out / "keep.txt").read_text(encoding="utf-8") == "precious"
-    assert (PROJECT_ROOT / ".git").is_dir() and (PROJECT_ROOT / "data").is_dir()
+    assert (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "data").is_dir()
 
 
 @pytest.mark.parametrize(

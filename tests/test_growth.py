@@ -19,6 +19,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -77,13 +79,18 @@ def _ok(result: subprocess.CompletedProcess) -> str:
     return result.stdout
 
 
-@pytest.fixture(scope="module")
-def grown(tmp_path_factory):
-    """The copy, updated by the documented steps; the results of each later step."""
-    root = tmp_path_factory.mktemp("growth") / "project"
+def run_pipeline(parent: Path) -> dict:
+    """Copy the project into ``parent``, update it by the documented steps, and run
+    ``make notebooks``, ``make test`` and ``make report`` there; each step's result.
+
+    Long: the README's steps in their order, each a command; split, the copy's paths and
+    environment would be passed along every part.
+    """
+    root = parent / "project"
     root.mkdir()
     _copy_project(root)
-    env = os.environ | {
+    # the copy's own data cache (the suite's is removed when that suite ends)
+    env = {k: v for k, v in os.environ.items() if k != "CALCINOSIS_CACHE_DIR"} | {
         "PYTHONPATH": str(root / "src"),
         NESTED: "1",
         "PYTEST_ADDOPTS": f"--basetemp={root.parent / 'nested-tmp'}",
@@ -140,6 +147,34 @@ def grown(tmp_path_factory):
         "test": _run(root, env, "make", "test"),
         "report": _run(root, env, "make", "report"),
     }
+
+
+_PIPELINE: dict = {}
+
+
+def start() -> None:
+    """Start the pipeline in the background (once): ``tests/conftest.py`` does, as soon as
+    the session has collected this module's tests, so that the copy's own run of the suite
+    overlaps the rest of the suite rather than following it."""
+    if os.environ.get(NESTED):
+        return  # inside the copy: no copy of the copy
+    if "future" not in _PIPELINE:
+        parent = Path(tempfile.mkdtemp(prefix="calcinosis-growth-"))
+        _PIPELINE["parent"] = parent
+        _PIPELINE["future"] = ThreadPoolExecutor(max_workers=1).submit(run_pipeline, parent)
+
+
+def finish() -> None:
+    """Remove the copy (``tests/conftest.py`` calls this when the session ends)."""
+    if "parent" in _PIPELINE:
+        shutil.rmtree(_PIPELINE["parent"], ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def grown():
+    """The copy, updated by the documented steps; the results of each later step."""
+    start()
+    return _PIPELINE["future"].result()
 
 
 def _fill_study(data: Path, ref: int, i: int, n: int, complete: int, year: int) -> None:
