@@ -18,6 +18,11 @@ _CACHE = os.environ.setdefault(
 )
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """The growth test last: its copy then has the whole rest of the suite to run beside."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/test_growth.py"))
+
+
 def pytest_collection_finish(session):
     """The growth test's copy of the project starts updating itself now, in the background
     (tests/test_growth.py), when that test is part of the session."""

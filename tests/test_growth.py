@@ -250,7 +250,8 @@ def test_make_report_builds_every_run(grown):
 
 def test_the_updated_prisma_flow_shows_the_paper_plus_the_new_studies(grown):
     _ok(grown["report"])
-    assert (grown["root"] / "reports" / "runs" / "01_extraction" / "prisma-flow.png").is_file()
+    figures = grown["root"] / "reports" / "runs" / "01_extraction" / "figures"
+    assert (figures / "prisma-flow.png").is_file()
     paper = load_review().paper_edition()
     figure = prisma_flow.diagram(load_review(grown["root"] / "data", cache=False))
     text = " ".join(t.get_text().replace("\n", " ") for t in figure.axes[0].texts)
@@ -276,9 +277,7 @@ def test_since_the_paper_lists_the_three_studies(grown):
     with open(run / "since_the_paper.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     assert rows, "since_the_paper.csv is empty"
-    html = (grown["root"] / "reports" / "07_since_the_paper-reviewer.html").read_text(
-        encoding="utf-8"
-    )
+    html = (run / "07_since_the_paper-reviewer.html").read_text(encoding="utf-8")
     for i, ref in enumerate(grown["refs"], start=1):
         assert f"Synthetic{i}" in html and str(ref) in html, (i, ref)
     index = (grown["root"] / "reports" / "index.html").read_text(encoding="utf-8")

@@ -501,13 +501,14 @@ def test_a_claim_about_a_family_without_modalities_is_not_computable(data_copy):
     then have no number."""
     from helpers.analysis import claims
 
-    from tests_support import read_rows, write_rows
+    from tests_support import read_rows, reseal, write_rows
 
     rows = read_rows(data_copy / "vocabularies" / "modalities.csv")
     for row in rows[1:]:
         if row[1] == "laser":
             row[1] = "combined"
     write_rows(data_copy / "vocabularies" / "modalities.csv", rows)
+    reseal(data_copy, "a test moves modalities between families")
     review = load_review(data_copy, cache=False)
     audit = claims.audit(review).set_index("claim_id")
     laser = [c.id for c in review.claims if c.args.get("family") == "laser"]

@@ -19,7 +19,7 @@ from helpers.data.escape import FORMULA_START
 from helpers.data.paths import DATA_DIR
 from helpers.report import since_the_paper
 
-from tests_support import add_study, open_edition, read_rows, write_rows
+from tests_support import add_study, open_edition, read_rows, reseal, write_rows
 
 #: The synthetic studies an update adds: (modality, patients, complete responders).
 ADDED = (("topical_sts", 5, 2), ("eswl", 3, 0), ("diode_laser", 2, 2))
@@ -71,6 +71,7 @@ def hostile(tmp_path_factory):
         if row[rows[0].index("modality")] == ADDED[0][0]:
             row[rows[0].index("label")] = MARKUP
     write_rows(folder / "vocabularies" / "modalities.csv", rows)
+    reseal(folder, "a test labels a modality with markup")
     return load_review(folder), refs, edition
 
 

@@ -711,7 +711,13 @@ def prisma_flow(t: Tables, res: dict) -> list[Problem]:
         counts = {b: None if is_missing(c) else int(c) for b, c in rows["count"].items()}
         for box, message in prisma_sums(counts)[1]:
             problems.append(
-                Problem(f, "flow adds up", message, int(rows.loc[box, "csv_row"]), column="count")
+                Problem(
+                    f,
+                    "flow adds up",
+                    f"edition {edition!r}: {message}",
+                    int(rows.loc[box, "csv_row"]),
+                    column="count",
+                )
             )
         mine = studies[studies["edition"] == edition]
         for box, what, data in (

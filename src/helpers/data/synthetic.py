@@ -2,9 +2,9 @@
 
 :func:`make_review` copies the project's data folder and adds ``factor - 1`` copies of
 each study under new reference numbers, in an edition of their own (:data:`EDITION`,
-searched when the paper was published, with its PRISMA counts not reported). Each copy
-keeps its study's modality,
-design, size and durations; its responses are redrawn from the study's own proportions
+searched when the last edition was, with its PRISMA counts not reported), or in the last
+edition when that one is still open. Each copy keeps its study's modality, design, size
+and durations; its responses are redrawn from the study's own proportions
 (a multinomial with a fixed seed), and its disease becomes the study's first disease for
 every patient. The paper's own studies stay, in the paper's edition, so the claims register
 still evaluates the paper as it described it.
@@ -90,6 +90,7 @@ def make_review(
             by_ref[name].setdefault(row["ref"], []).append(row)
     new = {name: [] for name in tables}
     ref = FIRST_REF
+    edition = _copies_edition(dest) if factor > 1 else EDITION
     categories = list(RESPONSE_COLUMNS)
     for copy in range(1, factor):
         for study in tables["studies"][1]:
@@ -99,7 +100,7 @@ def make_review(
                 study
                 | {
                     "ref": str(ref),
-                    "edition": EDITION,
+                    "edition": edition,
                     "first_author": f"Synthetic{copy}",
                     "provenance": f"synthetic copy {copy} of study {old}",
                     "note": "",
@@ -109,7 +110,7 @@ def make_review(
                 by_ref["references"][old][0]
                 | {
                     "ref": str(ref),
-                    "edition": EDITION,
+                    "edition": edition,
                     "authors": f"Synthetic{copy} A",
                     "first_author": f"Synthetic{copy}",
                     "doi": "",
@@ -146,16 +147,17 @@ def make_review(
             ref += 1
     for name, (header, _) in tables.items():
         _append(dest / f"{name}.csv", header, new[name])
-    if factor > 1:
-        _add_edition(dest)
     return dest
 
 
-def _add_edition(dest: Path) -> None:
-    """The copies' edition after the last one, searched when that one was published (so the
-    copies' years, the originals', are within it), and its PRISMA flow not reported."""
+def _copies_edition(dest: Path) -> str:
+    """The edition the copies go in: the last, if it is open (only the last may be); else a
+    new one after it (:data:`EDITION`), searched when the last was (or was published), so the
+    copies' years, the originals', are within it, and its PRISMA flow not reported."""
     header, editions = _rows(dest / "editions.csv")
     last = max(editions, key=lambda e: int(e["order"]))
+    if last["status"] == "open":
+        return last["edition"]
     _append(
         dest / "editions.csv",
         header,
@@ -179,3 +181,4 @@ def _add_edition(dest: Path) -> None:
         if row["edition"] == last["edition"]
     ]
     _append(dest / "prisma.csv", header, rows)
+    return EDITION
