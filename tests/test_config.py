@@ -93,6 +93,8 @@ def test_names_equal_but_for_case_are_duplicates(tmp_path):
         ({"data_dir": ["data"]}, r"not a list of 1 item"),
         ({"data_dir": {"a": 1}}, r"not a mapping"),
         ({"data_dir": "data\nx"}, r"LINE FEED"),
+        ({"edition": "nowhere"}, r"no edition 'nowhere' in the data's editions.csv"),
+        ({"edition": "Not A Name"}, r"edition must name an edition"),
     ],
 )
 def test_a_bad_parameter_is_refused_at_config_load(tmp_path, parameters, match):
@@ -252,3 +254,15 @@ def test_values_of_the_wrong_shape_are_not_taken_as_empty(tmp_path, text, match)
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=match):
         load_config(path)
+
+
+def test_an_edition_of_the_data_is_accepted_at_config_load(tmp_path, review):
+    for edition in [*review.editions.index, "latest"]:
+        (run,) = [
+            r
+            for r in load_config(
+                config_with(tmp_path, {"name": "x", "parameters": {"edition": edition}})
+            )
+            if r.name == "x"
+        ]
+        assert run.parameters["edition"] == edition

@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.data import paths
+from helpers.data.curation import editions_as_written
+from helpers.data.editions import LATEST
+from helpers.data.errors import DataValidationError
 from helpers.data.readers import YamlProblem, describe, key_lines, line_of, load_yaml, read_text
 from helpers.data.values import text_problem
 from helpers.report.params import ParameterError, assigned_names, check_value
@@ -158,6 +161,28 @@ def _check_parameters(where: str, notebook: Path, parameters, line_for) -> None:
             check_value(name, value)
         except ParameterError as exc:
             raise ConfigError(f"{at}: {exc}") from None
+    _check_edition(where, parameters, line_for)
+
+
+def _check_edition(where: str, parameters: dict, line_for) -> None:
+    """An ``edition`` parameter names an edition of the run's data (read as written; the data's
+    own problems are the loader's to name when the run loads them)."""
+    edition = parameters.get("edition")
+    if not isinstance(edition, str) or edition == LATEST:
+        return
+    folder = (
+        paths.project_path(parameters["data_dir"]) if parameters.get("data_dir") else paths.DATA_DIR
+    )
+    try:
+        names = [row["edition"] for row in editions_as_written(folder)]
+    except (DataValidationError, OSError, KeyError, ValueError, IndexError):
+        return
+    if edition not in names:
+        raise ConfigError(
+            f"{where}, parameter 'edition' (line {line_for('edition')}): no edition {edition!r} in "
+            f"the data's editions.csv; the editions are {', '.join(map(repr, names))} "
+            f"(or {LATEST!r}, the last)"
+        )
 
 
 def load_config(
