@@ -24,7 +24,14 @@ from helpers.data.editions import (
     seal_rows,
 )
 
-from tests_support import close_open_edition, fill, read_rows, typed_tables, write_rows
+from tests_support import (
+    close_open_edition,
+    fill,
+    fill_study,
+    read_rows,
+    typed_tables,
+    write_rows,
+)
 
 PYTHON = sys.executable
 
@@ -197,45 +204,7 @@ def test_an_update_from_start_to_seal(closed_copy):
 
 
 def _fill_synthetic(folder, ref):
-    at = {"ref": ref}
-    fill(
-        folder / "references.csv",
-        {"authors": "S A", "first_author": "S", "year": 2025, "title": "T", "journal": "J"}
-        | {"provenance": "test"},
-        at,
-    )
-    fill(
-        folder / "studies.csv",
-        {
-            "first_author": "S",
-            "n_cases": 2,
-            "publication_type": "full_article",
-            "design": "case_series",
-            "design_stated": "false",
-            "control_lesion": "false",
-            "provenance": "test",
-        },
-        at,
-    )
-    fill(
-        folder / "outcomes.csv",
-        {
-            "response_unit": "patients",
-            "complete_response": 1,
-            "partial_response": 1,
-            "no_response": 0,
-            "unknown_response": 0,
-            "response_source": "table1",
-            "provenance": "test",
-        },
-        at,
-    )
-    fill(
-        folder / "diseases.csv",
-        {"disease": "SSc", "n_patients": 2, "count_printed": "true", "provenance": "test"},
-        at,
-    )
-    fill(folder / "durations.csv", {"status": "not_reported", "provenance": "test"}, at)
+    fill_study(folder, ref, n_cases=2, complete=1, year=2025, first_author="S")
 
 
 REFUSED = [

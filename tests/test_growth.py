@@ -30,7 +30,7 @@ from helpers.analysis import claims
 from helpers.data.paths import PROJECT_ROOT
 from helpers.report import prisma_flow
 
-from tests_support import fill
+from tests_support import fill, fill_study
 
 #: Set in the copy's environment, so that its own run of the suite does not recurse.
 NESTED = "CALCINOSIS_GROWTH_NESTED"
@@ -136,7 +136,7 @@ def run_pipeline(parent: Path) -> dict:
         )
         ref = int(re.search(r"study (\d+) added", out).group(1))
         refs.append(ref)
-        _fill_study(data, ref, i, n, complete, year)
+        fill_study(data, ref, n, complete, year, first_author=f"Synthetic{i}")
     listed = _run(root, env, python, "-m", "helpers.validate")
     return {
         "root": root,
@@ -175,60 +175,6 @@ def grown():
     """The copy, updated by the documented steps; the results of each later step."""
     start()
     return _PIPELINE["future"].result()
-
-
-def _fill_study(data: Path, ref: int, i: int, n: int, complete: int, year: int) -> None:
-    """Fill a study's cells as a reviewer would from its (synthetic) publication."""
-    at = {"ref": ref}
-    fill(
-        data / "references.csv",
-        {
-            "authors": f"Synthetic{i} A",
-            "first_author": f"Synthetic{i}",
-            "year": year,
-            "title": f"A synthetic study {i} of calcinosis cutis",
-            "journal": "Synthetic J",
-            "provenance": "synthetic test data",
-        },
-        at,
-    )
-    fill(
-        data / "studies.csv",
-        {
-            "n_cases": n,
-            "publication_type": "full_article",
-            "design": "case_series" if n > 1 else "case_report",
-            "design_stated": "true",
-            "control_lesion": "false",
-            "frequency": "Once a week",
-            "provenance": "synthetic test data",
-        },
-        at,
-    )
-    fill(
-        data / "outcomes.csv",
-        {
-            "response_unit": "patients",
-            "complete_response": complete,
-            "partial_response": n - complete,
-            "no_response": 0,
-            "unknown_response": 0,
-            "response_source": "table1",
-            "provenance": "synthetic test data",
-        },
-        at,
-    )
-    fill(
-        data / "diseases.csv",
-        {"disease": "SSc", "n_patients": n, "count_printed": "true", "provenance": "synthetic"},
-        at,
-    )
-    for measure in ("treatment_duration", "time_to_first_improvement", "follow_up"):
-        fill(
-            data / "durations.csv",
-            {"status": "not_reported", "provenance": "synthetic test data"},
-            at | {"measure": measure},
-        )
 
 
 def test_the_filled_update_is_valid(grown):

@@ -101,11 +101,11 @@ def test_the_estimates_are_notebook_04_s_primary_model_and_a_single_study_has_no
     paper = review.paper_edition()  # the paper's side of the table
     fits = pooling.fit_groups(pooling.events_per_study(paper), paper)
     rows = untouched.set_index("modality")
-    assert (rows["model_paper"] == changes.SINGLE_STUDY).any()
+    assert (rows["model_paper"] == pooling.SINGLE_STUDY).any()
     for modality, row in rows.iterrows():
         result = fits[("modality", modality)].result
         if result.k == 1:
-            assert row["model_paper"] == changes.SINGLE_STUDY
+            assert row["model_paper"] == pooling.SINGLE_STUDY
             assert math.isnan(row["proportion_paper"]) and math.isnan(row["ci_low_paper"])
         elif result.converged:
             assert row["model_paper"] == fits[("modality", modality)].model

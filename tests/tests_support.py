@@ -69,32 +69,25 @@ def reseal(folder: Path, reason: str = "a test changes the paper's rows") -> Non
             raise
 
 
-def add_study(
+def fill_study(
     folder: Path,
-    modality: str,
+    ref: int,
     n_cases: int,
-    complete: int | None = None,
+    complete: int,
+    year: int,
+    first_author: str = "Synthetic",
     treatment_duration_months: float | None = None,
     diameter_cm: float | None = None,
-    edition: str = TEST_EDITION,
-    year: int = 2025,
-) -> int:
-    """Add a synthetic study to an update of the review (all patients partial responders
-    unless ``complete`` is given); return its reference number.
-
-    As a researcher updating the review would: ``helpers.update``'s functions open the
-    edition and write the study's rows in every table, then each cell to fill is filled.
-    """
-    from helpers.data.curation import add_study as write_study
-
-    complete = 0 if complete is None else complete
-    edition = open_edition(folder, edition)
-    ref = write_study(edition, folder, modality=modality, first_author="Synthetic")
+) -> None:
+    """Fill the cells ``add-study`` left to fill for one synthetic study, as a reviewer would
+    from its publication: ``complete`` complete responders, the rest partial; durations not
+    reported unless a treatment duration is given."""
     at = {"ref": ref}
     fill(
         folder / "references.csv",
         {
-            "authors": "Synthetic A",
+            "authors": f"{first_author} A",
+            "first_author": first_author,
             "year": year,
             "title": "A synthetic study for testing",
             "journal": "Test J",
@@ -105,6 +98,7 @@ def add_study(
     fill(
         folder / "studies.csv",
         {
+            "first_author": first_author,
             "n_cases": n_cases,
             "publication_type": "full_article",
             "design": "case_series" if n_cases > 1 else "case_report",
@@ -149,6 +143,32 @@ def add_study(
                 "unit": "months",
             }
         fill(folder / "durations.csv", row, at | {"measure": measure})
+
+
+def add_study(
+    folder: Path,
+    modality: str,
+    n_cases: int,
+    complete: int | None = None,
+    treatment_duration_months: float | None = None,
+    diameter_cm: float | None = None,
+    edition: str = TEST_EDITION,
+    year: int = 2025,
+) -> int:
+    """Add a synthetic study to an update of the review (all patients partial responders
+    unless ``complete`` is given); return its reference number.
+
+    As a researcher updating the review would: ``helpers.update``'s functions open the
+    edition and write the study's rows in every table, then each cell to fill is filled.
+    """
+    from helpers.data.curation import add_study as write_study
+
+    complete = 0 if complete is None else complete
+    edition = open_edition(folder, edition)
+    ref = write_study(edition, folder, modality=modality, first_author="Synthetic")
+    fill_study(
+        folder, ref, n_cases, complete, year, "Synthetic", treatment_duration_months, diameter_cm
+    )
     return ref
 
 

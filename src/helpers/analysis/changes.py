@@ -24,7 +24,6 @@ from helpers.data.printed import IMPROVEMENT, RESPONSE_CATEGORIES
 __all__ = [
     "ADDED_COLUMNS",
     "EDITION_COLUMNS",
-    "SINGLE_STUDY",
     "THEN_AND_NOW_COLUMNS",
     "WHEN",
     "editions_shown",
@@ -59,7 +58,6 @@ EDITION_COLUMNS = [
 WHEN = ("paper", "now")
 
 #: The model column of a modality with one study: nothing to pool.
-SINGLE_STUDY = "single study"
 
 _COUNTS = ["studies", "patients", *RESPONSE_CATEGORIES]
 _ESTIMATE = ["model", "proportion", "ci_low", "ci_high"]
@@ -147,13 +145,9 @@ def _estimates(review: Review, settings: pooling.Settings) -> dict[str, dict]:
             part, settings.method, settings.test, kind=kind, key=key, label=label
         )
         r = fit.result
-        estimable = r.converged and r.k > 1
+        estimable = r.converged and not fit.single
         out[key] = {
-            "model": SINGLE_STUDY
-            if r.k == 1
-            else fit.model
-            if r.converged
-            else f"{fit.model}: not estimable",
+            "model": fit.model_shown if estimable or fit.single else f"{fit.model}: not estimable",
             "proportion": r.proportion if estimable else math.nan,
             "ci_low": r.ci_low if estimable else math.nan,
             "ci_high": r.ci_high if estimable else math.nan,
@@ -201,7 +195,7 @@ def then_and_now(review: Review, settings: pooling.Settings | None = None) -> pd
         One row per modality in the paper's order, the columns of
         :data:`THEN_AND_NOW_COLUMNS`: each number with the suffix ``_paper`` (the paper's
         edition) and ``_now`` (the review's); ``studies_change`` and ``patients_change``,
-        what the later editions added; the model shown (:data:`SINGLE_STUDY` for one study,
+        what the later editions added; the model shown ("single study" for one study,
         "<model>: not estimable" when it has no estimate, empty when the modality has no
         study), its proportion and confidence interval (missing unless estimable); and
         ``added``, the studies added ("Author year [ref]", joined by "; ").

@@ -78,6 +78,7 @@ __all__ = [
     "OUTCOME_LABELS",
     "PI_TYPE",
     "POOLED_COLUMNS",
+    "SINGLE_STUDY",
     "SIZE_BANDS",
     "STUDY_COLUMNS",
     "SUBGROUP_COLUMNS",
@@ -880,6 +881,10 @@ class Settings:
         return f"Settings({parts})"
 
 
+#: What a group of one study shows instead of a model: one study is not pooled.
+SINGLE_STUDY = "single study"
+
+
 @dataclass
 class GroupFit:
     """One group pooled with the primary model, or its fallback when the primary is not estimable.
@@ -912,6 +917,16 @@ class GroupFit:
     def model(self) -> str:
         """The model shown, in words."""
         return model_name(self.result)
+
+    @property
+    def single(self) -> bool:
+        """Whether the group holds one study, which is shown, not pooled."""
+        return self.result.k == 1
+
+    @property
+    def model_shown(self) -> str:
+        """The model shown, or :data:`SINGLE_STUDY` for a group of one study."""
+        return SINGLE_STUDY if self.single else self.model
 
     @property
     def note(self) -> str:

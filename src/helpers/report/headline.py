@@ -81,7 +81,7 @@ def headline(fits: dict[tuple[str, str], GroupFit], run: str) -> pd.DataFrame:
         if fit is None:
             continue
         for method, r in zip(HEADLINE_METHODS, (fit.crude, fit.result), strict=True):
-            single = r.k == 1 and method != "crude"
+            single = fit.single and method != "crude"
             rows.append(
                 {
                     "run": run,
@@ -89,11 +89,7 @@ def headline(fits: dict[tuple[str, str], GroupFit], run: str) -> pd.DataFrame:
                     "key": key,
                     "group": fit.label,
                     "method": method,
-                    "model": "single study"
-                    if single
-                    else "crude"
-                    if method == "crude"
-                    else fit.model,
+                    "model": "crude" if method == "crude" else fit.model_shown,
                     "k": r.k,
                     "events": r.events,
                     "n": r.n,

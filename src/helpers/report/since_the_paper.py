@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from helpers.analysis.changes import SINGLE_STUDY, THEN_AND_NOW_COLUMNS, WHEN, studies_added
-from helpers.analysis.pooling import interval_text
+from helpers.analysis.changes import THEN_AND_NOW_COLUMNS, WHEN, studies_added
+from helpers.analysis.pooling import SINGLE_STUDY, interval_text
 from helpers.data.escape import csv_value, markdown, write_csv
 from helpers.data.loader import Review
 from helpers.data.paths import project_path
