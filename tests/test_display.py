@@ -44,3 +44,61 @@ def test_status_counts_lists_every_status():
         "discrepancy": 0,
         "not_computable": 0,
     }
+
+
+def _cells(html: str) -> list[str]:
+    import re
+
+    return [
+        re.sub(r"<[^>]+>", "", c).strip()
+        for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", html, re.S)
+    ]
+
+
+@pytest.mark.parametrize("where", ["cell", "row label", "column label", "index name", "list"])
+def test_text_is_escaped_wherever_it_sits(where):
+    df = pd.DataFrame({"note": ["x"]})
+    if where == "cell":
+        df["note"] = [HOSTILE]
+    elif where == "row label":
+        df.index = [HOSTILE]
+    elif where == "column label":
+        df.columns = [HOSTILE]
+    elif where == "index name":
+        df.index.name = HOSTILE
+    else:
+        df["note"] = [[HOSTILE, 1]]
+    html = display.text_table(df, "t").to_html()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_headers_and_keys_are_words_and_a_plain_row_number_is_not_shown():
+    from helpers.data.loader import load_review
+    from helpers.report import labels
+
+    review = load_review()
+    labels.use_vocabulary(review)
+    key = review.modalities.index[0]
+    df = pd.DataFrame(
+        {"publication_type": ["conference_abstract"], "modality": [key], "cited_in_text": [True]}
+    )
+    cells = _cells(display.text_table(df, "t").to_html())
+    assert "conference abstract" in cells and review.modalities.loc[key, "label"] in cells
+    assert "Publication type" in cells and "yes" in cells
+    assert not any("_" in c for c in cells)
+    assert "0" not in cells  # the RangeIndex
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "shown"),
+    [
+        ("proportion", [0.7312, float("nan")], ["73.1%", "–"]),
+        ("ci_low_now", [0.0], ["0.0%"]),
+        ("complete_percent", [18.75], ["18.8"]),
+        ("patients", [48.0, float("nan")], ["48", "–"]),
+        ("tau2", [3.6412, 0.1], ["3.64", "0.10"]),
+    ],
+)
+def test_a_numeric_column_has_one_precision(column, values, shown):
+    cells = _cells(display.text_table(pd.DataFrame({column: values}), "t").to_html())
+    assert cells[1:] == shown

@@ -99,7 +99,9 @@ __all__ = [
     "leave_one_out",
     "leave_one_out_groups",
     "model_name",
+    "percent_text",
     "pool_every_method",
+    "range_text",
     "size_band",
     "subgroup_order",
     "subgroup_test",
@@ -1049,20 +1051,54 @@ def fit_groups(
 # --------------------------------------------------------------------------- tables and words
 
 
+def percent_text(p) -> str:
+    """A proportion as a percentage with one decimal, ``"73.1%"`` ("–" when not finite).
+
+    Examples
+    --------
+    >>> percent_text(0.7312), percent_text(float("nan"))
+    ('73.1%', '–')
+    """
+    return f"{100 * p:.1f}%" if np.isfinite(p) else "–"
+
+
 def interval_text(p, lo, hi) -> str:
-    """A proportion and its interval as text, ``"0.42 [0.20, 0.67]"``.
+    """A proportion and its interval as percentages, ``"73.1% [60.2–83.0%]"``.
+
+    The one way the reports write a proportion with its interval: percentages with one
+    decimal.
 
     Parameters
     ----------
     p, lo, hi : float
-        The proportion and its interval's ends.
+        The proportion and its interval's ends (0 to 1).
 
     Returns
     -------
     str
-        Two decimals each; "–" when ``p`` or ``lo`` is not finite.
+        "–" when ``p`` or ``lo`` is not finite.
+
+    Examples
+    --------
+    >>> interval_text(0.7312, 0.6019, 0.83)
+    '73.1% [60.2–83.0%]'
     """
-    return "–" if not (np.isfinite(p) and np.isfinite(lo)) else f"{p:.2f} [{lo:.2f}, {hi:.2f}]"
+    if not (np.isfinite(p) and np.isfinite(lo)):
+        return "–"
+    return f"{100 * p:.1f}% [{range_text(lo, hi)}]"
+
+
+def range_text(lo, hi) -> str:
+    """An interval of proportions as percentages, ``"4.0–100.0%"`` ("–" when not finite).
+
+    Examples
+    --------
+    >>> range_text(0.04, 1.0)
+    '4.0–100.0%'
+    """
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return "–"
+    return f"{100 * lo:.1f}–{100 * hi:.1f}%"
 
 
 # --------------------------------------------------------------------------- leave-one-out

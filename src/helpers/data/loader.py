@@ -37,7 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.data import cache as data_cache
-from helpers.data import paths
+from helpers.data import escape, paths
 from helpers.data.dictionary import TABLES, read_descriptor
 from helpers.data.digests import data_checksum
 from helpers.data.editions import (
@@ -263,6 +263,17 @@ class Review:
         Review
         """
         return self.edition(self.paper_edition_name)
+
+    def _repr_markdown_(self) -> str:
+        """The review in one sentence, for notebooks and reports (no path, no repr)."""
+        title = self.editions["title"].get(self.edition_name)
+        name = title if isinstance(title, str) and title else self.edition_name
+        studies = "study" if self.n_studies == 1 else "studies"
+        patients = "patient" if self.n_patients == 1 else "patients"
+        return (
+            f"**The review:** {escape.markdown(name)}: {self.n_studies} {studies} with "
+            f"{self.n_patients} {patients}; data checksum (SHA-256) `{self.checksum[:16]}`."
+        )
 
     def __repr__(self) -> str:
         # The project's own data print as a relative path, so the repr is the same on

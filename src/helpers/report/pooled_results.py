@@ -15,13 +15,16 @@ from helpers.analysis.pooling import (
     GroupFit,
     SubgroupAnalysis,
     interval_text,
+    range_text,
 )
 from helpers.data import escape
 
 __all__ = [
     "EXPLAIN_GAP",
     "LEAVE_ONE_OUT_TABLE",
+    "UNIT_WORD",
     "UNIT_WORDS",
+    "counted",
     "describe",
     "describe_groups",
     "explain_gap",
@@ -128,7 +131,7 @@ def primary_table(fits: dict[tuple[str, str], GroupFit]) -> pd.DataFrame:
                 else "–",
                 "CI": r.ci_dist if ok else "–",
                 "prediction interval": (
-                    f"{r.pi_low:.2f} to {r.pi_high:.2f} ({r.pi_dist})"
+                    f"{range_text(r.pi_low, r.pi_high)} ({r.pi_dist})"
                     if ok and np.isfinite(r.pi_low)
                     else "–"
                 ),
@@ -284,6 +287,30 @@ def explain_gap(fit: GroupFit, unit: str = "patients") -> str:
 
 #: How the counted units read in sentences, per ``unit`` setting.
 UNIT_WORDS = {"patients": "patients", "lesions": "patients or lesions"}
+#: The same words for one unit.
+UNIT_WORD = {"patients": "patient", "lesions": "patient or lesion"}
+
+
+def counted(n: int, unit: str) -> str:
+    """A number of counted units in words, singular for one: ``"1 patient"``, ``"48 patients"``.
+
+    Parameters
+    ----------
+    n : int
+        How many.
+    unit : str
+        A key of :data:`UNIT_WORDS` (the run's ``unit`` setting).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> counted(1, "patients"), counted(12, "lesions")
+    ('1 patient', '12 patients or lesions')
+    """
+    return f"{n} {(UNIT_WORD if n == 1 else UNIT_WORDS)[unit]}"
 
 
 def describe(fit: GroupFit, outcome: str = "response", unit: str = "patients") -> str:
@@ -307,13 +334,12 @@ def describe(fit: GroupFit, outcome: str = "response", unit: str = "patients") -
     of the same fit; split, the paragraph would be assembled in several places.
     """
     result, label = fit.result, fit.label
-    units = UNIT_WORDS[unit]
     what = f"a {OUTCOME_LABELS[outcome]}"
     studies = f"{result.k} {'study' if result.k == 1 else 'studies'}"
     if result.k == 1:
         row = result.studies.iloc[0]
         return (
-            f"{label}: {result.events} of {result.n} {units} in a single study had {what}; "
+            f"{label}: {result.events} of {counted(result.n, unit)} in a single study had {what}; "
             "with one study there is nothing to pool. "
             f"Its exact 95% CI runs from {100 * row['ci_low']:.0f}% to "
             f"{100 * row['ci_high']:.0f}%."
@@ -321,14 +347,14 @@ def describe(fit: GroupFit, outcome: str = "response", unit: str = "patients") -
     if not result.converged:
         c = fit.crude
         return (
-            f"{label}: {result.events} of {result.n} {units} in {studies} had {what}. "
+            f"{label}: {result.events} of {counted(result.n, unit)} in {studies} had {what}. "
             f"The random-effects model cannot be estimated here ({fit.note}), "
             "so only the crude proportion can be reported: "
             f"{100 * c.proportion:.0f}% "
             f"(exact 95% CI {100 * c.ci_low:.0f}% to {100 * c.ci_high:.0f}%)."
         )
     pct = lambda v: f"{100 * v:.0f}%"  # noqa: E731
-    text = f"{label}: {result.events} of {result.n} {units} in {studies} had {what}. "
+    text = f"{label}: {result.events} of {counted(result.n, unit)} in {studies} had {what}. "
     if fit.fallback:
         text += (
             f"The GLMM cannot be estimated here ({fit.primary.reason}), so the fallback model "
@@ -353,7 +379,7 @@ def describe(fit: GroupFit, outcome: str = "response", unit: str = "patients") -
     if result.ci_high - result.ci_low > 0.4:
         text += " The interval is wide: the evidence is thin."
     text += "".join(f" Note: {w}." for w in result.warnings if "Hartung–Knapp scale is 0" in w)
-    gap = explain_gap(fit, units)
+    gap = explain_gap(fit, UNIT_WORDS[unit])
     return text + (" " + gap if gap else "")
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from helpers.data.editions import LATEST
 from helpers.data.loader import Review, load_review
-from helpers.report import params
+from helpers.report import labels, params
 
 __all__ = ["BACKEND", "DISPLAY_OPTIONS", "start"]
 
@@ -31,8 +31,9 @@ DISPLAY_OPTIONS = {"display.max_colwidth": None, "display.max_rows": 300}
 def start(**parameters) -> Review:
     """Check a notebook's parameters, configure the display and load the review.
 
-    The display is the plotting backend (:data:`BACKEND`) and pandas' display options
-    (:data:`DISPLAY_OPTIONS`).
+    The display is the plotting backend (:data:`BACKEND`), pandas' display options
+    (:data:`DISPLAY_OPTIONS`) and the words tables show for the review's vocabulary keys
+    (:func:`helpers.report.labels.use_vocabulary`).
 
     Parameters
     ----------
@@ -58,4 +59,6 @@ def start(**parameters) -> Review:
     matplotlib.use(BACKEND)
     for option, value in DISPLAY_OPTIONS.items():
         pd.set_option(option, value)
-    return load_review(parameters.get("data_dir")).edition(parameters.get("edition", LATEST))
+    review = load_review(parameters.get("data_dir")).edition(parameters.get("edition", LATEST))
+    labels.use_vocabulary(review)
+    return review

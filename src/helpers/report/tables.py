@@ -6,12 +6,17 @@ compares it, and reports must be byte-identical); colours come from one palette.
 
 from __future__ import annotations
 
+import html
+import re
+
+import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
 from helpers.analysis.claims import STATUSES
 from helpers.data import escape
 from helpers.data.values import is_missing
+from helpers.report import labels
 from helpers.report.pooled_results import tests_table
 
 __all__ = [
@@ -23,6 +28,8 @@ __all__ = [
     "StyledTable",
     "audit",
     "audit_by_section",
+    "bullets",
+    "cell_text",
     "comparison",
     "status_counts",
     "subgroups",
@@ -79,16 +86,88 @@ class StyledTable:
         return f"<styled table {self.name!r}: {rows} rows x {cols} columns>"
 
 
+#: Columns holding a proportion (0 to 1), shown as a percentage with one decimal.
+PROPORTION_COLUMN = re.compile(r"^(proportion|ci_low|ci_high|pi_low|pi_high)(_\w+)?$")
+#: Columns holding a percentage already, shown with one decimal.
+PERCENT_COLUMN = re.compile(r"(_percent$|%)")
+
+
+def cell_text(value) -> str:
+    """A cell as a reader sees it, HTML-escaped: words for keys, lists joined, "–" for missing.
+
+    Parameters
+    ----------
+    value : object
+        The cell.
+
+    Returns
+    -------
+    str
+        "–" for a missing value, "yes"/"no" for a boolean, the items of a list, tuple or
+        set joined with ", ", a vocabulary key's words (:func:`helpers.report.labels.value`),
+        and any other value as text; escaped for HTML.
+
+    Examples
+    --------
+    >>> cell_text(["<b>", 2]), cell_text(True), cell_text(None), cell_text("case_series")
+    ('&lt;b&gt;, 2', 'yes', '–', 'case series')
+    """
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return ", ".join(cell_text(v) for v in items)
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if is_missing(value):
+        return "–"
+    if isinstance(value, float | np.floating):  # a number in a column of mixed types
+        return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
+    return html.escape(str(labels.value(value)))
+
+
+def _number_formatter(column: str, values: pd.Series):
+    """How a numeric column's cells are written: one precision for the whole column."""
+    if PROPORTION_COLUMN.match(str(column)):
+        return lambda v: "–" if is_missing(v) else f"{100 * v:.1f}%"
+    finite = values.dropna()
+    if PERCENT_COLUMN.search(str(column)):
+        return lambda v: "–" if is_missing(v) else f"{v:.1f}"
+    if finite.empty or (finite == finite.round()).all():
+        return lambda v: "–" if is_missing(v) else f"{v:.0f}"
+    return lambda v: "–" if is_missing(v) else f"{v:.2f}"
+
+
+def _name_text(name):
+    """An index's or the columns' name as a header, escaped (None stays None)."""
+    return None if name is None else html.escape(str(labels.header(name)))
+
+
 def _styler(df: pd.DataFrame, name: str) -> Styler:
-    # escape="html" on the cells, the row labels and the column labels: free text from the
-    # data (notes, quotes, a modality's Table 1 heading as a row label) is shown, never
-    # interpreted. A Styler escapes only the cells unless told.
-    return (
-        df.style.set_uuid(name)
-        .format(na_rep="–", escape="html")
-        .format_index(escape="html", axis=0)
-        .format_index(escape="html", axis=1)
+    # Every cell, row label and column label is written by a formatter that escapes it
+    # for HTML: free text from the data (notes, quotes, a modality's Table 1 heading as a
+    # row label) is shown, never interpreted. Headers and vocabulary keys are shown in
+    # words (helpers.report.labels); a numeric column has one precision; a plain row
+    # number (a RangeIndex) is not shown.
+    # A Styler writes the index's and the columns' names as they are: escaped here.
+    shown = df.rename_axis(
+        index=[_name_text(n) for n in df.index.names],
+        columns=[_name_text(n) for n in df.columns.names],
     )
+    formatters = {
+        column: _number_formatter(column, shown[column])
+        if pd.api.types.is_numeric_dtype(shown[column])
+        and not pd.api.types.is_bool_dtype(shown[column])
+        else cell_text
+        for column in shown.columns
+    }
+    styler = (
+        shown.style.set_uuid(name)
+        .format(formatters)
+        .format_index(cell_text, axis=0)
+        .format_index(lambda v: cell_text(labels.header(v)), axis=1)
+    )
+    if isinstance(df.index, pd.RangeIndex) and df.index.name is None:
+        styler = styler.hide(axis="index")
+    return styler
 
 
 def comparison(df: pd.DataFrame, ok: str, name: str) -> StyledTable:
@@ -229,3 +308,26 @@ def subgroups(analysis, title: str, name: str) -> None:
             )
         )
         display(text_table(analysis.excluded, name=f"{name}-excluded"))
+
+
+def bullets(lines: list[str], intro: str):
+    """A list of sentences as a Markdown bullet list under an introduction.
+
+    Identifiers in the sentences (``reports_excluded``) are written as words
+    (:func:`helpers.report.labels.words`); everything is escaped for Markdown.
+
+    Parameters
+    ----------
+    lines : list of str
+        The sentences.
+    intro : str
+        The line before the list.
+
+    Returns
+    -------
+    IPython.display.Markdown
+    """
+    from IPython.display import Markdown
+
+    items = "\n".join(f"- {escape.markdown(labels.words(line))}" for line in lines)
+    return Markdown(f"{escape.markdown(intro)}\n\n{items or '- (none)'}")
