@@ -8,31 +8,144 @@ and 300-dpi PNG (:func:`helpers.report.forest.save`).
 
 from __future__ import annotations
 
+import base64
+import io
 import math
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import (
+    FixedFormatter,
+    FixedLocator,
+    FuncFormatter,
+    NullFormatter,
+    NullLocator,
+)
 
 from helpers.analysis.selection import studies_of
 from helpers.analysis.table2 import response_counts
 from helpers.data.loader import Review
 from helpers.data.paths import project_path
-from helpers.data.printed import IMPROVEMENT, NOT_REPORTED, RESPONSE_CATEGORIES
+from helpers.data.printed import (
+    IMPROVEMENT,
+    NOT_REPORTED,
+    NOT_REPORTED_WORDS,
+    RESPONSE_CATEGORIES,
+)
 from helpers.data.values import is_missing
 from helpers.report import style
 
 __all__ = [
     "ALL",
+    "FigureImage",
     "adverse_events",
+    "describe",
+    "description",
+    "disease_label",
     "durations",
     "evidence_map",
     "lesion_size_and_outcome",
+    "percent",
+    "percent_interval",
     "response_by_modality",
     "save",
     "show",
     "underlying_diseases",
 ]
+
+#: The attribute of a Figure that holds its description (:func:`describe`).
+_DESCRIPTION = "_helpers_description"
+
+
+def describe(fig, text: str):
+    """Attach a description to a figure: what it shows, in words, for its alt text.
+
+    Every figure function of the report calls it with a sentence built from the data it
+    drew; :func:`show` gives it to the image as alt text and :func:`save` writes it into
+    the SVG and PNG files.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+        The figure.
+    text : str
+        What the figure shows (plain text; escaped wherever it lands).
+
+    Returns
+    -------
+    matplotlib Figure
+        ``fig``, for chaining.
+    """
+    setattr(fig, _DESCRIPTION, " ".join(str(text).split()))
+    return fig
+
+
+def description(fig) -> str:
+    """The description attached by :func:`describe`, or the figure's titles when it has none.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+        The figure.
+
+    Returns
+    -------
+    str
+        The description; for a figure never described, "Figure: " and its axes' titles
+        (so no image is ever left without words).
+    """
+    text = getattr(fig, _DESCRIPTION, None)
+    if text:
+        return text
+    titles = [
+        " ".join(ax.get_title(loc=loc).split())
+        for ax in fig.axes
+        for loc in ("left", "center", "right")
+    ]
+    return "Figure: " + ("; ".join(t for t in titles if t) or "untitled")
+
+
+def percent(p: float) -> str:
+    """A proportion as a whole percentage, "73%" ("–" when not a number).
+
+    Parameters
+    ----------
+    p : float
+        The proportion (0 to 1).
+
+    Returns
+    -------
+    str
+        The percentage, rounded to a whole number.
+    """
+    if is_missing(p) or not math.isfinite(float(p)):
+        return "–"
+    return f"{100 * float(p):.0f}%"
+
+
+def percent_interval(p: float, low: float, high: float) -> str:
+    """A proportion with its interval, "73% [60–83%]" (the interval left out when not finite).
+
+    Parameters
+    ----------
+    p, low, high : float
+        The proportion and its interval (0 to 1).
+
+    Returns
+    -------
+    str
+        The percentages, rounded to whole numbers; "–" when ``p`` is not a number.
+    """
+    if percent(p) == "–":
+        return "–"
+    if percent(low) == "–" or percent(high) == "–":
+        return percent(p)
+    return f"{percent(p)} [{percent(low)[:-1]}–{percent(high)}]"
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
 def _axes(ax, size):
@@ -69,10 +182,11 @@ def response_by_modality(review: Review, ax=None):
     labels = _modality_labels(review)
     left = np.zeros(len(labels))
     totals = []
+    counts_of = {modality: response_counts(review, [modality]) for modality in labels.index}
     for key in RESPONSE_CATEGORIES:
         shares = []
         for modality in labels.index:
-            counts = response_counts(review, [modality])
+            counts = counts_of[modality]
             total = counts[key].total
             shares.append(counts[key].events / total if total else 0)
         ax.barh(
@@ -84,7 +198,7 @@ def response_by_modality(review: Review, ax=None):
         )
         left += np.array(shares)
     for i, modality in enumerate(labels.index):
-        totals.append(response_counts(review, [modality])["complete"].total)
+        totals.append(counts_of[modality]["complete"].total)
         ax.text(1.01, i, f"n = {totals[-1]}", va="center", fontsize=style.FONT_SIZE - 1)
     ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
@@ -93,7 +207,22 @@ def response_by_modality(review: Review, ax=None):
     ax.legend(ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
     ax.set_title("Response by treatment modality", loc="left")
     ax.figure.tight_layout()
-    return ax.figure
+    parts = []
+    for modality, label in labels.items():
+        counts = counts_of[modality]
+        shares = ", ".join(
+            f"{words.lower()} {percent(counts[key].events / counts[key].total)}"
+            for key, (words, _) in RESPONSE_CATEGORIES.items()
+            if counts[key].total
+        )
+        patients = _plural(counts["complete"].total, "patient")
+        parts.append(f"{label} ({patients}): {shares or 'none'}")
+    return describe(
+        ax.figure,
+        "Stacked bar chart of the share of patients by response category "
+        f"({', '.join(w.lower() for w, _ in RESPONSE_CATEGORIES.values())}) "
+        f"for each treatment modality. {'; '.join(parts)}.",
+    )
 
 
 def evidence_map(review: Review, ax=None):
@@ -115,12 +244,17 @@ def evidence_map(review: Review, ax=None):
     labels = _modality_labels(review)
     designs = ["controlled_trial", "case_series", "case_report"]
     s = review.studies
+    cells = []
     for y, design in enumerate(designs):
         for x, modality in enumerate(labels.index):
             part = s[(s["design"] == design) & (s["modality"] == modality)]
             if part.empty:
                 continue
             patients = int(part["n_cases"].sum())
+            cells.append(
+                f"{design.replace('_', ' ')}, {labels[modality]}: "
+                f"{_plural(len(part), 'study', 'studies')}, {_plural(patients, 'patient')}"
+            )
             ax.scatter(x, y, s=30 + 12 * patients, color=style.COLOURS["study"], alpha=0.6)
             ax.text(x, y, str(len(part)), ha="center", va="center", fontsize=style.FONT_SIZE - 1)
     ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right")
@@ -130,13 +264,63 @@ def evidence_map(review: Review, ax=None):
         "Evidence map: studies (number) and patients (area) by design and modality", loc="left"
     )
     ax.figure.tight_layout()
-    return ax.figure
+    return describe(
+        ax.figure,
+        f"Evidence map of {_plural(len(s), 'study', 'studies')} "
+        f"({_plural(int(s['n_cases'].sum()), 'patient')}) by study design and treatment "
+        f"modality, bubble area by patients: {'; '.join(cells)}.",
+    )
+
+
+def disease_label(key: str, name: str) -> str:
+    """A disease as the figure labels it: its name, once, with its abbreviation when it has one.
+
+    The abbreviation (the data's key, "SSc") is added only when it is one (no space, two
+    capitals or more) and the name does not already contain it.
+
+    Parameters
+    ----------
+    key : str
+        The disease's key in ``diseases.csv`` (often the paper's abbreviation).
+    name : str
+        Its name in the vocabulary.
+
+    Returns
+    -------
+    str
+        "systemic sclerosis (SSc)", "CREST syndrome", "overlap syndrome".
+
+    Examples
+    --------
+    >>> disease_label("SSc", "systemic sclerosis")
+    'systemic sclerosis (SSc)'
+    >>> disease_label("IV calcium extravasation", "intravenous calcium extravasation")
+    'intravenous calcium extravasation'
+    >>> disease_label("CREST", "CREST syndrome")
+    'CREST syndrome'
+    """
+    abbreviation = " " not in key and sum(c.isupper() for c in key) >= 2
+    if abbreviation and key.lower() not in name.lower():
+        return f"{name} ({key})"
+    return name
+
+
+def _disease_patients(review: Review) -> pd.DataFrame:
+    """Patients per disease (NaN when a study names it without a count), with its category."""
+    d = review.diseases.groupby("disease").agg(
+        patients=("n_patients", lambda c: c.sum() if c.notna().all() else math.nan),
+        category=("category", "first"),
+    )
+    d["patients"] = d["patients"].to_numpy(dtype=float, na_value=math.nan)
+    return d.sort_values("patients", na_position="first", kind="stable")
 
 
 def underlying_diseases(review: Review, ax=None):
     """Patients per underlying disease, coloured by the project's disease category.
 
-    A disease named without a count of patients gets no bar and the label N/R.
+    A disease named without a count of patients gets no bar and the label N/R. Each
+    disease is labelled once (:func:`disease_label`); the legend sits above the bars, so
+    no count label can meet it.
 
     Parameters
     ----------
@@ -150,14 +334,9 @@ def underlying_diseases(review: Review, ax=None):
     matplotlib Figure
         The figure drawn on.
     """
-    ax = _axes(ax, (9, 5.5))
-    d = review.diseases.groupby("disease").agg(
-        patients=("n_patients", lambda c: c.sum() if c.notna().all() else math.nan),
-        category=("category", "first"),
-    )
-    d["patients"] = d["patients"].to_numpy(dtype=float, na_value=math.nan)
-    d = d.sort_values("patients", na_position="first")
+    d = _disease_patients(review)
     cats = review.disease_categories
+    ax = _axes(ax, (7.5, 1.6 + 0.2 * (len(d) + math.ceil(len(cats) / 2))))
     colours = [
         style.OKABE_ITO[c]
         for c in ("blue", "orange", "green", "purple", "sky_blue", "vermillion", "yellow")
@@ -165,27 +344,58 @@ def underlying_diseases(review: Review, ax=None):
     palette = {
         c: colours[i % len(colours)] for i, c in enumerate(cats.index)
     }  # any number of categories
+    counts = d["patients"].fillna(0)
     ax.barh(
         range(len(d)),
-        d["patients"].fillna(0),
+        counts,
         color=[palette.get(c, "#999999") for c in d["category"]],
+        height=0.7,
     )
     names = review.disease_vocabulary["name"]
-    ax.set_yticks(range(len(d)), [f"{names[i]} ({i})" if names[i] != i else i for i in d.index])
+    ax.set_yticks(range(len(d)), [disease_label(i, names.get(i, i)) for i in d.index])
+    top = max(float(counts.max()), 1.0) if len(d) else 1.0
+    gap = top * 0.01
     for i, v in enumerate(d["patients"]):  # a disease named without a count: N/R, no bar
         ax.text(
-            0.5 if math.isnan(v) else v + 0.5,
+            gap if math.isnan(v) else v + gap,
             i,
             NOT_REPORTED if math.isnan(v) else str(int(v)),
             va="center",
             fontsize=style.FONT_SIZE - 1,
         )
+    ax.set_xlim(0, top * 1.08)
+    ax.set_ylim(-0.6, len(d) - 0.4)
     handles = [plt.Rectangle((0, 0), 1, 1, color=palette[c]) for c in cats.index]
-    ax.legend(handles, cats["label"], frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.legend(
+        handles,
+        cats["label"],
+        frameon=False,
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncols=2,
+        borderaxespad=0.3,
+    )
     ax.set_xlabel("Patients")
-    ax.set_title("Underlying diseases", loc="left")
+    rows = math.ceil(len(cats) / 2)
+    ax.set_title("Underlying diseases", loc="left", pad=6 + 1.6 * style.FONT_SIZE * rows)
     ax.figure.tight_layout()
-    return ax.figure
+    known = d[d["patients"].notna()].sort_values("patients", ascending=False, kind="stable")
+    most = ", ".join(
+        f"{disease_label(i, names.get(i, i))} {_plural(int(v), 'patient')}"
+        for i, v in known["patients"].head(3).items()
+    )
+    per_category = ", ".join(
+        f"{label} {_plural(int(d.loc[d['category'] == c, 'patients'].sum()), 'patient')}"
+        for c, label in cats["label"].items()
+    )
+    unknown = int(d["patients"].isna().sum())
+    return describe(
+        ax.figure,
+        f"Bar chart of patients per underlying disease: {_plural(len(d), 'disease')} in "
+        f"{_plural(len(cats), 'category', 'categories')} ({per_category}). "
+        f"Most frequent: {most or 'none counted'}."
+        + (f" {_plural(unknown, 'disease')} named without a count." if unknown else ""),
+    )
 
 
 def _log_axis(ax, values, low: float, high: float) -> None:
@@ -202,10 +412,15 @@ def _log_axis(ax, values, low: float, high: float) -> None:
     # turns off).
     left, right = ax.get_xlim()
     ticks = [m * 10.0**e for e in range(-3, 7) for m in (1, 2, 5) if left <= m * 10.0**e <= right]
-    ax.set_xticks(
-        ([0] if left == 0 else []) + ticks, (["0"] if left == 0 else []) + [f"{t:g}" for t in ticks]
-    )
-    ax.minorticks_off()
+    _plain_ticks(ax, ([0.0] if left == 0 else []) + ticks)
+
+
+def _plain_ticks(ax, ticks, labels=None) -> None:
+    """Fixed x ticks labelled as plain numbers ("0.5", "10"), never as powers of ten."""
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(FixedFormatter(labels or [f"{t:g}" for t in ticks]))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_minor_formatter(NullFormatter())
 
 
 def lesion_size_and_outcome(review: Review, ax=None):
@@ -259,14 +474,29 @@ def lesion_size_and_outcome(review: Review, ax=None):
                     alpha=0.8,
                 )
     _log_axis(ax, s["largest_diameter_cm"], 0.1, 10)
-    ax.set_xlabel("Largest lesion, maximal diameter (cm, log scale; hollow: a bound)")
+    ax.set_xlabel("Largest lesion, maximal diameter (cm; log scale; hollow marker: a bound)")
     ax.set_ylabel("Complete or partial response")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: percent(v)))
     ax.set_ylim(-0.05, 1.05)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(frameon=False, loc="lower left")
     ax.set_title("Lesion size and outcome, per study", loc="left")
     ax.figure.tight_layout()
-    return ax.figure
+    sizes = s["largest_diameter_cm"].astype(float)
+    every = int((share == 1).sum())
+    text = (
+        "Scatter plot of each study's largest lesion (maximal diameter in cm, log scale) "
+        "against its share of patients with complete or partial response, marker area by "
+        f"patients: {_plural(len(s), 'study', 'studies')}"
+    )
+    if len(s):
+        text += (
+            f" ({_plural(int(s['n_cases'].sum()), 'patient')}), largest lesions from "
+            f"{sizes.min():g} to {sizes.max():g} cm; in {every} of them every patient "
+            f"responded; {int(s['largest_diameter_qualifier'].notna().sum())} diameters are "
+            "bounds"
+        )
+    return describe(ax.figure, text + ".")
 
 
 def durations(review: Review, axes=None):
@@ -292,6 +522,7 @@ def durations(review: Review, axes=None):
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(8, 4), sharey=True)
     labels = _modality_labels(review)
+    parts = []
     for ax, measure, title in zip(
         axes,
         ("treatment_duration", "time_to_first_improvement"),
@@ -301,6 +532,15 @@ def durations(review: Review, axes=None):
         d = review.durations[
             (review.durations["measure"] == measure) & (review.durations["status"] == "reported")
         ]
+        values = pd.concat([d["value_months"], d["low_months"], d["high_months"]]).dropna()
+        parts.append(
+            f"{title.lower()}: {_plural(d.index.nunique(), 'study', 'studies')}"
+            + (
+                f", from {values.min():.2g} to {values.max():.2g} months"
+                if len(values)
+                else ", none with a value in months"
+            )
+        )
         for y, modality in enumerate(labels.index):
             refs = studies_of(review, [modality]).index
             part = d.loc[d.index.isin(refs)]
@@ -320,14 +560,17 @@ def durations(review: Review, axes=None):
         _log_axis(ax, pd.concat([d["value_months"], d["low_months"], d["high_months"]]), 0.1, 40)
         right = ax.get_xlim()[1]
         ticks = [t for t in (0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512) if t <= right]
-        ax.set_xticks(ticks, [{0.25: "¼", 0.5: "½"}.get(t, f"{t:g}") for t in ticks])
-        ax.minorticks_off()
+        _plain_ticks(ax, ticks, [{0.25: "¼", 0.5: "½"}.get(t, f"{t:g}") for t in ticks])
         ax.set_xlabel("Months (log scale)")
         ax.set_title(title, loc="left")
         ax.set_yticks(range(len(labels)), labels)
     axes[0].invert_yaxis()
     axes[0].figure.tight_layout()
-    return axes[0].figure
+    return describe(
+        axes[0].figure,
+        "Two panels of each study's printed value and range, in months on a log scale, per "
+        f"treatment modality: {'; '.join(parts)}.",
+    )
 
 
 def adverse_events(review: Review, ax=None):
@@ -359,7 +602,7 @@ def adverse_events(review: Review, ax=None):
         )
         ax.set_axis_off()
         ax.set_title("Adverse events by modality", loc="left")
-        return ax.figure
+        return describe(ax.figure, "Adverse events by modality: none reported.")
     ax.barh(y, counts, color=style.COLOURS["pooled"])
     ax.set_xlim(
         0, max(float(counts.max()), 1.0) * 1.15
@@ -380,7 +623,19 @@ def adverse_events(review: Review, ax=None):
     ax.set_xlabel("Patients")
     ax.set_title("Adverse events by modality", loc="left")
     ax.figure.tight_layout()
-    return ax.figure
+    per_modality = []
+    for modality, events in ae.groupby("modality", sort=False):
+        listed = ", ".join(
+            f"{e.lower()} {NOT_REPORTED_WORDS if is_missing(n) else int(n)}"
+            for e, n in zip(events["event"], events["patients"], strict=True)
+        )
+        per_modality.append(f"{labels[modality]}: {listed}")
+    return describe(
+        ax.figure,
+        f"Bar chart of patients with each adverse event ({_plural(len(ae), 'event')}; "
+        f"{NOT_REPORTED} where the paper gives no number), by modality: "
+        f"{'; '.join(per_modality)}.",
+    )
 
 
 #: Every figure of notebook 05, by file name.
@@ -414,12 +669,84 @@ def save(fig, name: str, output_dir) -> None:
         return
     folder = project_path(output_dir) / "figures"
     folder.mkdir(parents=True, exist_ok=True)
-    fig.savefig(folder / f"{name}.svg", metadata={"Date": None, "Creator": None})
-    fig.savefig(folder / f"{name}.png", dpi=300, metadata={"Software": None})
+    text = description(fig)
+    fig.savefig(
+        folder / f"{name}.svg",
+        metadata={"Date": None, "Creator": None, "Title": name, "Description": text},
+    )
+    fig.savefig(
+        folder / f"{name}.png",
+        dpi=300,
+        metadata={"Software": None, "Title": name, "Description": text},
+    )
+
+
+class FigureImage:
+    """A figure ready to display: its PNG, with its description (:func:`describe`) as alt text.
+
+    In a notebook it shows as the image, the alt text in the output's metadata
+    (``{"image/png": {"alt": ...}}``, which the report's template puts on the ``<img>``);
+    as plain text it is "Figure: " and the description.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+        The figure (drawn once, when first displayed).
+    name : str
+        The figure's file name without extension.
+
+    Attributes
+    ----------
+    figure : matplotlib Figure
+    name : str
+    alt : str
+        The description.
+    """
+
+    def __init__(self, fig, name: str):
+        self.figure = fig
+        self.name = name
+        self.alt = description(fig)
+        self._png: bytes | None = None
+
+    def png(self) -> bytes:
+        """The figure as PNG at its own dpi, cropped as the notebook's inline backend crops it.
+
+        Returns
+        -------
+        bytes
+            The PNG, without the metadata that differs between matplotlib versions.
+        """
+        if self._png is None:
+            buffer = io.BytesIO()
+            self.figure.savefig(
+                buffer,
+                format="png",
+                dpi=self.figure.dpi,
+                bbox_inches="tight",
+                facecolor=self.figure.get_facecolor(),
+                edgecolor=self.figure.get_edgecolor(),
+                metadata={"Software": None},
+            )
+            self._png = buffer.getvalue()
+        return self._png
+
+    def _repr_png_(self):
+        return self.png(), {"alt": self.alt}
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = {
+            "image/png": base64.b64encode(self.png()).decode("ascii"),
+            "text/plain": repr(self),
+        }
+        return data, {"image/png": {"alt": self.alt}}
+
+    def __repr__(self) -> str:
+        return f"Figure: {self.alt}"
 
 
 def show(fig, name: str, output_dir=None):
-    """Save a figure (when ``output_dir`` is set) and return it for display, closed for pyplot.
+    """Save a figure (when ``output_dir`` is set) and return it for display, with its alt text.
 
     Parameters
     ----------
@@ -432,9 +759,10 @@ def show(fig, name: str, output_dir=None):
 
     Returns
     -------
-    matplotlib Figure
-        ``fig``, closed so that pyplot does not show it a second time.
+    FigureImage
+        The figure to display: its image with its description as alt text. ``fig`` is
+        closed so that pyplot does not show it a second time.
     """
     save(fig, name, output_dir)
     plt.close(fig)
-    return fig
+    return FigureImage(fig, name)
