@@ -3,29 +3,117 @@
 from __future__ import annotations
 
 import math
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter
 
 from helpers.analysis.meta import PooledProportion
 from helpers.analysis.pooling import LEAVE_ONE_OUT_MIN, GroupFit, model_name
 from helpers.data import escape
+from helpers.data.values import is_missing
 from helpers.report import style
-from helpers.report.figures import save
+from helpers.report.figures import (
+    FigureImage,
+    describe,
+    percent,
+    percent_interval,
+    save,
+)
 from helpers.report.pooled_results import leave_one_out_table
 from helpers.report.tables import text_table
 
 __all__ = [
+    "COLUMNS",
     "ROWS_PER_PAGE",
     "forest",
     "forest_pages",
     "leave_one_out",
     "show_forests",
     "show_leave_one_out",
+    "study_columns",
+    "weight_meaning",
 ]
 
 ROWS_PER_PAGE = 40
+
+
+#: The numeric columns beside a forest plot: their headers and the right edge of each in the
+#: columns' own axes (0 to 1, beside the plot).
+COLUMNS = {"events": "Events/n", "estimate": "Proportion [95% CI]", "weight": "Weight"}
+_COLUMN_X = {"events": 0.2, "estimate": 0.72, "weight": 0.98}
+
+
+def weight_meaning(result: PooledProportion) -> str | None:
+    """What a study's weight is in the model of ``result``, or None when the model has none.
+
+    Parameters
+    ----------
+    result : PooledProportion
+        A pooled result.
+
+    Returns
+    -------
+    str or None
+        For the inverse-variance models, the study's share of the random-effects weights
+        ``1 / (v_i + tau²)`` on the model's scale; for crude pooling, its share of the
+        patients; None for the GLMM, which gives no study weights, and for one study.
+    """
+    if result.k < 2 or not result.studies["weight"].notna().any():
+        return None
+    if result.method == "crude":
+        return "weight: the study's share of all patients"
+    scale = "double-arcsine" if result.method == "ft" else "logit"
+    return (
+        "weight: the study's share of the random-effects inverse-variance weights "
+        f"1/(vᵢ + τ²), {scale} scale"
+    )
+
+
+def study_columns(result: PooledProportion) -> pd.DataFrame:
+    """The texts of the numeric columns of a forest plot, one row per study and a pooled row.
+
+    Parameters
+    ----------
+    result : PooledProportion
+        A pooled result.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``label`` and those of :data:`COLUMNS`: events/n, the proportion with its
+        exact 95% CI ("73% [60–83%]", :func:`helpers.report.figures.percent_interval`) and
+        the weight in percent with one decimal ("–" where the model gives none,
+        :func:`weight_meaning`). The last row is the pooled estimate: all events over all
+        patients, the model's estimate and CI ("not estimable" when it has none), and
+        "100%" where the studies have weights.
+    """
+    weighted = weight_meaning(result) is not None
+    rows = [
+        {
+            "label": r.label,
+            "events": f"{r.events}/{r.n}",
+            "estimate": percent_interval(r.proportion, r.ci_low, r.ci_high),
+            "weight": f"{r.weight:.1f}%" if weighted and not is_missing(r.weight) else "–",
+        }
+        for r in result.studies.itertuples()
+    ]
+    ok = result.converged and math.isfinite(result.ci_low)
+    rows.append(
+        {
+            "label": f"Pooled ({model_name(result)})",
+            "events": f"{result.events}/{result.n}",
+            "estimate": (
+                percent_interval(result.proportion, result.ci_low, result.ci_high)
+                if ok
+                else "not estimable"
+            ),
+            "weight": "100%" if weighted and ok else "–",
+        }
+    )
+    return pd.DataFrame(rows)
 
 
 def forest(
@@ -35,9 +123,13 @@ def forest(
     rows: slice | None = None,
     show_pooled: bool = True,
 ):
-    """A forest plot of one pooled result.
+    """A forest plot of one pooled result, with its numbers in columns beside it.
 
-    Each study's proportion and exact CI, then the pooled diamond.
+    Each study's proportion and exact CI, then the pooled diamond and, where the model
+    gives one, the prediction interval; to the right, each row's events/n, proportion
+    with 95% CI and weight (:func:`study_columns`). The x axis label says what is drawn,
+    from what was drawn; the figure's description (its alt text,
+    :func:`helpers.report.figures.describe`) gives the studies and the pooled estimate.
 
     Parameters
     ----------
@@ -57,28 +149,50 @@ def forest(
     matplotlib Figure
         The figure drawn on.
 
-    Long: the study rows and the pooled row share one y axis and one list of tick
-    labels; split, the axis would be laid out in two places.
+    Long: the study rows, the pooled row and the columns share one y axis; split, the
+    axis would be laid out in several places.
     """
     style.use()
+    columns = study_columns(result)
+    pooled_texts = columns.iloc[-1]
+    columns = columns.iloc[:-1]
+    if rows is not None:
+        columns = columns.iloc[rows]
     studies = result.studies.iloc[rows] if rows is not None else result.studies
     k = len(studies)
     extra = 2 if show_pooled else 0
     if ax is None:
-        _, ax = plt.subplots(figsize=(7.5, 0.28 * (k + extra) + 1.0))
+        _, (ax, side) = plt.subplots(
+            1,
+            2,
+            figsize=(10, 0.28 * (k + extra) + 1.6),
+            sharey=True,
+            gridspec_kw={"width_ratios": [5, 3]},
+        )
+    else:
+        side = ax.inset_axes([1.02, 0, 0.6, 1], sharey=ax)
+    side.set_axis_off()
+    side.set_xlim(0, 1)
     y = np.arange(k, 0, -1) + extra
     weights = studies["weight"].fillna(0).to_numpy()
-    sizes = 20 + 180 * (weights / weights.max() if weights.max() > 0 else np.ones(k) * 0.2)
+    by_weight = weights.max() > 0
+    sizes = 20 + 180 * (weights / weights.max() if by_weight else np.ones(k) * 0.2)
     ax.hlines(y, studies["ci_low"], studies["ci_high"], color=style.COLOURS["study"], lw=1)
     ax.scatter(
         studies["proportion"], y, s=sizes, marker="s", color=style.COLOURS["study"], zorder=3
     )
-    labels = [f"{r.label}  {r.events}/{r.n}" for r in studies.itertuples()]
-    ticks, ticklabels = list(y), labels
+    ticks, ticklabels = list(y), list(columns["label"])
+    drawn = [
+        "Proportion with its exact 95% CI (Clopper–Pearson)",
+        "square area by weight" if by_weight else "squares of equal size",
+    ]
+    table = [(yy, r) for yy, (_, r) in zip(y, columns.iterrows(), strict=True)]
+    pi = None
     if show_pooled:
         ok = result.converged and math.isfinite(result.ci_low)
         if ok:
             if math.isfinite(result.pi_low):
+                pi = (result.pi_low, result.pi_high)
                 ax.hlines(
                     1,
                     result.pi_low,
@@ -99,23 +213,74 @@ def forest(
                 color=style.COLOURS["pooled"],
                 zorder=4,
             )
-            text = (
-                f"Pooled ({model_name(result)}) {result.proportion:.2f} "
-                f"[{result.ci_low:.2f}, {result.ci_high:.2f}]"
-            )
+            drawn.append(f"{style.colour_name('pooled')} diamond: pooled estimate and 95% CI")
+            if pi is not None:
+                drawn.append(
+                    f"{style.colour_name('prediction')} bar behind it: 95% prediction interval"
+                )
+            ticks.append(1)
+            ticklabels.append(pooled_texts["label"])
         else:
-            text = f"Pooled ({model_name(result)}): not estimable"
-        ticks.append(1)
-        ticklabels.append(text)
+            ticks.append(1)
+            ticklabels.append(f"{pooled_texts['label']}: not estimable")
+        table.append((1, pooled_texts))
+    meaning = weight_meaning(result)
+    drawn.append(meaning or f"no study weights ({model_name(result)})")
     ax.set_yticks(ticks, ticklabels)
     ax.set_xlim(-0.02, 1.02)
-    ax.set_ylim(0.3, k + extra + 0.7)
-    ax.set_xlabel("Proportion (95% CI; shaded bar under the diamond: prediction interval)")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: percent(v)))
+    top = k + extra + 0.7
+    ax.set_ylim(0.3, top + 0.6)
+    for key, header in COLUMNS.items():
+        side.text(
+            _COLUMN_X[key],
+            top,
+            header,
+            ha="right",
+            va="bottom",
+            weight="bold",
+            fontsize=style.FONT_SIZE - 1,
+        )
+        for yy, texts in table:
+            side.text(
+                _COLUMN_X[key],
+                yy,
+                texts[key],
+                ha="right",
+                va="center",
+                fontsize=style.FONT_SIZE - 1,
+            )
+    ax.set_xlabel(
+        textwrap.fill("; ".join(drawn), width=110),
+        fontsize=style.FONT_SIZE - 1,
+    )
     if title:
         ax.set_title(title, loc="left")
     ax.grid(axis="x", color="#dddddd", lw=0.5)
     ax.figure.tight_layout()
-    return ax.figure
+    first = (rows.start or 0) if rows is not None else 0
+    part = (
+        f"studies {first + 1} to {first + k} of {result.k}"
+        if k < result.k
+        else _count(result.k, "study", "studies")
+    )
+    text = (
+        f"Forest plot{', ' + title if title else ''}: {part} "
+        f"({result.events} events in {_count(result.n, 'patient')} in all), each with its "
+        "proportion and exact 95% CI"
+    )
+    if show_pooled:
+        if result.converged and math.isfinite(result.ci_low):
+            text += f"; pooled proportion {pooled_texts['estimate']} ({model_name(result)})" + (
+                f", 95% prediction interval {percent(pi[0])}–{percent(pi[1])}" if pi else ""
+            )
+        else:
+            text += f"; the pooled proportion ({model_name(result)}) is not estimable"
+    return describe(ax.figure, text + ".")
+
+
+def _count(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
 def forest_pages(result: PooledProportion, title: str = "", per_page: int = ROWS_PER_PAGE) -> list:
@@ -173,9 +338,10 @@ def show_forests(
         if fit.result.k < 2:
             continue
         for i, fig in enumerate(forest_pages(fit.result, f"{fit.label}: {outcome_label}")):
-            save(fig, f"{prefix}-{key}-{i + 1}", output_dir)
-            display(fig)
+            name = f"{prefix}-{key}-{i + 1}"
+            save(fig, name, output_dir)
             plt.close(fig)
+            display(FigureImage(fig, name))
 
 
 def leave_one_out(fit: GroupFit, frame: pd.DataFrame, title: str = ""):
@@ -222,7 +388,17 @@ def leave_one_out(fit: GroupFit, frame: pd.DataFrame, title: str = ""):
         ax.set_title(title, loc="left")
     ax.grid(axis="x", color="#dddddd", lw=0.5)
     fig.tight_layout()
-    return fig
+    estimates = frame["proportion"][ok]
+    text = (
+        f"Leave-one-out plot{', ' + title if title else ''}: the pooled proportion "
+        f"({model_name(r)}) without each of the {_count(k, 'study', 'studies')} in turn"
+    )
+    if len(estimates):
+        text += f", from {percent(estimates.min())} to {percent(estimates.max())}"
+    text += f"; with all {r.k}: {percent_interval(r.proportion, r.ci_low, r.ci_high)}"
+    if (~ok).any():
+        text += f"; {int((~ok).sum())} not estimable"
+    return describe(fig, text + ".")
 
 
 def show_leave_one_out(
@@ -268,5 +444,5 @@ def show_leave_one_out(
         display(text_table(leave_one_out_table(fit, frame), name=f"{prefix}-{key}"))
         fig = leave_one_out(fit, frame, f"{fit.label}: leave one out")
         save(fig, f"{prefix}-{key}", output_dir)
-        display(fig)
         plt.close(fig)
+        display(FigureImage(fig, f"{prefix}-{key}"))

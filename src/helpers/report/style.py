@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import matplotlib as mpl
 
-__all__ = ["COLOURS", "FONT_SIZE", "OKABE_ITO", "use"]
+__all__ = ["COLOURS", "COLOUR_NAMES", "FONT_SIZE", "OKABE_ITO", "colour_name", "use"]
 
 OKABE_ITO = {
     "black": "#000000",
@@ -32,7 +32,41 @@ COLOURS = {
     "none": OKABE_ITO["vermillion"],
     "unknown": "#BBBBBB",
 }
+#: The palette's colours in words, for captions and alt text that say what is drawn.
+COLOUR_NAMES = {
+    OKABE_ITO["black"]: "black",
+    OKABE_ITO["orange"]: "amber",
+    OKABE_ITO["sky_blue"]: "sky-blue",
+    OKABE_ITO["green"]: "green",
+    OKABE_ITO["yellow"]: "yellow",
+    OKABE_ITO["blue"]: "blue",
+    OKABE_ITO["vermillion"]: "vermillion",
+    OKABE_ITO["purple"]: "pink",
+    "#777777": "grey",
+    "#BBBBBB": "light grey",
+}
 FONT_SIZE = 9
+
+
+def colour_name(meaning: str) -> str:
+    """The colour of :data:`COLOURS` ``[meaning]`` in words ("amber"), for a caption.
+
+    Parameters
+    ----------
+    meaning : str
+        A key of :data:`COLOURS`.
+
+    Returns
+    -------
+    str
+        Its name (:data:`COLOUR_NAMES`).
+
+    Examples
+    --------
+    >>> colour_name("prediction")
+    'amber'
+    """
+    return COLOUR_NAMES[COLOURS[meaning]]
 
 
 def use() -> None:
