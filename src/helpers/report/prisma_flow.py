@@ -19,6 +19,7 @@ from helpers.analysis.prisma import check_flow, count, edition_totals
 from helpers.data.loader import Review
 from helpers.data.printed import NOT_REPORTED_WORDS
 from helpers.report import style
+from helpers.report.figures import describe
 
 __all__ = ["NOT_REPORTED", "diagram"]
 
@@ -32,6 +33,26 @@ _PREVIOUS = "#fdf3d8"
 def _text(prisma, box) -> str:
     n = count(prisma, box)
     return f"{prisma.loc[box, 'label']}\n(n = {NOT_REPORTED if n is None else n})"
+
+
+#: The heading of the search box; the labels of its lines say where the records came from.
+_IDENTIFIED = "Records identified from"
+
+
+def _identified(prisma) -> str:
+    """The search box: "Records identified from:", then one line per source, said once.
+
+    The data label each source in full ("Records identified from databases (PubMed, ...)");
+    under the heading each line keeps only what follows it ("Databases (PubMed, ...)").
+    """
+    lines = [f"{_IDENTIFIED}:"]
+    for box in ("records_databases", "records_registers"):
+        line = _text(prisma, box).replace("\n", " ")
+        if line.lower().startswith(_IDENTIFIED.lower()):
+            line = line[len(_IDENTIFIED) :].lstrip(" :")
+            line = line[:1].upper() + line[1:]
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _n(prisma, box) -> str:
@@ -102,8 +123,28 @@ def diagram(review: Review, ax=None):
     style.use()
     check_flow(review.prisma)
     if review.edition_name == review.paper_edition_name:
-        return _new_review(review, ax)
-    return _updated_review(review, ax)
+        return describe(
+            _new_review(review, ax),
+            f"PRISMA 2020 flow diagram for a new review. {_counts_in_words(review.prisma)}.",
+        )
+    totals = edition_totals(review)
+    return describe(
+        _updated_review(review, ax),
+        f"PRISMA 2020 flow diagram for an updated review (edition {review.edition_name}): "
+        f"{totals.previous_studies} studies ({totals.previous_patients} patients) in the "
+        f"previous version, {totals.new_studies} new studies ({totals.new_patients} "
+        f"patients), {totals.total_studies} in total ({totals.total_patients} patients). "
+        f"The new search: {_counts_in_words(review.prisma)}.",
+    )
+
+
+def _counts_in_words(prisma) -> str:
+    """Every box of the flow with its count, in the data's order and words."""
+    return "; ".join(
+        f"{' '.join(str(prisma.loc[box, 'label']).split())}: "
+        f"{NOT_REPORTED if count(prisma, box) is None else count(prisma, box)}"
+        for box in prisma.index
+    )
 
 
 def _new_review(review: Review, ax):
@@ -127,10 +168,7 @@ def _new_review(review: Review, ax):
         8.1,
         2.6,
         1.3,
-        "Records identified from:\n"
-        + _text(prisma, "records_databases").replace("\n", " ")
-        + "\n"
-        + _text(prisma, "records_registers").replace("\n", " "),
+        _identified(prisma),
     )
     _box(ax, 3.4, 8.1, 2.6, 1.3, _text(prisma, "records_removed"), _GREY)
     _box(ax, 0.4, 6.5, 2.6, 1.0, _text(prisma, "records_screened"))
@@ -146,12 +184,12 @@ def _new_review(review: Review, ax):
         f"{count(prisma, 'excluded_duplicate_patients')}\n"
         f"Insufficient data: {count(prisma, 'excluded_insufficient_data')}"
     )
-    _box(ax, 3.4, 2.6, 3.2, 1.6, reasons, _GREY)
+    _box(ax, 3.4, 3.25, 3.05, 1.5, reasons, _GREY)
     _box(
         ax,
         0.4,
         0.4,
-        5.6,
+        9.2,
         1.2,
         _text(prisma, "studies_included").replace("\n", " ")
         + "\n"
@@ -161,10 +199,10 @@ def _new_review(review: Review, ax):
         _arrow(ax, 1.7, y1, 1.7, y2)
     for y in (8.75, 7.0, 5.5):
         _arrow(ax, 3.0, y, 3.4, y)
-    _arrow(ax, 3.0, 4.0, 3.4, 3.6)
+    _arrow(ax, 3.0, 4.0, 3.4, 4.0)
     _arrow(ax, 8.2, 8.1, 8.2, 4.5)
-    _arrow(ax, 6.8, 4.0, 6.6, 3.6)
-    _arrow(ax, 8.2, 3.5, 5.0, 1.6)
+    _arrow(ax, 6.8, 4.0, 6.45, 4.0)
+    _arrow(ax, 8.2, 3.5, 8.2, 1.6)
     ax.set_title("PRISMA 2020 flow diagram (counts as the paper's text gives them)", loc="left")
     return ax.figure
 
@@ -203,10 +241,7 @@ def _updated_review(review: Review, ax):
         8.1,
         2.6,
         1.3,
-        "Records identified from:\n"
-        + _text(prisma, "records_databases").replace("\n", " ")
-        + "\n"
-        + _text(prisma, "records_registers").replace("\n", " "),
+        _identified(prisma),
     )
     _box(ax, 6.3, 8.1, 2.6, 1.3, _text(prisma, "records_removed"), _GREY)
     _box(ax, 3.3, 6.5, 2.6, 1.0, _text(prisma, "records_screened"))
