@@ -379,6 +379,13 @@ def underlying_diseases(review: Review, ax=None):
     rows = math.ceil(len(cats) / 2)
     ax.set_title("Underlying diseases", loc="left", pad=6 + 1.6 * style.FONT_SIZE * rows)
     ax.figure.tight_layout()
+    return describe(ax.figure, _diseases_in_words(d, review))
+
+
+def _diseases_in_words(d: pd.DataFrame, review: Review) -> str:
+    """The underlying-diseases figure in words: diseases, categories, the most frequent."""
+    cats = review.disease_categories
+    names = review.disease_vocabulary["name"]
     known = d[d["patients"].notna()].sort_values("patients", ascending=False, kind="stable")
     most = ", ".join(
         f"{disease_label(i, names.get(i, i))} {_plural(int(v), 'patient')}"
@@ -389,12 +396,11 @@ def underlying_diseases(review: Review, ax=None):
         for c, label in cats["label"].items()
     )
     unknown = int(d["patients"].isna().sum())
-    return describe(
-        ax.figure,
+    return (
         f"Bar chart of patients per underlying disease: {_plural(len(d), 'disease')} in "
         f"{_plural(len(cats), 'category', 'categories')} ({per_category}). "
         f"Most frequent: {most or 'none counted'}."
-        + (f" {_plural(unknown, 'disease')} named without a count." if unknown else ""),
+        + (f" {_plural(unknown, 'disease')} named without a count." if unknown else "")
     )
 
 
