@@ -638,7 +638,7 @@ def adverse_events(review: Review, ax=None):
         per_modality.append(f"{labels[modality]}: {listed}")
     return describe(
         ax.figure,
-        f"Bar chart of patients with each adverse event ({_plural(len(ae), 'event')}; "
+        f"Bar chart of patients with each adverse event ({_plural(len(ae), 'event')}; marked "
         f"{NOT_REPORTED} where the paper gives no number), by modality: "
         f"{'; '.join(per_modality)}.",
     )
