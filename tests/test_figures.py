@@ -468,3 +468,14 @@ def test_the_report_template_puts_the_alt_text_on_the_image(reviewer):
         HOSTILE,
     ]
     assert "<script>alert(1)" not in page
+
+
+def test_a_forest_plot_on_a_given_axes_keeps_its_columns(review):
+    for _name, fit in _fits(review):
+        fig, ax = plt.subplots(figsize=(6, 4))
+        assert forest.forest(fit.result, fit.label, ax=ax) is fig
+        (side,) = ax.child_axes
+        texts = {t.get_text() for t in side.texts}
+        assert set(forest.COLUMNS.values()) <= texts
+        assert {f"{s.events}/{s.n}" for s in fit.result.studies.itertuples()} <= texts
+        plt.close(fig)

@@ -1,9 +1,12 @@
 """The report's figures, each a function of the review with an optional ``ax=``.
 
 Every function draws from the loaded data only, in the project's style
-(:mod:`helpers.report.style`), and returns the matplotlib Figure. Notebook 05 shows them
-and writes each to the run's ``figures/`` folder (``reports/runs/<run>/figures/``) as SVG
-and 300-dpi PNG (:func:`helpers.report.forest.save`).
+(:mod:`helpers.report.style`), and returns the matplotlib Figure with a description of what
+it shows, in words built from the same data (:func:`describe`). Notebook 05 shows them with
+:func:`show`, which writes each to the run's ``figures/`` folder
+(``reports/runs/<run>/figures/``) as SVG and 300-dpi PNG (:func:`save`, the description in
+the files' metadata) and returns a :class:`FigureImage`: the image with the description as
+its alt text, which the report template puts on the ``<img>``.
 """
 
 from __future__ import annotations

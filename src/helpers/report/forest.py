@@ -138,7 +138,9 @@ def forest(
     title : str
         Title above the plot.
     ax : matplotlib Axes, optional
-        Where to draw; a new figure is made when omitted.
+        Where to draw; a new figure is made when omitted. With an Axes given, the columns
+        are drawn in an inset to its right (60% of its width), and the figure's layout is
+        left to the caller.
     rows : slice, optional
         Which studies to draw (for pagination; see :func:`forest_pages`).
     show_pooled : bool
@@ -161,7 +163,8 @@ def forest(
     studies = result.studies.iloc[rows] if rows is not None else result.studies
     k = len(studies)
     extra = 2 if show_pooled else 0
-    if ax is None:
+    own = ax is None
+    if own:
         _, (ax, side) = plt.subplots(
             1,
             2,
@@ -257,7 +260,8 @@ def forest(
     if title:
         ax.set_title(title, loc="left")
     ax.grid(axis="x", color="#dddddd", lw=0.5)
-    ax.figure.tight_layout()
+    if own:  # a caller's Axes: the caller lays out its figure
+        ax.figure.tight_layout()
     first = (rows.start or 0) if rows is not None else 0
     part = (
         f"studies {first + 1} to {first + k} of {result.k}"
