@@ -99,6 +99,23 @@ def test_risk_of_bias_plots(review):
     plt.close("all")
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+def test_risk_of_bias_plots_say_what_they_show(review, weighted):
+    from helpers.analysis.rob import rate
+    from helpers.report.figures import description
+
+    appraisals = load_appraisals(FIXTURE, review)
+    ratings = rate(appraisals, review)["rating"].value_counts()
+    text = description(risk_of_bias.traffic_light(appraisals, review))
+    assert f"of {appraisals['ref'].nunique()} studies" in text
+    assert all(f"{n} {r}" in text for r, n in ratings.items())
+    text = description(risk_of_bias.summary_plot(appraisals, review, weighted=weighted))
+    n_questions = len(set(zip(appraisals["checklist"], appraisals["question"], strict=True)))
+    assert f"answers to {n_questions} JBI" in text
+    assert ("weighted by patients" in text) is weighted
+    plt.close("all")
+
+
 def test_paper_distribution_comes_from_the_claims(review):
     review = review.paper_edition()  # the studies the paper rated
     dist = rob.paper_distribution(review)

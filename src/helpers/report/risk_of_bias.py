@@ -13,7 +13,7 @@ from helpers.analysis.rob import distribution, paper_distribution, rate
 from helpers.data import escape
 from helpers.data.appraisals import ANSWERS, load_appraisals
 from helpers.data.loader import Review
-from helpers.report import style
+from helpers.report import figures, style
 from helpers.report.figures import show
 
 __all__ = ["ANSWER_COLOURS", "RATING_COLOURS", "show_appraisals", "summary_plot", "traffic_light"]
@@ -92,7 +92,14 @@ def traffic_light(appraisals: pd.DataFrame, review: Review, ax=None):
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     ax.set_title("Risk of bias per study and question (JBI)", loc="left")
     ax.figure.tight_layout()
-    return ax.figure
+    counts = ratings["rating"].value_counts()
+    return figures.describe(
+        ax.figure,
+        f"Traffic-light plot of the JBI appraisal of {len(ratings)} studies over {n_q} "
+        "questions; overall risk of bias: "
+        + ", ".join(f"{counts.get(r, 0)} {r}" for r in RATING_COLOURS)
+        + ".",
+    )
 
 
 def summary_plot(appraisals: pd.DataFrame, review: Review, weighted: bool = False, ax=None):
@@ -147,7 +154,16 @@ def summary_plot(appraisals: pd.DataFrame, review: Review, weighted: bool = Fals
     )
     ax.set_title("Answers per question", loc="left")
     ax.figure.tight_layout()
-    return ax.figure
+    totals = data.groupby("answer")["weight"].sum()
+    share = {a: totals.get(a, 0) / totals.sum() for a in ANSWERS}
+    return figures.describe(
+        ax.figure,
+        f"Bar chart of the answers to {len(keys)} JBI checklist questions "
+        + ("weighted by patients" if weighted else "counting studies")
+        + "; over all questions: "
+        + ", ".join(f"{figures.percent(v)} {a.replace('_', ' ')}" for a, v in share.items())
+        + ".",
+    )
 
 
 def show_appraisals(
