@@ -266,3 +266,43 @@ def test_an_edition_of_the_data_is_accepted_at_config_load(tmp_path, review):
             if r.name == "x"
         ]
         assert run.parameters["edition"] == edition
+
+
+def _flags_by_notebook() -> list[tuple[str, str]]:
+    from helpers.report.params import NOTEBOOK_PARAMETERS, PARAMETERS
+
+    return [
+        (notebook, name)
+        for notebook, names in NOTEBOOK_PARAMETERS.items()
+        for name in names
+        if PARAMETERS[name].type == "bool"
+    ]
+
+
+@pytest.mark.parametrize("notebook, name", _flags_by_notebook())
+@pytest.mark.parametrize(
+    "written, value",
+    [("true", True), ("false", False), ("True", True), ("FALSE", False), ('"true"', True)],
+)
+def test_a_flag_in_reports_yaml_is_read_as_the_bool(tmp_path, notebook, name, written, value):
+    path = tmp_path / "reports.yaml"
+    path.write_text(
+        f"runs:\n  - name: x\n    notebook: {NOTEBOOKS_DIR / notebook}.ipynb\n"
+        f"    parameters: {{{name}: {written}}}\n",
+        encoding="utf-8",
+    )
+    run = load_config(path, notebooks_dir=tmp_path)[0]
+    assert run.parameters[name] is value
+
+
+@pytest.mark.parametrize("notebook, name", _flags_by_notebook())
+@pytest.mark.parametrize("written", ["yes", "on", "1", "0", '"y"', "null"])
+def test_a_flag_in_reports_yaml_that_is_not_one_is_refused(tmp_path, notebook, name, written):
+    path = tmp_path / "reports.yaml"
+    path.write_text(
+        f"runs:\n  - name: x\n    notebook: {NOTEBOOKS_DIR / notebook}.ipynb\n"
+        f"    parameters: {{{name}: {written}}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=rf"parameter '{name}' \(line 4\): {name} must be True"):
+        load_config(path, notebooks_dir=tmp_path)

@@ -29,7 +29,7 @@ from tests_support import allowed
         ({"unit": "eyes"}, allowed(UNITS)),
         ({"exclude_abstracts": "yes"}, r"exclude_abstracts must be True or False"),
         ({"weighted": 1}, r"weighted must be True or False"),
-        ({"case_series_only": "true"}, r"case_series_only must be True or False"),
+        ({"case_series_only": "on"}, r"case_series_only must be True or False"),
         ({"test": "hk"}, r"test = 'hk' is not allowed; " + allowed(TESTS)),
         ({"test": False}, r"test = False is not allowed"),
         ({"data_dir": "/no/such/folder"}, r"data_dir: no such folder '/no/such/folder'"),
@@ -161,3 +161,104 @@ def test_a_run_with_a_bad_parameter_fails_in_the_check_cell(
     assert all(
         "parameters" in str(c["metadata"].get("tags", [])) for c in before
     )  # nothing else ran first
+
+
+# Flags: every flag of the specification, every spelling papermill and YAML can hand it.
+FLAGS = sorted(name for name, p in params.PARAMETERS.items() if p.type == "bool")
+#: Accepted: the bools, and the text true/false in any case (what `papermill -p name true`
+#: and `-r name True` pass; the rule of a boolean data cell).
+FLAG_SPELLINGS = {
+    True: True,
+    False: False,
+    "true": True,
+    "false": False,
+    "True": True,
+    "False": False,
+    "TRUE": True,
+    "FALSE": False,
+    "tRuE": True,
+}
+#: Refused: anything else, each with the same one message.
+NOT_FLAGS = [1, 0, 2, 1.0, None, "", "yes", "no", "on", "off", "1", "0", "t", " true", "true ", []]
+
+
+def test_there_are_flags_to_test():
+    assert {"exclude_abstracts", "case_series_only", "weighted"} <= set(FLAGS)
+
+
+@pytest.mark.parametrize("name", FLAGS)
+@pytest.mark.parametrize("given", list(FLAG_SPELLINGS), ids=repr)
+def test_every_flag_takes_true_and_false_in_any_spelling_as_the_bool(name, given):
+    assert params.check_value(name, given) is FLAG_SPELLINGS[given]
+    assert params.check_parameters(**{name: given}) == f"{name} = {given!r}"
+
+
+@pytest.mark.parametrize("name", FLAGS)
+@pytest.mark.parametrize("given", NOT_FLAGS, ids=repr)
+def test_every_flag_refuses_anything_else_with_one_message(name, given):
+    with pytest.raises(
+        params.ParameterError,
+        match=rf"^{name} must be True or False \(or the text true or false\), not ",
+    ):
+        params.check_value(name, given)
+
+
+@pytest.mark.parametrize("given", list(FLAG_SPELLINGS), ids=repr)
+def test_the_meta_analysis_reads_a_flag_given_as_text_as_the_bool(given, review):
+    """What the notebook does with the value papermill injected: Settings, and the selection."""
+    from helpers.analysis.pooling import Settings, events_per_study
+
+    settings = Settings.from_parameters({"exclude_abstracts": given, "case_series_only": given})
+    assert settings.exclude_abstracts is settings.case_series_only is FLAG_SPELLINGS[given]
+    as_bool = events_per_study(review, exclude_abstracts=FLAG_SPELLINGS[given])
+    assert events_per_study(review, exclude_abstracts=given).equals(as_bool)
+
+
+def test_excluding_abstracts_changes_the_selection(review):
+    """The test above can fail: the two values select different studies."""
+    from helpers.analysis.pooling import events_per_study
+
+    assert len(events_per_study(review, exclude_abstracts="true")) < len(
+        events_per_study(review, exclude_abstracts="false")
+    )
+
+
+@pytest.mark.parametrize("given", list(FLAG_SPELLINGS), ids=repr)
+def test_the_summary_plot_reads_weighted_given_as_text_as_the_bool(given, review):
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from helpers.report.risk_of_bias import summary_plot
+
+    refs = list(review.studies.index[:2])
+    appraisals = pd.DataFrame(
+        {"ref": refs, "checklist": ["x", "x"], "question": ["q1", "q1"], "answer": ["yes", "no"]}
+    )
+    fig = summary_plot(appraisals, review, weighted=given)
+    label = fig.axes[0].get_xlabel()
+    plt.close(fig)
+    assert ("weighted by patients" in label) is FLAG_SPELLINGS[given]
+
+
+@pytest.mark.parametrize(
+    "option, value", [("-p", "true"), ("-p", "True"), ("-r", "true"), ("-y", "true")]
+)
+def test_papermill_passes_a_flag_the_check_accepts(option, value, monkeypatch):
+    """What each papermill option makes of the text on the command line, checked as a
+    notebook checks it."""
+    from click.testing import CliRunner
+    from papermill import cli
+
+    seen = {}
+    monkeypatch.setattr(
+        cli, "execute_notebook", lambda *a, parameters=None, **k: seen.update(parameters or {})
+    )
+    words = (
+        [option, f"exclude_abstracts: {value}"]
+        if option == "-y"
+        else [option, "exclude_abstracts", value]
+    )
+    notebook = str(NOTEBOOKS_DIR / "04_meta_analysis.ipynb")
+    result = CliRunner().invoke(cli.papermill, [notebook, "out.ipynb", *words])
+    assert result.exit_code == 0, result.output
+    assert params.check_value("exclude_abstracts", seen["exclude_abstracts"]) is True

@@ -62,7 +62,7 @@ from helpers.data.printed import (
     RESPONSE_CATEGORIES,
     UNKNOWN_CATEGORY,
 )
-from helpers.data.values import check_choice, check_flag, is_missing
+from helpers.data.values import check_choice, flag, is_missing
 
 __all__ = [
     "ALL_MODELS",
@@ -252,9 +252,10 @@ def events_per_study(
     unit : {"patients", "lesions"}
         Whether a study that reports per lesion enters with its lesions.
     exclude_abstracts : bool
-        Leave out the conference abstracts.
+        Leave out the conference abstracts (``True``/``False``, or the text ``true``/``false``:
+        :func:`helpers.data.values.flag`).
     case_series_only : bool
-        Leave out the single-patient case reports.
+        Leave out the single-patient case reports (the same).
 
     Returns
     -------
@@ -267,7 +268,7 @@ def events_per_study(
     ------
     ValueError
         For an ``outcome``, ``unknown`` or ``unit`` not allowed (the message lists the
-        allowed ones).
+        allowed ones), or a flag that is not one.
 
     Long: one pass over the studies applies every choice to each study's counts; split,
     the choices would be read in several places.
@@ -275,6 +276,8 @@ def events_per_study(
     check_choice("outcome", outcome, OUTCOMES)
     check_choice("unknown", unknown, UNKNOWN)
     check_choice("unit", unit, UNITS)
+    exclude_abstracts = flag("exclude_abstracts", exclude_abstracts)
+    case_series_only = flag("case_series_only", case_series_only)
     s = review.studies
     o = review.outcomes.loc[s.index]
     cats = review.diseases.groupby(level="ref")["category"].agg(
@@ -815,10 +818,9 @@ class Settings:
         check_choice("unit", unit, UNITS)
         check_choice("method", method, PRIMARY_METHODS)
         check_choice("test", test, TESTS)
-        check_flag("exclude_abstracts", exclude_abstracts)
-        check_flag("case_series_only", case_series_only)
         self.outcome, self.unknown, self.unit = outcome, unknown, unit
-        self.exclude_abstracts, self.case_series_only = exclude_abstracts, case_series_only
+        self.exclude_abstracts = flag("exclude_abstracts", exclude_abstracts)
+        self.case_series_only = flag("case_series_only", case_series_only)
         self.method, self.test = method, test
 
     @classmethod

@@ -158,7 +158,7 @@ def _check_parameters(where: str, notebook: Path, parameters, line_for) -> None:
                 f"{at}: a value must be text, a number, true/false or null, not {describe(value)}"
             )
         try:
-            check_value(name, value)
+            parameters[name] = check_value(name, value)  # a flag written "true" is True
         except ParameterError as exc:
             raise ConfigError(f"{at}: {exc}") from None
     _check_edition(where, parameters, line_for)

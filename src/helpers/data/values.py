@@ -40,6 +40,7 @@ __all__ = [
     "cell_problem",
     "check_choice",
     "check_flag",
+    "flag",
     "is_missing",
     "parse_cell",
     "text_problem",
@@ -70,8 +71,52 @@ _CONTROL_NAMES = {
 }
 
 
+def flag(name: str, value) -> bool:
+    """An on/off choice as a bool: the one rule of every flag a notebook or a run takes.
+
+    ``True`` and ``False``, or the text ``true`` or ``false`` in any case (the rule of a
+    boolean cell, so ``papermill -p exclude_abstracts true`` and ``-r ... True`` mean what
+    they say). Nothing else: not ``1``/``0``, ``yes``/``no`` or ``None``, so a value is
+    read one way only.
+
+    Parameters
+    ----------
+    name : str
+        What the value is, for the message.
+    value : object
+        The value given.
+
+    Returns
+    -------
+    bool
+        The choice.
+
+    Raises
+    ------
+    ValueError
+        For anything else, naming what is accepted.
+
+    Examples
+    --------
+    >>> flag("weighted", "TRUE"), flag("weighted", False)
+    (True, False)
+    >>> flag("weighted", "yes")
+    Traceback (most recent call last):
+    ...
+    ValueError: weighted must be True or False (or the text true or false), not str 'yes'
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in _BOOLEAN:
+        return _BOOLEAN[value.lower()]
+    raise ValueError(
+        f"{name} must be True or False (or the text true or false), "
+        f"not {type(value).__name__} {repr(value)[:80]}"
+    )
+
+
 def check_flag(name: str, value) -> None:
-    """Check that ``value`` is ``True`` or ``False``: the one check of every on/off choice.
+    """Check that ``value`` is an on/off choice (:func:`flag`): the one check of every flag.
 
     Parameters
     ----------
@@ -83,17 +128,16 @@ def check_flag(name: str, value) -> None:
     Raises
     ------
     ValueError
-        For anything but a bool (``1``, ``"true"`` and ``None`` are refused).
+        For anything :func:`flag` refuses (``1``, ``"yes"`` and ``None`` are refused).
 
     Examples
     --------
     >>> check_flag("weighted", "yes")
     Traceback (most recent call last):
     ...
-    ValueError: weighted must be True or False, not str 'yes'
+    ValueError: weighted must be True or False (or the text true or false), not str 'yes'
     """
-    if not isinstance(value, bool):
-        raise ValueError(f"{name} must be True or False, not {type(value).__name__} {value!r}")
+    flag(name, value)
 
 
 def check_choice(name: str, value, allowed) -> None:

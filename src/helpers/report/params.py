@@ -34,7 +34,7 @@ from helpers.analysis.pooling import (
 from helpers.data.appraisals import ANSWERS, APPRAISAL_COLUMNS
 from helpers.data.editions import EDITION_NAME_PATTERN, LATEST
 from helpers.data.paths import project_path
-from helpers.data.values import check_choice, check_flag, text_problem
+from helpers.data.values import check_choice, check_flag, flag, text_problem
 
 __all__ = [
     "NOTEBOOK_PARAMETERS",
@@ -372,8 +372,8 @@ def parameters_cell(notebook: str) -> str:
     )
 
 
-def check_value(name: str, value) -> None:
-    """Check one parameter's value.
+def check_value(name: str, value):
+    """Check one parameter's value; return it as the notebook uses it.
 
     Parameters
     ----------
@@ -381,6 +381,13 @@ def check_value(name: str, value) -> None:
         A parameter of :data:`PARAMETERS`.
     value : object
         Its value.
+
+    Returns
+    -------
+    object
+        ``value``, except that a flag (type ``bool``) given as the text ``true`` or
+        ``false`` (in any case, as ``papermill -p`` or ``-r`` passes it) is the bool
+        (:func:`helpers.data.values.flag`).
 
     Raises
     ------
@@ -390,6 +397,7 @@ def check_value(name: str, value) -> None:
     if name not in PARAMETERS:
         raise ParameterError(f"unknown parameter {name!r}; known: {', '.join(PARAMETERS)}")
     PARAMETERS[name].check(name, value)
+    return flag(name, value) if PARAMETERS[name].type == "bool" else value
 
 
 def assigned_names(source: str) -> set[str]:

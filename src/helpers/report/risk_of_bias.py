@@ -13,6 +13,7 @@ from helpers.analysis.rob import distribution, paper_distribution, rate
 from helpers.data import escape
 from helpers.data.appraisals import ANSWERS, load_appraisals
 from helpers.data.loader import Review
+from helpers.data.values import flag
 from helpers.report import figures, style
 from helpers.report.figures import show
 
@@ -112,8 +113,9 @@ def summary_plot(appraisals: pd.DataFrame, review: Review, weighted: bool = Fals
         ``checklist``, ``question``, ``answer``.
     review : Review
         The loaded review (:func:`helpers.data.loader.load_review`).
-    weighted : bool
-        Weight each study by its patients (True) or count studies (False).
+    weighted : bool or str
+        Weight each study by its patients (True) or count studies (False); the text
+        ``true``/``false`` too (:func:`helpers.data.values.flag`).
     ax : matplotlib Axes, optional
         Where to draw; a new figure is made when omitted.
 
@@ -123,6 +125,7 @@ def summary_plot(appraisals: pd.DataFrame, review: Review, weighted: bool = Fals
         The figure drawn on.
     """
     style.use()
+    weighted = flag("weighted", weighted)
     data = appraisals.copy()
     data["weight"] = review.studies.loc[data["ref"], "n_cases"].to_numpy(float) if weighted else 1.0
     keys = sorted(set(zip(data["checklist"], data["question"], strict=True)))
