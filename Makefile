@@ -14,7 +14,7 @@ STAMP  := $(VENV)/.installed
 help:
 	@echo "make report     build every report into reports/ (sets up .venv first)"
 	@echo "make test       ruff (lint and format) and the whole test suite, doctests and nbval included (sets up .venv first)"
-	@echo "make lab        open JupyterLab on the project kernel"
+	@echo "make lab        open JupyterLab at the project root, on notebooks/, with the project kernel"
 	@echo "make notebooks  re-execute notebooks/ in place to refresh their stored outputs"
 	@echo "make lock       re-resolve requirements.lock from pyproject.toml"
 	@echo "make fixtures   regenerate the metafor reference values (needs R: apt-get install r-cran-metafor r-cran-lme4)"
@@ -49,8 +49,9 @@ browser:
 	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || { \
 	    echo "could not install chromium: run 'apt-get install chromium' as root, then make test"; exit 1; }
 
+# JupyterLab serves the project root (data/, reports/ and src/ in reach) and opens on notebooks/.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=. --LabApp.default_url=/lab/tree/notebooks
 
 notebooks: $(STAMP)
 	$(BIN)/python -m helpers.build --refresh-notebooks

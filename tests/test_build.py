@@ -397,3 +397,96 @@ def test_the_table_of_contents_keeps_heading_text_only():
         and '<a href="#b">Second\nline</a>' in nav
         and "title" not in nav
     )
+
+
+# Runs that are gone: their folders removed, and nothing else.
+
+
+def _recorded(name: str, folder: str | None = None) -> dict:
+    """A run as build.json records it: its files in its own folder (or in ``folder``)."""
+    folder = folder or f"runs/{name}"
+    return {
+        "name": name,
+        "files": {
+            "notebook": f"{folder}/{name}.ipynb",
+            "full": f"{folder}/{name}.html",
+            "artifacts": [f"{folder}/figures/a.svg"],
+        },
+    }
+
+
+def _make_run_folder(out: Path, name: str) -> Path:
+    folder = out / "runs" / name
+    (folder / "figures").mkdir(parents=True)
+    (folder / f"{name}.html").write_text("report", encoding="utf-8")
+    (folder / "figures" / "a.svg").write_text("<svg/>", encoding="utf-8")
+    return folder
+
+
+def test_only_the_folders_of_gone_runs_the_build_recorded_are_removed(tmp_path):
+    out = tmp_path / "reports"
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep.txt").write_text("precious", encoding="utf-8")
+    for name in ("gone", "current", "mine", "borrowed", "other"):
+        _make_run_folder(out, name)
+    (out / "runs" / "linked").symlink_to(victim, target_is_directory=True)
+    earlier = {
+        "gone": _recorded("gone"),  # no longer a run: removed
+        "current": _recorded("current"),  # still a run: kept
+        "linked": _recorded("linked"),  # a link: the link removed, never what it points at
+        "borrowed": _recorded("borrowed", folder="runs/other"),  # files elsewhere: kept
+        "never-made": _recorded("never-made"),  # no folder: nothing to do
+    }
+    # names that are not run names, as a hand-edited build.json could hold them
+    for bad in ("..", "../victim", str(victim), ".staging", "a/b", "", "runs/../.."):
+        earlier[bad] = _recorded(bad)
+    lines = []
+    runs = [config.Run("current", NOTEBOOK)]
+    removed = pipeline.remove_gone_runs(out, runs, earlier, lines.append)
+    assert removed == ["gone", "linked", "never-made"]
+    assert sorted(p.name for p in (out / "runs").iterdir()) == [
+        "borrowed",
+        "current",
+        "mine",
+        "other",
+    ]
+    assert (victim / "keep.txt").read_text(encoding="utf-8") == "precious"
+    assert "[gone] gone: no longer a run; removed runs/gone/" in lines
+    assert any(line.startswith("[kept] runs/mine/") for line in lines)
+    assert tmp_path.is_dir() and (out / "runs").is_dir()
+
+
+def test_a_gone_run_is_removed_by_the_next_build_and_a_run_not_selected_is_kept(built, tmp_path):
+    """On a copy of a built folder: a run taken out of the runs file loses its folder and
+    its line in the index; one that --only did not select keeps them. Nothing executes."""
+    import shutil
+
+    out = tmp_path / "reports"
+    shutil.copytree(built["out"], out, symlinks=True)
+    _make_run_folder(out, "by-hand")  # a folder no build made
+    entries = yaml.safe_load(built["config"].read_text(encoding="utf-8"))["runs"]
+    every = {e["name"] for e in entries}
+
+    # --only one run: every other run is still a run, and keeps its folder
+    result = run_cli(built["config"], out, "extraction")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert every <= {p.name for p in (out / "runs").iterdir()}
+    assert "[gone]" not in result.stdout
+
+    # the copy's runs taken out of the file: removed, even by an --only build of another
+    fewer = write_config(
+        tmp_path / "reports.yaml", [e for e in entries if e["name"] == "extraction"]
+    )
+    result = run_cli(fewer, out, "extraction")
+    assert result.returncode == 0, result.stdout + result.stderr
+    left = {p.name for p in (out / "runs").iterdir()}
+    assert "extraction" in left and "by-hand" in left
+    assert not (every - {"extraction"}) & left
+    for name in sorted(every - {"extraction"}):
+        assert f"[gone] {name}: no longer a run; removed runs/{name}/" in result.stdout
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "runs/extraction-copy/" not in index and "runs/by-hand/" not in index
+    recorded = json.loads((out / "build.json").read_text(encoding="utf-8"))["runs"]
+    assert "extraction-copy" not in {r["name"] for r in recorded}
+    assert "[skip] extraction" in result.stdout  # nothing was rebuilt to get here

@@ -306,3 +306,108 @@ def test_a_flag_in_reports_yaml_that_is_not_one_is_refused(tmp_path, notebook, n
     )
     with pytest.raises(ConfigError, match=rf"parameter '{name}' \(line 4\): {name} must be True"):
         load_config(path, notebooks_dir=tmp_path)
+
+
+# Paths in a runs file are relative to the project root, wherever the file is and whatever
+# the current directory.
+CWDS = {"root": PROJECT_ROOT, "notebooks": NOTEBOOKS_DIR, "elsewhere": None}
+
+
+def _cwd(monkeypatch, tmp_path, where: str) -> None:
+    monkeypatch.chdir(CWDS[where] or tmp_path)
+
+
+@pytest.mark.parametrize("where", sorted(CWDS))
+@pytest.mark.parametrize("folder", ["beside", "a/b/c"])
+def test_a_copied_reports_yaml_runs_the_same_notebooks_with_the_same_parameters(
+    tmp_path, monkeypatch, where, folder
+):
+    """Every run of the project's reports.yaml, read from a copy elsewhere: its header's rule."""
+    original = load_config(PROJECT_ROOT / "reports.yaml", notebooks_dir=tmp_path / "none")
+    copy = tmp_path / folder / "reports.yaml"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_bytes((PROJECT_ROOT / "reports.yaml").read_bytes())
+    _cwd(monkeypatch, tmp_path, where)
+    copied = load_config(copy, notebooks_dir=tmp_path / "none")
+    assert [(r.name, r.notebook, r.parameters, r.title) for r in copied] == [
+        (r.name, r.notebook, r.parameters, r.title) for r in original
+    ]
+    assert original and all(r.notebook.parent == NOTEBOOKS_DIR.resolve() for r in original)
+
+
+@pytest.mark.parametrize("where", sorted(CWDS))
+def test_relative_notebook_and_data_paths_in_a_runs_file_are_from_the_project_root(
+    tmp_path, monkeypatch, where
+):
+    path = tmp_path / "elsewhere" / "runs.yaml"
+    path.parent.mkdir()
+    path.write_text(
+        "runs:\n  - name: x\n    notebook: notebooks/01_extraction.ipynb\n"
+        "    parameters: {data_dir: data}\n",
+        encoding="utf-8",
+    )
+    _cwd(monkeypatch, tmp_path, where)
+    (run,) = load_config(path, notebooks_dir=tmp_path / "none")
+    assert run.notebook == (NOTEBOOKS_DIR / "01_extraction.ipynb").resolve()
+    # a notebook beside the file, but not under the project root, is not found
+    (path.parent / "notebooks").mkdir()
+    (path.parent / "notebooks" / "mine.ipynb").write_bytes(Path(NOTEBOOK).read_bytes())
+    path.write_text("runs:\n  - name: x\n    notebook: notebooks/mine.ipynb\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"relative to the project root"):
+        load_config(path, notebooks_dir=tmp_path / "none")
+
+
+def test_the_header_of_reports_yaml_states_the_rule_the_build_follows():
+    header = (PROJECT_ROOT / "reports.yaml").read_text(encoding="utf-8").split("\nruns:")[0]
+    words = " ".join(line.lstrip("# ") for line in header.splitlines())
+    assert "relative to the project root" in words
+    assert "--config" in words  # the rule holds for a copy too
+    assert "NN_name.ipynb" in words  # which notebooks get a default run
+
+
+# Which notebooks of notebooks/ are report notebooks: the numbered ones, nothing else.
+REPORT_NAMES = ["01_extraction", "08_new_chapter", "99_x", "10_a1_b2"]
+SCRATCH_NAMES = [
+    "Untitled",
+    "Untitled1",
+    "untitled",
+    "01_extraction-Copy1",
+    "01_Extraction",
+    "1_extraction",
+    "001_extraction",
+    "01extraction",
+    "01_",
+    "01_extraction copy",
+    "notes",
+    "_01_x",
+    "01_é",
+]
+
+
+def test_only_numbered_notebooks_get_a_default_run(tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for name in REPORT_NAMES + SCRATCH_NAMES:
+        (folder / f"{name}.ipynb").write_bytes(Path(NOTEBOOK).read_bytes())
+    (folder / "sub").mkdir()
+    (folder / "sub" / "02_inside.ipynb").write_bytes(Path(NOTEBOOK).read_bytes())
+    (folder / "03_a_folder.ipynb").mkdir()
+    (tmp_path / "reports.yaml").write_text("runs: []\n", encoding="utf-8")
+    runs = load_config(tmp_path / "reports.yaml", notebooks_dir=folder)
+    assert [r.name for r in runs] == sorted(REPORT_NAMES)
+
+
+def test_a_scratch_notebook_named_in_reports_yaml_is_built(tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    (folder / "Untitled.ipynb").write_bytes(Path(NOTEBOOK).read_bytes())
+    path = config_with(tmp_path, {"name": "mine", "notebook": str(folder / "Untitled.ipynb")})
+    assert [r.name for r in load_config(path, notebooks_dir=folder)] == ["mine"]
+
+
+def test_every_project_notebook_is_a_report_notebook():
+    """The rule fits the project's own notebooks (a renamed one would silently drop out)."""
+    from helpers.build.config import report_notebooks
+    from helpers.report.params import NOTEBOOK_PARAMETERS
+
+    assert [p.stem for p in report_notebooks()] == sorted(NOTEBOOK_PARAMETERS)

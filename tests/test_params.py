@@ -262,3 +262,132 @@ def test_papermill_passes_a_flag_the_check_accepts(option, value, monkeypatch):
     result = CliRunner().invoke(cli.papermill, [notebook, "out.ipynb", *words])
     assert result.exit_code == 0, result.output
     assert params.check_value("exclude_abstracts", seen["exclude_abstracts"]) is True
+
+
+# Relative paths: one rule everywhere, the project root, whatever the current directory
+# (JupyterLab's is notebooks/). Every path parameter, its check and the helper that reads it.
+CWDS = {"root": PROJECT_ROOT, "notebooks": NOTEBOOKS_DIR, "elsewhere": None}
+PATH_LIKE = sorted(n for n, p in params.PARAMETERS.items() if p.type == "Optional[str]")
+APPRAISALS = "tests/fixtures/appraisals_synthetic.csv"
+
+
+def _read_data_dir(value, review):
+    from helpers import load_review
+
+    return load_review(value).checksum == review.checksum
+
+
+def _read_appraisal_path(value, review):
+    from helpers.data.appraisals import load_appraisals
+
+    return len(load_appraisals(value, review)) > 0
+
+
+#: Each path parameter: a relative value that names something under the project root, and
+#: how the notebooks' helpers read it (True when they found it).
+READERS = {
+    "data_dir": ("data", _read_data_dir),
+    "appraisal_path": (APPRAISALS, _read_appraisal_path),
+}
+
+
+def _writers(value):
+    """Every helper a notebook hands its ``output_dir``: each writes under it."""
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from helpers.analysis.claims import AUDIT_COLUMNS, write_audit
+    from helpers.report.figures import save
+    from helpers.report.headline import write_headline
+    from helpers.report.since_the_paper import THEN_AND_NOW_COLUMNS, write_since_the_paper
+
+    fig = plt.figure()
+    save(fig, "probe", value)
+    plt.close(fig)
+    write_audit(pd.DataFrame(columns=AUDIT_COLUMNS), value)
+    write_headline(pd.DataFrame({"a": [1]}), value, "probe")
+    write_since_the_paper(pd.DataFrame(columns=THEN_AND_NOW_COLUMNS), value)
+
+
+def test_every_path_parameter_has_its_reader_here():
+    assert set(PATH_LIKE) == set(READERS) | {"output_dir"}
+
+
+@pytest.mark.parametrize("where", sorted(CWDS))
+@pytest.mark.parametrize("name", sorted(READERS))
+def test_a_relative_path_parameter_is_read_from_the_project_root_wherever_the_notebook_runs(
+    name, where, review, monkeypatch, tmp_path
+):
+    value, read = READERS[name]
+    monkeypatch.chdir(CWDS[where] or tmp_path)
+    params.check_value(name, value)  # the check finds it ...
+    assert read(value, review)  # ... and so does the helper that reads it
+
+
+@pytest.mark.parametrize("name", sorted(READERS))
+def test_a_path_that_exists_only_from_the_current_directory_is_refused_by_both(
+    name, review, monkeypatch, tmp_path
+):
+    """The old bug, both ways round: never accepted by the check and then missed by the reader
+    (or the reverse)."""
+    import shutil
+
+    from helpers.data.errors import DataValidationError
+
+    value, read = READERS[name]
+    source = PROJECT_ROOT / value
+    local = f"only-here-{name}{source.suffix}"
+    assert not (PROJECT_ROOT / local).exists()
+    if source.is_dir():
+        shutil.copytree(source, tmp_path / local)
+    else:
+        (tmp_path / local).write_bytes(source.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(params.ParameterError, match="relative to the project root"):
+        params.check_value(name, local)
+    with pytest.raises(DataValidationError):
+        read(local, review)
+    assert read(str(tmp_path / local), review)  # absolute, it is found
+
+
+@pytest.mark.parametrize("where", sorted(CWDS))
+def test_a_relative_output_dir_is_written_under_the_project_root(where, monkeypatch, tmp_path):
+    from helpers.data import paths
+
+    root = tmp_path / "root"
+    root.mkdir()
+    monkeypatch.setattr(paths, "PROJECT_ROOT", root)  # a project of the test's own
+    monkeypatch.chdir(CWDS[where] or tmp_path)
+    params.check_value("output_dir", "out/run")
+    _writers("out/run")
+    written = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    assert written and all(p.startswith("out/run/") for p in written), written
+    assert not (Path.cwd() / "out").exists() or Path.cwd() == root
+
+
+def test_a_notebook_run_from_notebooks_reads_relative_paths_from_the_project_root(tmp_path):
+    """What JupyterLab does: the kernel's current directory is notebooks/. The relative
+    data_dir and appraisal_path are found, and the flag given as text is read."""
+    import papermill as pm
+
+    out = tmp_path / "out"
+    pm.execute_notebook(
+        str(NOTEBOOKS_DIR / "02_risk_of_bias.ipynb"),
+        str(tmp_path / "executed.ipynb"),
+        parameters={
+            "data_dir": "data",
+            "appraisal_path": APPRAISALS,
+            "weighted": "true",
+            "output_dir": str(out),
+        },
+        kernel_name=KERNEL_NAME,
+        cwd=str(NOTEBOOKS_DIR),
+        progress_bar=False,
+    )
+    assert sorted(p.name for p in (out / "figures").glob("*.svg")) == [
+        "risk-of-bias-summary.svg",
+        "risk-of-bias-traffic-light.svg",
+    ]
+    assert "weighted by patients" in (out / "figures" / "risk-of-bias-summary.svg").read_text(
+        encoding="utf-8"
+    )

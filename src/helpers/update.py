@@ -7,7 +7,8 @@ Usage::
     python -m helpers.update close-edition NAME [--published YYYY-MM-DD] [--reseal REASON]
     python -m helpers.update editions
 
-Every command takes ``--data DIR`` (default: the project's ``data/``).
+Every command takes ``--data DIR`` (relative to the current directory; default: the
+project's ``data/``).
 
 - ``new-edition`` adds an open edition after the last (closed) one, and its PRISMA flow with
   every count still to fill;
@@ -31,6 +32,7 @@ import sys
 from helpers.data.curation import add_study, close_edition, editions_as_written, new_edition
 from helpers.data.errors import DataValidationError, SetupError, output_closed, robust_output
 from helpers.data.loader import load_review
+from helpers.data.paths import command_line_path
 
 __all__ = ["main"]
 
@@ -73,7 +75,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--reseal", default=None, help="why a closed edition is sealed again")
     sub.add_parser("editions", help="list the editions")
     for p in sub.choices.values():
-        p.add_argument("--data", default=None, help="the data folder (default: data/)")
+        p.add_argument(
+            "--data",
+            default=None,
+            type=command_line_path,
+            help="the data folder, relative to the current directory (default: data/)",
+        )
     return parser
 
 

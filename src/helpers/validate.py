@@ -4,7 +4,7 @@
 Usage::
 
     python -m helpers.validate            # the project's data/
-    python -m helpers.validate path/to/data
+    python -m helpers.validate path/to/data   # relative to the current directory
 
 ``load_review`` is the one gate: the tables, the vocabularies and checklists, the claims
 register, the Table 2 notes and the PRISMA flow are all checked there. This command prints
@@ -19,6 +19,7 @@ import sys
 
 from helpers.data.errors import DataValidationError, SetupError, output_closed, robust_output
 from helpers.data.loader import Review, load_review
+from helpers.data.paths import command_line_path
 
 __all__ = ["main", "validate_folder"]
 
@@ -29,7 +30,8 @@ def validate_folder(data_dir=None) -> tuple[Review, int]:
     Parameters
     ----------
     data_dir : path-like, optional
-        The data folder; None is the project's ``data/``.
+        The data folder, relative to the project root or absolute; None is the project's
+        ``data/``. (The command line's folder is relative to the current directory.)
 
     Returns
     -------
@@ -69,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__.strip())
         return 0 if argv and argv[0] in ("-h", "--help") else 2
     try:
-        review, n_claims = validate_folder(argv[0] if argv else None)
+        review, n_claims = validate_folder(command_line_path(argv[0]) if argv else None)
     except DataValidationError as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -1,9 +1,14 @@
-"""The command line: ``python -m helpers.build`` (or ``calcinosis-report``)."""
+"""The command line: ``python -m helpers.build`` (or ``calcinosis-report``).
+
+Paths given as options (``--config``, ``--output-dir``) are relative to the current
+directory, as for any command; the paths inside the runs file are relative to the project
+root (:mod:`helpers.build.config`). README's table of options lists every option defined
+here (``tests/test_build.py`` compares the two).
+"""
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from helpers.build.config import ConfigError, load_config
 from helpers.build.console import LOG, configure
@@ -11,14 +16,62 @@ from helpers.build.lock import FolderBusy
 from helpers.build.pipeline import build, indent
 from helpers.build.refresh import RefreshFailed, refresh_notebooks
 from helpers.data.errors import SetupError, output_closed, robust_output
+from helpers.data.paths import command_line_path
 
-__all__ = ["main"]
+__all__ = ["argument_parser", "main"]
 
 
 def _jobs(text: str) -> int:
     if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number, 1 or more, not {text!r}")
     return int(text)
+
+
+def argument_parser() -> argparse.ArgumentParser:
+    """The command line's options (README's table of options lists each of them).
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser :func:`main` reads its arguments with.
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.build",
+        description="Build the reports: execute each run of the runs file with papermill and "
+        "write its HTML reports and the index.",
+        epilog="Paths given as options are relative to the current directory; paths in the "
+        "runs file are relative to the project root.",
+    )
+    parser.add_argument("--only", nargs="+", metavar="RUN", help="build only these runs")
+    parser.add_argument(
+        "--config",
+        type=command_line_path,
+        metavar="FILE",
+        help="runs file (default: reports.yaml); its paths are relative to the project root",
+    )
+    parser.add_argument(
+        "--output-dir",
+        type=command_line_path,
+        metavar="DIR",
+        help="where reports go (default: reports/)",
+    )
+    parser.add_argument(
+        "--refresh-notebooks",
+        action="store_true",
+        help="re-execute the report notebooks of notebooks/ in place instead",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild every run, even those unchanged since the last build",
+    )
+    parser.add_argument(
+        "--jobs", type=_jobs, help="parallel workers (default: the machine's cores)"
+    )
+    parser.add_argument(
+        "--wait", action="store_true", help="wait for a build already running in the output folder"
+    )
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,27 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     SystemExit
         From ``argparse``: 0 after ``--help``, 2 for a bad option.
     """
-    parser = argparse.ArgumentParser(
-        prog="python -m helpers.build", description=__doc__.split("\n\n")[0]
-    )
-    parser.add_argument("--only", nargs="+", metavar="RUN", help="build only these runs")
-    parser.add_argument("--config", type=Path, help="runs file (default: reports.yaml)")
-    parser.add_argument("--output-dir", type=Path, help="where reports go (default: reports/)")
-    parser.add_argument(
-        "--refresh-notebooks", action="store_true", help="re-execute notebooks/ in place instead"
-    )
-    parser.add_argument(
-        "--force",
-        action="store_true",
-        help="rebuild every run, even those unchanged since the last build",
-    )
-    parser.add_argument(
-        "--jobs", type=_jobs, help="parallel workers (default: the machine's cores)"
-    )
-    parser.add_argument(
-        "--wait", action="store_true", help="wait for a build already running in the output folder"
-    )
-    args = parser.parse_args(argv)
+    args = argument_parser().parse_args(argv)
     robust_output()
     configure()
     try:

@@ -15,7 +15,17 @@ the build before any notebook executes, with a message naming the entry:
   its check accepts (:mod:`helpers.report.params`); ``output_dir`` is the build's own and may not
   be set, so a run cannot write outside its folder or bypass staging.
 
-A notebook in ``notebooks/`` that no run names gets a run of its own, with its defaults.
+Paths in the file (``notebook``, and the path parameters ``data_dir`` and ``appraisal_path``)
+are relative to the **project root**, wherever the file is: a copy of ``reports.yaml``
+given with ``--config other/runs.yaml`` names the same notebooks as the original
+(:func:`helpers.data.paths.project_path`).
+
+A report notebook of ``notebooks/`` that no run names gets a run of its own, with its
+defaults. A report notebook is one named in reading order, ``NN_name.ipynb`` (two digits,
+an underscore, then lower-case letters, digits and underscores: :data:`REPORT_NOTEBOOK`);
+anything else there (JupyterLab's ``Untitled.ipynb``, ``01_extraction-Copy1.ipynb``) is a
+researcher's scratch notebook, never built and never tested (``tests/conftest.py``), unless a
+run of ``reports.yaml`` names it.
 """
 
 from __future__ import annotations
@@ -35,6 +45,7 @@ from helpers.report.params import ParameterError, assigned_names, check_value
 __all__ = [
     "BUILD_PARAMETERS",
     "MAX_CONFIG_BYTES",
+    "REPORT_NOTEBOOK",
     "RUN_NAME",
     "RUN_NAME_RULE",
     "ConfigError",
@@ -42,11 +53,16 @@ __all__ = [
     "check_run_name",
     "declared_parameters",
     "load_config",
+    "report_notebooks",
 ]
 
 #: What a run name may be: it becomes a folder name, so only these characters.
 RUN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}", re.ASCII)
 RUN_NAME_RULE = "1 to 100 characters from A-Z, a-z, 0-9, '-', '_' and '.', not starting with '.'"
+#: The stem of a report notebook: two digits, an underscore and a lower-case snake_case name
+#: (``04_meta_analysis``). JupyterLab's own names (``Untitled1``, ``04_meta_analysis-Copy1``)
+#: never match.
+REPORT_NOTEBOOK = re.compile(r"[0-9]{2}_[a-z0-9_]+", re.ASCII)
 #: Parameters the build sets itself; a run may not.
 BUILD_PARAMETERS = ("output_dir",)
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -100,6 +116,31 @@ def check_run_name(name) -> str | None:
     if not RUN_NAME.fullmatch(name):
         return f"run name {name[:60]!r} is not allowed: {RUN_NAME_RULE}"
     return None
+
+
+def report_notebooks(notebooks_dir: Path | None = None) -> list[Path]:
+    """The report notebooks of a folder: those named :data:`REPORT_NOTEBOOK` ``.ipynb``.
+
+    Parameters
+    ----------
+    notebooks_dir : Path, optional
+        The folder (default: :data:`helpers.data.paths.NOTEBOOKS_DIR`); a relative path is
+        relative to the project root.
+
+    Returns
+    -------
+    list of Path
+        The notebooks, in file-name order (the reading order); not those of sub-folders.
+
+    Examples
+    --------
+    >>> [p.name for p in report_notebooks()][:2]
+    ['01_extraction.ipynb', '02_risk_of_bias.ipynb']
+    """
+    folder = paths.project_path(notebooks_dir or paths.NOTEBOOKS_DIR)
+    return sorted(
+        p for p in folder.glob("*.ipynb") if REPORT_NOTEBOOK.fullmatch(p.stem) and p.is_file()
+    )
 
 
 def declared_parameters(notebook: Path) -> list[str]:
@@ -188,23 +229,25 @@ def _check_edition(where: str, parameters: dict, line_for) -> None:
 def load_config(
     path: Path | None = None, notebooks_dir: Path | None = None, required: bool | None = None
 ) -> list[Run]:
-    """Read and check the report runs; add a default run for each notebook no run names.
+    """Read and check the report runs; add a default run for each report notebook no run names.
 
     Parameters
     ----------
     path : Path, optional
-        The runs file (default: the project's ``reports.yaml``).
+        The runs file (default: the project's ``reports.yaml``); a relative path is relative
+        to the project root (the command line makes ``--config`` absolute first).
     notebooks_dir : Path, optional
-        Where unlisted notebooks are found (default: ``notebooks/``).
+        Where unlisted report notebooks are found (default: ``notebooks/``).
     required : bool, optional
         Whether a missing file is an error (default: only when ``path`` is given).
 
     Returns
     -------
     list of Run
-        The file's runs in its order (notebook paths resolved against the file's folder),
-        then one run per notebook of ``notebooks_dir`` that no run names, in file-name
-        order: named after the notebook, with no parameters and no title.
+        The file's runs in its order (notebook paths resolved against the project root,
+        wherever the file is), then one run per report notebook of ``notebooks_dir``
+        (:func:`report_notebooks`) that no run names, in file-name order: named after the
+        notebook, with no parameters and no title.
 
     Raises
     ------
@@ -216,10 +259,8 @@ def load_config(
     and the names seen so far.
     """
     given = path is not None
-    path = Path(path or paths.REPORTS_CONFIG)
-    notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS_DIR)
+    path = paths.project_path(path or paths.REPORTS_CONFIG)
     required = given if required is None else required
-    root = path.parent
     config, node = {}, None
     if path.exists() or required:
         text, problem = read_text(path, path.name, MAX_CONFIG_BYTES)
@@ -280,13 +321,14 @@ def load_config(
                 f"{where}: notebook must be the path of a notebook, not {describe(notebook)}"
             )
         try:
-            nb = (root / notebook).resolve()
+            nb = paths.project_path(notebook).resolve()
             exists = nb.is_file()
         except (OSError, ValueError):
             exists = False
         if not exists or nb.suffix != ".ipynb":
             raise ConfigError(
-                f"{where}: notebook {notebook} does not exist (or is not a .ipynb file)"
+                f"{where}: notebook {notebook} does not exist (or is not a .ipynb file; "
+                f"a relative path is relative to the project root, {paths.PROJECT_ROOT})"
             )
         title = entry.get("title", "")
         if title is None:
@@ -308,7 +350,7 @@ def load_config(
         _check_parameters(where, nb, params, lambda n, lines=lines, line=line: lines.get(n, line))
         runs.append(Run(name, nb, dict(params), title))
     listed = {r.notebook for r in runs}
-    for nb in sorted(notebooks_dir.glob("*.ipynb")):
+    for nb in report_notebooks(notebooks_dir):
         if nb.resolve() in listed:
             continue
         problem = check_run_name(nb.stem)

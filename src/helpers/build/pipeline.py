@@ -52,10 +52,10 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from helpers.build.clock import build_time
-from helpers.build.config import ConfigError, Run, load_config
+from helpers.build.config import ConfigError, Run, check_run_name, load_config
 from helpers.build.console import LOG
 from helpers.build.execute import RunResult, execute_in_worker, worker_start
-from helpers.build.files import STAGING, check_output_dir, remove
+from helpers.build.files import RUNS, STAGING, check_output_dir, remove
 from helpers.build.fingerprints import earlier_results, from_manifest, run_data_dir, run_fingerprint
 from helpers.build.index import write_index
 from helpers.build.lock import FolderLock
@@ -65,7 +65,7 @@ from helpers.data.digests import data_checksum, helpers_digest
 from helpers.data.errors import DataValidationError
 from helpers.data.loader import load_review
 
-__all__ = ["build", "indent"]
+__all__ = ["build", "indent", "remove_gone_runs"]
 
 
 def build(
@@ -91,7 +91,8 @@ def build(
     runs : list of Run, optional
         Every run (default: :func:`~helpers.build.config.load_config` of ``reports.yaml``).
     output_dir : Path, optional
-        Where the reports go (default: the project's ``reports/``); checked by
+        Where the reports go (default: the project's ``reports/``; a relative path is
+        relative to the project root); checked by
         :func:`~helpers.build.files.check_output_dir`.
     only : list of str, optional
         Names of the runs to build; the others are not touched, and the index keeps their
@@ -127,7 +128,7 @@ def build(
     and the lock would be held across calls.
     """
     log = log or LOG.info
-    output_dir = check_output_dir(Path(output_dir or paths.REPORTS_DIR))
+    output_dir = check_output_dir(paths.project_path(output_dir or paths.REPORTS_DIR))
     built = build_time()  # checked before anything runs
     all_runs = load_config() if runs is None else runs
     runs = all_runs
@@ -223,12 +224,67 @@ def build(
                             f"{result.error}",
                         )
         remove(output_dir, output_dir / STAGING)
+        remove_gone_runs(output_dir, all_runs, earlier, log)
         ordered = [results[r.name] for r in runs]
         index = write_index(
             _with_earlier_results(ordered, all_runs, output_dir), output_dir, checksum, built
         )
     log(f"index: {index}")
     return ordered
+
+
+def remove_gone_runs(output_dir: Path, runs: list[Run], earlier: dict, log) -> list[str]:
+    """Remove the folders of the runs the last build made that are no longer runs.
+
+    A run is gone when the runs file no longer lists it and no report notebook gives it a
+    default run (its notebook deleted or renamed, ``Untitled.ipynb`` no longer built). Only
+    what the build itself made is removed: the folder ``runs/<name>/`` of a run recorded in the
+    last build's ``build.json`` whose name is a run name (:func:`~helpers.build.config.
+    check_run_name`) and whose recorded files all lie in that folder. A folder under
+    ``runs/`` that no build recorded is left alone (and named in the log); nothing outside
+    the output folder is ever touched (:func:`~helpers.build.files.remove`). Runs merely not
+    selected by ``--only`` are runs, so they are kept.
+
+    Parameters
+    ----------
+    output_dir : Path
+        The output folder.
+    runs : list of Run
+        Every run of the runs file (not only those selected).
+    earlier : dict
+        The last build's runs by name (:func:`~helpers.build.fingerprints.earlier_results`).
+    log : callable
+        Called with one line per folder removed or left alone.
+
+    Returns
+    -------
+    list of str
+        The names of the runs whose folders were removed, sorted.
+    """
+    names = {r.name for r in runs}
+    removed = []
+    for name, entry in sorted(earlier.items()):
+        if name in names or check_run_name(name):
+            continue
+        folder = f"{RUNS}/{name}/"
+        files = entry.get("files") or {}
+        recorded = [f for k, f in files.items() if k != "artifacts"] + list(
+            files.get("artifacts", [])
+        )
+        if not all(f.startswith(folder) for f in recorded):
+            continue
+        if (output_dir / RUNS / name).exists() or (output_dir / RUNS / name).is_symlink():
+            remove(output_dir, output_dir / RUNS / name)
+            log(f"[gone] {name}: no longer a run; removed {folder}")
+        removed.append(name)
+    try:
+        left = sorted(p.name for p in (output_dir / RUNS).iterdir())
+    except OSError:
+        left = []
+    for name in left:
+        if name not in names and name not in earlier:
+            log(f"[kept] {RUNS}/{name}/: not a run, and no build recorded it; left alone")
+    return removed
 
 
 def indent(text: str) -> str:

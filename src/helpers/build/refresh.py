@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from helpers.build import params_cells
+from helpers.build.config import report_notebooks
 from helpers.build.console import LOG
 from helpers.build.execute import strip_volatile
 from helpers.build.kernel import KERNEL_NAME
@@ -30,8 +31,10 @@ def refresh_notebooks(notebooks_dir: Path | None = None, log=None, wait: bool = 
     Parameters
     ----------
     notebooks_dir : Path, optional
-        The folder whose ``*.ipynb`` are executed, in name order; None:
-        :data:`helpers.data.paths.NOTEBOOKS_DIR`.
+        The folder whose report notebooks (``NN_name.ipynb``,
+        :func:`~helpers.build.config.report_notebooks`) are executed, in name order; None:
+        :data:`helpers.data.paths.NOTEBOOKS_DIR`. A scratch notebook (``Untitled.ipynb``) is
+        left alone.
     log : callable, optional
         Called with each progress line; None: :data:`~helpers.build.console.LOG`'s ``info``.
     wait : bool
@@ -53,7 +56,7 @@ def refresh_notebooks(notebooks_dir: Path | None = None, log=None, wait: bool = 
 
     folder = Path(notebooks_dir or paths.NOTEBOOKS_DIR)
     with FolderLock(folder, wait=wait, log=log, what="notebook refresh"):
-        for nb_path in sorted(folder.glob("*.ipynb")):
+        for nb_path in report_notebooks(folder):
             log(f"executing {nb_path.name} in place ...")
             nb = nbformat.read(nb_path, as_version=4)
             params_cells.write_parameters_cell(nb, nb_path.stem)

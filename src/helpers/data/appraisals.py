@@ -14,6 +14,7 @@ import pandas as pd
 
 from helpers.data.errors import DataValidationError, Problem
 from helpers.data.loader import Review
+from helpers.data.paths import project_path
 from helpers.data.readers import MAX_TABLE_BYTES, read_csv, read_text
 from helpers.data.values import cell_problem, text_problem
 
@@ -47,7 +48,9 @@ def load_appraisals(path: Path | str, review: Review) -> pd.DataFrame:
     Parameters
     ----------
     path : Path or str
-        The appraisal file (UTF-8 CSV, at most :data:`~helpers.data.readers.MAX_TABLE_BYTES`).
+        The appraisal file (UTF-8 CSV, at most :data:`~helpers.data.readers.MAX_TABLE_BYTES`),
+        relative to the project root or absolute (:func:`helpers.data.paths.project_path`),
+        whatever the current directory.
     review : Review
         The loaded review: its studies' ``design`` picks each study's checklist
         (:data:`CHECKLIST_FOR_DESIGN`), its ``jbi_questions`` the questions.
@@ -65,7 +68,7 @@ def load_appraisals(path: Path | str, review: Review) -> pd.DataFrame:
         Naming file, row, study and column of every problem.
     """
 
-    path = Path(path)
+    path = project_path(path)
     name = path.name
     text, problem = read_text(path, name, MAX_TABLE_BYTES)
     if problem:

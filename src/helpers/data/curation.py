@@ -145,7 +145,8 @@ def editions_as_written(data_dir: Path | str | None = None) -> list[dict]:
     Parameters
     ----------
     data_dir : path-like, optional
-        The data folder; None is the project's ``data/``.
+        The data folder, relative to the project root or absolute; None is the project's
+        ``data/`` (:func:`helpers.data.paths.data_folder`).
 
     Returns
     -------
@@ -153,7 +154,7 @@ def editions_as_written(data_dir: Path | str | None = None) -> list[dict]:
         One per edition in order, with ``n_studies`` and ``n_patients`` (patients of the
         studies whose count is filled in).
     """
-    data_dir = Path(data_dir or paths.DATA_DIR)
+    data_dir = paths.data_folder(data_dir)
     _, records = _editions(data_dir)
     studies = _open(data_dir, "studies").records()
     for record in records:
@@ -169,13 +170,14 @@ def next_free_ref(data_dir: Path | str | None = None) -> int:
     Parameters
     ----------
     data_dir : path-like, optional
-        The data folder; None is the project's ``data/``.
+        The data folder, relative to the project root or absolute; None is the project's
+        ``data/`` (:func:`helpers.data.paths.data_folder`).
 
     Returns
     -------
     int
     """
-    data_dir = Path(data_dir or paths.DATA_DIR)
+    data_dir = paths.data_folder(data_dir)
     refs = [int(r["ref"]) for r in _open(data_dir, "references").records() if r["ref"].isdigit()]
     return max(refs, default=0) + 1
 
@@ -236,7 +238,8 @@ def new_edition(
         The date of the update's search, ``YYYY-MM-DD``; it bounds the publication years of
         the studies it may add, and is no earlier than the previous edition's.
     data_dir : path-like, optional
-        The data folder; None is the project's ``data/``.
+        The data folder, relative to the project root or absolute; None is the project's
+        ``data/`` (:func:`helpers.data.paths.data_folder`).
     provenance : str, optional
         Where the dates come from (default: to fill).
 
@@ -246,7 +249,7 @@ def new_edition(
         When the folder is not valid, the last edition is still open, or the name, title or
         date cannot be used; nothing is written then.
     """
-    data_dir = Path(data_dir or paths.DATA_DIR)
+    data_dir = paths.data_folder(data_dir)
     table, records = _editions(data_dir)
     if records and records[-1]["status"] != "closed":
         last = records[-1]["edition"]
@@ -349,7 +352,8 @@ def add_study(
     edition : str
         An open edition.
     data_dir : path-like, optional
-        The data folder; None is the project's ``data/``.
+        The data folder, relative to the project root or absolute; None is the project's
+        ``data/`` (:func:`helpers.data.paths.data_folder`).
     ref : int, optional
         The study's reference number; None takes :func:`next_free_ref`.
     modality : str, optional
@@ -368,7 +372,7 @@ def add_study(
         When the edition does not exist or is closed, the number is taken or not positive,
         or the modality is unknown; nothing is written then.
     """
-    data_dir = Path(data_dir or paths.DATA_DIR)
+    data_dir = paths.data_folder(data_dir)
     ref = _check_new_study(data_dir, edition, ref, modality)
     given = {"ref": ref, "edition": edition}
     if modality is not None:
@@ -519,7 +523,8 @@ def close_edition(
     name : str
         The edition; every earlier one must be closed.
     data_dir : path-like, optional
-        The data folder; None is the project's ``data/``.
+        The data folder, relative to the project root or absolute; None is the project's
+        ``data/`` (:func:`helpers.data.paths.data_folder`).
     published : str, optional
         The edition's publication date (``YYYY-MM-DD``), recorded as it closes.
     reseal : str, optional
@@ -536,7 +541,7 @@ def close_edition(
         When the edition does not exist, an earlier one is open, a closed edition is sealed
         again without a reason, or the folder (with the new seal) is not valid.
     """
-    data_dir = Path(data_dir or paths.DATA_DIR)
+    data_dir = paths.data_folder(data_dir)
     table, records = _editions(data_dir)
     names = [r["edition"] for r in records]
     if name not in names:

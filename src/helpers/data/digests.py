@@ -45,14 +45,15 @@ def data_checksum(data_dir: Path | str | None = None) -> str:
     Parameters
     ----------
     data_dir : Path or str, optional
-        The data folder; None is the project's ``data/``.
+        The data folder, relative to the project root or absolute; None is the project's
+        ``data/`` (:func:`helpers.data.paths.data_folder`).
 
     Returns
     -------
     str
         The hexadecimal SHA-256 digest (64 characters).
     """
-    root = Path(data_dir or paths.DATA_DIR)
+    root = paths.data_folder(data_dir)
     h = hashlib.sha256()
     for rel in data_files(root):
         h.update(rel.encode("utf-8") + b"\0")

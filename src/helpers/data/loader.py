@@ -717,7 +717,10 @@ def load_review(data_dir: Path | str | None = None, cache: bool = True) -> Revie
     Parameters
     ----------
     data_dir : path-like, optional
-        The data folder (default: the project's ``data/``); see :func:`_load_review`.
+        The data folder (default: the project's ``data/``); a relative path is relative to
+        the project root, whatever the current directory (in JupyterLab, ``notebooks/``):
+        ``load_review("data")`` is the project's data everywhere
+        (:func:`helpers.data.paths.data_folder`). See :func:`_load_review`.
     cache : bool, default True
         Keep the validated review in the data cache (:mod:`helpers.data.cache`) under a key
         made of the data checksum, the data dictionary, the helpers' code and the library
@@ -733,7 +736,7 @@ def load_review(data_dir: Path | str | None = None, cache: bool = True) -> Revie
     DataValidationError
         When anything a report depends on is wrong (see :func:`_load_review`).
     """
-    resolved = Path(data_dir) if data_dir is not None else paths.DATA_DIR
+    resolved = paths.data_folder(data_dir)
     try:
         cache = cache and resolved.is_dir()
     except (OSError, ValueError):
@@ -758,7 +761,8 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
     data_dir : path-like, optional
         Folder holding the tables the data dictionary describes (``studies.csv``,
         ``outcomes.csv``, ...) and the registers (``claims.yaml``,
-        ``table2_notes.yaml``). Defaults to the project's ``data/``. The folder is
+        ``table2_notes.yaml``). Defaults to the project's ``data/``; a relative path is
+        relative to the project root (:func:`helpers.data.paths.data_folder`). The folder is
         always validated against the project's data dictionary
         (``data/datapackage.yaml``); a folder with a different copy of the dictionary is
         rejected, so a data folder cannot loosen its own rules.
@@ -788,7 +792,8 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
     descriptor = (
         read_descriptor()
     )  # the project's own dictionary first: without it, nothing can be checked
-    data_dir = Path(data_dir) if data_dir is not None else paths.DATA_DIR
+    given = data_dir
+    data_dir = paths.data_folder(data_dir)
     try:
         is_folder = data_dir.is_dir()
     except (OSError, ValueError) as exc:
@@ -801,7 +806,12 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
                 Problem(
                     str(data_dir)[:200],
                     "data folder exists",
-                    "no such folder; pass the folder holding studies.csv and the other tables",
+                    "no such folder; pass the folder holding studies.csv and the other tables"
+                    + (
+                        f" (a relative path is relative to the project root, {paths.PROJECT_ROOT})"
+                        if given is not None and not Path(given).is_absolute()
+                        else ""
+                    ),
                 )
             ]
         )
