@@ -281,7 +281,7 @@ def test_config_errors_are_clear(tmp_path):
 def test_unlisted_notebooks_get_a_default_run(tmp_path):
     (tmp_path / "reports.yaml").write_text("runs: []\n", encoding="utf-8")
     runs = config.load_config(tmp_path / "reports.yaml")
-    assert {r.notebook.name for r in runs} == {p.name for p in NOTEBOOKS_DIR.glob("*.ipynb")}
+    assert [r.notebook for r in runs] == [p.resolve() for p in config.report_notebooks()]
     assert all(r.parameters == {} for r in runs)
 
 
@@ -490,3 +490,165 @@ def test_a_gone_run_is_removed_by_the_next_build_and_a_run_not_selected_is_kept(
     recorded = json.loads((out / "build.json").read_text(encoding="utf-8"))["runs"]
     assert "extraction-copy" not in {r["name"] for r in recorded}
     assert "[skip] extraction" in result.stdout  # nothing was rebuilt to get here
+
+
+# The command line: every option documented, paths as documented.
+
+
+def _readme_options() -> set[str]:
+    """The options README's table of `python -m helpers.build` lists (its first column)."""
+    text = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### `python -m helpers.build`: every option", 1)[1].split("\n#", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    return {
+        option for row in rows for option in re.findall(r"`(--?[a-z][a-z-]*)", row.split(" | ")[0])
+    }
+
+
+def test_the_readme_documents_every_option_of_the_build_and_no_other():
+    from helpers.build.cli import argument_parser
+
+    defined = {o for action in argument_parser()._actions for o in action.option_strings}
+    assert {"--config", "--only", "--output-dir"} <= defined
+    assert _readme_options() == defined
+
+
+@pytest.mark.parametrize(
+    "option, made, message",
+    [
+        ("--config", "file", "runs must be a list"),
+        ("--output-dir", "file", "is a file, not a folder"),
+    ],
+)
+def test_a_path_option_is_relative_to_the_current_directory(tmp_path, option, made, message):
+    """Typed on a command line, a path is the current directory's, as for any command (the
+    paths inside a runs file are the project root's)."""
+    (tmp_path / "given").write_text("runs: 5\n", encoding="utf-8")
+    args = [sys.executable, "-m", "helpers.build", option, "given", "--only", "x"]
+    result = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr and str(tmp_path / "given") in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_reads_its_folder_from_the_current_directory(tmp_path, data_copy):
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers.validate", data_copy.name],
+        capture_output=True,
+        text=True,
+        cwd=data_copy.parent,
+    )
+    assert result.returncode == 0, result.stderr
+    assert str(data_copy) in result.stdout  # the copy, not the project's data/
+
+
+# nbval: the report notebooks only.
+
+
+def test_nbval_collects_the_report_notebooks_only(tmp_path):
+    """pytest over a notebooks/ folder holding report notebooks and a researcher's scratch
+    ones, with the project's root conftest.py: only the report notebooks are test cases."""
+    from test_config import REPORT_NAMES, SCRATCH_NAMES
+
+    (tmp_path / "conftest.py").write_bytes((PROJECT_ROOT / "conftest.py").read_bytes())
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    folder = tmp_path / "notebooks"
+    (folder / "sub").mkdir(parents=True)
+    source = (NOTEBOOKS_DIR / "03_pooled_outcomes.ipynb").read_bytes()
+    for name in REPORT_NAMES + SCRATCH_NAMES:
+        (folder / f"{name}.ipynb").write_bytes(source)
+    (folder / "sub" / "02_inside.ipynb").write_bytes(source)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--collect-only",
+            "-q",
+            "--nbval",
+            "-p",
+            "no:cacheprovider",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    collected = {line.split("::")[0] for line in result.stdout.splitlines() if "::" in line}
+    assert collected == {f"notebooks/{name}.ipynb" for name in REPORT_NAMES}
+
+
+def test_pytest_collects_the_project_notebooks_it_should(tmp_path):
+    """The project's own configuration (testpaths, addopts) puts every report notebook in the
+    suite: the rule leaves none of them out."""
+    from helpers.build.config import report_notebooks
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "notebooks"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    collected = {line.split("::")[0] for line in result.stdout.splitlines() if "::" in line}
+    assert collected == {f"notebooks/{p.name}" for p in report_notebooks()}
+
+
+@pytest.mark.slow
+def test_make_lab_serves_the_project_root_and_opens_on_notebooks(tmp_path):
+    """The command `make lab` runs, started on a free port without a browser: `/` leads to
+    notebooks/, and the file browser's root is the project's (data/ and reports.yaml in it)."""
+    import os
+    import shlex
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    bin_dir = str(Path(sys.executable).parent)
+    command = subprocess.run(
+        ["make", "-s", "-n", "-o", ".venv/.installed", "lab", f"BIN={bin_dir}"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        check=True,
+    ).stdout.strip()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    extra = ["--no-browser", f"--port={port}", "--ip=127.0.0.1", "--IdentityProvider.token=t"]
+    if os.geteuid() == 0:
+        extra.append("--allow-root")
+    env = os.environ | {"JUPYTER_RUNTIME_DIR": str(tmp_path)}
+    server = subprocess.Popen(
+        [*shlex.split(command), *extra],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                opener.open(f"{base}/?token=t", timeout=2)
+            except urllib.error.HTTPError as exc:
+                location = exc.headers.get("Location", "")
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start")
+        assert location.split("?")[0].endswith("/lab/tree/notebooks"), location
+        with opener.open(f"{base}/api/contents?token=t", timeout=10) as response:
+            names = {c["name"] for c in json.load(response)["content"]}
+        assert {"notebooks", "data", "reports.yaml"} <= names
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

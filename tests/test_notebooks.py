@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers.build.config import load_config
+from helpers.build.config import load_config, report_notebooks
 from helpers.build.kernel import KERNEL_NAME
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = report_notebooks()  # the report notebooks; a scratch Untitled.ipynb is not one
 
 
 @pytest.fixture(params=NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

@@ -10,6 +10,7 @@ import pytest
 
 from helpers.analysis.meta import PRIMARY_METHODS, TESTS
 from helpers.analysis.pooling import OUTCOMES, UNITS, UNKNOWN
+from helpers.build.config import report_notebooks
 from helpers.build.kernel import KERNEL_NAME
 from helpers.data.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 from helpers.report import params
@@ -61,7 +62,7 @@ def test_good_values_pass():
     )
 
 
-NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+NOTEBOOKS = report_notebooks()
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -226,14 +227,11 @@ def test_excluding_abstracts_changes_the_selection(review):
 @pytest.mark.parametrize("given", list(FLAG_SPELLINGS), ids=repr)
 def test_the_summary_plot_reads_weighted_given_as_text_as_the_bool(given, review):
     import matplotlib.pyplot as plt
-    import pandas as pd
 
+    from helpers.data.appraisals import load_appraisals
     from helpers.report.risk_of_bias import summary_plot
 
-    refs = list(review.studies.index[:2])
-    appraisals = pd.DataFrame(
-        {"ref": refs, "checklist": ["x", "x"], "question": ["q1", "q1"], "answer": ["yes", "no"]}
-    )
+    appraisals = load_appraisals("tests/fixtures/appraisals_synthetic.csv", review)
     fig = summary_plot(appraisals, review, weighted=given)
     label = fig.axes[0].get_xlabel()
     plt.close(fig)

@@ -13,7 +13,8 @@ import re
 import nbformat
 import pytest
 
-from helpers.data.paths import DATA_DIR, NOTEBOOKS_DIR, PROJECT_ROOT
+from helpers.build.config import report_notebooks
+from helpers.data.paths import DATA_DIR, PROJECT_ROOT
 
 NAME = re.compile(r"(?<![\w.])helpers(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 
@@ -38,7 +39,7 @@ def resolves(dotted: str) -> bool:
 
 def texts() -> dict[str, str]:
     found = {"README.md": (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")}
-    for path in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
+    for path in report_notebooks():
         nb = nbformat.read(path, as_version=4)
         found[path.name] = "\n".join(c.source for c in nb.cells)
     for path in sorted(

@@ -24,8 +24,9 @@ import pytest
 import yaml
 
 from helpers import DataValidationError, load_review
+from helpers.build.config import report_notebooks
 from helpers.data.dictionary import TABLES, read_descriptor
-from helpers.data.paths import DATA_DIR, NOTEBOOKS_DIR, PROJECT_ROOT
+from helpers.data.paths import DATA_DIR, PROJECT_ROOT
 from helpers.data.registers import REGISTER_FILES
 
 from notebook_runner import run_notebook
@@ -224,7 +225,7 @@ def edge_folder(request, tmp_path_factory):
     return folder
 
 
-NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+NOTEBOOKS = report_notebooks()
 #: Settings each notebook also runs with (notebook 04: one that can leave nothing to pool).
 SETTINGS = {
     "04_meta_analysis": [
