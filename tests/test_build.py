@@ -652,3 +652,25 @@ def test_make_lab_serves_the_project_root_and_opens_on_notebooks(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--only", "01_extraction"],
+        ["--config", "x.yaml"],
+        ["--output-dir", "x"],
+        ["--force"],
+        ["--jobs", "2"],
+    ],
+)
+def test_refresh_notebooks_refuses_the_options_it_would_ignore(options, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers.build", "--refresh-notebooks", *options],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"{options[0]} would not apply" in result.stderr and "Traceback" not in result.stderr
+    assert "executing" not in result.stdout

@@ -90,9 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     int
         The exit status: 0 when every run was built or skipped as unchanged (or the
         notebooks were refreshed); 1 when a run or a notebook refresh failed, or standard
-        output was closed; 2 for a bad runs file or ``--only``, a bad ``SOURCE_DATE_EPOCH``
-        or output folder, or a write that failed; 3 when another build holds the output
-        folder; 130 when interrupted.
+        output was closed; 2 for a bad runs file or ``--only``, an option
+        ``--refresh-notebooks`` does not take, a bad ``SOURCE_DATE_EPOCH`` or output
+        folder, or a write that failed; 3 when another build holds the output folder; 130
+        when interrupted.
 
     Raises
     ------
@@ -102,6 +103,23 @@ def main(argv: list[str] | None = None) -> int:
     args = argument_parser().parse_args(argv)
     robust_output()
     configure()
+    ignored = [
+        option
+        for option, value in (
+            ("--only", args.only),
+            ("--config", args.config),
+            ("--output-dir", args.output_dir),
+            ("--force", args.force),
+            ("--jobs", args.jobs),
+        )
+        if value
+    ]
+    if args.refresh_notebooks and ignored:
+        LOG.error(
+            f"error: --refresh-notebooks re-executes the report notebooks in place; "
+            f"{', '.join(ignored)} would not apply (only --wait does)"
+        )
+        return 2
     try:
         if args.refresh_notebooks:
             refresh_notebooks(wait=args.wait)

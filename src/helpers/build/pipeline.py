@@ -37,7 +37,10 @@ Nothing is lost, nothing is half-written:
   failed execution is saved as ``runs/<name>/<name>.failed.ipynb``, the index marks it
   failed with the reason, the other runs are still built, and the command exits 1
   naming the notebook and the failing cell;
-- every path the build deletes or replaces is checked to lie inside the output folder.
+- every path the build deletes or replaces is checked to lie inside the output folder;
+- a run that is gone (no longer in ``reports.yaml``, its notebook deleted) loses its folder at
+  the next build, only if the last build recorded it there (:func:`remove_gone_runs`); a
+  run ``--only`` did not select is still a run, and is kept.
 
 Exit status: 0 when every run is built; 1 when a run failed (bad data, a failing cell);
 2 for a bad ``reports.yaml``, option or environment (``SOURCE_DATE_EPOCH``, an output

@@ -7,6 +7,16 @@ lists what is allowed, before anything else is computed. A parameter the noteboo
 declare, passed with ``papermill -p``, stops it there too: papermill only warns about it,
 and the value would otherwise be ignored silently. ``reports.yaml`` is checked against the
 same rules when it is read (:mod:`helpers.build.config`), with :func:`check_value`.
+
+Two rules hold for every parameter, wherever the notebook runs:
+
+- a **path** (``data_dir``, ``appraisal_path``, ``output_dir``) that is relative is relative
+  to the project root (:func:`helpers.data.paths.project_path`), never to the current
+  directory (in JupyterLab, ``notebooks/``): the check and every helper that reads or writes
+  the path resolve it the same way, so a path that passes the check is the one read;
+- a **flag** (type ``bool``) is ``True`` or ``False``, or the text ``true`` or ``false`` in any
+  case, as ``papermill -p name true`` passes it (:func:`helpers.data.values.flag`); nothing
+  else.
 """
 
 from __future__ import annotations
