@@ -211,9 +211,7 @@ def _check_edition(where: str, parameters: dict, line_for) -> None:
     edition = parameters.get("edition")
     if not isinstance(edition, str) or edition == LATEST:
         return
-    folder = (
-        paths.project_path(parameters["data_dir"]) if parameters.get("data_dir") else paths.DATA_DIR
-    )
+    folder = paths.data_folder(parameters.get("data_dir"))
     try:
         names = [row["edition"] for row in editions_as_written(folder)]
     except (DataValidationError, OSError, KeyError, ValueError, IndexError):

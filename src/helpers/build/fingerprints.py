@@ -29,8 +29,7 @@ def run_data_dir(run: Run) -> Path:
         :data:`helpers.data.paths.DATA_DIR` when the run sets no ``data_dir``, else that
         folder (an absolute path kept as it is).
     """
-    value = run.parameters.get("data_dir")
-    return paths.DATA_DIR if value is None else paths.project_path(value)
+    return paths.data_folder(run.parameters.get("data_dir"))
 
 
 def _content_digest(path: Path) -> str:
