@@ -179,7 +179,8 @@ PARAMETERS = {
         Parameter(
             "data_dir",
             "Optional[str]",
-            "the folder holding studies.csv and the other tables; None: the project's data/",
+            "the folder holding studies.csv and the other tables, relative to the project root; "
+            "None: the project's data/",
             _existing("folder"),
             path=True,
         ),
@@ -201,7 +202,7 @@ PARAMETERS = {
             "appraisal_path",
             "Optional[str]",
             f"an appraisal file (CSV: {','.join(APPRAISAL_COLUMNS)}; answers "
-            f"{', '.join(ANSWERS)}); None: none is published",
+            f"{', '.join(ANSWERS)}), relative to the project root; None: none is published",
             _existing("file"),
             path=True,
         ),
