@@ -428,12 +428,13 @@ def test_only_the_folders_of_gone_runs_the_build_recorded_are_removed(tmp_path):
     victim = tmp_path / "victim"
     victim.mkdir()
     (victim / "keep.txt").write_text("precious", encoding="utf-8")
-    for name in ("gone", "current", "mine", "borrowed", "other"):
+    for name in ("gone", "current", "CURRENT", "mine", "borrowed", "other"):
         _make_run_folder(out, name)
     (out / "runs" / "linked").symlink_to(victim, target_is_directory=True)
     earlier = {
         "gone": _recorded("gone"),  # no longer a run: removed
         "current": _recorded("current"),  # still a run: kept
+        "CURRENT": _recorded("CURRENT"),  # the current run's folder on a case-insensitive disk
         "linked": _recorded("linked"),  # a link: the link removed, never what it points at
         "borrowed": _recorded("borrowed", folder="runs/other"),  # files elsewhere: kept
         "never-made": _recorded("never-made"),  # no folder: nothing to do
@@ -446,6 +447,7 @@ def test_only_the_folders_of_gone_runs_the_build_recorded_are_removed(tmp_path):
     removed = pipeline.remove_gone_runs(out, runs, earlier, lines.append)
     assert removed == ["gone", "linked", "never-made"]
     assert sorted(p.name for p in (out / "runs").iterdir()) == [
+        "CURRENT",
         "borrowed",
         "current",
         "mine",

@@ -241,12 +241,13 @@ def remove_gone_runs(output_dir: Path, runs: list[Run], earlier: dict, log) -> l
 
     A run is gone when the runs file no longer lists it and no report notebook gives it a
     default run (its notebook deleted or renamed, ``Untitled.ipynb`` no longer built). Only
-    what the build itself made is removed: the folder ``runs/<name>/`` of a run recorded in the
-    last build's ``build.json`` whose name is a run name (:func:`~helpers.build.config.
-    check_run_name`) and whose recorded files all lie in that folder. A folder under
-    ``runs/`` that no build recorded is left alone (and named in the log); nothing outside
-    the output folder is ever touched (:func:`~helpers.build.files.remove`). Runs merely not
-    selected by ``--only`` are runs, so they are kept.
+    what the build itself made is removed: the folder ``runs/<name>/`` of a run recorded in
+    the last build's ``build.json``, whose name is a run name
+    (:func:`~helpers.build.config.check_run_name`) and not a current run's but for case, and
+    whose recorded files all lie in that folder. A folder under ``runs/`` that no build
+    recorded is left alone (and named in the log); nothing outside the output folder is ever
+    touched (:func:`~helpers.build.files.remove`). Runs merely not selected by ``--only``
+    are runs, so they are kept.
 
     Parameters
     ----------
@@ -265,9 +266,10 @@ def remove_gone_runs(output_dir: Path, runs: list[Run], earlier: dict, log) -> l
         The names of the runs whose folders were removed, sorted.
     """
     names = {r.name for r in runs}
+    folded = {n.lower() for n in names}  # on a case-insensitive disk, Run and run share a folder
     removed = []
     for name, entry in sorted(earlier.items()):
-        if name in names or check_run_name(name):
+        if name.lower() in folded or check_run_name(name):
             continue
         folder = f"{RUNS}/{name}/"
         files = entry.get("files") or {}
