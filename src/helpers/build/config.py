@@ -24,8 +24,8 @@ A report notebook of ``notebooks/`` that no run names gets a run of its own, wit
 defaults. A report notebook is one named in reading order, ``NN_name.ipynb`` (two digits,
 an underscore, then lower-case letters, digits and underscores: :data:`REPORT_NOTEBOOK`);
 anything else there (JupyterLab's ``Untitled.ipynb``, ``01_extraction-Copy1.ipynb``) is a
-researcher's scratch notebook, never built and never tested (the project's ``conftest.py``),
-unless a run of ``reports.yaml`` names it.
+researcher's scratch notebook: built only when a run of ``reports.yaml`` names it, and never
+collected by nbval (the project's ``conftest.py``).
 """
 
 from __future__ import annotations
