@@ -50,8 +50,9 @@ browser:
 	    echo "could not install chromium: run 'apt-get install chromium' as root, then make test"; exit 1; }
 
 # JupyterLab serves the project root (data/, reports/ and src/ in reach) and opens on notebooks/.
+# As root (a container), JupyterLab starts only with --allow-root.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=. --LabApp.default_url=/lab/tree/notebooks
+	$(BIN)/jupyter lab --notebook-dir=. --LabApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 notebooks: $(STAMP)
 	$(BIN)/python -m helpers.build --refresh-notebooks

@@ -619,8 +619,8 @@ def test_make_lab_serves_the_project_root_and_opens_on_notebooks(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     extra = ["--no-browser", f"--port={port}", "--ip=127.0.0.1", "--IdentityProvider.token=t"]
-    if os.geteuid() == 0:
-        extra.append("--allow-root")
+    # make lab adds --allow-root for root itself
+    assert ("--allow-root" in command) is (os.geteuid() == 0), command
     env = os.environ | {"JUPYTER_RUNTIME_DIR": str(tmp_path)}
     server = subprocess.Popen(
         [*shlex.split(command), *extra],
