@@ -602,7 +602,7 @@ def test_the_sensitivity_table_names_the_model_of_each_primary_cell(tmp_path, re
     assert set(table.index.get_level_values("method")) == set(headline.HEADLINE_METHODS)
     laser = table.loc[("All laser", "primary model")]
     assert "REML, Hartung–Knapp interval" in laser["paper"]
-    assert table.loc[("Topical STS", "primary model"), "paper"].endswith("; GLMM)")
+    assert table.loc[("Topical STS", "primary model"), "paper"].endswith("; GLMM")
     assert "; crude" not in table.loc[("Topical STS", "crude"), "paper"]
 
 
@@ -631,5 +631,5 @@ def test_a_single_study_is_not_called_not_estimable_in_the_sensitivity_table(tmp
     table = index.sensitivity_table(tmp_path, [result])
     for label in singles:
         assert table.loc[(label, "primary model"), "c"].startswith(
-            "single study, not pooled (k 1, "
+            "single study, not pooled; 1 study, "
         )

@@ -225,8 +225,10 @@ def test_hostile_text_is_harmless_in_the_file_and_the_index(hostile, tmp_path):
     assert f"{HOSTILE[0]} " in html and f"&#39;{HOSTILE[0]}" not in html  # shown as typed
 
 
-def test_the_index_has_no_section_when_no_run_wrote_the_file(tmp_path):
+def test_the_index_says_so_when_no_run_wrote_the_file(tmp_path):
     result = execute.RunResult("x", "01_extraction.ipynb", "t", {}, "ok", 0.0, files={})
     assert index.since_the_paper_sections(tmp_path, [result]) == []
     page = index.write_index([result], tmp_path, "0" * 64, BUILT)
-    assert "Since the paper" not in page.read_text(encoding="utf-8")
+    html = page.read_text(encoding="utf-8")
+    assert "What changed since the paper was not built in this build" in html
+    assert "<th>" not in html.split('id="since-the-paper"')[1].split("<h2")[0]  # no table

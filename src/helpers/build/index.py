@@ -1,21 +1,39 @@
-"""The index page: every run, its reports and status, and the sensitivity comparison."""
+"""The index page, the report's front page: the findings first, then every run.
+
+The page opens with what a reviewer asks first, each part read from the files this build's
+runs wrote (never typed in): the claims audit's headline (:func:`audit_headline`, from
+``claims_audit.csv``), each group's pooled response in the primary analysis
+(:func:`pooled_estimates`, from the ``sensitivity/<run>.csv`` whose ``analysis`` says
+primary), the sensitivity comparison (:func:`sensitivity_table`) and what changed since the
+paper (:func:`since_the_paper_sections`); then the list of reports. A part no run wrote is
+said to be missing, in words."""
 
 from __future__ import annotations
 
 import datetime as _dt
+import inspect
 import json
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from helpers.analysis.claims import AUDIT_COLUMNS, AUDIT_CSV, STATUSES
+from helpers.analysis.pooling import SINGLE_STUDY, Settings
 from helpers.build.config import Run
 from helpers.build.execute import RunResult
 from helpers.build.files import inside, write_file
 from helpers.data.errors import SetupError
 from helpers.data.escape import csv_value
 from helpers.data.values import is_missing
-from helpers.report.headline import SENSITIVITY_FOLDER, read_headline
+from helpers.report.headline import (
+    HEADLINE_GROUPS,
+    PRIMARY,
+    SENSITIVITY_FOLDER,
+    percent,
+    percent_interval,
+    read_headline,
+)
 from helpers.report.since_the_paper import (
     SINCE_THE_PAPER_CSV,
     read_since_the_paper,
@@ -25,35 +43,139 @@ from helpers.report.since_the_paper import (
 if TYPE_CHECKING:  # for annotations only: the module is imported where it is used
     import pandas as pd
 
-__all__ = ["sensitivity_table", "since_the_paper_sections", "write_index"]
+__all__ = [
+    "STATUS_WORDS",
+    "audit_headline",
+    "parameters_in_words",
+    "pooled_estimates",
+    "sensitivity_table",
+    "since_the_paper_sections",
+    "write_index",
+]
+
+#: The audit's statuses in plain words: how the front page names each and what it means.
+#: (The words of notebook 06's introduction; to move to the project's one mapping of labels.)
+STATUS_WORDS = {
+    "reproduced": ("reproduced", "the data give the printed number"),
+    "circular": (
+        "circular",
+        "the data give it only through a value inferred from the paper itself",
+    ),
+    "discrepancy": ("discrepancy", "the data give a different number"),
+    "not_computable": ("not computable", "the paper does not give the data needed"),
+}
+
+#: The longest quote the front page prints in a discrepancy's line (the whole is its title).
+QUOTE_CHARS = 110
 
 
-def sensitivity_table(output_dir: Path, results: list[RunResult]) -> pd.DataFrame | None:
-    """The headline estimates of every run that wrote ``sensitivity/<run>.csv``, side by side.
+def _artifacts(output_dir: Path, results: list[RunResult], name: str):
+    """Each (run, path) of a file called ``name`` among the runs' artifacts, in build order.
 
-    Rows are (group, method), columns the runs in build order, cells "p [low, high]" with
-    k and events/n, or "not estimable".
+    A path outside the output folder is left out.
+    """
+    for r in results:
+        for artifact in (r.files or {}).get("artifacts", []):
+            if artifact.rsplit("/", 1)[-1] != name:
+                continue
+            try:
+                yield r, artifact, inside(output_dir, output_dir / artifact)
+            except SetupError:
+                continue
+
+
+def _shorten(text: str, limit: int = QUOTE_CHARS) -> str:
+    """``text`` cut at the last word boundary before ``limit`` characters, with "…".
+
+    >>> _shorten("one two three", 9)
+    'one two…'
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return f"{cut}…"
+
+
+def _text(value) -> str:
+    """A cell read back from a file of this project, as the text it held ("" when empty)."""
+    return "" if is_missing(value) else str(csv_value(value))
+
+
+def audit_headline(output_dir: Path, results: list[RunResult]) -> dict:
+    """The claims audit's headline: counts by status and each discrepancy in one line.
+
+    Read from the first ``claims_audit.csv`` (:data:`helpers.analysis.claims.AUDIT_CSV`)
+    among the runs' artifacts, in build order.
 
     Parameters
     ----------
     output_dir : Path
         The output folder the runs' artifacts are relative to.
     results : list of RunResult
-        The build's runs, in build order; a file that cannot be read is left out.
+        The build's runs, in build order.
 
     Returns
     -------
-    DataFrame or None
-        Index (``group``, ``method``): the group's label and the pooling method; one column
-        per run that pooled a group, named after the run; each cell the text shown (a
-        proportion with its interval to 2 decimals, "single study, not pooled" or "not
-        estimable", with k, events/n and a model differing from the method). None when no
-        run wrote a sensitivity summary with a group.
+    dict
+        ``state``: ``"ok"``, ``"missing"`` (no run wrote the file) or ``"unreadable"``
+        (with ``problem``). When ok: ``title`` (the run's title), ``report`` (a link to its
+        reviewer page), ``csv`` (a link to the file), ``total``, ``counts`` (one dict per
+        status of :data:`~helpers.analysis.claims.STATUSES`, in that order, then any other
+        status the file holds: ``status``, ``words``, ``meaning``, ``count``) and
+        ``discrepancies`` (one dict per discrepancy in the audit's order: ``section``,
+        ``reported``, ``recomputed``, ``quote`` shortened, ``full_quote``, ``href`` to its
+        row ``#claim-<claim_id>`` of the reviewer page). Texts are not escaped: the template
+        escapes them.
     """
     import pandas as pd  # imported here: the command line starts without it
 
-    frames = []
-    # one column per report run: its name is unique, a notebook's run_name need not be
+    for r, artifact, path in _artifacts(output_dir, results, AUDIT_CSV):
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        except (OSError, ValueError) as exc:
+            return {"state": "unreadable", "problem": f"{artifact}: {exc}"}
+        missing = [c for c in AUDIT_COLUMNS if c not in frame.columns]
+        if missing:
+            return {
+                "state": "unreadable",
+                "problem": f"{artifact} has no column(s) {', '.join(missing)}",
+            }
+        frame = frame.map(_text)
+        order = list(STATUSES) + [s for s in dict.fromkeys(frame["status"]) if s not in STATUSES]
+        counts = frame["status"].value_counts()
+        report = _href((r.files or {}).get("reviewer", ""))
+        return {
+            "state": "ok",
+            "title": r.title or r.name,
+            "report": report,
+            "csv": _href(artifact),
+            "total": len(frame),
+            "counts": [
+                {
+                    "status": status,
+                    "words": STATUS_WORDS.get(status, (status.replace("_", " "), ""))[0],
+                    "meaning": STATUS_WORDS.get(status, ("", ""))[1],
+                    "count": int(counts.get(status, 0)),
+                }
+                for status in order
+            ],
+            "discrepancies": [
+                {
+                    "section": row.section,
+                    "reported": row.reported,
+                    "recomputed": row.recomputed,
+                    "quote": _shorten(row.quote),
+                    "full_quote": row.quote,
+                    "href": f"{report}#{quote('claim-' + row.claim_id, safe='')}" if report else "",
+                }
+                for row in frame[frame["status"] == "discrepancy"].itertuples(index=False)
+            ],
+        }
+    return {"state": "missing"}
+
+
+def _headlines(output_dir: Path, results: list[RunResult]):
+    """Each (run, frame) of the runs' sensitivity summaries that can be read and pool a group."""
     for r in results:
         for artifact in (r.files or {}).get("artifacts", []):
             if f"/{SENSITIVITY_FOLDER}/" not in artifact or not artifact.endswith(".csv"):
@@ -66,22 +188,133 @@ def sensitivity_table(output_dir: Path, results: list[RunResult]) -> pd.DataFram
             if frame.empty:  # the run pooled no group
                 continue
             # the file is neutralised for spreadsheets; the index shows the text
-            frame = frame.map(csv_value)
-            frames.append(frame.assign(run=r.name))
+            yield r, frame.map(csv_value)
+
+
+def _counts(row) -> str:
+    """``"9 studies, 39/53"``: a row's studies and events out of patients."""
+    k = int(row["k"])
+    return f"{k} stud{'y' if k == 1 else 'ies'}, {int(row['events'])}/{int(row['n'])}"
+
+
+def pooled_estimates(output_dir: Path, results: list[RunResult]) -> dict:
+    """Each group's pooled response in the primary analysis, for the front page.
+
+    The primary analysis is the first run, in build order, whose sensitivity summary says
+    so (``analysis`` :data:`helpers.report.headline.PRIMARY`: every choice the paper's and
+    the default model), never a run known by its name.
+
+    Parameters
+    ----------
+    output_dir : Path
+        The output folder the runs' artifacts are relative to.
+    results : list of RunResult
+        The build's runs, in build order.
+
+    Returns
+    -------
+    dict
+        ``state`` ``"ok"`` or ``"missing"``. When ok: ``title`` and ``report`` (the run's
+        title and a link to its reviewer page) and ``rows``, one per group in the file's
+        order (modalities, then families): ``group``, ``family`` (whether it is a family of
+        modalities), ``studies``, ``patients``, ``responders``, ``crude`` (a percentage),
+        ``estimate`` ("73.1% (60.2–83.0%)": the estimate and its 95% CI), ``pi`` (the
+        prediction interval), ``model`` and ``mark`` (the number of its note, or None);
+        percentages have one decimal, "–" where there is none. A single study says
+        "single study, not pooled", a model not estimable "not estimable". ``notes``: one
+        dict per fit's note (``mark``, ``group``, ``note``), single studies aside.
+    """
+    for r, frame in _headlines(output_dir, results):
+        if "analysis" not in frame.columns or not (frame["analysis"] == PRIMARY).any():
+            continue
+        rows, notes = [], []
+        for (_kind, _key), part in frame.groupby(["kind", "key"], sort=False):
+            crude = part[part["method"] == "crude"]
+            model = part[part["method"] != "crude"]
+            if model.empty:
+                continue
+            m = model.iloc[0]
+            single = m["model"] == SINGLE_STUDY
+            estimable = not single and str(m["converged"]) == "True"
+            note = "" if single else _text(m.get("note", ""))
+            if note:
+                notes.append({"mark": len(notes) + 1, "group": str(m["group"]), "note": note})
+            rows.append(
+                {
+                    "group": str(m["group"]),
+                    "family": m["kind"] == "family",
+                    "studies": int(m["k"]),
+                    "patients": int(m["n"]),
+                    "responders": int(m["events"]),
+                    "crude": percent(crude.iloc[0]["proportion"]) if not crude.empty else "–",
+                    "estimate": (
+                        f"{percent(m['proportion'])} "
+                        f"({percent_interval(m['ci_low'], m['ci_high'])})"
+                    )
+                    if estimable
+                    else ("single study, not pooled" if single else "not estimable"),
+                    "pi": percent_interval(m["pi_low"], m["pi_high"]) if estimable else "–",
+                    "model": "–" if single else str(m["model"]),
+                    "mark": notes[-1]["mark"] if note else None,
+                }
+            )
+        return {
+            "state": "ok",
+            "title": r.title or r.name,
+            "report": _href((r.files or {}).get("reviewer", "")),
+            "rows": rows,
+            "notes": notes,
+        }
+    return {"state": "missing"}
+
+
+def sensitivity_table(output_dir: Path, results: list[RunResult]) -> pd.DataFrame | None:
+    """The headline estimates of every run that wrote ``sensitivity/<run>.csv``, side by side.
+
+    Rows are (group, method) for the groups of :data:`helpers.report.headline.HEADLINE_GROUPS`
+    in that order, columns the runs in build order, cells a percentage with its 95% CI
+    (one decimal), the studies and events/n, and the model where it is not the crude one;
+    or "single study, not pooled", or "not estimable".
+
+    Parameters
+    ----------
+    output_dir : Path
+        The output folder the runs' artifacts are relative to.
+    results : list of RunResult
+        The build's runs, in build order; a file that cannot be read is left out.
+
+    Returns
+    -------
+    DataFrame or None
+        Index (``group``, ``method``): the group's label and the role of the row (crude or
+        primary model); one column per run that pooled a group, named after the run (its
+        report name, unique in a build); each cell the text shown, e.g.
+        ``"73.6% (59.7–84.7%); 9 studies, 39/53; GLMM"``. None when no run wrote a
+        sensitivity summary with a headline group.
+    """
+    import pandas as pd  # imported here: the command line starts without it
+
+    wanted = {g: i for i, g in enumerate(HEADLINE_GROUPS)}
+    frames = []
+    # one column per report run: its name is unique, a notebook's run_name need not be
+    for r, frame in _headlines(output_dir, results):
+        keep = [(k, g) in wanted for k, g in zip(frame["kind"], frame["key"], strict=True)]
+        if any(keep):
+            frames.append(frame[keep].assign(run=r.name))
     if not frames:
         return None
     data = pd.concat(frames, ignore_index=True)
 
     def cell(r):
         model = r.get("model", "")
-        model = f"; {model}" if isinstance(model, str) and model and model != r["method"] else ""
-        if r.get("model") == "single study":
-            return f"single study, not pooled (k 1, {r['events']}/{r['n']})"
-        if not r["converged"] or is_missing(r["proportion"]):
-            return f"not estimable (k {r['k']}, {r['events']}/{r['n']}{model})"
+        model = f"; {model}" if isinstance(model, str) and model and model not in ("crude",) else ""
+        if r.get("model") == SINGLE_STUDY:
+            return f"single study, not pooled; {_counts(r)}"
+        if str(r["converged"]) != "True" or is_missing(r["proportion"]):
+            return f"not estimable; {_counts(r)}{model}"
         return (
-            f"{r['proportion']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}] "
-            f"(k {r['k']}, {r['events']}/{r['n']}{model})"
+            f"{percent(r['proportion'])} ({percent_interval(r['ci_low'], r['ci_high'])}); "
+            f"{_counts(r)}{model}"
         )
 
     data["cell"] = data.apply(cell, axis=1)
@@ -89,6 +322,14 @@ def sensitivity_table(output_dir: Path, results: list[RunResult]) -> pd.DataFram
     table = data.pivot_table(
         index=["kind", "key", "method"], columns="run", values="cell", aggfunc="first", sort=False
     )
+    # the groups in the order of HEADLINE_GROUPS, each group's rows in the files' order
+    roles = list(dict.fromkeys(data["method"]))
+    table = table.iloc[
+        sorted(
+            range(len(table)),
+            key=lambda i: (wanted[table.index[i][:2]], roles.index(table.index[i][2])),
+        )
+    ]
     labels = data.drop_duplicates(["kind", "key"]).set_index(["kind", "key"])["group"]
     table.index = pd.MultiIndex.from_tuples(
         [(labels[(k, g)], m) for k, g, m in table.index], names=["group", "method"]
@@ -138,9 +379,97 @@ def since_the_paper_sections(output_dir: Path, results: list[RunResult]) -> list
     return sections
 
 
+#: Parameters the page leaves out of a run's settings: the build sets the output folder, and a
+#: run's name is a file name, not a setting.
+_UNSHOWN = ("output_dir", "run_name")
+
+
+def parameters_in_words(parameters: dict) -> list[str]:
+    """A run's parameters as a reader would name them.
+
+    The meta-analysis settings are said as :meth:`helpers.analysis.pooling.Settings.describe`
+    says them, only those that differ from the defaults; a data folder, an edition or an
+    appraisal file are named with their value; the output folder and the run's name are left
+    out; any other parameter shows as ``name: value``.
+
+    Parameters
+    ----------
+    parameters : dict
+        The run's parameters (``reports.yaml``).
+
+    Returns
+    -------
+    list of str
+        One phrase per setting; empty for a run with its notebook's defaults.
+
+    Examples
+    --------
+    >>> parameters_in_words({"unknown": "exclude", "run_name": "x"})
+    ['unknown responses left out']
+    >>> parameters_in_words({"edition": "2024-update"})
+    ['edition 2024-update']
+    """
+    names = set(inspect.signature(Settings).parameters)
+    settings = {k: v for k, v in parameters.items() if k in names}
+    words = []
+    if settings:
+        try:
+            default = Settings().describe().rstrip(".").split("; ")
+            chosen = Settings(**settings).describe().rstrip(".").split("; ")
+            words += [c for c, d in zip(chosen, default, strict=True) if c != d]
+        except (TypeError, ValueError):  # a value the build would refuse: shown as given
+            words += [f"{k}: {v}" for k, v in settings.items()]
+    named = {"data_dir": "data from", "edition": "edition", "appraisal_path": "appraisals from"}
+    for k, v in parameters.items():
+        if k in names or k in _UNSHOWN:
+            continue
+        if k in named:
+            words.append(f"{named[k]} {v}")
+        elif k == "weighted":
+            words.append("weighted by patients" if v else "counting studies")
+        else:
+            words.append(f"{k}: {v}")
+    return words
+
+
 def _href(relative: str) -> str:
     """A link to a file of the output folder (each path component percent-encoded)."""
     return "/".join(quote(part) for part in relative.split("/"))
+
+
+#: How the page names each file of a run (:attr:`helpers.build.config.Run.files`).
+VERSION_WORDS = {
+    "reviewer": "reviewer version",
+    "full": "full version (with code)",
+    "notebook": "notebook",
+    "pdf": "PDF",
+}
+
+
+def _comparison(table: pd.DataFrame, results: list[RunResult]) -> dict:
+    """The sensitivity table as the page shows it: one row per run (its title, a link to its
+    report), one column per group, each cell the primary model's estimate over the crude one."""
+    by_name = {r.name: r for r in results}
+    groups = list(dict.fromkeys(table.index.get_level_values("group")))
+    runs = []
+    for name in table.columns:
+        r = by_name[name]
+        cells = []
+        for group in groups:
+            cell = {}
+            for (g, method), value in table[name].items():
+                if g == group and isinstance(value, str):
+                    cell["crude" if method == "crude" else "model"] = value
+            cells.append(cell)
+        runs.append(
+            {
+                "title": r.title or r.name,
+                "report": _href((r.files or {}).get("reviewer", "")),
+                "settings": parameters_in_words(r.parameters),
+                "cells": cells,
+            }
+        )
+    return {"groups": groups, "runs": runs}
 
 
 def write_index(
@@ -193,7 +522,7 @@ def write_index(
         rows.append(
             asdict(r)
             | {
-                "params": ", ".join(f"{k} = {v!r}" for k, v in r.parameters.items()) or "defaults",
+                "params": parameters_in_words(r.parameters),
                 "previous": {}
                 if r.status == "ok"
                 else {
@@ -207,6 +536,11 @@ def write_index(
                     else {}
                 ),
                 "href": {k: _href(v) for k, v in files.items() if k != "artifacts"},
+                "versions": [
+                    (VERSION_WORDS.get(k, k), _href(v))
+                    for k, v in files.items()
+                    if k != "artifacts" and isinstance(v, str)
+                ],
                 "links": [
                     (_href(a), a.split("/", 2)[-1])
                     for a in files.get("artifacts", [])
@@ -219,21 +553,15 @@ def write_index(
             }
         )
     sensitivity = sensitivity_table(output_dir, results)
-    since = since_the_paper_sections(output_dir, results)
     html = env.get_template("index.html.j2").render(
         runs=rows,
         checksum=checksum,
         built=built.isoformat().replace("+00:00", "Z"),
         failed=sum(r.status != "ok" for r in results),
-        since_the_paper=since,
-        sensitivity=None
-        if sensitivity is None
-        else {
-            "runs": list(sensitivity.columns),
-            "rows": [
-                (group, method, list(values)) for (group, method), values in sensitivity.iterrows()
-            ],
-        },
+        audit=audit_headline(output_dir, results),
+        pooled=pooled_estimates(output_dir, results),
+        since_the_paper=since_the_paper_sections(output_dir, results),
+        sensitivity=None if sensitivity is None else _comparison(sensitivity, results),
     )
     manifest = {
         "built": built.isoformat().replace("+00:00", "Z"),

@@ -1,5 +1,11 @@
-"""The sensitivity summary: each run's headline estimates, written as ``sensitivity/<run>.csv``
-and read back by the build's index through the same definition of its columns."""
+"""The sensitivity summary: each run's pooled estimates, written as ``sensitivity/<run>.csv``
+and read back by the build's index through the same definition of its columns.
+
+The file holds every group the run pooled (each modality and family with studies): the
+front page shows the primary analysis's groups in full, and the sensitivity comparison the
+groups of :data:`HEADLINE_GROUPS` of every run. Its ``analysis`` column says whether the run
+is the primary analysis (every choice the paper's, the default model) or a sensitivity
+analysis, so the build never has to know a run by its name."""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.analysis.pooling import GroupFit
+from helpers.analysis.pooling import GroupFit, Settings
 from helpers.data.escape import write_csv
 from helpers.data.paths import project_path
 
@@ -16,8 +22,13 @@ __all__ = [
     "HEADLINE_COLUMNS",
     "HEADLINE_GROUPS",
     "HEADLINE_METHODS",
+    "PRIMARY",
+    "SENSITIVITY",
     "SENSITIVITY_FOLDER",
+    "analysis_kind",
     "headline",
+    "percent",
+    "percent_interval",
     "read_headline",
     "write_headline",
 ]
@@ -26,7 +37,10 @@ __all__ = [
 SENSITIVITY_FOLDER = "sensitivity"
 
 
-#: The groups whose estimates the sensitivity comparison sets side by side.
+#: The columns of a run's summary: the group, the role of the row (:data:`HEADLINE_METHODS`),
+#: the model shown, the counts, the estimate with its confidence and prediction intervals
+#: (proportions), whether it is estimable, the run's kind of analysis (:func:`analysis_kind`)
+#: and the fit's note (why a fallback, what the reader should know).
 HEADLINE_COLUMNS = [
     "run",
     "kind",
@@ -41,9 +55,18 @@ HEADLINE_COLUMNS = [
     "ci_low",
     "ci_high",
     "converged",
+    "pi_low",
+    "pi_high",
+    "analysis",
+    "note",
 ]
 
+#: The ``analysis`` of a run with every choice the paper's and the default model.
+PRIMARY = "primary"
+#: The ``analysis`` of a run that changes any of them.
+SENSITIVITY = "sensitivity"
 
+#: The groups whose estimates the sensitivity comparison sets side by side.
 HEADLINE_GROUPS = (
     ("modality", "topical_sts"),
     ("modality", "intralesional_sts"),
@@ -56,11 +79,38 @@ HEADLINE_GROUPS = (
 HEADLINE_METHODS = ("crude", "primary model")
 
 
-def headline(fits: dict[tuple[str, str], GroupFit], run: str) -> pd.DataFrame:
-    """The estimates the sensitivity comparison shows for one run.
+def analysis_kind(settings: Settings | None) -> str:
+    """Whether a run's settings make it the primary analysis or a sensitivity analysis.
 
-    Per headline group (:data:`HEADLINE_GROUPS`) that has studies: the crude proportion
-    and the model shown (:data:`HEADLINE_METHODS`).
+    Parameters
+    ----------
+    settings : Settings or None
+        The run's meta-analysis settings; None when not known.
+
+    Returns
+    -------
+    str
+        :data:`PRIMARY` when every setting is the default of
+        :class:`~helpers.analysis.pooling.Settings` (the paper's choices, the default
+        model), :data:`SENSITIVITY` when any differs, "" when ``settings`` is None.
+
+    Examples
+    --------
+    >>> analysis_kind(Settings()), analysis_kind(Settings(unknown="exclude")), analysis_kind(None)
+    ('primary', 'sensitivity', '')
+    """
+    if settings is None:
+        return ""
+    return PRIMARY if vars(settings) == vars(Settings()) else SENSITIVITY
+
+
+def headline(
+    fits: dict[tuple[str, str], GroupFit], run: str, settings: Settings | None = None
+) -> pd.DataFrame:
+    """The estimates the front page and the sensitivity comparison show for one run.
+
+    Per group that has studies (every modality and family of ``fits``, in its order): the
+    crude proportion and the model shown (:data:`HEADLINE_METHODS`).
 
     Parameters
     ----------
@@ -68,20 +118,23 @@ def headline(fits: dict[tuple[str, str], GroupFit], run: str) -> pd.DataFrame:
         ``{(kind, key): GroupFit}`` (:func:`helpers.analysis.pooling.fit_groups`).
     run : str
         The run's name (the notebook's ``run_name``).
+    settings : Settings, optional
+        The run's settings, which decide its ``analysis`` (:func:`analysis_kind`); without
+        them the column is empty.
 
     Returns
     -------
     DataFrame
         Two rows per group, the columns of :data:`HEADLINE_COLUMNS`. The model row of a
-        single study says "single study", with no estimate and ``converged`` False.
+        single study says "single study", with no estimate and ``converged`` False; the
+        crude row has no prediction interval.
     """
+    kind_of_analysis = analysis_kind(settings)
     rows = []
-    for kind, key in HEADLINE_GROUPS:
-        fit = fits.get((kind, key))
-        if fit is None:
-            continue
+    for (kind, key), fit in fits.items():
         for method, r in zip(HEADLINE_METHODS, (fit.crude, fit.result), strict=True):
-            single = fit.single and method != "crude"
+            crude = method == "crude"
+            single = fit.single and not crude
             rows.append(
                 {
                     "run": run,
@@ -89,7 +142,7 @@ def headline(fits: dict[tuple[str, str], GroupFit], run: str) -> pd.DataFrame:
                     "key": key,
                     "group": fit.label,
                     "method": method,
-                    "model": "crude" if method == "crude" else fit.model_shown,
+                    "model": "crude" if crude else fit.model_shown,
                     "k": r.k,
                     "events": r.events,
                     "n": r.n,
@@ -97,9 +150,60 @@ def headline(fits: dict[tuple[str, str], GroupFit], run: str) -> pd.DataFrame:
                     "ci_low": math.nan if single else r.ci_low,
                     "ci_high": math.nan if single else r.ci_high,
                     "converged": bool(r.converged) and not single,
+                    "pi_low": math.nan if single or crude else r.pi_low,
+                    "pi_high": math.nan if single or crude else r.pi_high,
+                    "analysis": kind_of_analysis,
+                    "note": "" if crude else fit.note,
                 }
             )
     return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
+
+
+def percent(p: float) -> str:
+    """A proportion as a percentage with one decimal, the front page's one precision.
+
+    Parameters
+    ----------
+    p : float
+        A proportion (0 to 1).
+
+    Returns
+    -------
+    str
+        ``"73.1%"``; "–" when ``p`` is missing or not finite.
+
+    Examples
+    --------
+    >>> percent(0.7312), percent(float("nan"))
+    ('73.1%', '–')
+    """
+    try:
+        p = float(p)
+    except (TypeError, ValueError):
+        return "–"
+    return f"{100 * p:.1f}%" if math.isfinite(p) else "–"
+
+
+def percent_interval(low: float, high: float) -> str:
+    """An interval of proportions as percentages with one decimal, ``"60.2–83.0%"``.
+
+    Parameters
+    ----------
+    low, high : float
+        The interval's ends (proportions).
+
+    Returns
+    -------
+    str
+        ``"60.2–83.0%"``; "–" when either end is missing or not finite.
+
+    Examples
+    --------
+    >>> percent_interval(0.6021, 0.83), percent_interval(float("nan"), 0.5)
+    ('60.2–83.0%', '–')
+    """
+    lo, hi = percent(low), percent(high)
+    return "–" if "–" in (lo, hi) else f"{lo[:-1]}–{hi}"
 
 
 def write_headline(frame: pd.DataFrame, output_dir, run: str):
