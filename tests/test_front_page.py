@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers.analysis import claims, pooling
+from helpers.analysis import changes, claims, pooling
 from helpers.analysis.meta import PRIMARY_METHODS, TESTS
 from helpers.build import config, index
 from helpers.build.execute import RunResult
-from helpers.report import headline
+from helpers.report import headline, since_the_paper
 
 BUILT = dt.datetime(2021, 6, 24, tzinfo=dt.UTC)
 MARKUP = "<script>alert(1)</script>"
@@ -419,6 +419,8 @@ def test_the_built_front_page_states_the_findings_from_the_builds_files(built):
 
 def test_the_findings_carry_no_machine_keys(built, review):
     soup = page(built / "index.html")
+    for quoted in soup.select("table.discrepancies td[title]"):
+        quoted.decompose()  # the paper's own words ("None, 6, 3/48") are quoted as printed
     findings = " ".join(section_text(soup, a) for a in ("audit", "pooled", "sensitivity"))
     keys = {key for _, key, _ in pooling.groups(review)} | set(claims.STATUSES)
     keys = {k for k in keys if "_" in k} | {"nan", "NaN", "None", "True", "False"}
@@ -436,3 +438,61 @@ def test_the_front_page_fits_a_1280_px_window(built, chromium):
     )
     pg.close()
     assert wide == 0  # no table needs its scroll bar at 1280 px
+
+
+# --------------------------------------------------------------------------- since the paper
+
+
+def then_and_now(now: str) -> pd.DataFrame:
+    """Two modalities at the paper's edition and at ``now``: one grows by a study, one not."""
+    rows = []
+    for label, grows, model in (
+        (f"Topical {MARKUP}", 1, "GLMM"),
+        ("Diode laser", 0, pooling.SINGLE_STUDY),
+    ):
+        row = {"modality": "m", "label": label, "edition_paper": "paper", "edition_now": now}
+        for when, extra in (("paper", 0), ("now", grows)):
+            row |= {
+                f"studies_{when}": 2 + extra,
+                f"patients_{when}": 5 + extra,
+                f"complete_{when}": 1,
+                f"partial_{when}": 2 + extra,
+                f"none_{when}": 1,
+                f"unknown_{when}": 1,
+                f"model_{when}": model,
+                f"proportion_{when}": math.nan
+                if model == pooling.SINGLE_STUDY
+                else 0.6 + extra / 10,
+                f"ci_low_{when}": 0.25,
+                f"ci_high_{when}": 0.875,
+            }
+        row |= {"studies_change": grows, "patients_change": grows, "added": "New 2024 [66]" * grows}
+        rows.append(row)
+    return pd.DataFrame(rows)[changes.THEN_AND_NOW_COLUMNS]
+
+
+@pytest.mark.parametrize("now", ["paper", "update-1"])
+def test_since_the_paper_says_what_changed_in_the_pages_precision(tmp_path, now):
+    out = tmp_path / "out"
+    since_the_paper.write_since_the_paper(then_and_now(now), out / "runs" / "since")
+    r = result("since", "Since", artifacts=[f"runs/since/{since_the_paper.SINCE_THE_PAPER_CSV}"])
+    soup = page(index.write_index([r], out, "0" * 64, BUILT))
+    text = section_text(soup, "since-the-paper")
+    table = soup.select_one("table.since")
+    if now == "paper":
+        assert table is None and "no study has been added since the paper" in text
+        return
+    written = since_the_paper.read_since_the_paper(out / "runs/since/since_the_paper.csv")
+    rows = [[td.get_text() for td in tr.find_all("td")] for tr in table.select("tbody tr")]
+    for cells, (_, w) in zip(rows, written.iterrows(), strict=True):
+        assert cells[0] == w["label"]
+        grew = w["studies_now"] - w["studies_paper"]
+        studies = f"{w['studies_paper']} → {w['studies_now']} (+{grew})" if grew else "2"
+        assert cells[1] == studies
+        for cell, when in zip(cells[4:6], ("paper", "now"), strict=True):
+            if w[f"model_{when}"] == pooling.SINGLE_STUDY:
+                assert cell == "single study, not pooled"
+            else:
+                ci = interval(w[f"ci_low_{when}"], w[f"ci_high_{when}"])
+                assert cell == f"{pct(w[f'proportion_{when}'])} ({ci}); {w[f'model_{when}']}"
+    assert ESCAPED in str(table) and MARKUP not in str(soup)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from helpers.analysis.changes import WHEN
 from helpers.analysis.claims import AUDIT_COLUMNS, AUDIT_CSV, STATUSES
 from helpers.analysis.pooling import SINGLE_STUDY, Settings
 from helpers.build.config import Run
@@ -25,6 +26,7 @@ from helpers.build.execute import RunResult
 from helpers.build.files import inside, write_file
 from helpers.data.errors import SetupError
 from helpers.data.escape import csv_value
+from helpers.data.printed import IMPROVEMENT
 from helpers.data.values import is_missing
 from helpers.report.headline import (
     HEADLINE_GROUPS,
@@ -34,11 +36,7 @@ from helpers.report.headline import (
     percent_interval,
     read_headline,
 )
-from helpers.report.since_the_paper import (
-    SINCE_THE_PAPER_CSV,
-    read_since_the_paper,
-    side_by_side,
-)
+from helpers.report.since_the_paper import SINCE_THE_PAPER_CSV, read_since_the_paper
 
 if TYPE_CHECKING:  # for annotations only: the module is imported where it is used
     import pandas as pd
@@ -337,6 +335,40 @@ def sensitivity_table(output_dir: Path, results: list[RunResult]) -> pd.DataFram
     return table[list(dict.fromkeys(data["run"]))]
 
 
+#: The columns of the front page's then-and-now table.
+SINCE_COLUMNS = [
+    "Therapy",
+    "Studies",
+    "Patients",
+    "Responders",
+    "Pooled response (95% CI), paper",
+    "Pooled response (95% CI), now",
+    "Added since the paper",
+]
+
+
+def _then_now(then, now) -> str:
+    """``"13"`` when nothing changed, else ``"13 → 16 (+3)"``."""
+    if then == now:
+        return str(then)
+    return f"{then} → {now}" + (
+        f" ({int(now) - int(then):+d})" if str(then).isdigit() and str(now).isdigit() else ""
+    )
+
+
+def _pooled_then(row, when: str) -> str:
+    """A modality's pooled response at one edition, as the front page prints it."""
+    model = _text(row[f"model_{when}"])
+    if not model:
+        return "–"
+    if model == SINGLE_STUDY:
+        return "single study, not pooled"
+    if is_missing(row[f"proportion_{when}"]):
+        return f"not estimable ({model})"
+    ci = percent_interval(row[f"ci_low_{when}"], row[f"ci_high_{when}"])
+    return f"{percent(row[f'proportion_{when}'])} ({ci}); {model}"
+
+
 def since_the_paper_sections(output_dir: Path, results: list[RunResult]) -> list[dict]:
     """The then-and-now table of every run that wrote ``since_the_paper.csv`` (notebook 07).
 
@@ -350,32 +382,51 @@ def since_the_paper_sections(output_dir: Path, results: list[RunResult]) -> list
     Returns
     -------
     list of dict
-        One per such run, in build order: ``run`` (its name), ``paper`` and ``now`` (the
-        editions compared), ``columns`` and ``rows`` (the text of
-        :func:`helpers.report.since_the_paper.side_by_side`, not yet escaped: the template
-        escapes it). Empty when no run wrote the file.
+        One per such run, in build order: ``run`` and ``title`` (its name and title),
+        ``paper`` and ``now`` (the editions compared), ``same`` (whether they are one
+        edition, so nothing was added), ``columns`` (:data:`SINCE_COLUMNS`) and ``rows``
+        (per modality: its label, studies, patients and responders at the paper's edition
+        and now, "13 → 16 (+3)" where they changed; the pooled response at each, as
+        percentages with one decimal; the studies added). Texts are not escaped: the
+        template escapes them. Empty when no run wrote the file.
     """
     sections = []
-    for r in results:
-        for artifact in (r.files or {}).get("artifacts", []):
-            if artifact.rsplit("/", 1)[-1] != SINCE_THE_PAPER_CSV:
-                continue
-            try:
-                frame = read_since_the_paper(inside(output_dir, output_dir / artifact))
-            except (OSError, ValueError, SetupError):
-                continue
-            if frame.empty:
-                continue
-            table = side_by_side(frame)
-            sections.append(
-                {
-                    "run": r.name,
-                    "paper": str(frame["edition_paper"].iloc[0]),
-                    "now": str(frame["edition_now"].iloc[0]),
-                    "columns": list(table.columns),
-                    "rows": [list(row) for row in table.itertuples(index=False)],
-                }
+    for r, _, path in _artifacts(output_dir, results, SINCE_THE_PAPER_CSV):
+        try:
+            frame = read_since_the_paper(path)
+        except (OSError, ValueError, SetupError):
+            continue
+        if frame.empty:
+            continue
+        paper, now = WHEN
+        rows = []
+        for _, row in frame.iterrows():
+            responders = {
+                w: f"{sum(int(row[f'{k}_{w}']) for k in IMPROVEMENT)}/{int(row[f'patients_{w}'])}"
+                for w in WHEN
+            }
+            rows.append(
+                [
+                    _text(row["label"]),
+                    _then_now(int(row[f"studies_{paper}"]), int(row[f"studies_{now}"])),
+                    _then_now(int(row[f"patients_{paper}"]), int(row[f"patients_{now}"])),
+                    _then_now(responders[paper], responders[now]),
+                    _pooled_then(row, paper),
+                    _pooled_then(row, now),
+                    _text(row["added"]),
+                ]
             )
+        sections.append(
+            {
+                "run": r.name,
+                "title": r.title or r.name,
+                "paper": _text(frame[f"edition_{paper}"].iloc[0]),
+                "now": _text(frame[f"edition_{now}"].iloc[0]),
+                "same": frame[f"edition_{paper}"].iloc[0] == frame[f"edition_{now}"].iloc[0],
+                "columns": SINCE_COLUMNS,
+                "rows": rows,
+            }
+        )
     return sections
 
 
@@ -537,9 +588,11 @@ def write_index(
                 ),
                 "href": {k: _href(v) for k, v in files.items() if k != "artifacts"},
                 "versions": [
-                    (VERSION_WORDS.get(k, k), _href(v))
-                    for k, v in files.items()
-                    if k != "artifacts" and isinstance(v, str)
+                    (VERSION_WORDS.get(k, k), _href(files[k]))
+                    for k in sorted(
+                        (k for k, v in files.items() if k != "artifacts" and isinstance(v, str)),
+                        key=lambda k: list(VERSION_WORDS).index(k) if k in VERSION_WORDS else 99,
+                    )
                 ],
                 "links": [
                     (_href(a), a.split("/", 2)[-1])
