@@ -138,7 +138,10 @@ def test_reviewer_version_hides_code(built):
 def test_index_links_every_report_with_parameters_and_checksum(built):
     index = (built["out"] / "index.html").read_text(encoding="utf-8")
     links = re.findall(r'href="([^"]+)"', index)
-    assert links and all((built["out"] / link).is_file() for link in links)
+    files = [link.split("#")[0] for link in links if not link.startswith("#")]
+    assert files and all((built["out"] / link).is_file() for link in files)
+    for anchor in (link[1:] for link in links if link.startswith("#")):  # within the page
+        assert f'id="{anchor}"' in index, anchor
     for name in ("extraction", "extraction-copy"):
         assert f"runs/{name}/{name}-reviewer.html" in links and f"runs/{name}/{name}.html" in links
     assert str(built["data"]) in index  # the run's parameters
