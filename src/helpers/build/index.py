@@ -42,7 +42,10 @@ if TYPE_CHECKING:  # for annotations only: the module is imported where it is us
     import pandas as pd
 
 __all__ = [
+    "QUOTE_CHARS",
+    "SINCE_COLUMNS",
     "STATUS_WORDS",
+    "VERSION_WORDS",
     "audit_headline",
     "parameters_in_words",
     "pooled_estimates",
@@ -528,10 +531,13 @@ def write_index(
 ) -> Path:
     """Write ``index.html`` and ``build.json`` (atomically) for a build's results.
 
-    The page lists each run with its parameters, status, reports, files and figures (and,
-    for a failed run, the last good reports and the failed notebook), then the
+    The page opens with the findings: the claims audit's headline (:func:`audit_headline`),
+    the primary analysis's pooled response per therapy (:func:`pooled_estimates`), the
     sensitivity comparison (:func:`sensitivity_table`) and what changed since the paper
-    (:func:`since_the_paper_sections`). ``build.json`` records the build
+    (:func:`since_the_paper_sections`), each part that no run wrote said to be missing;
+    then it lists each run by its title, with its settings in words
+    (:func:`parameters_in_words`), status, reports, files and figures (and, for a failed
+    run, the last good reports and the failed notebook). ``build.json`` records the build
     time, the data checksum and each run's result (without its seconds and ``rebuilt``),
     for the next build's :func:`~helpers.build.fingerprints.earlier_results`.
 
