@@ -164,6 +164,19 @@ def test_a_missing_or_unreadable_audit_is_said_plainly(tmp_path):
     assert "could not be read" in text and "no column(s)" in text and "Traceback" not in text
 
 
+def test_a_part_missing_because_a_run_failed_points_to_the_failure(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    failed = result("audit", "Claims audit", status="failed", reviewer=False)
+    failed.error = f"cell 3 raised ValueError: {MARKUP}"
+    soup = page(index.write_index([failed], out, "0" * 64, BUILT))
+    for anchor in ("audit", "pooled", "sensitivity", "since-the-paper"):
+        text = section_text(soup, anchor)
+        assert "not built in this build" in text and "1 report run failed" in text, anchor
+    assert soup.select_one("table.reports pre.error").get_text().endswith(MARKUP)
+    assert not soup.find("script")
+
+
 # --------------------------------------------------------------------------- pooled estimates
 
 
