@@ -274,7 +274,7 @@ def test_each_group_shows_its_estimate_intervals_and_counts_as_written(tmp_path)
         if m["model"] == pooling.SINGLE_STUDY:
             assert cells[5] == "single study, not pooled" and cells[6] == "–"
         else:
-            assert cells[5] == f"{pct(m['proportion'])} ({interval(m['ci_low'], m['ci_high'])})"
+            assert cells[5] == f"{pct(m['proportion'])} [{interval(m['ci_low'], m['ci_high'])}]"
             assert cells[6] == interval(m["pi_low"], m["pi_high"])
             assert cells[7].startswith(m["model"])
         assert ("family" in (tr.get("class") or [])) == (m["kind"] == "family")
@@ -313,7 +313,7 @@ def test_the_sensitivity_comparison_shows_run_titles_and_percentages(tmp_path):
     model = shown[shown["method"] != "crude"].iloc[0]
     first = table.select_one("tbody tr").find_all("td")[1].get_text(" ", strip=True)
     assert first.startswith(
-        f"{pct(model['proportion'])} ({interval(model['ci_low'], model['ci_high'])})"
+        f"{pct(model['proportion'])} [{interval(model['ci_low'], model['ci_high'])}]"
     )
     assert "0.73" not in table.get_text() and "s-1" not in table.get_text()
 
@@ -416,7 +416,7 @@ def test_the_built_front_page_states_the_findings_from_the_builds_files(built):
         if m["model"] == pooling.SINGLE_STUDY:
             assert cells[5] == "single study, not pooled"
         elif m["converged"]:
-            assert cells[5] == f"{pct(m['proportion'])} ({interval(m['ci_low'], m['ci_high'])})"
+            assert cells[5] == f"{pct(m['proportion'])} [{interval(m['ci_low'], m['ci_high'])}]"
             if not math.isnan(m["pi_low"]):
                 assert cells[6] == interval(m["pi_low"], m["pi_high"])
         else:
@@ -507,5 +507,5 @@ def test_since_the_paper_says_what_changed_in_the_pages_precision(tmp_path, now)
                 assert cell == "single study, not pooled"
             else:
                 ci = interval(w[f"ci_low_{when}"], w[f"ci_high_{when}"])
-                assert cell == f"{pct(w[f'proportion_{when}'])} ({ci}); {w[f'model_{when}']}"
+                assert cell == f"{pct(w[f'proportion_{when}'])} [{ci}]; {w[f'model_{when}']}"
     assert ESCAPED in str(table) and MARKUP not in str(soup)

@@ -1053,15 +1053,25 @@ def fit_groups(
 # --------------------------------------------------------------------------- tables and words
 
 
+def _finite(value) -> float | None:
+    """``value`` as a finite float, or None (missing, text, infinite)."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
 def percent_text(p) -> str:
-    """A proportion as a percentage with one decimal, ``"73.1%"`` ("–" when not finite).
+    """A proportion as a percentage with one decimal, ``"73.1%"``.
 
     Examples
     --------
-    >>> percent_text(0.7312), percent_text(float("nan"))
-    ('73.1%', '–')
+    >>> percent_text(0.7312), percent_text(float("nan")), percent_text(None)
+    ('73.1%', '–', '–')
     """
-    return f"{100 * p:.1f}%" if np.isfinite(p) else "–"
+    p = _finite(p)
+    return "–" if p is None else f"{100 * p:.1f}%"
 
 
 def interval_text(p, lo, hi) -> str:
@@ -1085,9 +1095,9 @@ def interval_text(p, lo, hi) -> str:
     >>> interval_text(0.7312, 0.6019, 0.83)
     '73.1% [60.2–83.0%]'
     """
-    if not (np.isfinite(p) and np.isfinite(lo)):
+    if _finite(p) is None or _finite(lo) is None:
         return "–"
-    return f"{100 * p:.1f}% [{range_text(lo, hi)}]"
+    return f"{percent_text(p)} [{range_text(lo, hi)}]"
 
 
 def range_text(lo, hi) -> str:
@@ -1098,7 +1108,8 @@ def range_text(lo, hi) -> str:
     >>> range_text(0.04, 1.0)
     '4.0–100.0%'
     """
-    if not (np.isfinite(lo) and np.isfinite(hi)):
+    lo, hi = _finite(lo), _finite(hi)
+    if lo is None or hi is None:
         return "–"
     return f"{100 * lo:.1f}–{100 * hi:.1f}%"
 

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from helpers.analysis.changes import WHEN
 from helpers.analysis.claims import AUDIT_COLUMNS, AUDIT_CSV, STATUSES
-from helpers.analysis.pooling import SINGLE_STUDY, Settings
+from helpers.analysis.pooling import SINGLE_STUDY, Settings, interval_text, percent_text, range_text
 from helpers.build.config import Run
 from helpers.build.execute import RunResult
 from helpers.build.files import inside, write_file
@@ -28,12 +28,11 @@ from helpers.data.errors import SetupError
 from helpers.data.escape import csv_value
 from helpers.data.printed import IMPROVEMENT
 from helpers.data.values import is_missing
+from helpers.report import labels
 from helpers.report.headline import (
     HEADLINE_GROUPS,
     PRIMARY,
     SENSITIVITY_FOLDER,
-    percent,
-    percent_interval,
     read_headline,
 )
 from helpers.report.since_the_paper import SINCE_THE_PAPER_CSV, read_since_the_paper
@@ -44,7 +43,7 @@ if TYPE_CHECKING:  # for annotations only: the module is imported where it is us
 __all__ = [
     "QUOTE_CHARS",
     "SINCE_COLUMNS",
-    "STATUS_WORDS",
+    "STATUS_MEANINGS",
     "VERSION_WORDS",
     "audit_headline",
     "parameters_in_words",
@@ -54,16 +53,13 @@ __all__ = [
     "write_index",
 ]
 
-#: The audit's statuses in plain words: how the front page names each and what it means.
-#: (The words of notebook 06's introduction; to move to the project's one mapping of labels.)
-STATUS_WORDS = {
-    "reproduced": ("reproduced", "the data give the printed number"),
-    "circular": (
-        "circular",
-        "the data give it only through a value inferred from the paper itself",
-    ),
-    "discrepancy": ("discrepancy", "the data give a different number"),
-    "not_computable": ("not computable", "the paper does not give the data needed"),
+#: What each of the audit's statuses means, as the front page explains it (the words of
+#: notebook 06's introduction; each status's own words are helpers.report.labels').
+STATUS_MEANINGS = {
+    "reproduced": "the data give the printed number",
+    "circular": "the data give it only through a value inferred from the paper itself",
+    "discrepancy": "the data give a different number",
+    "not_computable": "the paper does not give the data needed",
 }
 
 #: The longest quote the front page prints in a discrepancy's line (the whole is its title).
@@ -154,8 +150,8 @@ def audit_headline(output_dir: Path, results: list[RunResult]) -> dict:
             "counts": [
                 {
                     "status": status,
-                    "words": STATUS_WORDS.get(status, (status.replace("_", " "), ""))[0],
-                    "meaning": STATUS_WORDS.get(status, ("", ""))[1],
+                    "words": labels.words(str(labels.value(status))),
+                    "meaning": STATUS_MEANINGS.get(status, ""),
                     "count": int(counts.get(status, 0)),
                 }
                 for status in order
@@ -247,14 +243,11 @@ def pooled_estimates(output_dir: Path, results: list[RunResult]) -> dict:
                     "studies": int(m["k"]),
                     "patients": int(m["n"]),
                     "responders": int(m["events"]),
-                    "crude": percent(crude.iloc[0]["proportion"]) if not crude.empty else "–",
-                    "estimate": (
-                        f"{percent(m['proportion'])} "
-                        f"({percent_interval(m['ci_low'], m['ci_high'])})"
-                    )
+                    "crude": percent_text(crude.iloc[0]["proportion"]) if not crude.empty else "–",
+                    "estimate": interval_text(m["proportion"], m["ci_low"], m["ci_high"])
                     if estimable
                     else ("single study, not pooled" if single else "not estimable"),
-                    "pi": percent_interval(m["pi_low"], m["pi_high"]) if estimable else "–",
+                    "pi": range_text(m["pi_low"], m["pi_high"]) if estimable else "–",
                     "model": "–" if single else str(m["model"]),
                     "mark": notes[-1]["mark"] if note else None,
                 }
@@ -313,10 +306,7 @@ def sensitivity_table(output_dir: Path, results: list[RunResult]) -> pd.DataFram
             return f"single study, not pooled; {_counts(r)}"
         if str(r["converged"]) != "True" or is_missing(r["proportion"]):
             return f"not estimable; {_counts(r)}{model}"
-        return (
-            f"{percent(r['proportion'])} ({percent_interval(r['ci_low'], r['ci_high'])}); "
-            f"{_counts(r)}{model}"
-        )
+        return f"{interval_text(r['proportion'], r['ci_low'], r['ci_high'])}; {_counts(r)}{model}"
 
     data["cell"] = data.apply(cell, axis=1)
     # rows by the group's key (labels need not be unique), shown by its label
@@ -368,8 +358,10 @@ def _pooled_then(row, when: str) -> str:
         return "single study, not pooled"
     if is_missing(row[f"proportion_{when}"]):
         return f"not estimable ({model})"
-    ci = percent_interval(row[f"ci_low_{when}"], row[f"ci_high_{when}"])
-    return f"{percent(row[f'proportion_{when}'])} ({ci}); {model}"
+    estimate = interval_text(
+        row[f"proportion_{when}"], row[f"ci_low_{when}"], row[f"ci_high_{when}"]
+    )
+    return f"{estimate}; {model}"
 
 
 def since_the_paper_sections(output_dir: Path, results: list[RunResult]) -> list[dict]:

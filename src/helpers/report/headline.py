@@ -27,8 +27,6 @@ __all__ = [
     "SENSITIVITY_FOLDER",
     "analysis_kind",
     "headline",
-    "percent",
-    "percent_interval",
     "read_headline",
     "write_headline",
 ]
@@ -157,53 +155,6 @@ def headline(
                 }
             )
     return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
-
-
-def percent(p: float) -> str:
-    """A proportion as a percentage with one decimal, the front page's one precision.
-
-    Parameters
-    ----------
-    p : float
-        A proportion (0 to 1).
-
-    Returns
-    -------
-    str
-        ``"73.1%"``; "–" when ``p`` is missing or not finite.
-
-    Examples
-    --------
-    >>> percent(0.7312), percent(float("nan"))
-    ('73.1%', '–')
-    """
-    try:
-        p = float(p)
-    except (TypeError, ValueError):
-        return "–"
-    return f"{100 * p:.1f}%" if math.isfinite(p) else "–"
-
-
-def percent_interval(low: float, high: float) -> str:
-    """An interval of proportions as percentages with one decimal, ``"60.2–83.0%"``.
-
-    Parameters
-    ----------
-    low, high : float
-        The interval's ends (proportions).
-
-    Returns
-    -------
-    str
-        ``"60.2–83.0%"``; "–" when either end is missing or not finite.
-
-    Examples
-    --------
-    >>> percent_interval(0.6021, 0.83), percent_interval(float("nan"), 0.5)
-    ('60.2–83.0%', '–')
-    """
-    lo, hi = percent(low), percent(high)
-    return "–" if "–" in (lo, hi) else f"{lo[:-1]}–{hi}"
 
 
 def write_headline(frame: pd.DataFrame, output_dir, run: str):
