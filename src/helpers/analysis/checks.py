@@ -22,7 +22,7 @@ import re
 import pandas as pd
 
 from helpers.analysis.computations import response_proportion
-from helpers.analysis.selection import select_modalities, studies_of
+from helpers.analysis.selection import select_modalities, studies_of, used
 from helpers.analysis.table2 import (
     TOO_SMALL,
     Proportion,
@@ -148,6 +148,7 @@ def adverse_event_rank(review: Review, events: list[str]) -> int:
         raise NotComputable(
             f"adverse events {', '.join(missing)} have no number of patients ({NOT_REPORTED})"
         )
+    studies_of(review, list(ae["modality"].unique()))  # every event row is ranked
     mine = int(counted.loc[events].sum())
     others = counted.drop(index=events)
     return 1 + int((others > mine).sum())
@@ -170,6 +171,7 @@ def event_kinds(review: Review, modality: str) -> int:
         or not reported.
     """
     ae = review.adverse_events[review.adverse_events["modality"] == modality]
+    studies_of(review, [modality])
     return int((ae["patients"].isna() | (ae["patients"] > 0)).sum())
 
 
@@ -191,6 +193,7 @@ def pain_relief_share(review: Review, families: list[str]) -> Proportion:
         ``total``: the same over every study. A count not printed counts as 0.
     """
     o = review.outcomes.join(review.studies[["family"]])
+    used(o.index)
     relieved = o["pain_free"].fillna(0) + o["pain_reduction"].fillna(0)
     return Proportion(int(relieved[o["family"].isin(families)].sum()), int(relieved.sum()))
 
@@ -366,6 +369,7 @@ def cited_with(
     """
     cited = set(refs)
     having = _having(review, categories, events, modalities, sessions)
+    used((cited | having) & set(review.studies.index))
     return Proportion(len(cited & having), len(cited | having) if exact else len(cited))
 
 
@@ -461,6 +465,7 @@ def pain_reporting_gap(review: Review, families: list[str], others: list[str]) -
     """
     p = _pain(review)
     first, second = p[p["family"].isin(families)], p[p["family"].isin(others)]
+    used(first.index.union(second.index))
     if first.empty or second.empty:
         raise NotComputable("no study in one of the groups")
     return 100 * (first["printed"].mean() - second["printed"].mean())
@@ -482,6 +487,7 @@ def pain_outcome_patients(review: Review, modality: str) -> int:
         printed counts as 0).
     """
     p = _pain(review)
+    used(p.index[p["modality"] == modality])
     return int(p.loc[p["modality"] == modality, "relieved"].sum())
 
 
@@ -507,6 +513,7 @@ def title_concentration(review: Review, ref: int) -> float:
     NotComputable
         When the title names no percentage, or more than one.
     """
+    used({ref} & set(review.studies.index))
     title = str(review.references.loc[ref, "title"])
     found = _TITLE_STRENGTH.findall(title)
     if len(found) != 1:
@@ -535,6 +542,7 @@ def least_sessions_per_month(review: Review, ref: int) -> float:
     NotComputable
         When Table 1 prints no recurring frequency for it (the value is missing).
     """
+    used([ref])
     value = review.studies.loc[ref, "sessions_per_month_low"]
     if is_missing(value):
         raise NotComputable(f"Table 1 prints no recurring frequency for reference {ref}")
@@ -593,6 +601,7 @@ def response_in(review: Review, refs: list[int], categories: list[str]) -> Propo
         ``events``: the studies' patients in ``categories``; ``total``: their ``n_cases``.
     """
     studies = review.studies.loc[[r for r in refs if r in review.studies.index]]
+    used(studies.index)
     events = 0
     for ref, study in studies.iterrows():
         o = review.outcomes.loc[ref]
@@ -666,6 +675,7 @@ def mean_imputed_share(review: Review, measure: str) -> Proportion:
     d = review.durations[
         (review.durations["measure"] == measure) & (review.durations["status"] == "reported")
     ]
+    used(d.index)
     imputed = missing = 0
     for ref, row in d.iterrows():
         _, left = fixed_values(

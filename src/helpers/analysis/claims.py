@@ -23,7 +23,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.analysis import checks, computations, inferences, readings, rob, summary, table2
+from helpers.analysis import (
+    checks,
+    computations,
+    inferences,
+    readings,
+    rob,
+    selection,
+    summary,
+    table2,
+)
 from helpers.analysis.table2 import Proportion, round_half_up
 from helpers.data import paper, paths, printed
 from helpers.data.errors import NotComputable
@@ -46,10 +55,12 @@ __all__ = [
     "AUDIT_COLUMNS",
     "AUDIT_CSV",
     "COMPUTATIONS",
+    "FROM_THE_PRINT",
     "NOTE_CHECK_COLUMNS",
     "READINGS_CSV",
     "RULE_CONSTANTS",
     "STATUSES",
+    "STUDIES_SEPARATOR",
     "TABLE2_SECTION",
     "audit",
     "by_reading",
@@ -80,8 +91,33 @@ AUDIT_COLUMNS = [
     "depends_on",
     "reading",
     "note",
+    "studies",
+    "sentence",
 ]
-_BASE_COLUMNS = [c for c in AUDIT_COLUMNS if c not in ("depends_on", "reading")]
+#: The columns one evaluation gives (the others are added by :func:`dependence` and
+#: :func:`audit`).
+_BASE_COLUMNS = [c for c in AUDIT_COLUMNS if c not in ("depends_on", "reading", "sentence")]
+#: Computations that recompute a number from the paper's own printed numbers (other claims,
+#: Table 2's printed cells) or from the project's rule constants, not from any study's data:
+#: their rows list no study in the ``studies`` column.
+FROM_THE_PRINT = frozenset(
+    {
+        "rule_constant",
+        "sum_of_reported",
+        "median_of_reported",
+        "share_of_reported",
+        "median_share",
+        "summarised_smaller_groups",
+    }
+)
+#: How the ``studies`` column joins reference numbers.
+STUDIES_SEPARATOR = "; "
+
+
+def _refs(refs) -> str:
+    """Reference numbers as the ``studies`` column holds them: ascending, ``"; "``-joined."""
+    return STUDIES_SEPARATOR.join(str(r) for r in sorted(refs))
+
 
 #: The constants behind the paper's stated rules, as the project applies them: a claim about
 #: the Methods (the risk-of-bias thresholds, the response categories) is checked against the
@@ -311,7 +347,12 @@ def evaluate(claim: Claim, review: Review) -> dict:
         "reported": claim.reported,
     }
     if claim.computation is None:
-        return row | {"recomputed": "", "status": "not_computable", "note": claim.reason}
+        return row | {
+            "recomputed": "",
+            "status": "not_computable",
+            "note": claim.reason,
+            "studies": "",
+        }
     op, reported = (
         parse_means(claim.means)
         if claim.means is not None
@@ -324,11 +365,13 @@ def evaluate(claim: Claim, review: Review) -> dict:
     if claim.unit == "percent":
         reported = Reported("percent", reported.value, reported.decimals)
     try:
-        value = COMPUTATIONS[claim.computation](review, **claim.args)
+        with selection.recording() as used:
+            value = COMPUTATIONS[claim.computation](review, **claim.args)
     except NotComputable as exc:
         return row | {
             "recomputed": "",
             "status": "not_computable",
+            "studies": _refs(used),
             "note": f"The data give no number here: {exc}."
             + (f" {claim.note}" if claim.note else ""),
         }
@@ -336,11 +379,13 @@ def evaluate(claim: Claim, review: Review) -> dict:
         return row | {
             "recomputed": "",
             "status": "not_computable",
+            "studies": _refs(used),
             "note": "The data give no number here (nothing is reported for this selection)."
             + (f" {claim.note}" if claim.note else ""),
         }
     ok = _compare(op, reported, value)
     return row | {
+        "studies": _refs(used),
         "recomputed": format_value(reported, value),
         "status": "reproduced" if ok else "discrepancy",
         "note": claim.note or "",
@@ -478,8 +523,11 @@ def table2_audit(review: Review) -> pd.DataFrame:
         ``section`` :data:`TABLE2_SECTION`, ``quote`` ``"<row label>, <column>: <cell>"``.
     """
     cells = review.paper_table2
+    groups = table2.table2_groups(review)
     rows = []
     for r in table2.compare_table2(review).itertuples():
+        with selection.recording() as used:
+            selection.studies_of(review, groups.get(r.modality, [r.modality]))
         rows.append(
             {
                 "claim_id": table2_claim_id(r.modality, r.column, r.part),
@@ -490,6 +538,7 @@ def table2_audit(review: Review) -> pd.DataFrame:
                 "recomputed": r.recomputed,
                 "status": r.status,
                 "note": r.note,
+                "studies": _refs(used),
             }
         )
     return pd.DataFrame(rows, columns=_BASE_COLUMNS)
@@ -503,7 +552,11 @@ def _evaluate_all(review: Review, claims: list[Claim], topic: str | None) -> pd.
     if topic in (None, TABLE2_TOPIC):
         parts.append(table2_audit(review))
     if topic in (None, ARITHMETIC_TOPIC):
-        parts += [checks.arithmetic(review), checks.citations(review)]
+        # the paper's own arithmetic and citations: its printed numbers, no study's data
+        parts += [
+            checks.arithmetic(review).assign(studies=""),
+            checks.citations(review).assign(studies=""),
+        ]
     return pd.concat(parts, ignore_index=True)
 
 

@@ -2,16 +2,69 @@
 
 A selection names modalities (one, a family, a list, or all) and yields the studies of
 those modalities, in the data's order.
+
+Every selection of studies is also reported to :func:`recording`: a computation evaluated
+inside ``with recording() as refs:`` leaves in ``refs`` the studies it selected, whichever
+way it selected them (:func:`studies_of`, or :func:`used` where a computation picks studies
+by other means). The claims audit lists them beside each number.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import pandas as pd
 
 from helpers.data.errors import NotComputable
 from helpers.data.loader import Review
 
-__all__ = ["select_modalities", "studies_of"]
+__all__ = ["recording", "select_modalities", "studies_of", "used"]
+
+_RECORDER: ContextVar[set[int] | None] = ContextVar("studies_used", default=None)
+
+
+@contextmanager
+def recording() -> Iterator[set[int]]:
+    """Record the studies the computations inside the block select.
+
+    Yields
+    ------
+    set of int
+        Filled, as the block runs, with the reference number of every study selected
+        (:func:`studies_of`, :func:`used`). Blocks nest; an inner block's studies are added
+        to the outer one's too.
+
+    Examples
+    --------
+    >>> with recording() as refs:
+    ...     used([4, 17])
+    >>> sorted(refs)
+    [4, 17]
+    """
+    outer = _RECORDER.get()
+    refs: set[int] = set()
+    token = _RECORDER.set(refs)
+    try:
+        yield refs
+    finally:
+        _RECORDER.reset(token)
+        if outer is not None:
+            outer |= refs
+
+
+def used(refs: Iterable) -> None:
+    """Report studies a computation selected to the open :func:`recording` (if any).
+
+    Parameters
+    ----------
+    refs : iterable of int
+        Reference numbers of the studies selected.
+    """
+    recorder = _RECORDER.get()
+    if recorder is not None:
+        recorder.update(int(r) for r in refs)
 
 
 def studies_of(review: Review, modalities: list[str]) -> pd.DataFrame:
@@ -28,7 +81,9 @@ def studies_of(review: Review, modalities: list[str]) -> pd.DataFrame:
     DataFrame
         The rows of ``review.studies`` whose modality is one of ``modalities``.
     """
-    return review.studies[review.studies["modality"].isin(modalities)]
+    studies = review.studies[review.studies["modality"].isin(modalities)]
+    used(studies.index)
+    return studies
 
 
 def select_modalities(
