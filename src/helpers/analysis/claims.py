@@ -71,6 +71,7 @@ __all__ = [
     "matches",
     "note_checks",
     "rule_constant",
+    "sentence_anchor",
     "table2_audit",
     "table2_claim_id",
     "write_audit",
@@ -695,13 +696,20 @@ def audit(
     DataFrame
         Columns :data:`AUDIT_COLUMNS`, one row per number: the claims register in the
         paper's order, then the numbers of Table 2 (section ``"Table 2"``). ``status``
-        is one of :data:`STATUSES`. A row whose note no longer holds
+        is one of :data:`STATUSES`. ``studies`` lists the reference numbers of the studies
+        its computation selected (recorded while it ran,
+        :func:`helpers.analysis.selection.recording`; ascending, ``"; "``-joined; empty for
+        a number not recomputed or recomputed from the paper's own numbers,
+        :data:`FROM_THE_PRINT`, the paper's arithmetic and citations). ``sentence`` is the
+        anchor of the quote's sentence or table row on the paper's page
+        (:func:`sentence_anchor`). A row whose note no longer holds
         (:func:`note_checks`) has ``"[This note is out of date: ...]"`` added to its note.
     """
     review = review.paper_edition()
     if claims is None:
         claims = review.claims
-    table = dependence(review, _evaluate_all(review, claims, topic), claims, topic)[AUDIT_COLUMNS]
+    table = dependence(review, _evaluate_all(review, claims, topic), claims, topic)
+    table = table[[c for c in AUDIT_COLUMNS if c != "sentence"]].copy()
     stale = note_checks(review)
     stale = stale[~stale["holds"]]
     for cid, group in stale.groupby("claim_id", sort=False):
@@ -713,8 +721,37 @@ def audit(
         table.loc[where, "note"] = (
             table.loc[where, "note"] + f" [This note is out of date: {said}.]"
         )
+    printed_as = {c.id: c.reported for c in claims}
+    table["sentence"] = [
+        sentence_anchor(section, quote, printed_as.get(cid, reported))
+        for cid, section, quote, reported in zip(
+            table["claim_id"], table["section"], table["quote"], table["reported"], strict=True
+        )
+    ]
     order = table["section"].map({s: i for i, s in enumerate(SECTIONS)})
     return table.iloc[order.argsort(kind="stable")].reset_index(drop=True)
+
+
+def sentence_anchor(section: str, quote: str, reported) -> str:
+    """The anchor of the paper's page (``reports/paper.html``) a claim's quote is in.
+
+    Parameters
+    ----------
+    section : str
+        The claim's section.
+    quote : str
+        The claim's quote (a table cell or row quote points to the table's row).
+    reported : str
+        The number as printed in the register; it chooses the sentence when a quote spans
+        two (:func:`helpers.data.paper.locate`).
+
+    Returns
+    -------
+    str
+        ``"s-<n>"``, or ``""`` when the quote is not in the paper's text.
+    """
+    unit = paper.locate(section, quote, "" if is_missing(reported) else str(reported))
+    return "" if unit is None else unit.anchor
 
 
 def by_section(table: pd.DataFrame) -> pd.DataFrame:

@@ -196,40 +196,9 @@ def passages() -> tuple[Passage, ...]:
         passage with no lines has empty text. Computed once (cached).
     """
     parts: dict[str, list[str]] = {name: [] for name in PASSAGES}
-    current = "Front matter"
-    table = None  # the table whose caption, abbreviations and footnotes come next
-    for raw in text().splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        if line == "References":
-            break
-        if line in _HEADINGS:
-            current, table = _HEADINGS[line], None
-            continue
-        if line.startswith(_BACK_MATTER):
-            current = "Back matter"
-        if line.startswith("Keywords"):
-            parts["Keywords"].append(line)
-            continue
-        if _AFFILIATION.fullmatch(line):
-            parts["Front matter"].append(line)
-            continue
-        if "\t" in raw:  # a table's header or cell row: checked cell by cell elsewhere
-            continue
-        if m := re.match(r"Table (\d)\b", line):
-            table = f"Table {m.group(1)}"
-            parts[table].append(line)
-            continue
-        if line.startswith("Fig. "):
-            parts["Fig. 1"].append(line)
-            continue
-        if table and (
-            line.startswith("^") or re.match(r"(CR complete response|Er:YAG erbium)", line)
-        ):
-            parts[table].append(line)
-            continue
-        parts[current].append(line)
+    for passage, kind, line, _ in _classified():
+        if kind == "text":
+            parts[passage].append(line)
     return tuple(Passage(name, fold(" ".join(lines))) for name, lines in parts.items())
 
 
@@ -579,3 +548,348 @@ def coverage_summary(table: pd.DataFrame) -> pd.DataFrame:
     counts = counts.reindex(list(PASSAGES), fill_value=0)
     counts["total"] = counts.sum(axis=1)
     return counts
+
+
+# --------------------------------------------------------------------------- sentences
+
+#: Words ending in a full stop that never end a sentence (besides single capital initials).
+ABBREVIATIONS = ("et al.", "e.g.", "i.e.", "Fig.", "Figs.", "vs.", "approx.", "No.", "Dr.", "cf.")
+_SENTENCE_END = re.compile(r"[.!?][)\]”’\"]*(?=\s+[A-Z0-9(“‘\"])")
+_INITIAL = re.compile(r"(?:^|\s)[A-Z]\.$")
+#: Passages printed line by line (no sentences to split): the front matter, the keywords,
+#: and the captions, abbreviations and footnotes of the figure and the tables.
+LINE_PASSAGES = ("Front matter", "Keywords", "Fig. 1", "Table 1", "Table 2")
+
+
+def split_sentences(value: str) -> list[str]:
+    """Folded text cut into sentences.
+
+    A sentence ends at ``.``, ``!`` or ``?`` (and any closing bracket or quote after it)
+    followed by white space and a capital letter, a digit, an opening parenthesis or a
+    quote. A full stop inside a number (``2.5``) is followed by no space and never ends
+    one; neither does the full stop of :data:`ABBREVIATIONS` (``et al.``, ``e.g.``,
+    ``i.e.``, ``Fig.``) or of a single capital initial (``J.``).
+
+    Parameters
+    ----------
+    value : str
+        Text; it is folded (:func:`fold`) first.
+
+    Returns
+    -------
+    list of str
+        The sentences in order; joined with single spaces they give the folded text back.
+
+    Examples
+    --------
+    >>> split_sentences("Olesen et al. [17] used 2.5 ml (i.e. 10%). Then Fig. 1 shows it.")
+    ['Olesen et al. [17] used 2.5 ml (i.e. 10%).', 'Then Fig. 1 shows it.']
+    """
+    value = fold(value)
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(value):
+        head = value[: m.start() + 1]
+        if head.endswith(ABBREVIATIONS) or _INITIAL.search(head):
+            continue
+        out.append(value[start : m.end()].strip())
+        start = m.end()
+    if value[start:].strip():
+        out.append(value[start:].strip())
+    return out
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One numbered piece of the paper's page: a sentence, a printed line, or a table row.
+
+    ``number`` gives the anchor (``s-<number>``); ``passage`` the part of :data:`PASSAGES`
+    it is in; ``kind`` is ``"sentence"``, ``"line"`` or ``"row"``; ``text`` the folded text
+    (a row's cells joined by :data:`CELL_SEPARATOR`); ``start`` its offset in the passage's
+    folded text (-1 for a table row, whose cells the passages leave out); ``cells`` a row's
+    cells; ``header`` marks a table's header row.
+    """
+
+    number: int
+    passage: str
+    kind: str
+    text: str
+    start: int = -1
+    cells: tuple[str, ...] = ()
+    header: bool = False
+
+    @property
+    def anchor(self) -> str:
+        """The unit's HTML id, ``s-<number>``."""
+        return f"s-{self.number}"
+
+
+@dataclass(frozen=True)
+class Block:
+    """A piece of a passage's layout: a ``"subheading"`` (``title`` set, no units), a
+    ``"paragraph"`` (sentences or lines) or a ``"table"`` (rows)."""
+
+    passage: str
+    kind: str
+    title: str = ""
+    units: tuple[Unit, ...] = ()
+
+
+def _is_subheading(passage: str, line: str) -> bool:
+    """A subheading of the running text: a short line of words, capitalised, no full stop."""
+    return (
+        passage not in LINE_PASSAGES
+        and len(line.split()) <= 4
+        and line[:1].isupper()
+        and not re.search(r"[.,;:!?)\]]$", line)
+    )
+
+
+def _classified():
+    """Every line of the text before the references: ``(passage, kind, line, raw)``.
+
+    ``kind`` is ``"text"`` (a line of a passage) or ``"row"`` (a table's tab-separated row,
+    ``passage`` its table). The one place that says which passage a line belongs to.
+    """
+    current = "Front matter"
+    table = None  # the table whose caption, abbreviations and footnotes come next
+    last_table = None
+    for raw in text().splitlines():
+        line = raw.strip()
+        if "\t" in raw and last_table and line:
+            yield last_table, "row", line, raw
+            continue
+        if not line:
+            continue
+        if line == "References":
+            return
+        if line in _HEADINGS:
+            current, table = _HEADINGS[line], None
+            yield current, "heading", line, raw
+            continue
+        if line.startswith(_BACK_MATTER):
+            current = "Back matter"
+        if line.startswith("Keywords"):
+            yield "Keywords", "text", line, raw
+            continue
+        if _AFFILIATION.fullmatch(line):
+            yield "Front matter", "text", line, raw
+            continue
+        if "\t" in raw:
+            continue
+        if m := re.match(r"Table (\d)\b", line):
+            table = last_table = f"Table {m.group(1)}"
+            yield table, "text", line, raw
+            continue
+        if line.startswith("Fig. "):
+            yield "Fig. 1", "text", line, raw
+            continue
+        if table and (
+            line.startswith("^") or re.match(r"(CR complete response|Er:YAG erbium)", line)
+        ):
+            yield table, "text", line, raw
+            continue
+        yield current, "text", line, raw
+
+
+def _row_cells(raw: str) -> tuple[str, ...]:
+    cells = [fold(c) for c in raw.split("\t")]
+    while cells and not cells[-1]:
+        cells.pop()
+    return tuple(cells)
+
+
+@cache
+def layout() -> tuple[Block, ...]:
+    """The paper's text laid out for its page: passages in :data:`PASSAGES` order, each a
+    sequence of blocks, every sentence, printed line and table row numbered once.
+
+    How the text is cut: the running text of a passage (its lines in reading order, a
+    sentence broken by a page, a table or a figure read as one) is split into sentences by
+    :func:`split_sentences`; a line of at most four capitalised words without a full stop
+    is a subheading. The passages of :data:`LINE_PASSAGES` are kept line by line. A table
+    row (Tables 1 and 2) is one unit; a cell wrapped onto a line of its own (Eleryan's
+    "1/2 pain reduction") joins the row above it. Numbers run from 1 in the page's order,
+    so the same text always gives the same anchors. A paragraph ends where a sentence ends
+    at the end of a line of the text.
+
+    Returns
+    -------
+    tuple of Block
+        Computed once (cached).
+    """
+    lines: dict[str, list[tuple[str, str, str]]] = {name: [] for name in PASSAGES}
+    for passage, kind, line, raw in _classified():
+        if kind != "heading":
+            lines[passage].append((kind, line, raw))
+    blocks: list[Block] = []
+    number = 0
+
+    def unit(passage, kind, value, start=-1, cells=(), header=False):
+        nonlocal number
+        number += 1
+        return Unit(number, passage, kind, value, start, cells, header)
+
+    for passage in PASSAGES:
+        offset = 0  # position in the passage's folded text
+        pending: list[tuple[str, bool]] = []  # prose lines: (text, ends a line)
+
+        def flush():
+            nonlocal offset, pending
+            if not pending:
+                return
+            joined = " ".join(t for t, _ in pending)
+            ends, pos = set(), 0
+            for t, _ in pending:
+                pos += len(fold(t))
+                ends.add(pos)
+                pos += 1
+            paragraph: list[Unit] = []
+            local = 0
+            for sentence in split_sentences(joined):
+                paragraph.append(unit(passage, "sentence", sentence, offset + local))
+                local += len(sentence)
+                if local in ends:
+                    blocks.append(Block(passage, "paragraph", units=tuple(paragraph)))
+                    paragraph = []
+                local += 1
+            if paragraph:
+                blocks.append(Block(passage, "paragraph", units=tuple(paragraph)))
+            offset += len(fold(joined)) + 1
+            pending = []
+
+        rows: list[Unit] = []
+        for kind, line, raw in lines[passage]:
+            if kind == "row":
+                cells = _row_cells(raw)
+                if not cells[0] and rows and len(cells) > 1:  # a cell wrapped onto its own line
+                    last = rows[-1]
+                    merged = tuple(
+                        fold(f"{a} {b}")
+                        for a, b in zip(
+                            last.cells + ("",) * (len(cells) - len(last.cells)),
+                            cells + ("",) * (len(last.cells) - len(cells)),
+                            strict=True,
+                        )
+                    )
+                    rows[-1] = Unit(
+                        last.number,
+                        passage,
+                        "row",
+                        CELL_SEPARATOR.join(c for c in merged if c),
+                        cells=merged,
+                    )
+                    continue
+                header = cells[0] in ("First author (publication year)", "Treatment modality")
+                if header and rows:
+                    blocks.append(Block(passage, "table", units=tuple(rows)))
+                    rows = []
+                rows.append(
+                    unit(
+                        passage, "row", CELL_SEPARATOR.join(c for c in cells if c), -1, cells, header
+                    )
+                )
+                continue
+            if rows:
+                blocks.append(Block(passage, "table", units=tuple(rows)))
+                rows = []
+            if passage in LINE_PASSAGES:
+                blocks.append(
+                    Block(passage, "paragraph", units=(unit(passage, "line", fold(line), offset),))
+                )
+                offset += len(fold(line)) + 1
+            elif _is_subheading(passage, line):
+                flush()
+                blocks.append(Block(passage, "subheading", title=fold(line)))
+                offset += len(fold(line)) + 1
+            else:
+                pending.append((line, True))
+        if rows:
+            blocks.append(Block(passage, "table", units=tuple(rows)))
+        flush()
+    return tuple(blocks)
+
+
+def units() -> tuple[Unit, ...]:
+    """Every numbered unit of :func:`layout`, in order (numbers 1, 2, 3, ...).
+
+    Returns
+    -------
+    tuple of Unit
+    """
+    return tuple(u for b in layout() for u in b.units)
+
+
+def _label(value: str) -> str:
+    """A table row's label compared without spaces or footnote letters ("CO ₂" is "CO₂")."""
+    return re.sub(r"\s+|\^[a-z]", "", value)
+
+
+_PREFIXED = re.compile(rf"^({'|'.join(re.escape(p) for p in PASSAGES)}): (?:\.\.\.)?(.*)$")
+_TABLE_ROW_QUOTE = re.compile(r"^(?:(Table [12]), )?(.+?), [^:,]+: ")
+
+
+def locate(section: str, quote: str, reported: str = "") -> Unit | None:
+    """The unit of the page (:func:`units`) a claim's quote points to.
+
+    - A quote of a table cell (``"<row> | <column> | <cell>"``, :func:`is_cell_quote`) or
+      of a Table 2 row (``"[Table 2, ]<row label>, <column>: <cell>"``) points to that row.
+    - A quote prefixed with a passage (``"Results: ...<text>"``, as the paper's own
+      arithmetic quotes) is looked for in that passage, the others in their section's
+      passage (:func:`section_passage`).
+    - In the passage's folded text, the unit holding the ``reported`` number (its first
+      place among the quote's number tokens, :func:`token_run`), else the quote's start.
+
+    Parameters
+    ----------
+    section : str
+        The claim's section.
+    quote : str
+        The claim's quote.
+    reported : str
+        The number as printed (optional); chooses the sentence when a quote spans two.
+
+    Returns
+    -------
+    Unit or None
+        None when the quote is nowhere in the passage.
+    """
+    quote = fold(quote)
+    passage = section_passage(section)
+    table, row = None, None
+    if is_cell_quote(section, quote):
+        table, row = section, quote.split(CELL_SEPARATOR)[0]
+    elif (m := _TABLE_ROW_QUOTE.match(quote)) and (m.group(1) or section == "Table 2"):
+        table, row = m.group(1) or section, m.group(2)
+    if table is not None:
+        found = next(
+            (
+                u
+                for u in units()
+                if u.kind == "row"
+                and u.passage == table
+                and not u.header
+                and _label(u.cells[0]) == _label(row)
+            ),
+            None,
+        )
+        if found is not None:
+            return found
+    if m := _PREFIXED.match(quote):
+        passage, quote = m.group(1), m.group(2)
+    if passage not in PASSAGES:
+        return None
+    body = passage_text(passage)
+    at = body.find(quote)
+    if at == -1:
+        return None
+    run = token_run(quote, reported) if reported else None
+    if run:
+        at += run[0][0]
+    else:
+        words = fold(reported)
+        at += max(quote.find(words), 0) if words else 0
+    candidates = [u for u in units() if u.passage == passage and u.start >= 0]
+    return next(
+        (u for u in candidates if u.start <= at < u.start + len(u.text)),
+        next((u for u in candidates if u.start > at), None),  # at a subheading: what follows
+    )
