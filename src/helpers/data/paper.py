@@ -785,7 +785,12 @@ def layout() -> tuple[Block, ...]:
                     rows = []
                 rows.append(
                     unit(
-                        passage, "row", CELL_SEPARATOR.join(c for c in cells if c), -1, cells, header
+                        passage,
+                        "row",
+                        CELL_SEPARATOR.join(c for c in cells if c),
+                        -1,
+                        cells,
+                        header,
                     )
                 )
                 continue
