@@ -58,7 +58,7 @@ from helpers.build.clock import build_time
 from helpers.build.config import ConfigError, Run, check_run_name, load_config
 from helpers.build.console import LOG
 from helpers.build.execute import RunResult, execute_in_worker, worker_start
-from helpers.build.files import RUNS, STAGING, check_output_dir, remove
+from helpers.build.files import RUNS, STAGING, check_output_dir, remove, write_file
 from helpers.build.fingerprints import earlier_results, from_manifest, run_data_dir, run_fingerprint
 from helpers.build.index import write_index
 from helpers.build.lock import FolderLock
@@ -67,6 +67,7 @@ from helpers.data.appraisals import load_appraisals
 from helpers.data.digests import data_checksum, helpers_digest
 from helpers.data.errors import DataValidationError
 from helpers.data.loader import load_review
+from helpers.report import paper_page
 
 __all__ = ["build", "indent", "remove_gone_runs"]
 
@@ -228,6 +229,7 @@ def build(
                         )
         remove(output_dir, output_dir / STAGING)
         remove_gone_runs(output_dir, all_runs, earlier, log)
+        write_file(output_dir, output_dir / paper_page.PAGE_NAME, paper_page.render())
         ordered = [results[r.name] for r in runs]
         index = write_index(
             _with_earlier_results(ordered, all_runs, output_dir), output_dir, checksum, built
