@@ -32,6 +32,7 @@ __all__ = [
     "format_number",
     "format_outcomes",
     "render",
+    "row_ids",
 ]
 
 #: Table 1's column headers, as printed.
@@ -265,3 +266,21 @@ def render(review: Review) -> pd.DataFrame:
     return pd.DataFrame(
         rows, columns=COLUMNS, index=pd.MultiIndex.from_tuples(index, names=["Treatment", "ref"])
     )
+
+
+def row_ids(review: Review) -> list[str]:
+    """The HTML id of each row of Table 1 (:func:`render`), in its order: ``study-<ref>``.
+
+    The claims audit links each study a number used to its row (``#study-17``).
+
+    Parameters
+    ----------
+    review : Review
+        The loaded review.
+
+    Returns
+    -------
+    list of str
+        One id per row of ``render(review)``, in the same order.
+    """
+    return [f"study-{ref}" for ref in render(review).index.get_level_values("ref")]

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from helpers.analysis.claims import STATUSES
-from helpers.data import escape
+from helpers.analysis.claims import STATUSES, STUDIES_SEPARATOR
+from helpers.data import escape, paper
 from helpers.data.values import is_missing
 from helpers.report import labels
 from helpers.report.pooled_results import tests_table
@@ -23,15 +23,20 @@ __all__ = [
     "CIRCULAR_COLOUR",
     "NEUTRAL_COLOUR",
     "OK_COLOUR",
+    "PAPER_PAGE",
     "PROBLEM_COLOUR",
     "STATUS_COLOURS",
+    "TABLE1_PAGE",
+    "AnchoredTable",
     "StyledTable",
     "audit",
     "audit_by_section",
     "bullets",
     "cell_text",
     "comparison",
+    "sentence_link",
     "status_counts",
+    "studies_links",
     "subgroups",
     "text_table",
 ]
@@ -198,8 +203,118 @@ def comparison(df: pd.DataFrame, ok: str, name: str) -> StyledTable:
     return StyledTable(_styler(df, name).apply(colour, axis=1), name)
 
 
-def audit(df: pd.DataFrame, name: str = "audit") -> StyledTable:
-    """The claims audit, each row coloured by its status.
+#: Where a reviewer page (``reports/runs/<run>/``) finds the paper's page and Table 1's rows.
+PAPER_PAGE = "../../paper.html"
+TABLE1_PAGE = "../01_extraction/01_extraction-reviewer.html"
+_UNIT_WORDS = {"sentence": "sentence", "line": "line", "row": "table row"}
+
+
+def sentence_link(anchor) -> str:
+    """The audit's link to a quote's place on the paper's page, as HTML.
+
+    Parameters
+    ----------
+    anchor : str
+        ``"s-<n>"`` (the audit's ``sentence`` column); empty or missing for none.
+
+    Returns
+    -------
+    str
+        ``<a href="../../paper.html#s-15">sentence 15</a>`` ("line" or "table row" for those
+        units, :func:`helpers.data.paper.units`); "–" for none. Escaped.
+
+    Examples
+    --------
+    >>> sentence_link("s-15")
+    '<a href="../../paper.html#s-15">sentence 15</a>'
+    """
+    if is_missing(anchor) or not str(anchor):
+        return "–"
+    number = int(str(anchor).removeprefix("s-"))
+    kinds = {u.number: u.kind for u in paper.units()}
+    word = _UNIT_WORDS.get(kinds.get(number, "sentence"), "sentence")
+    href = escape.html(f"{PAPER_PAGE}#{anchor}")
+    return f'<a href="{href}">{word} {number}</a>'
+
+
+def studies_links(studies, status: str = "") -> str:
+    """The studies a claim's computation used, each a link to its row of Table 1, as HTML.
+
+    Parameters
+    ----------
+    studies : str
+        Reference numbers joined by ``"; "`` (the audit's ``studies`` column); empty or
+        missing for none.
+    status : str
+        The row's status: with no study, ``not_computable`` reads "none (not recomputed)",
+        any other "none (the paper's own numbers)".
+
+    Returns
+    -------
+    str
+        ``<a href="../01_extraction/01_extraction-reviewer.html#study-17">[17]</a>, ...``.
+        Escaped.
+
+    Examples
+    --------
+    >>> studies_links("4; 17")  # doctest: +ELLIPSIS
+    '<a href="...#study-4">[4]</a>, <a href="...#study-17">[17]</a>'
+    >>> studies_links("", "not_computable")
+    'none (not recomputed)'
+    """
+    refs = [] if is_missing(studies) else [r for r in str(studies).split(STUDIES_SEPARATOR) if r]
+    if not refs:
+        return (
+            "none (not recomputed)"
+            if status == "not_computable"
+            else ("none (the paper's own numbers)")
+        )
+    return ", ".join(
+        f'<a href="{escape.html(f"{TABLE1_PAGE}#study-{ref}")}">[{escape.html(ref)}]</a>'
+        for ref in refs
+    )
+
+
+class AnchoredTable(StyledTable):
+    """A styled table whose body rows carry ids (``claim-<claim_id>``, ``study-<ref>``): links
+    from other pages land on a row."""
+
+    def __init__(self, styler: Styler, name: str, row_ids: list[str]):
+        super().__init__(styler, name)
+        self.row_ids = row_ids
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def to_html(self, **kwargs) -> str:
+        """The table's HTML, each body row carrying its id (in the rows' order).
+
+        Parameters
+        ----------
+        **kwargs
+            Passed to :meth:`pandas.io.formats.style.Styler.to_html`.
+
+        Returns
+        -------
+        str
+        """
+        page = self.styler.to_html(**kwargs)
+        if not self.row_ids:
+            return page
+        head, _, rest = page.partition("<tbody>")
+        body, _, tail = rest.partition("</tbody>")
+        ids = iter(self.row_ids)
+        body = re.sub(r"<tr>", lambda _: f'<tr id="{escape.html(next(ids))}">', body)
+        return f"{head}<tbody>{body}</tbody>{tail}"
+
+
+def audit(df: pd.DataFrame, name: str = "audit", anchors: bool = True) -> StyledTable:
+    """The claims audit, each row coloured by its status, traced to the paper and the studies.
+
+    A row with a ``claim_id`` carries ``id="claim-<claim_id>"`` (unless ``anchors`` is
+    False: a second table of the same rows on one page); its ``sentence`` links to the
+    paper's page (:func:`sentence_link`) and its ``studies`` to Table 1's rows
+    (:func:`studies_links`).
 
     Parameters
     ----------
@@ -207,6 +322,9 @@ def audit(df: pd.DataFrame, name: str = "audit") -> StyledTable:
         Audit rows with a ``status`` column (:data:`STATUS_COLOURS`; white for another).
     name : str
         The table's name, its fixed ``uuid`` in the HTML.
+    anchors : bool
+        Give each row its ``claim-<claim_id>`` id (default); False for a table repeating
+        rows that another table of the page anchors.
 
     Returns
     -------
@@ -217,9 +335,21 @@ def audit(df: pd.DataFrame, name: str = "audit") -> StyledTable:
     def colour(row):
         return [f"background-color: {STATUS_COLOURS.get(row['status'], 'white')}"] * len(row)
 
-    return StyledTable(
-        _styler(df, name).apply(colour, axis=1).hide(axis="index").set_table_styles(_LEFT), name
-    )
+    df = df.reset_index(drop=True)
+    links = {}  # columns shown as links: their HTML, built here from escaped pieces
+    if "sentence" in df:
+        links["sentence"] = [sentence_link(v) for v in df["sentence"]]
+    if "studies" in df:
+        status = df["status"] if "status" in df else [""] * len(df)
+        links["studies"] = [
+            studies_links(v, st) for v, st in zip(df["studies"], status, strict=True)
+        ]
+    styler = _styler(df.assign(**links), name)
+    if links:
+        styler = styler.format(lambda v: v, subset=list(links))
+    styler = styler.apply(colour, axis=1).hide(axis="index").set_table_styles(_LEFT)
+    ids = [f"claim-{c}" for c in df["claim_id"]] if anchors and "claim_id" in df else []
+    return AnchoredTable(styler, name, ids)
 
 
 def status_counts(df: pd.DataFrame) -> pd.DataFrame:
@@ -241,7 +371,7 @@ def status_counts(df: pd.DataFrame) -> pd.DataFrame:
     return counts.rename("claims").to_frame()
 
 
-def text_table(df: pd.DataFrame, name: str) -> StyledTable:
+def text_table(df: pd.DataFrame, name: str, row_ids: list[str] | None = None) -> StyledTable:
     """A table of text (Table 1 as printed): left-aligned, top-aligned, for reading.
 
     Parameters
@@ -250,15 +380,29 @@ def text_table(df: pd.DataFrame, name: str) -> StyledTable:
         The table; cells, row and column labels are shown as text (HTML-escaped).
     name : str
         The table's name, its fixed ``uuid`` in the HTML.
+    row_ids : list of str, optional
+        An HTML id for each row, in order (Table 1's ``study-<ref>``,
+        :func:`helpers.analysis.table1.row_ids`); escaped.
 
     Returns
     -------
     StyledTable
+        An :class:`AnchoredTable` when ``row_ids`` are given.
+
+    Raises
+    ------
+    ValueError
+        When ``row_ids`` does not give one id per row.
     """
-    return StyledTable(_styler(df, name).set_table_styles(_LEFT), name)
+    styler = _styler(df, name).set_table_styles(_LEFT)
+    if row_ids is None:
+        return StyledTable(styler, name)
+    if len(row_ids) != len(df):
+        raise ValueError(f"table {name!r}: {len(row_ids)} row ids for {len(df)} rows")
+    return AnchoredTable(styler, name, list(row_ids))
 
 
-def audit_by_section(df: pd.DataFrame, name: str = "audit") -> None:
+def audit_by_section(df: pd.DataFrame, name: str = "audit", anchors: bool = True) -> None:
     """Show the audit one section at a time, each under its own heading, in reading order.
 
     Parameters
@@ -267,6 +411,8 @@ def audit_by_section(df: pd.DataFrame, name: str = "audit") -> None:
         Audit rows with ``section`` and ``status`` columns.
     name : str
         Start of each section's table name, ``<name>-<i>``.
+    anchors : bool
+        Give each row its ``claim-<claim_id>`` id (:func:`audit`).
     """
     from IPython.display import Markdown, display
 
@@ -274,7 +420,7 @@ def audit_by_section(df: pd.DataFrame, name: str = "audit") -> None:
         counts = rows["status"].value_counts()
         summary = ", ".join(f"{counts.get(s, 0)} {s.replace('_', ' ')}" for s in STATUS_COLOURS)
         display(Markdown(f"### {escape.markdown(section)}\n\n{len(rows)} numbers: {summary}."))
-        display(audit(rows.drop(columns="section"), name=f"{name}-{i}"))
+        display(audit(rows.drop(columns="section"), name=f"{name}-{i}", anchors=anchors))
 
 
 def subgroups(analysis, title: str, name: str) -> None:
