@@ -24,8 +24,6 @@ HEADERS: dict[str, str] = {
     "claim_id": "Claim",
     "cited_in_text": "Cited in the text",
     "depends_on": "Depends on",
-    "sentence": "In the paper",
-    "studies": "Studies used",
     "publication_type": "Publication type",
     "single_patient": "Single-patient reports",
     "table2_n": "n in Table 2",

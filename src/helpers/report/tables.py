@@ -207,6 +207,8 @@ def comparison(df: pd.DataFrame, ok: str, name: str) -> StyledTable:
 PAPER_PAGE = "../../paper.html"
 TABLE1_PAGE = "../01_extraction/01_extraction-reviewer.html"
 _UNIT_WORDS = {"sentence": "sentence", "line": "line", "row": "table row"}
+#: The audit's link columns as headed (other tables' "studies" is a count: not relabelled).
+_LINK_HEADERS = {"sentence": "in the paper", "studies": "studies used"}
 
 
 def sentence_link(anchor) -> str:
@@ -344,9 +346,10 @@ def audit(df: pd.DataFrame, name: str = "audit", anchors: bool = True) -> Styled
         links["studies"] = [
             studies_links(v, st) for v, st in zip(df["studies"], status, strict=True)
         ]
-    styler = _styler(df.assign(**links), name)
+    shown = df.assign(**links).rename(columns=_LINK_HEADERS)
+    styler = _styler(shown, name)
     if links:
-        styler = styler.format(lambda v: v, subset=list(links))
+        styler = styler.format(lambda v: v, subset=[_LINK_HEADERS[c] for c in links])
     styler = styler.apply(colour, axis=1).hide(axis="index").set_table_styles(_LEFT)
     ids = [f"claim-{c}" for c in df["claim_id"]] if anchors and "claim_id" in df else []
     return AnchoredTable(styler, name, ids)
