@@ -61,6 +61,7 @@ __all__ = [
     "RULE_CONSTANTS",
     "STATUSES",
     "STUDIES_SEPARATOR",
+    "TABLE2_OWN_ROW_COLUMNS",
     "TABLE2_SECTION",
     "audit",
     "by_reading",
@@ -394,6 +395,10 @@ def evaluate(claim: Claim, review: Review) -> dict:
 
 
 TABLE2_SECTION = "Table 2"
+#: Table 2's columns computed from a row's own modality; the others pool the modalities merged
+#: into the row (:func:`helpers.analysis.table2.table2_groups`), as
+#: :func:`helpers.analysis.table2.compare_table2` computes them.
+TABLE2_OWN_ROW_COLUMNS = ("n", "largest_diameter")
 
 
 def table2_claim_id(modality: str, column: str, part) -> str:
@@ -528,7 +533,8 @@ def table2_audit(review: Review) -> pd.DataFrame:
     rows = []
     for r in table2.compare_table2(review).itertuples():
         with selection.recording() as used:
-            selection.studies_of(review, groups.get(r.modality, [r.modality]))
+            own = r.column in TABLE2_OWN_ROW_COLUMNS
+            selection.studies_of(review, [r.modality] if own else groups.get(r.modality, []))
         rows.append(
             {
                 "claim_id": table2_claim_id(r.modality, r.column, r.part),
