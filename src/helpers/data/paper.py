@@ -20,6 +20,13 @@ than one by one (:data:`MASKS`): citation brackets (``[4, 10–12]``), reference
 table or figure (``Table 1``, ``Fig. 1``) and links. Every other token is either the
 ``reported`` value of a claim (``claims.yaml``) or declared not a claim, with its reason,
 in ``non_claims.yaml``; :func:`coverage` says which, token by token.
+
+:func:`layout` lays the same text out for its HTML page (``reports/paper.html``,
+:mod:`helpers.report.paper_page`): subheadings, paragraphs of sentences
+(:func:`split_sentences`), printed lines, and the rows of Tables 1 and 2, every sentence,
+line and row a numbered :class:`Unit` (anchor ``s-<n>``). :func:`locate` finds the unit a
+claim's quote points to; one line classifier (``_classified``) serves :func:`passages` and
+:func:`layout`, so the page and the passages never disagree on where a line belongs.
 """
 
 from __future__ import annotations
@@ -33,29 +40,37 @@ import pandas as pd
 from helpers.data import paths
 
 __all__ = [
+    "ABBREVIATIONS",
     "CELL_SEPARATOR",
     "COVERAGE_COLUMNS",
     "COVERAGE_STATUSES",
+    "LINE_PASSAGES",
     "MASKS",
     "NUMBER_WORDS",
     "PAPER_TEXT",
     "PASSAGES",
+    "Block",
     "Passage",
+    "Unit",
     "cell_quote_problem",
     "claimed_tokens",
     "coverage",
     "coverage_summary",
     "fold",
     "is_cell_quote",
+    "layout",
+    "locate",
     "masked_numbers",
     "numbers",
     "passage_text",
     "passages",
     "section_passage",
     "source_cell",
+    "split_sentences",
     "table_cells",
     "text",
     "token_run",
+    "units",
     "word_value",
 ]
 
