@@ -108,8 +108,8 @@ def render(blocks: tuple[paper.Block, ...] | None = None, source: str | None = N
         "paper's: the claims audit links each number it checks to them "
         "(<code>paper.html#s-&lt;n&gt;</code>). Sentences end at a full stop, question or "
         "exclamation mark followed by a capital, a digit, an opening parenthesis or a quote; "
-        f"decimals and the abbreviations {escape.html(abbreviations)} and single initials never end "
-        "one. The same text always gives the same numbers. The reference list is not "
+        f"decimals and the abbreviations {escape.html(abbreviations)} and single initials "
+        "never end one. The same text always gives the same numbers. The reference list is not "
         "reproduced here.</p></div>",
     ]
     passage = None
