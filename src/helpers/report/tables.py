@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -211,6 +212,12 @@ _UNIT_WORDS = {"sentence": "sentence", "line": "line", "row": "table row"}
 _LINK_HEADERS = {"sentence": "in the paper", "studies": "studies used"}
 
 
+@cache
+def _unit_kinds() -> dict[int, str]:
+    """Each unit's kind on the paper's page, by number (read once)."""
+    return {u.number: u.kind for u in paper.units()}
+
+
 def sentence_link(anchor) -> str:
     """The audit's link to a quote's place on the paper's page, as HTML.
 
@@ -233,8 +240,7 @@ def sentence_link(anchor) -> str:
     if is_missing(anchor) or not str(anchor):
         return "–"
     number = int(str(anchor).removeprefix("s-"))
-    kinds = {u.number: u.kind for u in paper.units()}
-    word = _UNIT_WORDS.get(kinds.get(number, "sentence"), "sentence")
+    word = _UNIT_WORDS.get(_unit_kinds().get(number, "sentence"), "sentence")
     href = escape.html(f"{PAPER_PAGE}#{anchor}")
     return f'<a href="{href}">{word} {number}</a>'
 
