@@ -713,6 +713,104 @@ def _row_cells(raw: str) -> tuple[str, ...]:
     return tuple(cells)
 
 
+class _Counter:
+    """The next unit number: units are numbered 1, 2, 3, ... in the page's order."""
+
+    def __init__(self):
+        self.number = 0
+
+    def unit(self, passage, kind, value, start=-1, cells=(), header=False) -> Unit:
+        self.number += 1
+        return Unit(self.number, passage, kind, value, start, cells, header)
+
+
+def _paragraphs(passage: str, lines: list[str], offset: int, counter: _Counter) -> list[Block]:
+    """A passage's run of prose lines as paragraphs of numbered sentences; a paragraph ends
+    where a sentence ends at the end of a line."""
+    joined = " ".join(lines)
+    ends, pos = set(), 0
+    for line in lines:
+        pos += len(fold(line))
+        ends.add(pos)
+        pos += 1
+    blocks, paragraph, local = [], [], 0
+    for sentence in split_sentences(joined):
+        paragraph.append(counter.unit(passage, "sentence", sentence, offset + local))
+        local += len(sentence)
+        if local in ends:
+            blocks.append(Block(passage, "paragraph", units=tuple(paragraph)))
+            paragraph = []
+        local += 1
+    if paragraph:
+        blocks.append(Block(passage, "paragraph", units=tuple(paragraph)))
+    return blocks
+
+
+def _wrapped(last: Unit, cells: tuple[str, ...]) -> Unit:
+    """A table row with a cell wrapped onto the next line joined to it (same number)."""
+    width = max(len(last.cells), len(cells))
+    merged = tuple(
+        fold(f"{a} {b}")
+        for a, b in zip(
+            last.cells + ("",) * (width - len(last.cells)),
+            cells + ("",) * (width - len(cells)),
+            strict=True,
+        )
+    )
+    return Unit(
+        last.number, last.passage, "row", CELL_SEPARATOR.join(c for c in merged if c), cells=merged
+    )
+
+
+def _passage_blocks(passage: str, lines, counter: _Counter) -> list[Block]:
+    """One passage's blocks: its lines (``(kind, line, raw)``) as subheadings, paragraphs,
+    printed lines and tables, numbered by ``counter``."""
+    blocks: list[Block] = []
+    offset = 0  # position in the passage's folded text
+    pending: list[str] = []  # prose lines not yet cut into sentences
+    rows: list[Unit] = []
+
+    def flush_prose():
+        nonlocal offset, pending
+        if pending:
+            blocks.extend(_paragraphs(passage, pending, offset, counter))
+            offset += len(fold(" ".join(pending))) + 1
+            pending = []
+
+    def flush_rows():
+        nonlocal rows
+        if rows:
+            blocks.append(Block(passage, "table", units=tuple(rows)))
+            rows = []
+
+    for kind, line, raw in lines:
+        if kind == "row":
+            cells = _row_cells(raw)
+            if not cells[0] and rows and len(cells) > 1:  # a cell wrapped onto its own line
+                rows[-1] = _wrapped(rows[-1], cells)
+                continue
+            header = cells[0] in ("First author (publication year)", "Treatment modality")
+            if header:
+                flush_rows()
+            text = CELL_SEPARATOR.join(c for c in cells if c)
+            rows.append(counter.unit(passage, "row", text, -1, cells, header))
+            continue
+        flush_rows()
+        if passage in LINE_PASSAGES:
+            unit = counter.unit(passage, "line", fold(line), offset)
+            blocks.append(Block(passage, "paragraph", units=(unit,)))
+            offset += len(fold(line)) + 1
+        elif _is_subheading(passage, line):
+            flush_prose()
+            blocks.append(Block(passage, "subheading", title=fold(line)))
+            offset += len(fold(line)) + 1
+        else:
+            pending.append(line)
+    flush_rows()
+    flush_prose()
+    return blocks
+
+
 @cache
 def layout() -> tuple[Block, ...]:
     """The paper's text laid out for its page: passages in :data:`PASSAGES` order, each a
@@ -736,97 +834,10 @@ def layout() -> tuple[Block, ...]:
     for passage, kind, line, raw in _classified():
         if kind != "heading":
             lines[passage].append((kind, line, raw))
-    blocks: list[Block] = []
-    number = 0
-
-    def unit(passage, kind, value, start=-1, cells=(), header=False):
-        nonlocal number
-        number += 1
-        return Unit(number, passage, kind, value, start, cells, header)
-
-    for passage in PASSAGES:
-        offset = 0  # position in the passage's folded text
-        pending: list[tuple[str, bool]] = []  # prose lines: (text, ends a line)
-
-        def flush():
-            nonlocal offset, pending
-            if not pending:
-                return
-            joined = " ".join(t for t, _ in pending)
-            ends, pos = set(), 0
-            for t, _ in pending:
-                pos += len(fold(t))
-                ends.add(pos)
-                pos += 1
-            paragraph: list[Unit] = []
-            local = 0
-            for sentence in split_sentences(joined):
-                paragraph.append(unit(passage, "sentence", sentence, offset + local))
-                local += len(sentence)
-                if local in ends:
-                    blocks.append(Block(passage, "paragraph", units=tuple(paragraph)))
-                    paragraph = []
-                local += 1
-            if paragraph:
-                blocks.append(Block(passage, "paragraph", units=tuple(paragraph)))
-            offset += len(fold(joined)) + 1
-            pending = []
-
-        rows: list[Unit] = []
-        for kind, line, raw in lines[passage]:
-            if kind == "row":
-                cells = _row_cells(raw)
-                if not cells[0] and rows and len(cells) > 1:  # a cell wrapped onto its own line
-                    last = rows[-1]
-                    merged = tuple(
-                        fold(f"{a} {b}")
-                        for a, b in zip(
-                            last.cells + ("",) * (len(cells) - len(last.cells)),
-                            cells + ("",) * (len(last.cells) - len(cells)),
-                            strict=True,
-                        )
-                    )
-                    rows[-1] = Unit(
-                        last.number,
-                        passage,
-                        "row",
-                        CELL_SEPARATOR.join(c for c in merged if c),
-                        cells=merged,
-                    )
-                    continue
-                header = cells[0] in ("First author (publication year)", "Treatment modality")
-                if header and rows:
-                    blocks.append(Block(passage, "table", units=tuple(rows)))
-                    rows = []
-                rows.append(
-                    unit(
-                        passage,
-                        "row",
-                        CELL_SEPARATOR.join(c for c in cells if c),
-                        -1,
-                        cells,
-                        header,
-                    )
-                )
-                continue
-            if rows:
-                blocks.append(Block(passage, "table", units=tuple(rows)))
-                rows = []
-            if passage in LINE_PASSAGES:
-                blocks.append(
-                    Block(passage, "paragraph", units=(unit(passage, "line", fold(line), offset),))
-                )
-                offset += len(fold(line)) + 1
-            elif _is_subheading(passage, line):
-                flush()
-                blocks.append(Block(passage, "subheading", title=fold(line)))
-                offset += len(fold(line)) + 1
-            else:
-                pending.append((line, True))
-        if rows:
-            blocks.append(Block(passage, "table", units=tuple(rows)))
-        flush()
-    return tuple(blocks)
+    counter = _Counter()
+    return tuple(
+        b for passage in PASSAGES for b in _passage_blocks(passage, lines[passage], counter)
+    )
 
 
 def units() -> tuple[Unit, ...]:

@@ -8,6 +8,7 @@ __all__ = [
     "figures",
     "forest",
     "headline",
+    "paper_page",
     "params",
     "pooled_results",
     "prisma_flow",
