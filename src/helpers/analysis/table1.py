@@ -33,6 +33,7 @@ __all__ = [
     "format_outcomes",
     "render",
     "row_ids",
+    "study_anchor",
 ]
 
 #: Table 1's column headers, as printed.
@@ -268,6 +269,26 @@ def render(review: Review) -> pd.DataFrame:
     )
 
 
+def study_anchor(ref) -> str:
+    """The HTML id of a study's row of Table 1, ``study-<ref>``: the one place it is written.
+
+    Parameters
+    ----------
+    ref : int or str
+        The study's reference number.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> study_anchor(17)
+    'study-17'
+    """
+    return f"study-{ref}"
+
+
 def row_ids(review: Review) -> list[str]:
     """The HTML id of each row of Table 1 (:func:`render`), in its order: ``study-<ref>``.
 
@@ -283,4 +304,4 @@ def row_ids(review: Review) -> list[str]:
     list of str
         One id per row of ``render(review)``, in the same order.
     """
-    return [f"study-{ref}" for ref in render(review).index.get_level_values("ref")]
+    return [study_anchor(ref) for ref in render(review).index.get_level_values("ref")]

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from helpers.analysis import table1
 from helpers.analysis.claims import STATUSES, STUDIES_SEPARATOR
 from helpers.data import escape, paper
 from helpers.data.values import is_missing
@@ -213,9 +214,9 @@ _LINK_HEADERS = {"sentence": "in the paper", "studies": "studies used"}
 
 
 @cache
-def _unit_kinds() -> dict[int, str]:
-    """Each unit's kind on the paper's page, by number (read once)."""
-    return {u.number: u.kind for u in paper.units()}
+def _units() -> dict[str, paper.Unit]:
+    """The units of the paper's page by anchor (read once)."""
+    return {u.anchor: u for u in paper.units()}
 
 
 def sentence_link(anchor) -> str:
@@ -230,19 +231,19 @@ def sentence_link(anchor) -> str:
     -------
     str
         ``<a href="../../paper.html#s-15">sentence 15</a>`` ("line" or "table row" for those
-        units, :func:`helpers.data.paper.units`); "–" for none. Escaped.
+        units, :func:`helpers.data.paper.units`); "–" for none or an anchor the page does not
+        have. Escaped.
 
     Examples
     --------
     >>> sentence_link("s-15")
     '<a href="../../paper.html#s-15">sentence 15</a>'
     """
-    if is_missing(anchor) or not str(anchor):
+    unit = None if is_missing(anchor) else _units().get(str(anchor))
+    if unit is None:
         return "–"
-    number = int(str(anchor).removeprefix("s-"))
-    word = _UNIT_WORDS.get(_unit_kinds().get(number, "sentence"), "sentence")
-    href = escape.html(f"{PAPER_PAGE}#{anchor}")
-    return f'<a href="{href}">{word} {number}</a>'
+    href = escape.html(f"{PAPER_PAGE}#{unit.anchor}")
+    return f'<a href="{href}">{_UNIT_WORDS[unit.kind]} {unit.number}</a>'
 
 
 def studies_links(studies, status: str = "") -> str:
@@ -278,7 +279,8 @@ def studies_links(studies, status: str = "") -> str:
             else ("none (the paper's own numbers)")
         )
     return ", ".join(
-        f'<a href="{escape.html(f"{TABLE1_PAGE}#study-{ref}")}">[{escape.html(ref)}]</a>'
+        f'<a href="{escape.html(f"{TABLE1_PAGE}#{table1.study_anchor(ref)}")}">'
+        f"[{escape.html(ref)}]</a>"
         for ref in refs
     )
 
