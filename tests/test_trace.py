@@ -318,6 +318,18 @@ def test_a_table2_row_lists_the_studies_of_its_modalities(review, audit):
         assert by_id[cid] == claims.STUDIES_SEPARATOR.join(map(str, sorted(expected))), cid
 
 
+def test_the_own_row_columns_are_those_a_merged_row_prints(review):
+    """A row Table 2 merges into another prints only the columns computed from its own
+    modality: exactly the columns the audit credits to the row's own studies."""
+    r = review.paper_edition()
+    merged = r.paper_table2.index[r.paper_table2["merged_into"].notna()]
+    parts = table2.compare_table2(r)
+    assert len(merged)
+    assert set(parts.loc[parts["modality"].isin(merged), "column"]) == set(
+        claims.TABLE2_OWN_ROW_COLUMNS
+    )
+
+
 def test_the_recorder_nests_and_is_silent_outside(review):
     selection.studies_of(review, list(review.modalities.index))  # no recording open: no error
     with selection.recording() as outer:
