@@ -82,6 +82,7 @@ def table1_ids(review) -> set[str]:
     ).to_html()
     ids = parse(html).ids
     assert len(ids) == len(set(ids))
+    assert "#T_table1 tr:target td" in html
     return {i for i in ids if i.startswith("study-")}
 
 
@@ -230,6 +231,7 @@ def test_an_audit_table_anchors_every_claim_and_links_its_sentence(audit, page):
     assert len(set(claim_ids)) == len(claim_ids)
     sentence_links = [h for h in parsed.hrefs if h.startswith(tables.PAPER_PAGE)]
     assert sentence_links == [f"{tables.PAPER_PAGE}#{s}" for s in audit["sentence"]]
+    assert "#T_t tr:target td" in html  # the row a link reaches is highlighted
     unanchored = parse(tables.audit(audit, name="u", anchors=False).to_html())
     assert not [i for i in unanchored.ids if i.startswith("claim-")]
 

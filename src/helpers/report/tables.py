@@ -58,6 +58,13 @@ STATUS_COLOURS = {
 
 
 _LEFT = [{"selector": "td, th", "props": [("text-align", "left"), ("vertical-align", "top")]}]
+#: A row reached by a link (``#claim-...``, ``#study-...``) is highlighted (CSS ``:target``).
+_TARGET = [
+    {
+        "selector": "tr:target td, tr:target th",
+        "props": [("background-color", "#fff2a8"), ("box-shadow", "inset 0 2px #e0b400")],
+    }
+]
 
 
 class StyledTable:
@@ -358,7 +365,7 @@ def audit(df: pd.DataFrame, name: str = "audit", anchors: bool = True) -> Styled
     styler = _styler(shown, name)
     if links:
         styler = styler.format(lambda v: v, subset=[_LINK_HEADERS[c] for c in links])
-    styler = styler.apply(colour, axis=1).hide(axis="index").set_table_styles(_LEFT)
+    styler = styler.apply(colour, axis=1).hide(axis="index").set_table_styles(_LEFT + _TARGET)
     ids = [f"claim-{c}" for c in df["claim_id"]] if anchors and "claim_id" in df else []
     return AnchoredTable(styler, name, ids)
 
@@ -405,9 +412,9 @@ def text_table(df: pd.DataFrame, name: str, row_ids: list[str] | None = None) ->
     ValueError
         When ``row_ids`` does not give one id per row.
     """
-    styler = _styler(df, name).set_table_styles(_LEFT)
     if row_ids is None:
-        return StyledTable(styler, name)
+        return StyledTable(_styler(df, name).set_table_styles(_LEFT), name)
+    styler = _styler(df, name).set_table_styles(_LEFT + _TARGET)
     if len(row_ids) != len(df):
         raise ValueError(f"table {name!r}: {len(row_ids)} row ids for {len(df)} rows")
     return AnchoredTable(styler, name, list(row_ids))
