@@ -74,10 +74,10 @@ def test_text_is_escaped_wherever_it_sits(where):
 
 def test_headers_and_keys_are_words_and_a_plain_row_number_is_not_shown():
     from helpers.data.loader import load_review
-    from helpers.report import labels
+    from helpers.report import wording
 
     review = load_review()
-    labels.use_vocabulary(review)
+    wording.use_vocabulary(review)
     key = review.modalities.index[0]
     df = pd.DataFrame(
         {"publication_type": ["conference_abstract"], "modality": [key], "cited_in_text": [True]}

@@ -157,7 +157,7 @@ def test_the_page_states_its_source_title_and_numbering(page):
     html = paper_page.render()
     title = paper.units()[0].text
     assert f"<h1>{title}</h1>" in html
-    assert paper_page.citation() and paper_page.citation() in html
+    assert paper_page.paper_citation() and paper_page.paper_citation() in html
     assert "are the project's, not the paper's" in html and ":target" in html
     assert "<script" not in html  # offline and static: nothing to run
 
@@ -336,8 +336,8 @@ def test_the_recorder_nests_and_is_silent_outside(review):
     selection.studies_of(review, list(review.modalities.index))  # no recording open: no error
     with selection.recording() as outer:
         with selection.recording() as inner:
-            selection.used([4])
-        selection.used([17])
+            selection.record_studies([4])
+        selection.record_studies([17])
     assert inner == {4} and outer == {4, 17}
 
 

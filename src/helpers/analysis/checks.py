@@ -22,7 +22,7 @@ import re
 import pandas as pd
 
 from helpers.analysis.computations import response_proportion
-from helpers.analysis.selection import select_modalities, studies_of, used
+from helpers.analysis.selection import record_studies, select_modalities, studies_of
 from helpers.analysis.table2 import (
     TOO_SMALL,
     Proportion,
@@ -193,7 +193,7 @@ def pain_relief_share(review: Review, families: list[str]) -> Proportion:
         ``total``: the same over every study. A count not printed counts as 0.
     """
     o = review.outcomes.join(review.studies[["family"]])
-    used(o.index)
+    record_studies(o.index)
     relieved = o["pain_free"].fillna(0) + o["pain_reduction"].fillna(0)
     return Proportion(int(relieved[o["family"].isin(families)].sum()), int(relieved.sum()))
 
@@ -369,7 +369,7 @@ def cited_with(
     """
     cited = set(refs)
     having = _having(review, categories, events, modalities, sessions)
-    used((cited | having) & set(review.studies.index))
+    record_studies((cited | having) & set(review.studies.index))
     return Proportion(len(cited & having), len(cited | having) if exact else len(cited))
 
 
@@ -465,7 +465,7 @@ def pain_reporting_gap(review: Review, families: list[str], others: list[str]) -
     """
     p = _pain(review)
     first, second = p[p["family"].isin(families)], p[p["family"].isin(others)]
-    used(first.index.union(second.index))
+    record_studies(first.index.union(second.index))
     if first.empty or second.empty:
         raise NotComputable("no study in one of the groups")
     return 100 * (first["printed"].mean() - second["printed"].mean())
@@ -487,7 +487,7 @@ def pain_outcome_patients(review: Review, modality: str) -> int:
         printed counts as 0).
     """
     p = _pain(review)
-    used(p.index[p["modality"] == modality])
+    record_studies(p.index[p["modality"] == modality])
     return int(p.loc[p["modality"] == modality, "relieved"].sum())
 
 
@@ -513,7 +513,7 @@ def title_concentration(review: Review, ref: int) -> float:
     NotComputable
         When the title names no percentage, or more than one.
     """
-    used({ref} & set(review.studies.index))
+    record_studies({ref} & set(review.studies.index))
     title = str(review.references.loc[ref, "title"])
     found = _TITLE_STRENGTH.findall(title)
     if len(found) != 1:
@@ -542,7 +542,7 @@ def least_sessions_per_month(review: Review, ref: int) -> float:
     NotComputable
         When Table 1 prints no recurring frequency for it (the value is missing).
     """
-    used([ref])
+    record_studies([ref])
     value = review.studies.loc[ref, "sessions_per_month_low"]
     if is_missing(value):
         raise NotComputable(f"Table 1 prints no recurring frequency for reference {ref}")
@@ -601,7 +601,7 @@ def response_in(review: Review, refs: list[int], categories: list[str]) -> Propo
         ``events``: the studies' patients in ``categories``; ``total``: their ``n_cases``.
     """
     studies = review.studies.loc[[r for r in refs if r in review.studies.index]]
-    used(studies.index)
+    record_studies(studies.index)
     events = 0
     for ref, study in studies.iterrows():
         o = review.outcomes.loc[ref]
@@ -675,7 +675,7 @@ def mean_imputed_share(review: Review, measure: str) -> Proportion:
     d = review.durations[
         (review.durations["measure"] == measure) & (review.durations["status"] == "reported")
     ]
-    used(d.index)
+    record_studies(d.index)
     imputed = missing = 0
     for ref, row in d.iterrows():
         _, left = fixed_values(

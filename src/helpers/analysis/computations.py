@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from helpers.analysis.selection import select_modalities, studies_of, used
+from helpers.analysis.selection import record_studies, select_modalities, studies_of
 from helpers.analysis.table2 import Proportion, duration_summary, pooled_values, response_counts
 from helpers.data.errors import NotComputable
 from helpers.data.loader import Review
@@ -274,7 +274,7 @@ def response_by_disease_category(
     cats = review.diseases.groupby(level="ref")["category"].agg(set)
     refs = [ref for ref, c in cats.items() if c == {category}]
     studies = review.studies.loc[refs]
-    used(refs)
+    record_studies(refs)
     events = 0
     for ref in refs:
         o = review.outcomes.loc[ref]
@@ -302,7 +302,7 @@ def largest_diameter(review: Review, refs: list[int]) -> float:
     NotComputable
         When none of the studies reports a diameter.
     """
-    used(refs)
+    record_studies(refs)
     values = review.studies.loc[refs, "largest_diameter_cm"].dropna()
     if values.empty:
         raise NotComputable(f"no diameter is reported for studies {', '.join(map(str, refs))}")
@@ -325,7 +325,7 @@ def largest_diameter_complete_response(review: Review) -> float:
         The diameter in cm, qualifier aside; NaN when no such study reports one.
     """
     s = review.studies[review.studies["n_cases"] == 1]
-    used(s.index)
+    record_studies(s.index)
     complete = review.outcomes.loc[s.index, RESPONSE_CATEGORIES["complete"][1]].fillna(0) == 1
     return float(s.loc[complete[complete].index, "largest_diameter_cm"].max())
 
@@ -355,7 +355,7 @@ def total_sessions(
         s = s.loc[refs]
     if modalities is not None:
         s = s[s["modality"].isin(modalities)]
-    used(s.index)
+    record_studies(s.index)
     return float(s["total_sessions_high"].max())
 
 
@@ -374,5 +374,5 @@ def n_cited(review: Review, refs: list[int]) -> int:
     -------
     int
     """
-    used(set(refs) & set(review.studies.index))
+    record_studies(set(refs) & set(review.studies.index))
     return len(set(refs))

@@ -1065,6 +1065,16 @@ def _finite(value) -> float | None:
 def percent_text(p) -> str:
     """A proportion as a percentage with one decimal, ``"73.1%"``.
 
+    Parameters
+    ----------
+    p : float
+        The proportion (0 to 1); text from a file is read as a number.
+
+    Returns
+    -------
+    str
+        "–" when ``p`` is missing, not a number or not finite.
+
     Examples
     --------
     >>> percent_text(0.7312), percent_text(float("nan")), percent_text(None)
@@ -1101,7 +1111,17 @@ def interval_text(p, lo, hi) -> str:
 
 
 def range_text(lo, hi) -> str:
-    """An interval of proportions as percentages, ``"4.0–100.0%"`` ("–" when not finite).
+    """An interval of proportions as percentages, ``"4.0–100.0%"``.
+
+    Parameters
+    ----------
+    lo, hi : float
+        The interval's ends (0 to 1).
+
+    Returns
+    -------
+    str
+        "–" when either end is missing, not a number or not finite.
 
     Examples
     --------

@@ -5,8 +5,8 @@ those modalities, in the data's order.
 
 Every selection of studies is also reported to :func:`recording`: a computation evaluated
 inside ``with recording() as refs:`` leaves in ``refs`` the studies it selected, whichever
-way it selected them (:func:`studies_of`, or :func:`used` where a computation picks studies
-by other means). The claims audit lists them beside each number.
+way it selected them (:func:`studies_of`, or :func:`record_studies` where a computation
+picks studies by other means). The claims audit lists them beside each number.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pandas as pd
 from helpers.data.errors import NotComputable
 from helpers.data.loader import Review
 
-__all__ = ["recording", "select_modalities", "studies_of", "used"]
+__all__ = ["record_studies", "recording", "select_modalities", "studies_of"]
 
 _RECORDER: ContextVar[set[int] | None] = ContextVar("studies_used", default=None)
 
@@ -33,13 +33,13 @@ def recording() -> Iterator[set[int]]:
     ------
     set of int
         Filled, as the block runs, with the reference number of every study selected
-        (:func:`studies_of`, :func:`used`). Blocks nest; an inner block's studies are added
-        to the outer one's too.
+        (:func:`studies_of`, :func:`record_studies`). Blocks nest; an inner block's
+        studies are added to the outer one's too.
 
     Examples
     --------
     >>> with recording() as refs:
-    ...     used([4, 17])
+    ...     record_studies([4, 17])
     >>> sorted(refs)
     [4, 17]
     """
@@ -54,7 +54,7 @@ def recording() -> Iterator[set[int]]:
             outer |= refs
 
 
-def used(refs: Iterable) -> None:
+def record_studies(refs: Iterable) -> None:
     """Report studies a computation selected to the open :func:`recording` (if any).
 
     Parameters
@@ -82,7 +82,7 @@ def studies_of(review: Review, modalities: list[str]) -> pd.DataFrame:
         The rows of ``review.studies`` whose modality is one of ``modalities``.
     """
     studies = review.studies[review.studies["modality"].isin(modalities)]
-    used(studies.index)
+    record_studies(studies.index)
     return studies
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from helpers.analysis.selection import used
+from helpers.analysis.selection import record_studies
 from helpers.data.errors import NotComputable
 from helpers.data.loader import Review
 
@@ -76,7 +76,7 @@ def select_studies(review: Review, refs: Iterable[int] | None = None, **filters)
         studies = studies.loc[refs]
     for column, value in filters.items():
         studies = studies[studies[column] == value]
-    used(studies.index)
+    record_studies(studies.index)
     return studies
 
 
@@ -153,7 +153,7 @@ def patients_with_disease(review: Review, diseases: Iterable[str]) -> int:
             f"unknown diseases {sorted(unknown)}; known: {sorted(review.disease_vocabulary.index)}"
         )
     rows = review.diseases[review.diseases["disease"].isin(diseases)]
-    used(rows.index)
+    record_studies(rows.index)
     if rows["n_patients"].isna().any():
         raise NotComputable(
             f"the number of patients with {', '.join(diseases)} is not reported for every study"

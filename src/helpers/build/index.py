@@ -28,7 +28,7 @@ from helpers.data.errors import SetupError
 from helpers.data.escape import csv_value
 from helpers.data.printed import IMPROVEMENT
 from helpers.data.values import is_missing
-from helpers.report import labels
+from helpers.report import wording
 from helpers.report.headline import (
     HEADLINE_GROUPS,
     PRIMARY,
@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 #: What each of the audit's statuses means, as the front page explains it (the words of
-#: notebook 06's introduction; each status's own words are helpers.report.labels').
+#: notebook 06's introduction; each status's own words are helpers.report.wording').
 STATUS_MEANINGS = {
     "reproduced": "the data give the printed number",
     "circular": "the data give it only through a value inferred from the paper itself",
@@ -150,7 +150,7 @@ def audit_headline(output_dir: Path, results: list[RunResult]) -> dict:
             "counts": [
                 {
                     "status": status,
-                    "words": labels.words(str(labels.value(status))),
+                    "words": wording.spell_out(str(wording.term(status))),
                     "meaning": STATUS_MEANINGS.get(status, ""),
                     "count": int(counts.get(status, 0)),
                 }

@@ -1,7 +1,8 @@
 """The report layer: how the analysis is shown in a notebook.
 
-Style, tables, figures (forest, PRISMA, risk-of-bias and outcome plots), prose, the
-notebooks' parameters and set-up. Imports from ``helpers.data`` and ``helpers.analysis``.
+Style, wording (the words shown for the data's names), tables, figures (forest, PRISMA,
+risk-of-bias and outcome plots), prose, the notebooks' parameters and set-up. Imports from
+``helpers.data`` and ``helpers.analysis``.
 """
 
 __all__ = [
@@ -17,4 +18,5 @@ __all__ = [
     "since_the_paper",
     "style",
     "tables",
+    "wording",
 ]

@@ -14,7 +14,7 @@ import re
 
 from helpers.data import escape, paper, paths
 
-__all__ = ["PAGE_NAME", "citation", "render"]
+__all__ = ["PAGE_NAME", "paper_citation", "render"]
 
 #: The page's file name in the reports folder.
 PAGE_NAME = "paper.html"
@@ -35,7 +35,7 @@ nav { font-family: sans-serif; font-size: .9rem; }
 """
 
 
-def citation() -> str:
+def paper_citation() -> str:
     """The paper's citation, as ``data/raw/README.md`` quotes it (its block quote).
 
     Returns
@@ -80,7 +80,7 @@ def render(blocks: tuple[paper.Block, ...] | None = None, source: str | None = N
     blocks : tuple of Block, optional
         The text laid out (default: the paper's, :func:`helpers.data.paper.layout`).
     source : str, optional
-        The citation stated at the top (default: :func:`citation`).
+        The citation stated at the top (default: :func:`paper_citation`).
 
     Returns
     -------
@@ -90,7 +90,7 @@ def render(blocks: tuple[paper.Block, ...] | None = None, source: str | None = N
         heading. Text is escaped; the output depends on nothing but the arguments.
     """
     blocks = paper.layout() if blocks is None else blocks
-    source = citation() if source is None else source
+    source = paper_citation() if source is None else source
     first = next((u for b in blocks for u in b.units), None)
     title = first.text if first is not None else "The paper"
     abbreviations = ", ".join(f"“{a}”" for a in paper.ABBREVIATIONS)

@@ -24,7 +24,6 @@ __all__ = [
     "LEAVE_ONE_OUT_TABLE",
     "UNIT_WORD",
     "UNIT_WORDS",
-    "counted",
     "describe",
     "describe_groups",
     "explain_gap",
@@ -32,6 +31,7 @@ __all__ = [
     "primary_table",
     "summary_table",
     "tests_table",
+    "units_text",
 ]
 
 
@@ -291,7 +291,7 @@ UNIT_WORDS = {"patients": "patients", "lesions": "patients or lesions"}
 UNIT_WORD = {"patients": "patient", "lesions": "patient or lesion"}
 
 
-def counted(n: int, unit: str) -> str:
+def units_text(n: int, unit: str) -> str:
     """A number of counted units in words, singular for one: ``"1 patient"``, ``"48 patients"``.
 
     Parameters
@@ -307,7 +307,7 @@ def counted(n: int, unit: str) -> str:
 
     Examples
     --------
-    >>> counted(1, "patients"), counted(12, "lesions")
+    >>> units_text(1, "patients"), units_text(12, "lesions")
     ('1 patient', '12 patients or lesions')
     """
     return f"{n} {(UNIT_WORD if n == 1 else UNIT_WORDS)[unit]}"
@@ -339,7 +339,8 @@ def describe(fit: GroupFit, outcome: str = "response", unit: str = "patients") -
     if result.k == 1:
         row = result.studies.iloc[0]
         return (
-            f"{label}: {result.events} of {counted(result.n, unit)} in a single study had {what}; "
+            f"{label}: {result.events} of {units_text(result.n, unit)} in a single study "
+            f"had {what}; "
             "with one study there is nothing to pool. "
             f"Its exact 95% CI runs from {100 * row['ci_low']:.0f}% to "
             f"{100 * row['ci_high']:.0f}%."
@@ -347,14 +348,14 @@ def describe(fit: GroupFit, outcome: str = "response", unit: str = "patients") -
     if not result.converged:
         c = fit.crude
         return (
-            f"{label}: {result.events} of {counted(result.n, unit)} in {studies} had {what}. "
+            f"{label}: {result.events} of {units_text(result.n, unit)} in {studies} had {what}. "
             f"The random-effects model cannot be estimated here ({fit.note}), "
             "so only the crude proportion can be reported: "
             f"{100 * c.proportion:.0f}% "
             f"(exact 95% CI {100 * c.ci_low:.0f}% to {100 * c.ci_high:.0f}%)."
         )
     pct = lambda v: f"{100 * v:.0f}%"  # noqa: E731
-    text = f"{label}: {result.events} of {counted(result.n, unit)} in {studies} had {what}. "
+    text = f"{label}: {result.events} of {units_text(result.n, unit)} in {studies} had {what}. "
     if fit.fallback:
         text += (
             f"The GLMM cannot be estimated here ({fit.primary.reason}), so the fallback model "

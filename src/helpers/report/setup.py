@@ -18,7 +18,7 @@ import pandas as pd
 
 from helpers.data.editions import LATEST
 from helpers.data.loader import Review, load_review
-from helpers.report import labels, params
+from helpers.report import params, wording
 
 __all__ = ["BACKEND", "DISPLAY_OPTIONS", "start"]
 
@@ -33,7 +33,7 @@ def start(**parameters) -> Review:
 
     The display is the plotting backend (:data:`BACKEND`), pandas' display options
     (:data:`DISPLAY_OPTIONS`) and the words tables show for the review's vocabulary keys
-    (:func:`helpers.report.labels.use_vocabulary`).
+    (:func:`helpers.report.wording.use_vocabulary`).
 
     Parameters
     ----------
@@ -60,5 +60,5 @@ def start(**parameters) -> Review:
     for option, value in DISPLAY_OPTIONS.items():
         pd.set_option(option, value)
     review = load_review(parameters.get("data_dir")).edition(parameters.get("edition", LATEST))
-    labels.use_vocabulary(review)
+    wording.use_vocabulary(review)
     return review

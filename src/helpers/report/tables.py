@@ -18,7 +18,7 @@ from helpers.analysis import table1
 from helpers.analysis.claims import STATUSES, STUDIES_SEPARATOR
 from helpers.data import escape, paper
 from helpers.data.values import is_missing
-from helpers.report import labels
+from helpers.report import wording
 from helpers.report.pooled_results import tests_table
 
 __all__ = [
@@ -26,7 +26,9 @@ __all__ = [
     "NEUTRAL_COLOUR",
     "OK_COLOUR",
     "PAPER_PAGE",
+    "PERCENT_COLUMN",
     "PROBLEM_COLOUR",
+    "PROPORTION_COLUMN",
     "STATUS_COLOURS",
     "TABLE1_PAGE",
     "AnchoredTable",
@@ -118,7 +120,7 @@ def cell_text(value) -> str:
     -------
     str
         "–" for a missing value, "yes"/"no" for a boolean, the items of a list, tuple or
-        set joined with ", ", a vocabulary key's words (:func:`helpers.report.labels.value`),
+        set joined with ", ", a vocabulary key's words (:func:`helpers.report.wording.term`),
         and any other value as text; escaped for HTML.
 
     Examples
@@ -135,7 +137,7 @@ def cell_text(value) -> str:
         return "–"
     if isinstance(value, float | np.floating):  # a number in a column of mixed types
         return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
-    return html.escape(str(labels.value(value)))
+    return html.escape(str(wording.term(value)))
 
 
 def _number_formatter(column: str, values: pd.Series):
@@ -152,14 +154,14 @@ def _number_formatter(column: str, values: pd.Series):
 
 def _name_text(name):
     """An index's or the columns' name as a header, escaped (None stays None)."""
-    return None if name is None else html.escape(str(labels.header(name)))
+    return None if name is None else html.escape(str(wording.header(name)))
 
 
 def _styler(df: pd.DataFrame, name: str) -> Styler:
     # Every cell, row label and column label is written by a formatter that escapes it
     # for HTML: free text from the data (notes, quotes, a modality's Table 1 heading as a
     # row label) is shown, never interpreted. Headers and vocabulary keys are shown in
-    # words (helpers.report.labels); a numeric column has one precision; a plain row
+    # words (helpers.report.wording); a numeric column has one precision; a plain row
     # number (a RangeIndex) is not shown.
     # A Styler writes the index's and the columns' names as they are: escaped here.
     shown = df.rename_axis(
@@ -177,7 +179,7 @@ def _styler(df: pd.DataFrame, name: str) -> Styler:
         shown.style.set_uuid(name)
         .format(formatters)
         .format_index(cell_text, axis=0)
-        .format_index(lambda v: cell_text(labels.header(v)), axis=1)
+        .format_index(lambda v: cell_text(wording.header(v)), axis=1)
     )
     if isinstance(df.index, pd.RangeIndex) and df.index.name is None:
         styler = styler.hide(axis="index")
@@ -478,7 +480,7 @@ def bullets(lines: list[str], intro: str):
     """A list of sentences as a Markdown bullet list under an introduction.
 
     Identifiers in the sentences (``reports_excluded``) are written as words
-    (:func:`helpers.report.labels.words`); everything is escaped for Markdown.
+    (:func:`helpers.report.wording.spell_out`); everything is escaped for Markdown.
 
     Parameters
     ----------
@@ -493,5 +495,5 @@ def bullets(lines: list[str], intro: str):
     """
     from IPython.display import Markdown
 
-    items = "\n".join(f"- {escape.markdown(labels.words(line))}" for line in lines)
+    items = "\n".join(f"- {escape.markdown(wording.spell_out(line))}" for line in lines)
     return Markdown(f"{escape.markdown(intro)}\n\n{items or '- (none)'}")

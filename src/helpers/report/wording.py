@@ -3,7 +3,7 @@
 The data and the analyses name things as identifiers (``time_to_first_improvement``,
 ``er_yag_laser``, ``not_computable``); a report shows them in the paper's vocabulary
 ("Time to first improvement", "Er:YAG laser", "not computable"). This module is the one
-place that says how: :data:`HEADERS` for column and index names, :data:`VALUES` for the
+place that says how: :data:`HEADERS` for column and index names, :data:`TERMS` for the
 keys of the data dictionary's enumerations, and the review's own vocabularies (modality,
 family and disease-category labels, read from ``data/vocabularies``) once
 :func:`use_vocabulary` has been called (``helpers.report.setup.start`` does).
@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["HEADERS", "VALUES", "header", "use_vocabulary", "value", "words"]
+from helpers.data.printed import NOT_REPORTED_WORDS
+
+__all__ = ["HEADERS", "TERMS", "header", "spell_out", "term", "use_vocabulary"]
 
 #: Column and index names as the reports head them (the paper's words where it has them).
 HEADERS: dict[str, str] = {
@@ -61,14 +63,14 @@ HEADERS: dict[str, str] = {
 }
 
 #: Keys of the data dictionary's enumerations and the audit's statuses, as words.
-VALUES: dict[str, str] = {
+TERMS: dict[str, str] = {
     "full_article": "full article",
     "conference_abstract": "conference abstract",
     "controlled_trial": "controlled trial",
     "case_series": "case series",
     "case_report": "case report",
     "not_computable": "not computable",
-    "not_reported": "not reported",
+    "not_reported": NOT_REPORTED_WORDS,
     "not_applicable": "not applicable",
     "time_to_first_improvement": "time to first improvement",
     "treatment_duration": "treatment duration",
@@ -110,7 +112,7 @@ def use_vocabulary(review) -> None:
         _VOCABULARY.update({str(k): str(v) for k, v in table["label"].items()})
 
 
-def value(key) -> object:
+def term(key) -> object:
     """A vocabulary or enumeration key as words; any other value unchanged.
 
     Parameters
@@ -122,16 +124,16 @@ def value(key) -> object:
     -------
     object
         The label of a modality, family or disease category (after :func:`use_vocabulary`),
-        the words of :data:`VALUES`, or ``key`` itself.
+        the words of :data:`TERMS`, or ``key`` itself.
 
     Examples
     --------
-    >>> value("not_computable"), value("Abbott [59]"), value(3)
+    >>> term("not_computable"), term("Abbott [59]"), term(3)
     ('not computable', 'Abbott [59]', 3)
     """
     if not isinstance(key, str):
         return key
-    return _VOCABULARY.get(key, VALUES.get(key, key))
+    return _VOCABULARY.get(key, TERMS.get(key, key))
 
 
 def header(name) -> object:
@@ -145,7 +147,7 @@ def header(name) -> object:
     Returns
     -------
     object
-        :data:`HEADERS`' entry; or the name's words (:func:`value`: tables with one column
+        :data:`HEADERS`' entry; or the name's words (:func:`term`: tables with one column
         per modality or status) with underscores as spaces, its suffixes (``_n``,
         ``_percent``, ``_paper``...) in words, and its first letter capitalised unless
         it is a statistical symbol (k, n, p, tau²).
@@ -159,7 +161,7 @@ def header(name) -> object:
         return name
     if name in HEADERS:
         return HEADERS[name]
-    text = str(value(name))
+    text = str(term(name))
     for suffix, words in _SUFFIXES:
         if text.endswith(suffix) and len(text) > len(suffix):
             text = text[: -len(suffix)] + words
@@ -170,7 +172,7 @@ def header(name) -> object:
     return text[:1].upper() + text[1:]
 
 
-def words(text: str) -> str:
+def spell_out(text: str) -> str:
     """A sentence with each identifier in it (``reports_excluded``) written as words.
 
     Parameters
@@ -181,16 +183,16 @@ def words(text: str) -> str:
     Returns
     -------
     str
-        Each word made of lower-case letters and underscores replaced by :func:`value`'s
+        Each word made of lower-case letters and underscores replaced by :func:`term`'s
         words, or by itself with its underscores as spaces.
 
     Examples
     --------
-    >>> words("reports_excluded = the sum of the case_series")
+    >>> spell_out("reports_excluded = the sum of the case_series")
     'reports excluded = the sum of the case series'
     """
     return re.sub(
         r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b",
-        lambda m: str(value(m.group())).replace("_", " "),
+        lambda m: str(term(m.group())).replace("_", " "),
         text,
     )
