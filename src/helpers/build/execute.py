@@ -13,7 +13,7 @@ from helpers.build.config import Run, declared_parameters
 from helpers.build.files import RUNS, STAGING, inside, remove, write_file
 from helpers.build.html import to_html
 from helpers.build.kernel import KERNEL_NAME
-from helpers.data import escape, paths
+from helpers.data import paths
 from helpers.data.errors import SetupError
 
 __all__ = ["RunResult", "execute_in_worker", "execute_run", "strip_volatile", "worker_start"]
@@ -71,22 +71,10 @@ def strip_volatile(nb) -> None:
         pm.pop("environment_variables", None)
 
 
-def _header_cell(run: Run, checksum: str):
-
-    import nbformat  # imported here: the command line starts without it
-
-    def code(text) -> str:  # shown as typed: escaped for HTML and Markdown alike
-        return f"<code>{escape.markdown(text)}</code>"
-
-    params = ", ".join(code(f"{k} = {v!r}") for k, v in run.parameters.items()) or "defaults"
-    text = (
-        f"**Report** {code(run.name)} · notebook {code(run.notebook.name)} · "
-        f"parameters: {params} · "
-        f"data checksum (SHA-256) {code(checksum[:16])}…"
-    )
-    cell = nbformat.v4.new_markdown_cell(text, metadata={"tags": ["report-header"]})
-    cell.id = "report-header"
-    return cell
+def _shown_path(folder: Path) -> Path:
+    """A folder as a notebook is given it: relative to the project root when inside it."""
+    root = paths.PROJECT_ROOT.resolve()
+    return folder.relative_to(root) if folder.is_relative_to(root) else folder
 
 
 def _describe_failure(exc: BaseException) -> str:
@@ -168,10 +156,7 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
         staging.mkdir(parents=True)
         parameters = copy.deepcopy(run.parameters)
         if "output_dir" in declared_parameters(run.notebook):
-            root = paths.PROJECT_ROOT.resolve()
-            parameters["output_dir"] = str(
-                staging.relative_to(root) if staging.is_relative_to(root) else staging
-            )
+            parameters["output_dir"] = str(_shown_path(staging))
         executed = staging / f"{run.name}.ipynb"
         try:
             pm.execute_notebook(
@@ -195,8 +180,10 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
         nb = nbformat.read(executed, as_version=4)
         strip_volatile(nb)
         nbformat.write(nb, executed)
-        shown = copy.deepcopy(nb)
-        shown.cells.insert(0, _header_cell(run, checksum))
+        # the notebook was given the staging folder; the report names the run's own
+        shown_folder = {}
+        if "output_dir" in parameters:
+            shown_folder[str(parameters["output_dir"])] = str(_shown_path(final))
         for key, reviewer in (("full", False), ("reviewer", True)):
             target = staging / Path(run.files[key]).name
             if target.exists():
@@ -204,7 +191,8 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
                     f"the notebook wrote {target.name} into its output folder, where the build "
                     "writes the report"
                 )
-            target.write_text(to_html(shown, title, reviewer=reviewer), encoding="utf-8")
+            page = to_html(nb, title, reviewer, run=run, checksum=checksum, replace=shown_folder)
+            target.write_text(page, encoding="utf-8")
         artifacts = sorted(
             p.relative_to(staging).as_posix()
             for p in staging.rglob("*")

@@ -62,6 +62,7 @@ from helpers.build.files import RUNS, STAGING, check_output_dir, remove, write_f
 from helpers.build.fingerprints import earlier_results, from_manifest, run_data_dir, run_fingerprint
 from helpers.build.index import write_index
 from helpers.build.lock import FolderLock
+from helpers.build.nav import write_navigation
 from helpers.data import paths
 from helpers.data.appraisals import load_appraisals
 from helpers.data.digests import data_checksum, helpers_digest
@@ -230,6 +231,8 @@ def build(
         remove(output_dir, output_dir / STAGING)
         remove_gone_runs(output_dir, all_runs, earlier, log)
         write_file(output_dir, output_dir / paper_page.PAGE_NAME, paper_page.render())
+        # every page's bar, built or not: the runs file's order and the files there now
+        write_navigation(all_runs, output_dir)
         ordered = [results[r.name] for r in runs]
         index = write_index(
             _with_earlier_results(ordered, all_runs, output_dir), output_dir, checksum, built
