@@ -4,7 +4,9 @@
 order a build uses them: :mod:`~helpers.build.config` (the runs, checked),
 :mod:`~helpers.build.lock` (one build per folder), :mod:`~helpers.build.fingerprints`
 (what an unchanged run skips), :mod:`~helpers.build.execute` (papermill in a staging
-folder), :mod:`~helpers.build.html` (full and reviewer HTML, table of contents),
+folder), :mod:`~helpers.build.html` (full and reviewer HTML: title, header, table of
+contents), :mod:`~helpers.build.searchable` (tables boxed, the large ones searchable),
+:mod:`~helpers.build.nav` (every page's navigation bar, at the end of the build),
 :mod:`~helpers.build.files` (every write inside the output folder),
 :mod:`~helpers.build.index` (the index page), :mod:`~helpers.build.pipeline` (all of it
 for every run), :mod:`~helpers.build.refresh` (stored outputs for nbval),
@@ -25,7 +27,9 @@ __all__ = [
     "index",
     "kernel",
     "lock",
+    "nav",
     "params_cells",
     "pipeline",
     "refresh",
+    "searchable",
 ]

@@ -22,6 +22,7 @@ from helpers.data.escape import html as esc
 
 __all__ = [
     "END",
+    "PAGES",
     "PDF_SUFFIX",
     "START",
     "VERSIONS",

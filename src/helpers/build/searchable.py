@@ -34,7 +34,9 @@ from pathlib import Path
 from helpers.data.errors import SetupError
 
 __all__ = [
+    "BUNDLE",
     "INIT_SCRIPT",
+    "MARK",
     "MIN_ROWS",
     "TableShape",
     "bundle",
