@@ -9,6 +9,7 @@ Screenshots go to reports/screenshots/.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -84,3 +85,225 @@ def test_every_link_of_the_index_resolves(built, page):
     assert len(local) >= 3 * len(config.load_config())
     missing = [h for h in local if not Path(unquote(urlparse(h).path)).is_file()]
     assert not missing, missing
+
+
+# --- the report pages: title, navigation bar, width, searchable tables (issue 15) ------------
+
+
+def report_pages(built: Path):
+    """Every report page of the build: (run, version, path), in the runs file's order."""
+    from helpers.build import nav
+
+    for run in config.load_config():
+        for version in nav.PAGES:
+            yield run, version, built / run.files[version]
+
+
+def wait_for_tables(pg) -> int:
+    """Wait until the page's searchable tables are DataTables; return how many there are."""
+    marked = pg.evaluate("document.querySelectorAll('table[data-searchable]').length")
+    if marked:
+        pg.wait_for_function(
+            "document.documentElement.getAttribute('data-tables-ready') !== null", timeout=20_000
+        )
+    return marked
+
+
+@pytest.fixture
+def offline(chromium):
+    """A page that may load files only: every other request is refused (and recorded)."""
+    pg = chromium.new_page(viewport={"width": 1280, "height": 900})
+    pg.problems = []
+    pg.on("pageerror", lambda e: pg.problems.append(f"page error: {e}"))
+    pg.on(
+        "console",
+        lambda m: pg.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
+
+    def route(r):
+        if r.request.url.startswith(("file:", "data:", "blob:")):
+            r.continue_()
+        else:
+            pg.problems.append(f"network request: {r.request.url[:80]}")
+            r.abort()
+
+    pg.route("**/*", route)
+    yield pg
+    pg.close()
+
+
+def test_every_report_page_has_its_run_title_and_a_bar_whose_links_resolve(built, offline):
+    """One H1, the run's title; the bar's links all lead to files; previous and next follow the
+    runs file; the page's versions and every file of the run's folder are linked."""
+    runs = config.load_config()
+    names = [r.name for r in runs]
+    checked = 0
+    for run, version, path in report_pages(built):
+        offline.goto(path.as_uri(), wait_until="load")
+        assert offline.evaluate(
+            "Array.from(document.querySelectorAll('h1')).map(h => h.textContent.trim())"
+        ) == [run.title], path.name
+        links = offline.evaluate(
+            "Array.from(document.querySelectorAll('nav.report-nav a')).map(a => ({href: a.href,"
+            " rel: a.rel, run: a.dataset.run || null, version: a.dataset.version || null,"
+            " current: a.getAttribute('aria-current')}))"
+        )
+        targets = {Path(unquote(urlparse(a["href"]).path)) for a in links}
+        missing = [t for t in targets if not t.is_file()]
+        assert not missing, (path.name, missing)
+        i = names.index(run.name)
+        rel = {a["rel"]: a["run"] for a in links if a["rel"]}
+        assert rel.get("prev") == (names[i - 1] if i else None), path.name
+        assert rel.get("next") == (names[i + 1] if i + 1 < len(names) else None), path.name
+        assert [a["version"] for a in links if a["current"] == "page"] == [version]
+        assert built / "index.html" in targets
+        folder = (built / run.folder).resolve()
+        written = {p.resolve() for p in folder.rglob("*") if p.is_file()}
+        assert written - {path.resolve()} <= {t.resolve() for t in targets}, path.name
+        assert offline.evaluate("document.querySelectorAll('nav.report-nav').length") == 1
+        checked += 1
+    assert checked == 2 * len(runs)
+
+
+def test_no_page_is_wider_than_a_1280_pixel_window(built, offline):
+    """Wide tables scroll in their own box; the page itself never scrolls sideways."""
+    for path in html_files(built):
+        offline.goto(path.as_uri(), wait_until="load")
+        wait_for_tables(offline)
+        width = offline.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1280, f"{path.name} is {width} px wide"
+        # every table of a report is in a box that fits the window and scrolls sideways
+        cut = offline.evaluate(
+            """() => Array.from(document.querySelectorAll('main table:not(.report-about)'))
+              .filter(t => { const box = t.closest('.table-box');
+                return !box || getComputedStyle(box).overflowX !== 'auto'
+                  || box.getBoundingClientRect().right > 1280; })
+              .map(t => t.id || t.className || 'a table')"""
+        )
+        assert not cut, f"{path.name}: tables that may be cut off: {cut}"
+
+
+# DataTables' smart search: every word, in any cell, ignoring case and accents ("ma" finds
+# "Márquez").
+SEARCH = """([i, word]) => {
+  const plain = t => t.normalize('NFD').replace(/[\\u0300-\\u036f]/g, '').toLowerCase();
+  const table = document.querySelectorAll('table[data-searchable]')[i];
+  const words = plain(word).split(/\\s+/).filter(Boolean);
+  const rows = Array.from(table.tBodies[0].rows).filter(r => !r.querySelector('.dt-empty'));
+  const text = r => Array.from(r.cells).map(c => plain(c.textContent)).join('  ');
+  const matching = rows.filter(r => words.every(w => text(r).includes(w)));
+  return {total: rows.length, matching: matching.length};
+}"""
+SHOWN = """i => Array.from(document.querySelectorAll('table[data-searchable]')[i].tBodies[0].rows)
+  .filter(r => !r.querySelector('.dt-empty')).length"""
+
+
+def search(pg, i: int, words: str) -> tuple[int, int]:
+    """Type ``words`` into the search box of the page's ``i``-th searchable table; return the
+    rows that match them (counted before) and the rows shown."""
+    counts = pg.evaluate(SEARCH, [i, ""])
+    expected = pg.evaluate(SEARCH, [i, words])["matching"]
+    box = pg.locator(".table-box .dt-container").nth(i).locator(".dt-search input")
+    box.fill(words)
+    shown = settled(pg, i, expected)
+    box.fill("")
+    assert settled(pg, i, counts["total"]) == counts["total"], "the search box did not clear"
+    return expected, shown
+
+
+def settled(pg, i: int, rows: int) -> int:
+    """The rows the ``i``-th searchable table shows once it shows ``rows``, or after 5 s."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        pg.wait_for_function(f"({SHOWN})({i}) === {rows}", timeout=5_000)
+    except PlaywrightTimeout:
+        pass
+    return pg.evaluate(SHOWN, i)
+
+
+def test_every_large_table_is_searchable_with_the_network_blocked(built, offline):
+    """Each marked table becomes a DataTable with a search box; a word of its last row, typed
+    there, leaves exactly the rows holding it."""
+    tables = 0
+    for _, _, path in report_pages(built):
+        offline.problems.clear()
+        offline.goto(path.as_uri(), wait_until="load")
+        marked = wait_for_tables(offline)
+        assert offline.evaluate("document.querySelectorAll('.table-box .dt-container').length") == (
+            marked
+        ), path.name
+        for i in range(marked):
+            word = offline.evaluate(
+                """i => { const rows = document.querySelectorAll('table[data-searchable]')[i]
+                  .tBodies[0].rows; for (const c of rows[rows.length - 1].cells) {
+                    const m = c.textContent.match(/[A-Za-z]{3,}/); if (m) return m[0]; }
+                  return null; }""",
+                i,
+            )
+            if word is None:
+                continue
+            expected, shown = search(offline, i, word)
+            assert expected >= 1 and shown == expected, (path.name, i, word)
+        tables += marked
+        assert not offline.problems, (path.name, offline.problems)
+    assert tables >= 10
+
+
+def test_table_1_is_searched_by_author_and_sorted_by_a_column_offline(built, offline, review):
+    """Table 1 (report 01): each study's first author typed in its search box leaves the rows
+    that name it; a numeric column sorts up, then down."""
+    offline.goto((built / "runs" / "01_extraction" / "01_extraction-reviewer.html").as_uri())
+    wait_for_tables(offline)
+    i = offline.evaluate(
+        """() => Array.from(document.querySelectorAll('table[data-searchable]')).findIndex(t =>
+          t.querySelector('tr[id^="study-"]') || t.id === 'T_table1')"""
+    )
+    assert i >= 0, "Table 1 is not searchable"
+    total = offline.evaluate(SHOWN, i)
+    assert total == len(review.studies)
+    for author in sorted(set(review.studies["first_author"])):
+        expected, shown = search(offline, i, author)
+        assert 1 <= expected < total and shown == expected, author
+    # a column of whole numbers, sorted by a click on its header (then the other way)
+    column = offline.evaluate(
+        """i => { const t = document.querySelectorAll('table[data-searchable]')[i];
+          const n = t.tHead.rows[0].cells.length;
+          for (let c = 0; c < n; c++) {
+            const whole = r => /^\\d+$/.test(r.cells[c].textContent.trim());
+            if (Array.from(t.tBodies[0].rows).every(whole)) return c;
+          }
+          return -1; }""",
+        i,
+    )
+    assert column >= 0
+    values = f"""() => Array.from(document.querySelectorAll('table[data-searchable]')[{i}]
+      .tBodies[0].rows).map(r => Number(r.cells[{column}].textContent.trim()))"""
+    before = offline.evaluate(values)
+    header = offline.locator(".table-box .dt-container").nth(i).locator("thead th").nth(column)
+    header.click()
+    assert offline.evaluate(values) == sorted(before)
+    header.click()
+    assert offline.evaluate(values) == sorted(before, reverse=True)
+
+
+def test_with_javascript_off_the_tables_stay_plain_and_whole(built, chromium):
+    context = chromium.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    pg = context.new_page()
+    try:
+        for _, _, path in report_pages(built):
+            pg.goto(path.as_uri(), wait_until="load")
+            assert pg.evaluate("document.querySelectorAll('.dt-container').length") == 0
+            source = path.read_text(encoding="utf-8")
+            rows = pg.evaluate(
+                "Array.from(document.querySelectorAll('table[data-searchable] tbody tr')).length"
+            )
+            assert rows == sum(
+                len(re.findall(r"<tr\b", t))
+                for t in re.findall(r"<table data-searchable.*?<tbody>(.*?)</tbody>", source, re.S)
+            ), path.name
+            assert pg.evaluate("document.documentElement.scrollWidth") <= 1280, path.name
+    finally:
+        context.close()
