@@ -679,3 +679,34 @@ def test_refresh_notebooks_refuses_the_options_it_would_ignore(options, tmp_path
     assert result.returncode == 2, result.stdout + result.stderr
     assert f"{options[0]} would not apply" in result.stderr and "Traceback" not in result.stderr
     assert "executing" not in result.stdout
+
+
+def test_reordering_reports_yaml_gives_every_page_its_new_neighbours_without_a_rebuild(built):
+    """The runs are unchanged, so none is executed again; still every page's previous and next
+    follow the new order (the bars are written at the end of every build)."""
+    from helpers.build import nav
+
+    runs = yaml.safe_load(built["config"].read_text(encoding="utf-8"))["runs"]
+    reordered = write_config(built["root"] / "reordered.yaml", runs[::-1])
+
+    def neighbours(config_path: Path) -> None:
+        names = [r.name for r in config.load_config(config_path)]
+        for i, name in enumerate(names):
+            for version in nav.PAGES:
+                page = run_files(built["out"], name)[version].read_text(encoding="utf-8")
+                bar = page[page.index(nav.START) : page.index(nav.END)]
+                found = dict(re.findall(r'rel="(prev|next)" data-run="([^"]+)"', bar))
+                assert found.get("prev") == (names[i - 1] if i else None), (name, version)
+                assert found.get("next") == (names[i + 1] if i + 1 < len(names) else None)
+
+    settled = run_cli(built["config"], built["out"])  # whatever earlier tests left, rebuilt
+    assert settled.returncode == 0, settled.stderr
+    try:
+        result = run_cli(reordered, built["out"])
+        assert result.returncode == 0, result.stderr
+        assert "0 report run(s) built" in result.stdout, result.stdout  # nothing executed
+        neighbours(reordered)
+    finally:
+        result = run_cli(built["config"], built["out"])  # as the other tests expect it
+    assert result.returncode == 0, result.stderr
+    neighbours(built["config"])

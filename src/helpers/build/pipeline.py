@@ -20,9 +20,11 @@ is relative to the project root. Each run has a folder of its own,
 - what the notebook writes to its ``output_dir`` (``claims_audit.csv``, ``figures/``,
   ``sensitivity/``), which the build points at the run's folder;
 
-and ``reports/index.html`` links them all, with each run's parameters and status, the
-data checksum and the build time (``SOURCE_DATE_EPOCH`` when set, for reproducible
-builds). ``reports/build.json`` records the same for tools.
+each page headed by the run's title and a navigation bar that every build rewrites for
+every run (:mod:`helpers.build.nav`: the index, previous and next in the runs file's order,
+the run's versions and files); and ``reports/index.html`` links them all, with each run's
+parameters and status, the data checksum and the build time (``SOURCE_DATE_EPOCH`` when
+set, for reproducible builds). ``reports/build.json`` records the same for tools.
 
 Nothing is lost, nothing is half-written:
 
