@@ -281,10 +281,13 @@ def test_table_1_is_searched_by_author_and_sorted_by_a_column_offline(built, off
       .tBodies[0].rows).map(r => Number(r.cells[{column}].textContent.trim()))"""
     before = offline.evaluate(values)
     header = offline.locator(".table-box .dt-container").nth(i).locator("thead th").nth(column)
-    header.click()
-    assert offline.evaluate(values) == sorted(before)
-    header.click()
-    assert offline.evaluate(values) == sorted(before, reverse=True)
+    ordered = f"""way => document.querySelectorAll('.table-box .dt-container')[{i}]
+      .querySelectorAll('thead th')[{column}].classList.contains('dt-ordering-' + way)"""
+    for way in ("asc", "desc"):
+        header.click()
+        # the header says how the column is sorted once DataTables has redrawn the table
+        offline.wait_for_function(ordered, arg=way, timeout=5_000)
+        assert offline.evaluate(values) == sorted(before, reverse=way == "desc"), way
 
 
 def test_with_javascript_off_the_tables_stay_plain_and_whole(built, chromium):
