@@ -374,6 +374,19 @@ def built_results(out):
     return [RunResult(**r, seconds=0.0) for r in manifest["runs"]]
 
 
+def test_each_discrepancy_links_to_its_sentence_on_the_papers_page(built):
+    soup = page(built / "index.html")
+    (audit_csv,) = built.glob("runs/*/claims_audit.csv")
+    audit = pd.read_csv(audit_csv, dtype=str, keep_default_na=False)
+    sentences = audit.loc[audit["status"] == "discrepancy", "sentence"]
+    links = [tr.find_all("td")[-1].find("a") for tr in soup.select("table.discrepancies tbody tr")]
+    assert [a["href"] if a else "" for a in links] == [
+        f"paper.html#{s}" if s else "" for s in sentences
+    ]
+    anchors = {tag["id"] for tag in page(built / "paper.html").select("[id]")}
+    assert {s for s in sentences if s} <= anchors and any(sentences)
+
+
 def test_exactly_one_run_of_the_build_is_the_primary_analysis(built):
     kinds = {}
     for path in sorted(built.glob("runs/*/sensitivity/*.csv")):

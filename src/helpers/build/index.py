@@ -29,6 +29,7 @@ from helpers.data.escape import csv_value
 from helpers.data.printed import IMPROVEMENT
 from helpers.data.values import is_missing
 from helpers.report import wording
+from helpers.report.paper_page import PAGE_NAME
 from helpers.report.headline import (
     HEADLINE_GROUPS,
     PRIMARY,
@@ -121,8 +122,9 @@ def audit_headline(output_dir: Path, results: list[RunResult]) -> dict:
         status the file holds: ``status``, ``words``, ``meaning``, ``count``) and
         ``discrepancies`` (one dict per discrepancy in the audit's order: ``section``,
         ``reported``, ``recomputed``, ``quote`` shortened, ``full_quote``, ``href`` to its
-        row ``#claim-<claim_id>`` of the reviewer page). Texts are not escaped: the template
-        escapes them.
+        row ``#claim-<claim_id>`` of the reviewer page, ``sentence`` to its sentence on the
+        paper's page, or "" where the file or the page lacks it). Texts are not escaped: the
+        template escapes them.
     """
     import pandas as pd  # imported here: the command line starts without it
 
@@ -146,6 +148,7 @@ def audit_headline(output_dir: Path, results: list[RunResult]) -> dict:
             "title": r.title or r.name,
             "report": report,
             "csv": _href(artifact),
+            "paper": PAGE_NAME if (output_dir / PAGE_NAME).is_file() else "",
             "total": len(frame),
             "counts": [
                 {
@@ -164,6 +167,9 @@ def audit_headline(output_dir: Path, results: list[RunResult]) -> dict:
                     "quote": _shorten(row.quote),
                     "full_quote": row.quote,
                     "href": f"{report}#{quote('claim-' + row.claim_id, safe='')}" if report else "",
+                    "sentence": f"{PAGE_NAME}#{quote(row.sentence, safe='')}"
+                    if getattr(row, "sentence", "") and (output_dir / PAGE_NAME).is_file()
+                    else "",
                 }
                 for row in frame[frame["status"] == "discrepancy"].itertuples(index=False)
             ],
