@@ -94,6 +94,7 @@ class Run:
             "notebook": f"{self.folder}/{self.name}.ipynb",
             "full": f"{self.folder}/{self.name}.html",
             "reviewer": f"{self.folder}/{self.name}-reviewer.html",
+            "pdf": f"{self.folder}/{self.name}-reviewer.pdf",
         }
 
 

@@ -13,6 +13,7 @@ from helpers.build.config import Run, declared_parameters
 from helpers.build.files import RUNS, STAGING, inside, remove, write_file
 from helpers.build.html import to_html
 from helpers.build.kernel import KERNEL_NAME
+from helpers.build.pdf import print_pdf
 from helpers.data import paths
 from helpers.data.errors import SetupError
 
@@ -193,6 +194,13 @@ def execute_run(run: Run, output_dir: Path, checksum: str, progress: bool = Fals
                 )
             page = to_html(nb, title, reviewer, run=run, checksum=checksum, replace=shown_folder)
             target.write_text(page, encoding="utf-8")
+        # The reviewer report printed, in the staging folder: a failed print fails the run.
+        print_pdf(
+            staging / Path(run.files["reviewer"]).name,
+            staging / Path(run.files["pdf"]).name,
+            title,
+            run.name,
+        )
         artifacts = sorted(
             p.relative_to(staging).as_posix()
             for p in staging.rglob("*")

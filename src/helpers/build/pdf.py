@@ -1,0 +1,312 @@
+"""The reviewer report printed to PDF by Chromium (Debian's ``chromium``, driven by Playwright).
+
+Each run's ``<name>-reviewer.html`` is printed to ``<name>-reviewer.pdf`` in its staging
+folder, before the swap (:func:`helpers.build.execute.execute_run`), so a failed print fails
+the run like any other step and no half-written report appears.
+
+- **One browser per process.** Chromium is launched the first time a process prints and
+  kept for the process's other runs (a build's worker prints several reports); it is closed
+  when the process ends. Each print opens a fresh page.
+- **What is printed** is the page as a reader without JavaScript sees it: JavaScript off (an
+  enhanced table prints as the plain table it falls back to, every row of it), no network
+  at all, the print style sheet of the report template (``<style media="print">``: rows,
+  figures and outputs not split across pages, headings kept with what follows, wide tables
+  wrapped to the page, background colours printed).
+- **The page**: A4, margins of :data:`MARGINS`, the run's title in the header (escaped) and
+  "page n of m" in the footer, PDF bookmarks from the headings, a tagged PDF.
+- **Same inputs, same bytes.** Chromium writes the time of printing into the document's
+  information (``/CreationDate`` and ``/ModDate``) and nothing else that varies;
+  :func:`normalise` blanks both (same length, so the file's offsets hold), so the PDF,
+  like the HTML, carries no date.
+
+Chromium missing: :func:`check_chromium` raises :class:`~helpers.data.errors.SetupError`
+with the command that installs it (``make report`` installs it when it can).
+"""
+
+from __future__ import annotations
+
+import atexit
+import html
+import re
+import shutil
+from pathlib import Path
+
+from helpers.data.errors import SetupError
+
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_FLAGS",
+    "INSTALL_HINT",
+    "MARGINS",
+    "PAPER",
+    "PRINT_WIDTH_PX",
+    "check_chromium",
+    "fit_for_print",
+    "footer_template",
+    "header_template",
+    "normalise",
+    "print_pdf",
+]
+
+#: Debian's Chromium (the ``chromium`` package).
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+#: Flags for Debian's Chromium on a machine without network or GPU (the tests' browser too).
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+INSTALL_HINT = "install Debian's Chromium: `apt-get install chromium` (make report does it)"
+#: The paper, and its width in millimetres.
+PAPER, PAPER_WIDTH_MM = "A4", 210
+#: Page margins in millimetres; the header and footer are printed inside the top and bottom ones.
+SIDE_MM, TOP_MM = 14, 16
+MARGINS = {
+    "top": f"{TOP_MM}mm",
+    "bottom": f"{TOP_MM}mm",
+    "left": f"{SIDE_MM}mm",
+    "right": f"{SIDE_MM}mm",
+}
+#: How long one page may take to load and print, in milliseconds.
+TIMEOUT_MS = 120_000
+#: The width Chromium lays a page out in when it prints it: the paper less the side margins,
+#: in CSS pixels (96 to the inch).
+PRINT_WIDTH_PX = int((PAPER_WIDTH_MM - 2 * SIDE_MM) * 96 / 25.4)
+#: A table is never shrunk below this, however wide; past it, its cells' words break anywhere.
+MIN_ZOOM = 0.5
+
+#: Run in the page, laid out for print: each outermost table wider than its box is zoomed
+#: down to fit (never below MIN_ZOOM); a table still too wide is marked so the print style
+#: sheet breaks its words anywhere. Returns what is still wider than the page.
+_FIT = """(minZoom) => {
+  for (const table of document.querySelectorAll('table')) {
+    if (table.parentElement.closest('table')) continue;
+    const room = table.parentElement.clientWidth;
+    const wide = table.getBoundingClientRect().width;
+    if (room > 0 && wide > room + 0.5) {
+      table.style.zoom = Math.max(minZoom, Math.floor(100 * room / wide) / 100).toString();
+      if (table.getBoundingClientRect().width > room + 0.5) {
+        table.setAttribute('data-print-fit', 'wrap');
+      }
+    }
+  }
+  const page = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('main *')]
+    .filter((e) => e.getBoundingClientRect().right > page + 0.5)
+    .map((e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : ''))
+    .slice(0, 10);
+}"""
+
+_BAND = (
+    f"width:100%;margin:0 {SIDE_MM}mm;font-family:sans-serif;font-size:8px;color:#555;"
+    "display:flex;justify-content:space-between;gap:4mm"
+)
+#: The time of printing in the document's information: ``/CreationDate (D:20240624...)``.
+_DATES = re.compile(rb"/(?:CreationDate|ModDate) ?\(D:[0-9]{4,14}(?:[Z+-][0-9']*)?\)")
+
+
+def check_chromium() -> str:
+    """The Chromium the build prints with, checked to be there.
+
+    Returns
+    -------
+    str
+        Its path (:data:`CHROMIUM`).
+
+    Raises
+    ------
+    SetupError
+        When it is not installed, naming how to install it.
+    """
+    if not Path(CHROMIUM).is_file():
+        raise SetupError(
+            f"Chromium is needed to print the reviewer reports to PDF and {CHROMIUM} is not "
+            f"there: {INSTALL_HINT}"
+        )
+    return CHROMIUM
+
+
+def header_template(title: str) -> str:
+    """The band printed at the top of every page: the run's title.
+
+    Parameters
+    ----------
+    title : str
+        The run's title (``reports.yaml``), any text.
+
+    Returns
+    -------
+    str
+        HTML for Chromium's header template, the title escaped.
+
+    Examples
+    --------
+    >>> "&lt;b&gt;" in header_template("<b>")
+    True
+    """
+    return f'<div style="{_BAND}"><span>{html.escape(title)}</span></div>'
+
+
+def footer_template(name: str) -> str:
+    """The band printed at the bottom of every page: the run's name and the page number.
+
+    Parameters
+    ----------
+    name : str
+        The run's name.
+
+    Returns
+    -------
+    str
+        HTML for Chromium's footer template, the name escaped; Chromium fills in the
+        ``pageNumber`` and ``totalPages`` elements.
+    """
+    return (
+        f'<div style="{_BAND}"><span>{html.escape(name)}</span>'
+        '<span>page <span class="pageNumber"></span> of <span class="totalPages"></span></span>'
+        "</div>"
+    )
+
+
+def normalise(pdf: bytes) -> bytes:
+    """A PDF's time of printing blanked: the same report printed twice gives the same bytes.
+
+    Parameters
+    ----------
+    pdf : bytes
+        A PDF as Chromium prints it.
+
+    Returns
+    -------
+    bytes
+        The same PDF with each ``/CreationDate`` and ``/ModDate`` entry of its information
+        dictionary replaced by as many spaces (white space between a dictionary's entries
+        is allowed, and the length, so every offset in the cross-reference table, is kept).
+
+    Examples
+    --------
+    >>> info = b"<</Title (t) /CreationDate (D:20240624101500+00'00')>>"
+    >>> normalise(info).split()
+    [b'<</Title', b'(t)', b'>>']
+    >>> len(normalise(info)) == len(info)
+    True
+    """
+    return _DATES.sub(lambda m: b" " * len(m.group()), pdf)
+
+
+def fit_for_print(page) -> list[str]:
+    """Lay a page out as Chromium prints it, and zoom each table too wide for the paper to fit.
+
+    Parameters
+    ----------
+    page : playwright.sync_api.Page
+        The report, loaded.
+
+    Returns
+    -------
+    list of str
+        The elements still wider than the paper (tag and id; at most 10): empty when nothing
+        is cut off at the page's edge.
+    """
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": PRINT_WIDTH_PX, "height": 1000})
+    return page.evaluate(_FIT, MIN_ZOOM)
+
+
+class _Printer:
+    """A headless Chromium and a context without JavaScript or network, started once."""
+
+    def __init__(self):
+        from playwright.sync_api import sync_playwright  # the command line starts without it
+
+        self._playwright = sync_playwright().start()
+        try:
+            self._browser = self._playwright.chromium.launch(
+                executable_path=check_chromium(), args=CHROMIUM_FLAGS
+            )
+            self._context = self._browser.new_context(java_script_enabled=False, offline=True)
+        except BaseException:
+            self._playwright.stop()
+            raise
+
+    def print(self, source: Path, title: str, name: str) -> bytes:
+        page = self._context.new_page()
+        try:
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(source.resolve().as_uri(), wait_until="load")
+            fit_for_print(page)
+            return page.pdf(
+                format=PAPER,
+                margin=MARGINS,
+                print_background=True,
+                display_header_footer=True,
+                header_template=header_template(title),
+                footer_template=footer_template(name),
+                outline=True,
+                tagged=True,
+            )
+        finally:
+            page.close()
+
+    def close(self) -> None:
+        try:
+            self._browser.close()
+        finally:
+            self._playwright.stop()
+
+
+_PRINTER: list[_Printer] = []  # this process's printer, once started
+
+
+def _printer() -> _Printer:
+    if not _PRINTER:
+        check_chromium()
+        _PRINTER.append(_Printer())
+        atexit.register(_close)
+    return _PRINTER[0]
+
+
+def _close() -> None:
+    while _PRINTER:
+        _PRINTER.pop().close()
+
+
+def print_pdf(source: Path, target: Path, title: str, name: str) -> Path:
+    """Print a report page to PDF with this process's Chromium (started on first use).
+
+    Parameters
+    ----------
+    source : Path
+        The HTML page (the run's reviewer report).
+    target : Path
+        The PDF to write; the caller checks it lies where the build may write.
+    title : str
+        The run's title, printed at the top of each page.
+    name : str
+        The run's name, printed at the bottom of each page with the page number.
+
+    Returns
+    -------
+    Path
+        ``target``, written (:func:`normalise`\\ d).
+
+    Raises
+    ------
+    SetupError
+        When Chromium is not installed (:func:`check_chromium`).
+    playwright.sync_api.Error
+        When Chromium fails to load or print the page (or takes longer than
+        :data:`TIMEOUT_MS`); the printer is closed, and the next print starts another.
+    """
+    printer = _printer()
+    try:
+        data = printer.print(Path(source), title, name)
+    except Exception:
+        _close()  # a browser that failed once is not trusted with the next report
+        raise
+    Path(target).write_bytes(normalise(data))
+    return Path(target)
