@@ -9,10 +9,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser report test lab notebooks lock fixtures bench clean
+.PHONY: help setup browser poppler report test lab notebooks lock fixtures bench clean
 
 help:
-	@echo "make report     build every report into reports/ (sets up .venv first)"
+	@echo "make report     build every report into reports/, HTML and PDF (sets up .venv, installs chromium)"
 	@echo "make test       ruff (lint and format) and the whole test suite, doctests and nbval included (sets up .venv first)"
 	@echo "make lab        open JupyterLab at the project root, on notebooks/, with the project kernel"
 	@echo "make notebooks  re-execute notebooks/ in place to refresh their stored outputs"
@@ -34,20 +34,29 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m helpers.build.kernel
 	touch $@
 
-report: $(STAMP)
+report: $(STAMP) browser
 	$(BIN)/python -m helpers.build
 
-test: $(STAMP) browser
+test: $(STAMP) browser poppler
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/python -m pytest
 
-# The browser test drives Debian's Chromium (tests/test_browser.py); install it when missing.
+# The build prints each reviewer report to PDF with Debian's Chromium (helpers.build.pdf), and
+# the browser test drives it (tests/test_browser.py); install it when missing.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
-	    echo "installing Debian's chromium for the browser test (apt-get)"; \
+	    echo "installing Debian's chromium, which prints the reviewer reports to PDF (apt-get)"; \
 	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || { \
-	    echo "could not install chromium: run 'apt-get install chromium' as root, then make test"; exit 1; }
+	    echo "could not install chromium: run 'apt-get install chromium' as root, then make report or make test"; exit 1; }
+
+# The PDF test reads the printed reports with pdftotext and pdfinfo (tests/test_pdf.py), from
+# Debian's poppler-utils; install it when missing.
+poppler:
+	@{ command -v pdftotext && command -v pdfinfo; } >/dev/null 2>&1 || { \
+	    echo "installing Debian's poppler-utils (pdftotext, pdfinfo) for the PDF test (apt-get)"; \
+	    apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null; } || { \
+	    echo "could not install poppler-utils: run 'apt-get install poppler-utils' as root, then make test"; exit 1; }
 
 # JupyterLab serves the project root (data/, reports/ and src/ in reach) and opens on notebooks/.
 # As root (a container), JupyterLab starts only with --allow-root.

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from helpers import load_review
+from helpers.build.pdf import CHROMIUM, CHROMIUM_FLAGS, INSTALL_HINT
 from helpers.data.paths import DATA_DIR
 
 # The tests keep the data cache in a folder of their own, never in the project's .cache/
@@ -81,26 +82,11 @@ def full_build(tmp_path_factory):
     return out
 
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-#: Flags for Debian's Chromium on a machine without network or GPU.
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
 @pytest.fixture(scope="session")
 def chromium():
     """Headless Chromium (Debian's package; `make test` installs it), driven by Playwright."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(
-            "Chromium is not installed: `apt-get install chromium` (make test does it when it can)"
-        )
+        pytest.fail(f"Chromium is not installed: {INSTALL_HINT}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

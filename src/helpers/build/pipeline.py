@@ -17,6 +17,7 @@ is relative to the project root. Each run has a folder of its own,
 - ``<name>.ipynb``: the executed notebook;
 - ``<name>.html``: the full report, code shown;
 - ``<name>-reviewer.html``: the reviewer's report, code hidden;
+- ``<name>-reviewer.pdf``: the reviewer's report printed by Chromium (:mod:`helpers.build.pdf`);
 - what the notebook writes to its ``output_dir`` (``claims_audit.csv``, ``figures/``,
   ``sensitivity/``), which the build points at the run's folder;
 
@@ -65,6 +66,7 @@ from helpers.build.fingerprints import earlier_results, from_manifest, run_data_
 from helpers.build.index import write_index
 from helpers.build.lock import FolderLock
 from helpers.build.nav import write_navigation
+from helpers.build.pdf import check_chromium
 from helpers.data import paths
 from helpers.data.appraisals import load_appraisals
 from helpers.data.digests import data_checksum, helpers_digest
@@ -126,7 +128,8 @@ def build(
     ConfigError
         For a bad runs file, ``only`` naming no run, no runs at all, or ``jobs`` below 1.
     SetupError
-        For a bad ``SOURCE_DATE_EPOCH`` or an output folder the build cannot use.
+        For a bad ``SOURCE_DATE_EPOCH``, an output folder the build cannot use, or no
+        Chromium to print the reviewer reports with (:func:`~helpers.build.pdf.check_chromium`).
     FolderBusy
         When another build holds the output folder and ``wait`` is False.
 
@@ -199,6 +202,8 @@ def build(
                 f"[fail] {run.name}: its input is invalid; nothing executed\n"
                 f"    {indent(invalid[run.name])}",
             )
+        if todo:
+            check_chromium()  # every run prints its reviewer report to PDF: say so before any runs
         jobs = max(1, min(jobs or (os.cpu_count() or 1), len(todo) or 1))
         done = 0
         if todo:
