@@ -61,6 +61,7 @@ def run_files(out: Path, name: str) -> dict[str, Path]:
         "notebook": folder / f"{name}.ipynb",
         "full": folder / f"{name}.html",
         "reviewer": folder / f"{name}-reviewer.html",
+        "pdf": folder / f"{name}-reviewer.pdf",
     }
 
 

@@ -25,7 +25,7 @@ def test_two_builds_differ_only_in_the_build_time(full_build, monkeypatch):
     second = snapshot(full_build)
     assert set(first) == set(second)
     kinds = {name.rsplit(".", 1)[-1] for name in first}
-    assert {"html", "svg", "png", "ipynb", "csv"} <= kinds  # every kind of output is compared
+    assert {"html", "pdf", "svg", "png", "ipynb", "csv"} <= kinds  # every kind of output compared
     differ = sorted(name for name in first if first[name] != second[name])
     assert differ == ["build.json", "index.html"], differ
     stamps = [

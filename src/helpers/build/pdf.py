@@ -6,12 +6,15 @@ the run like any other step and no half-written report appears.
 
 - **One browser per process.** Chromium is launched the first time a process prints and
   kept for the process's other runs (a build's worker prints several reports); it is closed
-  when the process ends. Each print opens a fresh page.
+  when the process ends. Each print opens a fresh page. Playwright runs in a thread of its
+  own, so printing works in any process, one with a running event loop (a Jupyter kernel,
+  a test session that drives a browser of its own) too.
 - **What is printed** is the page as a reader without JavaScript sees it: JavaScript off (an
   enhanced table prints as the plain table it falls back to, every row of it), no network
   at all, the print style sheet of the report template (``<style media="print">``: rows,
-  figures and outputs not split across pages, headings kept with what follows, wide tables
-  wrapped to the page, background colours printed).
+  figures and outputs not split across pages, headings kept with what follows, background
+  colours printed), and each table too wide for the paper given smaller type
+  (:func:`fit_for_print`).
 - **The page**: A4, margins of :data:`MARGINS`, the run's title in the header (escaped) and
   "page n of m" in the footer, PDF bookmarks from the headings, a tagged PDF.
 - **Same inputs, same bytes.** Chromium writes the time of printing into the document's
@@ -27,8 +30,11 @@ from __future__ import annotations
 
 import atexit
 import html
+import queue
 import re
 import shutil
+import threading
+from concurrent.futures import Future
 from pathlib import Path
 
 from helpers.data.errors import SetupError
@@ -76,23 +82,32 @@ TIMEOUT_MS = 120_000
 #: The width Chromium lays a page out in when it prints it: the paper less the side margins,
 #: in CSS pixels (96 to the inch).
 PRINT_WIDTH_PX = int((PAPER_WIDTH_MM - 2 * SIDE_MM) * 96 / 25.4)
-#: A table is never shrunk below this, however wide; past it, its cells' words break anywhere.
-MIN_ZOOM = 0.5
+#: A table's type is never made smaller than this share of its size; a table still too wide
+#: then has its words broken anywhere.
+MIN_SCALE = 0.5
 
-#: Run in the page, laid out for print: each outermost table wider than its box is zoomed
-#: down to fit (never below MIN_ZOOM); a table still too wide is marked so the print style
-#: sheet breaks its words anywhere. Returns what is still wider than the page.
-_FIT = """(minZoom) => {
+#: Run in the page, laid out for print: each outermost table wider than the room it has (to
+#: the right edge of its box and of ``main``) gets a smaller font, in a few steps, until it fits
+#: (never below MIN_SCALE; padding is in em, so it shrinks too); a table still too wide is
+#: marked so the print style sheet breaks its words anywhere. The type is made smaller rather
+#: than the table zoomed: Chromium leaves a blank page before a zoomed table whose rows span
+#: several. Returns what is still wider than the page.
+_FIT = """(minScale) => {
+  const main = document.querySelector('main') || document.body;
   for (const table of document.querySelectorAll('table')) {
     if (table.parentElement.closest('table')) continue;
-    const room = table.parentElement.clientWidth;
-    const wide = table.getBoundingClientRect().width;
-    if (room > 0 && wide > room + 0.5) {
-      table.style.zoom = Math.max(minZoom, Math.floor(100 * room / wide) / 100).toString();
-      if (table.getBoundingClientRect().width > room + 0.5) {
-        table.setAttribute('data-print-fit', 'wrap');
-      }
+    const left = table.getBoundingClientRect().left;
+    const room = Math.min(table.parentElement.clientWidth,
+                          main.getBoundingClientRect().right - left);
+    const size = parseFloat(getComputedStyle(table).fontSize);
+    let wide = table.getBoundingClientRect().width;
+    let scale = 1;
+    for (let step = 0; step < 4 && room > 0 && wide > room + 0.5 && scale > minScale; step++) {
+      scale = Math.max(minScale, Math.floor(100 * scale * room / wide) / 100);
+      table.style.fontSize = (size * scale).toFixed(2) + 'px';
+      wide = table.getBoundingClientRect().width;
     }
+    if (room > 0 && wide > room + 0.5) table.setAttribute('data-print-fit', 'wrap');
   }
   const page = document.documentElement.clientWidth;
   return [...document.querySelectorAll('main *')]
@@ -199,7 +214,7 @@ def normalise(pdf: bytes) -> bytes:
 
 
 def fit_for_print(page) -> list[str]:
-    """Lay a page out as Chromium prints it, and zoom each table too wide for the paper to fit.
+    """Lay a page out as Chromium prints it, and shrink each table too wide for the paper to fit.
 
     Parameters
     ----------
@@ -214,13 +229,38 @@ def fit_for_print(page) -> list[str]:
     """
     page.emulate_media(media="print")
     page.set_viewport_size({"width": PRINT_WIDTH_PX, "height": 1000})
-    return page.evaluate(_FIT, MIN_ZOOM)
+    return page.evaluate(_FIT, MIN_SCALE)
 
 
 class _Printer:
-    """A headless Chromium and a context without JavaScript or network, started once."""
+    """A headless Chromium and a context without JavaScript or network, started once, in a
+    thread of its own (Playwright's synchronous API refuses a thread with a running event
+    loop, or one already driving another Playwright)."""
 
     def __init__(self):
+        self._jobs: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._serve, name="pdf-printer", daemon=True)
+        self._thread.start()
+        try:
+            self._call(self._start)
+        except BaseException:
+            self._jobs.put(None)
+            raise
+
+    def _serve(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            function, args, done = job
+            try:
+                done.set_result(function(*args))
+            except BaseException as exc:  # handed to the caller, raised there
+                done.set_exception(exc)
+
+    def _call(self, function, *args):
+        done: Future = Future()
+        self._jobs.put((function, args, done))
+        return done.result()
+
+    def _start(self) -> None:
         from playwright.sync_api import sync_playwright  # the command line starts without it
 
         self._playwright = sync_playwright().start()
@@ -233,7 +273,7 @@ class _Printer:
             self._playwright.stop()
             raise
 
-    def print(self, source: Path, title: str, name: str) -> bytes:
+    def _print(self, source: Path, title: str, name: str) -> bytes:
         page = self._context.new_page()
         try:
             page.set_default_timeout(TIMEOUT_MS)
@@ -252,11 +292,21 @@ class _Printer:
         finally:
             page.close()
 
-    def close(self) -> None:
+    def _stop(self) -> None:
         try:
             self._browser.close()
         finally:
             self._playwright.stop()
+
+    def print(self, source: Path, title: str, name: str) -> bytes:
+        return self._call(self._print, source, title, name)
+
+    def close(self) -> None:
+        try:
+            self._call(self._stop)
+        finally:
+            self._jobs.put(None)
+            self._thread.join(timeout=30)
 
 
 _PRINTER: list[_Printer] = []  # this process's printer, once started
@@ -266,10 +316,10 @@ def _printer() -> _Printer:
     if not _PRINTER:
         check_chromium()
         _PRINTER.append(_Printer())
-        atexit.register(_close)
     return _PRINTER[0]
 
 
+@atexit.register
 def _close() -> None:
     while _PRINTER:
         _PRINTER.pop().close()
@@ -306,7 +356,10 @@ def print_pdf(source: Path, target: Path, title: str, name: str) -> Path:
     try:
         data = printer.print(Path(source), title, name)
     except Exception:
-        _close()  # a browser that failed once is not trusted with the next report
+        try:  # a browser that failed once is not trusted with the next report
+            _close()
+        except Exception:  # the print's own error is the one to report
+            pass
         raise
     Path(target).write_bytes(normalise(data))
     return Path(target)
