@@ -7,6 +7,7 @@ order a build uses them: :mod:`~helpers.build.config` (the runs, checked),
 folder), :mod:`~helpers.build.html` (full and reviewer HTML: title, header, table of
 contents), :mod:`~helpers.build.searchable` (tables boxed, the large ones searchable),
 :mod:`~helpers.build.nav` (every page's navigation bar, at the end of the build),
+:mod:`~helpers.build.pdf` (the reviewer report printed by Chromium),
 :mod:`~helpers.build.files` (every write inside the output folder),
 :mod:`~helpers.build.index` (the index page), :mod:`~helpers.build.pipeline` (all of it
 for every run), :mod:`~helpers.build.refresh` (stored outputs for nbval),
@@ -29,6 +30,7 @@ __all__ = [
     "lock",
     "nav",
     "params_cells",
+    "pdf",
     "pipeline",
     "refresh",
     "searchable",

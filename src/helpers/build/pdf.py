@@ -44,8 +44,13 @@ __all__ = [
     "CHROMIUM_FLAGS",
     "INSTALL_HINT",
     "MARGINS",
+    "MIN_SCALE",
     "PAPER",
+    "PAPER_WIDTH_MM",
     "PRINT_WIDTH_PX",
+    "SIDE_MM",
+    "TIMEOUT_MS",
+    "TOP_MM",
     "check_chromium",
     "fit_for_print",
     "footer_template",
@@ -68,9 +73,11 @@ CHROMIUM_FLAGS = [
 ]
 INSTALL_HINT = "install Debian's Chromium: `apt-get install chromium` (make report does it)"
 #: The paper, and its width in millimetres.
-PAPER, PAPER_WIDTH_MM = "A4", 210
+PAPER = "A4"
+PAPER_WIDTH_MM = 210
 #: Page margins in millimetres; the header and footer are printed inside the top and bottom ones.
-SIDE_MM, TOP_MM = 14, 16
+SIDE_MM = 14
+TOP_MM = 16
 MARGINS = {
     "top": f"{TOP_MM}mm",
     "bottom": f"{TOP_MM}mm",
