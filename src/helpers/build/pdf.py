@@ -96,9 +96,9 @@ MIN_SCALE = 0.5
 #: Run in the page, laid out for print: each outermost table wider than the room it has (to
 #: the right edge of its box and of ``main``) gets a smaller font, in a few steps, until it fits
 #: (never below MIN_SCALE; padding is in em, so it shrinks too); a table still too wide is
-#: marked so the print style sheet breaks its words anywhere. The type is made smaller rather
-#: than the table zoomed: Chromium leaves a blank page before a zoomed table whose rows span
-#: several. Returns what is still wider than the page.
+#: marked so the print style sheet breaks its words anywhere. Only the type changes, so the
+#: table stays in the page's own layout and its rows break between pages as any other's.
+#: Returns what is still wider than the page (tests/test_pdf.py requires nothing).
 _FIT = """(minScale) => {
   const main = document.querySelector('main') || document.body;
   for (const table of document.querySelectorAll('table')) {
