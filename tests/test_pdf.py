@@ -8,9 +8,11 @@ the PDF, no table row is split between two pages, no page is blank.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -168,6 +170,22 @@ def test_the_same_page_printed_twice_gives_the_same_bytes(tmp_path, poppler):
     assert first == second
     assert b"/CreationDate" not in first and b"/ModDate" not in first
     assert page_count(tmp_path / "1.pdf") == 1  # the blanked dates leave a readable PDF
+
+
+def test_a_report_prints_the_same_whatever_the_browser_printed_before(full_build, tmp_path):
+    """A build's worker prints several reports with one browser, in any order: the second
+    run's report printed alone and after the first run's are the same bytes."""
+    first, second = (full_build / run.files["reviewer"] for run in RUNS[:2])
+    script = (
+        "import sys; from pathlib import Path; from helpers.build.pdf import print_pdf\n"
+        "for source, target in zip(sys.argv[1::2], sys.argv[2::2]):\n"
+        "    print_pdf(Path(source), Path(target), 't', 'n')\n"
+    )
+    alone = [second, tmp_path / "alone.pdf"]
+    after = [first, tmp_path / "first.pdf", second, tmp_path / "after.pdf"]
+    for args in (alone, after):  # each in a fresh process, as the build's workers are
+        subprocess.run([sys.executable, "-c", script, *map(str, args)], check=True, env=os.environ)
+    assert (tmp_path / "alone.pdf").read_bytes() == (tmp_path / "after.pdf").read_bytes()
 
 
 def test_the_title_is_printed_as_text_never_as_markup(tmp_path, poppler):

@@ -16,9 +16,13 @@ the run like any other step and no half-written report appears.
   colours printed), and each table too wide for the paper given smaller type
   (:func:`fit_for_print`).
 - **The page**: A4, margins of :data:`MARGINS`, the run's title in the header (escaped) and
-  "page n of m" in the footer, PDF bookmarks from the headings, a tagged PDF.
-- **Same inputs, same bytes.** Chromium writes the time of printing into the document's
-  information (``/CreationDate`` and ``/ModDate``) and nothing else that varies;
+  "page n of m" in the footer. Not a tagged PDF, and so without bookmarks (Chromium builds
+  them from the tags): a tagged PDF names each structure element by the DOM node's id in
+  the browser (``/ID (node00000096)``), which depends on the pages the browser showed
+  before, so the same report printed by another build's worker differs; the reviewer
+  HTML is the accessible version, with its table of contents.
+- **Same inputs, same bytes.** Untagged, Chromium writes the time of printing into the
+  document's information (``/CreationDate`` and ``/ModDate``) and nothing else that varies;
   :func:`normalise` blanks both (same length, so the file's offsets hold), so the PDF,
   like the HTML, carries no date.
 
@@ -293,8 +297,7 @@ class _Printer:
                 display_header_footer=True,
                 header_template=header_template(title),
                 footer_template=footer_template(name),
-                outline=True,
-                tagged=True,
+                tagged=False,  # see the module's docstring: tags are not reproducible
             )
         finally:
             page.close()
