@@ -29,13 +29,13 @@ from helpers.data.escape import csv_value
 from helpers.data.printed import IMPROVEMENT
 from helpers.data.values import is_missing
 from helpers.report import wording
-from helpers.report.paper_page import PAGE_NAME
 from helpers.report.headline import (
     HEADLINE_GROUPS,
     PRIMARY,
     SENSITIVITY_FOLDER,
     read_headline,
 )
+from helpers.report.paper_page import PAGE_NAME
 from helpers.report.since_the_paper import SINCE_THE_PAPER_CSV, read_since_the_paper
 
 if TYPE_CHECKING:  # for annotations only: the module is imported where it is used
