@@ -60,6 +60,33 @@ def test_every_report_loads_cleanly_with_its_images(built, page):
     assert checked == len(html_files(built)) > 2
 
 
+def test_every_figure_shows_whole_with_its_alt_text_and_is_saved_as_a_screenshot(built, page):
+    """Each image of each reviewer page, as the browser draws it: inside the page at 1280 px,
+    with alt text that is not nbconvert's default. Each is saved to
+    reports/screenshots/figures/ (named after its page), with its alt text in alt.txt, so
+    the figures can be looked at as a reviewer sees them."""
+    shots = REPORTS_DIR / "screenshots" / "figures"
+    shots.mkdir(parents=True, exist_ok=True)
+    listed, problems = [], []
+    for html in sorted(built.glob("runs/*/*-reviewer.html")):
+        page.goto(html.as_uri(), wait_until="load")
+        width = page.evaluate("document.documentElement.clientWidth")
+        for i, image in enumerate(page.query_selector_all("img")):
+            image.scroll_into_view_if_needed()
+            box = image.bounding_box()
+            alt = image.get_attribute("alt") or ""
+            name = f"{html.stem}-{i + 1:02d}.png"
+            image.screenshot(path=str(shots / name))
+            listed.append(f"{name}\t{alt}")
+            if box is None or box["width"] < 100 or box["x"] < 0 or box["x"] + box["width"] > width:
+                problems.append(f"{name}: drawn at {box}, page {width} px wide")
+            if not alt.strip() or "No description has been provided" in alt:
+                problems.append(f"{name}: alt text {alt!r}")
+    (shots / "alt.txt").write_text("\n".join(listed) + "\n", encoding="utf-8")
+    assert listed, "no figure in any reviewer page"
+    assert not problems, "\n".join(problems)
+
+
 def test_reports_have_a_table_of_contents_and_no_code(built, page):
     page.goto(
         (built / "runs" / "04_meta_analysis" / "04_meta_analysis-reviewer.html").as_uri(),

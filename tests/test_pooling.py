@@ -311,13 +311,16 @@ def test_subgroups_both_ways_and_not_reported_apart(review):
     assert len(shown) == 3 and not shown["statistic (df)"].str.contains("nan").any()
 
 
-def test_headline_lists_the_monotherapy_groups(review):
+def test_headline_lists_every_group_pooled_the_monotherapy_groups_among_them(review):
     fits = pooling.fit_groups(pooling.events_per_study(review), review, "glmm")
     head = headline.headline(fits, "paper")
     assert list(head.columns) == headline.HEADLINE_COLUMNS and set(head["method"]) == set(
         headline.HEADLINE_METHODS
     )
-    assert len(head) == 2 * len(headline.HEADLINE_GROUPS)
+    # each group once per method, in the order of the fits; the compared groups among them
+    assert len(head) == len(headline.HEADLINE_METHODS) * len(fits)
+    assert list(dict.fromkeys(zip(head["kind"], head["key"], strict=True))) == list(fits)
+    assert set(headline.HEADLINE_GROUPS) <= set(fits)
     primary = head[head["method"] == "primary model"].set_index("key")
     assert (
         primary.loc["laser", "model"] == "REML, Hartung–Knapp ad hoc interval"

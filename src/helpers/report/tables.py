@@ -43,6 +43,7 @@ __all__ = [
     "studies_links",
     "subgroups",
     "text_table",
+    "turned",
 ]
 
 #: Background colours for agreement and disagreement (colour-blind safe pair).
@@ -497,3 +498,27 @@ def bullets(lines: list[str], intro: str):
 
     items = "\n".join(f"- {escape.markdown(wording.spell_out(line))}" for line in lines)
     return Markdown(f"{escape.markdown(intro)}\n\n{items or '- (none)'}")
+
+
+def turned(df: pd.DataFrame, name: str) -> StyledTable:
+    """A wide table turned on its side: one row per column, one column per row.
+
+    For a table of many columns and few rows (Table 2's numbers: 28 quantities of 10
+    modalities), which would not fit a page's width. Each row is headed by its column's
+    header (:func:`helpers.report.wording.header`); cells are written as
+    :func:`cell_text` writes them.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table.
+    name : str
+        The table's name, its fixed ``uuid`` in the HTML.
+
+    Returns
+    -------
+    StyledTable
+    """
+    shown = df.astype(object).T
+    shown.index = [wording.header(c) for c in df.columns]
+    return text_table(shown, name)
