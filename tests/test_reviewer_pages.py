@@ -30,6 +30,10 @@ NOISE = {
     r"\bdtype[:=]|\bLength: \d+": "a pandas Series repr",
     r"Traceback \(most recent call last\)": "a traceback",
     r"No description has been provided for this image": "an image without alt text",
+    r"(?<![\d/.,])(?<!Table )(?<!Figure )(?<!row )\b1 (?:numbers|patients|studies|weeks|months|"
+    r"days|years|events|records|reports|lesions|claims|groups|figures|runs|rows|sessions)\b": (
+        "a plural after one"
+    ),
 }
 
 
@@ -192,6 +196,8 @@ def _parsed(html: str) -> _Page:
         "<td>0.812000</td>",
         "<p>No description has been provided for this image</p>",
         "<p>data from /tmp/pytest-1/data</p>",
+        "<p>1 numbers: 0 reproduced</p>",
+        "<p>1 of 1 patients had a response</p>",
     ],
 )
 def test_the_noise_check_catches_each_kind(html):
@@ -206,7 +212,10 @@ def test_the_alt_text_is_read_from_images_and_inline_svg():
 
 
 def test_the_noise_check_passes_a_report_in_words():
-    html = "<h1>Report</h1><p>73.1% [60.2–83.0%] of 48 patients; see Table 2 (“...”).</p>"
+    html = (
+        "<h1>Report</h1><p>73.1% [60.2–83.0%] of 48 patients; see Table 2 (“...”); "
+        "Table 1 records 1/5 complete; 1 patient, 11 patients.</p>"
+    )
     assert noise("page", _parsed(html)) == []
 
 

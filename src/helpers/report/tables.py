@@ -440,7 +440,8 @@ def audit_by_section(df: pd.DataFrame, name: str = "audit", anchors: bool = True
     for i, (section, rows) in enumerate(df.groupby("section", sort=False)):
         counts = rows["status"].value_counts()
         summary = ", ".join(f"{counts.get(s, 0)} {s.replace('_', ' ')}" for s in STATUS_COLOURS)
-        display(Markdown(f"### {escape.markdown(section)}\n\n{len(rows)} numbers: {summary}."))
+        numbers = f"{len(rows)} number{'' if len(rows) == 1 else 's'}"
+        display(Markdown(f"### {escape.markdown(section)}\n\n{numbers}: {summary}."))
         display(audit(rows.drop(columns="section"), name=f"{name}-{i}", anchors=anchors))
 
 
