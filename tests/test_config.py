@@ -411,3 +411,33 @@ def test_every_project_notebook_is_a_report_notebook():
     from helpers.report.params import NOTEBOOK_PARAMETERS
 
     assert [p.stem for p in report_notebooks()] == sorted(NOTEBOOK_PARAMETERS)
+
+
+@pytest.mark.parametrize("title", [None, ""])
+def test_a_run_without_a_title_takes_its_notebooks_heading(tmp_path, title):
+    """No page is headed by a run's machine name: the run named here without a title, and
+    every default run of a report notebook, take the notebook's first heading."""
+    import nbformat
+
+    from helpers.build.config import report_notebooks, take_title
+
+    entry = {"name": "untitled-run", "parameters": {}}
+    if title is not None:
+        entry["title"] = title
+    runs = {r.name: r for r in load_config(config_with(tmp_path, entry))}
+    assert runs["untitled-run"].title == take_title(nbformat.read(NOTEBOOK, as_version=4)) != ""
+    for nb in report_notebooks(NOTEBOOKS_DIR):
+        if nb.stem in runs:
+            expected = take_title(nbformat.read(nb, as_version=4))
+            assert runs[nb.stem].title == expected and expected.startswith(nb.stem[:2])
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("case_series_only", True), ("exclude_abstracts", True)]
+)
+def test_a_flag_in_the_page_header_is_said_in_the_settings_words(name, value):
+    from helpers.analysis.pooling import Settings
+    from helpers.build.html import parameter_words
+
+    words = parameter_words(name, value)
+    assert words in Settings(**{name: value}).describe() and not words.startswith("True")

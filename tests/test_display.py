@@ -102,3 +102,9 @@ def test_headers_and_keys_are_words_and_a_plain_row_number_is_not_shown():
 def test_a_numeric_column_has_one_precision(column, values, shown):
     cells = _cells(display.text_table(pd.DataFrame({column: values}), "t").to_html())
     assert cells[1:] == shown
+
+
+def test_a_column_of_identifiers_is_spelled_out_and_others_are_not():
+    df = pd.DataFrame({"computation": ["sum_of_reported"], "claim": ["table2-topical_sts-n"]})
+    cells = _cells(display.text_table(df, "t", spelled=["computation"]).to_html())
+    assert "sum of reported" in cells and "table2-topical_sts-n" in cells

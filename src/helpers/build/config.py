@@ -53,7 +53,9 @@ __all__ = [
     "check_run_name",
     "declared_parameters",
     "load_config",
+    "notebook_title",
     "report_notebooks",
+    "take_title",
 ]
 
 #: What a run name may be: it becomes a folder name, so only these characters.
@@ -225,6 +227,85 @@ def _check_edition(where: str, parameters: dict, line_for) -> None:
         )
 
 
+_ATX_H1 = re.compile(r"^ {0,3}#(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def take_title(nb) -> str:
+    """Take the notebook's own H1 out of it, in place; demote any later H1 to H2.
+
+    The run's title is the page's one H1 (:func:`helpers.build.html.header`); the
+    notebook's own title is shown in the header's table instead.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        A notebook (a copy: its markdown cells change).
+
+    Returns
+    -------
+    str
+        The text of the first ``# `` heading of its markdown cells (outside fenced code), as
+        written; empty when it has none.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[
+    ...     nbformat.v4.new_markdown_cell("# 04 · Meta-analysis\\nText.\\n# Later"),
+    ... ])
+    >>> take_title(nb), nb.cells[0].source
+    ('04 · Meta-analysis', 'Text.\\n## Later')
+    """
+    title = None
+    for cell in nb.cells:
+        if cell.get("cell_type") != "markdown":
+            continue
+        lines, fence, changed = [], None, False
+        for line in cell.source.split("\n"):
+            opened = _FENCE.match(line)
+            if fence is not None:
+                if opened and opened.group(1)[0] == fence:
+                    fence = None
+            elif opened:
+                fence = opened.group(1)[0]
+            elif (heading := _ATX_H1.match(line)) is not None:
+                changed = True
+                if title is None:
+                    title = heading.group(1) or ""
+                    continue
+                line = "#" + line.lstrip(" ")
+            lines.append(line)
+        if changed:
+            cell.source = "\n".join(lines).lstrip("\n")
+    return title or ""
+
+
+def notebook_title(notebook: Path) -> str:
+    """A notebook's own title: the first level-1 heading of its Markdown cells.
+
+    The title of a run that ``reports.yaml`` does not title, so that no page is headed by a
+    run's machine name.
+
+    Parameters
+    ----------
+    notebook : Path
+        The notebook.
+
+    Returns
+    -------
+    str
+        The heading's text; "" when the notebook has none or cannot be read (the run's own
+        check names a missing notebook).
+    """
+    import nbformat  # imported here: the command line starts without it
+
+    try:
+        return take_title(nbformat.read(notebook, as_version=4))
+    except (OSError, ValueError, KeyError, AttributeError, TypeError):
+        return ""
+
+
 def load_config(
     path: Path | None = None, notebooks_dir: Path | None = None, required: bool | None = None
 ) -> list[Run]:
@@ -246,7 +327,8 @@ def load_config(
         The file's runs in its order (notebook paths resolved against the project root,
         wherever the file is), then one run per report notebook of ``notebooks_dir``
         (:func:`report_notebooks`) that no run names, in file-name order: named after the
-        notebook, with no parameters and no title.
+        notebook, with no parameters. A run without a title takes its notebook's
+        (:func:`notebook_title`).
 
     Raises
     ------
@@ -347,7 +429,7 @@ def load_config(
         params = {} if params is None else params
         lines = key_lines(next((v for k, v in item.value if k.value == "parameters"), None))
         _check_parameters(where, nb, params, lambda n, lines=lines, line=line: lines.get(n, line))
-        runs.append(Run(name, nb, dict(params), title))
+        runs.append(Run(name, nb, dict(params), title or notebook_title(nb)))
     listed = {r.notebook for r in runs}
     for nb in report_notebooks(notebooks_dir):
         if nb.resolve() in listed:
@@ -361,5 +443,5 @@ def load_config(
                 f"{nb.name} needs a run of its own"
             )
         seen[nb.stem.lower()] = nb.stem
-        runs.append(Run(nb.stem, nb.resolve(), {}, ""))
+        runs.append(Run(nb.stem, nb.resolve(), {}, notebook_title(nb)))
     return runs

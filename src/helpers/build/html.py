@@ -13,16 +13,23 @@ the build.
 from __future__ import annotations
 
 import copy
+import inspect
 import re
 from collections.abc import Mapping
 from pathlib import Path
 
 from helpers.analysis.meta import TEST_NAMES
-from helpers.analysis.pooling import MODEL_NAMES, OUTCOME_LABELS, UNIT_LABELS, UNKNOWN_LABELS
+from helpers.analysis.pooling import (
+    MODEL_NAMES,
+    OUTCOME_LABELS,
+    UNIT_LABELS,
+    UNKNOWN_LABELS,
+    Settings,
+)
 from helpers.build import nav, searchable
-from helpers.build.config import BUILD_PARAMETERS, Run
+from helpers.build.config import BUILD_PARAMETERS, Run, take_title
 from helpers.data.escape import html as esc
-from helpers.report.params import PARAMETERS
+from helpers.report.params import PARAMETERS, parameters_in_words
 
 __all__ = [
     "CHOICE_WORDS",
@@ -33,7 +40,6 @@ __all__ = [
     "add_toc",
     "header",
     "parameter_words",
-    "take_title",
     "to_html",
 ]
 
@@ -87,6 +93,10 @@ def add_toc(html: str) -> str:
 
 
 #: The words of each choice parameter's values, from the modules that define the choices.
+#: The meta-analysis settings (:class:`helpers.analysis.pooling.Settings`), whose flags are said
+#: in the settings' own words.
+_SETTINGS = frozenset(inspect.signature(Settings).parameters)
+
 CHOICE_WORDS = {
     "outcome": OUTCOME_LABELS,
     "unknown": UNKNOWN_LABELS,
@@ -94,59 +104,6 @@ CHOICE_WORDS = {
     "method": MODEL_NAMES,
     "test": TEST_NAMES,
 }
-
-_ATX_H1 = re.compile(r"^ {0,3}#(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-
-
-def take_title(nb) -> str:
-    """Take the notebook's own H1 out of it, in place; demote any later H1 to H2.
-
-    The run's title is the page's one H1 (:func:`header`); the notebook's own title is shown
-    in the header's table instead.
-
-    Parameters
-    ----------
-    nb : NotebookNode
-        A notebook (a copy: its markdown cells change).
-
-    Returns
-    -------
-    str
-        The text of the first ``# `` heading of its markdown cells (outside fenced code), as
-        written; empty when it has none.
-
-    Examples
-    --------
-    >>> import nbformat
-    >>> nb = nbformat.v4.new_notebook(cells=[
-    ...     nbformat.v4.new_markdown_cell("# 04 · Meta-analysis\\nText.\\n# Later"),
-    ... ])
-    >>> take_title(nb), nb.cells[0].source
-    ('04 · Meta-analysis', 'Text.\\n## Later')
-    """
-    title = None
-    for cell in nb.cells:
-        if cell.get("cell_type") != "markdown":
-            continue
-        lines, fence, changed = [], None, False
-        for line in cell.source.split("\n"):
-            opened = _FENCE.match(line)
-            if fence is not None:
-                if opened and opened.group(1)[0] == fence:
-                    fence = None
-            elif opened:
-                fence = opened.group(1)[0]
-            elif (heading := _ATX_H1.match(line)) is not None:
-                changed = True
-                if title is None:
-                    title = heading.group(1) or ""
-                    continue
-                line = "#" + line.lstrip(" ")
-            lines.append(line)
-        if changed:
-            cell.source = "\n".join(lines).lstrip("\n")
-    return title or ""
 
 
 def _shown_value(value) -> str:
@@ -182,6 +139,10 @@ def parameter_words(name: str, value) -> str:
     words = CHOICE_WORDS.get(name, {})
     if isinstance(value, str) and value in words:
         return words[value]
+    if isinstance(value, bool) and name in _SETTINGS:  # a flag: the phrase the settings say
+        phrases = parameters_in_words({name: value})
+        if phrases:
+            return "; ".join(phrases)
     spec = PARAMETERS.get(name)
     return spec.help if spec is not None else ""
 

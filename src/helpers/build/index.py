@@ -11,7 +11,6 @@ said to be missing, in words."""
 from __future__ import annotations
 
 import datetime as _dt
-import inspect
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -20,7 +19,7 @@ from urllib.parse import quote
 
 from helpers.analysis.changes import WHEN
 from helpers.analysis.claims import AUDIT_COLUMNS, AUDIT_CSV, STATUSES
-from helpers.analysis.pooling import SINGLE_STUDY, Settings, interval_text, percent_text, range_text
+from helpers.analysis.pooling import SINGLE_STUDY, interval_text, percent_text, range_text
 from helpers.build.config import Run
 from helpers.build.execute import RunResult
 from helpers.build.files import inside, write_file
@@ -36,6 +35,7 @@ from helpers.report.headline import (
     read_headline,
 )
 from helpers.report.paper_page import PAGE_NAME
+from helpers.report.params import parameters_in_words
 from helpers.report.since_the_paper import SINCE_THE_PAPER_CSV, read_since_the_paper
 
 if TYPE_CHECKING:  # for annotations only: the module is imported where it is used
@@ -47,7 +47,6 @@ __all__ = [
     "STATUS_MEANINGS",
     "VERSION_WORDS",
     "audit_headline",
-    "parameters_in_words",
     "pooled_estimates",
     "sensitivity_table",
     "since_the_paper_sections",
@@ -429,59 +428,6 @@ def since_the_paper_sections(output_dir: Path, results: list[RunResult]) -> list
             }
         )
     return sections
-
-
-#: Parameters the page leaves out of a run's settings: the build sets the output folder, and a
-#: run's name is a file name, not a setting.
-_UNSHOWN = ("output_dir", "run_name")
-
-
-def parameters_in_words(parameters: dict) -> list[str]:
-    """A run's parameters as a reader would name them.
-
-    The meta-analysis settings are said as :meth:`helpers.analysis.pooling.Settings.describe`
-    says them, only those that differ from the defaults; a data folder, an edition or an
-    appraisal file are named with their value; the output folder and the run's name are left
-    out; any other parameter shows as ``name: value``.
-
-    Parameters
-    ----------
-    parameters : dict
-        The run's parameters (``reports.yaml``).
-
-    Returns
-    -------
-    list of str
-        One phrase per setting; empty for a run with its notebook's defaults.
-
-    Examples
-    --------
-    >>> parameters_in_words({"unknown": "exclude", "run_name": "x"})
-    ['unknown responses left out']
-    >>> parameters_in_words({"edition": "2024-update"})
-    ['edition 2024-update']
-    """
-    names = set(inspect.signature(Settings).parameters)
-    settings = {k: v for k, v in parameters.items() if k in names}
-    words = []
-    if settings:
-        try:
-            default = Settings().describe().rstrip(".").split("; ")
-            chosen = Settings(**settings).describe().rstrip(".").split("; ")
-            words += [c for c, d in zip(chosen, default, strict=True) if c != d]
-        except (TypeError, ValueError):  # a value the build would refuse: shown as given
-            words += [f"{k}: {v}" for k, v in settings.items()]
-    named = {"data_dir": "data from", "edition": "edition", "appraisal_path": "appraisals from"}
-    for k, v in parameters.items():
-        if k in names or k in _UNSHOWN:
-            continue
-        if k in named:
-            words.append(f"{named[k]} {v}")
-        elif k == "weighted":
-            words.append("weighted by patients" if v else "counting studies")
-        else:
-            words.append(f"{k}: {v}")
-    return words
 
 
 def _href(relative: str) -> str:

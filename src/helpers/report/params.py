@@ -58,6 +58,7 @@ __all__ = [
     "injected_unknown",
     "notebook_parameters",
     "parameters_cell",
+    "parameters_in_words",
 ]
 
 
@@ -502,3 +503,56 @@ def check_parameters(**parameters) -> str:
     for name, value in parameters.items():
         check_value(name, value)
     return ", ".join(f"{k} = {v!r}" for k, v in parameters.items())
+
+
+#: Parameters the page leaves out of a run's settings: the build sets the output folder, and a
+#: run's name is a file name, not a setting.
+_UNSHOWN = ("output_dir", "run_name")
+
+
+def parameters_in_words(parameters: dict) -> list[str]:
+    """A run's parameters as a reader would name them.
+
+    The meta-analysis settings are said as :meth:`helpers.analysis.pooling.Settings.describe`
+    says them, only those that differ from the defaults; a data folder, an edition or an
+    appraisal file are named with their value; the output folder and the run's name are left
+    out; any other parameter shows as ``name: value``.
+
+    Parameters
+    ----------
+    parameters : dict
+        The run's parameters (``reports.yaml``).
+
+    Returns
+    -------
+    list of str
+        One phrase per setting; empty for a run with its notebook's defaults.
+
+    Examples
+    --------
+    >>> parameters_in_words({"unknown": "exclude", "run_name": "x"})
+    ['unknown responses left out']
+    >>> parameters_in_words({"edition": "2024-update"})
+    ['edition 2024-update']
+    """
+    names = set(inspect.signature(Settings).parameters)
+    settings = {k: v for k, v in parameters.items() if k in names}
+    words = []
+    if settings:
+        try:
+            default = Settings().describe().rstrip(".").split("; ")
+            chosen = Settings(**settings).describe().rstrip(".").split("; ")
+            words += [c for c, d in zip(chosen, default, strict=True) if c != d]
+        except (TypeError, ValueError):  # a value the build would refuse: shown as given
+            words += [f"{k}: {v}" for k, v in settings.items()]
+    named = {"data_dir": "data from", "edition": "edition", "appraisal_path": "appraisals from"}
+    for k, v in parameters.items():
+        if k in names or k in _UNSHOWN:
+            continue
+        if k in named:
+            words.append(f"{named[k]} {v}")
+        elif k == "weighted":
+            words.append("weighted by patients" if v else "counting studies")
+        else:
+            words.append(f"{k}: {v}")
+    return words

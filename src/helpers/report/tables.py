@@ -392,7 +392,9 @@ def status_counts(df: pd.DataFrame) -> pd.DataFrame:
     return counts.rename("claims").to_frame()
 
 
-def text_table(df: pd.DataFrame, name: str, row_ids: list[str] | None = None) -> StyledTable:
+def text_table(
+    df: pd.DataFrame, name: str, row_ids: list[str] | None = None, spelled=()
+) -> StyledTable:
     """A table of text (Table 1 as printed): left-aligned, top-aligned, for reading.
 
     Parameters
@@ -404,6 +406,9 @@ def text_table(df: pd.DataFrame, name: str, row_ids: list[str] | None = None) ->
     row_ids : list of str, optional
         An HTML id for each row, in order (Table 1's ``study-<ref>``,
         :func:`helpers.analysis.table1.row_ids`); escaped.
+    spelled : sequence of str, optional
+        Columns whose cells name the project's identifiers (a computation's name): each
+        written as words (:func:`helpers.report.wording.spell_out`).
 
     Returns
     -------
@@ -415,9 +420,15 @@ def text_table(df: pd.DataFrame, name: str, row_ids: list[str] | None = None) ->
     ValueError
         When ``row_ids`` does not give one id per row.
     """
+    styler = _styler(df, name)
+    for column in spelled:
+        styler = styler.format(
+            lambda v: cell_text(wording.spell_out(v) if isinstance(v, str) else v),
+            subset=[column],
+        )
     if row_ids is None:
-        return StyledTable(_styler(df, name).set_table_styles(_LEFT), name)
-    styler = _styler(df, name).set_table_styles(_LEFT + _TARGET)
+        return StyledTable(styler.set_table_styles(_LEFT), name)
+    styler = styler.set_table_styles(_LEFT + _TARGET)
     if len(row_ids) != len(df):
         raise ValueError(f"table {name!r}: {len(row_ids)} row ids for {len(df)} rows")
     return AnchoredTable(styler, name, list(row_ids))
