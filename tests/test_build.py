@@ -553,6 +553,17 @@ def test_validate_reads_its_folder_from_the_current_directory(tmp_path, data_cop
 # nbval: the report notebooks only.
 
 
+def _own_pytest_env() -> dict:
+    """The environment for a pytest run inside a test: without the outer run's options.
+
+    ``PYTEST_ADDOPTS`` may name the outer run's ``--basetemp``, which an inner run would
+    empty while the outer one uses it (the growth test's copy sets it).
+    """
+    import os
+
+    return {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
+
+
 def test_nbval_collects_the_report_notebooks_only(tmp_path):
     """pytest over a notebooks/ folder holding report notebooks and a researcher's scratch
     ones, with the project's root conftest.py: only the report notebooks are test cases."""
@@ -580,6 +591,7 @@ def test_nbval_collects_the_report_notebooks_only(tmp_path):
         capture_output=True,
         text=True,
         cwd=tmp_path,
+        env=_own_pytest_env(),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     collected = {line.split("::")[0] for line in result.stdout.splitlines() if "::" in line}
@@ -596,6 +608,7 @@ def test_pytest_collects_the_project_notebooks_it_should(tmp_path):
         capture_output=True,
         text=True,
         cwd=PROJECT_ROOT,
+        env=_own_pytest_env(),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     collected = {line.split("::")[0] for line in result.stdout.splitlines() if "::" in line}
@@ -615,7 +628,18 @@ def test_make_lab_serves_the_project_root_and_opens_on_notebooks(tmp_path):
 
     bin_dir = str(Path(sys.executable).parent)
     command = subprocess.run(
-        ["make", "-s", "-n", "-o", ".venv/.installed", "lab", f"BIN={bin_dir}"],
+        # --no-print-directory: run from another make (the growth test's copy), make would
+        # print its directory among the commands
+        [
+            "make",
+            "-s",
+            "-n",
+            "--no-print-directory",
+            "-o",
+            ".venv/.installed",
+            "lab",
+            f"BIN={bin_dir}",
+        ],
         capture_output=True,
         text=True,
         cwd=PROJECT_ROOT,
