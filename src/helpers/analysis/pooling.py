@@ -1062,13 +1062,15 @@ def _finite(value) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def percent_text(p) -> str:
+def percent_text(p, decimals: int = 1) -> str:
     """A proportion as a percentage with one decimal, ``"73.1%"``.
 
     Parameters
     ----------
     p : float
         The proportion (0 to 1); text from a file is read as a number.
+    decimals : int
+        Decimals shown: one in the tables, none in the figures' small print.
 
     Returns
     -------
@@ -1079,9 +1081,11 @@ def percent_text(p) -> str:
     --------
     >>> percent_text(0.7312), percent_text(float("nan")), percent_text(None)
     ('73.1%', '–', '–')
+    >>> percent_text(0.7312, decimals=0)
+    '73%'
     """
     p = _finite(p)
-    return "–" if p is None else f"{100 * p:.1f}%"
+    return "–" if p is None else f"{100 * p:.{decimals}f}%"
 
 
 def interval_text(p, lo, hi) -> str:

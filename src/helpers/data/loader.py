@@ -70,7 +70,7 @@ from helpers.data.registers import (
 )
 from helpers.data.rules import check_rules, findings
 from helpers.data.units import parse_frequency, to_months
-from helpers.data.values import cell_problem, is_missing, parse_cell, text_problem
+from helpers.data.values import cell_problem, count_noun, is_missing, parse_cell, text_problem
 
 __all__ = ["Review", "load_review", "typed_tables"]
 
@@ -268,11 +268,11 @@ class Review:
         """The review in one sentence, for notebooks and reports (no path, no repr)."""
         title = self.editions["title"].get(self.edition_name)
         name = title if isinstance(title, str) and title else self.edition_name
-        studies = "study" if self.n_studies == 1 else "studies"
-        patients = "patient" if self.n_patients == 1 else "patients"
         return (
-            f"**The review:** {escape.markdown(name)}: {self.n_studies} {studies} with "
-            f"{self.n_patients} {patients}; data checksum (SHA-256) `{self.checksum[:16]}`."
+            f"**The review:** {escape.markdown(name)}: "
+            f"{count_noun(self.n_studies, 'study', 'studies')} with "
+            f"{count_noun(self.n_patients, 'patient')}; data checksum (SHA-256) "
+            f"`{self.checksum[:16]}`."
         )
 
     def __repr__(self) -> str:

@@ -40,6 +40,7 @@ __all__ = [
     "cell_problem",
     "check_choice",
     "check_flag",
+    "count_noun",
     "flag",
     "is_missing",
     "parse_cell",
@@ -170,6 +171,32 @@ def check_choice(name: str, value, allowed) -> None:
         raise ValueError(
             f"{name} = {value!r} is not allowed; allowed values: {', '.join(map(repr, allowed))}"
         )
+
+
+def count_noun(n: int, word: str, plural: str | None = None) -> str:
+    """A count with its noun, singular for one: ``"1 study"``, ``"3 studies"``.
+
+    The one way the reports write a count in words.
+
+    Parameters
+    ----------
+    n : int
+        The count.
+    word : str
+        The noun for one.
+    plural : str, optional
+        The noun for any other count; ``word`` with an "s" by default.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> count_noun(1, "patient"), count_noun(3, "study", "studies"), count_noun(0, "number")
+    ('1 patient', '3 studies', '0 numbers')
+    """
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
 def is_missing(value) -> bool:

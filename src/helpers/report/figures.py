@@ -26,6 +26,7 @@ from matplotlib.ticker import (
     NullLocator,
 )
 
+from helpers.analysis.pooling import percent_text
 from helpers.analysis.selection import studies_of
 from helpers.analysis.table2 import response_counts
 from helpers.data.loader import Review
@@ -36,7 +37,7 @@ from helpers.data.printed import (
     NOT_REPORTED_WORDS,
     RESPONSE_CATEGORIES,
 )
-from helpers.data.values import is_missing
+from helpers.data.values import count_noun, is_missing
 from helpers.report import style
 
 __all__ = [
@@ -120,11 +121,10 @@ def percent(p: float) -> str:
     Returns
     -------
     str
-        The percentage, rounded to a whole number.
+        The percentage, rounded to a whole number
+        (:func:`helpers.analysis.pooling.percent_text`).
     """
-    if is_missing(p) or not math.isfinite(float(p)):
-        return "–"
-    return f"{100 * float(p):.0f}%"
+    return percent_text(p, decimals=0)
 
 
 def percent_interval(p: float, low: float, high: float) -> str:
@@ -145,10 +145,6 @@ def percent_interval(p: float, low: float, high: float) -> str:
     if percent(low) == "–" or percent(high) == "–":
         return percent(p)
     return f"{percent(p)} [{percent(low)[:-1]}–{percent(high)}]"
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
 def _axes(ax, size):
@@ -218,7 +214,7 @@ def response_by_modality(review: Review, ax=None):
             for key, (words, _) in RESPONSE_CATEGORIES.items()
             if counts[key].total
         )
-        patients = _plural(counts["complete"].total, "patient")
+        patients = count_noun(counts["complete"].total, "patient")
         parts.append(f"{label} ({patients}): {shares or 'none'}")
     return describe(
         ax.figure,
@@ -256,7 +252,7 @@ def evidence_map(review: Review, ax=None):
             patients = int(part["n_cases"].sum())
             cells.append(
                 f"{design.replace('_', ' ')}, {labels[modality]}: "
-                f"{_plural(len(part), 'study', 'studies')}, {_plural(patients, 'patient')}"
+                f"{count_noun(len(part), 'study', 'studies')}, {count_noun(patients, 'patient')}"
             )
             ax.scatter(x, y, s=30 + 12 * patients, color=style.COLOURS["study"], alpha=0.6)
             ax.text(x, y, str(len(part)), ha="center", va="center", fontsize=style.FONT_SIZE - 1)
@@ -269,8 +265,8 @@ def evidence_map(review: Review, ax=None):
     ax.figure.tight_layout()
     return describe(
         ax.figure,
-        f"Evidence map of {_plural(len(s), 'study', 'studies')} "
-        f"({_plural(int(s['n_cases'].sum()), 'patient')}) by study design and treatment "
+        f"Evidence map of {count_noun(len(s), 'study', 'studies')} "
+        f"({count_noun(int(s['n_cases'].sum()), 'patient')}) by study design and treatment "
         f"modality, bubble area by patients: {'; '.join(cells)}.",
     )
 
@@ -391,19 +387,19 @@ def _diseases_in_words(d: pd.DataFrame, review: Review) -> str:
     names = review.disease_vocabulary["name"]
     known = d[d["patients"].notna()].sort_values("patients", ascending=False, kind="stable")
     most = ", ".join(
-        f"{disease_label(i, names.get(i, i))} {_plural(int(v), 'patient')}"
+        f"{disease_label(i, names.get(i, i))} {count_noun(int(v), 'patient')}"
         for i, v in known["patients"].head(3).items()
     )
     per_category = ", ".join(
-        f"{label} {_plural(int(d.loc[d['category'] == c, 'patients'].sum()), 'patient')}"
+        f"{label} {count_noun(int(d.loc[d['category'] == c, 'patients'].sum()), 'patient')}"
         for c, label in cats["label"].items()
     )
     unknown = int(d["patients"].isna().sum())
     return (
-        f"Bar chart of patients per underlying disease: {_plural(len(d), 'disease')} in "
-        f"{_plural(len(cats), 'category', 'categories')} ({per_category}). "
+        f"Bar chart of patients per underlying disease: {count_noun(len(d), 'disease')} in "
+        f"{count_noun(len(cats), 'category', 'categories')} ({per_category}). "
         f"Most frequent: {most or 'none counted'}."
-        + (f" {_plural(unknown, 'disease')} named without a count." if unknown else "")
+        + (f" {count_noun(unknown, 'disease')} named without a count." if unknown else "")
     )
 
 
@@ -496,11 +492,11 @@ def lesion_size_and_outcome(review: Review, ax=None):
     text = (
         "Scatter plot of each study's largest lesion (maximal diameter in cm, log scale) "
         "against its share of patients with complete or partial response, marker area by "
-        f"patients: {_plural(len(s), 'study', 'studies')}"
+        f"patients: {count_noun(len(s), 'study', 'studies')}"
     )
     if len(s):
         text += (
-            f" ({_plural(int(s['n_cases'].sum()), 'patient')}), largest lesions from "
+            f" ({count_noun(int(s['n_cases'].sum()), 'patient')}), largest lesions from "
             f"{sizes.min():g} to {sizes.max():g} cm; in {every} of them every patient "
             f"responded; {int(s['largest_diameter_qualifier'].notna().sum())} diameters are "
             "bounds"
@@ -543,7 +539,7 @@ def durations(review: Review, axes=None):
         ]
         values = pd.concat([d["value_months"], d["low_months"], d["high_months"]]).dropna()
         parts.append(
-            f"{title.lower()}: {_plural(d.index.nunique(), 'study', 'studies')}"
+            f"{title.lower()}: {count_noun(d.index.nunique(), 'study', 'studies')}"
             + (
                 f", from {values.min():.2g} to {values.max():.2g} months"
                 if len(values)
@@ -641,7 +637,7 @@ def adverse_events(review: Review, ax=None):
         per_modality.append(f"{labels[modality]}: {listed}")
     return describe(
         ax.figure,
-        f"Bar chart of patients with each adverse event ({_plural(len(ae), 'event')}; marked "
+        f"Bar chart of patients with each adverse event ({count_noun(len(ae), 'event')}; marked "
         f"{NOT_REPORTED} where the paper gives no number), by modality: "
         f"{'; '.join(per_modality)}.",
     )

@@ -18,6 +18,7 @@ from helpers.analysis.pooling import (
     range_text,
 )
 from helpers.data import escape
+from helpers.data.values import count_noun
 
 __all__ = [
     "EXPLAIN_GAP",
@@ -310,7 +311,7 @@ def units_text(n: int, unit: str) -> str:
     >>> units_text(1, "patients"), units_text(12, "lesions")
     ('1 patient', '12 patients or lesions')
     """
-    return f"{n} {(UNIT_WORD if n == 1 else UNIT_WORDS)[unit]}"
+    return count_noun(n, UNIT_WORD[unit], UNIT_WORDS[unit])
 
 
 def describe(fit: GroupFit, outcome: str = "response", unit: str = "patients") -> str:
@@ -335,7 +336,7 @@ def describe(fit: GroupFit, outcome: str = "response", unit: str = "patients") -
     """
     result, label = fit.result, fit.label
     what = f"a {OUTCOME_LABELS[outcome]}"
-    studies = f"{result.k} {'study' if result.k == 1 else 'studies'}"
+    studies = count_noun(result.k, "study", "studies")
     if result.k == 1:
         row = result.studies.iloc[0]
         return (

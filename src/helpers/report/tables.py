@@ -17,7 +17,7 @@ from pandas.io.formats.style import Styler
 from helpers.analysis import table1
 from helpers.analysis.claims import STATUSES, STUDIES_SEPARATOR
 from helpers.data import escape, paper
-from helpers.data.values import is_missing
+from helpers.data.values import count_noun, is_missing
 from helpers.report import wording
 from helpers.report.pooled_results import tests_table
 
@@ -451,7 +451,7 @@ def audit_by_section(df: pd.DataFrame, name: str = "audit", anchors: bool = True
     for i, (section, rows) in enumerate(df.groupby("section", sort=False)):
         counts = rows["status"].value_counts()
         summary = ", ".join(f"{counts.get(s, 0)} {s.replace('_', ' ')}" for s in STATUS_COLOURS)
-        numbers = f"{len(rows)} number{'' if len(rows) == 1 else 's'}"
+        numbers = count_noun(len(rows), "number")
         display(Markdown(f"### {escape.markdown(section)}\n\n{numbers}: {summary}."))
         display(audit(rows.drop(columns="section"), name=f"{name}-{i}", anchors=anchors))
 
