@@ -38,7 +38,7 @@ from helpers.data.editions import (
 from helpers.data.errors import DataValidationError, Problem
 from helpers.data.loader import load_review, typed_tables
 from helpers.data.readers import MAX_YAML_BYTES, load_yaml, read_text
-from helpers.data.registers import REGISTER_FILES
+from helpers.data.registers import SEALED_REGISTERS
 from helpers.data.values import cell_problem, text_problem
 
 __all__ = ["add_study", "close_edition", "editions_as_written", "new_edition", "next_free_ref"]
@@ -436,9 +436,9 @@ def _same_seal(path: Path, staged: _Csv, name: str) -> bool:
 
 
 def _registers(folder: Path) -> dict:
-    """Each register of a data folder, parsed."""
+    """Each register a closed edition seals, parsed (:data:`SEALED_REGISTERS`)."""
     out = {}
-    for name in REGISTER_FILES:
+    for name in SEALED_REGISTERS:
         text, problem = read_text(folder / name, name, MAX_YAML_BYTES)
         if problem:
             raise DataValidationError([problem], source=f"data in {folder}")

@@ -56,7 +56,9 @@ from helpers.data.readers import (
     read_csv,
     read_text,
 )
+from helpers.data.judgments import Judgment, check_certainty
 from helpers.data.registers import (
+    CERTAINTY_FILE,
     CLAIMS_FILE,
     NON_CLAIMS_FILE,
     NOTES_FILE,
@@ -131,6 +133,9 @@ class Review:
     non_claims : list of NonClaim
         The numbers of the paper's text declared not to be claims, with the reason
         (``non_claims.yaml``; see :mod:`helpers.data.paper`).
+    certainty : list of Judgment
+        The project's GRADE judgments of risk of bias, indirectness and publication bias
+        (``certainty.yaml``; see :mod:`helpers.data.judgments`).
     findings : DataFrame
         Places where the paper disagrees with itself that the data make visible
         (they do not stop loading; see :func:`helpers.data.rules.findings`).
@@ -166,6 +171,7 @@ class Review:
     table2_notes: dict = field(repr=False)
     table2_note_sources: dict = field(repr=False)
     non_claims: list[NonClaim] = field(repr=False)
+    certainty: list[Judgment] = field(repr=False)
     findings: pd.DataFrame = field(repr=False)
     data_dir: Path = field(repr=False)
     checksum: str = field(repr=False)
@@ -785,7 +791,8 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
            between tables (Frictionless);
         4. the cross-table rules (:data:`helpers.data.rules.RULES`);
         5. the registers: strict YAML; every claim's quote, computation and arguments,
-           every Table 2 note's cell, every declared non-claim (:mod:`helpers.data.registers`).
+           every Table 2 note's cell, every declared non-claim (:mod:`helpers.data.registers`),
+           every certainty judgment (:mod:`helpers.data.judgments`).
     Long: the validation stages in their order, each stopping the load; the order is
     the method (see the module docstring).
     """
@@ -868,6 +875,8 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
     stop_if(found + more)
     non_claims, found = check_non_claims(*registers[NON_CLAIMS_FILE], claims)
     stop_if(found)
+    certainty, found = check_certainty(*registers[CERTAINTY_FILE], vocab)
+    stop_if(found)
     stop_if(registers_unchanged(tables, resources, {n: v for n, (v, _) in registers.items()}))
 
     derived = _derive(tables)
@@ -894,6 +903,7 @@ def _load_review(data_dir: Path | str | None = None) -> Review:
         table2_notes=notes,
         table2_note_sources=note_sources,
         non_claims=non_claims,
+        certainty=certainty,
         findings=findings(tables),
         data_dir=data_dir,
         checksum=data_checksum(data_dir),

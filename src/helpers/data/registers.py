@@ -37,6 +37,7 @@ __all__ = [
     "ARITHMETIC_TOPIC",
     "BOOLEAN",
     "CATEGORIES",
+    "CERTAINTY_FILE",
     "CLAIMS_FILE",
     "CLAIM_ID",
     "CLAIM_IDS",
@@ -63,6 +64,7 @@ __all__ = [
     "REGISTER_FILES",
     "RULE",
     "RULE_NAMES",
+    "SEALED_REGISTERS",
     "SECTIONS",
     "SESSIONS",
     "STATISTIC",
@@ -91,8 +93,13 @@ __all__ = [
 CLAIMS_FILE = "claims.yaml"
 NOTES_FILE = "table2_notes.yaml"
 NON_CLAIMS_FILE = "non_claims.yaml"
-#: Every register of a data folder, in the order the loader checks them.
-REGISTER_FILES = (CLAIMS_FILE, NOTES_FILE, NON_CLAIMS_FILE)
+#: The certainty register: the project's GRADE judgments (:mod:`helpers.data.judgments`).
+CERTAINTY_FILE = "certainty.yaml"
+#: The registers a closed edition seals: they define the audit of the paper's numbers.
+SEALED_REGISTERS = (CLAIMS_FILE, NOTES_FILE, NON_CLAIMS_FILE)
+#: Every register of a data folder, in the order the loader checks them. The certainty register
+#: is the project's judgment, not the paper's: it is read, checked and checksummed, never sealed.
+REGISTER_FILES = (*SEALED_REGISTERS, CERTAINTY_FILE)
 
 #: The paper's sections, in reading order; every claim names one of them.
 #: ``Internal arithmetic`` holds the checks generated from the paper's own numbers
