@@ -2,11 +2,13 @@
 
 Summaries, Table 1 and Table 2 recomputed, the claims audit and its computations, the
 project's readings and inferences, risk-of-bias ratings, PRISMA arithmetic, and the
-meta-analysis (proportions pooled by GLMM, REML, DerSimonian–Laird and Freeman–Tukey).
+meta-analysis (proportions pooled by GLMM, REML, DerSimonian–Laird and Freeman–Tukey), and
+the Summary of Findings with its GRADE certainty.
 Imports from ``helpers.data`` only.
 """
 
 __all__ = [
+    "certainty",
     "changes",
     "checks",
     "claims",

@@ -83,6 +83,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers.analysis.meta import study_table
+from helpers.analysis.pooling import OUTCOMES as POOLED_OUTCOMES
 from helpers.analysis.pooling import GroupFit, Settings, events_per_study, fit_groups, groups
 from helpers.data.errors import DataValidationError, Problem
 from helpers.data.judgments import DOMAINS as JUDGED_DOMAINS
@@ -167,12 +168,10 @@ WIDE_PI_POINTS = 50.0
 #: The outcomes of the table, in words (keys of :data:`helpers.data.judgments.OUTCOMES`).
 OUTCOME_LABELS = {
     "response": "Complete or partial response",
-    "complete_response": "Complete response",
+    "complete": "Complete response",
     "recurrence": "Recurrence",
     "adverse_events": "Adverse event",
 }
-#: The outcome of :func:`helpers.analysis.pooling.events_per_study` each pooled outcome is.
-_POOLED = {"response": "response", "complete_response": "complete"}
 #: The adverse event ``adverse_events.csv`` records recurrence as.
 RECURRENCE = "Recurrence"
 #: The event Table 2 prints for a modality with no adverse event.
@@ -499,7 +498,11 @@ def _judged(review: Review, kind: str, key: str, outcome: str) -> list[Rating]:
             )
         out.append(
             Rating(
-                domain, entry.judgment, entry.rationale, f"{CERTAINTY_FILE}: {entry.id}", entry.quote
+                domain,
+                entry.judgment,
+                entry.rationale,
+                f"{CERTAINTY_FILE}: {entry.id}",
+                entry.quote,
             )
         )
     return out
@@ -618,9 +621,7 @@ def _harms(review: Review, key: str, label: str) -> list[Finding]:
     ae = review.adverse_events[review.adverse_events["modality"] == key]
     recurrence = ae[ae["event"] == RECURRENCE]
     count = recurrence["patients"].iloc[0] if len(recurrence) else None
-    rows = [
-        _count_finding(review, key, label, "recurrence", "", patients, k, designs, count)
-    ]
+    rows = [_count_finding(review, key, label, "recurrence", "", patients, k, designs, count)]
     for _, event in ae[ae["event"] != RECURRENCE].iterrows():
         name = "Any adverse event" if event["event"] == NO_ADVERSE_EVENT else event["event"]
         rows.append(
@@ -657,8 +658,8 @@ def summary_of_findings(review: Review, settings: Settings | None = None) -> lis
     """
     settings = settings or Settings()
     fits = {}
-    for outcome, pooled in _POOLED.items():
-        chosen = {**settings.selection, "outcome": pooled}
+    for outcome in POOLED_OUTCOMES:  # the keys of the register are pooling's outcomes
+        chosen = {**settings.selection, "outcome": outcome}
         data = events_per_study(review, **chosen)
         fits[outcome] = (
             data,

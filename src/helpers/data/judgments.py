@@ -52,10 +52,10 @@ DOMAINS = ("risk_of_bias", "indirectness", "publication_bias")
 #: The judgments a domain may have, from none to two levels down.
 JUDGMENTS = ("not serious", "serious", "very serious")
 #: The outcomes of the Summary of Findings a scope may name.
-OUTCOMES = ("response", "complete_response", "recurrence", "adverse_events")
+OUTCOMES = ("response", "complete", "recurrence", "adverse_events")
 #: The outcomes a family of modalities has rows for (recurrence and adverse events are counted
 #: per modality only).
-FAMILY_OUTCOMES = ("response", "complete_response")
+FAMILY_OUTCOMES = ("response", "complete")
 #: The scope of an entry that applies to every cell.
 SCOPE_ALL = "all"
 #: The keys a scope mapping may hold: each lists keys of its vocabulary (or of :data:`OUTCOMES`).
@@ -204,8 +204,7 @@ def _scope(value, vocab) -> tuple[dict | None, str | None]:
         if unknown:
             return (
                 None,
-                f"{key}: {str(unknown[0])[:40]!r} is not one of "
-                f"{', '.join(sorted(allowed[key]))}",
+                f"{key}: {str(unknown[0])[:40]!r} is not one of {', '.join(sorted(allowed[key]))}",
             )
         if len(set(items)) != len(items):
             return None, f"{key} lists a key twice"
@@ -214,7 +213,11 @@ def _scope(value, vocab) -> tuple[dict | None, str | None]:
 
 
 def _entry(entry, item, vocab, name, seen) -> tuple[Judgment | None, list[Problem]]:
-    """One entry checked: the judgment, or its problems (one per broken field, the first)."""
+    """One entry checked: the judgment, or its problems (one per broken field, the first).
+
+    Long: the fields are checked in the order a reader fixes them (keys, types, clean text,
+    known values, scope, quote), each check returning the entry's one problem.
+    """
     line = line_of(item)
     keys = key_lines(item)
     if not isinstance(entry, dict):
@@ -222,7 +225,8 @@ def _entry(entry, item, vocab, name, seen) -> tuple[Judgment | None, list[Proble
             Problem(
                 name,
                 _WELL,
-                f"each entry must be a mapping of {', '.join(JUDGMENT_KEYS)}, not {describe(entry)}",
+                f"each entry must be a mapping of {', '.join(JUDGMENT_KEYS)}, "
+                f"not {describe(entry)}",
                 row=line,
             )
         ]
@@ -235,7 +239,9 @@ def _entry(entry, item, vocab, name, seen) -> tuple[Judgment | None, list[Proble
 
     for key in entry:
         if key not in JUDGMENT_KEYS:
-            return bad(key, f"unknown key {str(key)[:40]!r}; the keys are {', '.join(JUDGMENT_KEYS)}")
+            return bad(
+                key, f"unknown key {str(key)[:40]!r}; the keys are {', '.join(JUDGMENT_KEYS)}"
+            )
     for key in JUDGMENT_KEYS:
         if entry.get(key) in (None, "", [], {}):
             return bad(key, "is required")
@@ -247,9 +253,13 @@ def _entry(entry, item, vocab, name, seen) -> tuple[Judgment | None, list[Proble
     if not _ID.fullmatch(entry["id"]):
         return bad("id", f"{entry['id'][:40]!r} is not an id (lower-case letters, digits, . and -)")
     if entry["id"] in seen:
-        return bad("id", f"the id {entry['id']!r} is used twice (first at line {seen[entry['id']]})")
+        return bad(
+            "id", f"the id {entry['id']!r} is used twice (first at line {seen[entry['id']]})"
+        )
     if entry["domain"] not in DOMAINS:
-        return bad("domain", f"unknown domain {entry['domain'][:40]!r}; domains: {', '.join(DOMAINS)}")
+        return bad(
+            "domain", f"unknown domain {entry['domain'][:40]!r}; domains: {', '.join(DOMAINS)}"
+        )
     if entry["judgment"] not in JUDGMENTS:
         return bad(
             "judgment",

@@ -47,6 +47,7 @@ from helpers.data.editions import (
     registers_unchanged,
 )
 from helpers.data.errors import DataValidationError, Problem
+from helpers.data.judgments import Judgment, check_certainty
 from helpers.data.readers import (
     MAX_TABLE_BYTES,
     MAX_YAML_BYTES,
@@ -56,7 +57,6 @@ from helpers.data.readers import (
     read_csv,
     read_text,
 )
-from helpers.data.judgments import Judgment, check_certainty
 from helpers.data.registers import (
     CERTAINTY_FILE,
     CLAIMS_FILE,

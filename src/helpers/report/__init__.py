@@ -17,6 +17,7 @@ __all__ = [
     "setup",
     "since_the_paper",
     "style",
+    "summary_of_findings",
     "tables",
     "wording",
 ]

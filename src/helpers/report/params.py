@@ -322,6 +322,11 @@ NOTEBOOK_PARAMETERS: dict[str, dict[str, str | None]] = {
         f"{LATEST!r}: the last (editions.csv)",
         "output_dir": _OUTPUT_DIR.format(what="since_the_paper.csv (the build sets it)"),
     },
+    "08_summary_of_findings": {
+        "data_dir": None,
+        "edition": None,
+        "output_dir": _OUTPUT_DIR.format(what="summary_of_findings.csv (the build sets it)"),
+    },
 }
 
 #: Parameters whose value names a file or folder (the build fingerprints their content).
