@@ -327,30 +327,30 @@ def inconsistency(
     """
     source = "rule: inconsistency"
     if per_modality:
-        why = "counts are given per modality, not per study: not assessable, not rated down"
+        why = "counts are given per modality, not per study; not rated down"
         return Rating("inconsistency", NOT_ASSESSABLE, why, source)
     if k < 2:
-        why = "a single study: not assessable, not rated down"
+        why = "a single study; not rated down"
         return Rating("inconsistency", NOT_ASSESSABLE, why, source)
     if is_missing(i2):
-        why = "no model could be estimated: not assessable, not rated down"
+        why = "no model could be estimated; not rated down"
         return Rating("inconsistency", NOT_ASSESSABLE, why, source)
     substantial = i2 >= I2_SUBSTANTIAL
     has_pi = not is_missing(pi_low) and not is_missing(pi_high)
     width = _points(pi_low, pi_high) if has_pi else math.nan
     spread = not is_missing(tau2) and tau2 > 0
     wide = has_pi and spread and width > WIDE_PI_POINTS
-    pi_text = (
-        f"prediction interval {width:.0f} points wide"
-        + ("" if spread else " (tau² = 0: no heterogeneity in it)")
-        if has_pi
-        else "no prediction interval"
-    )
-    why = (
-        f"I² {i2:.0f}% ({'at least' if substantial else 'below'} {I2_SUBSTANTIAL:.0f}%); "
-        f"{pi_text} ({'more' if wide else 'not more'} than {WIDE_PI_POINTS:.0f} with "
-        "heterogeneity)"
-    )
+    if not has_pi:
+        pi_text = "no prediction interval"
+    elif spread:
+        pi_text = (
+            f"prediction interval {width:.0f} points wide "
+            f"({'more' if wide else 'no more'} than {WIDE_PI_POINTS:.0f})"
+        )
+    else:
+        pi_text = f"prediction interval {width:.0f} points wide from imprecision alone (tau² = 0)"
+    i2_text = f"I² {i2:.0f}% ({'at least' if substantial else 'below'} {I2_SUBSTANTIAL:.0f}%)"
+    why = f"{i2_text}; {pi_text}"
     return Rating("inconsistency", JUDGMENTS[int(substantial) + int(wide)], why, source)
 
 

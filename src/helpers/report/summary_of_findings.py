@@ -333,6 +333,10 @@ def sof_table(findings: list[Finding], title: str = "Summary of Findings") -> Su
         )
         .tab_style(style.text(weight="bold"), loc.row_groups())
         .tab_style(style.text(whitespace="nowrap"), loc.body(columns=["estimate", "certainty"]))
+        .opt_css(
+            f"#{_TABLE_ID} .gt_footnote, #{_TABLE_ID} .gt_sourcenote "
+            "{ text-align: left; white-space: normal; }"
+        )
         .tab_options(
             table_font_size="12px",
             heading_title_font_size="18px",
