@@ -25,7 +25,7 @@ The register is the project's judgment, not the paper's: no closed edition seals
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from helpers.data import paper
 from helpers.data.errors import Problem
@@ -77,7 +77,7 @@ class Judgment:
     modalities, families, outcomes : tuple of str or None
         The scope's lists; None where the scope does not restrict that dimension.
     line : int or None
-        The entry's line in the file.
+        The entry's line in the file (for messages; not part of the judgment's equality).
     """
 
     id: str
@@ -88,7 +88,7 @@ class Judgment:
     judgment: str
     rationale: str
     quote: str
-    line: int | None = None
+    line: int | None = field(default=None, compare=False)
 
     @property
     def specificity(self) -> int:

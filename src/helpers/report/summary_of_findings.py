@@ -396,8 +396,8 @@ def read_summary_of_findings(path) -> pd.DataFrame:
     if missing:
         raise ValueError(f"{Path(path).name}: no column(s) {', '.join(missing)}")
     for column in frame.columns:
-        if frame[column].dtype == object:
-            frame[column] = frame[column].map(escape.csv_value)
+        if not pd.api.types.is_numeric_dtype(frame[column]):  # text: empty is "", not missing
+            frame[column] = frame[column].fillna("").astype(object).map(escape.csv_value)
     return frame
 
 
