@@ -14,7 +14,6 @@ import itertools
 import math
 import random
 import re
-import shutil
 from dataclasses import replace
 
 import pandas as pd
@@ -43,7 +42,14 @@ from helpers.data.readers import load_yaml
 from helpers.data.registers import CERTAINTY_FILE, REGISTER_FILES, SEALED_REGISTERS, vocabularies
 from helpers.report import summary_of_findings as sof
 
-from tests_support import add_study, read_rows, typed_tables, write_rows
+from tests_support import (
+    add_study,
+    close_open_edition,
+    open_edition,
+    read_rows,
+    typed_tables,
+    write_rows,
+)
 
 RNG = random.Random(20210624)
 SEVERITY = ("not serious", "serious", "very serious")
@@ -483,6 +489,9 @@ def test_the_register_is_not_sealed_by_the_closed_paper_edition(data_copy):
     )
     review = load_review(data_copy, cache=False)
     assert review.certainty[0].rationale == "A different rationale."
+    # an update closed now seals the paper's registers again, never the judgments
+    open_edition(data_copy)
+    close_open_edition(data_copy)
     seals = (data_copy / "edition_seals.csv").read_text(encoding="utf-8")
-    assert CERTAINTY_FILE not in seals
-    shutil.rmtree(data_copy)
+    assert "claims.yaml" in seals and CERTAINTY_FILE not in seals
+    load_review(data_copy, cache=False)

@@ -151,6 +151,18 @@ def _hostile_registers(folder: Path) -> None:
     path.write_text(
         yaml.safe_dump(notes, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8"
     )
+    path = folder / "certainty.yaml"  # the judgments' rationales reach the SoF table and its CSV
+    judged = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for n, entry in enumerate(judged):
+        entry["rationale"] = (
+            (FORMULA + " " if n == 0 else "")
+            + entry["rationale"]
+            + " "
+            + PAYLOADS[0].format(id=f"certainty-{_letters(n)}")
+        )
+    path.write_text(
+        yaml.safe_dump(judged, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8"
+    )
 
 
 def _one_run_per_notebook(runs: list[Run]) -> list[Run]:

@@ -194,6 +194,7 @@ def _same_review(a, b) -> None:
     assert (
         a.claims == b.claims and a.table2_notes == b.table2_notes and a.non_claims == b.non_claims
     )
+    assert a.certainty == b.certainty
     assert a.table2_note_sources == b.table2_note_sources
 
 
@@ -315,6 +316,7 @@ def test_every_key_of_a_register_refuses_a_value_of_the_wrong_shape(tables, muta
     """Each key of the registers, given a list, a mapping, a date or a control character, is
     refused with one problem by the checker the loader's last stage runs (one of them also
     through the whole loader, below)."""
+    from helpers.data.judgments import check_certainty
     from helpers.data.readers import load_yaml
     from helpers.data.registers import (
         check_claims,
@@ -331,6 +333,8 @@ def test_every_key_of_a_register_refuses_a_value_of_the_wrong_shape(tables, muta
             _, problems = check_claims(value, node, vocabularies(typed, descriptor))
         elif rel == "non_claims.yaml":
             _, problems = check_non_claims(value, node, load_review().claims)
+        elif rel == "certainty.yaml":
+            _, problems = check_certainty(value, node, vocabularies(typed, descriptor))
         else:
             _, _, problems = check_table2_notes(value, node, typed, load_review().claims)
         assert len(problems) == 1 and problems[0].file == rel and matches_rule(problems[0], rule), (
