@@ -91,7 +91,7 @@ from helpers.data.judgments import JUDGMENTS, judgment_for
 from helpers.data.loader import Review
 from helpers.data.printed import NOT_REPORTED_WORDS
 from helpers.data.registers import CERTAINTY_FILE
-from helpers.data.values import is_missing
+from helpers.data.values import count_noun, is_missing
 
 __all__ = [
     "COMPARATIVE_DESIGNS",
@@ -279,7 +279,7 @@ def imprecision(k: int, n: int, ci_low: float, ci_high: float) -> Rating:
     wide, few = width > WIDE_CI_POINTS, n < FEW_PATIENTS
     what = (
         f"95% CI {width:.0f} points wide ({'more' if wide else 'no more'} than "
-        f"{WIDE_CI_POINTS:.0f}); {n} patients ({'fewer' if few else 'no fewer'} than "
+        f"{WIDE_CI_POINTS:.0f}); {count_noun(n, 'patient')} ({'fewer' if few else 'no fewer'} than "
         f"{FEW_PATIENTS})"
     )
     if k == 1:
