@@ -106,6 +106,7 @@ __all__ = [
     "NO_ADVERSE_EVENT",
     "OUTCOME_LABELS",
     "RECURRENCE",
+    "REFERENCES",
     "SOF_COLUMNS",
     "WIDE_CI_POINTS",
     "WIDE_PI_POINTS",
@@ -119,6 +120,29 @@ __all__ = [
     "summary_of_findings",
 ]
 
+#: The guidance the framing and the rules follow, as the report cites it.
+REFERENCES = (
+    "Schünemann H, Brożek J, Guyatt G, Oxman A, eds (2013). GRADE Handbook, section 5: "
+    "quality of evidence. The GRADE Working Group.",
+    "Guyatt G, Oxman AD, Akl EA, et al (2011). GRADE guidelines: 1. Introduction - GRADE "
+    "evidence profiles and summary of findings tables. J Clin Epidemiol 64:383-394.",
+    "Balshem H, Helfand M, Schünemann HJ, et al (2011). GRADE guidelines: 3. Rating the quality "
+    "of evidence. J Clin Epidemiol 64:401-406.",
+    "Guyatt GH, Oxman AD, Kunz R, et al (2011). GRADE guidelines 6. Rating the quality of "
+    "evidence - imprecision. J Clin Epidemiol 64:1283-1293.",
+    "Guyatt GH, Oxman AD, Kunz R, et al (2011). GRADE guidelines: 7. Rating the quality of "
+    "evidence - inconsistency. J Clin Epidemiol 64:1294-1302.",
+    "Iorio A, Spencer FA, Falavigna M, et al (2015). Use of GRADE for assessment of evidence "
+    "about prognosis: rating confidence in estimates of event rates in broad categories of "
+    "patients. BMJ 350:h870.",
+    "Murad MH, Mustafa RA, Schünemann HJ, Sultan S, Santesso N (2017). Rating the certainty in "
+    "evidence in the absence of a single estimate of effect. Evid Based Med 22:85-87.",
+    "Murad MH, Sultan S, Haffar S, Bazerbachi F (2018). Methodological quality and synthesis of "
+    "case series and case reports. BMJ Evid Based Med 23:60-63.",
+    "Deeks JJ, Higgins JPT, Altman DG (2022). Chapter 10: Analysing data and undertaking "
+    "meta-analyses, section 10.10.2. In: Cochrane Handbook for Systematic Reviews of "
+    "Interventions, version 6.3.",
+)
 #: GRADE's levels of certainty, lowest first (a level's index counts the levels above very low).
 LEVELS = ("very low", "low", "moderate", "high")
 #: What each level means (GRADE Handbook, section 5; Balshem et al. 2011, table 2).
