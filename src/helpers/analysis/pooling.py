@@ -18,10 +18,12 @@ each one a parameter of notebook 04 and a sensitivity run of the report:
     lesions instead (Bottomley [13]: 21 lesions).
 ``exclude_abstracts``
     Leave out the studies published as conference abstracts.
-``case_series_only``
-    Leave out the single-patient case reports, keeping the case series (studies of more
-    than one patient): selective publication of good outcomes is most likely among case
-    reports.
+``design``
+    Which study designs enter (:data:`DESIGN_LABELS`): ``"all"``; ``"case_series"``, the
+    studies designed as case series only; ``"multi_patient"``, every study of more than one
+    patient (the case series and the controlled trial): selective publication of good
+    outcomes is most likely among single-patient case reports. ``case_series_only=True``,
+    the notebooks' flag, is ``design="multi_patient"``.
 
 The subgroup variables are the project's, documented in ``data/vocabularies``: the
 disease category of a study whose patients all share one (otherwise ``mixed``), and the
@@ -68,6 +70,8 @@ __all__ = [
     "ALL_MODELS",
     "COMMON_TAU2_METHOD",
     "DEFAULT_TEST",
+    "DESIGNS",
+    "DESIGN_LABELS",
     "FALLBACK",
     "GROUP_KINDS",
     "LEAVE_ONE_OUT_MIN",
@@ -89,6 +93,7 @@ __all__ = [
     "GroupFit",
     "Settings",
     "SubgroupAnalysis",
+    "design_choice",
     "events_per_study",
     "fit",
     "fit_groups",
@@ -127,6 +132,13 @@ UNIT_LABELS = {
     "lesions": "lesions, where a study reports per lesion (patients otherwise)",
 }
 UNITS = tuple(UNIT_LABELS)
+#: Which study designs enter, in words (the ``design`` column of ``studies.csv``).
+DESIGN_LABELS = {
+    "all": "every design (case reports, case series, the controlled trial)",
+    "case_series": "case series only (the studies designed as case series)",
+    "multi_patient": "no single-patient case reports (every study of more than one patient)",
+}
+DESIGNS = tuple(DESIGN_LABELS)
 #: Random-effects models a report can show in its forest plots, summaries and subgroup tests.
 #: Bands of the largest lesion's diameter (cm): upper bounds, right-closed.
 SIZE_BANDS = (("≤ 1 cm", 1.0), ("1–5 cm", 5.0), ("> 5 cm", math.inf))
@@ -238,6 +250,7 @@ def events_per_study(
     unit: str = "patients",
     exclude_abstracts: bool = False,
     case_series_only: bool = False,
+    design: str = "all",
 ) -> pd.DataFrame:
     """Events out of n per study, for one outcome and one handling of each choice.
 
@@ -255,7 +268,9 @@ def events_per_study(
         Leave out the conference abstracts (``True``/``False``, or the text ``true``/``false``:
         :func:`helpers.data.values.flag`).
     case_series_only : bool
-        Leave out the single-patient case reports (the same).
+        Leave out the single-patient case reports (the same): ``design="multi_patient"``.
+    design : {"all", "case_series", "multi_patient"}
+        Which designs enter (:data:`DESIGN_LABELS`).
 
     Returns
     -------
@@ -267,8 +282,9 @@ def events_per_study(
     Raises
     ------
     ValueError
-        For an ``outcome``, ``unknown`` or ``unit`` not allowed (the message lists the
-        allowed ones), or a flag that is not one.
+        For an ``outcome``, ``unknown``, ``unit`` or ``design`` not allowed (the message lists
+        the allowed ones), a flag that is not one, or ``case_series_only`` with a ``design``
+        other than ``"multi_patient"``.
 
     Long: one pass over the studies applies every choice to each study's counts; split,
     the choices would be read in several places.
@@ -277,7 +293,7 @@ def events_per_study(
     check_choice("unknown", unknown, UNKNOWN)
     check_choice("unit", unit, UNITS)
     exclude_abstracts = flag("exclude_abstracts", exclude_abstracts)
-    case_series_only = flag("case_series_only", case_series_only)
+    design = design_choice(case_series_only, design)
     s = review.studies
     o = review.outcomes.loc[s.index]
     cats = review.diseases.groupby(level="ref")["category"].agg(
@@ -303,7 +319,7 @@ def events_per_study(
             )
         if n == 0 or (exclude_abstracts and study["publication_type"] == "conference_abstract"):
             continue
-        if case_series_only and int(study["n_cases"]) <= 1:
+        if not _design_kept(design, study):
             continue
         rows.append(
             {
@@ -323,6 +339,52 @@ def events_per_study(
     return pd.DataFrame(rows, columns=STUDY_COLUMNS).set_index(
         "ref"
     )  # no row when no study is left
+
+
+def design_choice(case_series_only, design: str = "all") -> str:
+    """The design choice of a pair of ``case_series_only`` and ``design``, checked.
+
+    Parameters
+    ----------
+    case_series_only : bool
+        The notebooks' flag (True is ``design="multi_patient"``), or its text.
+    design : str
+        One of :data:`DESIGNS`.
+
+    Returns
+    -------
+    str
+        One of :data:`DESIGNS`.
+
+    Raises
+    ------
+    ValueError
+        For a design not allowed, a flag that is not one, or ``case_series_only=True``
+        with a design other than ``"multi_patient"`` (the message names both).
+
+    Examples
+    --------
+    >>> design_choice(True), design_choice(False, "case_series")
+    ('multi_patient', 'case_series')
+    """
+    check_choice("design", design, DESIGNS)
+    if flag("case_series_only", case_series_only):
+        if design not in ("all", "multi_patient"):
+            raise ValueError(
+                f"case_series_only=True and design={design!r} disagree: case_series_only "
+                "means design='multi_patient'; give one of them"
+            )
+        return "multi_patient"
+    return design
+
+
+def _design_kept(design: str, study: pd.Series) -> bool:
+    """Whether a study (a row of ``review.studies``) enters under a design choice."""
+    if design == "case_series":
+        return study["design"] == "case_series"
+    if design == "multi_patient":
+        return int(study["n_cases"]) > 1
+    return True
 
 
 def groups(review: Review) -> list[tuple[str, str, str]]:
@@ -869,7 +931,7 @@ class Settings:
             "conference abstracts left out"
             if self.exclude_abstracts
             else "conference abstracts included",
-            "case series only (single-patient case reports left out)"
+            DESIGN_LABELS["multi_patient"]
             if self.case_series_only
             else "case reports and case series",
             f"primary model: {MODEL_NAMES[self.method]}",
