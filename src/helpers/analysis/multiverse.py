@@ -200,7 +200,9 @@ def fit_key(key: tuple, level: float = 0.95) -> tuple:
     Parameters
     ----------
     key : tuple
-        ``(pairs, method, test)``: ``pairs`` the sorted ``(events, n)`` of the studies.
+        ``(pairs, method, test)``: ``pairs`` the ``(events, n)`` of the studies, in the
+        review's order (the order a fit sums in: sorted, the same studies could differ in
+        the last digit from a fit of them in the review's order).
     level : float
         Confidence level of the intervals.
 
@@ -381,9 +383,7 @@ def _specifications(review: Review, models: list, leave_one_out: bool) -> tuple[
                 omits += list(part.index)
             for ref in omits:
                 kept = part if ref is None else part.drop(index=ref)
-                pairs = tuple(
-                    sorted(zip(kept["events"].astype(int), kept["n"].astype(int), strict=True))
-                )
+                pairs = tuple(zip(kept["events"].astype(int), kept["n"].astype(int), strict=True))
                 for method, test in models:
                     rows.append(
                         {

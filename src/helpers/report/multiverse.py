@@ -24,6 +24,7 @@ from helpers.analysis.multiverse import (
     CHOICES,
     COLUMNS,
     MAJORITY,
+    NO_STUDY,
     NONE_OMITTED,
     SUMMARY_COLUMNS,
     Multiverse,
@@ -43,6 +44,8 @@ __all__ = [
     "MULTIVERSE_SUMMARY_CSV",
     "SUMMARY_TEXT_COLUMNS",
     "choices_table",
+    "counts_text",
+    "files_text",
     "front_page_rows",
     "read_summary",
     "show_curves",
@@ -118,6 +121,59 @@ def choices_table(mv: Multiverse) -> pd.DataFrame:
         }
     )
     return pd.DataFrame(rows)
+
+
+def counts_text(mv: Multiverse) -> str:
+    """The multiverse's counts in one paragraph (Markdown-safe: numbers and fixed words).
+
+    Parameters
+    ----------
+    mv : Multiverse
+        :func:`helpers.analysis.multiverse.multiverse`.
+
+    Returns
+    -------
+    str
+        The specifications and groups, how many are estimable and not (and how many of
+        those have no study left), and the distinct fits run.
+    """
+    t = mv.table
+    n_groups = len(t[["kind", "group"]].drop_duplicates())
+    estimable = int(t["estimable"].sum())
+    empty = int((t["warnings"] == NO_STUDY).sum())
+    return (
+        f"**{count_noun(len(t), 'specification')}** over {count_noun(n_groups, 'group')} "
+        "(each modality, and each family of several modalities): "
+        f"{estimable} estimable, {len(t) - estimable} not estimable ({empty} of them because "
+        "their choices leave the group no study). They share their data: "
+        f"{count_noun(mv.fits, 'distinct fit')} (each distinct set of studies once per model) "
+        "give every number."
+    )
+
+
+def files_text(written: list, mv: Multiverse) -> str:
+    """What :func:`write_multiverse` wrote, in words (file names only, never a path).
+
+    Parameters
+    ----------
+    written : list of Path
+        :func:`write_multiverse`'s files.
+    mv : Multiverse
+        The multiverse written.
+
+    Returns
+    -------
+    str
+        One sentence.
+    """
+    if not written:
+        return "No output folder was given: nothing was written."
+    groups = len(mv.table[["kind", "group"]].drop_duplicates())
+    return (
+        f"Written: `{MULTIVERSE_CSV}` ({count_noun(len(mv.table), 'row')}, one per "
+        f"specification) and `{MULTIVERSE_SUMMARY_CSV}` ({count_noun(groups, 'row')}, one per "
+        "group)."
+    )
 
 
 def _choice_text(row) -> str:
@@ -316,7 +372,13 @@ def specification_curve(table: pd.DataFrame, kind: str, key: str):
     colour = np.where(lo > MAJORITY, _ABOVE, np.where(hi < MAJORITY, _BELOW, _ACROSS))
     segments = np.stack([np.column_stack([x, lo * 100]), np.column_stack([x, hi * 100])], axis=1)
     top.add_collection(
-        LineCollection(segments, colors=colour, linewidths=0.4, alpha=0.15, rasterized=True)
+        LineCollection(
+            segments,
+            colors=colour,
+            linewidths=0.4,
+            alpha=float(np.clip(40 / max(len(est), 1), 0.15, 0.6)),
+            rasterized=True,
+        )
     )
     top.scatter(x, p * 100, s=4, c=colour, linewidths=0, rasterized=True, zorder=3)
     top.axhline(MAJORITY * 100, color=style.COLOURS["reference"], lw=0.8, ls="--")
@@ -358,7 +420,7 @@ def specification_curve(table: pd.DataFrame, kind: str, key: str):
     note.text(
         0.0,
         0.5,
-        f"Interval above {threshold}: {style.COLOUR_NAMES[_ABOVE]}\n"
+        f"CI above {threshold}: {style.COLOUR_NAMES[_ABOVE]}\n"
         f"across {threshold}: {style.COLOUR_NAMES[_ACROSS]}\n"
         f"below {threshold}: {style.COLOUR_NAMES[_BELOW]}\n\n"
         f"{n_not} not estimable:\nno estimate, so\nnot on the curve",

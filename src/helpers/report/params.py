@@ -327,6 +327,13 @@ NOTEBOOK_PARAMETERS: dict[str, dict[str, str | None]] = {
         "edition": None,
         "output_dir": _OUTPUT_DIR.format(what="summary_of_findings.csv (the build sets it)"),
     },
+    "09_multiverse": {
+        "data_dir": None,
+        "edition": None,
+        "output_dir": _OUTPUT_DIR.format(
+            what="multiverse.csv, multiverse_summary.csv and the specification curves"
+        ),
+    },
 }
 
 #: Parameters whose value names a file or folder (the build fingerprints their content).

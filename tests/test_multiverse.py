@@ -1,0 +1,288 @@
+"""The multiverse: its specifications against a brute-force enumeration on small random
+reviews, the cache and the process pool that never change a number, the design choice, the
+specification curve and the escaping of text from the data."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.analysis import multiverse as mv
+from helpers.analysis import pooling
+from helpers.analysis.meta import pool_proportions
+from helpers.report import multiverse as report
+from helpers.report.figures import FigureImage, description
+
+#: The modalities of the small reviews: two of one family (so the family is a group too) and
+#: one of another.
+MODALITIES = ("topical_sts", "intralesional_sts", "eswl")
+FAST = [("crude", "z"), ("reml", "z")]
+#: Small reviews checked against the brute force: every fourth with REML beside the crude
+#: proportion, the first with the GLMM too (its fits, and 48 calls of events_per_study per
+#: review on each side, set how many fit in the file's minute).
+N_REVIEWS = 40
+HOSTILE = '<script>alert("x")</script> & "quoted" \'single\''
+
+
+def small_review(review, seed: int, n_studies: int | None = None):
+    """A random small review built from the real one's tables: a few of its studies, with
+    random modalities, designs, sizes, publication types, units and responses."""
+    rng = np.random.default_rng(seed)
+    k = n_studies or int(rng.integers(1, 7))
+    refs = list(rng.choice(review.studies.index, size=k, replace=False))
+    studies = review.studies.loc[refs].copy()
+    outcomes = review.outcomes.loc[refs].copy()
+    fams = review.modalities["family"]
+    for ref in refs:
+        modality = MODALITIES[int(rng.integers(0, len(MODALITIES)))]
+        design = ("case_report", "case_series", "controlled_trial")[int(rng.integers(0, 3))]
+        n = 1 if design == "case_report" else int(rng.integers(2, 7))
+        studies.loc[ref, ["modality", "family", "design", "n_cases"]] = [
+            modality,
+            fams[modality],
+            design,
+            n,
+        ]
+        studies.loc[ref, "publication_type"] = (
+            "conference_abstract" if rng.random() < 0.3 else "full_article"
+        )
+        cells = rng.multinomial(n, rng.dirichlet(np.ones(4)))
+        lesion_unit = rng.random() < 0.2
+        lesions = rng.multinomial(int(rng.integers(1, 9)), rng.dirichlet(np.ones(3)))
+        outcomes.loc[ref, "response_unit"] = "lesions" if lesion_unit else "patients"
+        for column, value in zip(
+            ("complete_response", "partial_response", "no_response", "unknown_response"),
+            cells,
+            strict=True,
+        ):
+            outcomes.loc[ref, column] = pd.NA if lesion_unit else int(value)
+        outcomes.loc[ref, "lesions"] = int(lesions.sum()) if lesion_unit else pd.NA
+        for column, value in zip(
+            ("lesions_complete_response", "lesions_partial_response", "lesions_no_response"),
+            lesions,
+            strict=True,
+        ):
+            outcomes.loc[ref, column] = int(value) if lesion_unit else pd.NA
+    diseases = review.diseases[review.diseases.index.isin(refs)]
+    return dataclasses.replace(review, studies=studies, outcomes=outcomes, diseases=diseases)
+
+
+def brute_force(review, models) -> pd.DataFrame:
+    """Every specification by plain nested loops: events_per_study and pool_proportions
+    called directly, no cache."""
+    combos = list(
+        itertools.product(
+            pooling.OUTCOMES, pooling.UNKNOWN, pooling.UNITS, (False, True), pooling.DESIGNS
+        )
+    )
+    data = {
+        c: pooling.events_per_study(review, c[0], c[1], c[2], exclude_abstracts=c[3], design=c[4])
+        for c in combos
+    }
+    rows = []
+    for kind, key, _ in pooling.groups(review):
+        if all((d[kind] == key).sum() == 0 for d in data.values()):
+            continue
+        for c in combos:
+            part = data[c][data[c][kind] == key]
+            subsets = [part] + (
+                [part.drop(index=r) for r in part.index]
+                if len(part) >= pooling.LEAVE_ONE_OUT_MIN
+                else []
+            )
+            for subset in subsets:
+                for method, test in models:
+                    if subset.empty:
+                        rows.append((kind, key, False, math.nan, math.nan, math.nan))
+                        continue
+                    r = pool_proportions(
+                        subset["events"],
+                        subset["n"],
+                        method=method,
+                        test=test,
+                        pi_type=pooling.PI_TYPE,
+                        profile=False,
+                    )
+                    ok = r.converged and all(
+                        math.isfinite(v) for v in (r.proportion, r.ci_low, r.ci_high)
+                    )
+                    rows.append((kind, key, ok, r.proportion, r.ci_low, r.ci_high))
+    return pd.DataFrame(rows, columns=["kind", "group", "estimable", "proportion", "lo", "hi"])
+
+
+def test_counts_and_summary_match_a_brute_force_enumeration(review):
+    checked = 0
+    for seed in range(N_REVIEWS):
+        small = small_review(review, seed, n_studies=3 if seed == 0 else None)
+        models = (
+            [("crude", "z"), ("glmm", "z"), ("reml", "knha")]
+            if seed == 0
+            else FAST
+            if seed % 4 == 1
+            else [("crude", "z")]
+        )
+        got = mv.multiverse(small, models=models, workers=1)
+        expected = brute_force(small, models)
+        assert len(got.table) == len(expected), seed
+        assert list(got.table["estimable"]) == list(expected["estimable"]), seed
+        np.testing.assert_array_equal(got.table["proportion"], expected["proportion"])
+        summary = got.summary().set_index(["kind", "group"])
+        for (kind, key), part in expected.groupby(["kind", "group"], sort=False):
+            row = summary.loc[(kind, key)]
+            ok = part[part["estimable"]]
+            assert row["specifications"] == len(part)
+            assert row["estimable"] == len(ok)
+            assert row["not_estimable"] == len(part) - len(ok)
+            if len(ok):
+                assert row["share_above"] == (ok["lo"] > mv.MAJORITY).sum() / len(ok)
+                assert row["share_below"] == (ok["hi"] < mv.MAJORITY).sum() / len(ok)
+                assert row["median"] == ok["proportion"].median()
+            else:
+                assert math.isnan(row["share_above"]) and math.isnan(row["median"])
+        assert list(summary.index) == list(
+            dict.fromkeys(zip(expected["kind"], expected["group"], strict=True))
+        )
+        checked += len(got.table)
+    assert checked > 5_000  # the small reviews are not all empty
+
+
+def test_a_group_a_choice_leaves_empty_has_not_estimable_rows_with_no_study(review):
+    for seed in range(40):
+        small = small_review(review, seed, n_studies=3)
+        t = mv.multiverse(small, models=FAST, workers=1).table
+        empty = t[t["k"] == 0]
+        if len(empty):
+            assert not empty["estimable"].any()
+            assert (empty["warnings"] == mv.NO_STUDY).all()
+            assert (empty["omitted"] == mv.NONE_OMITTED).all()
+            return
+    pytest.fail("no small review had a group a choice leaves empty")
+
+
+def test_the_process_pool_and_the_cache_never_change_a_result(review):
+    for seed, models in ((3, [("glmm", "z"), ("ft", "z")]), (11, FAST)):
+        small = small_review(review, seed, n_studies=4)
+        one = mv.multiverse(small, models=models, workers=1)
+        two = mv.multiverse(small, models=models, workers=2)
+        uncached = mv.multiverse(small, models=models, workers=1, cache=False)
+        pd.testing.assert_frame_equal(one.table, two.table)
+        pd.testing.assert_frame_equal(one.table, uncached.table)
+        pd.testing.assert_frame_equal(one.summary(), two.summary())
+        assert one.fits < uncached.fits == len(one.table)
+
+
+def test_every_choice_is_enumerated_once_per_group(review):
+    small = small_review(review, 5, n_studies=6)
+    t = mv.multiverse(small, models=FAST, workers=1).table
+    keys = ["kind", "group", *mv.CHOICES[:5], "method", "test", "omitted_ref"]
+    assert not t.duplicated(keys).any()
+    base = t[t["omitted"] == mv.NONE_OMITTED]
+    per_group = base.groupby(["kind", "group"]).size()
+    assert (per_group == 2 * 2 * 2 * 2 * 3 * len(FAST)).all()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_each_design_selects_the_studies_its_rule_names(review, seed):
+    rng = np.random.default_rng(seed)
+    studies = review.studies.copy()
+    if seed:  # the real designs first, then designs and sizes drawn at random
+        studies["design"] = rng.choice(
+            ["case_report", "case_series", "controlled_trial"], len(studies)
+        )
+        studies["n_cases"] = np.where(
+            studies["design"] == "case_report", 1, rng.integers(1, 8, len(studies))
+        )
+    changed = dataclasses.replace(review, studies=studies)
+    every = pooling.events_per_study(changed, unit="lesions")
+    rules = {
+        "all": studies.index,
+        "case_series": studies.index[studies["design"] == "case_series"],
+        "multi_patient": studies.index[studies["n_cases"] > 1],
+    }
+    for design, refs in rules.items():
+        got = pooling.events_per_study(changed, unit="lesions", design=design)
+        assert set(got.index) == set(refs) & set(every.index), design
+    pd.testing.assert_frame_equal(
+        pooling.events_per_study(changed, case_series_only=True),
+        pooling.events_per_study(changed, design="multi_patient"),
+    )
+
+
+def test_a_conflicting_design_pair_is_refused_naming_both(review):
+    with pytest.raises(ValueError, match=r"case_series_only=True and design='case_series'"):
+        pooling.events_per_study(review, case_series_only=True, design="case_series")
+    with pytest.raises(ValueError, match="design = 'trials' is not allowed"):
+        pooling.events_per_study(review, design="trials")
+
+
+def test_the_curve_counts_the_not_estimable_specifications(review):
+    small = small_review(review, 2, n_studies=4)
+    t = mv.multiverse(small, models=[("crude", "z"), ("glmm", "z")], workers=1).table
+    for (kind, key), part in t.groupby(["kind", "group"], sort=False):
+        fig = report.specification_curve(t, kind, key)
+        n_not = int((~part["estimable"]).sum())
+        alt = description(fig)
+        assert f"{len(part)} specifications, {len(part) - n_not} estimable and {n_not} not" in alt
+        texts = " ".join(
+            [ax.get_title(loc="left") for ax in fig.axes]
+            + [txt.get_text() for ax in fig.axes for txt in ax.texts]
+        )
+        assert f"{n_not} not estimable" in texts
+        bars = fig.axes[3].patches  # the panel apart: not estimable specifications by option
+        assert sum(p.get_width() for p in bars[:2]) == n_not  # the two outcomes: every spec once
+        plt.close(fig)
+
+
+def test_hostile_labels_are_escaped_in_the_figure_and_the_tables(review, tmp_path):
+    small = small_review(review, 7, n_studies=5)
+    small.studies["first_author"] = HOSTILE
+    modalities = small.modalities.copy()
+    modalities["label"] = HOSTILE + modalities["label"]
+    small = dataclasses.replace(small, modalities=modalities)
+    m = mv.multiverse(small, models=FAST, workers=1)
+    assert m.table["label"].str.startswith(HOSTILE).any()
+    images = report.show_curves(m.table, tmp_path)
+    groups = m.table.drop_duplicates(["kind", "group"])
+    assert len(images) == len(groups)
+    for image, label in zip(images, groups["label"], strict=True):
+        assert isinstance(image, FigureImage) and f"Specification curve of {label}:" in image.alt
+    svgs = {p.stem: p.read_text(encoding="utf-8") for p in (tmp_path / "figures").glob("*.svg")}
+    assert len(svgs) == len(images) and not any("<script>" in text for text in svgs.values())
+    assert all("&lt;script&gt;" in text for name, text in svgs.items() if "-modality-" in name)
+    for table in (report.summary_table(m.summary()), report.choices_table(m)):
+        page = report_html(table)
+        assert "<script>" not in page
+    assert "&lt;script&gt;" in report_html(report.summary_table(m.summary()))
+    assert report.front_page_rows(m.summary())[0][0].startswith(HOSTILE)  # the template escapes
+    written = report.write_multiverse(m, tmp_path)
+    back = report.read_summary(written[1])
+    pd.testing.assert_frame_equal(
+        back[["label", "choice_low", "choice_high"]],
+        m.summary()[["label", "choice_low", "choice_high"]].astype(str),
+    )
+
+
+def report_html(table: pd.DataFrame) -> str:
+    from helpers.report.tables import text_table
+
+    return text_table(table, name="t").to_html()
+
+
+def test_the_summary_csv_reads_back_as_written_and_in_words(review, tmp_path):
+    small = small_review(review, 1, n_studies=6)
+    m = mv.multiverse(small, models=FAST, workers=1)
+    _, path = report.write_multiverse(m, tmp_path)
+    back = report.read_summary(path)
+    rows = report.front_page_rows(back)
+    assert len(rows) == len(m.summary()) and all(
+        len(r) == len(report.FRONT_PAGE_COLUMNS) for r in rows
+    )
+    assert report.front_page_rows(back) == report.front_page_rows(m.summary())
+    for row, (_, s) in zip(rows, m.summary().iterrows(), strict=True):
+        assert row[1] == str(s["specifications"]) and row[2] == str(s["not_estimable"])
