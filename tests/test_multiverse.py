@@ -131,7 +131,9 @@ def test_counts_and_summary_match_a_brute_force_enumeration(review):
         expected = brute_force(small, models)
         assert len(got.table) == len(expected), seed
         assert list(got.table["estimable"]) == list(expected["estimable"]), seed
-        np.testing.assert_array_equal(got.table["proportion"], expected["proportion"])
+        # the multiverse fits the studies sorted by their counts: the same numbers, but for
+        # the order of floating-point sums
+        np.testing.assert_allclose(got.table["proportion"], expected["proportion"], rtol=1e-9)
         summary = got.summary().set_index(["kind", "group"])
         for (kind, key), part in expected.groupby(["kind", "group"], sort=False):
             row = summary.loc[(kind, key)]
@@ -142,7 +144,7 @@ def test_counts_and_summary_match_a_brute_force_enumeration(review):
             if len(ok):
                 assert row["share_above"] == (ok["lo"] > mv.MAJORITY).sum() / len(ok)
                 assert row["share_below"] == (ok["hi"] < mv.MAJORITY).sum() / len(ok)
-                assert row["median"] == ok["proportion"].median()
+                assert row["median"] == pytest.approx(ok["proportion"].median(), rel=1e-9)
             else:
                 assert math.isnan(row["share_above"]) and math.isnan(row["median"])
         assert list(summary.index) == list(

@@ -2,8 +2,9 @@
 
 Summaries, Table 1 and Table 2 recomputed, the claims audit and its computations, the
 project's readings and inferences, risk-of-bias ratings, PRISMA arithmetic, and the
-meta-analysis (proportions pooled by GLMM, REML, DerSimonian–Laird and Freeman–Tukey), and
-the Summary of Findings with its GRADE certainty.
+meta-analysis (proportions pooled by GLMM, REML, DerSimonian–Laird and Freeman–Tukey)
+and its multiverse (every combination of the analytic choices), and the Summary of Findings
+with its GRADE certainty.
 Imports from ``helpers.data`` only.
 """
 
@@ -16,6 +17,7 @@ __all__ = [
     "glmm",
     "inferences",
     "meta",
+    "multiverse",
     "pooling",
     "prisma",
     "readings",

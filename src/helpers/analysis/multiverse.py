@@ -200,9 +200,10 @@ def fit_key(key: tuple, level: float = 0.95) -> tuple:
     Parameters
     ----------
     key : tuple
-        ``(pairs, method, test)``: ``pairs`` the ``(events, n)`` of the studies, in the
-        review's order (the order a fit sums in: sorted, the same studies could differ in
-        the last digit from a fit of them in the review's order).
+        ``(pairs, method, test)``: ``pairs`` the sorted ``(events, n)`` of the studies. A fit
+        is of its studies in that order, so its numbers depend on the counts only, never on
+        which studies carry them or their order (a fit of the same studies in another order
+        can differ in the last digit, as floating-point sums do).
     level : float
         Confidence level of the intervals.
 
@@ -383,7 +384,9 @@ def _specifications(review: Review, models: list, leave_one_out: bool) -> tuple[
                 omits += list(part.index)
             for ref in omits:
                 kept = part if ref is None else part.drop(index=ref)
-                pairs = tuple(zip(kept["events"].astype(int), kept["n"].astype(int), strict=True))
+                pairs = tuple(
+                    sorted(zip(kept["events"].astype(int), kept["n"].astype(int), strict=True))
+                )
                 for method, test in models:
                     rows.append(
                         {
