@@ -18,7 +18,7 @@ help:
 	@echo "make notebooks  re-execute notebooks/ in place to refresh their stored outputs"
 	@echo "make lock       re-resolve requirements.lock from pyproject.toml"
 	@echo "make fixtures   regenerate the metafor reference values (needs R: apt-get install r-cran-metafor r-cran-lme4)"
-	@echo "make bench      time the meta-analysis (bench/bench_meta.py)"
+	@echo "make bench      time the meta-analysis and the multiverse (bench/bench_meta.py, bench/bench_multiverse.py)"
 	@echo "make clean      remove .venv and generated reports"
 
 setup: $(STAMP)
@@ -80,6 +80,7 @@ fixtures: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_meta.py
+	$(BIN)/python bench/bench_multiverse.py
 
 clean:
 	rm -rf $(VENV) .cache reports/runs reports/.staging reports/screenshots reports/index.html reports/build.json reports/.build.lock
