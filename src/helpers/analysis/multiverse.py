@@ -104,7 +104,7 @@ NO_STUDY = "no study left in the group"
 #: Half is the one threshold that needs no clinical judgment of what a worthwhile response
 #: rate is, which the paper does not give.
 MAJORITY = 0.5
-#: The columns of :attr:`Multiverse.table`, one row per specification.
+#: The columns of the ``table`` of :class:`Multiverse`, one row per specification.
 COLUMNS = [
     "kind",
     "group",
@@ -458,7 +458,7 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     table : DataFrame
-        :attr:`Multiverse.table` (one row per specification).
+        the ``table`` of :class:`Multiverse` (one row per specification).
 
     Returns
     -------

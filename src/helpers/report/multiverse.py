@@ -331,7 +331,7 @@ def specification_curve(table: pd.DataFrame, kind: str, key: str):
     Parameters
     ----------
     table : DataFrame
-        :attr:`helpers.analysis.multiverse.Multiverse.table`.
+        the ``table`` of :class:`helpers.analysis.multiverse.Multiverse`.
     kind, key : str
         The group (``"modality"``, ``"topical_sts"``).
 
@@ -463,7 +463,7 @@ def show_curves(table: pd.DataFrame, output_dir=None) -> list[FigureImage]:
     Parameters
     ----------
     table : DataFrame
-        :attr:`helpers.analysis.multiverse.Multiverse.table`.
+        the ``table`` of :class:`helpers.analysis.multiverse.Multiverse`.
     output_dir : str or Path, optional
         The run's output folder (:func:`helpers.report.figures.show`); None writes nothing.
 
