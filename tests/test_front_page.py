@@ -522,3 +522,111 @@ def test_since_the_paper_says_what_changed_in_the_pages_precision(tmp_path, now)
                 ci = interval(w[f"ci_low_{when}"], w[f"ci_high_{when}"])
                 assert cell == f"{pct(w[f'proportion_{when}'])} [{ci}]; {w[f'model_{when}']}"
     assert ESCAPED in str(table) and MARKUP not in str(soup)
+
+
+# ------------------------------------------------- the Summary of Findings and the multiverse
+
+
+def sof_page(tmp_path, review, label=None):
+    """A front page built from the Summary of Findings of the review (a label replaced)."""
+    from helpers.analysis import certainty
+    from helpers.report import summary_of_findings
+
+    out = tmp_path / "out"
+    findings = certainty.summary_of_findings(review)
+    path = summary_of_findings.write_summary_of_findings(findings, out / "runs" / "sof")
+    if label is not None:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame["group"] = label
+        frame.to_csv(path, index=False)
+    r = result("sof", f"SoF {MARKUP}", artifacts=["runs/sof/summary_of_findings.csv"])
+    index.write_index([r], out, "0" * 64, BUILT)
+    return out, path
+
+
+def test_the_summary_of_findings_shows_each_response_row_with_its_certainty(tmp_path, review):
+    out, path = sof_page(tmp_path, review)
+    soup = page(out / "index.html")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = frame[frame["outcome"].isin(["response", "complete"])]
+    rows = soup.select("table.sof tbody tr")
+    assert len(rows) == len(frame) > 0
+    for tr, (_, f) in zip(rows, frame.iterrows(), strict=True):
+        cells = [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+        assert cells[1] == f["group"]
+        assert cells[2].startswith(f"{int(f['k'])} stud")
+        if f["events"]:
+            assert cells[3].startswith(
+                f"{pct(f['proportion'])} [{interval(f['ci_low'], f['ci_high'])}]"
+            )
+        assert cells[4].split()[0:2] == f["certainty"].split()[0:2]
+    report = soup.find(id="summary-of-findings").find_next("p").find_all("a")
+    assert [a["href"] for a in report] == [
+        "runs/sof/sof-reviewer.html",
+        "runs/sof/summary_of_findings.csv",
+    ]
+
+
+def test_hostile_text_of_the_summary_of_findings_is_escaped(tmp_path, review):
+    out, _ = sof_page(tmp_path, review, label=MARKUP)
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert MARKUP not in html and ESCAPED in html
+
+
+def mv_page(tmp_path, review, label=None, write=True):
+    from helpers.analysis import multiverse
+    from helpers.report import multiverse as mv_report
+
+    out = tmp_path / "out"
+    out.mkdir()
+    artifacts = []
+    if write:
+        mv = multiverse.multiverse(review, models=[("crude", "z")], leave_one_out=False, workers=1)
+        if label is not None:
+            mv.table["label"] = label
+        mv_report.write_multiverse(mv, out / "runs" / "mv")
+        artifacts = ["runs/mv/multiverse.csv", "runs/mv/multiverse_summary.csv"]
+    r = result("mv", "Multiverse", artifacts=artifacts)
+    index.write_index([r], out, "0" * 64, BUILT)
+    return out
+
+
+def test_the_multiverse_shows_each_group_with_its_counts_from_the_file(tmp_path, review):
+    out = mv_page(tmp_path, review)
+    soup = page(out / "index.html")
+    summary = pd.read_csv(out / "runs/mv/multiverse_summary.csv", dtype=str, keep_default_na=False)
+    rows = [
+        [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+        for tr in soup.select("table.multiverse tbody tr")
+    ]
+    assert [r[0] for r in rows] == list(summary["label"])
+    assert [r[1] for r in rows] == list(summary["specifications"])
+    assert [r[2] for r in rows] == list(summary["not_estimable"])
+    links = [a["href"] for a in soup.find(id="multiverse").find_next("p").find_all("a")]
+    assert links[1:] == ["runs/mv/multiverse_summary.csv", "runs/mv/multiverse.csv"]
+
+
+def test_hostile_text_of_the_multiverse_is_escaped(tmp_path, review):
+    out = mv_page(tmp_path, review, label=MARKUP)
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert MARKUP not in html and ESCAPED in html
+
+
+@pytest.mark.parametrize("anchor", ["summary-of-findings", "multiverse"])
+def test_a_missing_summary_of_findings_or_multiverse_is_said_plainly(tmp_path, review, anchor):
+    out = mv_page(tmp_path, review, write=False)
+    text = section_text(page(out / "index.html"), anchor)
+    assert "was not built in this build" in text
+
+
+def test_the_built_front_page_shows_the_summary_of_findings_and_multiverse(built):
+    soup = page(built / "index.html")
+    (sof_csv,) = built.glob("runs/*/summary_of_findings.csv")
+    sof = pd.read_csv(sof_csv, dtype=str, keep_default_na=False)
+    shown = sof[sof["outcome"].isin(["response", "complete"])]
+    rows = soup.select("table.sof tbody tr")
+    assert [tr.find_all("td")[1].get_text() for tr in rows] == list(shown["group"])
+    (summary_csv,) = built.glob("runs/*/multiverse_summary.csv")
+    summary = pd.read_csv(summary_csv, dtype=str, keep_default_na=False)
+    rows = soup.select("table.multiverse tbody tr")
+    assert [tr.find("td").get_text() for tr in rows] == list(summary["label"])

@@ -4,8 +4,10 @@ The page opens with what a reviewer asks first, each part read from the files th
 runs wrote (never typed in): the claims audit's headline (:func:`audit_headline`, from
 ``claims_audit.csv``), each group's pooled response in the primary analysis
 (:func:`pooled_estimates`, from the ``sensitivity/<run>.csv`` whose ``analysis`` says
-primary), the sensitivity comparison (:func:`sensitivity_table`) and what changed since the
-paper (:func:`since_the_paper_sections`); then the list of reports. A part no run wrote is
+primary), the sensitivity comparison (:func:`sensitivity_table`), the Summary of Findings
+with its GRADE certainty (:func:`summary_of_findings_section`), the multiverse per group
+(:func:`multiverse_section`) and what changed since the paper
+(:func:`since_the_paper_sections`); then the list of reports. A part no run wrote is
 said to be missing, in words."""
 
 from __future__ import annotations
@@ -34,9 +36,14 @@ from helpers.report.headline import (
     SENSITIVITY_FOLDER,
     read_headline,
 )
+from helpers.report.multiverse import FRONT_PAGE_COLUMNS as MULTIVERSE_COLUMNS
+from helpers.report.multiverse import MULTIVERSE_CSV, MULTIVERSE_SUMMARY_CSV, read_summary
+from helpers.report.multiverse import front_page_rows as multiverse_rows
 from helpers.report.paper_page import PAGE_NAME
 from helpers.report.params import parameters_in_words
 from helpers.report.since_the_paper import SINCE_THE_PAPER_CSV, read_since_the_paper
+from helpers.report.summary_of_findings import SOF_FILE
+from helpers.report.summary_of_findings import front_page_rows as summary_of_findings_rows
 
 if TYPE_CHECKING:  # for annotations only: the module is imported where it is used
     import pandas as pd
@@ -47,9 +54,11 @@ __all__ = [
     "STATUS_MEANINGS",
     "VERSION_WORDS",
     "audit_headline",
+    "multiverse_section",
     "pooled_estimates",
     "sensitivity_table",
     "since_the_paper_sections",
+    "summary_of_findings_section",
     "write_index",
 ]
 
@@ -430,6 +439,98 @@ def since_the_paper_sections(output_dir: Path, results: list[RunResult]) -> list
     return sections
 
 
+def _first_table(output_dir: Path, results: list[RunResult], name: str, read) -> dict:
+    """The first readable file called ``name`` among the runs' artifacts, as the page's table.
+
+    ``read(path)`` turns the file into ``(columns, rows)``; a file it cannot read (a
+    ``ValueError``, a file gone) is passed over for the next run's. Returns ``state``
+    ``"missing"`` when no run wrote one it can read; else ``state`` ``"ok"``, ``title`` and
+    ``report`` (the run's title and a link to its reviewer page), ``csv`` (a link to the
+    file), ``artifact`` (its path in the output folder), ``columns`` and ``rows`` (texts,
+    not escaped: the template escapes them).
+    """
+    for r, artifact, path in _artifacts(output_dir, results, name):
+        try:
+            columns, rows = read(path)
+        except (OSError, ValueError, KeyError, SetupError):
+            continue
+        return {
+            "state": "ok",
+            "title": r.title or r.name,
+            "report": _href((r.files or {}).get("reviewer", "")),
+            "csv": _href(artifact),
+            "artifact": artifact,
+            "columns": [str(c) for c in columns],
+            "rows": [[_text(v) for v in row] for row in rows],
+        }
+    return {"state": "missing"}
+
+
+def summary_of_findings_section(output_dir: Path, results: list[RunResult]) -> dict:
+    """The Summary of Findings' response rows with their GRADE certainty, for the front page.
+
+    Read from the first ``summary_of_findings.csv``
+    (:data:`helpers.report.summary_of_findings.SOF_FILE`, notebook 08) among the runs'
+    artifacts, in build order, by
+    :func:`helpers.report.summary_of_findings.front_page_rows`: one row per therapy and
+    outcome (response and complete response), with its studies and patients, the estimate
+    with its 95% CI and the certainty with the domains rated down.
+
+    Parameters
+    ----------
+    output_dir : Path
+        The output folder the runs' artifacts are relative to.
+    results : list of RunResult
+        The build's runs, in build order.
+
+    Returns
+    -------
+    dict
+        See :func:`_first_table`.
+    """
+
+    def read(path):
+        frame = summary_of_findings_rows(path)
+        return list(frame.columns), frame.itertuples(index=False)
+
+    return _first_table(output_dir, results, SOF_FILE, read)
+
+
+def multiverse_section(output_dir: Path, results: list[RunResult]) -> dict:
+    """The multiverse's summary per group, for the front page.
+
+    Read from the first ``multiverse_summary.csv``
+    (:data:`helpers.report.multiverse.MULTIVERSE_SUMMARY_CSV`, notebook 09) among the runs'
+    artifacts, in build order, by :func:`helpers.report.multiverse.front_page_rows`: one
+    row per group with its specifications, those not estimable, the median estimate with its
+    range, the shares of intervals above and below 50% and the choice that moves the
+    estimate most.
+
+    Parameters
+    ----------
+    output_dir : Path
+        The output folder the runs' artifacts are relative to.
+    results : list of RunResult
+        The build's runs, in build order.
+
+    Returns
+    -------
+    dict
+        See :func:`_first_table`; ``table`` links the table of every specification
+        (:data:`helpers.report.multiverse.MULTIVERSE_CSV`) beside it.
+    """
+    section = _first_table(
+        output_dir,
+        results,
+        MULTIVERSE_SUMMARY_CSV,
+        lambda path: (MULTIVERSE_COLUMNS, multiverse_rows(read_summary(path))),
+    )
+    if section["state"] == "ok":
+        table = f"{section.pop('artifact').rsplit('/', 1)[0]}/{MULTIVERSE_CSV}"
+        section["table"] = _href(table) if (output_dir / table).is_file() else ""
+    return section
+
+
 def _href(relative: str) -> str:
     """A link to a file of the output folder (each path component percent-encoded)."""
     return "/".join(quote(part) for part in relative.split("/"))
@@ -477,9 +578,10 @@ def write_index(
 
     The page opens with the findings: the claims audit's headline (:func:`audit_headline`),
     the primary analysis's pooled response per therapy (:func:`pooled_estimates`), the
-    sensitivity comparison (:func:`sensitivity_table`) and what changed since the paper
-    (:func:`since_the_paper_sections`), each part that no run wrote said to be missing;
-    then it lists each run by its title, with its settings in words
+    sensitivity comparison (:func:`sensitivity_table`), the Summary of Findings
+    (:func:`summary_of_findings_section`), the multiverse (:func:`multiverse_section`) and
+    what changed since the paper (:func:`since_the_paper_sections`), each part that no run
+    wrote said to be missing; then it lists each run by its title, with its settings in words
     (:func:`parameters_in_words`), status, reports, files and figures (and, for a failed
     run, the last good reports and the failed notebook). ``build.json`` records the build
     time, the data checksum and each run's result (without its seconds and ``rebuilt``),
@@ -564,6 +666,8 @@ def write_index(
         audit=audit_headline(output_dir, results),
         pooled=pooled_estimates(output_dir, results),
         since_the_paper=since_the_paper_sections(output_dir, results),
+        summary_of_findings=summary_of_findings_section(output_dir, results),
+        multiverse=multiverse_section(output_dir, results),
         sensitivity=None if sensitivity is None else _comparison(sensitivity, results),
     )
     manifest = {
