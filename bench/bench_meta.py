@@ -1,5 +1,5 @@
 """Benchmark of helpers.analysis.meta: the GLMM on 2,000 and 10,000 simulated studies beside
-lme4's glmer, and notebook 04's statistics.
+lme4's glmer, notebook 04's statistics, and every model on the review's distinct data sets.
 
 Run: .venv/bin/python bench/bench_meta.py   (or make bench)
 
@@ -12,6 +12,7 @@ the same data in the same run, and the ratio printed. Without R the lme4 column 
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import statistics
 import subprocess
@@ -80,6 +81,45 @@ def glmer_seconds(x, n, nodes: int, folder: Path) -> tuple[float, float, float] 
     return seconds, beta, tau2
 
 
+def distinct_data_sets(review) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Every data set the analytic choices give, once: each group of each combination of
+    the choices (:data:`pooling.OUTCOMES` x :data:`pooling.UNKNOWN` x :data:`pooling.UNITS`
+    x abstracts x case series), and each of its leave-one-out subsets; deduplicated by the
+    sorted (events, n) pairs, in the order first met."""
+    seen: dict[tuple, None] = {}
+    for outcome, unknown, unit, abstracts, case_series in itertools.product(
+        pooling.OUTCOMES, pooling.UNKNOWN, pooling.UNITS, (False, True), (False, True)
+    ):
+        data = pooling.events_per_study(
+            review,
+            outcome=outcome,
+            unknown=unknown,
+            unit=unit,
+            exclude_abstracts=abstracts,
+            case_series_only=case_series,
+        )
+        for _, _, _, part in pooling.group_parts(data, review):
+            pairs = list(zip(part["events"].tolist(), part["n"].tolist(), strict=True))
+            subsets = [pairs] + (
+                [pairs[:i] + pairs[i + 1 :] for i in range(len(pairs))] if len(pairs) > 1 else []
+            )
+            for subset in subsets:
+                seen.setdefault(tuple(sorted(subset)), None)
+    return [tuple(zip(*pairs, strict=True)) for pairs in seen]
+
+
+def fit_every_model(data_sets) -> list:
+    """Every model of :data:`pooling.ALL_MODELS` on every data set (``profile=False``,
+    prediction intervals on t), as the multiverse fits them."""
+    return [
+        meta.pool_proportions(
+            events, n, method=method, test=test, pi_type=pooling.PI_TYPE, profile=False
+        )
+        for events, n in data_sets
+        for method, test in pooling.ALL_MODELS
+    ]
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for k in SIZES:
@@ -125,6 +165,33 @@ def main() -> None:
         "notebook 04 statistics (all groups, all methods, subgroup tests): "
         f"{timed(notebook_statistics, 3):.3f} s"
     )
+    topical = pooling.events_per_study(review).query("modality == 'topical_sts'")
+    seconds = timed(
+        lambda: meta.pool_proportions(
+            topical["events"], topical["n"], method="glmm", pi_type=pooling.PI_TYPE, profile=False
+        ),
+        20,
+    )
+    print(f"glmm, the {len(topical)} topical-STS studies, one fit: {1000 * seconds:.1f} ms")
+    data_sets = distinct_data_sets(review)
+    for label, methods in (
+        ("the GLMM", [m for m in pooling.ALL_MODELS if m[0] == "glmm"]),
+        ("the other models", [m for m in pooling.ALL_MODELS if m[0] != "glmm"]),
+    ):
+        seconds = timed(
+            lambda methods=methods: [
+                meta.pool_proportions(
+                    events, n, method=method, test=test, pi_type=pooling.PI_TYPE, profile=False
+                )
+                for events, n in data_sets
+                for method, test in methods
+            ],
+            3,
+        )
+        print(
+            f"the review's {len(data_sets)} distinct data sets, {label} "
+            f"({len(methods)} model{'s' if len(methods) > 1 else ''}): {seconds:.3f} s"
+        )
 
 
 if __name__ == "__main__":
