@@ -157,7 +157,8 @@ def main() -> None:
     def notebook_statistics():
         for setting in ({}, {"unknown": "exclude"}, {"outcome": "complete"}):
             data = pooling.events_per_study(review, **setting)
-            pooling.pool_groups(data, review)
+            pooling.fit_groups(data, review)  # the GLMM with its profile intervals
+            pooling.pool_every_method(data, review)
             pooling.subgroup_test(data, "disease_category")
             pooling.subgroup_test(data, "size_band")
 

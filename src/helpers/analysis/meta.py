@@ -792,7 +792,7 @@ def marginal_proportion(beta: float, tau: float, n_nodes: int = 60) -> float:
     float
         The proportion averaged over the distribution of the studies' logits.
     """
-    t, w = np.polynomial.hermite.hermgauss(n_nodes)
+    t, w = glmm.gauss_hermite(n_nodes)
     return float(np.sum(w * expit(beta + tau * np.sqrt(2) * t)) / np.sqrt(np.pi))
 
 
