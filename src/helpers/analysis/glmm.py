@@ -101,6 +101,9 @@ MAX_N = 10**12
 MAX_NODES = 200
 #: tau below this counts as the boundary 0.
 TAU_ZERO = 1e-8
+WARM_STEP = 1e-3
+
+
 #: ``nodes="auto"`` starts with this many nodes per study and doubles them until beta and
 #: tau² move by less than :data:`NODES_TOLERANCE`, up to :data:`MAX_AUTO_NODES`.
 START_NODES = 20
@@ -179,6 +182,16 @@ class Studies:
     @property
     def k(self) -> int:
         return int(self.count.sum())
+
+    @functools.cached_property
+    def x_minus_m(self) -> np.ndarray:
+        """``x - n`` of each pair (the conditional modes' bracket, computed once)."""
+        return self.x - self.m
+
+    @functools.cached_property
+    def own_logit(self) -> np.ndarray:
+        """Each pair's own logit with 1/2 added to both cells (where its mode starts)."""
+        return np.log((self.x + 0.5) / (self.m - self.x + 0.5))
 
     def constant(self) -> float:
         """What :func:`loglik` leaves out: saturated log-likelihoods and binomial coefficients.
@@ -305,29 +318,35 @@ def _modes(beta: np.ndarray, tau: np.ndarray, s: Studies, b0: np.ndarray) -> np.
     """Conditional modes of b: roots of ``tau (x - n expit(beta + tau b)) - b``, shape (G, J).
 
     Newton's method, kept inside the bracket ``[tau (x - n), tau x]`` that holds the root
-    (the function falls strictly in b), bisecting where a step would leave it.
+    (the function falls strictly in b), bisecting where a step would leave it. ``beta``
+    and ``tau`` are of one shape, (G, 1).
     """
-    lo, hi = tau * (s.x - s.m), tau * s.x
-    # start from whichever is closest to a root: the warm start, one Newton step from 0, or
-    # where the study's own logit puts it (the data dominate when tau n is large)
-    t2m = tau * tau * s.m
-    p0 = special.expit(np.broadcast_to(beta, np.shape(tau)))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        own = np.where(tau > 0, (np.log((s.x + 0.5) / (s.m - s.x + 0.5)) - beta) / tau, 0.0)
-    starts = [
-        np.clip(b0, lo, hi),
-        np.clip(tau * (s.x - s.m * p0) / (t2m * p0 * (1 - p0) + 1), lo, hi),
-        np.clip(own, lo, hi),
-    ]
-    resid = [np.abs(tau * (s.x - s.m * special.expit(beta + tau * c)) - c) for c in starts]
-    b = np.where(
-        resid[0] <= np.minimum(resid[1], resid[2]),
-        starts[0],
-        np.where(resid[1] <= resid[2], starts[1], starts[2]),
-    )
+    x, m = s.x, s.m
+    lo, hi = tau * s.x_minus_m, tau * x
+    t2m = tau * tau * m
+    b = np.minimum(np.maximum(b0, lo), hi)
+    p = special.expit(beta + tau * b)
+    f = tau * (x - m * p) - b
+    # the warm start within a Newton step of 1e-8 of the root (the usual case inside a
+    # search): the other starts cannot do better than the two steps it needs
+    if not (np.abs(f / (t2m * p * (1 - p) + 1)) <= WARM_STEP * np.maximum(1.0, np.abs(b))).all():
+        # start from whichever is closest to a root: the warm start, one Newton step from
+        # 0, or where the study's own logit puts it (the data dominate when tau n is large)
+        p0 = special.expit(beta)
+        own = np.where(tau > 0, (s.own_logit - beta) / np.where(tau > 0, tau, 1.0), 0.0)
+        starts = (
+            b,
+            np.minimum(np.maximum(tau * (x - m * p0) / (t2m * p0 * (1 - p0) + 1), lo), hi),
+            np.minimum(np.maximum(own, lo), hi),
+        )
+        # each start's expit and function value, kept for the first Newton step
+        ps = [p, *(special.expit(beta + tau * c) for c in starts[1:])]
+        fs = [f, *(tau * (x - m * pc) - c for pc, c in zip(ps[1:], starts[1:], strict=True))]
+        resid = [np.abs(v) for v in fs]
+        first = resid[0] <= np.minimum(resid[1], resid[2])
+        second = resid[1] <= resid[2]
+        b, p, f = (np.where(first, v[0], np.where(second, v[1], v[2])) for v in (starts, ps, fs))
     for _ in range(200):
-        p = special.expit(beta + tau * b)
-        f = tau * (s.x - s.m * p) - b
         lo = np.where(f > 0, b, lo)
         hi = np.where(f < 0, b, hi)
         new = b + f / (t2m * p * (1 - p) + 1)
@@ -336,8 +355,10 @@ def _modes(beta: np.ndarray, tau: np.ndarray, s: Studies, b0: np.ndarray) -> np.
             new = np.where(outside, 0.5 * (lo + hi), new)
         step = np.abs(new - b)
         b = new
-        if np.all(step <= 1e-12 * np.maximum(1.0, np.abs(b))):
+        if (step <= 1e-12 * np.maximum(1.0, np.abs(b))).all():
             break
+        p = special.expit(beta + tau * b)
+        f = tau * (x - m * p) - b
     return b
 
 
@@ -378,19 +399,25 @@ def loglik(beta, tau, s: Studies, q: Quadrature, b0: np.ndarray | None = None) -
        61:41-51.
     """
     scalar = np.ndim(beta) == 0 and np.ndim(tau) == 0
-    beta_, tau_ = np.broadcast_arrays(
-        np.atleast_1d(np.asarray(beta, float)), np.atleast_1d(np.asarray(tau, float))
-    )
+    if scalar:  # the common case in a search: one point, without broadcasting's overhead
+        beta_, tau_ = np.array([float(beta)]), np.array([float(tau)])
+    else:
+        beta_, tau_ = np.broadcast_arrays(
+            np.atleast_1d(np.asarray(beta, float)), np.atleast_1d(np.asarray(tau, float))
+        )
     G, J = len(beta_), len(s.x)
     b0 = np.zeros((G, J)) if b0 is None else np.broadcast_to(b0, (G, J))
     # a few points at a time: arrays that fit in the processor's cache are evaluated about
     # twice as fast as one array of the whole grid (measured in bench/bench_meta.py)
     size = max(1, CHUNK_ELEMENTS // (J * q.t.size))
-    parts = [
-        _evaluate(beta_[i : i + size], tau_[i : i + size], s, q, b0[i : i + size])
-        for i in range(0, G, size)
-    ]
-    out = tuple(np.concatenate(v) for v in zip(*parts, strict=True)) if len(parts) > 1 else parts[0]
+    if size >= G:
+        out = _evaluate(beta_, tau_, s, q, b0)
+    else:
+        parts = [
+            _evaluate(beta_[i : i + size], tau_[i : i + size], s, q, b0[i : i + size])
+            for i in range(0, G, size)
+        ]
+        out = tuple(np.concatenate(v) for v in zip(*parts, strict=True))
     if scalar:
         return Point(float(beta_[0]), float(tau_[0]), *(float(v[0]) for v in out[:4]), out[4][0])
     return Point(beta_, tau_, *out)
@@ -400,7 +427,6 @@ def _evaluate(
     beta_: np.ndarray, tau_: np.ndarray, s: Studies, q: Quadrature, b0: np.ndarray
 ) -> tuple:
     """:func:`loglik` on arrays of points: (loglik, d_beta, d_tau, h_beta, modes)."""
-    sign = np.where(tau_ < 0, -1.0, 1.0)
     bt, tt = beta_[:, None], np.abs(tau_)[:, None]
     b = _modes(bt, tt, s, b0)
     p_hat = special.expit(bt + tt * b)
@@ -433,7 +459,10 @@ def _evaluate(
     db_tau = ((s.x - s.m * p_hat) - tt * r * b) / info
     d_tau = dir_tau + a * db_tau + c * half_cube * (2 * tt * r + tt * tt * skew * (b + tt * db_tau))
     w = s.count
-    return ll_i @ w, d_beta @ w, sign * (d_tau @ w), -((r / info) @ w), b
+    d_tau = d_tau @ w
+    if (tau_ < 0).any():  # the likelihood is even in tau: its derivative is odd
+        d_tau *= np.where(tau_ < 0, -1.0, 1.0)
+    return ll_i @ w, d_beta @ w, d_tau, -((r / info) @ w), b
 
 
 @dataclass
@@ -635,43 +664,50 @@ def _root_on_bracket(s: Studies, q: Quadrature, left: Profile, right: Profile) -
     return cache.get(tau) or profile(tau, s, q, state["last"].point.beta, state["last"].point.modes)
 
 
+def _stencil(
+    s: Studies, q: Quadrature, beta: float, tau: float, modes: np.ndarray
+) -> tuple[Point, np.ndarray, np.ndarray]:
+    """The point (beta, tau), its gradient, and the Hessian from central differences of the
+    analytic gradient: the point and its four neighbours evaluated in one call."""
+    hb, ht = 1e-6 * max(1.0, abs(beta)), 1e-6 * max(1.0, tau)
+    pts = loglik(
+        np.array([beta, beta + hb, beta - hb, beta, beta]),
+        np.array([tau, tau, tau, tau + ht, tau - ht]),
+        s,
+        q,
+        modes,
+    )
+    current = Point(
+        beta,
+        tau,
+        float(pts.loglik[0]),
+        float(pts.d_beta[0]),
+        float(pts.d_tau[0]),
+        float(pts.h_beta[0]),
+        pts.modes[0],
+    )
+    grad = np.array([current.d_beta, current.d_tau])
+    H = np.array(
+        [
+            [pts.d_beta[1] - pts.d_beta[2], pts.d_beta[3] - pts.d_beta[4]],
+            [pts.d_tau[1] - pts.d_tau[2], pts.d_tau[3] - pts.d_tau[4]],
+        ]
+    ) / np.array([2 * hb, 2 * ht])
+    return current, grad, 0.5 * (H + H.T)
+
+
 def _newton(s: Studies, q: Quadrature, start: Profile, low: float, high: float) -> Profile | None:
     """Newton's method on (beta, tau) from ``start``, tau kept inside (low, high).
 
     The Hessian comes from central differences of the analytic gradient, evaluated with
-    the point itself in one call. Steps that do not raise the likelihood are halved.
-    Returns None when the Hessian is not negative definite on the way or no step helps,
-    so that the caller falls back on the bracketed search.
+    the point itself in one call (:func:`_stencil`); a trial step is evaluated with its
+    neighbours, so that an accepted step has its Hessian already. Steps that do not raise
+    the likelihood are halved. Returns None when the Hessian is not negative definite on
+    the way or no step helps, so that the caller falls back on the bracketed search.
     """
     beta, tau = start.point.beta, start.point.tau
-    modes = start.point.modes
-    current = None
+    current, grad, H = _stencil(s, q, beta, tau, start.point.modes)
     for _ in range(50):
-        hb, ht = 1e-6 * max(1.0, abs(beta)), 1e-6 * max(1.0, tau)
-        pts = loglik(
-            np.array([beta, beta + hb, beta - hb, beta, beta]),
-            np.array([tau, tau, tau, tau + ht, tau - ht]),
-            s,
-            q,
-            modes,
-        )
-        current = Point(
-            beta,
-            tau,
-            float(pts.loglik[0]),
-            float(pts.d_beta[0]),
-            float(pts.d_tau[0]),
-            float(pts.h_beta[0]),
-            pts.modes[0],
-        )
-        grad = np.array([current.d_beta, current.d_tau])
-        H = np.array(
-            [
-                [pts.d_beta[1] - pts.d_beta[2], pts.d_beta[3] - pts.d_beta[4]],
-                [pts.d_tau[1] - pts.d_tau[2], pts.d_tau[3] - pts.d_tau[4]],
-            ]
-        ) / np.array([2 * hb, 2 * ht])
-        H = 0.5 * (H + H.T)
         if not np.all(np.linalg.eigvalsh(H) < 0):
             return None
         step = -np.linalg.solve(H, grad)
@@ -680,13 +716,14 @@ def _newton(s: Studies, q: Quadrature, start: Profile, low: float, high: float) 
         for _ in range(30):
             nb, nt = beta + step[0], tau + step[1]
             if low < nt < high:
-                trial = loglik(nb, nt, s, q, current.modes)
-                if trial.loglik >= current.loglik - 1e-12 * max(1.0, abs(current.loglik)):
+                trial = _stencil(s, q, nb, nt, current.modes)
+                if trial[0].loglik >= current.loglik - 1e-12 * max(1.0, abs(current.loglik)):
                     break
             step = step / 2
         else:
             return None
-        beta, tau, modes = nb, nt, trial.modes
+        beta, tau = nb, nt
+        current, grad, H = trial
     return None
 
 
@@ -781,11 +818,21 @@ def information(s: Studies, q: Quadrature, beta: float, tau: float, modes) -> np
         (beta, tau).
     """
     h = 1e-5 * max(1.0, abs(beta)), 1e-5 * max(1.0, tau)
+    # the four neighbours in one call: up and down in beta, then in tau
+    pts = loglik(
+        np.array([beta + h[0], beta - h[0], beta, beta]),
+        np.array([tau, tau, tau + h[1], tau - h[1]]),
+        s,
+        q,
+        modes,
+    )
     H = np.zeros((2, 2))
-    for j, (db, dt) in enumerate([(h[0], 0.0), (0.0, h[1])]):
-        up = loglik(beta + db, tau + dt, s, q, modes)
-        down = loglik(beta - db, tau - dt, s, q, modes)
-        H[:, j] = [-(up.d_beta - down.d_beta) / (2 * h[j]), -(up.d_tau - down.d_tau) / (2 * h[j])]
+    for j in range(2):
+        up, down = 2 * j, 2 * j + 1
+        H[:, j] = [
+            -(pts.d_beta[up] - pts.d_beta[down]) / (2 * h[j]),
+            -(pts.d_tau[up] - pts.d_tau[down]) / (2 * h[j]),
+        ]
     return 0.5 * (H + H.T)
 
 
