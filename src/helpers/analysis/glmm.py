@@ -184,6 +184,28 @@ class Studies:
         return int(self.count.sum())
 
     @functools.cached_property
+    def columns(self) -> dict:
+        """The per-pair constants of the binomial terms, as columns (J, 1), computed once.
+
+        ``x``, ``m``, ``p``, ``logit`` and ``minus_mpq`` (``-(n p (1 - p))``) of the mixed
+        pairs; for the others ``side`` (+1 with no event, -1 with every patient an
+        event), ``minus_m_edge`` (``-n``) and ``signed_m`` (``-side n``).
+        """
+        j, k = self.mixed, self.mixed + self.none
+        m, p = self.m[:j, None], self.p[:, None]
+        side = np.where(np.arange(len(self.x)) < k, 1.0, -1.0)[j:, None]
+        return {
+            "x": self.x[:j, None],
+            "m": m,
+            "p": p,
+            "logit": self.logit[:, None],
+            "minus_mpq": -(m * p * (1 - p)),
+            "side": side,
+            "minus_m_edge": -self.m[j:, None],
+            "signed_m": -side * self.m[j:, None],
+        }
+
+    @functools.cached_property
     def x_minus_m(self) -> np.ndarray:
         """``x - n`` of each pair (the conditional modes' bracket, computed once)."""
         return self.x - self.m
@@ -220,22 +242,20 @@ def _binomial_terms(eta: np.ndarray, s: Studies) -> tuple[np.ndarray, np.ndarray
     """
     terms = np.empty_like(eta)
     resid = np.empty_like(eta)
-    j, k = s.mixed, s.mixed + s.none
+    j = s.mixed
+    c = s.columns
     if j:
-        x, m, p = s.x[:j, None], s.m[:j, None], s.p[:, None]
-        delta = np.minimum(eta[..., :j, :] - s.logit[:, None], 700.0)
+        delta = np.minimum(eta[..., :j, :] - c["logit"], 700.0)
         e = np.expm1(delta)
-        pe = p * e
-        terms[..., :j, :] = x * delta - m * np.log1p(pe)
-        resid[..., :j, :] = -(m * p * (1 - p)) * e / (1 + pe)
-    if k > j:  # no events: -n log(1 + e^eta)
-        e = eta[..., j:k, :]
-        terms[..., j:k, :] = -s.m[j:k, None] * (np.log1p(np.exp(-np.abs(e))) + np.maximum(e, 0))
-        resid[..., j:k, :] = -s.m[j:k, None] * special.expit(e)
-    if len(s.x) > k:  # every patient an event: -n log(1 + e^-eta)
-        e = eta[..., k:, :]
-        terms[..., k:, :] = -s.m[k:, None] * (np.log1p(np.exp(-np.abs(e))) + np.maximum(-e, 0))
-        resid[..., k:, :] = s.m[k:, None] * special.expit(-e)
+        pe = c["p"] * e
+        terms[..., :j, :] = c["x"] * delta - c["m"] * np.log1p(pe)
+        resid[..., :j, :] = c["minus_mpq"] * e / (1 + pe)
+    if len(s.x) > j:
+        # no events, -n log(1 + e^eta), and every patient an event, -n log(1 + e^-eta):
+        # one expression in side * eta (side +1 and -1)
+        e = eta[..., j:, :] * c["side"]
+        terms[..., j:, :] = c["minus_m_edge"] * (np.log1p(np.exp(-np.abs(e))) + np.maximum(e, 0))
+        resid[..., j:, :] = c["signed_m"] * special.expit(e)
     return terms, resid
 
 
