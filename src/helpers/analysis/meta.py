@@ -66,6 +66,7 @@ References
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Sequence
@@ -444,9 +445,13 @@ def study_table(events, n, labels=None, level: float = 0.95) -> pd.DataFrame:
     .. [1] Clopper CJ, Pearson ES (1934). The use of confidence or fiducial limits
        illustrated in the case of the binomial. Biometrika 26:404-413.
     """
+    return _study_table(*_inputs(events, n, labels), level)
+
+
+def _study_table(x: np.ndarray, m: np.ndarray, labels: list[str], level: float) -> pd.DataFrame:
+    """:func:`study_table` of counts already checked (:func:`_inputs`)."""
     from statsmodels.stats.proportion import proportion_confint
 
-    x, m, labels = _inputs(events, n, labels)
     lo, hi = proportion_confint(x, m, alpha=1 - level, method="beta")
     return pd.DataFrame(
         {
@@ -717,7 +722,7 @@ def tau2_qprofile(yi, vi, level: float = 0.95) -> tuple[float, float]:
     if k < 2:
         return math.nan, math.nan
     alpha = 1 - level
-    upper_q, lower_q = stats.chi2.ppf(1 - alpha / 2, k - 1), stats.chi2.ppf(alpha / 2, k - 1)
+    upper_q, lower_q = _quantile("chi2", 1 - alpha / 2, k - 1), _quantile("chi2", alpha / 2, k - 1)
 
     def crossing(target):
         if generalised_q(yi, vi, 0.0) < target:
@@ -755,21 +760,21 @@ def _iv_pool(yi, vi, tau2, level, test="z"):
     mu = float(np.sum(w * yi) / np.sum(w))
     se = float(math.sqrt(1 / np.sum(w)))
     if test == "z" or k < 2:
-        crit = float(stats.norm.ppf(0.5 + level / 2))
+        crit = _quantile("norm", 0.5 + level / 2)
         return mu, se, crit, 100 * w / np.sum(w), "normal"
     s2w = float(np.sum(w * (yi - mu) ** 2) / (k - 1))
     if s2w <= np.finfo(float).eps:
         s2w = 0.0
     if test == "adhoc":
         s2w = max(1.0, s2w)
-    crit = float(stats.t.ppf(0.5 + level / 2, k - 1))
+    crit = _quantile("t", 0.5 + level / 2, k - 1)
     return mu, se * math.sqrt(s2w), crit, 100 * w / np.sum(w), f"t({k - 1})"
 
 
 def _pi_crit(k: int, test: str, pi_type: str, level: float) -> tuple[float, str]:
     if k >= 2 and (test in ("knha", "adhoc") or pi_type == "t"):
-        return float(stats.t.ppf(0.5 + level / 2, k - 1)), f"t({k - 1})"
-    return float(stats.norm.ppf(0.5 + level / 2)), "normal"
+        return _quantile("t", 0.5 + level / 2, k - 1), f"t({k - 1})"
+    return _quantile("norm", 0.5 + level / 2), "normal"
 
 
 # --------------------------------------------------------------------------- GLMM helpers
@@ -842,6 +847,15 @@ def glmm_heterogeneity(x: np.ndarray, m: np.ndarray) -> tuple[float, float]:
 
 
 # --------------------------------------------------------------------------- the verb
+
+
+@functools.lru_cache(maxsize=1024)
+def _quantile(distribution: str, p: float, df: int = 0) -> float:
+    """The ``p`` quantile of ``"norm"``, ``"t"`` (``df``) or ``"chi2"`` (``df``), computed once
+    per argument: SciPy's distribution methods cost ~80 µs a call, several per pooling."""
+    if distribution == "norm":
+        return float(stats.norm.ppf(p))
+    return float(getattr(stats, distribution).ppf(p, df))
 
 
 def _check_arguments(method, level, test, pi_type, nodes):
@@ -973,7 +987,7 @@ def pool_proportions(
     """
     nodes = _check_arguments(method, level, test, pi_type, nodes)
     x, m, labels = _inputs(events, n, labels)
-    studies = study_table(x, m, labels, level)
+    studies = _study_table(x, m, labels, level)
     base = dict(
         method=method,
         k=len(x),
@@ -1114,7 +1128,7 @@ def _pool_glmm(r: _Request) -> PooledProportion:
         r.base,
         r.profile,
     )
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = _quantile("norm", 0.5 + level / 2)
     k = len(x)
     _, df, _, s2 = _heterogeneity(*escalc_plo(x, m))
     wld, lrt = glmm_heterogeneity(x, m)
