@@ -64,6 +64,7 @@ __all__ = [
     "TAU_LIMIT",
     "TAU_SEARCH",
     "TAU_ZERO",
+    "WARM_STEP",
     "GlmmFit",
     "Point",
     "Profile",
@@ -101,6 +102,8 @@ MAX_N = 10**12
 MAX_NODES = 200
 #: tau below this counts as the boundary 0.
 TAU_ZERO = 1e-8
+#: A warm start of the conditional modes whose Newton step is within this (relative) of
+#: every mode is used as it is; otherwise the best of three starts is chosen.
 WARM_STEP = 1e-3
 
 
@@ -184,7 +187,7 @@ class Studies:
         return int(self.count.sum())
 
     @functools.cached_property
-    def columns(self) -> dict:
+    def _columns(self) -> dict:
         """The per-pair constants of the binomial terms, as columns (J, 1), computed once.
 
         ``x``, ``m``, ``p``, ``logit`` and ``minus_mpq`` (``-(n p (1 - p))``) of the mixed
@@ -206,12 +209,12 @@ class Studies:
         }
 
     @functools.cached_property
-    def x_minus_m(self) -> np.ndarray:
+    def _x_minus_m(self) -> np.ndarray:
         """``x - n`` of each pair (the conditional modes' bracket, computed once)."""
         return self.x - self.m
 
     @functools.cached_property
-    def own_logit(self) -> np.ndarray:
+    def _own_logit(self) -> np.ndarray:
         """Each pair's own logit with 1/2 added to both cells (where its mode starts)."""
         return np.log((self.x + 0.5) / (self.m - self.x + 0.5))
 
@@ -243,7 +246,7 @@ def _binomial_terms(eta: np.ndarray, s: Studies) -> tuple[np.ndarray, np.ndarray
     terms = np.empty_like(eta)
     resid = np.empty_like(eta)
     j = s.mixed
-    c = s.columns
+    c = s._columns
     if j:
         delta = np.minimum(eta[..., :j, :] - c["logit"], 700.0)
         e = np.expm1(delta)
@@ -342,18 +345,18 @@ def _modes(beta: np.ndarray, tau: np.ndarray, s: Studies, b0: np.ndarray) -> np.
     and ``tau`` are of one shape, (G, 1).
     """
     x, m = s.x, s.m
-    lo, hi = tau * s.x_minus_m, tau * x
+    lo, hi = tau * s._x_minus_m, tau * x
     t2m = tau * tau * m
     b = np.minimum(np.maximum(b0, lo), hi)
     p = special.expit(beta + tau * b)
     f = tau * (x - m * p) - b
-    # the warm start within a Newton step of 1e-8 of the root (the usual case inside a
-    # search): the other starts cannot do better than the two steps it needs
+    # a warm start within a Newton step of WARM_STEP of every root (the usual case inside
+    # a search) is kept: the root is unique, and the other starts could only save a step
     if not (np.abs(f / (t2m * p * (1 - p) + 1)) <= WARM_STEP * np.maximum(1.0, np.abs(b))).all():
         # start from whichever is closest to a root: the warm start, one Newton step from
         # 0, or where the study's own logit puts it (the data dominate when tau n is large)
         p0 = special.expit(beta)
-        own = np.where(tau > 0, (s.own_logit - beta) / np.where(tau > 0, tau, 1.0), 0.0)
+        own = np.where(tau > 0, (s._own_logit - beta) / np.where(tau > 0, tau, 1.0), 0.0)
         starts = (
             b,
             np.minimum(np.maximum(tau * (x - m * p0) / (t2m * p0 * (1 - p0) + 1), lo), hi),
