@@ -206,3 +206,21 @@ def test_a_profile_started_at_its_maximum_stays_there(monkeypatch):
         found = glmm.profile_grid(np.array([0.0]), s, q, root, tol=1e-9)[0]
         assert len(calls) <= 2
         assert found.point.beta == pytest.approx(root, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("iterations", [200, 201])
+def test_a_cycle_of_the_modes_ends_where_every_step_would_end_it(iterations, monkeypatch):
+    """Newton's steps for the mode that cycle are cut short, and the mode is bitwise the one
+    the full run of :data:`glmm.MODE_ITERATIONS` steps ends at (which end of the cycle
+    depends on their parity)."""
+    s, q = glmm.Studies.of([1, 3], [1, 7]), glmm.Quadrature.of(7)
+    beta, tau, b0 = -3.5311705192352045, 30.928450228387817, np.array([5.0, 0.0])
+    monkeypatch.setattr(glmm, "MODE_ITERATIONS", iterations)
+    short = glmm.loglik(beta, tau, s, q, b0)
+    monkeypatch.setattr(glmm.np, "array_equal", lambda *_: False)  # every step taken
+    full = glmm.loglik(beta, tau, s, q, b0)
+    np.testing.assert_array_equal(short.modes, full.modes)
+    assert (short.loglik, short.d_beta, short.d_tau) == (full.loglik, full.d_beta, full.d_tau)
+    other = 201 if iterations == 200 else 200
+    monkeypatch.setattr(glmm, "MODE_ITERATIONS", other)
+    assert not np.array_equal(glmm.loglik(beta, tau, s, q, b0).modes, short.modes)  # it cycled

@@ -56,6 +56,7 @@ __all__ = [
     "MAX_AUTO_NODES",
     "MAX_N",
     "MAX_NODES",
+    "MODE_ITERATIONS",
     "NODES_TOLERANCE",
     "RIDGE",
     "START_NODES",
@@ -102,6 +103,8 @@ MAX_N = 10**12
 MAX_NODES = 200
 #: tau below this counts as the boundary 0.
 TAU_ZERO = 1e-8
+#: The most Newton steps taken for the conditional modes.
+MODE_ITERATIONS = 200
 #: A warm start of the conditional modes whose Newton step is within this (relative) of
 #: every mode is used as it is; otherwise the best of three starts is chosen.
 WARM_STEP = 1e-3
@@ -369,7 +372,19 @@ def _modes(beta: np.ndarray, tau: np.ndarray, s: Studies, b0: np.ndarray) -> np.
         first = resid[0] <= np.minimum(resid[1], resid[2])
         second = resid[1] <= resid[2]
         b, p, f = (np.where(first, v[0], np.where(second, v[1], v[2])) for v in (starts, ps, fs))
-    for _ in range(200):
+    seen = (None, None)  # the states at the tops of the last two iterations, from the 20th
+    for iteration in range(MODE_ITERATIONS):
+        if iteration >= 20:
+            # a state that repeats exactly after two iterations repeats forever (Newton's
+            # steps can cycle between the bracket's two ends): the loop would end where
+            # the parity of its remaining iterations puts it, so go there at once
+            if seen[0] is not None and all(
+                np.array_equal(v, w) for v, w in zip((b, lo, hi), seen[0], strict=True)
+            ):
+                if (MODE_ITERATIONS - iteration) % 2:
+                    b = seen[1][0]
+                break
+            seen = (seen[1], (b, lo, hi))
         lo = np.where(f > 0, b, lo)
         hi = np.where(f < 0, b, hi)
         new = b + f / (t2m * p * (1 - p) + 1)
