@@ -439,6 +439,14 @@ def loglik(beta, tau, s: Studies, q: Quadrature, b0: np.ndarray | None = None) -
     scalar = np.ndim(beta) == 0 and np.ndim(tau) == 0
     if scalar:  # the common case in a search: one point, without broadcasting's overhead
         beta_, tau_ = np.array([float(beta)]), np.array([float(tau)])
+    elif (
+        type(beta) is np.ndarray
+        and type(tau) is np.ndarray
+        and beta.dtype == tau.dtype == np.float64
+        and beta.ndim == 1
+        and beta.shape == tau.shape
+    ):  # a search's points, as they are
+        beta_, tau_ = beta, tau
     else:
         beta_, tau_ = np.broadcast_arrays(
             np.atleast_1d(np.asarray(beta, float)), np.atleast_1d(np.asarray(tau, float))
@@ -564,30 +572,23 @@ def profile_grid(
     runs_off = np.zeros(G, bool)
     active = np.arange(G)
     for _ in range(200):
-        ga, ba = g[active], beta[active]
-        lo[active] = np.where(ga > 0, ba, lo[active])
-        hi[active] = np.where(ga < 0, ba, hi[active])
+        ga, ba, sa = g[active], beta[active], slope[active]
+        la = lo[active] = np.where(ga > 0, ba, lo[active])
+        ha = hi[active] = np.where(ga < 0, ba, hi[active])
         with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(slope[active] < 0, -ga / slope[active], 10.0 * np.sign(ga))
-        newton = ba + np.clip(step, -10.0, 10.0)
-        outside = ~((newton > lo[active]) & (newton < hi[active]))
-        new = np.where(outside, 0.5 * (lo[active] + hi[active]), newton)
-        edge = (hi[active] - lo[active] < 1e-9 * BETA_SEARCH) & (
-            np.abs(ba) > BETA_SEARCH * (1 - 1e-6)
-        )
-        runs_off[active] = edge & (np.sign(ga) == np.sign(ba))
+            step = np.where(sa < 0, -ga / sa, 10.0 * np.sign(ga))
+        newton = ba + np.minimum(np.maximum(step, -10.0), 10.0)
+        outside = ~((newton > la) & (newton < ha))
+        new = np.where(outside, 0.5 * (la + ha), newton)
+        edge = (ha - la < 1e-9 * BETA_SEARCH) & (np.abs(ba) > BETA_SEARCH * (1 - 1e-6))
+        off = runs_off[active] = edge & (np.sign(ga) == np.sign(ba))
         # a Newton step within the tolerance has converged even where it leaves the bracket:
         # that happens only at the root itself, when the step is lost in rounding (beta +
         # step == beta) and the bracket's end is beta; bisecting from there would wander
         # off and take some thirty evaluations to come back
         small = tol * np.maximum(1.0, np.abs(ba))
-        finished = (
-            (np.abs(new - ba) <= small)
-            | (np.abs(newton - ba) <= small)
-            | (ga == 0)
-            | runs_off[active]
-        )
-        active, new, ba, ga = active[~finished], new[~finished], ba[~finished], ga[~finished]
+        going = ~((np.abs(new - ba) <= small) | (np.abs(newton - ba) <= small) | (ga == 0) | off)
+        active, new, ba, ga = active[going], new[going], ba[going], ga[going]
         if not len(active):
             break
         pt = loglik(new, taus[active], s, q, modes[active])
