@@ -167,12 +167,6 @@ def test_the_modes_are_the_roots_from_any_warm_start():
             np.testing.assert_allclose(modes, roots, rtol=1e-9, atol=1e-9)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known, not yet fixed: Newton's method for the mode can cycle between the two "
-    "ends of its bracket (a step onto an end is not counted as leaving it); fixing it "
-    "changes the status of some fits that are not estimable either way",
-)
 def test_the_mode_does_not_cycle_between_the_ends_of_its_bracket():
     """One patient with the event, tau 31, a warm start 5 logits from the mode: the mode
     is the root, not where 200 Newton steps between the bracket's two ends stop."""

@@ -388,7 +388,12 @@ def _modes(beta: np.ndarray, tau: np.ndarray, s: Studies, b0: np.ndarray) -> np.
         lo = np.where(f > 0, b, lo)
         hi = np.where(f < 0, b, hi)
         new = b + f / (t2m * p * (1 - p) + 1)
-        outside = (new < lo) | (new > hi)
+        # a step onto the bracket's end is outside too (Newton can cycle between its two
+        # ends), unless it is within the tolerance: at the root a step lost in rounding
+        # lands on b itself, which is an end of the bracket
+        outside = ~((new > lo) & (new < hi)) & (
+            np.abs(new - b) > 1e-12 * np.maximum(1.0, np.abs(b))
+        )
         if outside.any():
             new = np.where(outside, 0.5 * (lo + hi), new)
         step = np.abs(new - b)
