@@ -108,6 +108,8 @@ __all__ = [
     "RECURRENCE",
     "REFERENCES",
     "SOF_COLUMNS",
+    "SOF_NUMBER_COLUMNS",
+    "SOF_TEXT_COLUMNS",
     "WIDE_CI_POINTS",
     "WIDE_PI_POINTS",
     "Finding",
@@ -502,6 +504,19 @@ SOF_COLUMNS = [
     "note",
     *[f"{d}_{part}" for d in DOMAINS for part in ("judgment", "reason", "source", "quote")],
 ]
+#: The columns of :data:`SOF_COLUMNS` that hold numbers; the others hold text.
+SOF_NUMBER_COLUMNS = (
+    "k",
+    "patients",
+    "events",
+    "proportion",
+    "ci_low",
+    "ci_high",
+    "pi_low",
+    "pi_high",
+)
+#: The columns of :data:`SOF_COLUMNS` that hold text.
+SOF_TEXT_COLUMNS = tuple(c for c in SOF_COLUMNS if c not in SOF_NUMBER_COLUMNS)
 
 
 def _judged(review: Review, kind: str, key: str, outcome: str) -> list[Rating]:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["FORMULA_START", "csv_cell", "csv_value", "html", "markdown", "write_csv"]
+__all__ = ["FORMULA_START", "csv_cell", "csv_value", "html", "markdown", "read_csv", "write_csv"]
 
 #: Characters that make a spreadsheet read a cell as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -164,3 +164,47 @@ def write_csv(frame: pd.DataFrame, path: Path | str, decimals: int | None = None
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def read_csv(path: Path | str, columns, text_columns) -> pd.DataFrame:
+    """Read a file :func:`write_csv` wrote back as it was before it was written.
+
+    Parameters
+    ----------
+    path : Path or str
+        The file.
+    columns : sequence of str
+        The columns the file must hold, in the order returned (others are left out).
+    text_columns : iterable of str
+        Those of ``columns`` that hold text: read as written (an empty text stays empty,
+        "NA" and "None" are labels, not missing values; the ``'`` that kept a formula from
+        running is removed, :func:`csv_value`). The other columns are numbers, each empty
+        cell NaN.
+
+    Returns
+    -------
+    DataFrame
+        ``columns``, in their order.
+
+    Raises
+    ------
+    ValueError
+        When the file does not hold every one of ``columns`` (the message names the file and
+        the columns missing).
+    """
+    columns, text = list(columns), set(text_columns)
+    header = pd.read_csv(path, nrows=0).columns
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise ValueError(f"{Path(path).name}: no column(s) {', '.join(missing)}")
+    frame = pd.read_csv(
+        path,
+        usecols=columns,
+        dtype={c: str for c in columns if c in text},
+        keep_default_na=False,
+        na_values={c: [""] for c in columns if c not in text},
+    )
+    for column in columns:
+        if column in text:
+            frame[column] = frame[column].map(csv_value)
+    return frame[columns]

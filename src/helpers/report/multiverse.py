@@ -32,7 +32,7 @@ from helpers.analysis.multiverse import (
     option_labels,
 )
 from helpers.analysis.pooling import LEAVE_ONE_OUT_MIN, percent_text
-from helpers.data.escape import csv_value, write_csv
+from helpers.data.escape import read_csv, write_csv
 from helpers.data.paths import project_path
 from helpers.data.values import count_noun, is_missing
 from helpers.report import style
@@ -285,20 +285,7 @@ def read_summary(path) -> pd.DataFrame:
     ValueError
         When the file does not hold those columns.
     """
-    header = pd.read_csv(path, nrows=0).columns
-    missing = [c for c in SUMMARY_COLUMNS if c not in header]
-    if missing:
-        raise ValueError(f"{Path(path).name}: no column(s) {', '.join(missing)}")
-    frame = pd.read_csv(
-        path,
-        usecols=SUMMARY_COLUMNS,
-        dtype={c: str for c in SUMMARY_TEXT_COLUMNS},
-        keep_default_na=False,
-        na_values={c: [""] for c in SUMMARY_COLUMNS if c not in SUMMARY_TEXT_COLUMNS},
-    )
-    for column in SUMMARY_TEXT_COLUMNS:
-        frame[column] = frame[column].map(csv_value)
-    return frame[SUMMARY_COLUMNS]
+    return read_csv(path, SUMMARY_COLUMNS, SUMMARY_TEXT_COLUMNS)
 
 
 def _matrix_rows(part: pd.DataFrame) -> list[tuple[str, np.ndarray]]:

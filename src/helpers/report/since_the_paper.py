@@ -11,7 +11,7 @@ import pandas as pd
 
 from helpers.analysis.changes import THEN_AND_NOW_COLUMNS, WHEN, studies_added
 from helpers.analysis.pooling import SINGLE_STUDY, interval_text
-from helpers.data.escape import csv_value, markdown, write_csv
+from helpers.data.escape import markdown, read_csv, write_csv
 from helpers.data.loader import Review
 from helpers.data.paths import project_path
 from helpers.data.printed import IMPROVEMENT
@@ -98,20 +98,7 @@ def read_since_the_paper(path: Path) -> pd.DataFrame:
     ValueError
         When the file does not hold those columns.
     """
-    header = pd.read_csv(path, nrows=0).columns
-    missing = [c for c in THEN_AND_NOW_COLUMNS if c not in header]
-    if missing:
-        raise ValueError(f"{Path(path).name}: no column(s) {', '.join(missing)}")
-    frame = pd.read_csv(
-        path,
-        usecols=THEN_AND_NOW_COLUMNS,
-        dtype={c: str for c in TEXT_COLUMNS},
-        keep_default_na=False,
-        na_values={c: [""] for c in THEN_AND_NOW_COLUMNS if c not in TEXT_COLUMNS},
-    )
-    for column in TEXT_COLUMNS:
-        frame[column] = frame[column].map(csv_value)
-    return frame[THEN_AND_NOW_COLUMNS]
+    return read_csv(path, THEN_AND_NOW_COLUMNS, TEXT_COLUMNS)
 
 
 def _change(now, change) -> str:

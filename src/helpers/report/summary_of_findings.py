@@ -391,14 +391,7 @@ def read_summary_of_findings(path) -> pd.DataFrame:
     ValueError
         When the file does not hold :data:`helpers.analysis.certainty.SOF_COLUMNS`.
     """
-    frame = pd.read_csv(Path(path), keep_default_na=False, na_values=[""])
-    missing = [c for c in certainty.SOF_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{Path(path).name}: no column(s) {', '.join(missing)}")
-    for column in frame.columns:
-        if not pd.api.types.is_numeric_dtype(frame[column]):  # text: empty is "", not missing
-            frame[column] = frame[column].fillna("").astype(object).map(escape.csv_value)
-    return frame
+    return escape.read_csv(path, certainty.SOF_COLUMNS, certainty.SOF_TEXT_COLUMNS)
 
 
 def _downgrades(row) -> str:
