@@ -89,7 +89,8 @@ def test_inconsistency_at_its_thresholds(case):
     got = inconsistency(k, i2, tau2, lo, hi)
     expected = SEVERITY[(i2 >= I2_SUBSTANTIAL) + (tau2 > 0 and 100 * (hi - lo) > WIDE_PI_POINTS)]
     assert got.judgment == expected, (i2, tau2, width, got)
-    assert f"I² {i2:.0f}%" in got.reason
+    shown = float(re.search(r"I² ([\d.]+)% \((?:at least|below) ", got.reason).group(1))
+    assert shown == pytest.approx(i2, abs=0.5), got.reason
 
 
 def test_inconsistency_is_not_assessable_without_studies_to_compare():
@@ -495,3 +496,47 @@ def test_the_register_is_not_sealed_by_the_closed_paper_edition(data_copy):
     seals = (data_copy / "edition_seals.csv").read_text(encoding="utf-8")
     assert "claims.yaml" in seals and CERTAINTY_FILE not in seals
     load_review(data_copy, cache=False)
+
+
+# --------------------------------------------------------------------------- exact thresholds
+
+
+@pytest.mark.parametrize("case", range(30))
+def test_an_interval_exactly_at_a_threshold_is_on_its_side(case):
+    """Intervals written in hundredths exactly WIDE_CI_POINTS or WIDE_PI_POINTS wide are not
+    wide (the rules say "wider than"); one hundredth more is (floating point must not move a
+    decimal width across the line: 0.4 - 0.1 is 0.30000000000000004)."""
+    for threshold in (WIDE_CI_POINTS, WIDE_PI_POINTS):
+        start = RNG.randint(0, 100 - int(threshold) - 1)
+        lo = start / 100
+        at, over = (start + int(threshold)) / 100, (start + int(threshold) + 1) / 100
+        if threshold == WIDE_CI_POINTS:
+            assert imprecision(5, 500, lo, at).judgment == "not serious", (lo, at)
+            assert imprecision(5, 500, lo, over).judgment == "serious", (lo, over)
+        else:
+            assert inconsistency(5, 10.0, 0.5, lo, at).judgment == "not serious", (lo, at)
+            assert inconsistency(5, 10.0, 0.5, lo, over).judgment == "serious", (lo, over)
+
+
+def _said(reason: str, pattern: str) -> tuple[float, str]:
+    match = re.search(pattern, reason)
+    assert match, (pattern, reason)
+    return float(match.group(1)), match.group(2)
+
+
+@pytest.mark.parametrize("case", range(60))
+def test_the_reason_printed_is_true_of_the_numbers_printed(case):
+    """Widths and I² a hair either side of their thresholds: the number the reason prints
+    stands on the side the reason's words say ("30 points wide (more than 30)" would not)."""
+    hair = RNG.choice([1e-7, 1e-4, 0.004, 0.3, 0.6, 3.0])
+    lo, hi = _interval(WIDE_CI_POINTS + RNG.choice([-hair, hair]))
+    reason = imprecision(5, 150, lo, hi).reason
+    width, words = _said(reason, r"CI ([\d.]+) points wide \((more|no more) than")
+    assert (width > WIDE_CI_POINTS) == (words == "more"), reason
+    i2 = min(max(I2_SUBSTANTIAL + RNG.choice([-hair, hair]), 0.0), 100.0)
+    lo, hi = _interval(WIDE_PI_POINTS + RNG.choice([-hair, hair]))
+    reason = inconsistency(5, i2, 0.5, lo, hi).reason
+    shown, words = _said(reason, r"I² ([\d.]+)% \((at least|below) ")
+    assert (shown >= I2_SUBSTANTIAL) == (words == "at least"), reason
+    width, words = _said(reason, r"interval ([\d.]+) points wide \((more|no more) than")
+    assert (width > WIDE_PI_POINTS) == (words == "more"), reason

@@ -235,8 +235,28 @@ class Rating:
         return _DOWN[self.judgment]
 
 
+#: Decimals a width or I² is compared at: an interval from 0.1 to 0.4 is 30 points wide, not
+#: the 30.000000000000004 of floating point, so a value exactly at a threshold is on its side.
+_DECIMALS = 9
+
+
 def _points(lo, hi) -> float:
-    return 100 * (float(hi) - float(lo))
+    return round(100 * (float(hi) - float(lo)), _DECIMALS)
+
+
+def _shown(value: float, beyond: bool, threshold: float, strict: bool) -> str:
+    """A value with the fewest decimals whose rounding stays on its side of a threshold.
+
+    ``beyond`` is whether the value passes the threshold (``>`` when ``strict``, else
+    ``>=``); "30 points wide (more than 30)" would contradict itself, so a width of 30.4
+    shows as "30.4".
+    """
+    for decimals in range(_DECIMALS + 1):
+        text = f"{value:.{decimals}f}"
+        shown = float(text)
+        if (shown > threshold if strict else shown >= threshold) == beyond:
+            return text
+    return repr(value)
 
 
 def starting_level(designs, comparative: bool = False) -> tuple[str, str]:
@@ -304,7 +324,8 @@ def imprecision(k: int, n: int, ci_low: float, ci_high: float) -> Rating:
     width = _points(ci_low, ci_high)
     wide, few = width > WIDE_CI_POINTS, n < FEW_PATIENTS
     what = (
-        f"95% CI {width:.0f} points wide ({'more' if wide else 'no more'} than "
+        f"95% CI {_shown(width, wide, WIDE_CI_POINTS, True)} points wide "
+        f"({'more' if wide else 'no more'} than "
         f"{WIDE_CI_POINTS:.0f}); {count_noun(n, 'patient')} ({'fewer' if few else 'no fewer'} than "
         f"{FEW_PATIENTS})"
     )
@@ -361,6 +382,7 @@ def inconsistency(
     if is_missing(i2):
         why = "no model could be estimated; not rated down"
         return Rating("inconsistency", NOT_ASSESSABLE, why, source)
+    i2 = round(float(i2), _DECIMALS)
     substantial = i2 >= I2_SUBSTANTIAL
     has_pi = not is_missing(pi_low) and not is_missing(pi_high)
     width = _points(pi_low, pi_high) if has_pi else math.nan
@@ -370,12 +392,13 @@ def inconsistency(
         pi_text = "no prediction interval"
     elif spread:
         pi_text = (
-            f"prediction interval {width:.0f} points wide "
+            f"prediction interval {_shown(width, wide, WIDE_PI_POINTS, True)} points wide "
             f"({'more' if wide else 'no more'} than {WIDE_PI_POINTS:.0f})"
         )
     else:
         pi_text = f"prediction interval {width:.0f} points wide from imprecision alone (tau² = 0)"
-    i2_text = f"I² {i2:.0f}% ({'at least' if substantial else 'below'} {I2_SUBSTANTIAL:.0f}%)"
+    i2_shown = _shown(i2, substantial, I2_SUBSTANTIAL, False)
+    i2_text = f"I² {i2_shown}% ({'at least' if substantial else 'below'} {I2_SUBSTANTIAL:.0f}%)"
     why = f"{i2_text}; {pi_text}"
     return Rating("inconsistency", JUDGMENTS[int(substantial) + int(wide)], why, source)
 
