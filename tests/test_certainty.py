@@ -183,6 +183,9 @@ BAD_VALUES = [
     ("rationale", {"a": "b"}),
     ("rationale", "a reason\x07"),
     ("quote", "A sentence the paper never wrote."),
+    ("quote", "three"),  # in the paper, but a fragment
+    ("quote", "Combined treatment was reported only"),
+    ("quote", "Combined treatment was reported only for three patients to day."),
     ("quote", 7),
 ]
 
@@ -540,3 +543,23 @@ def test_the_reason_printed_is_true_of_the_numbers_printed(case):
     assert (shown >= I2_SUBSTANTIAL) == (words == "at least"), reason
     width, words = _said(reason, r"interval ([\d.]+) points wide \((more|no more) than")
     assert (width > WIDE_PI_POINTS) == (words == "more"), reason
+
+
+def test_a_scope_holds_what_the_register_says_it_holds(vocab):
+    """Naming neither groups holds every group; naming only modalities holds no family, only
+    families no modality; outcomes left out hold every outcome (the file's header says so)."""
+    every = judgments.cells(vocab)
+    modality = RNG.choice(sorted(vocab["modalities"]))
+    family = RNG.choice(sorted({c[1] for c in every if c[0] == "family"}))
+    outcome = RNG.choice(judgments.OUTCOMES)
+
+    def held(modalities=None, families=None, outcomes=None):
+        j = judgments.Judgment("x", "risk_of_bias", modalities, families, outcomes, "", "", "")
+        return {c for c in every if j.holds(*c)}
+
+    assert held() == set(every)
+    assert held(outcomes=(outcome,)) == {c for c in every if c[2] == outcome}
+    assert held(modalities=(modality,)) == {c for c in every if c[:2] == ("modality", modality)}
+    assert held(families=(family,)) == {c for c in every if c[:2] == ("family", family)}
+    both = held(modalities=(modality,), families=(family,), outcomes=(outcome,))
+    assert both == {c for c in every if c[1] in (modality, family) and c[2] == outcome}

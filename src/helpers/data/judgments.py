@@ -4,10 +4,13 @@ and checked.
 Three of GRADE's five domains cannot follow from the numbers: risk of bias, indirectness and
 publication bias. They are the project's judgments, held as data: each entry names its
 ``domain``, the ``scope`` it applies to (``all``, or a mapping of ``modalities``,
-``families`` and ``outcomes``, each a list of vocabulary keys; a key left out means every
-one), the ``judgment`` (:data:`JUDGMENTS`), the ``rationale`` in words and the ``quote``:
+``families`` and ``outcomes``, each a list of vocabulary keys: ``modalities`` and
+``families`` list the groups the scope holds, a scope naming neither holding every group and
+one naming only modalities no family, and only families no modality; ``outcomes`` left out
+means every outcome), the ``judgment`` (:data:`JUDGMENTS`), the ``rationale`` in words and the ``quote``:
 the paper's sentence it rests on, which must be in the paper's text (only white space may
-differ). The other two domains (imprecision, inconsistency) are rules of
+differ) and at least :data:`MIN_QUOTE_WORDS` words long (a fragment of a word or two is in the
+paper whatever it is taken from). The other two domains (imprecision, inconsistency) are rules of
 :mod:`helpers.analysis.certainty`.
 
 Which entry applies to a cell of the Summary of Findings (a modality or family, and an
@@ -31,13 +34,14 @@ from helpers.data import paper
 from helpers.data.errors import Problem
 from helpers.data.readers import describe, key_lines, line_of
 from helpers.data.registers import CERTAINTY_FILE
-from helpers.data.values import text_problem
+from helpers.data.values import count_noun, text_problem
 
 __all__ = [
     "DOMAINS",
     "FAMILY_OUTCOMES",
     "JUDGMENTS",
     "JUDGMENT_KEYS",
+    "MIN_QUOTE_WORDS",
     "OUTCOMES",
     "SCOPE_ALL",
     "SCOPE_KEYS",
@@ -60,6 +64,9 @@ FAMILY_OUTCOMES = ("response", "complete")
 SCOPE_ALL = "all"
 #: The keys a scope mapping may hold: each lists keys of its vocabulary (or of :data:`OUTCOMES`).
 SCOPE_KEYS = ("modalities", "families", "outcomes")
+#: The fewest words a quote may have: a word or two are in the paper whatever they are
+#: taken from, and rest a judgment on nothing.
+MIN_QUOTE_WORDS = 8
 #: An entry's keys, every one required.
 JUDGMENT_KEYS = ("id", "domain", "scope", "judgment", "rationale", "quote")
 _ID = re.compile(r"[a-z0-9][a-z0-9.-]*", re.ASCII)
@@ -271,6 +278,13 @@ def _entry(entry, item, vocab, name, seen) -> tuple[Judgment | None, list[Proble
     if message:
         return bad("scope", message)
     quote = paper.fold(entry["quote"])
+    if len(quote.split()) < MIN_QUOTE_WORDS:
+        return bad(
+            "quote",
+            f"has {count_noun(len(quote.split()), 'word')}; a quote is the paper's sentence a "
+            f"judgment rests on, at least {MIN_QUOTE_WORDS} words, not a fragment",
+            "quote in the paper",
+        )
     if not any(quote in paper.passage_text(p) for p in paper.PASSAGES):
         return bad(
             "quote",
