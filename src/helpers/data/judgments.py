@@ -3,15 +3,15 @@ and checked.
 
 Three of GRADE's five domains cannot follow from the numbers: risk of bias, indirectness and
 publication bias. They are the project's judgments, held as data: each entry names its
-``domain``, the ``scope`` it applies to (``all``, or a mapping of ``modalities``,
-``families`` and ``outcomes``, each a list of vocabulary keys: ``modalities`` and
-``families`` list the groups the scope holds, a scope naming neither holding every group and
-one naming only modalities no family, and only families no modality; ``outcomes`` left out
-means every outcome), the ``judgment`` (:data:`JUDGMENTS`), the ``rationale`` in words and the ``quote``:
+``domain``, the ``scope`` it applies to (``all``, or a mapping of ``modalities``, ``families``
+and ``outcomes``, each a list of vocabulary keys: ``modalities`` and ``families`` list the
+groups the scope holds, a scope naming neither holding every group and one naming only
+modalities no family, and only families no modality; ``outcomes`` left out means every
+outcome), the ``judgment`` (:data:`JUDGMENTS`), the ``rationale`` in words and the ``quote``:
 the paper's sentence it rests on, which must be in the paper's text (only white space may
 differ) and at least :data:`MIN_QUOTE_WORDS` words long (a fragment of a word or two is in the
-paper whatever it is taken from). The other two domains (imprecision, inconsistency) are rules of
-:mod:`helpers.analysis.certainty`.
+paper whatever it is taken from). The other two domains (imprecision, inconsistency) are rules
+of :mod:`helpers.analysis.certainty`.
 
 Which entry applies to a cell of the Summary of Findings (a modality or family, and an
 outcome of :data:`OUTCOMES`) is decided by precedence: among the entries of a domain whose
