@@ -16,7 +16,12 @@ The framing
     The one controlled trial of this review (Winter [22], a double-blind placebo-controlled
     pilot study with control lesions in the same patients) does not give the quantity
     pooled here: its treated patients enter as a single arm, like a case series, so every
-    body of evidence here starts LOW. Upgrading domains (a large effect, a dose-response
+    body of evidence here starts LOW. Iorio et al. [4] start observational evidence HIGH, but
+    for prognosis: event rates in broad, representative cohorts of patients, where no
+    comparison is asked for. The proportion here is read as a treatment's effect, from case
+    series and case reports that are neither representative cohorts nor comparisons, so
+    that start does not apply; their guidance is used for rating the domains of an event
+    rate, not for the starting level. Upgrading domains (a large effect, a dose-response
     gradient, plausible confounding) are not applied: they need a comparison.
 
 The domains

@@ -100,8 +100,11 @@ def framing_text() -> str:
         "start high; everything else starts low (Balshem et al. 2011, GRADE 3; case series "
         "and case reports: Murad et al. 2018). The one controlled trial here (Winter [22]) "
         "enters with its treated patients as a single arm, so its body of evidence starts "
-        "low too. Each serious concern takes one level off, each very serious two, never "
-        "below very low. Upgrading domains are not applied: they need a comparison."
+        "low too. Iorio et al. (2015) start observational evidence high for prognosis "
+        "(event rates in representative cohorts, no comparison asked for); the question "
+        "here is a treatment's effect, read from case series and case reports, so that "
+        "start does not apply. Each serious concern takes one level off, each very serious "
+        "two, never below very low. Upgrading domains are not applied: they need a comparison."
     )
 
 
