@@ -563,3 +563,52 @@ def test_a_scope_holds_what_the_register_says_it_holds(vocab):
     assert held(families=(family,)) == {c for c in every if c[:2] == ("family", family)}
     both = held(modalities=(modality,), families=(family,), outcomes=(outcome,))
     assert both == {c for c in every if c[1] in (modality, family) and c[2] == outcome}
+
+
+def test_the_front_page_rows_say_each_rows_certainty_and_what_rated_it_down(tmp_path, findings):
+    """Each response row of the front page: its therapy, studies and patients, the estimate
+    and the certainty with exactly the domains rated down, from the findings."""
+    rows = sof.front_page_rows(sof.write_summary_of_findings(findings, tmp_path))
+    pooled = [f for f in findings if f.outcome in pooling.OUTCOMES]
+    assert len(rows) == len(pooled)
+    for f, (_, row) in zip(pooled, rows.iterrows(), strict=True):
+        assert row["Therapy"] == f.group
+        assert row["Outcome"] == certainty.OUTCOME_LABELS[f.outcome]
+        assert row["Studies (patients)"].startswith(f"{f.k} stud")
+        assert f"({f.patients} patient" in row["Studies (patients)"]
+        assert row["Estimate (95% CI)"].startswith(
+            pooling.interval_text(f.proportion, f.ci_low, f.ci_high)
+        )
+        assert (f.estimate in row["Estimate (95% CI)"]) == (f.estimate != "pooled")
+        level, _, down = row["Certainty"].partition(": ")
+        assert level == f.certainty
+        expected = [
+            f"{certainty.DOMAIN_LABELS[r.domain].lower()} ({r.judgment})"
+            for r in f.ratings
+            if r.down
+        ]
+        assert down == ("; ".join(expected) or "not rated down"), row["Certainty"]
+
+
+def test_every_source_has_its_footnote_in_the_table(findings):
+    """Each register entry a row rests on is footnoted with its rationale and quote; each
+    rule with its thresholds."""
+    import html as html_lib
+
+    page = html_lib.unescape(sof.sof_table(findings).to_html())
+    for f in findings:
+        for r in f.ratings:
+            if r.source.startswith("rule: "):
+                assert f"{certainty.DOMAIN_LABELS[r.domain]}, the project's rule" in page
+            else:
+                assert r.source in page and r.reason in page and r.quote in page
+
+
+def test_the_notebooks_register_table_escapes_its_text(review):
+    from helpers.report import tables
+
+    hostile = [replace(j, rationale=HOSTILE, quote=HOSTILE) for j in review.certainty]
+    page = tables.text_table(
+        sof.register_table(replace(review, certainty=hostile)), name="certainty-register"
+    ).to_html()
+    assert "<script" not in page and "<img" not in page and "&lt;script&gt;" in page
