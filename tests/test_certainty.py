@@ -612,3 +612,19 @@ def test_the_notebooks_register_table_escapes_its_text(review):
         sof.register_table(replace(review, certainty=hostile)), name="certainty-register"
     ).to_html()
     assert "<script" not in page and "<img" not in page and "&lt;script&gt;" in page
+
+
+@pytest.mark.parametrize("case", range(20))
+def test_a_missing_interval_is_never_read_as_a_precise_or_consistent_one(case):
+    """A NaN end of the CI counts as wide (never "not serious" from no interval); a missing
+    between-study variance does not make the reason say tau² = 0."""
+    n = RNG.choice([FEW_PATIENTS, FEW_PATIENTS + RNG.randint(1, 900)])
+    lo, hi = _interval(RNG.uniform(1, 20))
+    ends = RNG.choice([(math.nan, hi), (lo, math.nan), (math.nan, math.nan)])
+    got = imprecision(RNG.randint(2, 30), n, *ends)
+    assert got.judgment == "serious" and "no 95% CI" in got.reason, got
+    i2 = RNG.uniform(0, I2_SUBSTANTIAL - 1)
+    lo, hi = _interval(WIDE_PI_POINTS + RNG.uniform(1, 40))
+    got = inconsistency(RNG.randint(2, 30), i2, math.nan, lo, hi)
+    assert got.judgment == "not serious" and "tau² = 0" not in got.reason, got
+    assert "no between-study variance" in got.reason

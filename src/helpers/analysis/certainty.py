@@ -33,7 +33,8 @@ The domains
       than :data:`WIDE_CI_POINTS` percentage points *or* rests on fewer than
       :data:`FEW_PATIENTS` patients (about the patients a proportion near 50% needs for a
       95% interval of ±10 points, GRADE's optimal information size for one proportion);
-      very serious when both, or when the evidence is a single study;
+      very serious when both, or when the evidence is a single study; an estimate with no
+      interval counts as wide;
     - inconsistency (:func:`inconsistency`): serious when I² is at least
       :data:`I2_SUBSTANTIAL` percent *or* the prediction interval is wider than
       :data:`WIDE_PI_POINTS` points with a between-study variance above zero (so the width
@@ -311,7 +312,8 @@ def imprecision(k: int, n: int, ci_low: float, ci_high: float) -> Rating:
     n : int
         Their patients.
     ci_low, ci_high : float
-        The 95% confidence interval (proportions).
+        The 95% confidence interval (proportions); a missing end counts as a wide interval
+        (no interval shows no precision).
 
     Returns
     -------
@@ -326,12 +328,18 @@ def imprecision(k: int, n: int, ci_low: float, ci_high: float) -> Rating:
     >>> imprecision(5, 50, 0.10, 0.60).judgment
     'very serious'
     """
-    width = _points(ci_low, ci_high)
-    wide, few = width > WIDE_CI_POINTS, n < FEW_PATIENTS
+    few = n < FEW_PATIENTS
+    if is_missing(ci_low) or is_missing(ci_high):  # no interval shows no precision
+        wide, ci_text = True, "no 95% CI (counted as wide)"
+    else:
+        width = _points(ci_low, ci_high)
+        wide = width > WIDE_CI_POINTS
+        ci_text = (
+            f"95% CI {_shown(width, wide, WIDE_CI_POINTS, True)} points wide "
+            f"({'more' if wide else 'no more'} than {WIDE_CI_POINTS:.0f})"
+        )
     what = (
-        f"95% CI {_shown(width, wide, WIDE_CI_POINTS, True)} points wide "
-        f"({'more' if wide else 'no more'} than "
-        f"{WIDE_CI_POINTS:.0f}); {count_noun(n, 'patient')} ({'fewer' if few else 'no fewer'} than "
+        f"{ci_text}; {count_noun(n, 'patient')} ({'fewer' if few else 'no fewer'} than "
         f"{FEW_PATIENTS})"
     )
     if k == 1:
@@ -399,6 +407,11 @@ def inconsistency(
         pi_text = (
             f"prediction interval {_shown(width, wide, WIDE_PI_POINTS, True)} points wide "
             f"({'more' if wide else 'no more'} than {WIDE_PI_POINTS:.0f})"
+        )
+    elif is_missing(tau2):
+        pi_text = (
+            f"prediction interval {width:.0f} points wide; no between-study variance to tell "
+            "heterogeneity from imprecision, so its width is not counted"
         )
     else:
         pi_text = f"prediction interval {width:.0f} points wide from imprecision alone (tau² = 0)"

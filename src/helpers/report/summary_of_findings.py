@@ -69,7 +69,8 @@ _RULES = {
     "imprecision": lambda: (
         f"Imprecision, the project's rule: serious when the 95% CI is wider than "
         f"{certainty.WIDE_CI_POINTS:.0f} percentage points or rests on fewer than "
-        f"{certainty.FEW_PATIENTS} patients; very serious when both, or for a single study "
+        f"{certainty.FEW_PATIENTS} patients (an estimate with no interval counts as wide); "
+        "very serious when both, or for a single study "
         "(after GRADE 6, Guyatt et al. 2011; GRADE sets no fixed threshold for one proportion)."
     ),
     "inconsistency": lambda: (
