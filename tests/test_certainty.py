@@ -377,6 +377,12 @@ def test_every_rated_row_has_five_domains_each_with_a_reason_and_source(review, 
                 entry = ids[r.source.split(": ")[1]]
                 assert (r.judgment, r.quote) == (entry.judgment, entry.quote)
                 assert entry.holds(f.kind, f.key, f.outcome)
+                holding = [
+                    j
+                    for j in review.certainty
+                    if j.domain == r.domain and j.holds(f.kind, f.key, f.outcome)
+                ]
+                assert entry.specificity == max(j.specificity for j in holding), (f, r)
             else:
                 assert r.source == f"rule: {r.domain}" and r.quote == ""
 
@@ -628,3 +634,22 @@ def test_a_missing_interval_is_never_read_as_a_precise_or_consistent_one(case):
     got = inconsistency(RNG.randint(2, 30), i2, math.nan, lo, hi)
     assert got.judgment == "not serious" and "tau² = 0" not in got.reason, got
     assert "no between-study variance" in got.reason
+
+
+def test_every_row_starts_low_by_its_own_studies_designs(review, findings):
+    """A row whose studies include the controlled trial says its treated patients enter as a
+    single arm; the others start low as case series and case reports."""
+    settings = pooling.Settings()
+    designs = review.studies["design"]
+    trials = set(designs.index[designs.isin(certainty.COMPARATIVE_DESIGNS)])
+    assert trials, "the review has its controlled trial"
+    for f in findings:
+        if not f.ratings:
+            continue
+        if f.outcome in pooling.OUTCOMES:
+            data = pooling.events_per_study(review, **{**settings.selection, "outcome": f.outcome})
+            refs = set(data.index[data[f.kind] == f.key])
+        else:
+            refs = set(review.studies.index[review.studies["modality"] == f.key])
+        assert f.start == "low"
+        assert ("controlled trial" in f.start_reason) == bool(refs & trials), f
