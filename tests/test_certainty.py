@@ -608,6 +608,10 @@ def test_every_source_has_its_footnote_in_the_table(findings):
                 assert f"{certainty.DOMAIN_LABELS[r.domain]}, the project's rule" in page
             else:
                 assert r.source in page and r.reason in page and r.quote in page
+        if f.estimate == "pooled":
+            assert f"pooled: {f.model}" in page
+        if f.note and f.outcome in pooling.OUTCOMES and not f.estimate.startswith("single"):
+            assert f"The fit: {f.note}" in page, f
 
 
 def test_the_notebooks_register_table_escapes_its_text(review):

@@ -4,7 +4,8 @@ page's rows.
 :func:`sof_table` draws :func:`helpers.analysis.certainty.summary_of_findings`' rows as one
 table in the style of a GRADE Summary of Findings (Guyatt et al. 2011, GRADE 1): a group of
 rows per therapy, the studies and patients, the estimate with its 95% confidence and
-prediction intervals, what the estimate is (pooled, one study's, crude), the five domains
+prediction intervals, what the estimate is (pooled with the model shown, one study's, crude;
+a footnote gives the fit's note: a model not estimable, a fit not settled), the five domains
 each with a footnote mark, and the certainty. Each footnote says the judgment's reason and
 source: a rule of :mod:`helpers.analysis.certainty` with its thresholds, or an entry of the
 certainty register with its rationale and the paper's sentence. The source notes give the
@@ -28,6 +29,7 @@ from great_tables import GT, loc, style
 
 from helpers.analysis import certainty
 from helpers.analysis.certainty import DOMAIN_LABELS, DOMAINS, LEVELS, Finding
+from helpers.analysis.pooling import OUTCOMES as POOLED_OUTCOMES
 from helpers.analysis.pooling import interval_text, range_text
 from helpers.data import escape
 from helpers.data.judgments import JUDGMENTS
@@ -207,7 +209,9 @@ def _cells(f: Finding) -> dict:
         if reported
         else NOT_REPORTED_WORDS,
         "prediction": range_text(f.pi_low, f.pi_high),
-        "basis": f.estimate if reported else "",
+        "basis": (f"{f.estimate}: {f.model}" if f.estimate == "pooled" else f.estimate)
+        if reported
+        else "",
         "certainty": (
             f"{CERTAINTY_SYMBOLS[f.certainty]} {f.certainty}"
             if f.certainty in LEVELS
@@ -218,6 +222,16 @@ def _cells(f: Finding) -> dict:
         r = f.rating(d)
         row[d] = "" if r is None else r.judgment
     return row
+
+
+def _fit_notes(findings: list[Finding]) -> dict[str, list[int]]:
+    """The fit's notes of the response rows (a model not estimable, a fit not settled, tau² at
+    its boundary), each with the rows it applies to; a single study's needs none."""
+    notes: dict[str, list[int]] = {}
+    for i, f in enumerate(findings):
+        if f.note and f.outcome in POOLED_OUTCOMES and f.estimate != "single study, not pooled":
+            notes.setdefault(f.note, []).append(i)
+    return notes
 
 
 def _footnote(rating) -> str:
@@ -315,6 +329,8 @@ def sof_table(findings: list[Finding], title: str = "Summary of Findings") -> Su
         gt = gt.tab_footnote(
             _footnote(first[key]), locations=loc.body(columns=key.split("|")[0], rows=rows)
         )
+    for note, rows in _fit_notes(findings).items():
+        gt = gt.tab_footnote(f"The fit: {note}", locations=loc.body(columns="basis", rows=rows))
     gt = (
         gt.tab_source_note(f"Framing. {framing_text()}")
         .tab_source_note(
