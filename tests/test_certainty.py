@@ -362,6 +362,7 @@ def test_every_count_row_is_the_adverse_events_table(review, findings):
         assert (f.events, f.proportion) == (x, pytest.approx(x / n))
         assert (f.ci_low, f.ci_high) == pytest.approx((lo, hi))
         assert f.rating("inconsistency").judgment == NOT_ASSESSABLE
+        assert "the project's reading" in f.note  # Table 2 gives no denominator
 
 
 def test_every_rated_row_has_five_domains_each_with_a_reason_and_source(review, findings):
@@ -602,6 +603,7 @@ def test_every_source_has_its_footnote_in_the_table(findings):
     import html as html_lib
 
     page = html_lib.unescape(sof.sof_table(findings).to_html())
+    assert "over the modality's patients, the project's reading" in page
     for f in findings:
         for r in f.ratings:
             if r.source.startswith("rule: "):

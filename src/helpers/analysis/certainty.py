@@ -56,7 +56,8 @@ The rows
     adverse events as ``adverse_events.csv`` gives them: counts of patients per modality,
     which cannot be pooled, so they are shown as crude proportions with the exact
     (Clopper–Pearson) interval. Their denominator is the modality's patients (the project's
-    reading: Table 2 gives no other). The adverse events shown are every event Table 2 lists
+    reading: Table 2 gives no other; where fewer patients were followed for an event, the
+    proportion shown is too low). The adverse events shown are every event Table 2 lists
     for the modality (the list is short), recurrence on its own row; a count printed as not
     reported stays not reported and is not rated.
 
@@ -689,7 +690,10 @@ def _count_finding(review, key, label, outcome, event, patients, k, designs, cou
         math.nan,
         "crude, not pooled",
         "exact (Clopper–Pearson) interval",
-        note="counts per modality (Table 2); denominator: the modality's patients",
+        note=(
+            "counts per modality (Table 2); denominator: the modality's patients (the project's "
+            "reading; the patients followed for the event may be fewer)"
+        ),
         **rated,
     )
 

@@ -347,7 +347,9 @@ def sof_table(findings: list[Finding], title: str = "Summary of Findings") -> Su
             "crude, not pooled: all events over all patients, exact (Clopper–Pearson) "
             "interval (counts given per modality, or a model that is not estimable). Adverse "
             f"events and recurrence: patients per modality as Table 2 gives them, over the "
-            f"modality's patients. {NOT_REPORTED_WORDS.capitalize()}: not rated. "
+            f"modality's patients, the project's reading: Table 2 gives no denominator, and "
+            f"where fewer patients were followed for an event the proportion is too low. "
+            f"{NOT_REPORTED_WORDS.capitalize()}: not rated. "
             f"Judgments of risk of bias, indirectness and publication bias: the project's "
             f"register ({CERTAINTY_FILE})."
         )
