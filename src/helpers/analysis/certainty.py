@@ -13,6 +13,9 @@ The framing
     (:func:`starting_level`): the starting level follows the designs of the studies that give
     the estimate and whether the estimate is a comparison. A body that rests only on
     controlled trials *and* gives their comparison starts HIGH; anything else starts LOW.
+    GRADE starts only *randomised* trials high; the design vocabulary records a controlled
+    trial, not its randomisation (the paper does not say whether Winter [22] was randomised),
+    so a comparative rating would have to check it; none is made here.
     The one controlled trial of this review (Winter [22], a double-blind placebo-controlled
     pilot study with control lesions in the same patients) does not give the quantity
     pooled here: its treated patients enter as a single arm, like a case series, so every
@@ -281,7 +284,9 @@ def starting_level(designs, comparative: bool = False) -> tuple[str, str]:
     -------
     level : str
         "high" when the estimate is comparative and every study is of
-        :data:`COMPARATIVE_DESIGNS`; "low" otherwise.
+        :data:`COMPARATIVE_DESIGNS`; "low" otherwise. GRADE starts only randomised trials
+        high, and the designs do not record randomisation: a comparative estimate would need
+        it checked (the Summary of Findings has none).
     reason : str
         The rule applied, in words.
 
