@@ -659,3 +659,53 @@ def test_every_row_starts_low_by_its_own_studies_designs(review, findings):
             refs = set(review.studies.index[review.studies["modality"] == f.key])
         assert f.start == "low"
         assert ("controlled trial" in f.start_reason) == bool(refs & trials), f
+
+
+def test_each_footnote_marks_its_own_domain_and_rows(findings):
+    """Each row's rating is footnoted in its domain's column, on that row, with its source
+    (great_tables' footnote list: the marks' places in the HTML)."""
+    import html as html_lib
+
+    notes = sof.sof_table(findings).gt._footnotes
+    placed = {(n.colname, n.rownum): html_lib.unescape(" ".join(n.footnotes)) for n in notes}
+    for i, f in enumerate(findings):
+        for r in f.ratings:
+            text = placed[(r.domain, i)]
+            label = certainty.DOMAIN_LABELS[r.domain]
+            assert text.startswith(label), (i, r, text)
+            assert ("the project's rule" in text) == r.source.startswith("rule: ")
+            if not r.source.startswith("rule: "):
+                assert r.source in text
+        if f.note and f.outcome in pooling.OUTCOMES and not f.estimate.startswith("single"):
+            assert placed[("basis", i)] == f"The fit: {f.note}"
+    assert {c for c, _ in placed} <= {*certainty.DOMAINS, "basis"}
+
+
+def test_the_symbols_fill_one_circle_per_level():
+    for i, level in enumerate(LEVELS):
+        symbol = sof.CERTAINTY_SYMBOLS[level]
+        assert (len(symbol), symbol.count("⊕")) == (len(LEVELS), i + 1)
+
+
+def test_count_rows_are_each_modalitys_recurrence_and_its_adverse_events(review, findings):
+    """Modalities only (families have no counts of their own): recurrence, then each event
+    adverse_events.csv lists for the modality, each once; and inconsistency says why it is
+    not assessed."""
+    counted = [f for f in findings if f.outcome not in pooling.OUTCOMES]
+    modalities = {f.key for f in findings if f.kind == "modality"}
+    ae = review.adverse_events
+    expected = []
+    for key in [k for k in review.modalities.index if k in modalities]:
+        events = ae.loc[ae["modality"] == key, "event"].tolist()
+        expected.append((key, "recurrence", ""))
+        expected += [
+            (key, "adverse_events", "Any adverse event" if e == certainty.NO_ADVERSE_EVENT else e)
+            for e in events
+            if e != certainty.RECURRENCE
+        ]
+    got = [(f.key, f.outcome, f.event) for f in counted]
+    assert sorted(got) == sorted(expected) and len(set(got)) == len(got)
+    assert {f.kind for f in counted} == {"modality"}
+    for f in counted:
+        if f.ratings:
+            assert "per modality" in f.rating("inconsistency").reason
