@@ -179,6 +179,53 @@ def test_the_process_pool_and_the_cache_never_change_a_result(review):
         assert one.fits < uncached.fits == len(one.table)
 
 
+class _NoPool:
+    """A process pool that cannot start, as where semaphores or fork are not allowed."""
+
+    def __init__(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+
+class _BrokenPool:
+    """A process pool whose workers die (killed, out of memory) while fitting."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def map(self, *args, **kwargs):
+        raise mv.BrokenProcessPool("a worker died")
+
+
+@pytest.mark.parametrize("pool", [_NoPool, _BrokenPool])
+def test_a_pool_that_cannot_start_or_breaks_leaves_the_fits_to_this_process(
+    review, monkeypatch, pool
+):
+    small = small_review(review, 11, n_studies=4)
+    one = mv.multiverse(small, models=FAST, workers=1)
+    monkeypatch.setattr(mv, "ProcessPoolExecutor", pool)
+    two = mv.multiverse(small, models=FAST, workers=2)
+    pd.testing.assert_frame_equal(one.table, two.table)
+    assert two.fits == one.fits
+
+
+def test_an_error_of_a_fit_itself_is_not_hidden_by_the_fallback(review, monkeypatch):
+    small = small_review(review, 11, n_studies=4)
+
+    def broken(key, level=0.95):
+        raise ZeroDivisionError("a bug in a fit")
+
+    monkeypatch.setattr(mv, "fit_key", broken)
+    for workers in (1, 2):
+        with pytest.raises(ZeroDivisionError, match="a bug in a fit"):
+            mv.multiverse(small, models=FAST, workers=workers)
+
+
 def test_every_choice_is_enumerated_once_per_group(review):
     small = small_review(review, 5, n_studies=6)
     t = mv.multiverse(small, models=FAST, workers=1).table

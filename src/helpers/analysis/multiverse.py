@@ -41,6 +41,7 @@ import math
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import pandas as pd
@@ -241,14 +242,22 @@ def _fit_level(args: tuple) -> tuple:
 
 
 def _fit_all(keys: list, level: float, workers: int) -> list:
-    """The fits of ``keys`` in their order, in one process or ``workers`` processes."""
+    """The fits of ``keys`` in their order, in one process or ``workers`` processes.
+
+    A pool that cannot start or breaks (no semaphores or no fork in a restricted
+    environment, a worker killed) leaves the fits to this process: the numbers are the
+    same, only slower. An error of a fit itself is raised as it is.
+    """
     if workers <= 1 or len(keys) < 2:
         return [fit_key(key, level) for key in keys]
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunk = max(1, len(keys) // (workers * 16))
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(_fit_level, [(key, level) for key in keys], chunksize=chunk))
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            return list(pool.map(_fit_level, [(key, level) for key in keys], chunksize=chunk))
+    except (OSError, NotImplementedError, BrokenProcessPool):
+        return [fit_key(key, level) for key in keys]
 
 
 @dataclass
@@ -322,7 +331,8 @@ def multiverse(
     workers : int, optional
         Processes fitting the distinct data sets: 1 fits them here, one after the other;
         None uses every core the machine has (at most 2 fits are not worth a pool). The
-        table is the same either way.
+        table is the same either way; a pool that cannot start (a restricted environment)
+        or breaks leaves the fits to this process.
     cache : bool
         Fit each distinct data set once per model (True), or every specification on its own
         (False; the same numbers, slower: for tests).
