@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import statistics
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -133,7 +134,8 @@ def test_counts_and_summary_match_a_brute_force_enumeration(review):
         assert list(got.table["estimable"]) == list(expected["estimable"]), seed
         # the multiverse fits the studies sorted by their counts: the same numbers, but for
         # the order of floating-point sums
-        np.testing.assert_allclose(got.table["proportion"], expected["proportion"], rtol=1e-9)
+        for column, brute in (("proportion", "proportion"), ("ci_low", "lo"), ("ci_high", "hi")):
+            np.testing.assert_allclose(got.table[column], expected[brute], rtol=1e-9, atol=1e-12)
         summary = got.summary().set_index(["kind", "group"])
         for (kind, key), part in expected.groupby(["kind", "group"], sort=False):
             row = summary.loc[(kind, key)]
@@ -152,6 +154,54 @@ def test_counts_and_summary_match_a_brute_force_enumeration(review):
         )
         checked += len(got.table)
     assert checked > 5_000  # the small reviews are not all empty
+
+
+def moves_most_by_hand(part: pd.DataFrame) -> tuple:
+    """The summary's choice that moves the estimate most, by plain loops over a group's
+    estimable rows: per choice, the median of each option; the widest range of those
+    medians (ties: the first choice); the options at its low and high end (the first
+    option reaching each)."""
+    best = ("", math.nan, "", "")
+    for choice in mv.CHOICES:
+        by_option: dict = {}
+        for row in part.itertuples(index=False):
+            if choice == "model":
+                option = mv.model_key(row.method, row.test)
+            elif choice == "omitted":
+                option = -1 if pd.isna(row.omitted_ref) else int(row.omitted_ref)
+            else:
+                option = getattr(row, choice)
+            words = row.omitted if choice == "omitted" else option
+            by_option.setdefault(option, (words, []))[1].append(row.proportion)
+        medians = {o: (w, statistics.median(v)) for o, (w, v) in by_option.items()}
+        if len(medians) < 2:
+            continue
+        values = [m for _, m in medians.values()]
+        spread = max(values) - min(values)
+        if math.isnan(best[1]) or spread > best[1]:
+            low = next(w for w, m in medians.values() if m == min(values))
+            high = next(w for w, m in medians.values() if m == max(values))
+            best = (choice, spread, str(low), str(high))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_choice_that_moves_the_estimate_most_matches_plain_loops(review, seed):
+    small = small_review(review, 100 + seed, n_studies=4 + seed % 3)
+    m = mv.multiverse(small, models=FAST if seed % 2 else [("crude", "z")], workers=1)
+    summary = m.summary()
+    checked = 0
+    for (_, part), (_, row) in zip(
+        m.table.groupby(["kind", "group"], sort=False), summary.iterrows(), strict=True
+    ):
+        choice, spread, low, high = moves_most_by_hand(part[part["estimable"]])
+        assert (row["choice"], row["choice_low"], row["choice_high"]) == (choice, low, high)
+        if choice:
+            assert row["choice_range"] == pytest.approx(spread, abs=1e-12)
+            checked += 1
+        else:
+            assert math.isnan(row["choice_range"])
+    assert checked  # some group has a choice that moves something
 
 
 def test_a_group_a_choice_leaves_empty_has_not_estimable_rows_with_no_study(review):
