@@ -99,7 +99,7 @@ def brute_force(review, models) -> pd.DataFrame:
             )
             for subset in subsets:
                 for method, test in models:
-                    if subset.empty:
+                    if len(subset) < 2:  # no study, or a single study: nothing to pool
                         rows.append((kind, key, False, math.nan, math.nan, math.nan))
                         continue
                     r = pool_proportions(
@@ -215,6 +215,21 @@ def test_a_group_a_choice_leaves_empty_has_not_estimable_rows_with_no_study(revi
             assert (empty["omitted"] == mv.NONE_OMITTED).all()
             return
     pytest.fail("no small review had a group a choice leaves empty")
+
+
+def test_a_single_study_is_not_pooled_by_any_model(review):
+    """Er:YAG laser is one patient of one study: no model makes a pooled proportion of it
+    (REML's continuity correction made 75% of 1 of 1)."""
+    t = mv.multiverse(review, models=pooling.ALL_MODELS, workers=1, leave_one_out=False).table
+    single = t[t["k"] == 1]
+    assert len(single) and single["group"].eq("er_yag_laser").any()
+    assert not single["estimable"].any()
+    assert single["proportion"].isna().all() and single["ci_low"].isna().all()
+    assert (single["warnings"] == pooling.SINGLE_STUDY_NOTE).all()
+    assert (single["n"] > 0).all()  # the study's counts stay
+    assert t.loc[t["k"] >= 2, "estimable"].any()
+    text = report.counts_text(mv.Multiverse(t, fits=1))
+    assert f"{len(single)} because they leave it a single study" in text
 
 
 def test_the_process_pool_and_the_cache_never_change_a_result(review):

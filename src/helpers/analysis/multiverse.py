@@ -18,7 +18,10 @@ modalities), every combination of the choices of :data:`CHOICES`:
 A group enters the multiverse when some choice leaves it a study. A combination of the
 data choices that leaves it none is still a specification: one row per model with k = 0,
 not estimable ("no study left in the group"), counted among the not estimable ones and
-never dropped.
+never dropped. One that leaves it one study is not estimable either: a single study is
+not pooled (as notebook 04 shows it, "single study: nothing to pool"), so no model's
+"pooled" proportion of it (a continuity correction's 75% for one patient of one) enters
+the curve or the summary; its row keeps k, events and n.
 
 Most specifications share their data (a study's counts do not change with the model, and
 many choices leave a group's studies as they are): each distinct data set is fitted once
@@ -55,6 +58,7 @@ from helpers.analysis.pooling import (
     OUTCOME_LABELS,
     OUTCOMES,
     PI_TYPE,
+    SINGLE_STUDY_NOTE,
     UNITS,
     UNKNOWN,
     events_per_study,
@@ -212,11 +216,16 @@ def fit_key(key: tuple, level: float = 0.95) -> tuple:
     -------
     tuple
         ``(k, events, n, proportion, ci_low, ci_high, estimable, warnings)``; with no
-        study, k = 0, not estimable, with :data:`NO_STUDY` as the warning.
+        study, k = 0, not estimable, with :data:`NO_STUDY` as the warning; with one, not
+        estimable (a single study is not pooled), its counts kept, no proportion, with
+        :data:`helpers.analysis.pooling.SINGLE_STUDY_NOTE` as the warning.
     """
     pairs, method, test = key
     if not pairs:
         return (0, 0, 0, math.nan, math.nan, math.nan, False, NO_STUDY)
+    if len(pairs) == 1:
+        ((events, n),) = pairs
+        return (1, events, n, math.nan, math.nan, math.nan, False, SINGLE_STUDY_NOTE)
     events, n = zip(*pairs, strict=True)
     res = pool_proportions(
         events, n, method=method, test=test, level=level, pi_type=PI_TYPE, profile=False

@@ -83,6 +83,7 @@ __all__ = [
     "PI_TYPE",
     "POOLED_COLUMNS",
     "SINGLE_STUDY",
+    "SINGLE_STUDY_NOTE",
     "SIZE_BANDS",
     "STUDY_COLUMNS",
     "SUBGROUP_COLUMNS",
@@ -949,6 +950,8 @@ class Settings:
 
 #: What a group of one study shows instead of a model: one study is not pooled.
 SINGLE_STUDY = "single study"
+#: Why a group of one study has no pooled estimate.
+SINGLE_STUDY_NOTE = "single study: nothing to pool"
 
 
 @dataclass
@@ -998,7 +1001,7 @@ class GroupFit:
     def note(self) -> str:
         """Why the model shown is this one, and what the reader should know about its fit."""
         if self.result.k == 1:
-            return "single study: nothing to pool"
+            return SINGLE_STUDY_NOTE
         if self.fallback:
             note = (
                 f"{MODEL_NAMES[self.primary.method]} not estimable ({self.primary.reason}); "

@@ -31,7 +31,7 @@ from helpers.analysis.multiverse import (
     model_key,
     option_labels,
 )
-from helpers.analysis.pooling import LEAVE_ONE_OUT_MIN, percent_text
+from helpers.analysis.pooling import LEAVE_ONE_OUT_MIN, SINGLE_STUDY_NOTE, percent_text
 from helpers.data.escape import read_csv, write_csv
 from helpers.data.paths import project_path
 from helpers.data.values import count_noun, is_missing
@@ -135,17 +135,19 @@ def counts_text(mv: Multiverse) -> str:
     -------
     str
         The specifications and groups, how many are estimable and not (and how many of
-        those have no study left), and the distinct fits run.
+        those have no study left, and how many a single study), and the distinct fits run.
     """
     t = mv.table
     n_groups = len(t[["kind", "group"]].drop_duplicates())
     estimable = int(t["estimable"].sum())
     empty = int((t["warnings"] == NO_STUDY).sum())
+    single = int((t["warnings"] == SINGLE_STUDY_NOTE).sum())
     return (
         f"**{count_noun(len(t), 'specification')}** over {count_noun(n_groups, 'group')} "
         "(each modality, and each family of several modalities): "
         f"{estimable} estimable, {len(t) - estimable} not estimable ({empty} of them because "
-        "their choices leave the group no study). They share their data: "
+        f"their choices leave the group no study, {single} because they leave it a single "
+        "study, which is not pooled). They share their data: "
         f"{count_noun(mv.fits, 'distinct fit')} (each distinct set of studies once per model) "
         "give every number."
     )
