@@ -328,6 +328,19 @@ def test_each_design_selects_the_studies_its_rule_names(review, seed):
     )
 
 
+@pytest.mark.parametrize("case_series_only", [False, True])
+def test_the_settings_name_the_designs_that_enter(review, case_series_only):
+    """Every design enters by default, the controlled trial too: the words say so (they
+    said "case reports and case series")."""
+    settings = pooling.Settings(case_series_only=case_series_only)
+    design = "multi_patient" if case_series_only else "all"
+    assert pooling.DESIGN_LABELS[design] in settings.describe()
+    entering = pooling.events_per_study(review, **settings.selection)
+    designs = set(review.studies.loc[entering.index, "design"])
+    assert ("case_report" in designs) is not case_series_only
+    assert "controlled_trial" in designs  # the trial enters either way
+
+
 def test_a_conflicting_design_pair_is_refused_naming_both(review):
     with pytest.raises(ValueError, match=r"case_series_only=True and design='case_series'"):
         pooling.events_per_study(review, case_series_only=True, design="case_series")

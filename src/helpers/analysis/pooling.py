@@ -932,9 +932,7 @@ class Settings:
             "conference abstracts left out"
             if self.exclude_abstracts
             else "conference abstracts included",
-            DESIGN_LABELS["multi_patient"]
-            if self.case_series_only
-            else "case reports and case series",
+            DESIGN_LABELS[design_choice(self.case_series_only)],
             f"primary model: {MODEL_NAMES[self.method]}",
             f"interval of the inverse-variance models: {TEST_LABELS[self.test]}",
         ]
