@@ -279,6 +279,36 @@ def test_a_pool_that_cannot_start_or_breaks_leaves_the_fits_to_this_process(
     assert two.fits == one.fits
 
 
+def test_one_core_allowed_starts_no_pool(review, monkeypatch):
+    small = small_review(review, 11, n_studies=4)
+    one = mv.multiverse(small, models=FAST, workers=1)
+    monkeypatch.setattr(mv.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(mv.os, "cpu_count", lambda: 64)
+    started = []
+
+    class Counted(_NoPool):
+        def __init__(self, *args, **kwargs):
+            started.append(args)
+            super().__init__()
+
+    monkeypatch.setattr(mv, "ProcessPoolExecutor", Counted)
+    pd.testing.assert_frame_equal(mv.multiverse(small, models=FAST).table, one.table)
+    assert not started
+
+
+def test_the_order_of_the_studies_changes_no_number(review):
+    small = small_review(review, 21, n_studies=6)
+    shuffled = dataclasses.replace(small, studies=small.studies.iloc[::-1])
+    keys = ["kind", "group", *mv.CHOICES[:5], "method", "test", "omitted_ref"]
+    models = [("reml", "knha"), ("dl", "z"), ("ft", "z"), ("glmm", "z")]
+    a, b = (
+        mv.multiverse(r, models=models, workers=1).table.sort_values(keys).reset_index(drop=True)
+        for r in (small, shuffled)
+    )
+    assert list(small.studies.index) != list(shuffled.studies.index)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)  # the fits sort the studies
+
+
 def test_an_error_of_a_fit_itself_is_not_hidden_by_the_fallback(review, monkeypatch):
     small = small_review(review, 11, n_studies=4)
 

@@ -245,6 +245,14 @@ def fit_key(key: tuple, level: float = 0.95) -> tuple:
     )
 
 
+def _cores() -> int:
+    """The cores this process may run on (a container's or a task set's limit, not the
+    machine's count where the system says)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def _fit_level(args: tuple) -> tuple:
     """:func:`fit_key` of ``(key, level)``, for a process pool's map."""
     return fit_key(*args)
@@ -339,7 +347,7 @@ def multiverse(
         Confidence level of the intervals.
     workers : int, optional
         Processes fitting the distinct data sets: 1 fits them here, one after the other;
-        None uses every core the machine has (at most 2 fits are not worth a pool). The
+        None uses every core this process may run on (at most 2 fits are not worth a pool). The
         table is the same either way; a pool that cannot start (a restricted environment)
         or breaks leaves the fits to this process.
     cache : bool
@@ -367,7 +375,7 @@ def multiverse(
         check_choice("model", (method, test), ALL_MODELS)
     rows, keys = _specifications(review, models, leave_one_out)
     distinct = list(dict.fromkeys(keys)) if cache else keys
-    workers = (os.cpu_count() or 1) if workers is None else int(workers)
+    workers = _cores() if workers is None else int(workers)
     results = dict(zip(distinct, _fit_all(distinct, level, workers), strict=True))
     fitted = [results[key] for key in keys] if cache else _fit_all(keys, level, workers)
     values = pd.DataFrame(
