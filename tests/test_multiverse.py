@@ -74,7 +74,7 @@ def small_review(review, seed: int, n_studies: int | None = None):
     return dataclasses.replace(review, studies=studies, outcomes=outcomes, diseases=diseases)
 
 
-def brute_force(review, models) -> pd.DataFrame:
+def brute_force(review, models, level: float = 0.95) -> pd.DataFrame:
     """Every specification by plain nested loops: events_per_study and pool_proportions
     called directly, no cache."""
     combos = list(
@@ -108,6 +108,7 @@ def brute_force(review, models) -> pd.DataFrame:
                         method=method,
                         test=test,
                         pi_type=pooling.PI_TYPE,
+                        level=level,
                         profile=False,
                     )
                     ok = r.converged and all(
@@ -122,7 +123,7 @@ def test_counts_and_summary_match_a_brute_force_enumeration(review):
     for seed in range(N_REVIEWS):
         small = small_review(review, seed, n_studies=3 if seed == 0 else None)
         models = (
-            [("crude", "z"), ("glmm", "z"), ("reml", "knha")]
+            [("crude", "z"), ("glmm", "z"), ("reml", "knha"), ("reml", "z")]
             if seed == 0
             else FAST
             if seed % 4 == 1
@@ -202,6 +203,16 @@ def test_the_choice_that_moves_the_estimate_most_matches_plain_loops(review, see
         else:
             assert math.isnan(row["choice_range"])
     assert checked  # some group has a choice that moves something
+
+
+def test_the_level_reaches_every_fit(review):
+    small = small_review(review, 1, n_studies=5)
+    models = [("crude", "z"), ("reml", "knha"), ("reml", "z")]
+    got = mv.multiverse(small, models=models, level=0.8, workers=1).table
+    expected = brute_force(small, models, level=0.8)
+    assert got["estimable"].any()
+    for column, brute in (("ci_low", "lo"), ("ci_high", "hi")):
+        np.testing.assert_allclose(got[column], expected[brute], rtol=1e-9, atol=1e-12)
 
 
 def test_a_group_a_choice_leaves_empty_has_not_estimable_rows_with_no_study(review):
