@@ -241,6 +241,12 @@ def test_a_single_study_is_not_pooled_by_any_model(review):
     assert t.loc[t["k"] >= 2, "estimable"].any()
     text = report.counts_text(mv.Multiverse(t, fits=1))
     assert f"{len(single)} because they leave it a single study" in text
+    summary = mv.summary(t)
+    for row, (_, s) in zip(report.front_page_rows(summary), summary.iterrows(), strict=True):
+        none = s["estimable"] == 0
+        assert (row[3] == "no estimate") is none
+        assert (row[-1] == "none (no specification has an estimate)") is none
+    assert (summary["estimable"] == 0).any()
 
 
 def test_the_process_pool_and_the_cache_never_change_a_result(review):

@@ -180,6 +180,8 @@ def files_text(written: list, mv: Multiverse) -> str:
 
 def _choice_text(row) -> str:
     """The summary's choice that moves the estimate most, in words."""
+    if int(row["estimable"]) == 0:
+        return "none (no specification has an estimate)"
     if not row["choice"] or is_missing(row["choice"]):
         return "none (fewer than two options with an estimate)"
     points = f"{100 * float(row['choice_range']):.1f} percentage points"
