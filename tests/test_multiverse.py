@@ -243,7 +243,7 @@ def test_a_single_study_is_not_pooled_by_any_model(review):
     assert f"{len(single)} because they leave it a single study" in text
     summary = mv.summary(t)
     for row, (_, s) in zip(report.front_page_rows(summary), summary.iterrows(), strict=True):
-        none = s["estimable"] == 0
+        none = bool(s["estimable"] == 0)
         assert (row[3] == "no estimate") is none
         assert (row[-1] == "none (no specification has an estimate)") is none
     assert (summary["estimable"] == 0).any()
