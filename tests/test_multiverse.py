@@ -28,7 +28,7 @@ FAST = [("crude", "z"), ("reml", "z")]
 #: proportion, the first with the GLMM too (its fits, and 48 calls of events_per_study per
 #: review on each side, set how many fit in the file's minute).
 N_REVIEWS = 40
-HOSTILE = '<script>alert("x")</script> & "quoted" \'single\''
+HOSTILE = '<script>alert("x")</script> & "quoted" \'single\' $\\nosuchcommand{x}^2$'
 
 
 def small_review(review, seed: int, n_studies: int | None = None):
@@ -429,6 +429,10 @@ def test_hostile_labels_are_escaped_in_the_figure_and_the_tables(review, tmp_pat
     svgs = {p.stem: p.read_text(encoding="utf-8") for p in (tmp_path / "figures").glob("*.svg")}
     assert len(svgs) == len(images) and not any("<script>" in text for text in svgs.values())
     assert all("&lt;script&gt;" in text for name, text in svgs.items() if "-modality-" in name)
+    # a "$" is a dollar sign, never mathtext (which would fail to parse, or render a command)
+    assert all(
+        "$\\nosuchcommand{x}^2$" in text for name, text in svgs.items() if "-modality-" in name
+    )
     for table in (report.summary_table(m.summary()), report.choices_table(m)):
         page = report_html(table)
         assert "<script>" not in page
