@@ -413,6 +413,21 @@ def test_the_curve_counts_the_not_estimable_specifications(review):
         plt.close(fig)
 
 
+def test_a_curve_with_no_estimate_draws_no_axis_of_positions(review):
+    """A group whose every specification is not estimable (here, Er:YAG laser: one study,
+    which is not pooled) has no positions to sort: the curve says so instead of an axis of
+    made-up numbers; a group with estimates keeps its axis."""
+    t = mv.multiverse(review, models=[("crude", "z")], leave_one_out=False, workers=1).table
+    estimable = t.groupby(["kind", "group"], sort=False)["estimable"].any()
+    assert estimable.any() and not estimable.all()
+    for (kind, key), has_estimate in estimable.items():
+        fig = report.specification_curve(t, kind, key)
+        matrix = fig.axes[2]
+        assert bool(len(matrix.get_xticks())) == has_estimate
+        assert ("No estimable specification" in matrix.get_xlabel()) != has_estimate
+        plt.close(fig)
+
+
 def test_hostile_labels_are_escaped_in_the_figure_and_the_tables(review, tmp_path):
     small = small_review(review, 7, n_studies=5)
     small.studies["first_author"] = HOSTILE

@@ -395,7 +395,11 @@ def specification_curve(table: pd.DataFrame, kind: str, key: str):
     matrix.set_yticks(range(len(rows)), [r[0] for r in rows])
     matrix.tick_params(axis="y", length=0)
     matrix.set_ylim(len(rows) - 0.5, -0.5)
-    matrix.set_xlabel("Estimable specifications, sorted by pooled proportion")
+    if len(est):
+        matrix.set_xlabel("Estimable specifications, sorted by pooled proportion")
+    else:  # nothing to sort: no axis of positions that do not exist
+        matrix.set_xticks([])
+        matrix.set_xlabel("No estimable specification: nothing on the curve")
     counts = [int(used[~ok].sum()) for _, used in rows]
     apart.barh(range(len(rows)), counts, color=style.COLOURS["unknown"], height=0.7)
     for y, c in enumerate(counts):
