@@ -479,3 +479,13 @@ def test_the_summary_csv_reads_back_as_written_and_in_words(review, tmp_path):
     assert report.front_page_rows(back) == report.front_page_rows(m.summary())
     for row, (_, s) in zip(rows, m.summary().iterrows(), strict=True):
         assert row[1] == str(s["specifications"]) and row[2] == str(s["not_estimable"])
+
+
+@pytest.mark.parametrize("majority", [0.5, 0.6])
+def test_the_reports_words_name_the_threshold_the_summary_uses(monkeypatch, majority):
+    """The summary rule's and the curves' paragraphs state the threshold from the constant
+    the summary and the figure use, never a typed 50%."""
+    monkeypatch.setattr(report, "MAJORITY", majority)
+    threshold = f"{100 * majority:.0f}%"
+    assert f"entirely above {threshold}" in report.summary_rule_text()
+    assert f"against {threshold} (dashed line)" in report.curves_text()

@@ -45,11 +45,13 @@ __all__ = [
     "SUMMARY_TEXT_COLUMNS",
     "choices_table",
     "counts_text",
+    "curves_text",
     "files_text",
     "front_page_rows",
     "read_summary",
     "show_curves",
     "specification_curve",
+    "summary_rule_text",
     "summary_table",
     "write_multiverse",
 ]
@@ -150,6 +152,52 @@ def counts_text(mv: Multiverse) -> str:
         "study, which is not pooled). They share their data: "
         f"{count_noun(mv.fits, 'distinct fit')} (each distinct set of studies once per model) "
         "give every number."
+    )
+
+
+def summary_rule_text() -> str:
+    """The summary rule of :func:`helpers.analysis.multiverse.summary` in words, for the report.
+
+    Returns
+    -------
+    str
+        One paragraph naming the threshold (:data:`~helpers.analysis.multiverse.MAJORITY`)
+        and why it is the one used.
+    """
+    threshold = percent_text(MAJORITY, 0)
+    return (
+        "This is the project's summary rule for a multiverse "
+        "(`helpers.analysis.multiverse.summary`). Over a group's estimable specifications: the "
+        "median pooled proportion, with the lowest and highest; the share whose confidence "
+        f"interval lies entirely above {threshold} and the share entirely below it. "
+        f"{threshold} is the threshold because it needs no judgment of what response rate is "
+        "worthwhile, which the paper does not give: above it, more patients respond than not. "
+        "The choice that moves the estimate most is found by taking, for each choice, the "
+        "median of the specifications with each of its options; the choice whose medians lie "
+        "furthest apart is named, with that distance and its two options (for the study left "
+        "out, the study)."
+    )
+
+
+def curves_text() -> str:
+    """What the specification curves show, in words, for the report.
+
+    Returns
+    -------
+    str
+        One paragraph: the curve, its colours against
+        :data:`~helpers.analysis.multiverse.MAJORITY`, the matrix of choices and the
+        specifications with no estimate.
+    """
+    return (
+        "One figure per group. Above, each estimable specification's pooled proportion with "
+        "its confidence interval, sorted from lowest to highest, coloured by where the "
+        f"interval lies against {percent_text(MAJORITY, 0)} (dashed line). Below, the matrix "
+        "of choices: one row per option, a mark under each specification that uses it, so a "
+        "run of marks shows which options the high or low estimates share. Specifications with "
+        "no estimate (a GLMM on studies all at 100%, a group a choice leaves with no study or a "
+        "single one) cannot be placed on the curve: the title counts them and the panel on "
+        "the right counts them by option."
     )
 
 
